@@ -1,0 +1,29 @@
+//! The shared model of tna-console, compiled into both the browser console (wasm32) and the relay.
+//!
+//! Layout:
+//! - [`limits`]: every named limit (label bytes, keys, page size, devices per call, …).
+//! - [`config`]: [`TnaConfig`], [`TnaMode`], [`TnaKey`].
+//! - [`device`]: [`Device`], its connection status and capabilities, [`Schedule`].
+//! - [`logs`]: [`TnaLog`], [`JobCodeLog`] and cursor pages of them.
+//! - [`jobcode`]: [`JobCode`], [`UserJobCodes`].
+//! - [`validate`]: the one validation used by the console (on every edit) and the relay (before
+//!   any write reaches a device); each error names its field and the limit.
+//! - [`protocol`]: the JSON-RPC 2.0 protocol over `/ws` — methods with their params and results,
+//!   server notifications, and errors with stable numeric codes.
+//!
+//! No I/O and no async runtime here: this crate must stay small for the browser. Conversions to and
+//! from the G-SDK protobuf types live in the relay.
+
+pub mod config;
+pub mod device;
+pub mod jobcode;
+pub mod limits;
+pub mod logs;
+pub mod protocol;
+pub mod validate;
+
+pub use config::{TnaConfig, TnaKey, TnaMode};
+pub use device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+pub use jobcode::{JobCode, UserJobCodes};
+pub use logs::{JobCodeLog, LogPage, TnaLog};
+pub use validate::{FieldError, validate_config, validate_user_job_codes};

@@ -1,0 +1,909 @@
+//! The console ⇄ relay protocol: JSON-RPC 2.0, one object per WebSocket text frame.
+//!
+//! - Client → relay: requests `{"jsonrpc":"2.0","id":N,"method":"…","params":{…}}`, decoded by
+//!   [`decode_request`] into a typed [`Request`].
+//! - Relay → client: [`Response`]s carrying the same `id`, and [`Notification`]s (no `id`).
+//! - Errors: [`RpcError`] with a stable numeric [`ErrorCode`].
+//!
+//! Every method is declared once in the `methods!` table below, which yields the [`Request`]
+//! enum (for the relay's dispatcher) and one marker type per method implementing [`Method`]
+//! (for the console's typed calls). The public description is `docs/protocol.md`.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::config::TnaConfig;
+use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+use crate::logs::{JobCodeLog, LogPage, TnaLog};
+use crate::validate::FieldError;
+
+/// The `jsonrpc` member: always `"2.0"`; anything else fails to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Version;
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("2.0")
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = String::deserialize(d)?;
+        if v == "2.0" {
+            Ok(Version)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "jsonrpc must be \"2.0\", got {v:?}"
+            )))
+        }
+    }
+}
+
+/// A request ID: a number or a string, echoed in the response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RequestId {
+    /// Numeric ID (the console uses these).
+    Number(i64),
+    /// String ID (allowed for scripts).
+    String(String),
+}
+
+/// A method: its wire name, params and result. Implemented by the marker types in [`method`].
+pub trait Method {
+    /// The wire name, e.g. `tna.getConfig`.
+    const NAME: &'static str;
+    /// The `params` object.
+    type Params: Serialize + DeserializeOwned;
+    /// The `result` object.
+    type Result: Serialize + DeserializeOwned;
+}
+
+/// `params` of methods that take none: `{}`, `null` or absent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// `{deviceId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceParams {
+    /// The device.
+    pub device_id: u32,
+}
+
+/// `tna.setConfig` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetConfigParams {
+    /// The device.
+    pub device_id: u32,
+    /// The whole new config.
+    pub config: TnaConfig,
+}
+
+/// `tna.setConfigMulti` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetConfigMultiParams {
+    /// The target devices (at most [`crate::limits::MAX_DEVICES_PER_CALL`], no repeats).
+    pub device_ids: Vec<u32>,
+    /// The config every target gets.
+    pub config: TnaConfig,
+}
+
+/// Cursor page params of `tna.getLog` / `tna.getJobCodeLog`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogPageParams {
+    /// The device.
+    pub device_id: u32,
+    /// First record ID to return (inclusive); 0 = from the oldest.
+    pub start_event_id: u32,
+    /// Records in the page: 1 ..= [`crate::limits::MAX_LOG_PAGE`].
+    pub limit: u32,
+}
+
+/// `devices.list` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesResult {
+    /// Every device of every gateway.
+    pub devices: Vec<Device>,
+}
+
+/// `devices.capabilities` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilitiesResult {
+    /// The device's capabilities.
+    pub capabilities: DeviceCapabilities,
+}
+
+/// `schedules.list` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulesResult {
+    /// Schedules on the device; "Always" (ID 1) is always listed.
+    pub schedules: Vec<Schedule>,
+}
+
+/// `tna.getConfig` / `tna.setConfig` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigResult {
+    /// The config as the device holds it (after `setConfig`: re-read from the device).
+    pub config: TnaConfig,
+}
+
+/// Result of multi-device writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultsResult {
+    /// One entry per requested device, in request order.
+    pub results: Vec<DeviceResult>,
+}
+
+macro_rules! methods {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ($params:ty) -> $result:ty; )*) => {
+        /// A decoded request: one variant per method, holding its params.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Request {
+            $( $(#[$doc])* $variant($params), )*
+        }
+
+        impl Request {
+            /// Every method name, for documentation and tests.
+            pub const METHODS: &'static [&'static str] = &[$($name),*];
+
+            /// Decodes `params` for `method`.
+            pub fn parse(method: &str, params: Value) -> Result<Self, RpcError> {
+                match method {
+                    $( $name => Ok(Request::$variant(parse_params($name, params)?)), )*
+                    other => Err(RpcError::method_not_found(other)),
+                }
+            }
+
+            /// The wire name of this request's method.
+            pub fn method(&self) -> &'static str {
+                match self { $( Request::$variant(_) => $name, )* }
+            }
+
+            /// The params as JSON (for clients that build requests from the enum).
+            pub fn params(&self) -> Value {
+                match self { $( Request::$variant(p) => serde_json::to_value(p).unwrap_or(Value::Null), )* }
+            }
+        }
+
+        /// One marker type per method, for typed calls: `client.call::<method::TnaGetConfig>(…)`.
+        pub mod method {
+            use super::*;
+            $(
+                $(#[$doc])*
+                #[derive(Debug, Clone, Copy)]
+                pub struct $variant;
+                impl Method for $variant {
+                    const NAME: &'static str = $name;
+                    type Params = $params;
+                    type Result = $result;
+                }
+            )*
+        }
+    };
+}
+
+methods! {
+    /// Every device of every gateway, with status and T&A capability.
+    DevicesList = "devices.list" (NoParams) -> DevicesResult;
+    /// One device's capabilities (`Device.GetCapabilityInfo`).
+    DevicesCapabilities = "devices.capabilities" (DeviceParams) -> CapabilitiesResult;
+    /// The schedules a device holds (`Schedule.GetList`).
+    SchedulesList = "schedules.list" (DeviceParams) -> SchedulesResult;
+    /// A device's T&A config (`TNA.GetConfig`).
+    TnaGetConfig = "tna.getConfig" (DeviceParams) -> ConfigResult;
+    /// Validates, writes (`TNA.SetConfig`) and re-reads a device's T&A config.
+    TnaSetConfig = "tna.setConfig" (SetConfigParams) -> ConfigResult;
+    /// Writes one config to many devices (`TNA.SetConfigMulti`); one result per device.
+    TnaSetConfigMulti = "tna.setConfigMulti" (SetConfigMultiParams) -> ResultsResult;
+    /// One cursor page of T&A logs (`TNA.GetTNALog`).
+    TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>;
+    /// One cursor page of job-code logs (`TNA.GetJobCodeLog`).
+    TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>;
+}
+
+fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
+    let params = if params.is_null() {
+        Value::Object(Default::default())
+    } else {
+        params
+    };
+    if !params.is_object() {
+        return Err(RpcError::invalid_params(format!(
+            "params of {method} must be an object"
+        )));
+    }
+    serde_json::from_value(params)
+        .map_err(|e| RpcError::invalid_params(format!("params of {method}: {e}")))
+}
+
+/// A client frame as it arrives, before the method is known.
+#[derive(Debug, Deserialize)]
+struct RawRequest {
+    // Checked by its type during decoding; not read afterwards.
+    #[serde(rename = "jsonrpc")]
+    _jsonrpc: Version,
+    id: RequestId,
+    method: String,
+    #[serde(default)]
+    params: Value,
+}
+
+/// A request decoding failure, with the request ID when it could be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    /// The ID to answer with (`null` when the frame had none that could be read).
+    pub id: Option<RequestId>,
+    /// The error to send.
+    pub error: RpcError,
+}
+
+/// Decodes one client text frame into `(id, request)`; failures keep the ID when it was readable
+/// so the client can match the error to its call.
+pub fn decode_request(text: &str) -> Result<(RequestId, Request), DecodeError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| DecodeError {
+        id: None,
+        error: RpcError::new(
+            ErrorCode::ParseError,
+            format!("The frame is not valid JSON: {e}."),
+        ),
+    })?;
+    let id = value
+        .get("id")
+        .and_then(|v| serde_json::from_value::<RequestId>(v.clone()).ok());
+    let raw: RawRequest = serde_json::from_value(value).map_err(|e| DecodeError {
+        id: id.clone(),
+        error: RpcError::new(
+            ErrorCode::InvalidRequest,
+            format!("Not a JSON-RPC 2.0 request: {e}."),
+        ),
+    })?;
+    let request =
+        Request::parse(&raw.method, raw.params).map_err(|error| DecodeError { id, error })?;
+    Ok((raw.id, request))
+}
+
+/// Encodes a request frame (used by the console and by native clients).
+pub fn encode_request<M: Method>(id: i64, params: &M::Params) -> String {
+    let frame = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": M::NAME,
+        "params": params,
+    });
+    frame.to_string()
+}
+
+/// `result` or `error` of a response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The method's result object.
+    Result(Value),
+    /// The failure.
+    Error(RpcError),
+}
+
+/// A response frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Always "2.0".
+    pub jsonrpc: Version,
+    /// The request's ID (`null` when the request's ID could not be read).
+    pub id: Option<RequestId>,
+    /// Result or error.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl Response {
+    /// A success response.
+    pub fn result(id: RequestId, result: Value) -> Self {
+        Self {
+            jsonrpc: Version,
+            id: Some(id),
+            outcome: Outcome::Result(result),
+        }
+    }
+
+    /// An error response.
+    pub fn error(id: Option<RequestId>, error: RpcError) -> Self {
+        Self {
+            jsonrpc: Version,
+            id,
+            outcome: Outcome::Error(error),
+        }
+    }
+
+    /// The frame text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":null,"error":{{"code":-32603,"message":"encode: {e}"}}}}"#
+            )
+        })
+    }
+
+    /// The typed result, or the error.
+    pub fn into_result<T: DeserializeOwned>(self) -> Result<T, RpcError> {
+        match self.outcome {
+            Outcome::Result(v) => serde_json::from_value(v).map_err(|e| {
+                RpcError::new(
+                    ErrorCode::Internal,
+                    format!("Unexpected result shape: {e}."),
+                )
+            }),
+            Outcome::Error(e) => Err(e),
+        }
+    }
+}
+
+/// A change of one device's connection status (`devices.status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceStatusChange {
+    /// The device.
+    pub device_id: u32,
+    /// Its new status.
+    pub status: ConnectionStatus,
+    /// When it changed (Unix seconds).
+    pub at: u32,
+}
+
+/// A live T&A event (`events.log`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventLogPush {
+    /// The subscription it belongs to.
+    pub subscription_id: u64,
+    /// The record.
+    pub log: TnaLog,
+}
+
+/// Events were dropped for this client; it re-reads from `fromEventId` (`events.gap`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventGap {
+    /// The subscription it belongs to.
+    pub subscription_id: u64,
+    /// The device whose events were dropped.
+    pub device_id: u32,
+    /// The first record ID the client has not received.
+    pub from_event_id: u32,
+}
+
+/// Progress of a long multi-device call (`bulk.progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkProgress {
+    /// The request this belongs to.
+    pub request_id: RequestId,
+    /// Devices answered so far.
+    pub done: u32,
+    /// Devices in the call.
+    pub total: u32,
+}
+
+/// Server → client pushes (JSON-RPC notifications: `method` + `params`, no `id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", content = "params")]
+pub enum Notification {
+    /// A device's connection status changed.
+    #[serde(rename = "devices.status")]
+    DevicesStatus(DeviceStatusChange),
+    /// A new T&A event on a watched device.
+    #[serde(rename = "events.log")]
+    EventsLog(EventLogPush),
+    /// Events were dropped for this client: re-read from the given ID.
+    #[serde(rename = "events.gap")]
+    EventsGap(EventGap),
+    /// Progress of a bulk call.
+    #[serde(rename = "bulk.progress")]
+    BulkProgress(BulkProgress),
+}
+
+impl Notification {
+    /// The frame text (`{"jsonrpc":"2.0","method":…,"params":…}`).
+    pub fn to_text(&self) -> String {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("jsonrpc".into(), Value::String("2.0".into()));
+        }
+        v.to_string()
+    }
+}
+
+/// Anything the relay sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerMessage {
+    /// The answer to a request.
+    Response(Response),
+    /// A push.
+    Notification(Notification),
+}
+
+impl ServerMessage {
+    /// Decodes a relay frame: frames with an `id` member are responses, others notifications.
+    pub fn decode(text: &str) -> Result<Self, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        if v.get("id").is_some() {
+            serde_json::from_value(v)
+                .map(ServerMessage::Response)
+                .map_err(|e| format!("bad response: {e}"))
+        } else {
+            serde_json::from_value(v)
+                .map(ServerMessage::Notification)
+                .map_err(|e| format!("bad notification: {e}"))
+        }
+    }
+}
+
+/// Stable protocol error codes. The numbers never change; new ones are only added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The frame is not JSON.
+    ParseError = -32700,
+    /// JSON, but not a JSON-RPC 2.0 request object.
+    InvalidRequest = -32600,
+    /// No such method.
+    MethodNotFound = -32601,
+    /// The params do not fit the method.
+    InvalidParams = -32602,
+    /// A fault inside the relay.
+    Internal = -32603,
+    /// A config or input broke a rule; `data.errors` lists each field.
+    ValidationFailed = -32001,
+    /// The gateway does not know this device; `data.deviceId`.
+    DeviceNotFound = -32002,
+    /// The device did not answer; `data.deviceId`, `data.grpcCode`.
+    DeviceUnreachable = -32003,
+    /// The relay cannot reach the gateway; `data.gateway`.
+    GatewayUnavailable = -32004,
+    /// The call did not finish in time; `data.afterMs`.
+    Timeout = -32005,
+    /// The signed-in role may not call this method.
+    PermissionDenied = -32006,
+    /// A size or count limit was exceeded; `data.limit`, `data.value`.
+    LimitExceeded = -32008,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::ParseError,
+        ErrorCode::InvalidRequest,
+        ErrorCode::MethodNotFound,
+        ErrorCode::InvalidParams,
+        ErrorCode::Internal,
+        ErrorCode::ValidationFailed,
+        ErrorCode::DeviceNotFound,
+        ErrorCode::DeviceUnreachable,
+        ErrorCode::GatewayUnavailable,
+        ErrorCode::Timeout,
+        ErrorCode::PermissionDenied,
+        ErrorCode::LimitExceeded,
+    ];
+
+    /// The code for a number, if it is one of ours.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| *c as i32 == code)
+    }
+}
+
+/// A protocol error: `{code, message, data?}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} (code {code})")]
+pub struct RpcError {
+    /// One of [`ErrorCode`] (kept as a number so newer codes still decode).
+    pub code: i32,
+    /// One sentence a person can act on.
+    pub message: String,
+    /// Structured detail, per code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    /// An error without data.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code: code as i32,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Adds structured data.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// The code as an [`ErrorCode`], if known.
+    pub fn kind(&self) -> Option<ErrorCode> {
+        ErrorCode::from_code(self.code)
+    }
+
+    /// Unknown method.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(
+            ErrorCode::MethodNotFound,
+            format!("Unknown method {method:?}."),
+        )
+        .with_data(serde_json::json!({ "detail": method }))
+    }
+
+    /// Params that do not fit.
+    pub fn invalid_params(detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self::new(
+            ErrorCode::InvalidParams,
+            format!("Invalid params: {detail}."),
+        )
+        .with_data(serde_json::json!({ "detail": detail }))
+    }
+
+    /// Validation failed, with every field error.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let first = errors
+            .first()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .unwrap_or_default();
+        Self::new(
+            ErrorCode::ValidationFailed,
+            format!("Validation failed: {first}"),
+        )
+        .with_data(serde_json::json!({ "errors": errors }))
+    }
+
+    /// The field errors of a validation failure (empty for other errors).
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        self.data
+            .as_ref()
+            .and_then(|d| d.get("errors"))
+            .and_then(|e| serde_json::from_value(e.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    /// The gateway does not know the device.
+    pub fn device_not_found(device_id: u32) -> Self {
+        Self::new(
+            ErrorCode::DeviceNotFound,
+            format!("Device {device_id} is not known to the gateway."),
+        )
+        .with_data(serde_json::json!({ "deviceId": device_id }))
+    }
+
+    /// A limit was exceeded.
+    pub fn limit_exceeded(what: &str, limit: u64, value: u64) -> Self {
+        Self::new(
+            ErrorCode::LimitExceeded,
+            format!("Too many {what}: at most {limit}, got {value}."),
+        )
+        .with_data(serde_json::json!({ "limit": limit, "value": value }))
+    }
+}
+
+/// Keys of `events.subscribe`'s `after` map are device IDs as strings; this is its Rust shape.
+pub type AfterCursor = BTreeMap<u32, u32>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{TnaKey, TnaMode};
+
+    fn round_trip_request(req: Request) {
+        let text =
+            serde_json::json!({"jsonrpc":"2.0","id":7,"method":req.method(),"params":req.params()})
+                .to_string();
+        let (id, back) = decode_request(&text).expect("decodes");
+        assert_eq!(id, RequestId::Number(7));
+        assert_eq!(back, req);
+    }
+
+    fn sample_config() -> TnaConfig {
+        let mut c = TnaConfig {
+            mode: TnaMode::Fixed,
+            key: TnaKey::new(4).ok(),
+            ..Default::default()
+        };
+        c.labels[0] = "In".into();
+        c.labels[1] = "출근".into();
+        c.schedules[2] = 1;
+        c
+    }
+
+    #[test]
+    fn every_request_round_trips() {
+        let all = vec![
+            Request::DevicesList(NoParams {}),
+            Request::DevicesCapabilities(DeviceParams { device_id: 1 }),
+            Request::SchedulesList(DeviceParams { device_id: 2 }),
+            Request::TnaGetConfig(DeviceParams { device_id: 3 }),
+            Request::TnaSetConfig(SetConfigParams {
+                device_id: 4,
+                config: sample_config(),
+            }),
+            Request::TnaSetConfigMulti(SetConfigMultiParams {
+                device_ids: vec![5, 6],
+                config: sample_config(),
+            }),
+            Request::TnaGetLog(LogPageParams {
+                device_id: 7,
+                start_event_id: 0,
+                limit: 100,
+            }),
+            Request::TnaGetJobCodeLog(LogPageParams {
+                device_id: 8,
+                start_event_id: 9,
+                limit: 1,
+            }),
+        ];
+        assert_eq!(all.len(), Request::METHODS.len(), "every method is covered");
+        for r in all {
+            round_trip_request(r);
+        }
+    }
+
+    #[test]
+    fn config_json_shape_is_camel_case() {
+        let v = serde_json::to_value(sample_config()).unwrap();
+        assert_eq!(v["mode"], "fixed");
+        assert_eq!(v["key"], 4);
+        assert_eq!(v["isRequired"], false);
+        assert_eq!(v["labels"][1], "출근");
+        assert_eq!(v["schedules"].as_array().map(Vec::len), Some(16));
+        let mut short = v.clone();
+        short["labels"] = serde_json::json!(["a"]);
+        assert!(
+            serde_json::from_value::<TnaConfig>(short).is_err(),
+            "exactly 16 labels"
+        );
+    }
+
+    #[test]
+    fn every_result_round_trips() {
+        use crate::device::*;
+        let dev = Device {
+            device_id: 1,
+            site: None,
+            device_type: "BIOSTATION_A2".into(),
+            address: "10.0.0.2:51211".into(),
+            status: ConnectionStatus::Connected,
+            status_detail: Some("TLS_CONNECTED".into()),
+            tna_supported: true,
+            job_code_supported: false,
+            has_keypad: Some(true),
+        };
+        fn rt<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: T) {
+            let resp = Response::result(RequestId::Number(1), serde_json::to_value(&v).unwrap());
+            let back = ServerMessage::decode(&resp.to_text()).unwrap();
+            match back {
+                ServerMessage::Response(r) => assert_eq!(r.into_result::<T>().unwrap(), v),
+                other => panic!("{other:?}"),
+            }
+        }
+        rt(DevicesResult { devices: vec![dev] });
+        rt(CapabilitiesResult {
+            capabilities: DeviceCapabilities {
+                device_id: 1,
+                tna_supported: true,
+                job_code_supported: true,
+                has_keypad: None,
+            },
+        });
+        rt(SchedulesResult {
+            schedules: vec![Schedule {
+                id: 1,
+                name: "Always".into(),
+            }],
+        });
+        rt(ConfigResult {
+            config: sample_config(),
+        });
+        rt(ResultsResult {
+            results: vec![DeviceResult::ok(1), DeviceResult::failed(2, 14, "offline")],
+        });
+        rt(LogPage {
+            logs: vec![TnaLog {
+                id: 5,
+                timestamp: 1_700_000_000,
+                device_id: 1,
+                user_id: "42".into(),
+                event_code: 0x1000,
+                sub_code: 1,
+                tna_key: TnaKey::new(2).ok(),
+            }],
+            next_start_event_id: 6,
+            done: true,
+        });
+        rt(LogPage {
+            logs: vec![JobCodeLog {
+                id: 5,
+                timestamp: 1,
+                device_id: 1,
+                user_id: "42".into(),
+                event_code: 0x1000,
+                sub_code: 0,
+                job_code: 77,
+            }],
+            next_start_event_id: 6,
+            done: false,
+        });
+    }
+
+    #[test]
+    fn every_notification_round_trips() {
+        let all = vec![
+            Notification::DevicesStatus(DeviceStatusChange {
+                device_id: 1,
+                status: ConnectionStatus::Disconnected,
+                at: 5,
+            }),
+            Notification::EventsLog(EventLogPush {
+                subscription_id: 3,
+                log: TnaLog {
+                    id: 1,
+                    timestamp: 2,
+                    device_id: 3,
+                    user_id: "u".into(),
+                    event_code: 4096,
+                    sub_code: 0,
+                    tna_key: None,
+                },
+            }),
+            Notification::EventsGap(EventGap {
+                subscription_id: 3,
+                device_id: 1,
+                from_event_id: 10,
+            }),
+            Notification::BulkProgress(BulkProgress {
+                request_id: RequestId::Number(4),
+                done: 1,
+                total: 2,
+            }),
+        ];
+        for n in all {
+            let text = n.to_text();
+            assert!(text.contains("\"jsonrpc\":\"2.0\""));
+            assert_eq!(
+                ServerMessage::decode(&text),
+                Ok(ServerMessage::Notification(n))
+            );
+        }
+    }
+
+    #[test]
+    fn error_response_round_trips() {
+        let e = RpcError::validation(vec![FieldError {
+            field: "labels[3]".into(),
+            message: "too long".into(),
+        }]);
+        let text = Response::error(Some(RequestId::String("a".into())), e.clone()).to_text();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["error"]["code"], -32001);
+        assert_eq!(v["error"]["data"]["errors"][0]["field"], "labels[3]");
+        match ServerMessage::decode(&text).unwrap() {
+            ServerMessage::Response(r) => {
+                assert_eq!(r.id, Some(RequestId::String("a".into())));
+                let back = r.into_result::<Value>().unwrap_err();
+                assert_eq!(back, e);
+                assert_eq!(back.kind(), Some(ErrorCode::ValidationFailed));
+                assert_eq!(back.field_errors()[0].field, "labels[3]");
+            }
+            other => panic!("{other:?}"),
+        }
+        let null_id = Response::error(None, RpcError::new(ErrorCode::ParseError, "x")).to_text();
+        assert!(null_id.contains("\"id\":null"), "{null_id}");
+    }
+
+    #[test]
+    fn bad_frames_get_their_codes() {
+        let code = |t: &str| {
+            decode_request(t)
+                .map(|_| ())
+                .map_err(|e| (e.id, e.error.code))
+        };
+        assert_eq!(code("{not json"), Err((None, -32700)));
+        assert_eq!(code("[]"), Err((None, -32600)));
+        assert_eq!(
+            code(r#"{"jsonrpc":"1.0","id":1,"method":"devices.list"}"#),
+            Err((Some(RequestId::Number(1)), -32600))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","method":"devices.list"}"#),
+            Err((None, -32600))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":2,"method":"nope"}"#),
+            Err((Some(RequestId::Number(2)), -32601))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":3,"method":"tna.getConfig","params":{"deviceId":"x"}}"#),
+            Err((Some(RequestId::Number(3)), -32602))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":3,"method":"tna.getConfig","params":[1]}"#),
+            Err((Some(RequestId::Number(3)), -32602))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":4,"method":"tna.getConfig","params":{"deviceId":-1}}"#),
+            Err((Some(RequestId::Number(4)), -32602))
+        );
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":4,"method":"tna.getConfig","params":{"deviceId":99999999999}}"#
+            ),
+            Err((Some(RequestId::Number(4)), -32602))
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":5,"method":"devices.list"}"#),
+            Ok(())
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":5,"method":"devices.list","params":null}"#),
+            Ok(())
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":"s","method":"devices.list","params":{}}"#),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn error_codes_are_stable() {
+        let pairs = [
+            (ErrorCode::ParseError, -32700),
+            (ErrorCode::InvalidRequest, -32600),
+            (ErrorCode::MethodNotFound, -32601),
+            (ErrorCode::InvalidParams, -32602),
+            (ErrorCode::Internal, -32603),
+            (ErrorCode::ValidationFailed, -32001),
+            (ErrorCode::DeviceNotFound, -32002),
+            (ErrorCode::DeviceUnreachable, -32003),
+            (ErrorCode::GatewayUnavailable, -32004),
+            (ErrorCode::Timeout, -32005),
+            (ErrorCode::PermissionDenied, -32006),
+            (ErrorCode::LimitExceeded, -32008),
+        ];
+        for (c, n) in pairs {
+            assert_eq!(c as i32, n);
+            assert_eq!(ErrorCode::from_code(n), Some(c));
+        }
+    }
+
+    #[test]
+    fn encode_request_is_decodable() {
+        let text = encode_request::<method::TnaGetLog>(
+            9,
+            &LogPageParams {
+                device_id: 1,
+                start_event_id: 2,
+                limit: 3,
+            },
+        );
+        let (id, req) = decode_request(&text).unwrap();
+        assert_eq!(id, RequestId::Number(9));
+        assert_eq!(
+            req,
+            Request::TnaGetLog(LogPageParams {
+                device_id: 1,
+                start_event_id: 2,
+                limit: 3
+            })
+        );
+    }
+}

@@ -476,13 +476,15 @@ pub enum ErrorCode {
     Timeout = -32005,
     /// The signed-in role may not call this method.
     PermissionDenied = -32006,
+    /// The device cannot do this (no T&A or job-code support); `data.deviceId`, `data.grpcCode`.
+    Unsupported = -32007,
     /// A size or count limit was exceeded; `data.limit`, `data.value`.
     LimitExceeded = -32008,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::ParseError,
         ErrorCode::InvalidRequest,
         ErrorCode::MethodNotFound,
@@ -494,6 +496,7 @@ impl ErrorCode {
         ErrorCode::GatewayUnavailable,
         ErrorCode::Timeout,
         ErrorCode::PermissionDenied,
+        ErrorCode::Unsupported,
         ErrorCode::LimitExceeded,
     ];
 
@@ -877,6 +880,7 @@ mod tests {
             (ErrorCode::GatewayUnavailable, -32004),
             (ErrorCode::Timeout, -32005),
             (ErrorCode::PermissionDenied, -32006),
+            (ErrorCode::Unsupported, -32007),
             (ErrorCode::LimitExceeded, -32008),
         ];
         for (c, n) in pairs {

@@ -1,0 +1,189 @@
+//! Wire-level checks: messages encoded by the generated code must equal protobuf bytes written
+//! by hand from the documented V1.8.0 field numbers, so a wrong field number, type or enum value
+//! in our .proto files fails here rather than against a real gateway.
+
+use gsdk_proto::err::{ErrorResponse, MultiErrorResponse};
+use gsdk_proto::prost::Message;
+use gsdk_proto::{connect, device, event, google_rpc, system, tna};
+
+/// Tag byte(s) for (field, wire type): varint = 0, length-delimited = 2.
+const VARINT: u8 = 0;
+const LEN: u8 = 2;
+fn tag(field: u8, wire: u8) -> u8 {
+    (field << 3) | wire
+}
+
+#[test]
+fn tna_config_bytes() {
+    let cfg = tna::TnaConfig {
+        mode: tna::Mode::Fixed as i32,
+        key: tna::Key::Key3 as i32,
+        is_required: true,
+        schedules: vec![0, 1, 300],
+        labels: vec!["In".into(), "퇴근".into()],
+    };
+    #[rustfmt::skip]
+    let expected: Vec<u8> = vec![
+        tag(1, VARINT), 0x04,                         // mode = FIXED (4)
+        tag(2, VARINT), 0x03,                         // key = KEY_3
+        tag(3, VARINT), 0x01,                         // isRequired = true
+        tag(4, LEN), 0x04, 0x00, 0x01, 0xAC, 0x02,    // schedules, packed: 0, 1, 300
+        tag(5, LEN), 0x02, b'I', b'n',                // labels[0]
+        tag(5, LEN), 0x06, 0xED, 0x87, 0xB4, 0xEA, 0xB7, 0xBC, // labels[1] = "퇴근" (UTF-8)
+    ];
+    assert_eq!(cfg.encode_to_vec(), expected);
+    assert_eq!(tna::TnaConfig::decode(expected.as_slice()), Ok(cfg));
+}
+
+#[test]
+fn mode_and_key_enum_values() {
+    assert_eq!(tna::Mode::Unused as i32, 0);
+    assert_eq!(tna::Mode::ByUser as i32, 1);
+    assert_eq!(tna::Mode::BySchedule as i32, 2);
+    assert_eq!(tna::Mode::LastChoice as i32, 3);
+    assert_eq!(tna::Mode::Fixed as i32, 4);
+    assert_eq!(tna::Key::Unspecified as i32, 0);
+    assert_eq!(tna::Key::Key1 as i32, 1);
+    assert_eq!(tna::Key::Key16 as i32, 16);
+    // The gateway hides a constant in the Key enum; it must decode, and is not a key.
+    assert_eq!(tna::Key::try_from(48), Ok(tna::Key::MaxTnaLabelLength));
+}
+
+#[test]
+fn tna_log_bytes() {
+    let log = tna::TnaLog {
+        id: 150,
+        timestamp: 1_700_000_000,
+        device_id: 540_000_001,
+        user_id: "1001".into(),
+        event_code: 0x1000,
+        sub_code: 1,
+        tna_key: tna::Key::Key2 as i32,
+    };
+    #[rustfmt::skip]
+    let expected: Vec<u8> = vec![
+        tag(1, VARINT), 0x96, 0x01,                          // ID = 150
+        tag(2, VARINT), 0x80, 0xE2, 0xCF, 0xAA, 0x06,        // timestamp
+        tag(3, VARINT), 0x81, 0xFE, 0xBE, 0x81, 0x02,        // deviceID
+        tag(4, LEN), 0x04, b'1', b'0', b'0', b'1',           // userID
+        tag(5, VARINT), 0x80, 0x20,                          // eventCode = 0x1000
+        tag(6, VARINT), 0x01,                                // subCode
+        tag(7, VARINT), 0x02,                                // TNAKey = KEY_2 (field 7 since V1.2)
+    ];
+    assert_eq!(log.encode_to_vec(), expected);
+}
+
+#[test]
+fn job_code_log_bytes() {
+    let log = tna::JobCodeLog {
+        id: 150,
+        timestamp: 1_700_000_000,
+        device_id: 540_000_001,
+        user_id: "1001".into(),
+        event_code: 0x1000,
+        sub_code: 1,
+        job_code: 77,
+    };
+    #[rustfmt::skip]
+    let expected: Vec<u8> = vec![
+        tag(1, VARINT), 0x96, 0x01,
+        tag(2, VARINT), 0x80, 0xE2, 0xCF, 0xAA, 0x06,
+        tag(3, VARINT), 0x81, 0xFE, 0xBE, 0x81, 0x02,
+        tag(4, LEN), 0x04, b'1', b'0', b'0', b'1',
+        tag(5, VARINT), 0x80, 0x20,
+        tag(6, VARINT), 0x01,
+        tag(7, VARINT), 0x4D,                                // jobCode = 77
+    ];
+    assert_eq!(log.encode_to_vec(), expected);
+}
+
+#[test]
+fn log_request_bytes() {
+    let req = tna::GetTnaLogRequest { device_id: 7, start_event_id: 300, max_num_of_log: 16, filter: None };
+    assert_eq!(
+        req.encode_to_vec(),
+        vec![tag(1, VARINT), 0x07, tag(2, VARINT), 0xAC, 0x02, tag(3, VARINT), 0x10]
+    );
+}
+
+fn sample_multi() -> (MultiErrorResponse, Vec<u8>) {
+    let multi = MultiErrorResponse {
+        device_errors: vec![
+            ErrorResponse { device_id: 7, code: 14, msg: "offline".into() },
+            ErrorResponse { device_id: 9, code: 3, msg: "bad".into() },
+        ],
+    };
+    #[rustfmt::skip]
+    let expected: Vec<u8> = vec![
+        tag(1, LEN), 13,                                     // deviceErrors[0]
+            tag(1, VARINT), 0x07,                            //   deviceID
+            tag(2, VARINT), 0x0E,                            //   code = UNAVAILABLE (14)
+            tag(3, LEN), 0x07, b'o', b'f', b'f', b'l', b'i', b'n', b'e',
+        tag(1, LEN), 9,                                      // deviceErrors[1]
+            tag(1, VARINT), 0x09,
+            tag(2, VARINT), 0x03,                            //   code = INVALID_ARGUMENT (3)
+            tag(3, LEN), 0x03, b'b', b'a', b'd',
+    ];
+    (multi, expected)
+}
+
+#[test]
+fn multi_error_response_bytes() {
+    let (multi, expected) = sample_multi();
+    assert_eq!(multi.encode_to_vec(), expected);
+    assert_eq!(MultiErrorResponse::decode(expected.as_slice()), Ok(multi));
+}
+
+#[test]
+fn multi_error_inside_google_rpc_status() {
+    let (multi, inner) = sample_multi();
+    let st = google_rpc::Status {
+        code: 2,
+        message: "x".into(),
+        details: vec![gsdk_proto::prost_types::Any {
+            type_url: gsdk_proto::MULTI_ERROR_TYPE_URL.into(),
+            value: multi.encode_to_vec(),
+        }],
+    };
+    let url = gsdk_proto::MULTI_ERROR_TYPE_URL.as_bytes();
+    let mut any = vec![tag(1, LEN), url.len() as u8];
+    any.extend_from_slice(url);
+    any.extend_from_slice(&[tag(2, LEN), inner.len() as u8]);
+    any.extend_from_slice(&inner);
+    let mut expected = vec![tag(1, VARINT), 0x02, tag(2, LEN), 0x01, b'x', tag(3, LEN), any.len() as u8];
+    expected.extend_from_slice(&any);
+    assert_eq!(st.encode_to_vec(), expected);
+}
+
+#[test]
+fn capability_info_uses_v1_8_numbers() {
+    let cap = device::CapabilityInfo { tna_supported: true, job_code_supported: true, ..Default::default() };
+    // TNASupported = field 16, jobCodeSupported = field 17 (V1.6 used 30 and 31).
+    assert_eq!(cap.encode_to_vec(), vec![0x80, 0x01, 0x01, 0x88, 0x01, 0x01]);
+}
+
+#[test]
+fn device_info_type_is_field_8() {
+    let info = connect::DeviceInfo {
+        device_id: 1,
+        r#type: device::Type::BiostationA2 as i32,
+        status: connect::Status::TlsConnected as i32,
+        ..Default::default()
+    };
+    assert_eq!(
+        info.encode_to_vec(),
+        vec![tag(1, VARINT), 0x01, tag(5, VARINT), 0x02, tag(8, VARINT), 0x09]
+    );
+    assert_eq!(connect::Status::TlsCannotConnect as i32, 0x200);
+}
+
+#[test]
+fn event_log_key_and_system_job_code_fields() {
+    let ev = event::EventLog { tna_key: tna::Key::Key4 as i32, event_code: 0x1300, ..Default::default() };
+    assert_eq!(ev.encode_to_vec(), vec![tag(6, VARINT), 0x80, 0x26, tag(8, VARINT), 0x04]);
+    let sys = system::SystemConfig { use_job_code: true, time_zone: -18000, ..Default::default() };
+    // timeZone is int32: negative values take ten varint bytes.
+    let mut expected = vec![tag(1, VARINT), 0xB0, 0xF3, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01];
+    expected.extend_from_slice(&[tag(6, VARINT), 0x01]);
+    assert_eq!(sys.encode_to_vec(), expected);
+}

@@ -1,1 +1,26 @@
-//! placeholder
+//! tna-relay: serves the console and translates its JSON-RPC requests into G-SDK gRPC calls.
+//!
+//! Layout (one request flows top to bottom):
+//! - [`server`]: the axum router (`/ws`, `/healthz`, the console's static files), start and
+//!   graceful shutdown ([`start`], [`RunningRelay`]).
+//! - [`assets`]: the console files, embedded in release builds or read from `--dist DIR`.
+//! - [`session`]: one WebSocket — a reader loop, a writer task fed by a bounded channel, and one
+//!   task per request so a slow device never blocks other requests (bounded in-flight count).
+//! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write.
+//! - [`gsdk`]: one module per G-SDK service: protobuf ⇄ `tna-types` conversion and the call
+//!   with its deadline. [`gsdk::GatewayClient`] holds the one tonic channel per gateway.
+//! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
+//! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
+//!
+//! `main.rs` is only the command line.
+
+pub mod assets;
+pub mod config;
+pub mod dispatch;
+pub mod errors;
+pub mod gsdk;
+pub mod server;
+pub mod session;
+
+pub use config::{GatewayTarget, RelayConfig};
+pub use server::{RelayError, RunningRelay, start};

@@ -1,0 +1,319 @@
+//! The shared simulated state: every device with its profile, faults, configs and event log.
+//!
+//! Locking: ONE mutex per device ([`DeviceSlot::state`]), never a global one, so Multi calls
+//! touching different devices really run in parallel. Fault switches and the monitoring flag are
+//! atomics beside the lock so a latency or offline check never waits for another request.
+//! The mutex is a `std` one: it is held only for short, non-async sections (the compiler refuses
+//! to hold its guard across an `.await` in our Send futures) and lets sync control calls such as
+//! [`Gateway::append_punch`] work from anywhere.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use gsdk_proto::connect::StatusChange;
+use gsdk_proto::device::CapabilityInfo;
+use gsdk_proto::event::EventLog;
+use gsdk_proto::schedule::ScheduleInfo;
+use gsdk_proto::system::SystemConfig;
+use gsdk_proto::tna::{JobCode, TnaConfig, TnaLog};
+
+use crate::SimConfig;
+use crate::fanout::Fanout;
+use crate::punches::{DeviceLog, history};
+use crate::seed::{self, Model, Rng};
+
+/// Seconds in a day.
+const DAY: u32 = 86_400;
+
+/// What a device is; fixed for the life of the gateway.
+#[derive(Debug)]
+pub(crate) struct DeviceProfile {
+    /// Device ID (the serial number on the label).
+    pub id: u32,
+    /// Hardware model.
+    pub model: &'static Model,
+    /// LAN address string reported in `DeviceInfo.IPAddr`.
+    pub ip: String,
+    /// Reported capabilities.
+    pub caps: CapabilityInfo,
+}
+
+/// Switches tests flip at runtime (see `faults.rs`), plus the monitoring flag.
+#[derive(Debug, Default)]
+pub(crate) struct DeviceFlags {
+    /// The device is disconnected from the gateway.
+    pub offline: AtomicBool,
+    /// Every call on the device sleeps this many milliseconds first.
+    pub latency_ms: AtomicU64,
+    /// TNA SetConfig / SetConfigMulti fail for the device.
+    pub fail_set_config: AtomicBool,
+    /// EnableMonitoring is on: new events go to SubscribeRealtimeLog streams.
+    pub monitoring: AtomicBool,
+}
+
+/// Everything about a device that requests can change.
+#[derive(Debug)]
+pub(crate) struct DeviceState {
+    /// T&A config; `None` on devices without T&A support.
+    pub tna_config: Option<TnaConfig>,
+    /// System config (useJobCode, time zone, ...).
+    pub system: SystemConfig,
+    /// Enrolled users and their job codes, keyed by user ID.
+    pub users: BTreeMap<String, Vec<JobCode>>,
+    /// Schedules on the device (without the predefined ID 1).
+    pub schedules: Vec<ScheduleInfo>,
+    /// The event log.
+    pub log: DeviceLog,
+    /// Randomness for punches appended at runtime (per device, so it needs no global lock).
+    pub rng: Rng,
+}
+
+/// One simulated device: immutable profile, lock-free flags, locked state.
+#[derive(Debug)]
+pub(crate) struct DeviceSlot {
+    /// Immutable description.
+    pub profile: DeviceProfile,
+    /// Faults and monitoring flag.
+    pub flags: DeviceFlags,
+    state: Mutex<DeviceState>,
+}
+
+impl DeviceSlot {
+    /// Locks the device state. A poisoned lock only means another request panicked mid-way;
+    /// the data is still usable for a simulator, so we take it over instead of panicking too.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, DeviceState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the device is currently connected.
+    pub(crate) fn online(&self) -> bool {
+        !self.flags.offline.load(Ordering::Relaxed)
+    }
+
+    /// The latency fault currently configured.
+    pub(crate) fn latency(&self) -> Duration {
+        Duration::from_millis(self.flags.latency_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// State shared by every clone of a [`Gateway`].
+pub(crate) struct Shared {
+    /// Configuration the gateway was built from.
+    pub cfg: SimConfig,
+    /// Devices in list order.
+    pub slots: Vec<DeviceSlot>,
+    /// Device ID → index into `slots`.
+    index: HashMap<u32, usize>,
+    /// Open SubscribeRealtimeLog streams.
+    pub realtime: Fanout<EventLog>,
+    /// Open SubscribeStatus streams.
+    pub status: Fanout<StatusChange>,
+}
+
+/// Cheap, cloneable handle to the simulated gateway: its devices, their data and the fault
+/// switches. The gRPC services and the control API all work on the same state.
+#[derive(Clone)]
+pub struct Gateway {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("devices", &self.shared.slots.len())
+            .field("seed", &self.shared.cfg.seed)
+            .finish()
+    }
+}
+
+/// Current Unix time in seconds (0 if the clock is before 1970, u32::MAX after 2106).
+pub(crate) fn unix_now() -> u32 {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    u32::try_from(secs).unwrap_or(u32::MAX)
+}
+
+impl Gateway {
+    /// Builds the simulated site from `cfg`: devices, configs, users and event logs.
+    ///
+    /// Deterministic for a seed; only the timestamps depend on the current UTC day (history ends
+    /// at today's midnight UTC and spans the 30 days before it).
+    pub fn new(cfg: SimConfig) -> Gateway {
+        let count = cfg.devices as usize;
+        let mut rng = Rng::new(cfg.seed, 1);
+        let models = seed::pick_models(&mut rng, count);
+        let ids = seed::device_ids(&mut rng, count);
+        let end_of_history = unix_now() / DAY * DAY;
+        let slots = build_devices(&cfg, &models, &ids, end_of_history);
+        let index = slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.profile.id, i))
+            .collect();
+        tracing::debug!(
+            devices = slots.len(),
+            seed = cfg.seed,
+            "simulated gateway built"
+        );
+        Gateway {
+            shared: Arc::new(Shared {
+                cfg,
+                slots,
+                index,
+                realtime: Fanout::new(),
+                status: Fanout::new(),
+            }),
+        }
+    }
+
+    /// The device with this ID, if the gateway manages it.
+    pub(crate) fn slot(&self, device_id: u32) -> Option<&DeviceSlot> {
+        let i = *self.shared.index.get(&device_id)?;
+        self.shared.slots.get(i)
+    }
+
+    /// All devices in list order.
+    pub(crate) fn slots(&self) -> &[DeviceSlot] {
+        &self.shared.slots
+    }
+
+    /// The configuration this gateway was built from.
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.cfg
+    }
+
+    /// Device IDs in `GetDeviceList` order.
+    pub fn device_ids(&self) -> Vec<u32> {
+        self.shared.slots.iter().map(|s| s.profile.id).collect()
+    }
+
+    /// Current T&A config of a device (`None` for unknown devices and devices without T&A).
+    pub fn tna_config(&self, device_id: u32) -> Option<TnaConfig> {
+        self.slot(device_id)?.lock().tna_config.clone()
+    }
+
+    /// Number of records in the device's event log (`None` for unknown devices).
+    pub fn log_count(&self, device_id: u32) -> Option<usize> {
+        Some(self.slot(device_id)?.lock().log.len())
+    }
+
+    /// Whether the device supports T&A (`None` for unknown devices).
+    pub fn tna_supported(&self, device_id: u32) -> Option<bool> {
+        Some(self.slot(device_id)?.profile.model.tna)
+    }
+
+    /// Whether the device supports job codes (`None` for unknown devices).
+    pub fn job_code_supported(&self, device_id: u32) -> Option<bool> {
+        Some(self.slot(device_id)?.profile.model.job_code)
+    }
+}
+
+/// Generates every device, spread over the available cores. Each device has its own RNG
+/// stream, so the result does not depend on how the work is split.
+fn build_devices(
+    cfg: &SimConfig,
+    models: &[&'static Model],
+    ids: &[u32],
+    end: u32,
+) -> Vec<DeviceSlot> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = models.len().div_ceil(threads).max(1);
+    let jobs: Vec<(usize, &[&'static Model], &[u32])> = models
+        .chunks(per_thread)
+        .zip(ids.chunks(per_thread))
+        .enumerate()
+        .map(|(k, (m, i))| (k * per_thread, m, i))
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|(first, models, ids)| {
+                scope.spawn(move || {
+                    models
+                        .iter()
+                        .zip(ids)
+                        .enumerate()
+                        .map(|(k, (model, &id))| build_device(cfg, first + k, id, model, end))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A panic in a builder thread is a bug in the generator itself: re-raise it here.
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// Generates one device. Each device draws from its own RNG stream (seed, index), so device `i`
+/// is the same whatever the site size and the generation order.
+fn build_device(cfg: &SimConfig, i: usize, id: u32, model: &'static Model, end: u32) -> DeviceSlot {
+    let mut rng = Rng::new(cfg.seed, 1_000 + i as u64);
+    let system = seed::system_config(&mut rng, model);
+    let tna_config = model.tna.then(|| seed::tna_config(&mut rng, model));
+    let mut users = BTreeMap::new();
+    if model.tna {
+        let codes = if model.job_code {
+            seed::user_job_codes(&mut rng)
+        } else {
+            Vec::new()
+        };
+        for u in 0..seed::USERS_PER_DEVICE {
+            let jobs = codes.get(usize::from(u)).cloned().unwrap_or_default();
+            users.insert((seed::FIRST_USER + u).to_string(), jobs);
+        }
+    }
+    let first_id = 1 + rng.below(5_000);
+    let log = match &tna_config {
+        Some(tna) => {
+            let n = cfg.logs_per_device;
+            history(&mut rng, model, tna, &system, &users, first_id, n, end)
+        }
+        None => DeviceLog::new(first_id),
+    };
+    DeviceSlot {
+        profile: DeviceProfile {
+            id,
+            model,
+            ip: seed::device_ip(i),
+            caps: seed::capability(model),
+        },
+        flags: DeviceFlags::default(),
+        state: Mutex::new(DeviceState {
+            tna_config,
+            system,
+            users,
+            schedules: seed::schedules(),
+            log,
+            rng,
+        }),
+    }
+}
+
+impl Gateway {
+    /// The device's T&A log as GetTNALog would return it (`None` for unknown or non-T&A devices);
+    /// lets tests compare logs without a client.
+    pub fn tna_logs(
+        &self,
+        device_id: u32,
+        start_event_id: u32,
+        max_num_of_log: u32,
+    ) -> Option<Vec<TnaLog>> {
+        let slot = self.slot(device_id)?;
+        if !slot.profile.model.tna {
+            return None;
+        }
+        let st = slot.lock();
+        Some(
+            st.log
+                .starting_at(start_event_id, max_num_of_log)
+                .iter()
+                .map(|r| r.to_tna(device_id))
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,30 @@
+//! What the relay needs to start.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the relay's gateway is.
+#[derive(Debug, Clone)]
+pub enum GatewayTarget {
+    /// Start the gateway emulator in-process on a free loopback port (the demo default).
+    Demo(gateway_sim::SimConfig),
+    /// A real (or separately started) G-SDK device gateway.
+    Remote {
+        /// `https://host:4000` (TLS, verified against `ca_cert`) or `http://host:port` (plaintext,
+        /// for a local emulator only).
+        url: String,
+        /// PEM file of the gateway's root CA (`ca.crt` made by `device-gateway -c`).
+        ca_cert: Option<PathBuf>,
+    },
+}
+
+/// The relay's configuration.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// Serve the console from this directory instead of the embedded copy.
+    pub dist: Option<PathBuf>,
+    /// The gateway.
+    pub gateway: GatewayTarget,
+}

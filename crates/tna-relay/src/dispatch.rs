@@ -1,0 +1,220 @@
+//! Method → handler. Every input is checked here before anything reaches a device: limits from
+//! `tna_types::limits`, and configs through `tna_types::validate` (the same function the console
+//! runs on every edit), so the relay never sends an invalid config to a device.
+
+use std::collections::HashSet;
+
+use futures::future::join_all;
+use serde::Serialize;
+use serde_json::Value;
+use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE};
+use tna_types::protocol::{
+    CapabilitiesResult, ConfigResult, DevicesResult, ErrorCode, LogPageParams, Request,
+    ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams,
+};
+use tna_types::{DeviceResult, TnaConfig, validate_config};
+
+use crate::gsdk::{self, GatewayClient};
+
+/// gRPC `INVALID_ARGUMENT`, used in per-device result rows for devices the relay refused itself.
+const GRPC_INVALID_ARGUMENT: i32 = 3;
+
+/// What handlers share: the gateway client.
+#[derive(Clone)]
+pub struct AppState {
+    /// The gateway.
+    pub gateway: GatewayClient,
+}
+
+/// Runs one request and returns its `result` object.
+pub async fn handle(state: &AppState, request: Request) -> Result<Value, RpcError> {
+    let gw = &state.gateway;
+    match request {
+        Request::DevicesList(_) => to_value(DevicesResult {
+            devices: gsdk::connect::list_devices(gw).await?,
+        }),
+        Request::DevicesCapabilities(p) => to_value(CapabilitiesResult {
+            capabilities: gsdk::device::capabilities(gw, p.device_id).await?,
+        }),
+        Request::SchedulesList(p) => to_value(SchedulesResult {
+            schedules: gsdk::schedule::list(gw, p.device_id).await?,
+        }),
+        Request::TnaGetConfig(p) => to_value(ConfigResult {
+            config: gsdk::tna::get_config(gw, p.device_id).await?,
+        }),
+        Request::TnaSetConfig(p) => {
+            let schedules = gsdk::schedule::list(gw, p.device_id).await?;
+            let ids: Vec<u32> = schedules.iter().map(|s| s.id).collect();
+            validate_config(&p.config, Some(&ids)).map_err(RpcError::validation)?;
+            gsdk::tna::set_config(gw, p.device_id, &p.config).await?;
+            // Re-read: the console shows what the device now holds, not what was sent.
+            to_value(ConfigResult {
+                config: gsdk::tna::get_config(gw, p.device_id).await?,
+            })
+        }
+        Request::TnaSetConfigMulti(p) => to_value(ResultsResult {
+            results: set_config_multi(gw, p).await?,
+        }),
+        Request::TnaGetLog(p) => {
+            check_page(&p)?;
+            to_value(gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit).await?)
+        }
+        Request::TnaGetJobCodeLog(p) => {
+            check_page(&p)?;
+            to_value(gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit).await?)
+        }
+    }
+}
+
+/// Validates once, checks each target's schedules where the config uses named ones (devices
+/// lacking one get their own failure row and are not written), then writes the rest in one
+/// `SetConfigMulti` call. Results come back in request order.
+async fn set_config_multi(
+    gw: &GatewayClient,
+    p: SetConfigMultiParams,
+) -> Result<Vec<DeviceResult>, RpcError> {
+    check_device_ids(&p.device_ids)?;
+    validate_config(&p.config, None).map_err(RpcError::validation)?;
+    let mut refused: Vec<DeviceResult> = Vec::new();
+    if uses_named_schedules(&p.config) {
+        let config = &p.config;
+        let checks = join_all(p.device_ids.iter().map(|&id| async move {
+            match gsdk::schedule::list(gw, id).await {
+                Ok(list) => {
+                    let ids: Vec<u32> = list.iter().map(|s| s.id).collect();
+                    validate_config(config, Some(&ids)).err().map(|errs| {
+                        let msg = errs
+                            .first()
+                            .map(|e| format!("{}: {}", e.field, e.message))
+                            .unwrap_or_default();
+                        DeviceResult::failed(id, GRPC_INVALID_ARGUMENT, msg)
+                    })
+                }
+                Err(e) => Some(DeviceResult::failed(
+                    id,
+                    e.data
+                        .as_ref()
+                        .and_then(|d| d["grpcCode"].as_i64())
+                        .unwrap_or(2) as i32,
+                    e.message,
+                )),
+            }
+        }))
+        .await;
+        refused = checks.into_iter().flatten().collect();
+    }
+    let refused_ids: HashSet<u32> = refused.iter().map(|r| r.device_id).collect();
+    let targets: Vec<u32> = p
+        .device_ids
+        .iter()
+        .copied()
+        .filter(|id| !refused_ids.contains(id))
+        .collect();
+    let written = if targets.is_empty() {
+        Vec::new()
+    } else {
+        gsdk::tna::set_config_multi(gw, &targets, &p.config).await?
+    };
+    let mut by_id: std::collections::HashMap<u32, DeviceResult> = refused
+        .into_iter()
+        .chain(written)
+        .map(|r| (r.device_id, r))
+        .collect();
+    Ok(p.device_ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .collect())
+}
+
+fn uses_named_schedules(c: &TnaConfig) -> bool {
+    c.schedules
+        .iter()
+        .any(|&s| s > tna_types::limits::SCHEDULE_ALWAYS)
+}
+
+fn check_device_ids(ids: &[u32]) -> Result<(), RpcError> {
+    if ids.is_empty() {
+        return Err(RpcError::invalid_params(
+            "deviceIds must name at least one device",
+        ));
+    }
+    if ids.len() > MAX_DEVICES_PER_CALL {
+        return Err(RpcError::limit_exceeded(
+            "devices in one call",
+            MAX_DEVICES_PER_CALL as u64,
+            ids.len() as u64,
+        ));
+    }
+    let mut seen = HashSet::with_capacity(ids.len());
+    if let Some(dup) = ids.iter().find(|id| !seen.insert(**id)) {
+        return Err(RpcError::invalid_params(format!(
+            "deviceIds names device {dup} twice"
+        )));
+    }
+    Ok(())
+}
+
+fn check_page(p: &LogPageParams) -> Result<(), RpcError> {
+    if p.limit == 0 {
+        // 0 would mean "read everything" to the gateway, which times out on big devices.
+        return Err(RpcError::invalid_params("limit must be at least 1"));
+    }
+    if p.limit > MAX_LOG_PAGE {
+        return Err(RpcError::limit_exceeded(
+            "logs in one page",
+            MAX_LOG_PAGE.into(),
+            p.limit.into(),
+        ));
+    }
+    Ok(())
+}
+
+fn to_value<T: Serialize>(v: T) -> Result<Value, RpcError> {
+    serde_json::to_value(v).map_err(|e| {
+        RpcError::new(
+            ErrorCode::Internal,
+            format!("Could not encode the result: {e}."),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_id_rules() {
+        assert_eq!(
+            check_device_ids(&[]).unwrap_err().kind(),
+            Some(ErrorCode::InvalidParams)
+        );
+        assert_eq!(
+            check_device_ids(&[1, 2, 1]).unwrap_err().kind(),
+            Some(ErrorCode::InvalidParams)
+        );
+        let many: Vec<u32> = (0..=MAX_DEVICES_PER_CALL as u32).collect();
+        assert_eq!(
+            check_device_ids(&many).unwrap_err().kind(),
+            Some(ErrorCode::LimitExceeded)
+        );
+        assert!(check_device_ids(&[1, 2]).is_ok());
+    }
+
+    #[test]
+    fn page_rules() {
+        let p = |limit| LogPageParams {
+            device_id: 1,
+            start_event_id: 0,
+            limit,
+        };
+        assert_eq!(
+            check_page(&p(0)).unwrap_err().kind(),
+            Some(ErrorCode::InvalidParams)
+        );
+        assert_eq!(
+            check_page(&p(MAX_LOG_PAGE + 1)).unwrap_err().kind(),
+            Some(ErrorCode::LimitExceeded)
+        );
+        assert!(check_page(&p(MAX_LOG_PAGE)).is_ok());
+    }
+}

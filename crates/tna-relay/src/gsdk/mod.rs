@@ -1,0 +1,138 @@
+//! The relay's side of G-SDK: one module per gateway service (`tna`, `connect`, `device`,
+//! `schedule`), each converting between protobuf and `tna-types` and making the call with its
+//! deadline. [`GatewayClient`] owns the one tonic channel to a gateway.
+
+pub mod connect;
+pub mod device;
+pub mod schedule;
+pub mod tna;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tna_types::DeviceCapabilities;
+use tna_types::protocol::RpcError;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
+
+use crate::errors;
+
+/// Deadline of an ordinary gateway call (the gateway's own device command timeout is 10 s).
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(12);
+/// Deadline of a log page read (the gateway's `long_cmd` timeout for large transfers is 20 s).
+pub const LOG_CALL_TIMEOUT: Duration = Duration::from_secs(25);
+/// How long to wait for the TCP/TLS connection to the gateway before failing a call.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Devices whose capabilities are fetched at once when listing devices.
+pub const CAPABILITY_CONCURRENCY: usize = 16;
+/// Largest gRPC message the relay accepts (the gateway's own default `max_recv_size`).
+pub const MAX_GRPC_MESSAGE_BYTES: usize = 75_497_472;
+
+/// Failure to set up the gateway client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The gateway URL does not parse.
+    #[error("invalid gateway URL {url:?}: {source}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// Why it failed.
+        source: tonic::transport::Error,
+    },
+    /// TLS settings were refused.
+    #[error("TLS setup for {url:?} failed: {source}")]
+    Tls {
+        /// The URL given.
+        url: String,
+        /// Why it failed.
+        source: tonic::transport::Error,
+    },
+    /// An https gateway needs its CA certificate.
+    #[error(
+        "the gateway {0:?} uses TLS: give its CA certificate with --ca-cert (ca.crt made by `device-gateway -c`)"
+    )]
+    MissingCa(String),
+}
+
+/// A client of one device gateway: a lazily connected tonic channel (cheap to clone, reconnects
+/// by itself) and a cache of device capabilities, which never change while a device lives.
+#[derive(Clone)]
+pub struct GatewayClient {
+    channel: Channel,
+    capabilities: Arc<Mutex<HashMap<u32, DeviceCapabilities>>>,
+}
+
+impl GatewayClient {
+    /// A client for `url` (`https://…` with the gateway CA in PEM, or `http://…` plaintext).
+    /// No connection is made until the first call, so the relay starts even when the gateway is
+    /// down; calls then fail fast with "gateway unavailable".
+    pub fn new(url: &str, ca_pem: Option<&str>) -> Result<Self, ClientError> {
+        let bad_url = |source| ClientError::BadUrl {
+            url: url.to_string(),
+            source,
+        };
+        let mut endpoint = Endpoint::from_shared(url.to_string())
+            .map_err(bad_url)?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true)
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_while_idle(true);
+        if url.starts_with("https://") {
+            let ca = ca_pem.ok_or_else(|| ClientError::MissingCa(url.to_string()))?;
+            let host = endpoint.uri().host().unwrap_or("localhost").to_string();
+            let tls = ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(ca))
+                .domain_name(host);
+            endpoint = endpoint
+                .tls_config(tls)
+                .map_err(|source| ClientError::Tls {
+                    url: url.to_string(),
+                    source,
+                })?;
+        }
+        Ok(Self {
+            channel: endpoint.connect_lazy(),
+            capabilities: Arc::default(),
+        })
+    }
+
+    /// The channel, for the generated clients.
+    pub(crate) fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    pub(crate) fn cached_capabilities(&self, device_id: u32) -> Option<DeviceCapabilities> {
+        self.capabilities.lock().ok()?.get(&device_id).cloned()
+    }
+
+    pub(crate) fn cache_capabilities(&self, caps: &DeviceCapabilities) {
+        if let Ok(mut map) = self.capabilities.lock() {
+            map.insert(caps.device_id, caps.clone());
+        }
+    }
+}
+
+/// Runs one gateway call with a deadline, both as the gRPC `grpc-timeout` (so the gateway can
+/// give up too) and locally (so a gateway that never answers cannot hang a request).
+pub(crate) async fn call<T, F>(
+    timeout: Duration,
+    device_id: Option<u32>,
+    fut: F,
+) -> Result<T, RpcError>
+where
+    F: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+{
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(Ok(resp)) => Ok(resp.into_inner()),
+        Ok(Err(status)) => Err(errors::from_status(&status, device_id)),
+        Err(_) => Err(errors::timeout_error(Some(timeout))),
+    }
+}
+
+/// A request with its `grpc-timeout` set.
+pub(crate) fn request<T>(msg: T, timeout: Duration) -> tonic::Request<T> {
+    let mut req = tonic::Request::new(msg);
+    req.set_timeout(timeout);
+    req
+}

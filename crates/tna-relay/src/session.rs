@@ -1,0 +1,109 @@
+//! One WebSocket session: a reader loop, a writer task fed by a bounded channel, and one task per
+//! request, so a slow device call never holds up the other requests of the same socket. At most
+//! [`MAX_IN_FLIGHT_PER_SOCKET`] requests run at once; more are answered with `limitExceeded`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use tna_types::limits::{MAX_FRAME_BYTES, MAX_IN_FLIGHT_PER_SOCKET};
+use tna_types::protocol::{ErrorCode, Response, RpcError, decode_request};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+
+use crate::dispatch::{self, AppState};
+
+/// Frames waiting for the writer. Responses are bounded by the in-flight limit; the margin is
+/// for error replies to frames that never become requests.
+const OUTBOX_CAPACITY: usize = MAX_IN_FLIGHT_PER_SOCKET * 2;
+
+/// Serves one socket until the client leaves or the relay shuts down.
+pub async fn run(socket: WebSocket, state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
+    let writer = tokio::spawn(async move {
+        while let Some(text) = rx.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_SOCKET));
+    let mut tasks = JoinSet::new();
+    loop {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    on_text(text.as_str(), &state, &tx, &in_flight, &mut tasks).await;
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    let err = RpcError::new(
+                        ErrorCode::InvalidRequest,
+                        "Binary frames are not supported: send JSON-RPC as text frames.",
+                    );
+                    let _ = tx.send(Response::error(None, err).to_text()).await;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+            },
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    tasks.abort_all();
+    drop(tx);
+    let _ = writer.await;
+}
+
+async fn on_text(
+    text: &str,
+    state: &AppState,
+    tx: &mpsc::Sender<String>,
+    in_flight: &Arc<Semaphore>,
+    tasks: &mut JoinSet<()>,
+) {
+    if text.len() > MAX_FRAME_BYTES {
+        let err = RpcError::limit_exceeded(
+            "bytes in one frame",
+            MAX_FRAME_BYTES as u64,
+            text.len() as u64,
+        );
+        let _ = tx.send(Response::error(None, err).to_text()).await;
+        return;
+    }
+    let (id, request) = match decode_request(text) {
+        Ok(ok) => ok,
+        Err(e) => {
+            let _ = tx.send(Response::error(e.id, e.error).to_text()).await;
+            return;
+        }
+    };
+    let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+        let err = RpcError::limit_exceeded(
+            "requests in flight on this socket",
+            MAX_IN_FLIGHT_PER_SOCKET as u64,
+            MAX_IN_FLIGHT_PER_SOCKET as u64 + 1,
+        );
+        let _ = tx.send(Response::error(Some(id), err).to_text()).await;
+        return;
+    };
+    let state = state.clone();
+    let tx = tx.clone();
+    tasks.spawn(async move {
+        let method = request.method();
+        let started = Instant::now();
+        let outcome = dispatch::handle(&state, request).await;
+        match &outcome {
+            Ok(_) => tracing::debug!(method, ms = started.elapsed().as_millis() as u64, "ok"),
+            Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),
+        }
+        let response = match outcome {
+            Ok(result) => Response::result(id, result),
+            Err(err) => Response::error(Some(id), err),
+        };
+        let _ = tx.send(response.to_text()).await;
+        drop(permit);
+    });
+}

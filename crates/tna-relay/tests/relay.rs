@@ -1,0 +1,481 @@
+//! The relay against the gateway emulator over real TCP (and once over TLS with a generated CA),
+//! driven by a real WebSocket client speaking the JSON-RPC protocol.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use gateway_sim::{Gateway, RunningGateway, SimConfig};
+use serde_json::{Value, json};
+use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Every wait in these tests is bounded by this.
+const STEP: Duration = Duration::from_secs(20);
+const DEVICES: u32 = 12;
+const LOGS: u32 = 2_500;
+
+struct Harness {
+    gateway: RunningGateway,
+    relay: RunningRelay,
+    _tls_dir: Option<tempfile::TempDir>,
+}
+
+impl Harness {
+    async fn start(tls: bool) -> Harness {
+        let sim = SimConfig {
+            devices: DEVICES,
+            logs_per_device: LOGS,
+            seed: 7,
+            punch_interval: None,
+        };
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let (tls_dir, material) = if tls {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let m = gateway_sim::generate_tls(Some(dir.path())).expect("certificates");
+            (Some(dir), Some(m))
+        } else {
+            (None, None)
+        };
+        let gateway = gateway_sim::start(Gateway::new(sim), loopback, material.as_ref())
+            .await
+            .expect("gateway starts");
+        let target = match &tls_dir {
+            Some(dir) => GatewayTarget::Remote {
+                url: format!("https://localhost:{}", gateway.addr.port()),
+                ca_cert: Some(dir.path().join("ca.crt")),
+            },
+            None => GatewayTarget::Remote {
+                url: format!("http://{}", gateway.addr),
+                ca_cert: None,
+            },
+        };
+        let relay = tna_relay::start(RelayConfig {
+            listen: loopback,
+            dist: None,
+            gateway: target,
+        })
+        .await
+        .expect("relay starts");
+        Harness {
+            gateway,
+            relay,
+            _tls_dir: tls_dir,
+        }
+    }
+
+    fn sim(&self) -> &Gateway {
+        &self.gateway.gateway
+    }
+
+    async fn client(&self) -> Client {
+        let url = format!("ws://{}/ws", self.relay.addr());
+        let (ws, _) = tokio::time::timeout(STEP, tokio_tungstenite::connect_async(url))
+            .await
+            .expect("connect in time")
+            .expect("websocket connects");
+        Client { ws, next_id: 1 }
+    }
+
+    async fn stop(self) {
+        self.relay.shutdown().await;
+        self.gateway.shutdown().await;
+    }
+}
+
+struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: i64,
+}
+
+impl Client {
+    /// Sends a frame and returns the next frame that answers it.
+    async fn raw(&mut self, frame: Message) -> Value {
+        self.ws.send(frame).await.expect("send");
+        loop {
+            let msg = tokio::time::timeout(STEP, self.ws.next())
+                .await
+                .expect("answer in time");
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    return serde_json::from_str(t.as_str()).expect("relay sends JSON");
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("unexpected frame: {other:?}"),
+            }
+        }
+    }
+
+    /// A whole response to `method(params)`.
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let resp = self.raw(Message::Text(frame.to_string().into())).await;
+        assert_eq!(resp["id"], id, "response answers the request: {resp}");
+        resp
+    }
+
+    /// The `result` of a call that must succeed.
+    async fn ok(&mut self, method: &str, params: Value) -> Value {
+        let resp = self.call(method, params).await;
+        assert!(resp.get("error").is_none(), "{method} failed: {resp}");
+        resp["result"].clone()
+    }
+
+    /// The `error` of a call that must fail.
+    async fn err(&mut self, method: &str, params: Value) -> Value {
+        let resp = self.call(method, params).await;
+        assert!(resp.get("result").is_none(), "{method} should fail: {resp}");
+        resp["error"].clone()
+    }
+}
+
+fn tna_devices(list: &Value) -> Vec<u32> {
+    list["devices"]
+        .as_array()
+        .expect("devices array")
+        .iter()
+        .filter(|d| d["tnaSupported"] == true && d["status"] == "connected")
+        .map(|d| d["deviceId"].as_u64().expect("id") as u32)
+        .collect()
+}
+
+#[tokio::test]
+async fn devices_list_shows_every_simulated_device() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    let devices = list["devices"].as_array().expect("array");
+    assert_eq!(devices.len(), DEVICES as usize);
+    let ids: Vec<u32> = devices
+        .iter()
+        .map(|d| d["deviceId"].as_u64().unwrap() as u32)
+        .collect();
+    assert_eq!(ids, h.sim().device_ids(), "same devices, same order");
+    for d in devices {
+        let id = d["deviceId"].as_u64().unwrap() as u32;
+        assert_eq!(
+            d["tnaSupported"].as_bool(),
+            h.sim().tna_supported(id),
+            "capability of {id}"
+        );
+        assert!(d["type"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(d["address"].as_str().is_some_and(|a| a.contains(':')));
+    }
+    assert!(
+        devices.iter().any(|d| d["tnaSupported"] == false),
+        "the mix has devices without T&A"
+    );
+    assert!(!tna_devices(&list).is_empty());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn set_config_then_get_config_shows_the_change() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    let id = tna_devices(&list)[0];
+    let before = c.ok("tna.getConfig", json!({"deviceId": id})).await["config"].clone();
+    assert_eq!(before["labels"].as_array().map(Vec::len), Some(16));
+
+    let mut cfg = before.clone();
+    cfg["mode"] = json!("fixed");
+    cfg["key"] = json!(3);
+    cfg["isRequired"] = json!(false);
+    cfg["labels"][2] = json!("Dienstbeginn");
+    cfg["labels"][3] = json!("퇴근");
+    cfg["schedules"][2] = json!(1);
+    let written = c
+        .ok("tna.setConfig", json!({"deviceId": id, "config": cfg}))
+        .await["config"]
+        .clone();
+    assert_eq!(written, cfg, "setConfig returns the re-read config");
+    let after = c.ok("tna.getConfig", json!({"deviceId": id})).await["config"].clone();
+    assert_eq!(after, cfg);
+    let on_device = h.sim().tna_config(id).expect("device config");
+    assert_eq!(on_device.mode, 4);
+    assert_eq!(on_device.key, 3);
+    assert_eq!(on_device.labels[3], "퇴근");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn set_config_multi_names_each_failure() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let targets = tna_devices(&c.ok("devices.list", json!({})).await);
+    assert!(
+        targets.len() >= 4,
+        "need several T&A devices, got {targets:?}"
+    );
+    let (bad1, bad2) = (targets[1], targets[3]);
+    h.sim().fail_set_config(bad1, true);
+    h.sim().fail_set_config(bad2, true);
+
+    let mut cfg = c.ok("tna.getConfig", json!({"deviceId": targets[0]})).await["config"].clone();
+    cfg["mode"] = json!("byUser");
+    cfg["isRequired"] = json!(true);
+    cfg["labels"][0] = json!("Bulk in");
+    let result = c
+        .ok(
+            "tna.setConfigMulti",
+            json!({"deviceIds": targets, "config": cfg}),
+        )
+        .await;
+    let rows = result["results"].as_array().expect("results");
+    assert_eq!(rows.len(), targets.len(), "one row per device");
+    for (row, &id) in rows.iter().zip(&targets) {
+        assert_eq!(row["deviceId"], id, "request order");
+        let failed = id == bad1 || id == bad2;
+        assert_eq!(row["ok"], !failed, "{row}");
+        if failed {
+            assert!(row["code"].as_i64().is_some_and(|c| c != 0), "{row}");
+            assert!(
+                row["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{row}"
+            );
+            assert_ne!(
+                h.sim().tna_config(id).map(|c| c.labels[0].clone()),
+                Some("Bulk in".into())
+            );
+        } else {
+            assert_eq!(
+                h.sim().tna_config(id).map(|c| c.labels[0].clone()),
+                Some("Bulk in".into())
+            );
+        }
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn get_log_pages_cover_every_id_exactly_once() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let stored = h.sim().log_count(id).expect("device logs");
+    assert!(stored > 1000, "enough logs for several pages: {stored}");
+
+    let mut seen: Vec<u64> = Vec::new();
+    let mut start = 0u64;
+    let mut pages = 0;
+    loop {
+        let page = c
+            .ok(
+                "tna.getLog",
+                json!({"deviceId": id, "startEventId": start, "limit": 700}),
+            )
+            .await;
+        let logs = page["logs"].as_array().expect("logs");
+        assert!(logs.len() <= 700);
+        for l in logs {
+            assert_eq!(l["deviceId"], id);
+            seen.push(l["id"].as_u64().expect("id"));
+        }
+        pages += 1;
+        let next = page["nextStartEventId"].as_u64().expect("cursor");
+        if let Some(last) = logs.last() {
+            assert_eq!(next, last["id"].as_u64().unwrap() + 1);
+        } else {
+            assert_eq!(next, start);
+        }
+        if page["done"] == true {
+            assert!(logs.len() < 700, "done means a short page");
+            break;
+        }
+        start = next;
+        assert!(pages < 100, "paging must end");
+    }
+    assert!(pages >= 2);
+    assert_eq!(seen.len(), stored, "every record once");
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "strictly increasing, no repeats"
+    );
+
+    // Starting in the middle is inclusive.
+    let mid = seen[seen.len() / 2];
+    let page = c
+        .ok(
+            "tna.getLog",
+            json!({"deviceId": id, "startEventId": mid, "limit": 3}),
+        )
+        .await;
+    assert_eq!(page["logs"][0]["id"], mid);
+    assert_eq!(page["done"], false);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn job_code_log_pages() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    let id = list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["jobCodeSupported"] == true && d["status"] == "connected")
+        .map(|d| d["deviceId"].as_u64().unwrap())
+        .expect("a job-code device");
+    let page = c
+        .ok(
+            "tna.getJobCodeLog",
+            json!({"deviceId": id, "startEventId": 0, "limit": 50}),
+        )
+        .await;
+    let logs = page["logs"].as_array().unwrap();
+    assert!(!logs.is_empty(), "seeded job-code logs");
+    assert!(
+        logs.iter()
+            .all(|l| l["jobCode"].as_u64().is_some_and(|j| j > 0))
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn works_over_tls_with_the_generated_ca() {
+    let h = Harness::start(true).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    assert_eq!(
+        list["devices"].as_array().map(Vec::len),
+        Some(DEVICES as usize)
+    );
+    let id = tna_devices(&list)[0];
+    let cfg = c.ok("tna.getConfig", json!({"deviceId": id})).await;
+    assert_eq!(cfg["config"]["labels"].as_array().map(Vec::len), Some(16));
+    let sched = c.ok("schedules.list", json!({"deviceId": id})).await;
+    assert_eq!(sched["schedules"][0], json!({"id": 1, "name": "Always"}));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn tls_with_the_wrong_ca_is_refused() {
+    let h = Harness::start(true).await;
+    let other = tempfile::tempdir().expect("temp dir");
+    gateway_sim::generate_tls(Some(other.path())).expect("other CA");
+    let relay = tna_relay::start(RelayConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        dist: None,
+        gateway: GatewayTarget::Remote {
+            url: format!("https://localhost:{}", h.gateway.addr.port()),
+            ca_cert: Some(other.path().join("ca.crt")),
+        },
+    })
+    .await
+    .expect("relay starts even though the gateway will refuse it");
+    let url = format!("ws://{}/ws", relay.addr());
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    let mut c = Client { ws, next_id: 1 };
+    let err = c.err("devices.list", json!({})).await;
+    assert_eq!(err["code"], -32004, "gateway unavailable: {err}");
+    relay.shutdown().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_its_error_and_the_socket_keeps_working() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let good_cfg = c.ok("tna.getConfig", json!({"deviceId": id})).await["config"].clone();
+
+    let malformed = c
+        .raw(Message::Text("{\"jsonrpc\":\"2.0\",\"id\":1,".into()))
+        .await;
+    assert_eq!(malformed["error"]["code"], -32700);
+    assert_eq!(malformed["id"], Value::Null);
+
+    let unknown = c.err("tna.frobnicate", json!({})).await;
+    assert_eq!(unknown["code"], -32601);
+
+    let wrong = c.err("tna.getConfig", json!({"deviceId": "seven"})).await;
+    assert_eq!(wrong["code"], -32602);
+    let missing = c.err("tna.getLog", json!({"deviceId": id})).await;
+    assert_eq!(missing["code"], -32602);
+
+    let mut bad_cfg = good_cfg.clone();
+    bad_cfg["mode"] = json!("fixed");
+    bad_cfg["key"] = Value::Null;
+    bad_cfg["labels"][5] = json!("x".repeat(49));
+    let invalid = c
+        .err("tna.setConfig", json!({"deviceId": id, "config": bad_cfg}))
+        .await;
+    assert_eq!(invalid["code"], -32001);
+    let fields: Vec<&str> = invalid["data"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["key", "labels[5]"]);
+    assert_eq!(
+        h.sim().tna_config(id).map(|c| c.labels[5].len() <= 48),
+        Some(true),
+        "nothing was written"
+    );
+
+    let unknown_device = c.err("tna.getConfig", json!({"deviceId": 1})).await;
+    assert_eq!(unknown_device["code"], -32002);
+    assert_eq!(unknown_device["data"]["deviceId"], 1);
+
+    let page_too_big = c
+        .err(
+            "tna.getLog",
+            json!({"deviceId": id, "startEventId": 0, "limit": 1_000_000}),
+        )
+        .await;
+    assert_eq!(page_too_big["code"], -32008);
+
+    let binary = c.raw(Message::Binary(vec![1u8, 2, 3].into())).await;
+    assert_eq!(binary["error"]["code"], -32600);
+
+    // The same socket still answers.
+    let again = c.ok("tna.getConfig", json!({"deviceId": id})).await;
+    assert_eq!(again["config"], good_cfg);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn offline_device_is_reported_unreachable() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    h.sim().set_offline(id, true);
+    let err = c.err("tna.getConfig", json!({"deviceId": id})).await;
+    assert_eq!(err["code"], -32003, "{err}");
+    assert_eq!(err["data"]["deviceId"], id);
+    let list = c.ok("devices.list", json!({})).await;
+    let row = list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deviceId"] == id)
+        .cloned()
+        .unwrap();
+    assert_eq!(row["status"], "disconnected");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let h = Harness::start(false).await;
+    let mut s = TcpStream::connect(h.relay.addr()).await.expect("tcp");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = String::new();
+    tokio::time::timeout(STEP, s.read_to_string(&mut buf))
+        .await
+        .expect("in time")
+        .unwrap();
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    assert!(buf.ends_with("ok"), "{buf}");
+    h.stop().await;
+}

@@ -1,1 +1,22 @@
-//! placeholder
+//! tna-console: the browser console for Suprema BioStar T&A devices (Leptos CSR → WASM).
+//!
+//! Layout:
+//! - [`api`]: the one WebSocket client of the relay (JSON-RPC 2.0 over `/ws`): request IDs, the
+//!   pending map, reconnect with backoff, per-call timeout, the connection state, and one typed
+//!   async function per protocol method. Provided to pages through Leptos context.
+//! - [`app`]: the root component: header with the connection indicator, and the router.
+//! - [`pages`]: one module per routed page (`/` devices, `/devices/:id` device detail).
+//! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
+//!   error banner, device table, T&A config view), mounted directly by the component tests.
+//! - [`strings`]: every user-visible string, per area.
+//!
+//! Shapes and rules come from `tna-types`; nothing here redefines them. `main.rs` only mounts
+//! [`App`].
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod strings;
+
+pub use app::App;

@@ -1,1 +1,5 @@
-fn main() {}
+//! Mounts the console into the page body.
+
+fn main() {
+    leptos::mount::mount_to_body(tna_console::App);
+}

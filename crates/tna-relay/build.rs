@@ -7,7 +7,10 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(embedded_console)");
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
     println!("cargo::rerun-if-changed={}", dist.display());
-    println!("cargo::rerun-if-changed={}", dist.join("index.html").display());
+    println!(
+        "cargo::rerun-if-changed={}",
+        dist.join("index.html").display()
+    );
     if dist.join("index.html").is_file() {
         println!("cargo::rustc-cfg=embedded_console");
     }

@@ -99,18 +99,39 @@ fn job_code_log_bytes() {
 
 #[test]
 fn log_request_bytes() {
-    let req = tna::GetTnaLogRequest { device_id: 7, start_event_id: 300, max_num_of_log: 16, filter: None };
+    let req = tna::GetTnaLogRequest {
+        device_id: 7,
+        start_event_id: 300,
+        max_num_of_log: 16,
+        filter: None,
+    };
     assert_eq!(
         req.encode_to_vec(),
-        vec![tag(1, VARINT), 0x07, tag(2, VARINT), 0xAC, 0x02, tag(3, VARINT), 0x10]
+        vec![
+            tag(1, VARINT),
+            0x07,
+            tag(2, VARINT),
+            0xAC,
+            0x02,
+            tag(3, VARINT),
+            0x10
+        ]
     );
 }
 
 fn sample_multi() -> (MultiErrorResponse, Vec<u8>) {
     let multi = MultiErrorResponse {
         device_errors: vec![
-            ErrorResponse { device_id: 7, code: 14, msg: "offline".into() },
-            ErrorResponse { device_id: 9, code: 3, msg: "bad".into() },
+            ErrorResponse {
+                device_id: 7,
+                code: 14,
+                msg: "offline".into(),
+            },
+            ErrorResponse {
+                device_id: 9,
+                code: 3,
+                msg: "bad".into(),
+            },
         ],
     };
     #[rustfmt::skip]
@@ -150,16 +171,31 @@ fn multi_error_inside_google_rpc_status() {
     any.extend_from_slice(url);
     any.extend_from_slice(&[tag(2, LEN), inner.len() as u8]);
     any.extend_from_slice(&inner);
-    let mut expected = vec![tag(1, VARINT), 0x02, tag(2, LEN), 0x01, b'x', tag(3, LEN), any.len() as u8];
+    let mut expected = vec![
+        tag(1, VARINT),
+        0x02,
+        tag(2, LEN),
+        0x01,
+        b'x',
+        tag(3, LEN),
+        any.len() as u8,
+    ];
     expected.extend_from_slice(&any);
     assert_eq!(st.encode_to_vec(), expected);
 }
 
 #[test]
 fn capability_info_uses_v1_8_numbers() {
-    let cap = device::CapabilityInfo { tna_supported: true, job_code_supported: true, ..Default::default() };
+    let cap = device::CapabilityInfo {
+        tna_supported: true,
+        job_code_supported: true,
+        ..Default::default()
+    };
     // TNASupported = field 16, jobCodeSupported = field 17 (V1.6 used 30 and 31).
-    assert_eq!(cap.encode_to_vec(), vec![0x80, 0x01, 0x01, 0x88, 0x01, 0x01]);
+    assert_eq!(
+        cap.encode_to_vec(),
+        vec![0x80, 0x01, 0x01, 0x88, 0x01, 0x01]
+    );
 }
 
 #[test]
@@ -172,18 +208,48 @@ fn device_info_type_is_field_8() {
     };
     assert_eq!(
         info.encode_to_vec(),
-        vec![tag(1, VARINT), 0x01, tag(5, VARINT), 0x02, tag(8, VARINT), 0x09]
+        vec![
+            tag(1, VARINT),
+            0x01,
+            tag(5, VARINT),
+            0x02,
+            tag(8, VARINT),
+            0x09
+        ]
     );
     assert_eq!(connect::Status::TlsCannotConnect as i32, 0x200);
 }
 
 #[test]
 fn event_log_key_and_system_job_code_fields() {
-    let ev = event::EventLog { tna_key: tna::Key::Key4 as i32, event_code: 0x1300, ..Default::default() };
-    assert_eq!(ev.encode_to_vec(), vec![tag(6, VARINT), 0x80, 0x26, tag(8, VARINT), 0x04]);
-    let sys = system::SystemConfig { use_job_code: true, time_zone: -18000, ..Default::default() };
+    let ev = event::EventLog {
+        tna_key: tna::Key::Key4 as i32,
+        event_code: 0x1300,
+        ..Default::default()
+    };
+    assert_eq!(
+        ev.encode_to_vec(),
+        vec![tag(6, VARINT), 0x80, 0x26, tag(8, VARINT), 0x04]
+    );
+    let sys = system::SystemConfig {
+        use_job_code: true,
+        time_zone: -18000,
+        ..Default::default()
+    };
     // timeZone is int32: negative values take ten varint bytes.
-    let mut expected = vec![tag(1, VARINT), 0xB0, 0xF3, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01];
+    let mut expected = vec![
+        tag(1, VARINT),
+        0xB0,
+        0xF3,
+        0xFE,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0x01,
+    ];
     expected.extend_from_slice(&[tag(6, VARINT), 0x01]);
     assert_eq!(sys.encode_to_vec(), expected);
 }

@@ -1,0 +1,33 @@
+//! The one client of the relay: JSON-RPC 2.0 over the WebSocket `/ws`.
+//!
+//! - [`client`]: the socket (reconnect with backoff, per-call timeout, connection state) and the
+//!   generic typed call `ApiClient::call::<M: Method>(params)`.
+//! - [`methods`]: one thin typed function per protocol method (`list_devices`, `get_config`, …).
+//! - [`routing`]: request IDs, the pending map and frame routing (pure; unit-tested natively).
+//! - [`backoff`]: the reconnect schedule (pure).
+//! - [`error`]: [`ApiError`], the one error of every call.
+//!
+//! Pages get the client with [`use_api`]; the app root creates it and provides it as context.
+
+pub mod backoff;
+pub mod client;
+pub mod error;
+pub mod methods;
+pub mod routing;
+
+pub use client::{ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, page_ws_url, ws_url};
+pub use error::ApiError;
+
+use leptos::prelude::{expect_context, provide_context};
+
+/// Connects to the relay that served the page and provides the client to every component below.
+pub fn provide_api() -> ApiClient {
+    let client = ApiClient::for_page();
+    provide_context(client);
+    client
+}
+
+/// The client provided by the app root.
+pub fn use_api() -> ApiClient {
+    expect_context::<ApiClient>()
+}

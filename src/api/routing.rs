@@ -1,0 +1,152 @@
+//! The pure half of the client: request IDs, the pending map and frame routing. No browser APIs,
+//! so it is unit-tested natively.
+
+use std::collections::HashMap;
+
+use futures::channel::oneshot;
+use tna_types::protocol::{Notification, Outcome, RequestId, Response, ServerMessage};
+
+use super::ApiError;
+
+/// What a pending call receives: the relay's response, or why none will come.
+pub type Answer = Result<Response, ApiError>;
+
+/// Calls sent and not answered yet: request ID → the caller's channel.
+#[derive(Debug, Default)]
+pub struct Pending {
+    next_id: i64,
+    waiting: HashMap<i64, oneshot::Sender<Answer>>,
+}
+
+impl Pending {
+    /// An empty map; the first ID is 1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reserves the next request ID and the channel its answer arrives on.
+    pub fn register(&mut self) -> (i64, oneshot::Receiver<Answer>) {
+        self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+        let id = self.next_id;
+        let (tx, rx) = oneshot::channel();
+        self.waiting.insert(id, tx);
+        (id, rx)
+    }
+
+    /// Hands an answer to the caller waiting for `id`; `false` when nobody waits (a late answer
+    /// after a timeout, or an ID this client never sent).
+    pub fn resolve(&mut self, id: i64, answer: Answer) -> bool {
+        match self.waiting.remove(&id) {
+            Some(tx) => tx.send(answer).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Forgets `id` without answering (the caller gave up: timeout or dropped future).
+    pub fn forget(&mut self, id: i64) {
+        self.waiting.remove(&id);
+    }
+
+    /// Fails every waiting call with `error` (the socket dropped); returns how many there were.
+    pub fn fail_all(&mut self, error: &ApiError) -> usize {
+        let n = self.waiting.len();
+        for (_, tx) in self.waiting.drain() {
+            let _ = tx.send(Err(error.clone()));
+        }
+        n
+    }
+
+    /// Calls waiting for an answer.
+    pub fn len(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Whether no call waits.
+    pub fn is_empty(&self) -> bool {
+        self.waiting.is_empty()
+    }
+}
+
+/// Where one relay frame goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routed {
+    /// The answer to the request with this ID.
+    Response(i64, Response),
+    /// A push for the notification subscribers.
+    Notification(Notification),
+    /// A frame no caller can receive (bad JSON, unknown push, an ID this client never uses);
+    /// the text says why, for the browser console.
+    Unroutable(String),
+}
+
+/// Decodes one relay text frame and says where it goes.
+pub fn route_frame(text: &str) -> Routed {
+    match ServerMessage::decode(text) {
+        Ok(ServerMessage::Response(resp)) => match resp.id {
+            Some(RequestId::Number(id)) => Routed::Response(id, resp),
+            Some(RequestId::String(id)) => {
+                Routed::Unroutable(format!("response with string id \"{id}\""))
+            }
+            None => Routed::Unroutable(match resp.outcome {
+                Outcome::Error(e) => format!("error without id: {} (code {})", e.message, e.code),
+                Outcome::Result(_) => "result without id".to_string(),
+            }),
+        },
+        Ok(ServerMessage::Notification(n)) => Routed::Notification(n),
+        Err(e) => Routed::Unroutable(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+    use tna_types::protocol::{ErrorCode, RpcError};
+
+    #[test]
+    fn ids_count_up_and_answers_reach_their_caller() {
+        let mut p = Pending::new();
+        let (a, rx_a) = p.register();
+        let (b, rx_b) = p.register();
+        assert_eq!((a, b), (1, 2));
+        assert_eq!(p.len(), 2);
+        let resp = Response::result(RequestId::Number(b), serde_json::json!({"devices": []}));
+        assert!(p.resolve(b, Ok(resp.clone())));
+        assert!(!p.resolve(b, Ok(resp.clone())), "answered once");
+        assert_eq!(block_on(rx_b).unwrap().unwrap(), resp);
+        assert_eq!(p.fail_all(&ApiError::ConnectionLost), 1);
+        assert_eq!(block_on(rx_a).unwrap(), Err(ApiError::ConnectionLost));
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn forgotten_ids_drop_late_answers() {
+        let mut p = Pending::new();
+        let (id, _rx) = p.register();
+        p.forget(id);
+        let resp = Response::result(RequestId::Number(id), serde_json::Value::Null);
+        assert!(!p.resolve(id, Ok(resp)));
+    }
+
+    #[test]
+    fn frames_route_by_id_or_to_subscribers() {
+        let ok = r#"{"jsonrpc":"2.0","id":7,"result":{"devices":[]}}"#;
+        match route_frame(ok) {
+            Routed::Response(7, r) => assert!(matches!(r.outcome, Outcome::Result(_))),
+            other => panic!("{other:?}"),
+        }
+        let err = r#"{"jsonrpc":"2.0","id":8,"error":{"code":-32003,"message":"Device 5 did not answer."}}"#;
+        match route_frame(err) {
+            Routed::Response(8, r) => {
+                let e: RpcError = r.into_result::<serde_json::Value>().unwrap_err();
+                assert_eq!(e.kind(), Some(ErrorCode::DeviceUnreachable));
+            }
+            other => panic!("{other:?}"),
+        }
+        let push = r#"{"jsonrpc":"2.0","method":"devices.status","params":{"deviceId":5,"status":"disconnected","at":9}}"#;
+        assert!(matches!(route_frame(push), Routed::Notification(_)));
+        let null_id = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#;
+        assert!(matches!(route_frame(null_id), Routed::Unroutable(_)));
+        assert!(matches!(route_frame("{nope"), Routed::Unroutable(_)));
+    }
+}

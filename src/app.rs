@@ -1,0 +1,38 @@
+//! The app root: connects to the relay, provides the client, and routes the pages.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::provide_api;
+use crate::components::ConnectionIndicator;
+use crate::pages::{DevicePage, DevicesPage, NotFound};
+use crate::strings::app as s;
+
+/// The whole console.
+#[component]
+pub fn App() -> impl IntoView {
+    let api = provide_api();
+    view! {
+        <Router>
+            <header class="app-header">
+                <div class="app-header-inner">
+                    <a class="brand" href="/">{s::PRODUCT_NAME}</a>
+                    <nav class="app-nav" aria-label="Main">
+                        <A href="/" exact=true>{s::NAV_DEVICES}</A>
+                    </nav>
+                    <ConnectionIndicator
+                        state=api.state()
+                        on_retry=Callback::new(move |()| api.reconnect_now())
+                    />
+                </div>
+            </header>
+            <main id="main" class="app-main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=DevicesPage />
+                    <Route path=path!("/devices/:id") view=DevicePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,171 @@
+//! `/devices/:id`: one device's header and its T&A configuration (read-only).
+
+use futures::future::join;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use tna_types::protocol::RpcError;
+use tna_types::{Device, Schedule, TnaConfig};
+
+use crate::api::{ApiClient, ApiError, use_api};
+use crate::components::{ErrorBanner, StatusBadge, TnaConfigView, yes_no};
+use crate::pages::Loader;
+use crate::strings::{app as app_s, device as s};
+
+/// What the page shows for one device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceDetail {
+    /// The device as `devices.list` reports it.
+    pub device: Device,
+    /// Its T&A config and schedules; `None` when the device has no T&A.
+    pub tna: Option<TnaDetail>,
+}
+
+/// A T&A device's config and its schedule list, each read on its own (one may fail alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TnaDetail {
+    /// `tna.getConfig`.
+    pub config: Result<TnaConfig, ApiError>,
+    /// `schedules.list`.
+    pub schedules: Result<Vec<Schedule>, ApiError>,
+}
+
+async fn load_detail(api: ApiClient, id: u32) -> Result<DeviceDetail, ApiError> {
+    let device = api
+        .list_devices()
+        .await?
+        .into_iter()
+        .find(|d| d.device_id == id)
+        .ok_or_else(|| ApiError::Rpc(RpcError::device_not_found(id)))?;
+    let tna = if device.tna_supported {
+        let (config, schedules) = join(api.get_config(id), api.list_schedules(id)).await;
+        Some(TnaDetail { config, schedules })
+    } else {
+        None
+    };
+    Ok(DeviceDetail { device, tna })
+}
+
+/// The device page.
+#[component]
+pub fn DevicePage() -> impl IntoView {
+    let api = use_api();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<u32>().ok()));
+    let loader = Loader::<DeviceDetail>::new();
+    let reload = move || {
+        if let Some(id) = id.get_untracked() {
+            loader.run(load_detail(api, id));
+        }
+    };
+
+    // Load when the ID changes, and again after a reconnect (unless a load is running).
+    Effect::new(move |prev: Option<(Option<u32>, u64)>| {
+        let now = (id.get(), api.epoch().get());
+        let id_changed = prev.is_none_or(|(prev_id, _)| prev_id != now.0);
+        if id_changed {
+            loader.data.set(None);
+            reload();
+        } else if !loader.loading.get_untracked() {
+            reload();
+        }
+        now
+    });
+
+    let busy = loader.loading;
+    let retry = Callback::new(move |()| reload());
+    view! {
+        <section class="page device-page" data-testid="device-detail">
+            <p class="breadcrumb">
+                <a href="/" data-testid="back-link">"← "{app_s::BACK_TO_DEVICES}</a>
+            </p>
+            {move || match (id.get(), loader.data.get()) {
+                (None, _) => view! {
+                    <h1>{s::heading(0)}</h1>
+                    <p class="error-banner" role="alert" data-testid="error-banner">{s::INVALID_ID}</p>
+                }
+                    .into_any(),
+                (Some(id), None) => view! {
+                    <h1>{s::heading(id)}</h1>
+                    <p class="loading" data-testid="device-loading" aria-busy="true">{s::LOADING}</p>
+                }
+                    .into_any(),
+                (Some(id), Some(Err(error))) => view! {
+                    <h1>{s::heading(id)}</h1>
+                    <ErrorBanner title=s::LOAD_FAILED error=error on_retry=retry busy=busy />
+                }
+                    .into_any(),
+                (Some(_), Some(Ok(detail))) => view! { <DeviceDetailView detail=detail retry=retry busy=busy /> }
+                    .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The header and the T&A section of a loaded device.
+#[component]
+fn DeviceDetailView(
+    detail: DeviceDetail,
+    retry: Callback<()>,
+    #[prop(into)] busy: Signal<bool>,
+) -> impl IntoView {
+    let d = detail.device;
+    let tna = match detail.tna {
+        None => view! {
+            <p class="card note-card" data-testid="tna-unsupported">{s::NO_TNA}</p>
+        }
+        .into_any(),
+        Some(TnaDetail {
+            config: Err(error), ..
+        }) => view! {
+            <ErrorBanner title=s::CONFIG_FAILED error=error on_retry=retry busy=busy />
+        }
+        .into_any(),
+        Some(TnaDetail {
+            config: Ok(config),
+            schedules,
+        }) => {
+            let warning = schedules.as_ref().err().map(|e| {
+                view! {
+                    <p class="warning" role="status" data-testid="schedules-warning">
+                        {s::SCHEDULES_FAILED}": "{e.message()}
+                    </p>
+                }
+            });
+            view! {
+                {warning}
+                <TnaConfigView config=config schedules=schedules.ok() />
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <header class="device-header" data-testid="device-header">
+            <h1>
+                {s::heading(d.device_id)}
+                " "
+                <StatusBadge status=d.status detail=d.status_detail.clone() />
+            </h1>
+            <dl class="facts facts-inline">
+                <div class="fact">
+                    <dt>{s::TYPE}</dt>
+                    <dd data-testid="device-type">{d.device_type.clone()}</dd>
+                </div>
+                <div class="fact">
+                    <dt>{s::ADDRESS}</dt>
+                    <dd class="mono">{d.address.clone()}</dd>
+                </div>
+                {d.site.clone().map(|site| view! {
+                    <div class="fact">
+                        <dt>{s::SITE}</dt>
+                        <dd>{site}</dd>
+                    </div>
+                })}
+                <div class="fact">
+                    <dt>{s::JOB_CODES}</dt>
+                    <dd>{yes_no(d.job_code_supported)}</dd>
+                </div>
+            </dl>
+        </header>
+        {tna}
+    }
+}

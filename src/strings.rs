@@ -1,0 +1,147 @@
+//! Every user-visible string, gathered per area so a translation can replace them in one place.
+
+/// The shell: header, navigation, connection indicator.
+pub mod app {
+    pub const PRODUCT_NAME: &str = "BioStar T&A Console";
+    pub const SKIP_TO_CONTENT: &str = "Skip to content";
+    pub const NAV_DEVICES: &str = "Devices";
+    pub const NOT_FOUND_TITLE: &str = "Page not found";
+    pub const NOT_FOUND_BODY: &str = "There is no page at this address.";
+    pub const BACK_TO_DEVICES: &str = "Back to devices";
+
+    pub const CONN_CONNECTING: &str = "Connecting to relay…";
+    pub const CONN_CONNECTED: &str = "Connected";
+    pub const CONN_RETRY_NOW: &str = "Retry now";
+    /// "Disconnected — retrying in 3 s".
+    pub fn conn_disconnected(retry_in_secs: u32) -> String {
+        format!("Disconnected — retrying in {retry_in_secs} s")
+    }
+}
+
+/// Errors of the relay connection (see `crate::api::ApiError`).
+pub mod api {
+    pub const NOT_CONNECTED: &str = "Not connected to the relay. The console reconnects by itself; try again when the header shows Connected.";
+    pub const CONNECT_FAILED: &str =
+        "Could not connect to the relay. Check that it is running; the console keeps retrying.";
+    pub const CONNECTION_LOST: &str = "The connection to the relay dropped before the answer arrived; the request may or may not have been carried out.";
+    pub fn timed_out(after_ms: u32) -> String {
+        format!(
+            "No answer from the relay within {} s; the request may still be carried out.",
+            after_ms.div_ceil(1000)
+        )
+    }
+    pub fn protocol_error(detail: &str) -> String {
+        format!("The console could not talk to the relay: {detail}")
+    }
+}
+
+/// Shared components.
+pub mod components {
+    pub const STATUS_CONNECTED: &str = "Connected";
+    pub const STATUS_CONNECTING: &str = "Connecting";
+    pub const STATUS_DISCONNECTED: &str = "Disconnected";
+    pub const STATUS_ERROR: &str = "Error";
+    pub const RETRY: &str = "Retry";
+    pub const RETRYING: &str = "Retrying…";
+    pub const ERROR_TITLE: &str = "Something went wrong";
+    pub const YES: &str = "Yes";
+    pub const NO: &str = "No";
+}
+
+/// The devices page.
+pub mod devices {
+    pub const TITLE: &str = "Devices";
+    pub const FILTER_LABEL: &str = "Filter devices";
+    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, type, address or status";
+    pub const REFRESH: &str = "Refresh";
+    pub const REFRESHING: &str = "Refreshing…";
+    pub const LOADING: &str = "Loading devices…";
+    pub const LOAD_FAILED: &str = "The device list could not be read";
+    pub const NONE: &str = "The gateway reports no devices.";
+    pub const NO_MATCH: &str = "No device matches the filter.";
+    pub const CAPTION: &str = "Devices known to the gateway";
+    pub const COL_ID: &str = "ID";
+    pub const COL_TYPE: &str = "Type";
+    pub const COL_ADDRESS: &str = "Address";
+    pub const COL_STATUS: &str = "Status";
+    pub const COL_TNA: &str = "T&A";
+    pub const COL_JOB_CODES: &str = "Job codes";
+    /// "Showing 3 of 12 devices · 10 connected".
+    pub fn summary(shown: usize, total: usize, connected: usize) -> String {
+        if shown == total {
+            format!("{total} devices · {connected} connected")
+        } else {
+            format!("Showing {shown} of {total} devices · {connected} connected")
+        }
+    }
+    /// Accessible name of a row's link.
+    pub fn open_device(id: u32) -> String {
+        format!("Open device {id}")
+    }
+}
+
+/// The device detail page.
+pub mod device {
+    use tna_types::TnaMode;
+
+    pub const LOADING: &str = "Loading device…";
+    pub const LOAD_FAILED: &str = "The device could not be read";
+    pub const CONFIG_FAILED: &str = "The T&A configuration could not be read";
+    pub const INVALID_ID: &str = "This is not a device ID.";
+    pub const TYPE: &str = "Type";
+    pub const ADDRESS: &str = "Address";
+    pub const STATUS: &str = "Status";
+    pub const SITE: &str = "Site";
+    pub const JOB_CODES: &str = "Job codes";
+    pub const CONFIG_TITLE: &str = "T&A configuration";
+    pub const CONFIG_READ_ONLY: &str = "Read-only view of the configuration stored on the device.";
+    pub const NO_TNA: &str = "This device does not support T&A: it has no T&A keys to configure.";
+    pub const MODE: &str = "Mode";
+    pub const FIXED_KEY: &str = "Fixed key";
+    pub const FIXED_KEY_UNUSED: &str = "Used only in Fixed mode";
+    pub const NO_KEY: &str = "None";
+    pub const REQUIRED: &str = "T&A required";
+    pub const REQUIRED_UNUSED: &str = "Applies only in By user mode";
+    pub const KEYS_CAPTION: &str = "T&A keys";
+    pub const COL_KEY: &str = "Key";
+    pub const COL_LABEL: &str = "Label";
+    pub const COL_SCHEDULE: &str = "Schedule";
+    pub const SCHEDULE_NONE: &str = "None";
+    pub const SCHEDULE_ALWAYS: &str = "Always";
+    pub const SCHEDULES_FAILED: &str =
+        "Schedule names could not be read, so schedules are shown by ID";
+    /// A schedule ID the device's schedule list does not hold.
+    pub fn schedule_unknown(id: u32) -> String {
+        format!("#{id} (unknown)")
+    }
+    /// A schedule shown by ID only (the list could not be read).
+    pub fn schedule_id(id: u32) -> String {
+        format!("#{id}")
+    }
+    /// Page heading.
+    pub fn heading(id: u32) -> String {
+        format!("Device {id}")
+    }
+
+    /// The mode's name.
+    pub fn mode_name(mode: TnaMode) -> &'static str {
+        match mode {
+            TnaMode::Unused => "Not used",
+            TnaMode::ByUser => "By user",
+            TnaMode::BySchedule => "By schedule",
+            TnaMode::LastChoice => "Last choice",
+            TnaMode::Fixed => "Fixed",
+        }
+    }
+
+    /// One line on what the mode does.
+    pub fn mode_explanation(mode: TnaMode) -> &'static str {
+        match mode {
+            TnaMode::Unused => "T&A is off: events get no T&A key.",
+            TnaMode::ByUser => "The user picks a key on the device after authenticating.",
+            TnaMode::BySchedule => "Each key applies during the schedule assigned to it.",
+            TnaMode::LastChoice => "The key the previous user picked is used again.",
+            TnaMode::Fixed => "Every event gets the fixed key below.",
+        }
+    }
+}

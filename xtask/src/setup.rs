@@ -1,0 +1,226 @@
+//! `cargo xtask setup`: the toolchain recipe of `shared/toolchain.md`, idempotent. Each check
+//! prints one line with what it found or installed and how long it took; installs stream their
+//! output. Only the package registries are used: Trunk must never download tools itself.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::process::{Ctx, Step, fmt_duration};
+
+/// Trunk 0.22 needs rustc >= 1.96.1; 0.21.14 builds with `--locked` on 1.95.
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Must equal the `wasm-bindgen` version in Cargo.lock exactly (and `Trunk.toml`).
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// npm `binaryen`; Debian's binaryen (108) breaks wasm-bindgen output, never apt-install it.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The wasm target the console is built for.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Debian packages for the browser tests.
+pub const APT_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
+
+/// Runs every setup step.
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let started = Instant::now();
+    wasm_target(ctx)?;
+    apt_packages(ctx)?;
+    trunk(ctx)?;
+    wasm_bindgen(ctx)?;
+    wasm_opt(ctx)?;
+    println!(
+        "setup: done in {} (tools on PATH: {}, {})",
+        fmt_duration(started.elapsed()),
+        ctx.tools_dir.join("node_modules/.bin").display(),
+        ctx.cargo_home.join("bin").display()
+    );
+    Ok(())
+}
+
+/// What a check found.
+enum Check {
+    /// Present: what was found (e.g. the version line).
+    Present(String),
+    /// Missing or wrong: the steps that install it.
+    Install(Vec<Step>),
+}
+use Check::{Install, Present};
+
+/// Times one check and runs the install steps it asks for.
+fn ensure(ctx: &Ctx, what: &str, check: impl FnOnce() -> Result<Check>) -> Result<()> {
+    let t = Instant::now();
+    match check()? {
+        Present(found) => {
+            println!(
+                "setup: {what:<36} ok: {found} ({})",
+                fmt_duration(t.elapsed())
+            );
+        }
+        Install(steps) => {
+            let verb = if ctx.dry_run {
+                "would install"
+            } else {
+                "installing"
+            };
+            println!("setup: {what:<36} {verb} …");
+            for step in &steps {
+                step.run(ctx)
+                    .with_context(|| format!("setup of {what} failed"))?;
+            }
+            if !ctx.dry_run {
+                println!(
+                    "setup: {what:<36} installed in {}",
+                    fmt_duration(t.elapsed())
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn wasm_target(ctx: &Ctx) -> Result<()> {
+    ensure(ctx, &format!("rust target {WASM_TARGET}"), || {
+        let installed = Step::new("rustup", "rustup")
+            .args(["target", "list", "--installed"])
+            .probe_stdout(ctx)
+            .context("`rustup target list --installed` failed: is rustup installed?")?;
+        Ok(if installed.lines().any(|l| l.trim() == WASM_TARGET) {
+            Present("installed".into())
+        } else {
+            Install(vec![Step::new("rustup target add", "rustup").args([
+                "target",
+                "add",
+                WASM_TARGET,
+            ])])
+        })
+    })
+}
+
+/// `dpkg -s` reports removed-but-configured packages too; the status word must be "ok installed".
+fn dpkg_installed(ctx: &Ctx, package: &str) -> bool {
+    Step::new("dpkg-query", "dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .probe_stdout(ctx)
+        .is_some_and(|s| s.contains("ok installed"))
+}
+
+fn apt_packages(ctx: &Ctx) -> Result<()> {
+    ensure(ctx, "apt chromium, chromium-driver", || {
+        let missing: Vec<&str> = APT_PACKAGES
+            .into_iter()
+            .filter(|p| !dpkg_installed(ctx, p))
+            .collect();
+        if missing.is_empty() {
+            return Ok(Present("installed".into()));
+        }
+        let is_root = Step::new("id", "id")
+            .args(["-u"])
+            .probe_stdout(ctx)
+            .is_some_and(|u| u == "0");
+        let (program, prefix): (&str, Vec<&str>) = if is_root {
+            ("apt-get", vec![])
+        } else if ctx.which("sudo").is_some() {
+            ("sudo", vec!["DEBIAN_FRONTEND=noninteractive", "apt-get"])
+        } else {
+            bail!(
+                "{} missing and not root without sudo: install them with apt-get as root",
+                missing.join(" ")
+            );
+        };
+        let update = Step::new("apt-get update", program)
+            .args(prefix.iter().copied().chain(["update", "-qq"]));
+        let install = Step::new("apt-get install", program)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(
+                prefix
+                    .iter()
+                    .copied()
+                    .chain(["install", "-y", "-qq", "--no-install-recommends"])
+                    .chain(missing.iter().copied()),
+            );
+        Ok(Install(vec![update, install]))
+    })
+}
+
+fn trunk(ctx: &Ctx) -> Result<()> {
+    ensure(ctx, &format!("trunk {TRUNK_VERSION}"), || {
+        let want = format!("trunk {TRUNK_VERSION}");
+        Ok(
+            match Step::new("trunk", "trunk")
+                .args(["--version"])
+                .probe_stdout(ctx)
+            {
+                Some(v) if v == want => Present(v),
+                _ => Install(vec![Step::cargo(
+                    ctx,
+                    "cargo install trunk",
+                    ["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+                )]),
+            },
+        )
+    })
+}
+
+fn wasm_bindgen(ctx: &Ctx) -> Result<()> {
+    ensure(
+        ctx,
+        &format!("wasm-bindgen-cli {WASM_BINDGEN_VERSION}"),
+        || {
+            let want = format!("wasm-bindgen {WASM_BINDGEN_VERSION}");
+            let runner = ctx.which("wasm-bindgen-test-runner").is_some();
+            Ok(
+                match Step::new("wasm-bindgen", "wasm-bindgen")
+                    .args(["--version"])
+                    .probe_stdout(ctx)
+                {
+                    Some(v) if v == want && runner => Present(v),
+                    // Without --locked: the crate's lockfile names a version missing from the index.
+                    _ => Install(vec![Step::cargo(
+                        ctx,
+                        "cargo install wasm-bindgen-cli",
+                        [
+                            "install",
+                            "wasm-bindgen-cli",
+                            "--version",
+                            WASM_BINDGEN_VERSION,
+                        ],
+                    )]),
+                },
+            )
+        },
+    )
+}
+
+fn wasm_opt(ctx: &Ctx) -> Result<()> {
+    let major = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
+    ensure(ctx, &format!("wasm-opt (binaryen {major})"), || {
+        let want = format!("version_{major}");
+        Ok(
+            match Step::new("wasm-opt", "wasm-opt")
+                .args(["--version"])
+                .probe_stdout(ctx)
+            {
+                Some(v) if v.contains(&want) => Present(v),
+                _ => {
+                    if ctx.which("npm").is_none() {
+                        bail!(
+                            "npm is needed to install binaryen@{BINARYEN_VERSION} (apt-get install npm)"
+                        );
+                    }
+                    let prefix = ctx.tools_dir.display().to_string();
+                    Install(vec![Step::new("npm install binaryen", "npm").args([
+                        "install",
+                        "--prefix",
+                        &prefix,
+                        "--no-audit",
+                        "--no-fund",
+                        "--loglevel=error",
+                        &format!("binaryen@{BINARYEN_VERSION}"),
+                    ])])
+                }
+            },
+        )
+    })
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask test`: everything CI runs, in order, stopping at the first failure:
+//! setup → fmt → clippy (native, wasm32) → native tests (workspace, then the console's pure unit
+//! tests) → fetch → Trunk build → wasm-bindgen tests in Chromium → end-to-end tests in Chromium.
+//! `--quick` stops after the native tests.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::process::{Ctx, Plan, Step};
+use crate::setup::{self, WASM_TARGET};
+
+/// The console package (the root crate, built for wasm32 by Trunk).
+const CONSOLE: &str = "tna-console";
+/// Chromium and its driver as Debian installs them.
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Runs the whole test plan.
+pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
+    let title = if quick {
+        "cargo xtask test --quick"
+    } else {
+        "cargo xtask test"
+    };
+    let mut plan = Plan::new(title)
+        .task("setup", setup::run)
+        .step(Step::cargo(ctx, "fmt", ["fmt", "--all", "--", "--check"]))
+        .step(Step::cargo(
+            ctx,
+            "clippy (native)",
+            [
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+        .step(Step::cargo(
+            ctx,
+            "clippy (wasm32)",
+            [
+                "clippy",
+                "-p",
+                CONSOLE,
+                "--target",
+                WASM_TARGET,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+        // The console's browser tests need Chromium and a built dist/: they run below; its pure
+        // unit tests (`#[test]` in src/) run natively here.
+        .step(Step::cargo(
+            ctx,
+            "native tests",
+            ["test", "--workspace", "--exclude", CONSOLE],
+        ))
+        .step(Step::cargo(
+            ctx,
+            "console unit tests (native)",
+            ["test", "-p", CONSOLE, "--lib"],
+        ));
+    if !quick {
+        let caps = caps_file(ctx);
+        let caps_for_task = caps.clone();
+        plan = plan
+            .step(fetch(ctx))
+            .step(trunk_build())
+            .task("write WebDriver capabilities", move |ctx: &Ctx| {
+                write_caps(ctx, &caps_for_task)
+            })
+            .step(
+                Step::cargo(
+                    ctx,
+                    "wasm-bindgen tests (Chromium)",
+                    ["test", "-p", CONSOLE, "--target", WASM_TARGET],
+                )
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", caps),
+            )
+            .step(
+                Step::cargo(
+                    ctx,
+                    "end-to-end tests (Chromium)",
+                    ["test", "-p", CONSOLE, "--test", "e2e"],
+                )
+                // A missing dist/ or chromedriver fails the test instead of skipping it.
+                .env("TNA_E2E_REQUIRED", "1"),
+            );
+    }
+    plan.run(ctx)
+}
+
+/// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.
+pub fn fetch(ctx: &Ctx) -> Step {
+    Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
+}
+
+/// The release build of the console into `dist/`, with the pinned tools from PATH only.
+pub fn trunk_build() -> Step {
+    Step::new("trunk build", "trunk").args(["build", "--release", "--offline", "--locked"])
+}
+
+fn caps_file(ctx: &Ctx) -> PathBuf {
+    ctx.target_dir().join("xtask/webdriver-chromium.json")
+}
+
+/// Capabilities for wasm-bindgen-test-runner's WebDriver session (headless is its own default).
+fn write_caps(ctx: &Ctx, path: &PathBuf) -> Result<()> {
+    let json = format!(
+        r#"{{"goog:chromeOptions": {{"binary": "{CHROMIUM}", "args": ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-sandbox", "--disable-dev-shm-usage"]}}}}
+"#
+    );
+    println!("  write {}", path.display());
+    if ctx.dry_run {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    }
+    std::fs::write(path, json).with_context(|| format!("write {}", path.display()))
+}

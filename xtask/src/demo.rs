@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::process::{Ctx, Plan, Step};
-use crate::{setup, test};
+use crate::{precompress, setup, test};
 
 /// Devices the relay's demo gateway simulates unless told otherwise.
 pub const DEFAULT_DEVICES: u32 = 50;
@@ -15,6 +15,7 @@ pub fn run(ctx: &Ctx, port: u16, devices: u32) -> Result<()> {
         .task("setup", setup::run)
         .step(test::fetch(ctx))
         .step(test::trunk_build())
+        .task("precompress dist", precompress::run)
         .run(ctx)?;
 
     let listen = format!("127.0.0.1:{port}");

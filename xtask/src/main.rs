@@ -1,7 +1,9 @@
 //! `cargo xtask` — the project's developer commands. This file is the CLI only; each command
 //! lives in its own module and every external program runs through [`process::Step`].
 
+mod bench;
 mod demo;
+mod precompress;
 mod process;
 mod setup;
 mod test;
@@ -42,6 +44,12 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Benchmarks: transfer size, first paint, log download, bulk apply (prints one table).
+    Bench {
+        /// Tiny sizes: proves the benchmark code works, without judging times.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +58,7 @@ fn main() -> ExitCode {
         Command::Setup => setup::run(&ctx),
         Command::Demo { port, devices } => demo::run(&ctx, port, devices),
         Command::Test { quick } => test::run(&ctx, quick),
+        Command::Bench { quick } => bench::run(&ctx, quick),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::precompress;
 use crate::process::{Ctx, Plan, Step};
 use crate::setup::{self, WASM_TARGET};
 
@@ -71,6 +72,7 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
         plan = plan
             .step(fetch(ctx))
             .step(trunk_build())
+            .task("precompress dist", precompress::run)
             .task("write WebDriver capabilities", move |ctx: &Ctx| {
                 write_caps(ctx, &caps_for_task)
             })
@@ -91,9 +93,36 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
                 )
                 // A missing dist/ or chromedriver fails the test instead of skipping it.
                 .env("TNA_E2E_REQUIRED", "1"),
-            );
+            )
+            // Proves the benchmark code still works (tiny sizes, debug build, times not judged).
+            .step(bench_quick(ctx));
     }
     plan.run(ctx)
+}
+
+/// `tna-bench --quick` in the debug build the tests above already compiled.
+fn bench_quick(ctx: &Ctx) -> Step {
+    let dist = ctx.root.join("dist").display().to_string();
+    let out = ctx
+        .target_dir()
+        .join("bench/quick.json")
+        .display()
+        .to_string();
+    Step::cargo(
+        ctx,
+        "benchmarks (quick)",
+        [
+            "run",
+            "-p",
+            "tna-bench",
+            "--",
+            "--quick",
+            "--dist",
+            &dist,
+            "--out",
+            &out,
+        ],
+    )
 }
 
 /// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.

@@ -1,0 +1,72 @@
+//! Writes brotli (`.br`) and gzip (`.gz`) variants next to the console's files in `dist/`, which
+//! the relay serves to browsers that accept them. Done once per build rather than per request:
+//! brotli at its best quality is far too slow to run on the fly.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::process::Ctx;
+
+/// File types worth compressing (images and fonts are compressed already).
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "svg", "json"];
+
+/// Precompresses every compressible file of `dist/` (the one Trunk just wrote).
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let dist = ctx.root.join("dist");
+    println!("  precompress {}", dist.display());
+    if ctx.dry_run {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(&dist).with_context(|| format!("read {}", dist.display()))? {
+        let path = entry?.path();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if !COMPRESSIBLE.contains(&ext) {
+            continue;
+        }
+        let data = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+        let br = brotli(&data)?;
+        let gz = gzip(&data)?;
+        write_variant(&path, "br", &br)?;
+        write_variant(&path, "gz", &gz)?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        println!(
+            "    {name}: {} raw, {} gzip, {} brotli",
+            data.len(),
+            gz.len(),
+            br.len()
+        );
+    }
+    Ok(())
+}
+
+fn write_variant(path: &Path, ext: &str, data: &[u8]) -> Result<()> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    std::fs::write(&name, data).with_context(|| format!("write {}", Path::new(&name).display()))
+}
+
+/// gzip at the best level.
+fn gzip(data: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(data)?;
+    Ok(enc.finish()?)
+}
+
+/// brotli at quality 11 with a 4 MiB window (what static-file precompressors use).
+fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        w.write_all(data)?;
+    }
+    Ok(out)
+}

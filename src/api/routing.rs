@@ -110,7 +110,8 @@ mod tests {
         let (b, rx_b) = p.register();
         assert_eq!((a, b), (1, 2));
         assert_eq!(p.len(), 2);
-        let resp = Response::result(RequestId::Number(b), serde_json::json!({"devices": []}));
+        let resp = Response::result(RequestId::Number(b), &serde_json::json!({"devices": []}))
+            .expect("encodes");
         assert!(p.resolve(b, Ok(resp.clone())));
         assert!(!p.resolve(b, Ok(resp.clone())), "answered once");
         assert_eq!(block_on(rx_b).unwrap().unwrap(), resp);
@@ -124,7 +125,8 @@ mod tests {
         let mut p = Pending::new();
         let (id, _rx) = p.register();
         p.forget(id);
-        let resp = Response::result(RequestId::Number(id), serde_json::Value::Null);
+        let resp =
+            Response::result(RequestId::Number(id), &serde_json::Value::Null).expect("encodes");
         assert!(!p.resolve(id, Ok(resp)));
     }
 

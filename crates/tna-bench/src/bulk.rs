@@ -55,8 +55,12 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
     .await?;
 
     let result = async {
-        let (mut ws, _) =
-            tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr())).await?;
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(
+            format!("ws://{}/ws", relay.addr()),
+            None,
+            true,
+        )
+        .await?;
         let mut plain = Vec::new();
         for i in 0..runs {
             plain.push(apply(&mut ws, &targets, i).await?);

@@ -54,7 +54,7 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
             .await?
             .max_decoding_message_size(64 << 20);
         let ws_url = format!("ws://{}/ws", relay.addr());
-        let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(ws_url, None, true).await?;
         for _ in 0..rounds {
             let started = Instant::now();
             let n = read_direct(&mut grpc, device).await?;

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tna_types::limits::MAX_FRAME_BYTES;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -121,6 +122,11 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let app = router(AppState { gateway }, cfg.dist, stopped.clone());
     let mut stop_signal = stopped;
     let server = tokio::spawn(async move {
+        // Responses are written as soon as they are ready; without TCP_NODELAY the tail of each
+        // frame can wait for the peer's delayed ACK (tens of ms per log page).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stop_signal.changed().await;
         });

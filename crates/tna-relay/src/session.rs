@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
 use tna_types::limits::{MAX_FRAME_BYTES, MAX_IN_FLIGHT_PER_SOCKET};
-use tna_types::protocol::{ErrorCode, Response, RpcError, decode_request};
+use tna_types::protocol::{ErrorCode, Outcome, Response, RpcError, decode_request};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
@@ -100,7 +100,10 @@ async fn on_text(
             Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),
         }
         let response = match outcome {
-            Ok(result) => Response::result(id, result),
+            Ok(result) => Response {
+                id: Some(id),
+                outcome: Outcome::Result(result),
+            },
             Err(err) => Response::error(Some(id), err),
         };
         let _ = tx.send(response.to_text()).await;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::config::TnaConfig;
 use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
@@ -288,41 +289,66 @@ pub fn encode_request<M: Method>(id: i64, params: &M::Params) -> String {
 }
 
 /// `result` or `error` of a response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+///
+/// The result stays raw JSON text: the relay writes a typed result straight into it and the
+/// client decodes it straight into its typed result, with no intermediate `Value` tree — for a
+/// page of thousands of log records that tree costs more than the records themselves.
+#[derive(Debug, Clone)]
 pub enum Outcome {
-    /// The method's result object.
-    Result(Value),
+    /// The method's result object, as JSON text.
+    Result(Box<RawValue>),
     /// The failure.
     Error(RpcError),
 }
 
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Outcome::Result(a), Outcome::Result(b)) => a.get() == b.get(),
+            (Outcome::Error(a), Outcome::Error(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// A response frame.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Response {
-    /// Always "2.0".
-    pub jsonrpc: Version,
     /// The request's ID (`null` when the request's ID could not be read).
     pub id: Option<RequestId>,
     /// Result or error.
-    #[serde(flatten)]
     pub outcome: Outcome,
 }
 
+/// The wire shape of a response (serialize side).
+#[derive(Serialize)]
+struct ResponseOut<'a> {
+    jsonrpc: Version,
+    id: &'a Option<RequestId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a RpcError>,
+}
+
 impl Response {
-    /// A success response.
-    pub fn result(id: RequestId, result: Value) -> Self {
-        Self {
-            jsonrpc: Version,
+    /// A success response from a typed result.
+    pub fn result<T: Serialize>(id: RequestId, result: &T) -> Result<Self, RpcError> {
+        let raw = serde_json::value::to_raw_value(result).map_err(|e| {
+            RpcError::new(
+                ErrorCode::Internal,
+                format!("Could not encode the result: {e}."),
+            )
+        })?;
+        Ok(Self {
             id: Some(id),
-            outcome: Outcome::Result(result),
-        }
+            outcome: Outcome::Result(raw),
+        })
     }
 
     /// An error response.
     pub fn error(id: Option<RequestId>, error: RpcError) -> Self {
         Self {
-            jsonrpc: Version,
             id,
             outcome: Outcome::Error(error),
         }
@@ -330,7 +356,17 @@ impl Response {
 
     /// The frame text.
     pub fn to_text(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
+        let (result, error) = match &self.outcome {
+            Outcome::Result(r) => (Some(r.as_ref()), None),
+            Outcome::Error(e) => (None, Some(e)),
+        };
+        serde_json::to_string(&ResponseOut {
+            jsonrpc: Version,
+            id: &self.id,
+            result,
+            error,
+        })
+        .unwrap_or_else(|e| {
             format!(
                 r#"{{"jsonrpc":"2.0","id":null,"error":{{"code":-32603,"message":"encode: {e}"}}}}"#
             )
@@ -340,7 +376,7 @@ impl Response {
     /// The typed result, or the error.
     pub fn into_result<T: DeserializeOwned>(self) -> Result<T, RpcError> {
         match self.outcome {
-            Outcome::Result(v) => serde_json::from_value(v).map_err(|e| {
+            Outcome::Result(raw) => serde_json::from_str(raw.get()).map_err(|e| {
                 RpcError::new(
                     ErrorCode::Internal,
                     format!("Unexpected result shape: {e}."),
@@ -435,18 +471,54 @@ pub enum ServerMessage {
     Notification(Notification),
 }
 
+/// Every member a relay frame may have; decoded in one pass with the payloads kept raw.
+#[derive(Deserialize)]
+struct ServerFrame<'a> {
+    #[serde(rename = "jsonrpc")]
+    _jsonrpc: Version,
+    /// `Some(None)` for `"id": null`, `None` when there is no `id` member (a notification).
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Option<RequestId>>,
+    #[serde(default, borrow)]
+    method: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(default)]
+    result: Option<Box<RawValue>>,
+    #[serde(default)]
+    error: Option<RpcError>,
+}
+
+/// Tells a present `null` apart from an absent member.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<RequestId>>, D::Error> {
+    Option::<RequestId>::deserialize(d).map(Some)
+}
+
 impl ServerMessage {
     /// Decodes a relay frame: frames with an `id` member are responses, others notifications.
     pub fn decode(text: &str) -> Result<Self, String> {
-        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        if v.get("id").is_some() {
-            serde_json::from_value(v)
-                .map(ServerMessage::Response)
-                .map_err(|e| format!("bad response: {e}"))
-        } else {
-            serde_json::from_value(v)
-                .map(ServerMessage::Notification)
-                .map_err(|e| format!("bad notification: {e}"))
+        let frame: ServerFrame<'_> =
+            serde_json::from_str(text).map_err(|e| format!("bad frame: {e}"))?;
+        match (frame.id, frame.result, frame.error) {
+            (Some(id), Some(result), None) => Ok(ServerMessage::Response(Response {
+                id,
+                outcome: Outcome::Result(result),
+            })),
+            (Some(id), None, Some(error)) => Ok(ServerMessage::Response(Response {
+                id,
+                outcome: Outcome::Error(error),
+            })),
+            (Some(_), _, _) => {
+                Err("bad response: exactly one of result and error is required".into())
+            }
+            (None, _, _) => {
+                let method = frame.method.ok_or("bad notification: no method")?;
+                let params = frame.params.map(RawValue::get).unwrap_or("null");
+                let text = format!(r#"{{"method":{},"params":{}}}"#, method.get(), params);
+                serde_json::from_str(&text)
+                    .map(ServerMessage::Notification)
+                    .map_err(|e| format!("bad notification: {e}"))
+            }
         }
     }
 }
@@ -692,7 +764,7 @@ mod tests {
             has_keypad: Some(true),
         };
         fn rt<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: T) {
-            let resp = Response::result(RequestId::Number(1), serde_json::to_value(&v).unwrap());
+            let resp = Response::result(RequestId::Number(1), &v).unwrap();
             let back = ServerMessage::decode(&resp.to_text()).unwrap();
             match back {
                 ServerMessage::Response(r) => assert_eq!(r.into_result::<T>().unwrap(), v),
@@ -811,6 +883,24 @@ mod tests {
         }
         let null_id = Response::error(None, RpcError::new(ErrorCode::ParseError, "x")).to_text();
         assert!(null_id.contains("\"id\":null"), "{null_id}");
+        match ServerMessage::decode(&null_id) {
+            Ok(ServerMessage::Response(r)) => {
+                assert_eq!(r.id, None);
+                assert_eq!(r.into_result::<Value>().map_err(|e| e.code), Err(-32700));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            ServerMessage::decode(r#"{"jsonrpc":"2.0","id":1}"#).is_err(),
+            "neither result nor error"
+        );
+        assert!(
+            ServerMessage::decode(
+                r#"{"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"x"}}"#
+            )
+            .is_err()
+        );
+        assert!(ServerMessage::decode(r#"{"jsonrpc":"2.0","method":"nope","params":{}}"#).is_err());
     }
 
     #[test]

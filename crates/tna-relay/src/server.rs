@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::serve::ListenerExt;
@@ -157,7 +158,97 @@ fn router(app: AppState, dist: Option<PathBuf>, stopped: watch::Receiver<bool>) 
     assets::attach(routes, dist)
 }
 
-async fn ws_upgrade(State(state): State<HttpState>, ws: WebSocketUpgrade) -> impl IntoResponse {
+async fn ws_upgrade(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> axum::response::Response {
+    if let Err(why) = check_origin(&headers) {
+        tracing::warn!(%why, "refused a WebSocket from another origin");
+        return (StatusCode::FORBIDDEN, why).into_response();
+    }
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
         .on_upgrade(move |socket| session::run(socket, state.app, state.stopped))
+        .into_response()
+}
+
+/// A browser always sends `Origin` on a WebSocket upgrade; a page from another site must not be
+/// able to drive the relay with the user's network position (cross-site WebSocket hijacking), so
+/// the origin's host must be the host the browser addressed. Clients that send no `Origin`
+/// (scripts, integrations) are not browsers and are let through.
+fn check_origin(headers: &HeaderMap) -> Result<(), String> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin
+        .to_str()
+        .map_err(|_| "the Origin header is not text".to_string())?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| "a WebSocket upgrade with an Origin needs a Host header".to_string())?;
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    if origin_host.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "WebSocket from origin {origin:?} refused: only pages served by this relay ({host}) may connect"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        if let Some(x) = host {
+            h.insert(header::HOST, x.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origins() {
+        assert!(
+            check_origin(&headers(None, Some("127.0.0.1:8080"))).is_ok(),
+            "not a browser"
+        );
+        assert!(
+            check_origin(&headers(
+                Some("http://127.0.0.1:8080"),
+                Some("127.0.0.1:8080")
+            ))
+            .is_ok()
+        );
+        assert!(
+            check_origin(&headers(
+                Some("https://TNA.example:443"),
+                Some("tna.example:443")
+            ))
+            .is_ok()
+        );
+        assert!(
+            check_origin(&headers(
+                Some("http://evil.example"),
+                Some("127.0.0.1:8080")
+            ))
+            .is_err()
+        );
+        assert!(
+            check_origin(&headers(
+                Some("http://127.0.0.1:9999"),
+                Some("127.0.0.1:8080")
+            ))
+            .is_err()
+        );
+        assert!(check_origin(&headers(Some("null"), Some("127.0.0.1:8080"))).is_err());
+        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), None)).is_err());
+    }
 }

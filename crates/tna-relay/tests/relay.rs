@@ -479,3 +479,29 @@ async fn healthz_answers() {
     assert!(buf.ends_with("ok"), "{buf}");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn websocket_from_another_origin_is_refused() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let h = Harness::start(false).await;
+    let url = format!("ws://{}/ws", h.relay.addr());
+    let mut foreign = url.clone().into_client_request().expect("request");
+    foreign
+        .headers_mut()
+        .insert("origin", "http://evil.example".parse().expect("header"));
+    let refused = tokio_tungstenite::connect_async(foreign).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("expected 403, got {other:?}"),
+    }
+    let mut same = url.into_client_request().expect("request");
+    let origin = format!("http://{}", h.relay.addr());
+    same.headers_mut()
+        .insert("origin", origin.parse().expect("header"));
+    let (ws, _) = tokio_tungstenite::connect_async(same)
+        .await
+        .expect("same origin connects");
+    let mut c = Client { ws, next_id: 1 };
+    c.ok("devices.list", json!({})).await;
+    h.stop().await;
+}

@@ -145,3 +145,73 @@ pub mod device {
         }
     }
 }
+
+/// The T&A config editor, export and import (device page).
+pub mod editor {
+    use tna_types::ConfigField;
+
+    /// A config field for people.
+    pub fn field_name(f: ConfigField) -> String {
+        match f {
+            ConfigField::Mode => "Mode".into(),
+            ConfigField::Key => "Fixed key".into(),
+            ConfigField::IsRequired => "T&A required".into(),
+            ConfigField::Label(k) => format!("Label of {k}"),
+            ConfigField::Schedule(k) => format!("Schedule of {k}"),
+        }
+    }
+    pub const EDIT: &str = "Edit";
+    pub const TITLE: &str = "Edit T&A configuration";
+    pub const SAVE: &str = "Save";
+    pub const SAVING: &str = "Saving…";
+    pub const CANCEL: &str = "Cancel";
+    pub const SAVE_FAILED: &str = "The device did not take the configuration; your edits are kept";
+    pub const SAVED: &str = "Saved. This is the configuration the device now holds.";
+    pub const UNCHANGED: &str = "No changes yet.";
+    pub const INVALID: &str = "Fix the marked fields to save.";
+    pub const MODE: &str = "Mode";
+    pub const FIXED_KEY: &str = "Fixed key";
+    pub const FIXED_KEY_NONE: &str = "— choose a key —";
+    pub const FIXED_KEY_ONLY_FIXED: &str = "Used only in Fixed mode.";
+    pub const REQUIRED: &str = "T&A required (users must pick a key)";
+    pub const REQUIRED_ONLY_BY_USER: &str = "Applies only in By user mode.";
+    pub const NO_KEYPAD: &str = "Not available: this device has no keypad or screen to pick a key.";
+    pub const UNSAVED_PROMPT: &str =
+        "You have unsaved changes to the T&A configuration. Leave and lose them?";
+    pub const EXPORT: &str = "Export JSON";
+    pub const IMPORT: &str = "Import JSON";
+    pub const IMPORT_TITLE: &str = "Imported file";
+    pub const IMPORT_BAD: &str = "This file cannot be used; nothing was changed";
+    pub const IMPORT_SAME: &str = "The file holds the same configuration as the device.";
+    pub const IMPORT_DIFF: &str =
+        "Loading this file changes these fields (nothing is written until you save):";
+    pub const IMPORT_APPLY: &str = "Load into editor";
+    pub const IMPORT_DISCARD: &str = "Discard";
+    pub const COL_FIELD: &str = "Field";
+    pub const COL_BEFORE: &str = "Now";
+    pub const COL_AFTER: &str = "New";
+    /// "12 / 48 bytes".
+    pub fn label_bytes(used: usize, max: usize) -> String {
+        format!("{used} / {max} bytes")
+    }
+    /// Accessible name of a key's label input.
+    pub fn label_for(key: &str) -> String {
+        format!("Label of {key}")
+    }
+    /// Accessible name of a key's schedule picker.
+    pub fn schedule_for(key: &str) -> String {
+        format!("Schedule of {key}")
+    }
+    /// The file could not be read or parsed.
+    pub fn import_parse(detail: &str) -> String {
+        format!("The file is not a T&A configuration in JSON: {detail}")
+    }
+    /// The file could not be read at all.
+    pub fn import_read(detail: &str) -> String {
+        format!("The file could not be read: {detail}")
+    }
+    /// The export file name.
+    pub fn export_name(device_id: u32) -> String {
+        format!("tna-config-{device_id}.json")
+    }
+}

@@ -1,4 +1,5 @@
-//! `/devices/:id`: one device's header and its T&A configuration (read-only).
+//! `/devices/:id`: one device's header and its T&A configuration (view, edit, export, import:
+//! see `config_editor.rs`).
 
 use futures::future::join;
 use leptos::prelude::*;
@@ -7,8 +8,9 @@ use tna_types::protocol::RpcError;
 use tna_types::{Device, Schedule, TnaConfig};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::{ErrorBanner, StatusBadge, TnaConfigView, yes_no};
+use crate::components::{ErrorBanner, StatusBadge, yes_no};
 use crate::pages::Loader;
+use crate::pages::config_editor::TnaSection;
 use crate::strings::{app as app_s, device as s};
 
 /// What the page shows for one device.
@@ -133,7 +135,12 @@ fn DeviceDetailView(
             });
             view! {
                 {warning}
-                <TnaConfigView config=config schedules=schedules.ok() />
+                <TnaSection
+                    device_id=d.device_id
+                    config=config
+                    schedules=schedules.ok()
+                    has_keypad=d.has_keypad
+                />
             }
             .into_any()
         }

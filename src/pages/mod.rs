@@ -1,8 +1,10 @@
 //! The routed pages, and the small loading state they share.
 
+pub mod config_editor;
 pub mod device;
 pub mod devices;
 pub mod not_found;
+pub mod unsaved;
 
 pub use device::DevicePage;
 pub use devices::DevicesPage;

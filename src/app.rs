@@ -6,13 +6,16 @@ use leptos_router::path;
 
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
-use crate::pages::{DevicePage, DevicesPage, NotFound};
+use crate::pages::bulk::DraftSlot;
+use crate::pages::{BulkPage, DevicePage, DevicesPage, NotFound};
 use crate::strings::app as s;
+use crate::strings::bulk as bulk_s;
 
 /// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
     let api = provide_api();
+    provide_context(DraftSlot(RwSignal::new(None)));
     view! {
         <Router>
             <header class="app-header">
@@ -20,6 +23,7 @@ pub fn App() -> impl IntoView {
                     <a class="brand" href="/">{s::PRODUCT_NAME}</a>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
+                        <A href="/bulk">{bulk_s::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -31,6 +35,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DevicesPage />
                     <Route path=path!("/devices/:id") view=DevicePage />
+                    <Route path=path!("/bulk") view=BulkPage />
                 </Routes>
             </main>
         </Router>

@@ -215,3 +215,124 @@ pub mod editor {
         format!("tna-config-{device_id}.json")
     }
 }
+
+/// The bulk apply page and its preview / apply / result flow (also used by the drift report).
+pub mod bulk {
+    use tna_types::Ineligible;
+
+    pub const NAV: &str = "Bulk apply";
+    pub const TITLE: &str = "Bulk apply a T&A configuration";
+    pub const LOADING: &str = "Loading devices…";
+    pub const LOAD_FAILED: &str = "The device list could not be read";
+    pub const TARGETS: &str = "1. Target devices";
+    pub const SOURCE: &str = "2. Configuration to apply";
+    pub const FILTER_TYPE: &str = "Type";
+    pub const FILTER_TNA: &str = "T&A support";
+    pub const FILTER_STATUS: &str = "Status";
+    pub const FILTER_TEXT: &str = "Text";
+    pub const FILTER_TEXT_PLACEHOLDER: &str = "ID, type or address";
+    pub const ANY: &str = "Any";
+    pub const YES: &str = "Yes";
+    pub const NO: &str = "No";
+    pub const SELECT_ALL: &str = "Select all shown";
+    pub const CLEAR: &str = "Clear selection";
+    pub const SELECT_DEVICE: &str = "Select device";
+    pub const SOURCE_DEVICE: &str = "A device's configuration";
+    pub const SOURCE_DRAFT: &str = "The editor's current draft";
+    pub const SOURCE_FILE: &str = "An imported file";
+    pub const NO_DRAFT: &str = "No draft: open a device, click Edit and change something first.";
+    pub const PICK_DEVICE: &str = "— choose a device —";
+    pub const SOURCE_LOADING: &str = "Reading the configuration…";
+    pub const SOURCE_FAILED: &str = "The source configuration could not be used";
+    pub const SOURCE_READY: &str = "Source configuration ready.";
+    pub const PREVIEW: &str = "Preview changes";
+    pub const PREVIEWING: &str = "Reading the targets…";
+    pub const PREVIEW_TITLE: &str = "3. Preview";
+    pub const APPLY_NONE: &str =
+        "Nothing to apply: every target already matches or cannot take it.";
+    pub const APPLYING: &str = "Applying…";
+    pub const CANCEL: &str = "Cancel";
+    pub const CANCELLING: &str = "Cancelling after this batch…";
+    pub const RESULTS_TITLE: &str = "4. Results";
+    pub const RETRY_FAILED: &str = "Retry failed";
+    pub const REREADING: &str = "Re-reading every target…";
+    pub const COL_SELECT: &str = "Select";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_TYPE: &str = "Type";
+    pub const COL_STATUS: &str = "Status";
+    pub const COL_TNA: &str = "T&A";
+    pub const COL_CHANGES: &str = "What changes";
+    pub const COL_RESULT: &str = "Result";
+    pub const COL_DETAIL: &str = "Detail";
+    pub const COL_AFTER: &str = "After re-read";
+    pub const SAME: &str = "Already matches: not written";
+    pub const OK: &str = "OK";
+    pub const FAILED: &str = "Failed";
+    pub const NOT_SENT: &str = "Not sent (cancelled)";
+    pub const MATCHES: &str = "Matches";
+    pub const STILL_DIFFERS: &str = "Still differs";
+    pub const REREAD_FAILED: &str = "Could not re-read";
+
+    /// Why a device cannot take the config.
+    pub fn ineligible(why: Ineligible) -> &'static str {
+        match why {
+            Ineligible::NoTna => "Cannot take it: no T&A support",
+            Ineligible::Offline => "Cannot take it: offline",
+            Ineligible::NoKeypad => {
+                "Cannot take it: the mode needs a keypad or screen, the device has none"
+            }
+        }
+    }
+    /// A read before the preview failed.
+    pub fn unreadable(message: &str) -> String {
+        format!("Cannot take it: its configuration could not be read ({message})")
+    }
+    /// "3 selected of 40 shown".
+    pub fn selected(selected: usize, shown: usize) -> String {
+        format!("{selected} selected · {shown} shown")
+    }
+    /// The apply button.
+    pub fn apply(n: usize) -> String {
+        format!("Apply to {n} devices")
+    }
+    /// "12 of 20 devices".
+    pub fn progress(done: usize, total: usize) -> String {
+        format!("{done} of {total} devices")
+    }
+    /// "18 OK · 2 failed".
+    pub fn summary(ok: usize, failed: usize, not_sent: usize) -> String {
+        if not_sent == 0 {
+            format!("{ok} OK · {failed} failed")
+        } else {
+            format!("{ok} OK · {failed} failed · {not_sent} not sent")
+        }
+    }
+    /// A gRPC status code with its name: "13 INTERNAL".
+    pub fn grpc_code(code: i32) -> String {
+        let name = match code {
+            0 => "OK",
+            1 => "CANCELLED",
+            2 => "UNKNOWN",
+            3 => "INVALID_ARGUMENT",
+            4 => "DEADLINE_EXCEEDED",
+            5 => "NOT_FOUND",
+            6 => "ALREADY_EXISTS",
+            7 => "PERMISSION_DENIED",
+            8 => "RESOURCE_EXHAUSTED",
+            9 => "FAILED_PRECONDITION",
+            10 => "ABORTED",
+            11 => "OUT_OF_RANGE",
+            12 => "UNIMPLEMENTED",
+            13 => "INTERNAL",
+            14 => "UNAVAILABLE",
+            15 => "DATA_LOSS",
+            16 => "UNAUTHENTICATED",
+            _ => "",
+        };
+        format!("gRPC {code} {name}").trim_end().to_string()
+    }
+    /// A relay error for a whole batch: "relay error -32003".
+    pub fn relay_code(code: i32) -> String {
+        format!("relay error {code}")
+    }
+}

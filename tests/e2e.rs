@@ -12,6 +12,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod e2e {
+    pub mod bulk;
     pub mod config;
 }
 
@@ -27,6 +28,8 @@ use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 
 /// Simulated devices: enough for a mix of capabilities, small enough to start fast.
 const DEVICES: u32 = 24;
+/// Simulated devices for the bulk test (it needs 20 with T&A).
+const BULK_DEVICES: u32 = 40;
 /// History per device (the test only reads configs).
 const LOGS_PER_DEVICE: u32 = 20;
 /// Upper bound for any single wait on the page.
@@ -356,6 +359,22 @@ async fn wait_for_count(client: &Client, css: &str, want: usize) -> Result<usize
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_apply_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(BULK_DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::bulk::bulk_flow(&client, r, BULK_DEVICES as usize).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
 }
 
 /// Polls until nothing matches `css`, for at most [`PAGE_WAIT`].

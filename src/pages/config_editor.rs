@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use crate::api::{ApiError, use_api};
 use crate::components::tna_config::mode_key;
 use crate::components::{ErrorBanner, TnaConfigView, schedule_name};
+use crate::pages::bulk::DraftSlot;
 use crate::pages::unsaved::set_unsaved;
 use crate::strings::{device as ds, editor as s};
 
@@ -343,6 +344,14 @@ fn TnaConfigEditor(
     let save_error = RwSignal::new(None::<ApiError>);
 
     Effect::new(move |_| set_unsaved(dirty.get(), s::UNSAVED_PROMPT));
+    // The bulk page can apply the draft ("the editor's current draft").
+    if let Some(slot) = use_context::<DraftSlot>() {
+        Effect::new(move |_| {
+            if dirty.get() {
+                slot.0.set(Some((device_id, draft.get())));
+            }
+        });
+    }
     on_cleanup(|| set_unsaved(false, s::UNSAVED_PROMPT));
 
     let save = move |_| {

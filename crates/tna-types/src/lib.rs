@@ -30,4 +30,4 @@ pub use device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Sch
 pub use diff::{ConfigField, FieldChange, Ineligible, config_diff, eligibility};
 pub use jobcode::{JobCode, UserJobCodes};
 pub use logs::{JobCodeLog, LogPage, TnaLog};
-pub use validate::{FieldError, validate_config, validate_user_job_codes};
+pub use validate::{FieldError, validate_config, validate_user_job_codes, validate_users};

@@ -336,3 +336,39 @@ pub mod bulk {
         format!("relay error {code}")
     }
 }
+
+/// Job codes on the device page.
+pub mod jobcodes {
+    pub const TITLE: &str = "Job codes";
+    pub const USE: &str = "Ask users for a job code on this device (useJobCode)";
+    pub const USE_FAILED: &str = "The job-code setting could not be read or changed";
+    pub const LOADING: &str = "Reading job codes…";
+    pub const LOAD_FAILED: &str = "The job codes could not be read";
+    pub const NO_USERS: &str = "No users are enrolled on this device.";
+    pub const COL_USER: &str = "User";
+    pub const COL_CODES: &str = "Job codes";
+    pub const COL_CODE: &str = "Code";
+    pub const COL_LABEL: &str = "Label";
+    pub const NONE: &str = "None";
+    pub const EDIT: &str = "Edit";
+    pub const ADD: &str = "Add job code";
+    pub const REMOVE: &str = "Remove";
+    pub const SAVE: &str = "Save job codes";
+    pub const SAVING: &str = "Saving…";
+    pub const CLOSE: &str = "Close";
+    pub const SAVE_FAILED: &str = "The job codes were not saved; your edits are kept";
+    pub const SAVED: &str = "Saved; shown as re-read from the device.";
+    pub const COPY_TITLE: &str = "Copy this user's job codes to other devices";
+    pub const COPY: &str = "Copy to selected devices";
+    pub const COPYING: &str = "Copying…";
+    pub const COPY_FAILED: &str = "The copy failed";
+    pub const NO_OTHER_DEVICES: &str = "No other device supports job codes.";
+    /// Heading of one user's editor.
+    pub fn editing(user: &str) -> String {
+        format!("Job codes of user {user}")
+    }
+    /// "3 / 16".
+    pub fn count(n: usize, max: usize) -> String {
+        format!("{n} / {max} job codes")
+    }
+}

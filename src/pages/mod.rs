@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod config_editor;
 pub mod device;
 pub mod devices;
+pub mod job_codes;
 pub mod not_found;
 pub mod unsaved;
 

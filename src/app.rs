@@ -7,9 +7,10 @@ use leptos_router::path;
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
 use crate::pages::bulk::DraftSlot;
-use crate::pages::{BulkPage, DevicePage, DevicesPage, NotFound};
+use crate::pages::{BulkPage, DevicePage, DevicesPage, DriftPage, NotFound};
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
+use crate::strings::drift as drift_s;
 
 /// The whole console.
 #[component]
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
                     <nav class="app-nav" aria-label="Main">
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
                         <A href="/bulk">{bulk_s::NAV}</A>
+                        <A href="/drift">{drift_s::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -36,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DevicesPage />
                     <Route path=path!("/devices/:id") view=DevicePage />
                     <Route path=path!("/bulk") view=BulkPage />
+                    <Route path=path!("/drift") view=DriftPage />
                 </Routes>
             </main>
         </Router>

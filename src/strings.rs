@@ -372,3 +372,22 @@ pub mod jobcodes {
         format!("{n} / {max} job codes")
     }
 }
+
+/// The drift report.
+pub mod drift {
+    pub const NAV: &str = "Drift";
+    pub const TITLE: &str = "Drift report";
+    pub const INTRO: &str = "Compares the T&A configuration of every T&A device with a reference and lists the devices that differ, field by field.";
+    pub const REFERENCE: &str = "Reference configuration";
+    pub const COMPARE: &str = "Compare all T&A devices";
+    pub const COMPARING: &str = "Reading every T&A device…";
+    pub const NONE: &str = "No drift: every checked device holds the reference configuration.";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_FIELDS: &str = "Differs from the reference";
+    pub const UNCHECKED_TITLE: &str = "Not checked";
+    pub const FIX: &str = "Apply the reference to the drifted devices";
+    /// "2 of 18 devices differ".
+    pub fn summary(drifted: usize, checked: usize) -> String {
+        format!("{drifted} of {checked} checked devices differ")
+    }
+}

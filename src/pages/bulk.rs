@@ -325,10 +325,14 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
             .map(|d| d.device_id)
             .collect()
     });
-    let device_options = tna_devices
-        .into_iter()
-        .map(|id| view! { <option value=id.to_string()>{id}</option> })
-        .collect_view();
+    let tna_devices = StoredValue::new(tna_devices);
+    let device_options = move || {
+        tna_devices.with_value(|ids| {
+            ids.iter()
+                .map(|&id| view! { <option value=id.to_string()>{id}</option> })
+                .collect_view()
+        })
+    };
 
     let rows = move || {
         shown
@@ -455,7 +459,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                 SourceKind::Device => view! {
                     <select class="input" data-testid="source-device-id" on:change=pick_device>
                         <option value="">{s::PICK_DEVICE}</option>
-                        {device_options.clone()}
+                        {device_options()}
                     </select>
                 }
                 .into_any(),

@@ -15,6 +15,7 @@ mod e2e {
     pub mod bulk;
     pub mod config;
     pub mod drift;
+    pub mod job_codes;
 }
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -388,6 +389,22 @@ async fn drift_report_in_chromium() -> Result<()> {
     let r = &relay;
     let result = with_browser(&chromedriver, |client| async move {
         e2e::drift::drift_flow(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_codes_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::job_codes::job_codes_flow(&client, r).await
     })
     .await;
     shutdown(relay).await;

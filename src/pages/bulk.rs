@@ -518,21 +518,27 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
 
     // Preview on mount: eligibility from the list, then read every eligible target.
     spawn_local(async move {
-        let cfg = config.get_value();
-        let eligible: Vec<u32> = targets.with_value(|t| {
-            t.iter()
-                .filter(|d| eligibility(d, &cfg).is_ok())
-                .map(|d| d.device_id)
-                .collect()
-        });
+        let Some(cfg) = config.try_get_value() else {
+            return;
+        };
+        let eligible: Vec<u32> = targets
+            .try_with_value(|t| {
+                t.iter()
+                    .filter(|d| eligibility(d, &cfg).is_ok())
+                    .map(|d| d.device_id)
+                    .collect()
+            })
+            .unwrap_or_default();
         let reads: BTreeMap<u32, Result<TnaConfig, ApiError>> =
             read_configs(api, &eligible).await.into_iter().collect();
-        let rows = targets.with_value(|t| {
+        let rows = targets.try_with_value(|t| {
             t.iter()
                 .map(|d| (d.device_id, preview_of(d, &cfg, reads.get(&d.device_id))))
                 .collect()
         });
-        previews.try_set(Some(rows));
+        if let Some(rows) = rows {
+            previews.try_set(Some(rows));
+        }
     });
 
     let run = move |ids: Vec<u32>| {
@@ -543,14 +549,17 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
         cancel.set(false);
         progress.set((0, ids.len()));
         spawn_local(async move {
-            let cfg = config.get_value();
+            let Some(cfg) = config.try_get_value() else {
+                return;
+            };
             let mut sent = Vec::new();
             for batch in ids.chunks(BATCH) {
-                if cancel.get_untracked() {
+                // A disposed flag means the page was left: stop sending.
+                if cancel.try_get_untracked().unwrap_or(true) {
                     break;
                 }
                 let answer = api.set_config_multi(batch.to_vec(), cfg.clone()).await;
-                results.update(|rs| match answer {
+                results.try_update(|rs| match answer {
                     Ok(rows) => {
                         for r in rows {
                             let outcome = if r.ok {
@@ -586,9 +595,9 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     }
                 });
                 sent.extend_from_slice(batch);
-                progress.update(|p| p.0 = sent.len());
+                progress.try_update(|p| p.0 = sent.len());
             }
-            results.update(|rs| {
+            results.try_update(|rs| {
                 for id in ids.iter().filter(|id| !sent.contains(id)) {
                     rs.insert(
                         *id,
@@ -599,11 +608,11 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     );
                 }
             });
-            running.set(false);
+            running.try_set(false);
             // Re-read what was sent: the table shows what the devices hold now.
-            rereading.set(true);
+            rereading.try_set(true);
             let reads = read_configs(api, &sent).await;
-            results.update(|rs| {
+            results.try_update(|rs| {
                 for (id, read) in reads {
                     if let Some(row) = rs.get_mut(&id) {
                         row.reread = Some(match read {
@@ -620,7 +629,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     }
                 }
             });
-            rereading.set(false);
+            rereading.try_set(false);
         });
     };
 

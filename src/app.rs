@@ -6,13 +6,17 @@ use leptos_router::path;
 
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
-use crate::pages::{DevicePage, DevicesPage, NotFound};
+use crate::pages::bulk::DraftSlot;
+use crate::pages::{BulkPage, DevicePage, DevicesPage, DriftPage, NotFound};
 use crate::strings::app as s;
+use crate::strings::bulk as bulk_s;
+use crate::strings::drift as drift_s;
 
 /// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
     let api = provide_api();
+    provide_context(DraftSlot(RwSignal::new(None)));
     view! {
         <Router>
             <header class="app-header">
@@ -20,6 +24,8 @@ pub fn App() -> impl IntoView {
                     <a class="brand" href="/">{s::PRODUCT_NAME}</a>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
+                        <A href="/bulk">{bulk_s::NAV}</A>
+                        <A href="/drift">{drift_s::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -31,6 +37,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DevicesPage />
                     <Route path=path!("/devices/:id") view=DevicePage />
+                    <Route path=path!("/bulk") view=BulkPage />
+                    <Route path=path!("/drift") view=DriftPage />
                 </Routes>
             </main>
         </Router>

@@ -145,3 +145,249 @@ pub mod device {
         }
     }
 }
+
+/// The T&A config editor, export and import (device page).
+pub mod editor {
+    use tna_types::ConfigField;
+
+    /// A config field for people.
+    pub fn field_name(f: ConfigField) -> String {
+        match f {
+            ConfigField::Mode => "Mode".into(),
+            ConfigField::Key => "Fixed key".into(),
+            ConfigField::IsRequired => "T&A required".into(),
+            ConfigField::Label(k) => format!("Label of {k}"),
+            ConfigField::Schedule(k) => format!("Schedule of {k}"),
+        }
+    }
+    pub const EDIT: &str = "Edit";
+    pub const TITLE: &str = "Edit T&A configuration";
+    pub const SAVE: &str = "Save";
+    pub const SAVING: &str = "Saving…";
+    pub const CANCEL: &str = "Cancel";
+    pub const SAVE_FAILED: &str = "The device did not take the configuration; your edits are kept";
+    pub const SAVED: &str = "Saved. This is the configuration the device now holds.";
+    pub const UNCHANGED: &str = "No changes yet.";
+    pub const INVALID: &str = "Fix the marked fields to save.";
+    pub const MODE: &str = "Mode";
+    pub const FIXED_KEY: &str = "Fixed key";
+    pub const FIXED_KEY_NONE: &str = "— choose a key —";
+    pub const FIXED_KEY_ONLY_FIXED: &str = "Used only in Fixed mode.";
+    pub const REQUIRED: &str = "T&A required (users must pick a key)";
+    pub const REQUIRED_ONLY_BY_USER: &str = "Applies only in By user mode.";
+    pub const NO_KEYPAD: &str = "Not available: this device has no keypad or screen to pick a key.";
+    pub const UNSAVED_PROMPT: &str =
+        "You have unsaved changes to the T&A configuration. Leave and lose them?";
+    pub const EXPORT: &str = "Export JSON";
+    pub const IMPORT: &str = "Import JSON";
+    pub const IMPORT_TITLE: &str = "Imported file";
+    pub const IMPORT_BAD: &str = "This file cannot be used; nothing was changed";
+    pub const IMPORT_SAME: &str = "The file holds the same configuration as the device.";
+    pub const IMPORT_DIFF: &str =
+        "Loading this file changes these fields (nothing is written until you save):";
+    pub const IMPORT_APPLY: &str = "Load into editor";
+    pub const IMPORT_DISCARD: &str = "Discard";
+    pub const COL_FIELD: &str = "Field";
+    pub const COL_BEFORE: &str = "Now";
+    pub const COL_AFTER: &str = "New";
+    /// "12 / 48 bytes".
+    pub fn label_bytes(used: usize, max: usize) -> String {
+        format!("{used} / {max} bytes")
+    }
+    /// Accessible name of a key's label input.
+    pub fn label_for(key: &str) -> String {
+        format!("Label of {key}")
+    }
+    /// Accessible name of a key's schedule picker.
+    pub fn schedule_for(key: &str) -> String {
+        format!("Schedule of {key}")
+    }
+    /// The file could not be read or parsed.
+    pub fn import_parse(detail: &str) -> String {
+        format!("The file is not a T&A configuration in JSON: {detail}")
+    }
+    /// The file could not be read at all.
+    pub fn import_read(detail: &str) -> String {
+        format!("The file could not be read: {detail}")
+    }
+    /// The export file name.
+    pub fn export_name(device_id: u32) -> String {
+        format!("tna-config-{device_id}.json")
+    }
+}
+
+/// The bulk apply page and its preview / apply / result flow (also used by the drift report).
+pub mod bulk {
+    use tna_types::Ineligible;
+
+    pub const NAV: &str = "Bulk apply";
+    pub const TITLE: &str = "Bulk apply a T&A configuration";
+    pub const LOADING: &str = "Loading devices…";
+    pub const LOAD_FAILED: &str = "The device list could not be read";
+    pub const TARGETS: &str = "1. Target devices";
+    pub const SOURCE: &str = "2. Configuration to apply";
+    pub const FILTER_TYPE: &str = "Type";
+    pub const FILTER_TNA: &str = "T&A support";
+    pub const FILTER_STATUS: &str = "Status";
+    pub const FILTER_TEXT: &str = "Text";
+    pub const FILTER_TEXT_PLACEHOLDER: &str = "ID, type or address";
+    pub const ANY: &str = "Any";
+    pub const YES: &str = "Yes";
+    pub const NO: &str = "No";
+    pub const SELECT_ALL: &str = "Select all shown";
+    pub const CLEAR: &str = "Clear selection";
+    pub const SELECT_DEVICE: &str = "Select device";
+    pub const SOURCE_DEVICE: &str = "A device's configuration";
+    pub const SOURCE_DRAFT: &str = "The editor's current draft";
+    pub const SOURCE_FILE: &str = "An imported file";
+    pub const NO_DRAFT: &str = "No draft: open a device, click Edit and change something first.";
+    pub const PICK_DEVICE: &str = "— choose a device —";
+    pub const SOURCE_LOADING: &str = "Reading the configuration…";
+    pub const SOURCE_FAILED: &str = "The source configuration could not be used";
+    pub const SOURCE_READY: &str = "Source configuration ready.";
+    pub const PREVIEW: &str = "Preview changes";
+    pub const PREVIEWING: &str = "Reading the targets…";
+    pub const PREVIEW_TITLE: &str = "3. Preview";
+    pub const APPLY_NONE: &str =
+        "Nothing to apply: every target already matches or cannot take it.";
+    pub const APPLYING: &str = "Applying…";
+    pub const CANCEL: &str = "Cancel";
+    pub const CANCELLING: &str = "Cancelling after this batch…";
+    pub const RESULTS_TITLE: &str = "4. Results";
+    pub const RETRY_FAILED: &str = "Retry failed";
+    pub const REREADING: &str = "Re-reading every target…";
+    pub const COL_SELECT: &str = "Select";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_TYPE: &str = "Type";
+    pub const COL_STATUS: &str = "Status";
+    pub const COL_TNA: &str = "T&A";
+    pub const COL_CHANGES: &str = "What changes";
+    pub const COL_RESULT: &str = "Result";
+    pub const COL_DETAIL: &str = "Detail";
+    pub const COL_AFTER: &str = "After re-read";
+    pub const SAME: &str = "Already matches: not written";
+    pub const OK: &str = "OK";
+    pub const FAILED: &str = "Failed";
+    pub const NOT_SENT: &str = "Not sent (cancelled)";
+    pub const MATCHES: &str = "Matches";
+    pub const STILL_DIFFERS: &str = "Still differs";
+    pub const REREAD_FAILED: &str = "Could not re-read";
+
+    /// Why a device cannot take the config.
+    pub fn ineligible(why: Ineligible) -> &'static str {
+        match why {
+            Ineligible::NoTna => "Cannot take it: no T&A support",
+            Ineligible::Offline => "Cannot take it: offline",
+            Ineligible::NoKeypad => {
+                "Cannot take it: the mode needs a keypad or screen, the device has none"
+            }
+        }
+    }
+    /// A read before the preview failed.
+    pub fn unreadable(message: &str) -> String {
+        format!("Cannot take it: its configuration could not be read ({message})")
+    }
+    /// "3 selected of 40 shown".
+    pub fn selected(selected: usize, shown: usize) -> String {
+        format!("{selected} selected · {shown} shown")
+    }
+    /// The apply button.
+    pub fn apply(n: usize) -> String {
+        format!("Apply to {n} devices")
+    }
+    /// "12 of 20 devices".
+    pub fn progress(done: usize, total: usize) -> String {
+        format!("{done} of {total} devices")
+    }
+    /// "18 OK · 2 failed".
+    pub fn summary(ok: usize, failed: usize, not_sent: usize) -> String {
+        if not_sent == 0 {
+            format!("{ok} OK · {failed} failed")
+        } else {
+            format!("{ok} OK · {failed} failed · {not_sent} not sent")
+        }
+    }
+    /// A gRPC status code with its name: "13 INTERNAL".
+    pub fn grpc_code(code: i32) -> String {
+        let name = match code {
+            0 => "OK",
+            1 => "CANCELLED",
+            2 => "UNKNOWN",
+            3 => "INVALID_ARGUMENT",
+            4 => "DEADLINE_EXCEEDED",
+            5 => "NOT_FOUND",
+            6 => "ALREADY_EXISTS",
+            7 => "PERMISSION_DENIED",
+            8 => "RESOURCE_EXHAUSTED",
+            9 => "FAILED_PRECONDITION",
+            10 => "ABORTED",
+            11 => "OUT_OF_RANGE",
+            12 => "UNIMPLEMENTED",
+            13 => "INTERNAL",
+            14 => "UNAVAILABLE",
+            15 => "DATA_LOSS",
+            16 => "UNAUTHENTICATED",
+            _ => "",
+        };
+        format!("gRPC {code} {name}").trim_end().to_string()
+    }
+    /// A relay error for a whole batch: "relay error -32003".
+    pub fn relay_code(code: i32) -> String {
+        format!("relay error {code}")
+    }
+}
+
+/// Job codes on the device page.
+pub mod jobcodes {
+    pub const TITLE: &str = "Job codes";
+    pub const USE: &str = "Ask users for a job code on this device (useJobCode)";
+    pub const USE_FAILED: &str = "The job-code setting could not be read or changed";
+    pub const LOADING: &str = "Reading job codes…";
+    pub const LOAD_FAILED: &str = "The job codes could not be read";
+    pub const NO_USERS: &str = "No users are enrolled on this device.";
+    pub const COL_USER: &str = "User";
+    pub const COL_CODES: &str = "Job codes";
+    pub const COL_CODE: &str = "Code";
+    pub const COL_LABEL: &str = "Label";
+    pub const NONE: &str = "None";
+    pub const EDIT: &str = "Edit";
+    pub const ADD: &str = "Add job code";
+    pub const REMOVE: &str = "Remove";
+    pub const SAVE: &str = "Save job codes";
+    pub const SAVING: &str = "Saving…";
+    pub const CLOSE: &str = "Close";
+    pub const SAVE_FAILED: &str = "The job codes were not saved; your edits are kept";
+    pub const SAVED: &str = "Saved; shown as re-read from the device.";
+    pub const COPY_TITLE: &str = "Copy this user's job codes to other devices";
+    pub const COPY: &str = "Copy to selected devices";
+    pub const COPYING: &str = "Copying…";
+    pub const COPY_FAILED: &str = "The copy failed";
+    pub const NO_OTHER_DEVICES: &str = "No other device supports job codes.";
+    /// Heading of one user's editor.
+    pub fn editing(user: &str) -> String {
+        format!("Job codes of user {user}")
+    }
+    /// "3 / 16".
+    pub fn count(n: usize, max: usize) -> String {
+        format!("{n} / {max} job codes")
+    }
+}
+
+/// The drift report.
+pub mod drift {
+    pub const NAV: &str = "Drift";
+    pub const TITLE: &str = "Drift report";
+    pub const INTRO: &str = "Compares the T&A configuration of every T&A device with a reference and lists the devices that differ, field by field.";
+    pub const REFERENCE: &str = "Reference configuration";
+    pub const COMPARE: &str = "Compare all T&A devices";
+    pub const COMPARING: &str = "Reading every T&A device…";
+    pub const NONE: &str = "No drift: every checked device holds the reference configuration.";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_FIELDS: &str = "Differs from the reference";
+    pub const UNCHECKED_TITLE: &str = "Not checked";
+    pub const FIX: &str = "Apply the reference to the drifted devices";
+    /// "2 of 18 devices differ".
+    pub fn summary(drifted: usize, checked: usize) -> String {
+        format!("{drifted} of {checked} checked devices differ")
+    }
+}

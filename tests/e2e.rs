@@ -11,6 +11,13 @@
 //! to `docs/screenshot.png` (the README's picture), so ordinary runs leave the tree clean.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod e2e {
+    pub mod bulk;
+    pub mod config;
+    pub mod drift;
+    pub mod job_codes;
+}
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,6 +30,8 @@ use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 
 /// Simulated devices: enough for a mix of capabilities, small enough to start fast.
 const DEVICES: u32 = 24;
+/// Simulated devices for the bulk test (it needs 20 with T&A).
+const BULK_DEVICES: u32 = 40;
 /// History per device (the test only reads configs).
 const LOGS_PER_DEVICE: u32 = 20;
 /// Upper bound for any single wait on the page.
@@ -32,20 +41,20 @@ const SESSION_LIMIT: Duration = Duration::from_secs(90);
 const CHROMIUM: &str = "/usr/bin/chromium";
 const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn device_list_and_detail_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
+/// One browser session at a time: the tests of this binary run on parallel threads, and two
+/// Chromium instances on a small CI machine make every wait flaky.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The relay in demo mode with `devices` simulated devices (no live punches), serving `dist/`.
+async fn demo_relay(devices: u32) -> Result<RunningRelay> {
     // The simulated gateway's config, reached through the relay's type (no extra dependency).
     let mut gateway = GatewayTarget::Demo(Default::default());
     if let GatewayTarget::Demo(sim) = &mut gateway {
-        sim.devices = DEVICES;
+        sim.devices = devices;
         sim.logs_per_device = LOGS_PER_DEVICE;
         sim.punch_interval = None;
     }
-    let relay = tokio::time::timeout(
+    tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -54,9 +63,34 @@ async fn device_list_and_detail_in_chromium() -> Result<()> {
         }),
     )
     .await
-    .context("the relay did not start within 30 s")??;
+    .context("the relay did not start within 30 s")?
+    .context("the relay failed to start")
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_list_and_detail_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
     let result = with_browser(&chromedriver, |client| browse(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_editor_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::config::editor_flow(&client, r).await
+    })
+    .await;
     shutdown(relay).await;
     result
 }
@@ -327,6 +361,120 @@ async fn wait_for_count(client: &Client, css: &str, want: usize) -> Result<usize
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_apply_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(BULK_DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::bulk::bulk_flow(&client, r, BULK_DEVICES as usize).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_report_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::drift::drift_flow(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_codes_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::job_codes::job_codes_flow(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+/// Polls until nothing matches `css`, for at most [`PAGE_WAIT`].
+async fn wait_gone(client: &Client, css: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        if client.find_all(Locator::Css(css)).await?.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() > PAGE_WAIT {
+            bail!("waited {PAGE_WAIT:?} for `{css}` to disappear");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Sets a text input's value and fires `input`, as typing does (WebDriver's clear + send_keys
+/// does not reliably fire `input` for the cleared text).
+async fn set_input(client: &Client, css: &str, value: &str) -> Result<()> {
+    set_and_fire(client, css, value, "input").await
+}
+
+/// Clicks an element through the DOM (a sticky header can cover an element WebDriver scrolled
+/// to the top of the window).
+async fn js_click(client: &Client, css: &str) -> Result<()> {
+    let done = client
+        .execute(
+            "const el = document.querySelector(arguments[0]); if (!el) { return false; } el.click(); return true;",
+            vec![serde_json::Value::from(css)],
+        )
+        .await
+        .with_context(|| format!("click {css}"))?;
+    ensure!(
+        done == serde_json::Value::Bool(true),
+        "nothing matches `{css}`"
+    );
+    Ok(())
+}
+
+/// Picks a `<select>` option by value and fires `change`.
+async fn set_select(client: &Client, css: &str, value: &str) -> Result<()> {
+    set_and_fire(client, css, value, "change").await
+}
+
+async fn set_and_fire(client: &Client, css: &str, value: &str, event: &str) -> Result<()> {
+    let script = "const el = document.querySelector(arguments[0]);
+        if (!el) { return false; }
+        el.value = arguments[1];
+        el.dispatchEvent(new Event(arguments[2], { bubbles: true }));
+        return el.value === arguments[1];";
+    let done = client
+        .execute(
+            script,
+            vec![
+                serde_json::Value::from(css),
+                serde_json::Value::from(value),
+                serde_json::Value::from(event),
+            ],
+        )
+        .await
+        .with_context(|| format!("set {css}"))?;
+    ensure!(
+        done == serde_json::Value::Bool(true),
+        "could not set `{css}` to {value:?}"
+    );
+    Ok(())
 }
 
 /// Saves a PNG under `target/screenshots/` and returns its path.

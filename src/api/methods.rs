@@ -2,14 +2,16 @@
 
 use tna_types::logs::LogPage;
 use tna_types::protocol::method::{
-    DevicesCapabilities, DevicesList, SchedulesList, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
+    DevicesCapabilities, DevicesList, JobCodesGet, JobCodesSet, JobCodesSetMulti, SchedulesList,
+    SystemGetJobCodeUse, SystemSetJobCodeUse, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
     TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
-    DeviceParams, LogPageParams, NoParams, SetConfigMultiParams, SetConfigParams,
+    DeviceParams, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
+    SetConfigParams, SetJobCodeUseParams, SetJobCodesMultiParams, SetJobCodesParams,
 };
 use tna_types::{
-    Device, DeviceCapabilities, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog,
+    Device, DeviceCapabilities, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog, UserJobCodes,
 };
 
 use super::{ApiClient, ApiError};
@@ -96,5 +98,59 @@ impl ApiClient {
             limit,
         })
         .await
+    }
+
+    /// `jobCodes.get`: the job codes of the given users (all users when empty).
+    pub async fn get_job_codes(
+        self,
+        device_id: u32,
+        user_ids: Vec<String>,
+    ) -> Result<Vec<UserJobCodes>, ApiError> {
+        Ok(self
+            .call::<JobCodesGet>(GetJobCodesParams {
+                device_id,
+                user_ids,
+            })
+            .await?
+            .users)
+    }
+
+    /// `jobCodes.set`: replaces the job codes of the listed users on one device.
+    pub async fn set_job_codes(
+        self,
+        device_id: u32,
+        users: Vec<UserJobCodes>,
+    ) -> Result<(), ApiError> {
+        self.call::<JobCodesSet>(SetJobCodesParams { device_id, users })
+            .await
+            .map(|_| ())
+    }
+
+    /// `jobCodes.setMulti`: the users' job codes to many devices; one result per device.
+    pub async fn set_job_codes_multi(
+        self,
+        device_ids: Vec<u32>,
+        users: Vec<UserJobCodes>,
+    ) -> Result<Vec<DeviceResult>, ApiError> {
+        Ok(self
+            .call::<JobCodesSetMulti>(SetJobCodesMultiParams { device_ids, users })
+            .await?
+            .results)
+    }
+
+    /// `system.getJobCodeUse`: whether the device asks for job codes.
+    pub async fn job_code_use(self, device_id: u32) -> Result<bool, ApiError> {
+        Ok(self
+            .call::<SystemGetJobCodeUse>(DeviceParams { device_id })
+            .await?
+            .enabled)
+    }
+
+    /// `system.setJobCodeUse`: switches it; returns the re-read value.
+    pub async fn set_job_code_use(self, device_id: u32, enabled: bool) -> Result<bool, ApiError> {
+        Ok(self
+            .call::<SystemSetJobCodeUse>(SetJobCodeUseParams { device_id, enabled })
+            .await?
+            .enabled)
     }
 }

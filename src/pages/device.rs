@@ -1,14 +1,17 @@
-//! `/devices/:id`: one device's header and its T&A configuration (read-only).
+//! `/devices/:id`: one device's header and its T&A configuration (view, edit, export, import:
+//! see `config_editor.rs`).
 
 use futures::future::join;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tna_types::protocol::RpcError;
-use tna_types::{Device, Schedule, TnaConfig};
+use tna_types::{ConnectionStatus, Device, Schedule, TnaConfig};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::{ErrorBanner, StatusBadge, TnaConfigView, yes_no};
+use crate::components::{ErrorBanner, StatusBadge, yes_no};
 use crate::pages::Loader;
+use crate::pages::config_editor::TnaSection;
+use crate::pages::job_codes::JobCodesSection;
 use crate::strings::{app as app_s, device as s};
 
 /// What the page shows for one device.
@@ -18,6 +21,8 @@ pub struct DeviceDetail {
     pub device: Device,
     /// Its T&A config and schedules; `None` when the device has no T&A.
     pub tna: Option<TnaDetail>,
+    /// Other connected devices with job-code support (targets for copying job codes).
+    pub job_code_peers: Vec<u32>,
 }
 
 /// A T&A device's config and its schedule list, each read on its own (one may fail alone).
@@ -30,9 +35,15 @@ pub struct TnaDetail {
 }
 
 async fn load_detail(api: ApiClient, id: u32) -> Result<DeviceDetail, ApiError> {
-    let device = api
-        .list_devices()
-        .await?
+    let devices = api.list_devices().await?;
+    let job_code_peers = devices
+        .iter()
+        .filter(|d| {
+            d.job_code_supported && d.device_id != id && d.status == ConnectionStatus::Connected
+        })
+        .map(|d| d.device_id)
+        .collect();
+    let device = devices
         .into_iter()
         .find(|d| d.device_id == id)
         .ok_or_else(|| ApiError::Rpc(RpcError::device_not_found(id)))?;
@@ -42,7 +53,11 @@ async fn load_detail(api: ApiClient, id: u32) -> Result<DeviceDetail, ApiError> 
     } else {
         None
     };
-    Ok(DeviceDetail { device, tna })
+    Ok(DeviceDetail {
+        device,
+        tna,
+        job_code_peers,
+    })
 }
 
 /// The device page.
@@ -109,6 +124,9 @@ fn DeviceDetailView(
     #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
     let d = detail.device;
+    let job_codes = (d.job_code_supported && d.tna_supported).then(|| {
+        view! { <JobCodesSection device_id=d.device_id peers=detail.job_code_peers.clone() /> }
+    });
     let tna = match detail.tna {
         None => view! {
             <p class="card note-card" data-testid="tna-unsupported">{s::NO_TNA}</p>
@@ -133,7 +151,12 @@ fn DeviceDetailView(
             });
             view! {
                 {warning}
-                <TnaConfigView config=config schedules=schedules.ok() />
+                <TnaSection
+                    device_id=d.device_id
+                    config=config
+                    schedules=schedules.ok()
+                    has_keypad=d.has_keypad
+                />
             }
             .into_any()
         }
@@ -167,5 +190,6 @@ fn DeviceDetailView(
             </dl>
         </header>
         {tna}
+        {job_codes}
     }
 }

@@ -1,11 +1,18 @@
 //! The routed pages, and the small loading state they share.
 
+pub mod bulk;
+pub mod config_editor;
 pub mod device;
 pub mod devices;
+pub mod drift;
+pub mod job_codes;
 pub mod not_found;
+pub mod unsaved;
 
+pub use bulk::BulkPage;
 pub use device::DevicePage;
 pub use devices::DevicesPage;
+pub use drift::DriftPage;
 pub use not_found::NotFound;
 
 use std::future::Future;

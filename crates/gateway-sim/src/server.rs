@@ -14,7 +14,7 @@ use gsdk_proto::user::user_server::UserServer;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::services::{
@@ -100,7 +100,9 @@ pub async fn start(
         );
 
     let (stop_server, stopped) = oneshot::channel::<()>();
-    let incoming = TcpListenerStream::new(listener);
+    // TCP_NODELAY as on a real gateway (Go gRPC sets it): without it, the answers to concurrent
+    // calls on one HTTP/2 connection wait ~40 ms for the client's delayed ACK.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         // Either an explicit stop or the handle being dropped ends the server.
         let _ = stopped.await;

@@ -195,6 +195,23 @@ impl Gateway {
         self.slot(device_id)?.lock().tna_config.clone()
     }
 
+    /// Replaces a device's T&A config directly, as if someone changed it at the device (tests use
+    /// it to make configs drift behind a client's back). Returns `false`, changing nothing, for
+    /// unknown devices and devices without T&A.
+    pub fn set_tna_config(&self, device_id: u32, config: TnaConfig) -> bool {
+        let Some(slot) = self.slot(device_id) else {
+            return false;
+        };
+        let mut st = slot.lock();
+        match st.tna_config.as_mut() {
+            Some(held) => {
+                *held = config;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Number of records in the device's event log (`None` for unknown devices).
     pub fn log_count(&self, device_id: u32) -> Option<usize> {
         Some(self.slot(device_id)?.lock().log.len())

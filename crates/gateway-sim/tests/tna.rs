@@ -392,3 +392,31 @@ async fn latency_fault_delays_answers() {
     assert!(t.elapsed() >= latency);
     running.shutdown().await;
 }
+
+#[test]
+fn set_tna_config_changes_only_that_device() {
+    let gw = gateway_sim::Gateway::new(gateway_sim::SimConfig {
+        devices: 16,
+        logs_per_device: 1,
+        seed: 3,
+        punch_interval: None,
+    });
+    let ids = gw.device_ids();
+    let tna: Vec<u32> = ids
+        .iter()
+        .copied()
+        .filter(|&d| gw.tna_supported(d) == Some(true))
+        .collect();
+    let (a, b) = (tna[0], tna[1]);
+    let b_before = gw.tna_config(b);
+    let mut c = gw.tna_config(a).expect("config");
+    c.labels[0] = "changed at the device".into();
+    assert!(gw.set_tna_config(a, c.clone()));
+    assert_eq!(gw.tna_config(a), Some(c.clone()));
+    assert_eq!(gw.tna_config(b), b_before, "other devices keep theirs");
+    assert!(!gw.set_tna_config(1, c.clone()), "unknown device");
+    if let Some(&plain) = ids.iter().find(|&&d| gw.tna_supported(d) == Some(false)) {
+        assert!(!gw.set_tna_config(plain, c), "device without T&A");
+        assert_eq!(gw.tna_config(plain), None);
+    }
+}

@@ -7,12 +7,16 @@ use std::collections::HashSet;
 use futures::future::join_all;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE};
+use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
-    CapabilitiesResult, ConfigResult, DevicesResult, ErrorCode, LogPageParams, Request,
-    ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams,
+    CapabilitiesResult, ConfigResult, DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult,
+    JobCodesResult, LogPageParams, Request, ResultsResult, RpcError, SchedulesResult,
+    SetConfigMultiParams,
 };
-use tna_types::{DeviceResult, TnaConfig, validate_config};
+use tna_types::validate::validate_user_id;
+use tna_types::{
+    DeviceResult, FieldError, TnaConfig, UserJobCodes, validate_config, validate_users,
+};
 
 use crate::gsdk::{self, GatewayClient};
 
@@ -63,6 +67,74 @@ pub async fn handle(state: &AppState, request: Request) -> Result<Box<RawValue>,
             check_page(&p)?;
             to_value(gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit).await?)
         }
+        Request::JobCodesGet(p) => {
+            check_user_ids(&p.user_ids)?;
+            to_value(JobCodesResult {
+                users: gsdk::user::get_job_codes(gw, p.device_id, &p.user_ids).await?,
+            })
+        }
+        Request::JobCodesSet(p) => {
+            check_users(&p.users)?;
+            gsdk::user::set_job_codes(gw, p.device_id, &p.users).await?;
+            to_value(EmptyResult {})
+        }
+        Request::JobCodesSetMulti(p) => {
+            check_device_ids(&p.device_ids)?;
+            check_users(&p.users)?;
+            to_value(ResultsResult {
+                results: gsdk::user::set_job_codes_multi(gw, &p.device_ids, &p.users).await?,
+            })
+        }
+        Request::SystemGetJobCodeUse(p) => to_value(JobCodeUseResult {
+            enabled: gsdk::system::job_code_use(gw, p.device_id).await?,
+        }),
+        Request::SystemSetJobCodeUse(p) => to_value(JobCodeUseResult {
+            enabled: gsdk::system::set_job_code_use(gw, p.device_id, p.enabled).await?,
+        }),
+    }
+}
+
+/// The users of a job-code write: at least one, at most [`MAX_USERS_PER_CALL`], each valid
+/// (`tna_types::validate_users`: IDs, at most 16 codes, labels, no repeats).
+fn check_users(users: &[UserJobCodes]) -> Result<(), RpcError> {
+    if users.is_empty() {
+        return Err(RpcError::invalid_params(
+            "users must name at least one user",
+        ));
+    }
+    if users.len() > MAX_USERS_PER_CALL {
+        return Err(RpcError::limit_exceeded(
+            "users in one call",
+            MAX_USERS_PER_CALL as u64,
+            users.len() as u64,
+        ));
+    }
+    validate_users(users).map_err(RpcError::validation)
+}
+
+/// The user IDs of `jobCodes.get`: each a valid user ID, at most [`MAX_USERS_PER_CALL`].
+fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
+    if ids.len() > MAX_USERS_PER_CALL {
+        return Err(RpcError::limit_exceeded(
+            "users in one call",
+            MAX_USERS_PER_CALL as u64,
+            ids.len() as u64,
+        ));
+    }
+    let errors: Vec<FieldError> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            validate_user_id(id).err().map(|message| FieldError {
+                field: format!("userIds[{i}]"),
+                message,
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RpcError::validation(errors))
     }
 }
 

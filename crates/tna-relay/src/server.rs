@@ -119,6 +119,13 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             source,
         })?;
     let addr = listener.local_addr()?;
+    // Responses are small frames written one by one: without TCP_NODELAY, Nagle's algorithm and
+    // the client's delayed ACK hold every second frame of a burst for ~40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+        }
+    });
     let (stop, stopped) = watch::channel(false);
     let app = router(AppState { gateway }, cfg.dist, stopped.clone());
     let mut stop_signal = stopped;

@@ -505,3 +505,210 @@ async fn websocket_from_another_origin_is_refused() {
     c.ok("devices.list", json!({})).await;
     h.stop().await;
 }
+
+/// `(a connected job-code device, a connected device without job codes)`.
+fn job_code_devices(list: &Value) -> (u32, u32) {
+    let devices = list["devices"].as_array().expect("devices");
+    let pick = |jc: bool| {
+        devices
+            .iter()
+            .find(|d| d["jobCodeSupported"] == jc && d["status"] == "connected")
+            .and_then(|d| d["deviceId"].as_u64())
+            .map(|id| id as u32)
+    };
+    (
+        pick(true).expect("a job-code device"),
+        pick(false).expect("a device without job codes"),
+    )
+}
+
+fn error_fields(err: &Value) -> Vec<String> {
+    err["data"]["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn job_codes_get_set_multi_and_validation() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let (jc, plain) = job_code_devices(&c.ok("devices.list", json!({})).await);
+
+    let all = c.ok("jobCodes.get", json!({"deviceId": jc})).await;
+    let users = all["users"].as_array().expect("users");
+    assert!(!users.is_empty(), "seeded users");
+    let uid = users[0]["userId"].as_str().expect("user id").to_string();
+
+    let codes = json!([{"code": 901, "label": "작업 A"}, {"code": 902, "label": "Pack"}]);
+    let set = c
+        .ok(
+            "jobCodes.set",
+            json!({"deviceId": jc, "users": [{"userId": uid, "jobCodes": codes}]}),
+        )
+        .await;
+    assert_eq!(set, json!({}));
+    let back = c
+        .ok("jobCodes.get", json!({"deviceId": jc, "userIds": [uid]}))
+        .await;
+    assert_eq!(back["users"], json!([{"userId": uid, "jobCodes": codes}]));
+
+    // Validation failures name the field and write nothing.
+    let seventeen: Vec<Value> = (1..=17).map(|n| json!({"code": n, "label": "x"})).collect();
+    let cases = [
+        (
+            json!([{"userId": uid, "jobCodes": seventeen}]),
+            "users[0].jobCodes",
+        ),
+        (
+            json!([{"userId": uid, "jobCodes": [{"code": 5, "label": "a".repeat(17)}]}]),
+            "users[0].jobCodes[0].label",
+        ),
+        (
+            json!([{"userId": uid, "jobCodes": [{"code": 0, "label": "zero"}]}]),
+            "users[0].jobCodes[0].code",
+        ),
+        (
+            json!([{"userId": uid, "jobCodes": []}, {"userId": uid, "jobCodes": []}]),
+            "users[1].userId",
+        ),
+        (json!([{"userId": "", "jobCodes": []}]), "users[0].userId"),
+    ];
+    for (users, field) in cases {
+        let err = c
+            .err("jobCodes.set", json!({"deviceId": jc, "users": users}))
+            .await;
+        assert_eq!(err["code"], -32001, "{err}");
+        assert_eq!(error_fields(&err), [field], "{err}");
+        let err = c
+            .err(
+                "jobCodes.setMulti",
+                json!({"deviceIds": [jc], "users": users}),
+            )
+            .await;
+        assert_eq!(err["code"], -32001, "{err}");
+    }
+    let empty = c
+        .err("jobCodes.set", json!({"deviceId": jc, "users": []}))
+        .await;
+    assert_eq!(empty["code"], -32602);
+    let missing = c.err("jobCodes.set", json!({"deviceId": jc})).await;
+    assert_eq!(missing["code"], -32602);
+    let extra = c
+        .err(
+            "jobCodes.set",
+            json!({"deviceId": jc, "users": [{"userId": uid, "jobCodes": [], "pin": 1}]}),
+        )
+        .await;
+    assert_eq!(extra["code"], -32602, "unknown fields are refused");
+    let bad_id = c
+        .err("jobCodes.get", json!({"deviceId": jc, "userIds": [""]}))
+        .await;
+    assert_eq!(bad_id["code"], -32001);
+    assert_eq!(error_fields(&bad_id), ["userIds[0]"]);
+    let unsupported = c.err("jobCodes.get", json!({"deviceId": plain})).await;
+    assert_eq!(unsupported["code"], -32007, "{unsupported}");
+    let twice = c
+        .err(
+            "jobCodes.setMulti",
+            json!({"deviceIds": [jc, jc], "users": [{"userId": uid, "jobCodes": []}]}),
+        )
+        .await;
+    assert_eq!(twice["code"], -32602);
+    let after = c
+        .ok("jobCodes.get", json!({"deviceId": jc, "userIds": [uid]}))
+        .await;
+    assert_eq!(after, back, "failed calls wrote nothing");
+
+    // Multi: one row per device; the device without job codes fails with its gRPC code.
+    let codes2 = json!([{"code": 77, "label": "Multi"}]);
+    let multi = c
+        .ok(
+            "jobCodes.setMulti",
+            json!({"deviceIds": [plain, jc], "users": [{"userId": uid, "jobCodes": codes2}]}),
+        )
+        .await;
+    let rows = multi["results"].as_array().expect("results");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["deviceId"], plain);
+    assert_eq!(rows[0]["ok"], false);
+    assert_eq!(rows[0]["code"], 9, "FAILED_PRECONDITION: {multi}");
+    assert!(rows[0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(rows[1], json!({"deviceId": jc, "ok": true}));
+    let now = c
+        .ok("jobCodes.get", json!({"deviceId": jc, "userIds": [uid]}))
+        .await;
+    assert_eq!(now["users"][0]["jobCodes"], codes2);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn job_code_use_changes_only_that_field() {
+    use gsdk_proto::system::GetConfigRequest;
+    use gsdk_proto::system::system_client::SystemClient;
+
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let (jc, plain) = job_code_devices(&c.ok("devices.list", json!({})).await);
+    let mut raw = SystemClient::connect(format!("http://{}", h.gateway.addr))
+        .await
+        .expect("direct gRPC client");
+    let mut read_raw = async |id: u32| {
+        raw.get_config(GetConfigRequest { device_id: id })
+            .await
+            .expect("GetConfig")
+            .into_inner()
+            .config
+            .expect("config")
+    };
+    let before = read_raw(jc).await;
+
+    let got = c.ok("system.getJobCodeUse", json!({"deviceId": jc})).await;
+    assert_eq!(got["enabled"], before.use_job_code);
+    let flipped = c
+        .ok(
+            "system.setJobCodeUse",
+            json!({"deviceId": jc, "enabled": !before.use_job_code}),
+        )
+        .await;
+    assert_eq!(flipped["enabled"], !before.use_job_code, "re-read value");
+    let after = read_raw(jc).await;
+    let mut expected = before;
+    expected.use_job_code = !before.use_job_code;
+    assert_eq!(after, expected, "only useJobCode changed");
+    let back = c
+        .ok(
+            "system.setJobCodeUse",
+            json!({"deviceId": jc, "enabled": before.use_job_code}),
+        )
+        .await;
+    assert_eq!(back["enabled"], before.use_job_code);
+    assert_eq!(read_raw(jc).await, before);
+
+    let plain_before = read_raw(plain).await;
+    let refused = c
+        .err(
+            "system.setJobCodeUse",
+            json!({"deviceId": plain, "enabled": true}),
+        )
+        .await;
+    assert_eq!(refused["code"], -32007, "{refused}");
+    assert_eq!(read_raw(plain).await, plain_before, "nothing written");
+
+    let missing = c.err("system.setJobCodeUse", json!({"deviceId": jc})).await;
+    assert_eq!(missing["code"], -32602);
+    let wrong = c
+        .err(
+            "system.setJobCodeUse",
+            json!({"deviceId": jc, "enabled": "yes"}),
+        )
+        .await;
+    assert_eq!(wrong["code"], -32602);
+    let unknown = c.err("system.getJobCodeUse", json!({"deviceId": 1})).await;
+    assert_eq!(unknown["code"], -32002);
+    h.stop().await;
+}

@@ -4,6 +4,8 @@
 //! - [`limits`]: every named limit (label bytes, keys, page size, devices per call, …).
 //! - [`config`]: [`TnaConfig`], [`TnaMode`], [`TnaKey`].
 //! - [`device`]: [`Device`], its connection status and capabilities, [`Schedule`].
+//! - [`diff`]: [`config_diff`] (which fields differ between two configs) and [`eligibility`]
+//!   (whether a device can take a config), shared by previews, drift and re-read checks.
 //! - [`logs`]: [`TnaLog`], [`JobCodeLog`] and cursor pages of them.
 //! - [`jobcode`]: [`JobCode`], [`UserJobCodes`].
 //! - [`validate`]: the one validation used by the console (on every edit) and the relay (before
@@ -16,6 +18,7 @@
 
 pub mod config;
 pub mod device;
+pub mod diff;
 pub mod jobcode;
 pub mod limits;
 pub mod logs;
@@ -24,6 +27,7 @@ pub mod validate;
 
 pub use config::{TnaConfig, TnaKey, TnaMode};
 pub use device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+pub use diff::{ConfigField, FieldChange, Ineligible, config_diff, eligibility};
 pub use jobcode::{JobCode, UserJobCodes};
 pub use logs::{JobCodeLog, LogPage, TnaLog};
-pub use validate::{FieldError, validate_config, validate_user_job_codes};
+pub use validate::{FieldError, validate_config, validate_user_job_codes, validate_users};

@@ -21,6 +21,8 @@ pub const SCHEDULE_ALWAYS: u32 = 1;
 pub const MAX_LOG_PAGE: u32 = 5_000;
 /// Largest number of device IDs in one call (one gateway manages about 1,000 devices).
 pub const MAX_DEVICES_PER_CALL: usize = 1_000;
+/// Largest number of users in one `jobCodes.set` / `jobCodes.setMulti` call.
+pub const MAX_USERS_PER_CALL: usize = 1_000;
 /// Largest WebSocket text frame the relay accepts from a client.
 pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
 /// Requests one socket may have in flight at once.

@@ -18,6 +18,7 @@ use serde_json::value::RawValue;
 
 use crate::config::TnaConfig;
 use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
 use crate::validate::FieldError;
 
@@ -108,6 +109,67 @@ pub struct LogPageParams {
     /// Records in the page: 1 ..= [`crate::limits::MAX_LOG_PAGE`].
     pub limit: u32,
 }
+
+/// `jobCodes.get` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetJobCodesParams {
+    /// The device.
+    pub device_id: u32,
+    /// The users to read; absent or empty = every enrolled user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_ids: Vec<String>,
+}
+
+/// `jobCodes.set` params: replaces the job codes of each listed user (others keep theirs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetJobCodesParams {
+    /// The device.
+    pub device_id: u32,
+    /// The users and their whole new job-code lists (at least one, no user twice).
+    pub users: Vec<UserJobCodes>,
+}
+
+/// `jobCodes.setMulti` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetJobCodesMultiParams {
+    /// The target devices (at most [`crate::limits::MAX_DEVICES_PER_CALL`], no repeats).
+    pub device_ids: Vec<u32>,
+    /// The users and their job codes, written to every target.
+    pub users: Vec<UserJobCodes>,
+}
+
+/// `jobCodes.get` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobCodesResult {
+    /// One entry per user.
+    pub users: Vec<UserJobCodes>,
+}
+
+/// `system.setJobCodeUse` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetJobCodeUseParams {
+    /// The device.
+    pub device_id: u32,
+    /// Whether the device asks users for a job code (`SystemConfig.useJobCode`).
+    pub enabled: bool,
+}
+
+/// `system.getJobCodeUse` / `system.setJobCodeUse` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobCodeUseResult {
+    /// `SystemConfig.useJobCode` as the device holds it (after a set: re-read).
+    pub enabled: bool,
+}
+
+/// The result of methods that return nothing: `{}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EmptyResult {}
 
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +276,16 @@ methods! {
     TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>;
     /// One cursor page of job-code logs (`TNA.GetJobCodeLog`).
     TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>;
+    /// The job codes of some or all users of a device (`User.GetJobCode`).
+    JobCodesGet = "jobCodes.get" (GetJobCodesParams) -> JobCodesResult;
+    /// Validates and replaces the job codes of the listed users on one device (`User.SetJobCode`).
+    JobCodesSet = "jobCodes.set" (SetJobCodesParams) -> EmptyResult;
+    /// Writes users' job codes to many devices (`User.SetJobCodeMulti`); one result per device.
+    JobCodesSetMulti = "jobCodes.setMulti" (SetJobCodesMultiParams) -> ResultsResult;
+    /// Whether the device asks for job codes (`System.GetConfig` → `useJobCode`).
+    SystemGetJobCodeUse = "system.getJobCodeUse" (DeviceParams) -> JobCodeUseResult;
+    /// Switches `useJobCode` by reading, modifying and writing the whole `SystemConfig`.
+    SystemSetJobCodeUse = "system.setJobCodeUse" (SetJobCodeUseParams) -> JobCodeUseResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -679,6 +751,7 @@ pub type AfterCursor = BTreeMap<u32, u32>;
 mod tests {
     use super::*;
     use crate::config::{TnaKey, TnaMode};
+    use crate::jobcode::JobCode;
 
     fn round_trip_request(req: Request) {
         let text =
@@ -699,6 +772,49 @@ mod tests {
         c.labels[1] = "출근".into();
         c.schedules[2] = 1;
         c
+    }
+
+    fn sample_user() -> UserJobCodes {
+        UserJobCodes {
+            user_id: "1001".into(),
+            job_codes: vec![
+                JobCode {
+                    code: 301,
+                    label: "Assembly".into(),
+                },
+                JobCode {
+                    code: 302,
+                    label: "출장".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn job_code_params_json_shape() {
+        let text = r#"{"jsonrpc":"2.0","id":1,"method":"jobCodes.get","params":{"deviceId":5}}"#;
+        let (_, req) = decode_request(text).unwrap();
+        assert_eq!(
+            req,
+            Request::JobCodesGet(GetJobCodesParams {
+                device_id: 5,
+                user_ids: vec![]
+            })
+        );
+        let v = serde_json::to_value(SetJobCodesParams {
+            device_id: 1,
+            users: vec![sample_user()],
+        })
+        .unwrap();
+        assert_eq!(v["users"][0]["userId"], "1001");
+        assert_eq!(v["users"][0]["jobCodes"][1]["label"], "출장");
+        let bad =
+            r#"{"jsonrpc":"2.0","id":1,"method":"system.setJobCodeUse","params":{"deviceId":5}}"#;
+        assert_eq!(
+            decode_request(bad).unwrap_err().error.code,
+            -32602,
+            "enabled is required"
+        );
     }
 
     #[test]
@@ -726,8 +842,34 @@ mod tests {
                 start_event_id: 9,
                 limit: 1,
             }),
+            Request::JobCodesGet(GetJobCodesParams {
+                device_id: 9,
+                user_ids: vec!["1001".into()],
+            }),
+            Request::JobCodesGet(GetJobCodesParams {
+                device_id: 9,
+                user_ids: vec![],
+            }),
+            Request::JobCodesSet(SetJobCodesParams {
+                device_id: 10,
+                users: vec![sample_user()],
+            }),
+            Request::JobCodesSetMulti(SetJobCodesMultiParams {
+                device_ids: vec![11, 12],
+                users: vec![sample_user()],
+            }),
+            Request::SystemGetJobCodeUse(DeviceParams { device_id: 13 }),
+            Request::SystemSetJobCodeUse(SetJobCodeUseParams {
+                device_id: 14,
+                enabled: true,
+            }),
         ];
-        assert_eq!(all.len(), Request::METHODS.len(), "every method is covered");
+        let methods: std::collections::BTreeSet<&str> = all.iter().map(Request::method).collect();
+        assert_eq!(
+            methods.len(),
+            Request::METHODS.len(),
+            "every method is covered"
+        );
         for r in all {
             round_trip_request(r);
         }
@@ -792,6 +934,11 @@ mod tests {
         rt(ResultsResult {
             results: vec![DeviceResult::ok(1), DeviceResult::failed(2, 14, "offline")],
         });
+        rt(JobCodesResult {
+            users: vec![sample_user()],
+        });
+        rt(JobCodeUseResult { enabled: true });
+        rt(EmptyResult {});
         rt(LogPage {
             logs: vec![TnaLog {
                 id: 5,

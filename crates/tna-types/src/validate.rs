@@ -119,6 +119,31 @@ pub fn validate_user_job_codes(user: &UserJobCodes) -> Result<(), Vec<FieldError
     }
 }
 
+/// Checks the users of one job-code write: each as [`validate_user_job_codes`] (fields prefixed
+/// `users[i].`), and no user listed twice.
+pub fn validate_users(users: &[UserJobCodes]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (i, u) in users.iter().enumerate() {
+        if let Err(errs) = validate_user_job_codes(u) {
+            errors.extend(
+                errs.into_iter()
+                    .map(|e| FieldError::new(format!("users[{i}].{}", e.field), e.message)),
+            );
+        }
+        if users[..i].iter().any(|o| o.user_id == u.user_id) {
+            errors.push(FieldError::new(
+                format!("users[{i}].userId"),
+                format!("User {} appears twice.", u.user_id),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks a user ID: 1 to 32 bytes, no control characters, not "0".
 pub fn validate_user_id(id: &str) -> Result<(), String> {
     if id.is_empty() || id == "0" {
@@ -336,6 +361,18 @@ mod tests {
             ]))),
             ["jobCodes[0].code", "jobCodes[2].code"]
         );
+    }
+
+    #[test]
+    fn users_prefix_fields_and_reject_repeats() {
+        let a = user(vec![jc(1, "A")]);
+        let mut b = user(vec![jc(0, "B")]);
+        b.user_id = "1002".into();
+        assert_eq!(
+            fields(validate_users(&[a.clone(), b, a.clone()])),
+            ["users[1].jobCodes[0].code", "users[2].userId"]
+        );
+        assert_eq!(validate_users(&[a]), Ok(()));
     }
 
     #[test]

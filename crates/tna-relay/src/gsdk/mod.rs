@@ -1,11 +1,13 @@
 //! The relay's side of G-SDK: one module per gateway service (`tna`, `connect`, `device`,
-//! `schedule`), each converting between protobuf and `tna-types` and making the call with its
+//! `schedule`, `user` (job codes), `system`), each converting between protobuf and `tna-types` and making the call with its
 //! deadline. [`GatewayClient`] owns the one tonic channel to a gateway.
 
 pub mod connect;
 pub mod device;
 pub mod schedule;
+pub mod system;
 pub mod tna;
+pub mod user;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -135,4 +137,37 @@ pub(crate) fn request<T>(msg: T, timeout: Duration) -> tonic::Request<T> {
     let mut req = tonic::Request::new(msg);
     req.set_timeout(timeout);
     req
+}
+
+/// Runs a gateway Multi call and returns one result per device in `device_ids` order.
+/// Per-device failures come either as a gRPC error whose details pack a `MultiErrorResponse`
+/// (gateways since V1.4) or in the response's `deviceErrors` (read by `errors_of`); both are
+/// handled. A failure without per-device details fails the whole call.
+pub(crate) async fn multi_results<R, F>(
+    device_ids: &[u32],
+    fut: F,
+    errors_of: impl FnOnce(R) -> Vec<gsdk_proto::err::ErrorResponse>,
+) -> Result<Vec<tna_types::DeviceResult>, RpcError>
+where
+    F: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    let device_errors = match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+        Ok(Ok(resp)) => errors_of(resp.into_inner()),
+        Ok(Err(status)) => match errors::multi_errors(&status) {
+            Some(errs) => errs,
+            None => return Err(errors::from_status(&status, None)),
+        },
+        Err(_) => return Err(errors::timeout_error(Some(CALL_TIMEOUT))),
+    };
+    let failed: HashMap<u32, gsdk_proto::err::ErrorResponse> = device_errors
+        .into_iter()
+        .map(|e| (e.device_id, e))
+        .collect();
+    Ok(device_ids
+        .iter()
+        .map(|&id| match failed.get(&id) {
+            Some(e) => tna_types::DeviceResult::failed(id, e.code, e.msg.clone()),
+            None => tna_types::DeviceResult::ok(id),
+        })
+        .collect())
 }

@@ -1,7 +1,5 @@
 //! `gsdk.tna`: T&A config and logs, with the protobuf ⇄ `tna-types` conversions.
 
-use std::collections::HashMap;
-
 use gsdk_proto::tna as pb;
 use gsdk_proto::tna::tna_client::TnaClient;
 use serde_json::json;
@@ -9,8 +7,10 @@ use tna_types::limits::MAX_TNA_KEYS;
 use tna_types::protocol::{ErrorCode, RpcError};
 use tna_types::{DeviceResult, JobCodeLog, LogPage, TnaConfig, TnaKey, TnaLog, TnaMode};
 
-use super::{CALL_TIMEOUT, GatewayClient, LOG_CALL_TIMEOUT, MAX_GRPC_MESSAGE_BYTES, call, request};
-use crate::errors;
+use super::{
+    CALL_TIMEOUT, GatewayClient, LOG_CALL_TIMEOUT, MAX_GRPC_MESSAGE_BYTES, call, multi_results,
+    request,
+};
 
 /// Reads a device's T&A config.
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<TnaConfig, RpcError> {
@@ -45,9 +45,7 @@ pub async fn set_config(
 }
 
 /// Writes one config to many devices in one `SetConfigMulti` call and returns one result per
-/// device in `device_ids` order. Per-device failures come either as a gRPC error whose details
-/// pack a `MultiErrorResponse` (gateways since V1.4) or in the response's `deviceErrors`; both
-/// are handled. A failure without per-device details fails the whole call.
+/// device in `device_ids` order (see [`multi_results`]).
 pub async fn set_config_multi(
     gw: &GatewayClient,
     device_ids: &[u32],
@@ -59,25 +57,7 @@ pub async fn set_config_multi(
         config: Some(config_to_pb(config)),
     };
     let fut = client.set_config_multi(request(req, CALL_TIMEOUT));
-    let device_errors = match tokio::time::timeout(CALL_TIMEOUT, fut).await {
-        Ok(Ok(resp)) => resp.into_inner().device_errors,
-        Ok(Err(status)) => match errors::multi_errors(&status) {
-            Some(errs) => errs,
-            None => return Err(errors::from_status(&status, None)),
-        },
-        Err(_) => return Err(errors::timeout_error(Some(CALL_TIMEOUT))),
-    };
-    let failed: HashMap<u32, gsdk_proto::err::ErrorResponse> = device_errors
-        .into_iter()
-        .map(|e| (e.device_id, e))
-        .collect();
-    Ok(device_ids
-        .iter()
-        .map(|&id| match failed.get(&id) {
-            Some(e) => DeviceResult::failed(id, e.code, e.msg.clone()),
-            None => DeviceResult::ok(id),
-        })
-        .collect())
+    multi_results(device_ids, fut, |r| r.device_errors).await
 }
 
 /// One cursor page of T&A logs: IDs from `start` (inclusive, 0 = oldest), at most `limit`.

@@ -1,0 +1,365 @@
+//! The job-code section of the device page (devices with job-code support): the
+//! `useJobCode` switch (read-modify-write in the relay), every user's job codes, an editor per
+//! user (validated with `tna_types::validate_user_job_codes` on every change; Save re-reads),
+//! and a copy of one user's job codes to other devices with per-device results.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tna_types::limits::MAX_JOB_CODES_PER_USER;
+use tna_types::validate::FieldError;
+use tna_types::{DeviceResult, JobCode, UserJobCodes, validate_user_job_codes};
+
+use crate::api::{ApiError, use_api};
+use crate::components::ErrorBanner;
+use crate::pages::Loader;
+use crate::strings::{bulk as bs, jobcodes as s};
+
+/// The section.
+#[component]
+pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
+    let api = use_api();
+    let use_jc = RwSignal::new(None::<Result<bool, ApiError>>);
+    let toggling = RwSignal::new(false);
+    let users = Loader::<Vec<UserJobCodes>>::new();
+    let editing = RwSignal::new(None::<UserJobCodes>);
+    spawn_local(async move {
+        let r = api.job_code_use(device_id).await;
+        use_jc.try_set(Some(r));
+    });
+    users.run(api.get_job_codes(device_id, Vec::new()));
+
+    let toggle = move |ev: web_sys::Event| {
+        let want = event_target_checked(&ev);
+        toggling.set(true);
+        spawn_local(async move {
+            let r = api.set_job_code_use(device_id, want).await;
+            toggling.try_set(false);
+            use_jc.try_set(Some(r));
+        });
+    };
+    let peers = StoredValue::new(peers);
+
+    let user_rows = move || {
+        users.data.get().map(|r| match r {
+            Err(e) => view! { <ErrorBanner title=s::LOAD_FAILED error=e /> }.into_any(),
+            Ok(list) if list.is_empty() => view! { <p class="muted">{s::NO_USERS}</p> }.into_any(),
+            Ok(list) => {
+                let rows = list
+                    .into_iter()
+                    .map(|u| {
+                        let codes = if u.job_codes.is_empty() {
+                            s::NONE.to_string()
+                        } else {
+                            u.job_codes
+                                .iter()
+                                .map(|j| format!("{} {}", j.code, j.label))
+                                .collect::<Vec<_>>()
+                                .join(" · ")
+                        };
+                        let uid = u.user_id.clone();
+                        let uid_attr = u.user_id.clone();
+                        view! {
+                            <tr data-testid="jobcode-user" data-user-id=uid_attr>
+                                <th scope="row" class="mono">{uid}</th>
+                                <td data-testid="jobcode-list">{codes}</td>
+                                <td>
+                                    <button
+                                        type="button"
+                                        class="btn btn-small"
+                                        data-testid="jobcode-edit"
+                                        on:click=move |_| editing.set(Some(u.clone()))
+                                    >
+                                        {s::EDIT}
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <table class="data-table" data-testid="jobcode-users">
+                        <thead>
+                            <tr>
+                                <th scope="col">{s::COL_USER}</th>
+                                <th scope="col">{s::COL_CODES}</th>
+                                <th scope="col"></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            }
+        })
+    };
+
+    let on_saved = Callback::new(move |u: UserJobCodes| {
+        users.data.update(|d| {
+            if let Some(Ok(list)) = d {
+                for row in list.iter_mut().filter(|r| r.user_id == u.user_id) {
+                    *row = u.clone();
+                }
+            }
+        });
+    });
+
+    view! {
+        <section class="card" data-testid="jobcodes" aria-labelledby="jobcodes-title">
+            <h2 id="jobcodes-title">{s::TITLE}</h2>
+            <div class="field">
+                <label>
+                    <input
+                        type="checkbox"
+                        data-testid="jobcode-use"
+                        disabled=move || toggling.get() || !matches!(use_jc.get(), Some(Ok(_)))
+                        prop:checked=move || matches!(use_jc.get(), Some(Ok(true)))
+                        on:change=toggle
+                    />
+                    " "{s::USE}
+                </label>
+                {move || match use_jc.get() {
+                    Some(Err(e)) => Some(view! { <ErrorBanner title=s::USE_FAILED error=e /> }),
+                    _ => None,
+                }}
+            </div>
+            {move || users.data.with(Option::is_none).then(|| view! { <p class="loading">{s::LOADING}</p> })}
+            {user_rows}
+            {move || editing.get().map(|u| view! {
+                <UserJobCodesEditor device_id=device_id user=u peers=peers.get_value() on_saved=on_saved on_close=Callback::new(move |()| editing.set(None)) />
+            })}
+        </section>
+    }
+}
+
+/// The errors of one field, next to it.
+fn field_error(errors: Memo<Vec<FieldError>>, path: String) -> AnyView {
+    (move || {
+        errors.with(|es| {
+            es.iter().find(|e| e.field == path).map(|e| {
+                view! {
+                    <p class="field-error" role="alert" data-testid="field-error" data-field=e.field.clone()>
+                        {e.message.clone()}
+                    </p>
+                }
+            })
+        })
+    })
+    .into_any()
+}
+
+/// One user's job codes: edit, save (re-read), copy to other devices.
+#[component]
+fn UserJobCodesEditor(
+    device_id: u32,
+    user: UserJobCodes,
+    peers: Vec<u32>,
+    on_saved: Callback<UserJobCodes>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let api = use_api();
+    let uid = user.user_id.clone();
+    let saved = RwSignal::new(user.clone());
+    let draft = RwSignal::new(user);
+    let errors =
+        Memo::new(move |_| draft.with(|d| validate_user_job_codes(d).err().unwrap_or_default()));
+    let dirty = Memo::new(move |_| draft.with(|d| saved.with(|s| d != s)));
+    let saving = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<ApiError>);
+    let saved_note = RwSignal::new(false);
+    let targets = RwSignal::new(BTreeSet::<u32>::new());
+    let copying = RwSignal::new(false);
+    let copy_result = RwSignal::new(None::<Result<Vec<DeviceResult>, ApiError>>);
+
+    let save = move |_| {
+        let u = draft.get_untracked();
+        saving.set(true);
+        save_error.set(None);
+        saved_note.set(false);
+        spawn_local(async move {
+            let uid = u.user_id.clone();
+            let r = match api.set_job_codes(device_id, vec![u]).await {
+                Ok(()) => api.get_job_codes(device_id, vec![uid]).await,
+                Err(e) => Err(e),
+            };
+            saving.try_set(false);
+            match r {
+                Ok(mut list) if !list.is_empty() => {
+                    let reread = list.remove(0);
+                    saved.try_set(reread.clone());
+                    draft.try_set(reread.clone());
+                    saved_note.try_set(true);
+                    on_saved.run(reread);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    save_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let copy = move |_| {
+        let ids: Vec<u32> = targets.get_untracked().into_iter().collect();
+        let u = saved.get_untracked();
+        copying.set(true);
+        copy_result.set(None);
+        spawn_local(async move {
+            let r = api.set_job_codes_multi(ids, vec![u]).await;
+            copying.try_set(false);
+            copy_result.try_set(Some(r));
+        });
+    };
+
+    let rows = move || {
+        let n = draft.with(|d| d.job_codes.len());
+        (0..n)
+            .map(|i| {
+                view! {
+                    <tr data-testid="jobcode-row" data-index=i.to_string()>
+                        <td>
+                            <input
+                                class="input"
+                                type="number"
+                                min="1"
+                                data-testid="jobcode-code"
+                                aria-label=s::COL_CODE
+                                prop:value=move || draft.with(|d| d.job_codes.get(i).map(|j| j.code.to_string()).unwrap_or_default())
+                                on:input=move |ev| {
+                                    let code = event_target_value(&ev).trim().parse().unwrap_or(0);
+                                    draft.update(|d| if let Some(j) = d.job_codes.get_mut(i) { j.code = code });
+                                }
+                            />
+                            {field_error(errors, format!("jobCodes[{i}].code"))}
+                        </td>
+                        <td>
+                            <input
+                                class="input"
+                                type="text"
+                                data-testid="jobcode-label"
+                                aria-label=s::COL_LABEL
+                                prop:value=move || draft.with(|d| d.job_codes.get(i).map(|j| j.label.clone()).unwrap_or_default())
+                                on:input=move |ev| {
+                                    let label = event_target_value(&ev);
+                                    draft.update(|d| if let Some(j) = d.job_codes.get_mut(i) { j.label = label });
+                                }
+                            />
+                            {field_error(errors, format!("jobCodes[{i}].label"))}
+                        </td>
+                        <td>
+                            <button
+                                type="button"
+                                class="btn btn-small"
+                                data-testid="jobcode-remove"
+                                on:click=move |_| draft.update(|d| { if i < d.job_codes.len() { d.job_codes.remove(i); } })
+                            >
+                                {s::REMOVE}
+                            </button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    let peer_boxes = peers
+        .into_iter()
+        .filter(|&p| p != device_id)
+        .map(|p| {
+            view! {
+                <label class="peer">
+                    <input
+                        type="checkbox"
+                        data-testid="jobcode-peer"
+                        data-device-id=p.to_string()
+                        prop:checked=move || targets.with(|t| t.contains(&p))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            targets.update(|t| { if on { t.insert(p); } else { t.remove(&p); } });
+                        }
+                    />
+                    " "{p}
+                </label>
+            }
+        })
+        .collect::<Vec<_>>();
+    let no_peers = peer_boxes.is_empty();
+
+    view! {
+        <section class="card jobcode-editor" data-testid="jobcode-editor">
+            <h3>{s::editing(&uid)}</h3>
+            <p class="muted" data-testid="jobcode-count">
+                {move || s::count(draft.with(|d| d.job_codes.len()), MAX_JOB_CODES_PER_USER)}
+            </p>
+            {field_error(errors, "jobCodes".to_string())}
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{s::COL_CODE}</th>
+                        <th scope="col">{s::COL_LABEL}</th>
+                        <th scope="col"></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {move || save_error.get().map(|e| view! { <ErrorBanner title=s::SAVE_FAILED error=e /> })}
+            {move || saved_note.get().then(|| view! { <p class="ok-note" data-testid="jobcode-saved">{s::SAVED}</p> })}
+            <div class="toolbar">
+                <button
+                    type="button"
+                    class="btn"
+                    data-testid="jobcode-add"
+                    disabled=move || draft.with(|d| d.job_codes.len() >= MAX_JOB_CODES_PER_USER)
+                    on:click=move |_| draft.update(|d| d.job_codes.push(JobCode { code: 0, label: String::new() }))
+                >
+                    {s::ADD}
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-primary"
+                    data-testid="jobcode-save"
+                    disabled=move || saving.get() || !dirty.get() || !errors.with(Vec::is_empty)
+                    on:click=save
+                >
+                    {move || if saving.get() { s::SAVING } else { s::SAVE }}
+                </button>
+                <button type="button" class="btn" data-testid="jobcode-close" on:click=move |_| on_close.run(())>
+                    {s::CLOSE}
+                </button>
+            </div>
+            <h4>{s::COPY_TITLE}</h4>
+            {no_peers.then(|| view! { <p class="muted">{s::NO_OTHER_DEVICES}</p> })}
+            <div class="peers">{peer_boxes}</div>
+            <button
+                type="button"
+                class="btn"
+                data-testid="jobcode-copy"
+                disabled=move || copying.get() || dirty.get() || targets.with(BTreeSet::is_empty)
+                on:click=copy
+            >
+                {move || if copying.get() { s::COPYING } else { s::COPY }}
+            </button>
+            {move || copy_result.get().map(|r| match r {
+                Err(e) => view! { <ErrorBanner title=s::COPY_FAILED error=e /> }.into_any(),
+                Ok(rows) => view! {
+                    <table class="data-table" data-testid="jobcode-copy-results">
+                        <tbody>
+                            {rows.into_iter().map(|r| {
+                                let state = if r.ok { "ok" } else { "failed" };
+                                view! {
+                                    <tr data-testid="jobcode-copy-row" data-device-id=r.device_id.to_string() data-state=state class:result-failed=!r.ok>
+                                        <th scope="row" class="mono">{r.device_id}</th>
+                                        <td>{if r.ok { bs::OK } else { bs::FAILED }}</td>
+                                        <td class="mono">{r.code.map(bs::grpc_code).unwrap_or_default()}</td>
+                                        <td>{r.message.unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any(),
+            })}
+        </section>
+    }
+}

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE};
 use tna_types::protocol::{
     CapabilitiesResult, ConfigResult, DevicesResult, ErrorCode, LogPageParams, Request,
-    ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams,
+    ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams, TimeZoneResult,
 };
 use tna_types::{DeviceResult, TnaConfig, validate_config};
 
@@ -63,6 +63,10 @@ pub async fn handle(state: &AppState, request: Request) -> Result<Value, RpcErro
             check_page(&p)?;
             to_value(gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit).await?)
         }
+        Request::SystemGetTimeZone(p) => to_value(TimeZoneResult {
+            device_id: p.device_id,
+            time_zone: gsdk::system::time_zone(gw, p.device_id).await?,
+        }),
     }
 }
 

@@ -479,3 +479,117 @@ async fn healthz_answers() {
     assert!(buf.ends_with("ok"), "{buf}");
     h.stop().await;
 }
+
+/// Reads a whole log with `limit`-sized pages; returns (IDs in order, pages read, last cursor).
+async fn read_all(c: &mut Client, method: &str, id: u32, limit: u64) -> (Vec<u64>, usize, u64) {
+    let mut seen = Vec::new();
+    let mut start = 0u64;
+    let mut pages = 0;
+    loop {
+        let page = c
+            .ok(
+                method,
+                json!({"deviceId": id, "startEventId": start, "limit": limit}),
+            )
+            .await;
+        pages += 1;
+        let logs = page["logs"].as_array().expect("logs");
+        seen.extend(logs.iter().map(|l| l["id"].as_u64().expect("id")));
+        start = page["nextStartEventId"].as_u64().expect("cursor");
+        if page["done"] == true {
+            return (seen, pages, start);
+        }
+        assert!(pages < 50, "paging must end");
+    }
+}
+
+/// Three pages (two full, one short) return every ID exactly once, in order; a cursor beyond the
+/// last ID gives an empty page, `done`, and the same cursor back.
+async fn three_pages_then_beyond(c: &mut Client, method: &str, id: u32, expected: &[u64]) {
+    let n = expected.len() as u64;
+    assert!(n >= 6, "{method}: enough records for three pages: {n}");
+    let limit = n / 3 + 1;
+    let (seen, pages, cursor) = read_all(c, method, id, limit).await;
+    assert_eq!(pages, 3, "{method}: {n} records in pages of {limit}");
+    assert_eq!(seen, expected, "{method}: every ID once, in order");
+    assert_eq!(cursor, expected[expected.len() - 1] + 1);
+
+    for beyond in [cursor, cursor + 1_000] {
+        let page = c
+            .ok(
+                method,
+                json!({"deviceId": id, "startEventId": beyond, "limit": 10}),
+            )
+            .await;
+        assert_eq!(page["logs"], json!([]), "{method}: nothing beyond the end");
+        assert_eq!(
+            page["nextStartEventId"], beyond,
+            "{method}: same cursor back"
+        );
+        assert_eq!(page["done"], true);
+    }
+}
+
+#[tokio::test]
+async fn tna_log_three_pages_and_a_cursor_beyond_the_end() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let expected: Vec<u64> = h
+        .sim()
+        .tna_logs(id, 0, u32::MAX)
+        .expect("T&A device")
+        .iter()
+        .map(|l| u64::from(l.id))
+        .collect();
+    three_pages_then_beyond(&mut c, "tna.getLog", id, &expected).await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn job_code_log_three_pages_and_a_cursor_beyond_the_end() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    let id = list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["jobCodeSupported"] == true && d["status"] == "connected")
+        .and_then(|d| d["deviceId"].as_u64())
+        .expect("a job-code device") as u32;
+    // The expected IDs, read in one big page (the relay's largest) straight from the relay.
+    let all = c
+        .ok(
+            "tna.getJobCodeLog",
+            json!({"deviceId": id, "startEventId": 0, "limit": 5000}),
+        )
+        .await;
+    assert_eq!(all["done"], true, "fits one page");
+    let expected: Vec<u64> = all["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_u64().unwrap())
+        .collect();
+    assert!(expected.windows(2).all(|w| w[0] < w[1]));
+    three_pages_then_beyond(&mut c, "tna.getJobCodeLog", id, &expected).await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn time_zone_comes_from_the_system_config() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    for id in tna_devices(&c.ok("devices.list", json!({})).await)
+        .into_iter()
+        .take(4)
+    {
+        let tz = c.ok("system.getTimeZone", json!({"deviceId": id})).await;
+        assert_eq!(tz["deviceId"], id);
+        assert_eq!(tz["timeZone"], h.sim().time_zone(id).expect("known device"));
+    }
+    let missing = c.err("system.getTimeZone", json!({"deviceId": 1})).await;
+    assert_eq!(missing["code"], -32002);
+    h.stop().await;
+}

@@ -108,6 +108,17 @@ pub struct LogPageParams {
     pub limit: u32,
 }
 
+/// `system.getTimeZone` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeZoneResult {
+    /// The device.
+    pub device_id: u32,
+    /// The device's time zone as an offset from UTC in seconds (`SystemConfig.timeZone`, e.g.
+    /// 32400 for UTC+9). Log timestamps are UTC; add this to show the device's local time.
+    pub time_zone: i32,
+}
+
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -213,6 +224,8 @@ methods! {
     TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>;
     /// One cursor page of job-code logs (`TNA.GetJobCodeLog`).
     TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>;
+    /// A device's time zone (`System.GetConfig` → `SystemConfig.timeZone`).
+    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -654,6 +667,7 @@ mod tests {
                 start_event_id: 9,
                 limit: 1,
             }),
+            Request::SystemGetTimeZone(DeviceParams { device_id: 10 }),
         ];
         assert_eq!(all.len(), Request::METHODS.len(), "every method is covered");
         for r in all {
@@ -716,6 +730,10 @@ mod tests {
         });
         rt(ConfigResult {
             config: sample_config(),
+        });
+        rt(TimeZoneResult {
+            device_id: 1,
+            time_zone: -12_600,
         });
         rt(ResultsResult {
             results: vec![DeviceResult::ok(1), DeviceResult::failed(2, 14, "offline")],

@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
-use crate::pages::{DevicePage, DevicesPage, NotFound};
+use crate::pages::{DevicePage, DevicesPage, LogsPage, NotFound};
 use crate::strings::app as s;
 
 /// The whole console.
@@ -20,6 +20,7 @@ pub fn App() -> impl IntoView {
                     <a class="brand" href="/">{s::PRODUCT_NAME}</a>
                     <nav class="app-nav" aria-label="Main">
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
+                        <A href="/logs">{crate::strings::logs::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DevicesPage />
                     <Route path=path!("/devices/:id") view=DevicePage />
+                    <Route path=path!("/logs") view=LogsPage />
                 </Routes>
             </main>
         </Router>

@@ -2,8 +2,8 @@
 
 use tna_types::logs::LogPage;
 use tna_types::protocol::method::{
-    DevicesCapabilities, DevicesList, SchedulesList, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
-    TnaSetConfig, TnaSetConfigMulti,
+    DevicesCapabilities, DevicesList, SchedulesList, SystemGetTimeZone, TnaGetConfig,
+    TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
     DeviceParams, LogPageParams, NoParams, SetConfigMultiParams, SetConfigParams,
@@ -96,5 +96,13 @@ impl ApiClient {
             limit,
         })
         .await
+    }
+
+    /// `system.getTimeZone`: the device's time zone, seconds east of UTC.
+    pub async fn get_time_zone(self, device_id: u32) -> Result<i32, ApiError> {
+        Ok(self
+            .call::<SystemGetTimeZone>(DeviceParams { device_id })
+            .await?
+            .time_zone)
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod device;
 pub mod devices;
+pub mod logs;
 pub mod not_found;
 
 pub use device::DevicePage;
 pub use devices::DevicesPage;
+pub use logs::LogsPage;
 pub use not_found::NotFound;
 
 use std::future::Future;

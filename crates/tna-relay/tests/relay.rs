@@ -593,3 +593,186 @@ async fn time_zone_comes_from_the_system_config() {
     assert_eq!(missing["code"], -32002);
     h.stop().await;
 }
+
+impl Client {
+    /// Like `ok`, but notifications that arrive before the answer are kept in `notes`.
+    async fn ok_keeping(&mut self, method: &str, params: Value, notes: &mut Vec<Value>) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.ws
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send");
+        loop {
+            let v = self.next_frame().await;
+            if v.get("id").is_none() {
+                notes.push(v);
+                continue;
+            }
+            assert_eq!(v["id"], id, "{v}");
+            assert!(v.get("error").is_none(), "{method} failed: {v}");
+            return v["result"].clone();
+        }
+    }
+
+    async fn next_frame(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(STEP, self.ws.next())
+                .await
+                .expect("a frame in time");
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    return serde_json::from_str(t.as_str()).expect("JSON");
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("unexpected frame: {other:?}"),
+            }
+        }
+    }
+
+    /// Reads frames until `done(notes)` holds; notifications only.
+    async fn notes_until(&mut self, notes: &mut Vec<Value>, done: impl Fn(&[Value]) -> bool) {
+        while !done(notes) {
+            let v = self.next_frame().await;
+            assert!(v.get("id").is_none(), "unexpected response {v}");
+            notes.push(v);
+        }
+    }
+}
+
+fn pushed_ids(notes: &[Value], device: u32) -> Vec<u64> {
+    notes
+        .iter()
+        .filter(|n| n["method"] == "events.log" && n["params"]["log"]["deviceId"] == device)
+        .map(|n| n["params"]["log"]["id"].as_u64().expect("id"))
+        .collect()
+}
+
+/// Two sockets watch one device through the relay's single gateway stream; the gateway drops its
+/// stream while punches continue; both are told where the gap starts and re-reading from there
+/// yields every punch exactly once.
+#[tokio::test]
+async fn live_events_fan_out_and_a_dropped_gateway_stream_becomes_a_gap() {
+    let h = Harness::start(false).await;
+    let mut a = h.client().await;
+    let mut b = h.client().await;
+    let device = tna_devices(&a.ok("devices.list", json!({})).await)[0];
+    let stored = h.sim().log_count(device).expect("T&A device") as u64;
+    let (mut na, mut nb) = (Vec::new(), Vec::new());
+    let sa = a
+        .ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut na)
+        .await;
+    let sb = b
+        .ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut nb)
+        .await;
+    assert_eq!(h.sim().monitoring(device), Some(true), "monitoring enabled");
+    assert_eq!(
+        h.sim().realtime_subscribers(),
+        1,
+        "one gateway stream for both"
+    );
+    let next = sa["nextEventIds"][device.to_string()]
+        .as_u64()
+        .expect("cursor");
+    assert_eq!(sb["nextEventIds"][device.to_string()], next);
+    let first_id = h
+        .sim()
+        .tna_logs(device, 0, 1)
+        .and_then(|l| l.first().map(|l| u64::from(l.id)))
+        .expect("a first log");
+    assert_eq!(
+        next,
+        first_id + stored,
+        "the cursor is one past the last stored ID"
+    );
+
+    // Live punches reach both sockets.
+    let mut generated = Vec::new();
+    for _ in 0..5 {
+        generated.push(u64::from(h.sim().append_punch(device).expect("punch").id));
+    }
+    let want = generated.clone();
+    a.notes_until(&mut na, |n| pushed_ids(n, device) == want)
+        .await;
+    b.notes_until(&mut nb, |n| pushed_ids(n, device) == want)
+        .await;
+
+    // The gateway drops the stream; punches made before the relay is back are not streamed.
+    h.sim().drop_realtime_streams();
+    for _ in 0..3 {
+        generated.push(u64::from(h.sim().append_punch(device).expect("punch").id));
+    }
+    let gap_from = generated[5];
+    for (c, notes) in [(&mut a, &mut na), (&mut b, &mut nb)] {
+        c.notes_until(notes, |n| n.iter().any(|n| n["method"] == "events.gap"))
+            .await;
+        let gap = notes
+            .iter()
+            .find(|n| n["method"] == "events.gap")
+            .expect("gap")["params"]
+            .clone();
+        assert_eq!(gap["deviceId"], device);
+        assert!(
+            gap["fromEventId"].as_u64().expect("from") <= gap_from,
+            "the gap starts at or before the first missed ID: {gap}"
+        );
+        // Fill from the gap, then keep everything once.
+        let page = c
+            .ok(
+                "tna.getLog",
+                json!({"deviceId": device, "startEventId": gap["fromEventId"], "limit": 100}),
+            )
+            .await;
+        let mut seen: std::collections::BTreeSet<u64> =
+            pushed_ids(notes, device).into_iter().collect();
+        for l in page["logs"].as_array().expect("logs") {
+            seen.insert(l["id"].as_u64().expect("id"));
+        }
+        let want: std::collections::BTreeSet<u64> = generated.iter().copied().collect();
+        assert_eq!(seen, want, "every generated punch, once");
+    }
+
+    // After recovery, live punches flow again (to both).
+    let after = u64::from(h.sim().append_punch(device).expect("punch").id);
+    a.notes_until(&mut na, |n| pushed_ids(n, device).contains(&after))
+        .await;
+    b.notes_until(&mut nb, |n| pushed_ids(n, device).contains(&after))
+        .await;
+
+    // Unsubscribe: a's subscription ends; an unknown one is refused.
+    let sub = sa["subscriptionId"].clone();
+    let mut ignore = Vec::new();
+    a.ok_keeping(
+        "events.unsubscribe",
+        json!({"subscriptionId": sub}),
+        &mut ignore,
+    )
+    .await;
+    let again = a
+        .call("events.unsubscribe", json!({"subscriptionId": sub}))
+        .await;
+    assert_eq!(again["error"]["code"], -32602, "{again}");
+    assert_eq!(
+        h.relay.event_subscriptions(),
+        1,
+        "only b's subscription is left"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn subscribe_rejects_bad_device_lists() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let empty = c.err("events.subscribe", json!({"deviceIds": []})).await;
+    assert_eq!(empty["code"], -32602);
+    let unknown = c.err("events.subscribe", json!({"deviceIds": [1]})).await;
+    assert_eq!(unknown["code"], -32002);
+    let dup = c
+        .err("events.subscribe", json!({"deviceIds": [5, 5]}))
+        .await;
+    assert_eq!(dup["code"], -32602);
+    assert_eq!(h.relay.event_subscriptions(), 0);
+    h.stop().await;
+}

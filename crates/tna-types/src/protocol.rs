@@ -119,6 +119,39 @@ pub struct TimeZoneResult {
     pub time_zone: i32,
 }
 
+/// `events.subscribe` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscribeParams {
+    /// The devices to watch (at least one, at most [`crate::limits::MAX_DEVICES_PER_CALL`]).
+    pub device_ids: Vec<u32>,
+}
+
+/// `events.subscribe` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribeResult {
+    /// Names this subscription in `events.log` / `events.gap` and `events.unsubscribe`.
+    pub subscription_id: u64,
+    /// Per device (keys are device IDs as strings in JSON): the ID the next record will get, as
+    /// the device's log stood once the live stream was running. Every later record arrives as an
+    /// `events.log` push (or is announced by `events.gap`). Devices whose log end could not be
+    /// read are left out.
+    pub next_event_ids: AfterCursor,
+}
+
+/// `events.unsubscribe` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnsubscribeParams {
+    /// From `events.subscribe`.
+    pub subscription_id: u64,
+}
+
+/// An empty result object (`{}`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EmptyResult {}
+
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -226,6 +259,10 @@ methods! {
     TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>;
     /// A device's time zone (`System.GetConfig` → `SystemConfig.timeZone`).
     SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult;
+    /// Live T&A events of devices: `events.log` pushes (and `events.gap` when some were lost).
+    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult;
+    /// Ends a subscription of this socket.
+    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -613,7 +650,8 @@ impl RpcError {
     }
 }
 
-/// Keys of `events.subscribe`'s `after` map are device IDs as strings; this is its Rust shape.
+/// A per-device event-ID map (JSON keys are device IDs as strings), e.g. `events.subscribe`'s
+/// `nextEventIds`.
 pub type AfterCursor = BTreeMap<u32, u32>;
 
 #[cfg(test)]
@@ -668,6 +706,12 @@ mod tests {
                 limit: 1,
             }),
             Request::SystemGetTimeZone(DeviceParams { device_id: 10 }),
+            Request::EventsSubscribe(SubscribeParams {
+                device_ids: vec![11, 12],
+            }),
+            Request::EventsUnsubscribe(UnsubscribeParams {
+                subscription_id: 13,
+            }),
         ];
         assert_eq!(all.len(), Request::METHODS.len(), "every method is covered");
         for r in all {
@@ -731,6 +775,17 @@ mod tests {
         rt(ConfigResult {
             config: sample_config(),
         });
+        rt(SubscribeResult {
+            subscription_id: 3,
+            next_event_ids: AfterCursor::from([(541_234_567, 10_001), (2, 0)]),
+        });
+        rt(EmptyResult {});
+        let v = serde_json::to_value(SubscribeResult {
+            subscription_id: 1,
+            next_event_ids: AfterCursor::from([(7, 8)]),
+        })
+        .unwrap();
+        assert_eq!(v["nextEventIds"]["7"], 8, "device IDs are string keys");
         rt(TimeZoneResult {
             device_id: 1,
             time_zone: -12_600,

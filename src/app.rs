@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
-use crate::pages::{DevicePage, DevicesPage, LogsPage, NotFound};
+use crate::pages::{DevicePage, DevicesPage, LivePage, LogsPage, NotFound};
 use crate::strings::app as s;
 
 /// The whole console.
@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
                     <nav class="app-nav" aria-label="Main">
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
                         <A href="/logs">{crate::strings::logs::NAV}</A>
+                        <A href="/live">{crate::strings::live::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DevicesPage />
                     <Route path=path!("/devices/:id") view=DevicePage />
                     <Route path=path!("/logs") view=LogsPage />
+                    <Route path=path!("/live") view=LivePage />
                 </Routes>
             </main>
         </Router>

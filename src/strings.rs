@@ -235,3 +235,21 @@ pub mod logs {
         out
     }
 }
+
+/// The live page and the kiosk's connection line.
+pub mod live {
+    pub const NAV: &str = "Live";
+    pub const TITLE: &str = "Live events";
+    pub const INTRO: &str = "New T&A events of every T&A device appear at the top as they happen.";
+    pub const STATUS_CONNECTING: &str = "Connecting…";
+    pub const STATUS_LIVE: &str = "Live";
+    pub const STATUS_RETRYING: &str = "Subscription failed — retrying";
+    pub const WAITING: &str = "Waiting for the first event…";
+    pub const NO_DEVICES: &str = "No connected device supports T&A.";
+    pub const DEVICES_FAILED: &str = "The device list could not be read";
+    pub const TABLE_CAPTION: &str = "Latest events, newest first";
+    /// "42 events since this page opened · 12 devices".
+    pub fn summary(events: u64, devices: usize) -> String {
+        format!("{events} events since this page opened · {devices} devices")
+    }
+}

@@ -419,6 +419,127 @@ async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
     Ok(())
 }
 
+/// The Live page: a punch appears within 2 s; then, while punches continue, the emulator drops
+/// its realtime stream and the relay closes the browser's socket; after recovery every generated
+/// punch is on the page exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_page_shows_every_punch_once_across_drops_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 6;
+        sim.logs_per_device = 50;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dist: Some(repo().join("dist")),
+            gateway,
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    let result = with_browser(&chromedriver, |client| live_page(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+/// `deviceId:eventId` of every live row in the page.
+async fn live_keys(client: &Client, css: &str) -> Result<Vec<String>> {
+    let v = client
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])]
+                 .map(e => e.dataset.deviceId + ':' + e.dataset.eventId);",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+async fn live_page(client: Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?.clone();
+    client.goto(&format!("{}live", relay.url())).await?;
+    wait_for_within(
+        &client,
+        "[data-testid=live-status][data-status=live]",
+        PAGE_WAIT,
+    )
+    .await?;
+    let devices: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    ensure!(!devices.is_empty(), "a T&A device");
+
+    // One punch: on the page within 2 s.
+    let first = sim.append_punch(devices[0]).context("punch")?;
+    let started = Instant::now();
+    let css = format!(
+        "[data-testid=live-row][data-device-id='{}'][data-event-id='{}']",
+        first.device_id, first.id
+    );
+    wait_for_within(&client, &css, Duration::from_secs(2))
+        .await
+        .context("a punch did not appear on the Live page within 2 s")?;
+    eprintln!("punch → Live page: {:?}", started.elapsed());
+    let mut generated = vec![format!("{}:{}", first.device_id, first.id)];
+
+    // Punches continue while the gateway stream drops and the browser's socket is closed.
+    let punches = {
+        let sim = sim.clone();
+        let devices = devices.clone();
+        tokio::spawn(async move {
+            let mut made = Vec::new();
+            for i in 0..40usize {
+                if let Some(l) = sim.append_punch(devices[i % devices.len()]) {
+                    made.push(format!("{}:{}", l.device_id, l.id));
+                }
+                tokio::time::sleep(Duration::from_millis(75)).await;
+            }
+            made
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    sim.drop_realtime_streams();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    relay.close_sockets();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    sim.drop_realtime_streams();
+    relay.close_sockets();
+    generated.extend(punches.await?);
+
+    let mut want = generated.clone();
+    want.sort();
+    let started = Instant::now();
+    loop {
+        let mut shown = live_keys(&client, "[data-testid=live-row]").await?;
+        shown.sort();
+        if shown == want {
+            break;
+        }
+        if started.elapsed() > PAGE_WAIT {
+            let missing: Vec<_> = want.iter().filter(|k| !shown.contains(k)).collect();
+            let mut dups = shown.clone();
+            dups.dedup();
+            bail!(
+                "after recovery the Live page shows {} rows for {} punches; missing {missing:?}; \
+                 {} duplicates",
+                shown.len(),
+                want.len(),
+                shown.len() - dups.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    save_screenshot(&client, "live.png").await?;
+    Ok(())
+}
+
 /// Day number → `YYYY-MM-DD`.
 fn ymd(days: i64) -> String {
     let z = days + 719_468;

@@ -2,11 +2,12 @@
 
 use tna_types::logs::LogPage;
 use tna_types::protocol::method::{
-    DevicesCapabilities, DevicesList, SchedulesList, SystemGetTimeZone, TnaGetConfig,
-    TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
+    DevicesCapabilities, DevicesList, EventsSubscribe, EventsUnsubscribe, SchedulesList,
+    SystemGetTimeZone, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
-    DeviceParams, LogPageParams, NoParams, SetConfigMultiParams, SetConfigParams,
+    DeviceParams, LogPageParams, NoParams, SetConfigMultiParams, SetConfigParams, SubscribeParams,
+    SubscribeResult, UnsubscribeParams,
 };
 use tna_types::{
     Device, DeviceCapabilities, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog,
@@ -104,5 +105,18 @@ impl ApiClient {
             .call::<SystemGetTimeZone>(DeviceParams { device_id })
             .await?
             .time_zone)
+    }
+
+    /// `events.subscribe`: live events of the devices, as `events.log` / `events.gap` pushes.
+    pub async fn subscribe_events(self, device_ids: Vec<u32>) -> Result<SubscribeResult, ApiError> {
+        self.call::<EventsSubscribe>(SubscribeParams { device_ids })
+            .await
+    }
+
+    /// `events.unsubscribe`.
+    pub async fn unsubscribe_events(self, subscription_id: u64) -> Result<(), ApiError> {
+        self.call::<EventsUnsubscribe>(UnsubscribeParams { subscription_id })
+            .await
+            .map(|_| ())
     }
 }

@@ -84,31 +84,8 @@ impl LogState {
         self.error.set(None);
     }
 
-    /// Reads the time zone and key labels of devices not known yet (failures leave them unknown:
-    /// times then show in UTC and keys as KEY_n).
     fn ensure_meta(self, ids: &[u32]) {
-        for &id in ids {
-            let known = self.meta.with_untracked(|m| m.contains_key(&id));
-            if known {
-                continue;
-            }
-            self.meta.update(|m| {
-                m.insert(id, DeviceMeta::default());
-            });
-            let api = self.api;
-            let meta = self.meta;
-            spawn_local(async move {
-                if let Ok(tz) = api.get_time_zone(id).await {
-                    meta.try_update(|m| m.entry(id).or_default().tz = Some(tz));
-                }
-            });
-            spawn_local(async move {
-                if let Ok(config) = api.get_config(id).await {
-                    let labels = config.labels.to_vec();
-                    meta.try_update(|m| m.entry(id).or_default().labels = Some(labels));
-                }
-            });
-        }
+        crate::live::load_meta(self.api, self.meta, ids);
     }
 
     /// Reads one page (`all == false`) or every remaining page (`all == true`) of each device.

@@ -2,11 +2,13 @@
 
 pub mod device;
 pub mod devices;
+pub mod live;
 pub mod logs;
 pub mod not_found;
 
 pub use device::DevicePage;
 pub use devices::DevicesPage;
+pub use live::LivePage;
 pub use logs::LogsPage;
 pub use not_found::NotFound;
 

@@ -27,6 +27,8 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
     mut kick: watch::Receiver<u64>,
 ) {
+    // Only kicks after this socket opened count (the receiver was cloned from the router's).
+    kick.borrow_and_update();
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
     let writer = tokio::spawn(async move {

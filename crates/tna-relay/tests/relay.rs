@@ -776,3 +776,22 @@ async fn subscribe_rejects_bad_device_lists() {
     assert_eq!(h.relay.event_subscriptions(), 0);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn close_sockets_closes_open_sockets_only() {
+    let h = Harness::start(false).await;
+    let mut old = h.client().await;
+    h.relay.close_sockets();
+    // The open socket is closed by the relay…
+    let end = tokio::time::timeout(STEP, old.ws.next())
+        .await
+        .expect("closed in time");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "{end:?}"
+    );
+    // …and a socket opened afterwards works.
+    let mut new = h.client().await;
+    new.ok("devices.list", json!({})).await;
+    h.stop().await;
+}

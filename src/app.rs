@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
-use crate::pages::{DevicePage, DevicesPage, LivePage, LogsPage, NotFound};
+use crate::pages::{DevicePage, DevicesPage, KioskPage, LivePage, LogsPage, NotFound};
 use crate::strings::app as s;
 
 /// The whole console.
@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/devices/:id") view=DevicePage />
                     <Route path=path!("/logs") view=LogsPage />
                     <Route path=path!("/live") view=LivePage />
+                    <Route path=path!("/kiosk") view=KioskPage />
                 </Routes>
             </main>
         </Router>

@@ -253,3 +253,65 @@ pub mod live {
         format!("{events} events since this page opened · {devices} devices")
     }
 }
+
+/// The reception kiosk (`/kiosk`).
+pub mod kiosk {
+    use crate::logs::kiosk::Direction;
+
+    pub const LATEST: &str = "Latest punches";
+    pub const WHO_IS_IN: &str = "Who is in";
+    pub const NO_PUNCHES: &str = "No punches yet today.";
+    pub const NOBODY: &str = "Nobody has punched with a key yet.";
+    pub const CONN_LIVE: &str = "Live";
+    pub const CONN_CONNECTING: &str = "Connecting…";
+    pub const CONN_RETRYING: &str = "Reconnecting…";
+    pub const SETTINGS: &str = "Settings";
+    pub const SETTINGS_TITLE: &str = "Kiosk settings";
+    pub const SETTINGS_INTRO: &str =
+        "What each T&A key means at this reception. Saved in this browser.";
+    pub const CLOSE: &str = "Done";
+    pub const THEME: &str = "Theme";
+    pub const THEME_AUTO: &str = "Automatic";
+    pub const THEME_LIGHT: &str = "Light";
+    pub const THEME_DARK: &str = "Dark";
+    pub const DIRECTION_NONE: &str = "Not used";
+    pub const STATUS_UNKNOWN: &str = "—";
+    pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    pub const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+
+    /// The settings' name of a direction.
+    pub fn direction_name(d: Direction) -> &'static str {
+        match d {
+            Direction::In => "Check in",
+            Direction::Out => "Check out",
+            Direction::BreakStart => "Break start",
+            Direction::BreakEnd => "Break end",
+        }
+    }
+
+    /// The board's status word.
+    pub fn status_word(d: Direction) -> &'static str {
+        match d {
+            Direction::In | Direction::BreakEnd => "IN",
+            Direction::Out => "OUT",
+            Direction::BreakStart => "BREAK",
+        }
+    }
+
+    /// "Offline — reconnecting in 3 s".
+    pub fn offline(retry_in_secs: u32) -> String {
+        format!("Offline — reconnecting in {retry_in_secs} s")
+    }
+
+    /// "5 in".
+    pub fn present_count(n: usize) -> String {
+        format!("{n} in")
+    }
+
+    /// "User 1007".
+    pub fn user(id: &str) -> String {
+        format!("User {id}")
+    }
+}

@@ -540,6 +540,108 @@ async fn live_page(client: Client, relay: &RunningRelay) -> Result<()> {
     Ok(())
 }
 
+/// The kiosk: punches appear within 2 s, at most 8 in the DOM; screenshots at 1280×800 and
+/// 800×1280 (`kiosk-landscape.png`, `kiosk-portrait.png`; with `TNA_UPDATE_SCREENSHOT=1` the
+/// landscape one is copied to `docs/kiosk.png` for the README).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 8;
+        sim.logs_per_device = 50;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dist: Some(repo().join("dist")),
+            gateway,
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    let result = with_browser(&chromedriver, |client| kiosk(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?.clone();
+    client.goto(&format!("{}kiosk", relay.url())).await?;
+    set_viewport(&client, 1280, 800).await?;
+    wait_for_within(
+        &client,
+        "[data-testid=kiosk-conn][data-state=live]",
+        PAGE_WAIT,
+    )
+    .await?;
+    let devices: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    ensure!(!devices.is_empty(), "a T&A device");
+    let first = sim.append_punch(devices[0]).context("punch")?;
+    let css = format!(
+        "[data-testid=kiosk-punch][data-device-id='{}'][data-event-id='{}']",
+        first.device_id, first.id
+    );
+    wait_for_within(&client, &css, Duration::from_secs(2))
+        .await
+        .context("a punch did not appear on the kiosk within 2 s")?;
+    // The kiosk shows the newest first by (time, device, ID): wait for the top one.
+    let mut last = first;
+    for i in 0..30usize {
+        if let Some(l) = sim.append_punch(devices[i % devices.len()])
+            && (l.timestamp, l.device_id, l.id) > (last.timestamp, last.device_id, last.id)
+        {
+            last = l;
+        }
+    }
+    let css = format!(
+        "[data-testid=kiosk-punch][data-device-id='{}'][data-event-id='{}']",
+        last.device_id, last.id
+    );
+    wait_for_within(&client, &css, PAGE_WAIT).await?;
+    let shown = client
+        .find_all(Locator::Css("[data-testid=kiosk-punch]"))
+        .await?
+        .len();
+    ensure!(shown <= 8, "{shown} punches in the DOM, the kiosk keeps 8");
+    let landscape = save_screenshot(&client, "kiosk-landscape.png").await?;
+    if std::env::var_os("TNA_UPDATE_SCREENSHOT").is_some() {
+        let docs = repo().join("docs");
+        std::fs::create_dir_all(&docs)?;
+        std::fs::copy(&landscape, docs.join("kiosk.png")).context("copy to docs/")?;
+    }
+    set_viewport(&client, 800, 1280).await?;
+    save_screenshot(&client, "kiosk-portrait.png").await?;
+    Ok(())
+}
+
+/// Resizes the window so the page's viewport is `w`×`h` CSS pixels.
+async fn set_viewport(client: &Client, w: u32, h: u32) -> Result<()> {
+    client.set_window_size(w, h).await?;
+    let v = client
+        .execute(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await?;
+    let extra: Vec<u32> = serde_json::from_value(v).unwrap_or_default();
+    let (dw, dh) = (
+        extra.first().copied().unwrap_or(0),
+        extra.get(1).copied().unwrap_or(0),
+    );
+    client.set_window_size(w + dw, h + dh).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
 /// Day number → `YYYY-MM-DD`.
 fn ymd(days: i64) -> String {
     let z = days + 719_468;

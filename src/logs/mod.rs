@@ -3,6 +3,7 @@
 //! rows, and the window of a virtualised table.
 
 pub mod event_names;
+pub mod kiosk;
 pub mod live;
 
 use std::collections::HashMap;

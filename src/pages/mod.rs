@@ -2,12 +2,14 @@
 
 pub mod device;
 pub mod devices;
+pub mod kiosk;
 pub mod live;
 pub mod logs;
 pub mod not_found;
 
 pub use device::DevicePage;
 pub use devices::DevicesPage;
+pub use kiosk::KioskPage;
 pub use live::LivePage;
 pub use logs::LogsPage;
 pub use not_found::NotFound;

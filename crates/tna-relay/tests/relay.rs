@@ -795,3 +795,84 @@ async fn close_sockets_closes_open_sockets_only() {
     new.ok("devices.list", json!({})).await;
     h.stop().await;
 }
+
+/// Records/s of a 100,000-record download in pages of 5,000: through the relay (WebSocket +
+/// JSON) vs a direct gRPC client of the same emulator. A measurement, not a check: run with
+/// `cargo test -p tna-relay --release --test relay -- --ignored throughput --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run by hand"]
+async fn throughput_relay_vs_direct_grpc() {
+    use gsdk_proto::tna::GetTnaLogRequest;
+    use gsdk_proto::tna::tna_client::TnaClient;
+
+    const N: u32 = 100_000;
+    const PAGE: u32 = 5_000;
+    let sim = SimConfig {
+        devices: 2,
+        logs_per_device: N,
+        seed: 7,
+        punch_interval: None,
+    };
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let gateway = gateway_sim::start(Gateway::new(sim), loopback, None)
+        .await
+        .expect("gateway");
+    let relay = tna_relay::start(RelayConfig {
+        listen: loopback,
+        dist: None,
+        gateway: GatewayTarget::Remote {
+            url: format!("http://{}", gateway.addr),
+            ca_cert: None,
+        },
+    })
+    .await
+    .expect("relay");
+    let url = format!("ws://{}/ws", relay.addr());
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    let mut c = Client { ws, next_id: 1 };
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let stored = gateway.gateway.log_count(id).expect("count");
+
+    let t = std::time::Instant::now();
+    let (ids, _, _) = read_all(&mut c, "tna.getLog", id, u64::from(PAGE)).await;
+    let relay_secs = t.elapsed().as_secs_f64();
+    assert_eq!(ids.len(), stored);
+
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", gateway.addr))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut direct = TnaClient::new(channel).max_decoding_message_size(64 << 20);
+    let t = std::time::Instant::now();
+    let (mut start, mut read) = (0u32, 0usize);
+    loop {
+        let page = direct
+            .get_tna_log(GetTnaLogRequest {
+                device_id: id,
+                start_event_id: start,
+                max_num_of_log: PAGE,
+                filter: None,
+            })
+            .await
+            .expect("page")
+            .into_inner()
+            .tna_events;
+        read += page.len();
+        let Some(last) = page.last() else { break };
+        start = last.id + 1;
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    let direct_secs = t.elapsed().as_secs_f64();
+    assert_eq!(read, stored);
+    let (r, d) = (stored as f64 / relay_secs, stored as f64 / direct_secs);
+    eprintln!(
+        "{stored} records in pages of {PAGE}: relay {r:.0} records/s ({relay_secs:.2} s), \
+         direct gRPC {d:.0} records/s ({direct_secs:.2} s), relay/direct = {:.2}",
+        r / d
+    );
+    relay.shutdown().await;
+    gateway.shutdown().await;
+}

@@ -64,8 +64,14 @@ pub fn load_meta(api: ApiClient, meta: RwSignal<MetaMap>, ids: &[u32]) {
     }
 }
 
-/// Reads `device` from the feed's cursor until the device has nothing more.
-async fn fill(api: ApiClient, feed: RwSignal<LiveFeed>, device: u32) {
+/// Reads `device` from the feed's cursor until the device has nothing more; `on_new` sees every
+/// record the feed did not have.
+async fn fill(
+    api: ApiClient,
+    feed: RwSignal<LiveFeed>,
+    device: u32,
+    on_new: Option<Callback<LogRow>>,
+) {
     loop {
         let Some(Some(start)) = feed.try_with_untracked(|f| f.resume_from(device)) else {
             return;
@@ -76,19 +82,35 @@ async fn fill(api: ApiClient, feed: RwSignal<LiveFeed>, device: u32) {
         let done = page.done;
         let next = page.next_start_event_id;
         let updated = feed.try_update(|f| {
+            let mut new = Vec::new();
             for l in page.logs {
-                f.add(LogRow::from(l));
+                let row = LogRow::from(l);
+                if f.add(row.clone()) && on_new.is_some() {
+                    new.push(row);
+                }
             }
             f.filled(device, start, next);
+            new
         });
-        if updated.is_none() || done {
+        let Some(new) = updated else { return };
+        if let Some(cb) = on_new {
+            for row in new {
+                cb.run(row);
+            }
+        }
+        if done {
             return;
         }
     }
 }
 
-/// Starts a live session over `devices` (`None` while the list is loading) keeping `cap` rows.
-pub fn use_live(devices: Signal<Option<Vec<u32>>>, cap: usize) -> Live {
+/// Starts a live session over `devices` (`None` while the list is loading) keeping `cap` rows;
+/// `on_new` sees every record new to the feed (live or gap-filled), also those beyond `cap`.
+pub fn use_live(
+    devices: Signal<Option<Vec<u32>>>,
+    cap: usize,
+    on_new: Option<Callback<LogRow>>,
+) -> Live {
     let api = use_api();
     let live = Live {
         feed: RwSignal::new(LiveFeed::new(cap)),
@@ -100,12 +122,16 @@ pub fn use_live(devices: Signal<Option<Vec<u32>>>, cap: usize) -> Live {
 
     let listener = api.on_notification(move |n| match n {
         Notification::EventsLog(p) => {
-            live.feed.try_update(|f| f.add(LogRow::from(p.log.clone())));
+            let row = LogRow::from(p.log.clone());
+            let added = live.feed.try_update(|f| f.add(row.clone()));
+            if let (Some(true), Some(cb)) = (added, on_new) {
+                cb.run(row);
+            }
         }
         Notification::EventsGap(g) => {
             live.feed
                 .try_update(|f| f.gap_at(g.device_id, g.from_event_id));
-            spawn_local(fill(api, live.feed, g.device_id));
+            spawn_local(fill(api, live.feed, g.device_id, on_new));
         }
         _ => {}
     });
@@ -136,7 +162,7 @@ pub fn use_live(devices: Signal<Option<Vec<u32>>>, cap: usize) -> Live {
                     });
                     live.status.try_set(LiveStatus::Live);
                     for d in ids {
-                        spawn_local(fill(api, live.feed, d));
+                        spawn_local(fill(api, live.feed, d, on_new));
                     }
                 }
                 Err(_) => {

@@ -278,6 +278,7 @@ async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
         )
         .await?;
     save_screenshot(&client, "logs.png").await?;
+    client.execute("window.scrollTo(0, 0);", vec![]).await?;
 
     // One device-local day, as the filter sees it.
     let tz = i64::from(sim.time_zone(id).context("time zone")?);
@@ -329,10 +330,12 @@ async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
             vec![],
         )
         .await?;
+    // Clicked from script: the sticky header may cover the button after scrolling.
     client
-        .find(Locator::Css("[data-testid=logs-export]"))
-        .await?
-        .click()
+        .execute(
+            "document.querySelector('[data-testid=logs-export]').click();",
+            vec![],
+        )
         .await?;
     let started = Instant::now();
     loop {

@@ -85,7 +85,15 @@ pub fn KioskPage() -> impl IntoView {
                 .map(|l| live_devices(l))
         })
     });
-    let live = use_live(ids.into(), FEED_ROWS);
+    // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
+    let board = RwSignal::new(Board::new(BOARD_USERS));
+    let live = use_live(
+        ids.into(),
+        FEED_ROWS,
+        Some(Callback::new(move |row: LogRow| {
+            board.maybe_update(|b| b.apply(&row));
+        })),
+    );
 
     let directions = RwSignal::new(
         load_setting(KEY_DIRECTIONS)
@@ -94,19 +102,6 @@ pub fn KioskPage() -> impl IntoView {
     );
     let theme = RwSignal::new(load_setting(KEY_THEME).unwrap_or_else(|| "auto".into()));
     let settings_open = RwSignal::new(false);
-
-    let board = RwSignal::new(Board::new(BOARD_USERS));
-    Effect::new(move |_| {
-        live.feed.with(|f| {
-            board.maybe_update(|b| {
-                let mut changed = false;
-                for r in f.rows() {
-                    changed |= b.apply(r);
-                }
-                changed
-            })
-        });
-    });
 
     let clock = RwSignal::new(clock_now());
     if let Ok(handle) =

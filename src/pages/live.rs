@@ -59,7 +59,7 @@ pub fn LivePage() -> impl IntoView {
                 .map(|l| live_devices(l))
         })
     });
-    let live = use_live(ids.into(), LIVE_ROWS);
+    let live = use_live(ids.into(), LIVE_ROWS, None);
     let rows = move || {
         live.feed
             .with(|f| f.rows().iter().cloned().collect::<Vec<_>>())

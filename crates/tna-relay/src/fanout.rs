@@ -164,7 +164,21 @@ impl Fanout {
         socket: &Arc<SocketEvents>,
         device_ids: Vec<u32>,
     ) -> Result<(u64, AfterCursor), RpcError> {
-        gsdk::event::enable_monitoring(&self.inner.gw, &device_ids).await?;
+        // Unknown devices fail the call; unreachable ones are subscribed anyway (their events
+        // flow once they are back and monitored) and get no cursor.
+        for (device, result) in gsdk::event::enable_monitoring(&self.inner.gw, &device_ids).await {
+            if let Err(e) = result {
+                if e.kind() == Some(ErrorCode::DeviceNotFound) {
+                    return Err(e);
+                }
+                tracing::info!(
+                    device,
+                    code = e.code,
+                    "monitoring not enabled: {}",
+                    e.message
+                );
+            }
+        }
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let spawn = {
             let mut st = self.state();

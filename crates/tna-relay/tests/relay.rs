@@ -876,3 +876,28 @@ async fn throughput_relay_vs_direct_grpc() {
     relay.shutdown().await;
     gateway.shutdown().await;
 }
+
+#[tokio::test]
+async fn subscribe_keeps_unreachable_devices_without_a_cursor() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let ids = tna_devices(&c.ok("devices.list", json!({})).await);
+    let (up, down) = (ids[0], ids[1]);
+    h.sim().set_offline(down, true);
+    let mut notes = Vec::new();
+    let r = c
+        .ok_keeping(
+            "events.subscribe",
+            json!({"deviceIds": [up, down]}),
+            &mut notes,
+        )
+        .await;
+    let cursors = r["nextEventIds"].as_object().expect("map");
+    assert!(cursors.contains_key(&up.to_string()), "{r}");
+    assert!(!cursors.contains_key(&down.to_string()), "{r}");
+    // The reachable device streams.
+    let id = u64::from(h.sim().append_punch(up).expect("punch").id);
+    c.notes_until(&mut notes, |n| pushed_ids(n, up).contains(&id))
+        .await;
+    h.stop().await;
+}

@@ -1,6 +1,6 @@
 //! `gsdk.event`: monitoring switches and the realtime log stream (used by `crate::fanout`).
 
-use futures::future::try_join_all;
+use futures::future::join_all;
 use gsdk_proto::event::event_client::EventClient;
 use gsdk_proto::event::{EnableMonitoringRequest, EventLog, SubscribeRealtimeLogRequest};
 use tna_types::protocol::RpcError;
@@ -9,19 +9,23 @@ use tna_types::{TnaKey, TnaLog};
 use super::{CALL_TIMEOUT, GatewayClient, call, request};
 
 /// Asks the gateway to forward each device's events (`EnableMonitoring`, one call per device,
-/// concurrently); fails with the first device's error.
-pub async fn enable_monitoring(gw: &GatewayClient, device_ids: &[u32]) -> Result<(), RpcError> {
-    try_join_all(device_ids.iter().map(|&device_id| async move {
+/// concurrently); one result per device, in order.
+pub async fn enable_monitoring(
+    gw: &GatewayClient,
+    device_ids: &[u32],
+) -> Vec<(u32, Result<(), RpcError>)> {
+    join_all(device_ids.iter().map(|&device_id| async move {
         let mut client = EventClient::new(gw.channel());
-        call(
+        let r = call(
             CALL_TIMEOUT,
             Some(device_id),
             client.enable_monitoring(request(EnableMonitoringRequest { device_id }, CALL_TIMEOUT)),
         )
         .await
+        .map(|_| ());
+        (device_id, r)
     }))
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Opens the gateway's realtime log stream for every device (filtering is done by the relay).

@@ -7,7 +7,9 @@ use leptos_router::path;
 use crate::api::provide_api;
 use crate::components::ConnectionIndicator;
 use crate::pages::bulk::DraftSlot;
-use crate::pages::{BulkPage, DevicePage, DevicesPage, DriftPage, NotFound};
+use crate::pages::{
+    BulkPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage, LogsPage, NotFound,
+};
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
 use crate::strings::drift as drift_s;
@@ -26,6 +28,8 @@ pub fn App() -> impl IntoView {
                         <A href="/" exact=true>{s::NAV_DEVICES}</A>
                         <A href="/bulk">{bulk_s::NAV}</A>
                         <A href="/drift">{drift_s::NAV}</A>
+                        <A href="/logs">{crate::strings::logs::NAV}</A>
+                        <A href="/live">{crate::strings::live::NAV}</A>
                     </nav>
                     <ConnectionIndicator
                         state=api.state()
@@ -39,6 +43,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/devices/:id") view=DevicePage />
                     <Route path=path!("/bulk") view=BulkPage />
                     <Route path=path!("/drift") view=DriftPage />
+                    <Route path=path!("/logs") view=LogsPage />
+                    <Route path=path!("/live") view=LivePage />
+                    <Route path=path!("/kiosk") view=KioskPage />
                 </Routes>
             </main>
         </Router>

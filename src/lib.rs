@@ -16,6 +16,8 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod live;
+pub mod logs;
 pub mod pages;
 pub mod strings;
 

@@ -391,3 +391,173 @@ pub mod drift {
         format!("{drifted} of {checked} checked devices differ")
     }
 }
+
+/// The logs page.
+pub mod logs {
+    pub const NAV: &str = "Logs";
+    pub const TITLE: &str = "Logs";
+    pub const KIND_LABEL: &str = "Log";
+    pub const KIND_TNA: &str = "T&A log";
+    pub const KIND_JOB: &str = "Job-code log";
+    pub const DEVICES_LABEL: &str = "Devices";
+    pub const DEVICES_LOADING: &str = "Loading devices…";
+    pub const DEVICES_FAILED: &str = "The device list could not be read";
+    pub const DEVICES_NONE: &str = "No connected device keeps this log.";
+    pub const SELECT_ALL: &str = "All";
+    pub const SELECT_NONE: &str = "None";
+    pub const LOAD_MORE: &str = "Load more";
+    pub const LOAD_ALL: &str = "Load all";
+    pub const CANCEL: &str = "Cancel";
+    pub const CLEAR: &str = "Clear";
+    pub const LOAD_FAILED: &str = "Logs could not be read";
+    pub const PICK_DEVICES: &str = "Choose one or more devices, then Load more or Load all.";
+    pub const NOTHING_LOADED: &str = "Nothing loaded yet.";
+    pub const COMPLETE: &str = " · everything stored has been read";
+    pub const NO_MATCH: &str = "No loaded record matches the filters.";
+    pub const FILTERS: &str = "Filters";
+    pub const FROM: &str = "From";
+    pub const TO: &str = "To";
+    pub const USER: &str = "User ID";
+    pub const USER_PLACEHOLDER: &str = "Any user";
+    pub const KEY: &str = "Key";
+    pub const KEY_ANY: &str = "Any key";
+    pub const KEY_NONE: &str = "No key";
+    pub const EVENT: &str = "Event";
+    pub const EVENT_ANY: &str = "Any event";
+    pub const SORT_NEWEST: &str = "Newest first";
+    pub const SORT_OLDEST: &str = "Oldest first";
+    pub const EXPORT: &str = "Export CSV";
+    pub const EXPORT_FAILED: &str = "The CSV file could not be created.";
+    pub const FILE_NAME: &str = "tna-logs.csv";
+    pub const TABLE_LABEL: &str = "Log records";
+    pub const COL_TIME: &str = "Time (device)";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_USER: &str = "User";
+    pub const COL_EVENT: &str = "Event";
+    pub const COL_KEY: &str = "T&A key";
+    pub const COL_JOB: &str = "Job code";
+    pub const NONE: &str = "—";
+
+    /// "12,345 records read · 1 of 3 devices done".
+    pub fn progress(records: usize, done: usize, total: usize) -> String {
+        format!(
+            "{} records read · {done} of {total} devices done",
+            thousands(records)
+        )
+    }
+    /// "Exporting… 40 %".
+    pub fn exporting(percent: usize) -> String {
+        format!("Exporting… {percent} %")
+    }
+    /// "Showing 1,200 of 100,000 loaded records".
+    pub fn shown(shown: usize, loaded: usize) -> String {
+        if shown == loaded {
+            format!("{} records loaded", thousands(loaded))
+        } else {
+            format!(
+                "Showing {} of {} loaded records",
+                thousands(shown),
+                thousands(loaded)
+            )
+        }
+    }
+    /// The time cell's hover text.
+    pub fn time_title(utc: &str, offset: Option<&str>) -> String {
+        match offset {
+            Some(o) => format!("{utc} (device time zone UTC{o})"),
+            None => format!("{utc} (device time zone not known: shown in UTC)"),
+        }
+    }
+    /// 1234567 → "1,234,567".
+    pub fn thousands(n: usize) -> String {
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+/// The live page and the kiosk's connection line.
+pub mod live {
+    pub const NAV: &str = "Live";
+    pub const TITLE: &str = "Live events";
+    pub const INTRO: &str = "New T&A events of every T&A device appear at the top as they happen.";
+    pub const STATUS_CONNECTING: &str = "Connecting…";
+    pub const STATUS_LIVE: &str = "Live";
+    pub const STATUS_RETRYING: &str = "Subscription failed — retrying";
+    pub const WAITING: &str = "Waiting for the first event…";
+    pub const NO_DEVICES: &str = "No connected device supports T&A.";
+    pub const DEVICES_FAILED: &str = "The device list could not be read";
+    pub const TABLE_CAPTION: &str = "Latest events, newest first";
+    /// "42 events since this page opened · 12 devices".
+    pub fn summary(events: u64, devices: usize) -> String {
+        format!("{events} events since this page opened · {devices} devices")
+    }
+}
+
+/// The reception kiosk (`/kiosk`).
+pub mod kiosk {
+    use crate::logs::kiosk::Direction;
+
+    pub const LATEST: &str = "Latest punches";
+    pub const WHO_IS_IN: &str = "Who is in";
+    pub const NO_PUNCHES: &str = "No punches yet today.";
+    pub const NOBODY: &str = "Nobody has punched with a key yet.";
+    pub const CONN_LIVE: &str = "Live";
+    pub const CONN_CONNECTING: &str = "Connecting…";
+    pub const CONN_RETRYING: &str = "Reconnecting…";
+    pub const SETTINGS: &str = "Settings";
+    pub const SETTINGS_TITLE: &str = "Kiosk settings";
+    pub const SETTINGS_INTRO: &str =
+        "What each T&A key means at this reception. Saved in this browser.";
+    pub const CLOSE: &str = "Done";
+    pub const THEME: &str = "Theme";
+    pub const THEME_AUTO: &str = "Automatic";
+    pub const THEME_LIGHT: &str = "Light";
+    pub const THEME_DARK: &str = "Dark";
+    pub const DIRECTION_NONE: &str = "Not used";
+    pub const STATUS_UNKNOWN: &str = "—";
+    pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    pub const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+
+    /// The settings' name of a direction.
+    pub fn direction_name(d: Direction) -> &'static str {
+        match d {
+            Direction::In => "Check in",
+            Direction::Out => "Check out",
+            Direction::BreakStart => "Break start",
+            Direction::BreakEnd => "Break end",
+        }
+    }
+
+    /// The board's status word.
+    pub fn status_word(d: Direction) -> &'static str {
+        match d {
+            Direction::In | Direction::BreakEnd => "IN",
+            Direction::Out => "OUT",
+            Direction::BreakStart => "BREAK",
+        }
+    }
+
+    /// "Offline — reconnecting in 3 s".
+    pub fn offline(retry_in_secs: u32) -> String {
+        format!("Offline — reconnecting in {retry_in_secs} s")
+    }
+
+    /// "5 in".
+    pub fn present_count(n: usize) -> String {
+        format!("{n} in")
+    }
+
+    /// "User 1007".
+    pub fn user(id: &str) -> String {
+        format!("User {id}")
+    }
+}

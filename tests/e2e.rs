@@ -182,6 +182,578 @@ async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
     Ok(())
 }
 
+/// History per device for the logs test: three pages of 5,000 for "load all".
+const LOGS_TEST_PER_DEVICE: u32 = 12_000;
+/// Upper bound for reading every page of one device.
+const LOAD_WAIT: Duration = Duration::from_secs(60);
+
+/// The Logs page: load all of one device (count = the emulator's), key labels and event names in
+/// the rows, only visible rows in the DOM, and the CSV of a one-day filter = the emulator's logs of
+/// that device-local day (compared parsed, row by row, in the shown order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_page_load_all_filter_and_csv_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 6;
+        sim.logs_per_device = LOGS_TEST_PER_DEVICE;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dist: Some(repo().join("dist")),
+            gateway,
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    let result = with_browser(&chromedriver, |client| logs_page(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    client.goto(&format!("{}logs", relay.url())).await?;
+    wait_for_count(&client, "[data-testid=logs-device]", 1).await?;
+    let first = client
+        .find(Locator::Css("[data-testid=logs-device]"))
+        .await?;
+    let id: u32 = first
+        .attr("data-device-id")
+        .await?
+        .context("a device checkbox has no data-device-id")?
+        .parse()?;
+    first.click().await?;
+    client
+        .find(Locator::Css("[data-testid=logs-load-all]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_within(&client, "[data-testid=logs-complete]", LOAD_WAIT).await?;
+
+    // "Load all" read exactly what the device stores.
+    let stored = sim.log_count(id).context("a T&A device")?;
+    let count = client
+        .find(Locator::Css("[data-testid=logs-count]"))
+        .await?;
+    let loaded: usize = count
+        .attr("data-loaded")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
+    ensure!(
+        loaded == stored,
+        "load all of device {id} shows {loaded} records, the emulator stores {stored}"
+    );
+
+    // Virtualised: a few dozen rows in the DOM, not thousands.
+    let in_dom = client
+        .find_all(Locator::Css("[data-testid=log-row]"))
+        .await?
+        .len();
+    ensure!(
+        (1..=60).contains(&in_dom),
+        "{in_dom} rows in the DOM for {loaded} loaded records"
+    );
+
+    // Key labels from the device's config (labels[key-1], KEY_n when empty) and event names.
+    let config = sim.tna_config(id).context("T&A config")?;
+    let started = Instant::now();
+    loop {
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for row in client
+            .find_all(Locator::Css("[data-testid=log-row]"))
+            .await?
+        {
+            let event = row
+                .find(Locator::Css("[data-testid=log-event]"))
+                .await?
+                .text()
+                .await?;
+            ensure!(
+                event.contains("authentication"),
+                "event column shows {event:?}, not an event name"
+            );
+            let key_cell = row.find(Locator::Css("[data-testid=log-key]")).await?;
+            if let Some(k) = key_cell.attr("data-key").await? {
+                let k: usize = k.parse()?;
+                let label = config.labels.get(k - 1).cloned().unwrap_or_default();
+                let want = if label.is_empty() {
+                    format!("KEY_{k}")
+                } else {
+                    label
+                };
+                let shown = key_cell.text().await?;
+                if shown.trim() != want.trim() {
+                    wrong.push(format!("KEY_{k}: {shown:?} ≠ {want:?}"));
+                }
+                checked += 1;
+            }
+        }
+        if wrong.is_empty() && checked > 0 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "key labels wrong or absent ({checked} keyed rows): {wrong:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client
+        .execute(
+            "document.querySelector('[data-testid=logs-table]').scrollIntoView({block: 'end'});",
+            vec![],
+        )
+        .await?;
+    save_screenshot(&client, "logs.png").await?;
+    client.execute("window.scrollTo(0, 0);", vec![]).await?;
+
+    // One device-local day, as the filter sees it.
+    let tz = i64::from(sim.time_zone(id).context("time zone")?);
+    let all = sim.tna_logs(id, 0, u32::MAX).context("logs")?;
+    let local_day = |ts: u32| (i64::from(ts) + tz).div_euclid(86_400);
+    let day = local_day(all[all.len() / 2].timestamp);
+    let date = ymd(day);
+    let mut expected: Vec<_> = all
+        .iter()
+        .filter(|l| local_day(l.timestamp) == day)
+        .collect();
+    ensure!(!expected.is_empty(), "the chosen day has logs");
+    // The page shows newest first: by time, then device, then ID, descending.
+    expected.sort_by_key(|l| std::cmp::Reverse((l.timestamp, l.device_id, l.id)));
+    for field in ["logs-from", "logs-to"] {
+        client
+            .execute(
+                "const el = document.querySelector(`[data-testid=${arguments[0]}]`);
+                 el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![serde_json::json!(field), serde_json::json!(date)],
+            )
+            .await?;
+    }
+    let started = Instant::now();
+    loop {
+        let shown: usize = count
+            .attr("data-shown")
+            .await?
+            .unwrap_or_default()
+            .parse()?;
+        if shown == expected.len() {
+            break;
+        }
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "the {date} filter shows {shown} rows, the emulator has {}",
+            expected.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Export: catch the Blob the page hands to URL.createObjectURL and read its text.
+    client
+        .execute(
+            "window.__csv = [];
+             const orig = URL.createObjectURL.bind(URL);
+             URL.createObjectURL = (b) => { window.__csv.push(b); return orig(b); };",
+            vec![],
+        )
+        .await?;
+    // Clicked from script: the sticky header may cover the button after scrolling.
+    client
+        .execute(
+            "document.querySelector('[data-testid=logs-export]').click();",
+            vec![],
+        )
+        .await?;
+    let started = Instant::now();
+    loop {
+        let n = client
+            .execute("return window.__csv.length;", vec![])
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        if n > 0 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "no CSV download within {PAGE_WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__csv[0].text().then(done, (e) => done('ERROR ' + e));",
+            vec![],
+        )
+        .await?;
+    let text = text.as_str().context("the CSV is text")?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rows = parse_csv(text)?;
+    let (header, body) = rows.split_first().context("the CSV has a header")?;
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("no {name} column in {header:?}"))
+    };
+    let (c_dev, c_id, c_user, c_code, c_sub, c_key, c_utc, c_label, c_event) = (
+        col("device_id")?,
+        col("event_id")?,
+        col("user_id")?,
+        col("event_code")?,
+        col("sub_code")?,
+        col("tna_key")?,
+        col("utc_time")?,
+        col("key_label")?,
+        col("event")?,
+    );
+    ensure!(
+        body.len() == expected.len(),
+        "the CSV has {} rows, the emulator {} for {date}",
+        body.len(),
+        expected.len()
+    );
+    for (got, want) in body.iter().zip(&expected) {
+        // The protobuf key: 0 = none, 1..=16 = KEY_1..KEY_16.
+        let k = usize::try_from(want.tna_key).unwrap_or(0);
+        let key = if k > 0 { k.to_string() } else { String::new() };
+        let label = match config.labels.get(k.wrapping_sub(1)) {
+            _ if k == 0 => String::new(),
+            Some(l) if !l.is_empty() => l.clone(),
+            _ => format!("KEY_{k}"),
+        };
+        let fields = [
+            (c_dev, want.device_id.to_string()),
+            (c_id, want.id.to_string()),
+            (c_user, want.user_id.clone()),
+            (c_code, want.event_code.to_string()),
+            (c_sub, want.sub_code.to_string()),
+            (c_key, key),
+            (c_utc, iso_utc(want.timestamp)),
+            (c_label, label),
+        ];
+        for (c, value) in fields {
+            ensure!(
+                got.get(c) == Some(&value),
+                "CSV row {got:?}: column {} should be {value:?}",
+                header[c]
+            );
+        }
+        ensure!(
+            got.get(c_event)
+                .is_some_and(|e| e.contains("authentication")),
+            "CSV row {got:?} has no event name"
+        );
+    }
+    Ok(())
+}
+
+/// The Live page: a punch appears within 2 s; then, while punches continue, the emulator drops
+/// its realtime stream and the relay closes the browser's socket; after recovery every generated
+/// punch is on the page exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_page_shows_every_punch_once_across_drops_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 6;
+        sim.logs_per_device = 50;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dist: Some(repo().join("dist")),
+            gateway,
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    let result = with_browser(&chromedriver, |client| live_page(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+/// `deviceId:eventId` of every live row in the page.
+async fn live_keys(client: &Client, css: &str) -> Result<Vec<String>> {
+    let v = client
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])]
+                 .map(e => e.dataset.deviceId + ':' + e.dataset.eventId);",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+async fn live_page(client: Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?.clone();
+    client.goto(&format!("{}live", relay.url())).await?;
+    wait_for_within(
+        &client,
+        "[data-testid=live-status][data-status=live]",
+        PAGE_WAIT,
+    )
+    .await?;
+    let devices: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    ensure!(!devices.is_empty(), "a T&A device");
+
+    // One punch: on the page within 2 s.
+    let first = sim.append_punch(devices[0]).context("punch")?;
+    let started = Instant::now();
+    let css = format!(
+        "[data-testid=live-row][data-device-id='{}'][data-event-id='{}']",
+        first.device_id, first.id
+    );
+    wait_for_within(&client, &css, Duration::from_secs(2))
+        .await
+        .context("a punch did not appear on the Live page within 2 s")?;
+    eprintln!("punch → Live page: {:?}", started.elapsed());
+    let mut generated = vec![format!("{}:{}", first.device_id, first.id)];
+
+    // Punches continue while the gateway stream drops and the browser's socket is closed.
+    let punches = {
+        let sim = sim.clone();
+        let devices = devices.clone();
+        tokio::spawn(async move {
+            let mut made = Vec::new();
+            for i in 0..40usize {
+                if let Some(l) = sim.append_punch(devices[i % devices.len()]) {
+                    made.push(format!("{}:{}", l.device_id, l.id));
+                }
+                tokio::time::sleep(Duration::from_millis(75)).await;
+            }
+            made
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    sim.drop_realtime_streams();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    relay.close_sockets();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    sim.drop_realtime_streams();
+    relay.close_sockets();
+    generated.extend(punches.await?);
+
+    let mut want = generated.clone();
+    want.sort();
+    let started = Instant::now();
+    loop {
+        let mut shown = live_keys(&client, "[data-testid=live-row]").await?;
+        shown.sort();
+        if shown == want {
+            break;
+        }
+        if started.elapsed() > PAGE_WAIT {
+            let missing: Vec<_> = want.iter().filter(|k| !shown.contains(k)).collect();
+            let mut dups = shown.clone();
+            dups.dedup();
+            bail!(
+                "after recovery the Live page shows {} rows for {} punches; missing {missing:?}; \
+                 {} duplicates",
+                shown.len(),
+                want.len(),
+                shown.len() - dups.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    save_screenshot(&client, "live.png").await?;
+    Ok(())
+}
+
+/// The kiosk: punches appear within 2 s, at most 8 in the DOM; screenshots at 1280×800 and
+/// 800×1280 (`kiosk-landscape.png`, `kiosk-portrait.png`; with `TNA_UPDATE_SCREENSHOT=1` the
+/// landscape one is copied to `docs/kiosk.png` for the README).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 8;
+        sim.logs_per_device = 50;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            dist: Some(repo().join("dist")),
+            gateway,
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    let result = with_browser(&chromedriver, |client| kiosk(client, &relay)).await;
+    shutdown(relay).await;
+    result
+}
+
+async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?.clone();
+    client.goto(&format!("{}kiosk", relay.url())).await?;
+    set_viewport(&client, 1280, 800).await?;
+    wait_for_within(
+        &client,
+        "[data-testid=kiosk-conn][data-state=live]",
+        PAGE_WAIT,
+    )
+    .await?;
+    let devices: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    ensure!(!devices.is_empty(), "a T&A device");
+    let first = sim.append_punch(devices[0]).context("punch")?;
+    let css = format!(
+        "[data-testid=kiosk-punch][data-device-id='{}'][data-event-id='{}']",
+        first.device_id, first.id
+    );
+    wait_for_within(&client, &css, Duration::from_secs(2))
+        .await
+        .context("a punch did not appear on the kiosk within 2 s")?;
+    // The kiosk shows the newest first by (time, device, ID): wait for the top one.
+    let mut last = first;
+    for i in 0..30usize {
+        if let Some(l) = sim.append_punch(devices[i % devices.len()])
+            && (l.timestamp, l.device_id, l.id) > (last.timestamp, last.device_id, last.id)
+        {
+            last = l;
+        }
+    }
+    let css = format!(
+        "[data-testid=kiosk-punch][data-device-id='{}'][data-event-id='{}']",
+        last.device_id, last.id
+    );
+    wait_for_within(&client, &css, PAGE_WAIT).await?;
+    let shown = client
+        .find_all(Locator::Css("[data-testid=kiosk-punch]"))
+        .await?
+        .len();
+    ensure!(shown <= 8, "{shown} punches in the DOM, the kiosk keeps 8");
+    let landscape = save_screenshot(&client, "kiosk-landscape.png").await?;
+    if std::env::var_os("TNA_UPDATE_SCREENSHOT").is_some() {
+        let docs = repo().join("docs");
+        std::fs::create_dir_all(&docs)?;
+        std::fs::copy(&landscape, docs.join("kiosk.png")).context("copy to docs/")?;
+    }
+    set_viewport(&client, 800, 1280).await?;
+    save_screenshot(&client, "kiosk-portrait.png").await?;
+    Ok(())
+}
+
+/// Resizes the window so the page's viewport is `w`×`h` CSS pixels.
+async fn set_viewport(client: &Client, w: u32, h: u32) -> Result<()> {
+    client.set_window_size(w, h).await?;
+    let v = client
+        .execute(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await?;
+    let extra: Vec<u32> = serde_json::from_value(v).unwrap_or_default();
+    let (dw, dh) = (
+        extra.first().copied().unwrap_or(0),
+        extra.get(1).copied().unwrap_or(0),
+    );
+    client.set_window_size(w + dw, h + dh).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+/// Day number → `YYYY-MM-DD`.
+fn ymd(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso_utc(ts: u32) -> String {
+    let t = i64::from(ts);
+    let s = t.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        ymd(t.div_euclid(86_400)),
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+/// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF).
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ => field.push(c),
+        }
+    }
+    ensure!(!quoted, "the CSV ends inside a quoted field");
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Waits until `css` matches, for at most `limit`.
+async fn wait_for_within(client: &Client, css: &str, limit: Duration) -> Result<()> {
+    let started = Instant::now();
+    while client.find_all(Locator::Css(css)).await?.is_empty() {
+        ensure!(started.elapsed() < limit, "waited {limit:?} for `{css}`");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 /// `Some(chromedriver)` when the test can run; `None` (after a message) when it should skip.
 fn prerequisites() -> Result<Option<PathBuf>> {
     let required = ["TNA_E2E_REQUIRED", "CI"]

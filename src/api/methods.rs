@@ -2,13 +2,14 @@
 
 use tna_types::logs::LogPage;
 use tna_types::protocol::method::{
-    DevicesCapabilities, DevicesList, JobCodesGet, JobCodesSet, JobCodesSetMulti, SchedulesList,
-    SystemGetJobCodeUse, SystemSetJobCodeUse, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
-    TnaSetConfig, TnaSetConfigMulti,
+    DevicesCapabilities, DevicesList, EventsSubscribe, EventsUnsubscribe, JobCodesGet, JobCodesSet,
+    JobCodesSetMulti, SchedulesList, SystemGetJobCodeUse, SystemGetTimeZone, SystemSetJobCodeUse,
+    TnaGetConfig, TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
     DeviceParams, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
     SetConfigParams, SetJobCodeUseParams, SetJobCodesMultiParams, SetJobCodesParams,
+    SubscribeParams, SubscribeResult, UnsubscribeParams,
 };
 use tna_types::{
     Device, DeviceCapabilities, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog, UserJobCodes,
@@ -152,5 +153,25 @@ impl ApiClient {
             .call::<SystemSetJobCodeUse>(SetJobCodeUseParams { device_id, enabled })
             .await?
             .enabled)
+    }
+    /// `system.getTimeZone`: the device's time zone, seconds east of UTC.
+    pub async fn get_time_zone(self, device_id: u32) -> Result<i32, ApiError> {
+        Ok(self
+            .call::<SystemGetTimeZone>(DeviceParams { device_id })
+            .await?
+            .time_zone)
+    }
+
+    /// `events.subscribe`: live events of the devices, as `events.log` / `events.gap` pushes.
+    pub async fn subscribe_events(self, device_ids: Vec<u32>) -> Result<SubscribeResult, ApiError> {
+        self.call::<EventsSubscribe>(SubscribeParams { device_ids })
+            .await
+    }
+
+    /// `events.unsubscribe`.
+    pub async fn unsubscribe_events(self, subscription_id: u64) -> Result<(), ApiError> {
+        self.call::<EventsUnsubscribe>(UnsubscribeParams { subscription_id })
+            .await
+            .map(|_| ())
     }
 }

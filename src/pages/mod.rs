@@ -6,6 +6,9 @@ pub mod device;
 pub mod devices;
 pub mod drift;
 pub mod job_codes;
+pub mod kiosk;
+pub mod live;
+pub mod logs;
 pub mod not_found;
 pub mod unsaved;
 
@@ -13,6 +16,9 @@ pub use bulk::BulkPage;
 pub use device::DevicePage;
 pub use devices::DevicesPage;
 pub use drift::DriftPage;
+pub use kiosk::KioskPage;
+pub use live::LivePage;
+pub use logs::LogsPage;
 pub use not_found::NotFound;
 
 use std::future::Future;

@@ -217,6 +217,11 @@ impl Gateway {
         Some(self.slot(device_id)?.lock().log.len())
     }
 
+    /// The device's time zone (`SystemConfig.timeZone`, seconds east of UTC).
+    pub fn time_zone(&self, device_id: u32) -> Option<i32> {
+        Some(self.slot(device_id)?.lock().system.time_zone)
+    }
+
     /// Whether the device supports T&A (`None` for unknown devices).
     pub fn tna_supported(&self, device_id: u32) -> Option<bool> {
         Some(self.slot(device_id)?.profile.model.tna)

@@ -3,6 +3,7 @@
 //! runs on every edit), so the relay never sends an invalid config to a device.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use futures::future::join_all;
 use serde::Serialize;
@@ -11,27 +12,34 @@ use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
     CapabilitiesResult, ConfigResult, DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult,
     JobCodesResult, LogPageParams, Request, ResultsResult, RpcError, SchedulesResult,
-    SetConfigMultiParams,
+    SetConfigMultiParams, SubscribeResult, TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
     DeviceResult, FieldError, TnaConfig, UserJobCodes, validate_config, validate_users,
 };
 
+use crate::fanout::{Fanout, SocketEvents};
 use crate::gsdk::{self, GatewayClient};
 
 /// gRPC `INVALID_ARGUMENT`, used in per-device result rows for devices the relay refused itself.
 const GRPC_INVALID_ARGUMENT: i32 = 3;
 
-/// What handlers share: the gateway client.
+/// What handlers share: the gateway client and the live-event fan-out.
 #[derive(Clone)]
 pub struct AppState {
     /// The gateway.
     pub gateway: GatewayClient,
+    /// The one realtime stream, fanned out to sockets.
+    pub fanout: Fanout,
 }
 
-/// Runs one request and returns its `result` object.
-pub async fn handle(state: &AppState, request: Request) -> Result<Box<RawValue>, RpcError> {
+/// Runs one request of the socket whose events are `socket` and returns its `result` object.
+pub async fn handle(
+    state: &AppState,
+    request: Request,
+    socket: &Arc<SocketEvents>,
+) -> Result<Box<RawValue>, RpcError> {
     let gw = &state.gateway;
     match request {
         Request::DevicesList(_) => to_value(DevicesResult {
@@ -91,6 +99,28 @@ pub async fn handle(state: &AppState, request: Request) -> Result<Box<RawValue>,
         Request::SystemSetJobCodeUse(p) => to_value(JobCodeUseResult {
             enabled: gsdk::system::set_job_code_use(gw, p.device_id, p.enabled).await?,
         }),
+        Request::SystemGetTimeZone(p) => to_value(TimeZoneResult {
+            device_id: p.device_id,
+            time_zone: gsdk::system::time_zone(gw, p.device_id).await?,
+        }),
+        Request::EventsSubscribe(p) => {
+            check_device_ids(&p.device_ids)?;
+            let (subscription_id, next_event_ids) =
+                state.fanout.subscribe(socket, p.device_ids).await?;
+            to_value(SubscribeResult {
+                subscription_id,
+                next_event_ids,
+            })
+        }
+        Request::EventsUnsubscribe(p) => {
+            if !state.fanout.unsubscribe_for(socket, p.subscription_id) {
+                return Err(RpcError::invalid_params(format!(
+                    "subscription {} is not one of this connection's",
+                    p.subscription_id
+                )));
+            }
+            to_value(EmptyResult {})
+        }
     }
 }
 

@@ -9,6 +9,9 @@
 //! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write.
 //! - [`gsdk`]: one module per G-SDK service: protobuf ⇄ `tna-types` conversion and the call
 //!   with its deadline. [`gsdk::GatewayClient`] holds the one tonic channel per gateway.
+//! - [`fanout`]: live events — one gateway `SubscribeRealtimeLog` stream fanned out to every
+//!   subscribed socket through bounded per-socket queues (overflow → `events.gap`), re-subscribed
+//!   with backoff when it drops.
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
@@ -18,6 +21,7 @@ pub mod assets;
 pub mod config;
 pub mod dispatch;
 pub mod errors;
+pub mod fanout;
 pub mod gsdk;
 pub mod server;
 pub mod session;

@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{GatewayTarget, RelayConfig};
 use crate::dispatch::AppState;
+use crate::fanout::Fanout;
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::{assets, session};
 
@@ -60,6 +61,8 @@ pub enum RelayError {
 pub struct RunningRelay {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
+    kick: watch::Sender<u64>,
+    fanout: Fanout,
     server: JoinHandle<()>,
     demo: Option<gateway_sim::RunningGateway>,
 }
@@ -79,6 +82,17 @@ impl RunningRelay {
     /// inject faults).
     pub fn demo_gateway(&self) -> Option<&gateway_sim::Gateway> {
         self.demo.as_ref().map(|d| &d.gateway)
+    }
+
+    /// Closes every open WebSocket now (the relay keeps running and accepts new ones): lets tests
+    /// break the browser's connection.
+    pub fn close_sockets(&self) {
+        self.kick.send_modify(|k| *k += 1);
+    }
+
+    /// Number of live-event subscriptions (for tests).
+    pub fn event_subscriptions(&self) -> usize {
+        self.fanout.subscriptions()
     }
 
     /// Stops accepting, closes every socket, stops the demo gateway, and waits for all of it.
@@ -127,7 +141,17 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         }
     });
     let (stop, stopped) = watch::channel(false);
-    let app = router(AppState { gateway }, cfg.dist, stopped.clone());
+    let (kick, kicked) = watch::channel(0u64);
+    let fanout = Fanout::new(gateway.clone(), stopped.clone());
+    let app = router(
+        AppState {
+            gateway,
+            fanout: fanout.clone(),
+        },
+        cfg.dist,
+        stopped.clone(),
+        kicked,
+    );
     let mut stop_signal = stopped;
     let server = tokio::spawn(async move {
         // Responses are written as soon as they are ready; without TCP_NODELAY the tail of each
@@ -146,6 +170,8 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     Ok(RunningRelay {
         addr,
         stop,
+        kick,
+        fanout,
         server,
         demo,
     })
@@ -155,13 +181,23 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
 struct HttpState {
     app: AppState,
     stopped: watch::Receiver<bool>,
+    kicked: watch::Receiver<u64>,
 }
 
-fn router(app: AppState, dist: Option<PathBuf>, stopped: watch::Receiver<bool>) -> Router {
+fn router(
+    app: AppState,
+    dist: Option<PathBuf>,
+    stopped: watch::Receiver<bool>,
+    kicked: watch::Receiver<u64>,
+) -> Router {
     let routes = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(|| async { "ok" }))
-        .with_state(HttpState { app, stopped });
+        .with_state(HttpState {
+            app,
+            stopped,
+            kicked,
+        });
     assets::attach(routes, dist)
 }
 
@@ -175,7 +211,7 @@ async fn ws_upgrade(
         return (StatusCode::FORBIDDEN, why).into_response();
     }
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| session::run(socket, state.app, state.stopped))
+        .on_upgrade(move |socket| session::run(socket, state.app, state.stopped, state.kicked))
         .into_response()
 }
 

@@ -13,13 +13,22 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
+use crate::fanout::{self, SocketEvents};
 
 /// Frames waiting for the writer. Responses are bounded by the in-flight limit; the margin is
 /// for error replies to frames that never become requests.
 const OUTBOX_CAPACITY: usize = MAX_IN_FLIGHT_PER_SOCKET * 2;
 
-/// Serves one socket until the client leaves or the relay shuts down.
-pub async fn run(socket: WebSocket, state: AppState, mut shutdown: watch::Receiver<bool>) {
+/// Serves one socket until the client leaves, the relay shuts down, or `kick` changes (the relay
+/// closes every socket: used by tests to break connections).
+pub async fn run(
+    socket: WebSocket,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+    mut kick: watch::Receiver<u64>,
+) {
+    // Only kicks after this socket opened count (the receiver was cloned from the router's).
+    kick.borrow_and_update();
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
     let writer = tokio::spawn(async move {
@@ -30,13 +39,15 @@ pub async fn run(socket: WebSocket, state: AppState, mut shutdown: watch::Receiv
         }
         let _ = sink.close().await;
     });
+    let (events, events_rx) = SocketEvents::new();
+    let forwarder = tokio::spawn(fanout::forward(events.clone(), events_rx, tx.clone()));
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_SOCKET));
     let mut tasks = JoinSet::new();
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    on_text(text.as_str(), &state, &tx, &in_flight, &mut tasks).await;
+                    on_text(text.as_str(), &state, &events, &tx, &in_flight, &mut tasks).await;
                 }
                 Some(Ok(Message::Binary(_))) => {
                     let err = RpcError::new(
@@ -50,8 +61,11 @@ pub async fn run(socket: WebSocket, state: AppState, mut shutdown: watch::Receiv
             },
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             _ = shutdown.changed() => break,
+            _ = kick.changed() => break,
         }
     }
+    state.fanout.drop_socket(&events);
+    forwarder.abort();
     tasks.abort_all();
     drop(tx);
     let _ = writer.await;
@@ -60,6 +74,7 @@ pub async fn run(socket: WebSocket, state: AppState, mut shutdown: watch::Receiv
 async fn on_text(
     text: &str,
     state: &AppState,
+    events: &Arc<SocketEvents>,
     tx: &mpsc::Sender<String>,
     in_flight: &Arc<Semaphore>,
     tasks: &mut JoinSet<()>,
@@ -90,11 +105,12 @@ async fn on_text(
         return;
     };
     let state = state.clone();
+    let events = events.clone();
     let tx = tx.clone();
     tasks.spawn(async move {
         let method = request.method();
         let started = Instant::now();
-        let outcome = dispatch::handle(&state, request).await;
+        let outcome = dispatch::handle(&state, request, &events).await;
         match &outcome {
             Ok(_) => tracing::debug!(method, ms = started.elapsed().as_millis() as u64, "ok"),
             Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),

@@ -646,6 +646,72 @@ async fn job_codes_get_set_multi_and_validation() {
     h.stop().await;
 }
 
+/// Reads a whole log with `limit`-sized pages; returns (IDs in order, pages read, last cursor).
+async fn read_all(c: &mut Client, method: &str, id: u32, limit: u64) -> (Vec<u64>, usize, u64) {
+    let mut seen = Vec::new();
+    let mut start = 0u64;
+    let mut pages = 0;
+    loop {
+        let page = c
+            .ok(
+                method,
+                json!({"deviceId": id, "startEventId": start, "limit": limit}),
+            )
+            .await;
+        pages += 1;
+        let logs = page["logs"].as_array().expect("logs");
+        seen.extend(logs.iter().map(|l| l["id"].as_u64().expect("id")));
+        start = page["nextStartEventId"].as_u64().expect("cursor");
+        if page["done"] == true {
+            return (seen, pages, start);
+        }
+        assert!(pages < 50, "paging must end");
+    }
+}
+
+/// Three pages (two full, one short) return every ID exactly once, in order; a cursor beyond the
+/// last ID gives an empty page, `done`, and the same cursor back.
+async fn three_pages_then_beyond(c: &mut Client, method: &str, id: u32, expected: &[u64]) {
+    let n = expected.len() as u64;
+    assert!(n >= 6, "{method}: enough records for three pages: {n}");
+    let limit = n / 3 + 1;
+    let (seen, pages, cursor) = read_all(c, method, id, limit).await;
+    assert_eq!(pages, 3, "{method}: {n} records in pages of {limit}");
+    assert_eq!(seen, expected, "{method}: every ID once, in order");
+    assert_eq!(cursor, expected[expected.len() - 1] + 1);
+
+    for beyond in [cursor, cursor + 1_000] {
+        let page = c
+            .ok(
+                method,
+                json!({"deviceId": id, "startEventId": beyond, "limit": 10}),
+            )
+            .await;
+        assert_eq!(page["logs"], json!([]), "{method}: nothing beyond the end");
+        assert_eq!(
+            page["nextStartEventId"], beyond,
+            "{method}: same cursor back"
+        );
+        assert_eq!(page["done"], true);
+    }
+}
+
+#[tokio::test]
+async fn tna_log_three_pages_and_a_cursor_beyond_the_end() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let expected: Vec<u64> = h
+        .sim()
+        .tna_logs(id, 0, u32::MAX)
+        .expect("T&A device")
+        .iter()
+        .map(|l| u64::from(l.id))
+        .collect();
+    three_pages_then_beyond(&mut c, "tna.getLog", id, &expected).await;
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn job_code_use_changes_only_that_field() {
     use gsdk_proto::system::GetConfigRequest;
@@ -710,5 +776,361 @@ async fn job_code_use_changes_only_that_field() {
     assert_eq!(wrong["code"], -32602);
     let unknown = c.err("system.getJobCodeUse", json!({"deviceId": 1})).await;
     assert_eq!(unknown["code"], -32002);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn job_code_log_three_pages_and_a_cursor_beyond_the_end() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let list = c.ok("devices.list", json!({})).await;
+    let id = list["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["jobCodeSupported"] == true && d["status"] == "connected")
+        .and_then(|d| d["deviceId"].as_u64())
+        .expect("a job-code device") as u32;
+    // The expected IDs, read in one big page (the relay's largest) straight from the relay.
+    let all = c
+        .ok(
+            "tna.getJobCodeLog",
+            json!({"deviceId": id, "startEventId": 0, "limit": 5000}),
+        )
+        .await;
+    assert_eq!(all["done"], true, "fits one page");
+    let expected: Vec<u64> = all["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_u64().unwrap())
+        .collect();
+    assert!(expected.windows(2).all(|w| w[0] < w[1]));
+    three_pages_then_beyond(&mut c, "tna.getJobCodeLog", id, &expected).await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn time_zone_comes_from_the_system_config() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    for id in tna_devices(&c.ok("devices.list", json!({})).await)
+        .into_iter()
+        .take(4)
+    {
+        let tz = c.ok("system.getTimeZone", json!({"deviceId": id})).await;
+        assert_eq!(tz["deviceId"], id);
+        assert_eq!(tz["timeZone"], h.sim().time_zone(id).expect("known device"));
+    }
+    let missing = c.err("system.getTimeZone", json!({"deviceId": 1})).await;
+    assert_eq!(missing["code"], -32002);
+    h.stop().await;
+}
+
+impl Client {
+    /// Like `ok`, but notifications that arrive before the answer are kept in `notes`.
+    async fn ok_keeping(&mut self, method: &str, params: Value, notes: &mut Vec<Value>) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.ws
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send");
+        loop {
+            let v = self.next_frame().await;
+            if v.get("id").is_none() {
+                notes.push(v);
+                continue;
+            }
+            assert_eq!(v["id"], id, "{v}");
+            assert!(v.get("error").is_none(), "{method} failed: {v}");
+            return v["result"].clone();
+        }
+    }
+
+    async fn next_frame(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(STEP, self.ws.next())
+                .await
+                .expect("a frame in time");
+            match msg {
+                Some(Ok(Message::Text(t))) => {
+                    return serde_json::from_str(t.as_str()).expect("JSON");
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("unexpected frame: {other:?}"),
+            }
+        }
+    }
+
+    /// Reads frames until `done(notes)` holds; notifications only.
+    async fn notes_until(&mut self, notes: &mut Vec<Value>, done: impl Fn(&[Value]) -> bool) {
+        while !done(notes) {
+            let v = self.next_frame().await;
+            assert!(v.get("id").is_none(), "unexpected response {v}");
+            notes.push(v);
+        }
+    }
+}
+
+fn pushed_ids(notes: &[Value], device: u32) -> Vec<u64> {
+    notes
+        .iter()
+        .filter(|n| n["method"] == "events.log" && n["params"]["log"]["deviceId"] == device)
+        .map(|n| n["params"]["log"]["id"].as_u64().expect("id"))
+        .collect()
+}
+
+/// Two sockets watch one device through the relay's single gateway stream; the gateway drops its
+/// stream while punches continue; both are told where the gap starts and re-reading from there
+/// yields every punch exactly once.
+#[tokio::test]
+async fn live_events_fan_out_and_a_dropped_gateway_stream_becomes_a_gap() {
+    let h = Harness::start(false).await;
+    let mut a = h.client().await;
+    let mut b = h.client().await;
+    let device = tna_devices(&a.ok("devices.list", json!({})).await)[0];
+    let stored = h.sim().log_count(device).expect("T&A device") as u64;
+    let (mut na, mut nb) = (Vec::new(), Vec::new());
+    let sa = a
+        .ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut na)
+        .await;
+    let sb = b
+        .ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut nb)
+        .await;
+    assert_eq!(h.sim().monitoring(device), Some(true), "monitoring enabled");
+    assert_eq!(
+        h.sim().realtime_subscribers(),
+        1,
+        "one gateway stream for both"
+    );
+    let next = sa["nextEventIds"][device.to_string()]
+        .as_u64()
+        .expect("cursor");
+    assert_eq!(sb["nextEventIds"][device.to_string()], next);
+    let first_id = h
+        .sim()
+        .tna_logs(device, 0, 1)
+        .and_then(|l| l.first().map(|l| u64::from(l.id)))
+        .expect("a first log");
+    assert_eq!(
+        next,
+        first_id + stored,
+        "the cursor is one past the last stored ID"
+    );
+
+    // Live punches reach both sockets.
+    let mut generated = Vec::new();
+    for _ in 0..5 {
+        generated.push(u64::from(h.sim().append_punch(device).expect("punch").id));
+    }
+    let want = generated.clone();
+    a.notes_until(&mut na, |n| pushed_ids(n, device) == want)
+        .await;
+    b.notes_until(&mut nb, |n| pushed_ids(n, device) == want)
+        .await;
+
+    // The gateway drops the stream; punches made before the relay is back are not streamed.
+    h.sim().drop_realtime_streams();
+    for _ in 0..3 {
+        generated.push(u64::from(h.sim().append_punch(device).expect("punch").id));
+    }
+    let gap_from = generated[5];
+    for (c, notes) in [(&mut a, &mut na), (&mut b, &mut nb)] {
+        c.notes_until(notes, |n| n.iter().any(|n| n["method"] == "events.gap"))
+            .await;
+        let gap = notes
+            .iter()
+            .find(|n| n["method"] == "events.gap")
+            .expect("gap")["params"]
+            .clone();
+        assert_eq!(gap["deviceId"], device);
+        assert!(
+            gap["fromEventId"].as_u64().expect("from") <= gap_from,
+            "the gap starts at or before the first missed ID: {gap}"
+        );
+        // Fill from the gap, then keep everything once.
+        let page = c
+            .ok(
+                "tna.getLog",
+                json!({"deviceId": device, "startEventId": gap["fromEventId"], "limit": 100}),
+            )
+            .await;
+        let mut seen: std::collections::BTreeSet<u64> =
+            pushed_ids(notes, device).into_iter().collect();
+        for l in page["logs"].as_array().expect("logs") {
+            seen.insert(l["id"].as_u64().expect("id"));
+        }
+        let want: std::collections::BTreeSet<u64> = generated.iter().copied().collect();
+        assert_eq!(seen, want, "every generated punch, once");
+    }
+
+    // After recovery, live punches flow again (to both).
+    let after = u64::from(h.sim().append_punch(device).expect("punch").id);
+    a.notes_until(&mut na, |n| pushed_ids(n, device).contains(&after))
+        .await;
+    b.notes_until(&mut nb, |n| pushed_ids(n, device).contains(&after))
+        .await;
+
+    // Unsubscribe: a's subscription ends; an unknown one is refused.
+    let sub = sa["subscriptionId"].clone();
+    let mut ignore = Vec::new();
+    a.ok_keeping(
+        "events.unsubscribe",
+        json!({"subscriptionId": sub}),
+        &mut ignore,
+    )
+    .await;
+    let again = a
+        .call("events.unsubscribe", json!({"subscriptionId": sub}))
+        .await;
+    assert_eq!(again["error"]["code"], -32602, "{again}");
+    assert_eq!(
+        h.relay.event_subscriptions(),
+        1,
+        "only b's subscription is left"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn subscribe_rejects_bad_device_lists() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let empty = c.err("events.subscribe", json!({"deviceIds": []})).await;
+    assert_eq!(empty["code"], -32602);
+    let unknown = c.err("events.subscribe", json!({"deviceIds": [1]})).await;
+    assert_eq!(unknown["code"], -32002);
+    let dup = c
+        .err("events.subscribe", json!({"deviceIds": [5, 5]}))
+        .await;
+    assert_eq!(dup["code"], -32602);
+    assert_eq!(h.relay.event_subscriptions(), 0);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn close_sockets_closes_open_sockets_only() {
+    let h = Harness::start(false).await;
+    let mut old = h.client().await;
+    h.relay.close_sockets();
+    // The open socket is closed by the relay…
+    let end = tokio::time::timeout(STEP, old.ws.next())
+        .await
+        .expect("closed in time");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "{end:?}"
+    );
+    // …and a socket opened afterwards works.
+    let mut new = h.client().await;
+    new.ok("devices.list", json!({})).await;
+    h.stop().await;
+}
+
+/// Records/s of a 100,000-record download in pages of 5,000: through the relay (WebSocket +
+/// JSON) vs a direct gRPC client of the same emulator. A measurement, not a check: run with
+/// `cargo test -p tna-relay --release --test relay -- --ignored throughput --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement; run by hand"]
+async fn throughput_relay_vs_direct_grpc() {
+    use gsdk_proto::tna::GetTnaLogRequest;
+    use gsdk_proto::tna::tna_client::TnaClient;
+
+    const N: u32 = 100_000;
+    const PAGE: u32 = 5_000;
+    let sim = SimConfig {
+        devices: 2,
+        logs_per_device: N,
+        seed: 7,
+        punch_interval: None,
+    };
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let gateway = gateway_sim::start(Gateway::new(sim), loopback, None)
+        .await
+        .expect("gateway");
+    let relay = tna_relay::start(RelayConfig {
+        listen: loopback,
+        dist: None,
+        gateway: GatewayTarget::Remote {
+            url: format!("http://{}", gateway.addr),
+            ca_cert: None,
+        },
+    })
+    .await
+    .expect("relay");
+    let url = format!("ws://{}/ws", relay.addr());
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    let mut c = Client { ws, next_id: 1 };
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let stored = gateway.gateway.log_count(id).expect("count");
+
+    let t = std::time::Instant::now();
+    let (ids, _, _) = read_all(&mut c, "tna.getLog", id, u64::from(PAGE)).await;
+    let relay_secs = t.elapsed().as_secs_f64();
+    assert_eq!(ids.len(), stored);
+
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", gateway.addr))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut direct = TnaClient::new(channel).max_decoding_message_size(64 << 20);
+    let t = std::time::Instant::now();
+    let (mut start, mut read) = (0u32, 0usize);
+    loop {
+        let page = direct
+            .get_tna_log(GetTnaLogRequest {
+                device_id: id,
+                start_event_id: start,
+                max_num_of_log: PAGE,
+                filter: None,
+            })
+            .await
+            .expect("page")
+            .into_inner()
+            .tna_events;
+        read += page.len();
+        let Some(last) = page.last() else { break };
+        start = last.id + 1;
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    let direct_secs = t.elapsed().as_secs_f64();
+    assert_eq!(read, stored);
+    let (r, d) = (stored as f64 / relay_secs, stored as f64 / direct_secs);
+    eprintln!(
+        "{stored} records in pages of {PAGE}: relay {r:.0} records/s ({relay_secs:.2} s), \
+         direct gRPC {d:.0} records/s ({direct_secs:.2} s), relay/direct = {:.2}",
+        r / d
+    );
+    relay.shutdown().await;
+    gateway.shutdown().await;
+}
+
+#[tokio::test]
+async fn subscribe_keeps_unreachable_devices_without_a_cursor() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let ids = tna_devices(&c.ok("devices.list", json!({})).await);
+    let (up, down) = (ids[0], ids[1]);
+    h.sim().set_offline(down, true);
+    let mut notes = Vec::new();
+    let r = c
+        .ok_keeping(
+            "events.subscribe",
+            json!({"deviceIds": [up, down]}),
+            &mut notes,
+        )
+        .await;
+    let cursors = r["nextEventIds"].as_object().expect("map");
+    assert!(cursors.contains_key(&up.to_string()), "{r}");
+    assert!(!cursors.contains_key(&down.to_string()), "{r}");
+    // The reachable device streams.
+    let id = u64::from(h.sim().append_punch(up).expect("punch").id);
+    c.notes_until(&mut notes, |n| pushed_ids(n, up).contains(&id))
+        .await;
     h.stop().await;
 }

@@ -167,7 +167,47 @@ pub struct JobCodeUseResult {
     pub enabled: bool,
 }
 
-/// The result of methods that return nothing: `{}`.
+/// `system.getTimeZone` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeZoneResult {
+    /// The device.
+    pub device_id: u32,
+    /// The device's time zone as an offset from UTC in seconds (`SystemConfig.timeZone`, e.g.
+    /// 32400 for UTC+9). Log timestamps are UTC; add this to show the device's local time.
+    pub time_zone: i32,
+}
+
+/// `events.subscribe` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubscribeParams {
+    /// The devices to watch (at least one, at most [`crate::limits::MAX_DEVICES_PER_CALL`]).
+    pub device_ids: Vec<u32>,
+}
+
+/// `events.subscribe` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribeResult {
+    /// Names this subscription in `events.log` / `events.gap` and `events.unsubscribe`.
+    pub subscription_id: u64,
+    /// Per device (keys are device IDs as strings in JSON): the ID the next record will get, as
+    /// the device's log stood once the live stream was running. Every later record arrives as an
+    /// `events.log` push (or is announced by `events.gap`). Devices whose log end could not be
+    /// read are left out.
+    pub next_event_ids: AfterCursor,
+}
+
+/// `events.unsubscribe` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnsubscribeParams {
+    /// From `events.subscribe`.
+    pub subscription_id: u64,
+}
+
+/// An empty result object (`{}`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EmptyResult {}
 
@@ -286,6 +326,12 @@ methods! {
     SystemGetJobCodeUse = "system.getJobCodeUse" (DeviceParams) -> JobCodeUseResult;
     /// Switches `useJobCode` by reading, modifying and writing the whole `SystemConfig`.
     SystemSetJobCodeUse = "system.setJobCodeUse" (SetJobCodeUseParams) -> JobCodeUseResult;
+    /// A device's time zone (`System.GetConfig` → `SystemConfig.timeZone`).
+    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult;
+    /// Live T&A events of devices: `events.log` pushes (and `events.gap` when some were lost).
+    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult;
+    /// Ends a subscription of this socket.
+    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -744,7 +790,8 @@ impl RpcError {
     }
 }
 
-/// Keys of `events.subscribe`'s `after` map are device IDs as strings; this is its Rust shape.
+/// A per-device event-ID map (JSON keys are device IDs as strings), e.g. `events.subscribe`'s
+/// `nextEventIds`.
 pub type AfterCursor = BTreeMap<u32, u32>;
 
 #[cfg(test)]
@@ -863,6 +910,13 @@ mod tests {
                 device_id: 14,
                 enabled: true,
             }),
+            Request::SystemGetTimeZone(DeviceParams { device_id: 10 }),
+            Request::EventsSubscribe(SubscribeParams {
+                device_ids: vec![11, 12],
+            }),
+            Request::EventsUnsubscribe(UnsubscribeParams {
+                subscription_id: 13,
+            }),
         ];
         let methods: std::collections::BTreeSet<&str> = all.iter().map(Request::method).collect();
         assert_eq!(
@@ -930,6 +984,21 @@ mod tests {
         });
         rt(ConfigResult {
             config: sample_config(),
+        });
+        rt(SubscribeResult {
+            subscription_id: 3,
+            next_event_ids: AfterCursor::from([(541_234_567, 10_001), (2, 0)]),
+        });
+        rt(EmptyResult {});
+        let v = serde_json::to_value(SubscribeResult {
+            subscription_id: 1,
+            next_event_ids: AfterCursor::from([(7, 8)]),
+        })
+        .unwrap();
+        assert_eq!(v["nextEventIds"]["7"], 8, "device IDs are string keys");
+        rt(TimeZoneResult {
+            device_id: 1,
+            time_zone: -12_600,
         });
         rt(ResultsResult {
             results: vec![DeviceResult::ok(1), DeviceResult::failed(2, 14, "offline")],

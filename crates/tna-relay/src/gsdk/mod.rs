@@ -1,9 +1,10 @@
 //! The relay's side of G-SDK: one module per gateway service (`tna`, `connect`, `device`,
-//! `schedule`, `user` (job codes), `system`), each converting between protobuf and `tna-types` and making the call with its
+//! `event`, `schedule`, `user` (job codes), `system`), each converting between protobuf and `tna-types` and making the call with its
 //! deadline. [`GatewayClient`] owns the one tonic channel to a gateway.
 
 pub mod connect;
 pub mod device;
+pub mod event;
 pub mod schedule;
 pub mod system;
 pub mod tna;

@@ -1,4 +1,5 @@
-//! `gsdk.system`: the device's SystemConfig, of which the relay changes only `useJobCode`.
+//! `gsdk.system`: the device's SystemConfig — the relay reads its time zone and changes only
+//! `useJobCode`.
 //! `System.SetConfig` replaces the whole message, so every change is read → modify → write of
 //! the whole config as the device holds it (no other field can change), then re-read.
 
@@ -61,4 +62,9 @@ pub async fn set_job_code_use(
         set_config(gw, device_id, changed).await?;
     }
     job_code_use(gw, device_id).await
+}
+
+/// The device's time zone: `SystemConfig.timeZone`, an offset from UTC in seconds.
+pub async fn time_zone(gw: &GatewayClient, device_id: u32) -> Result<i32, RpcError> {
+    Ok(get_config(gw, device_id).await?.time_zone)
 }

@@ -1,0 +1,263 @@
+//! The kiosk's pure parts: the key → direction map the admin sets (stored as a short string), and
+//! the "who is in" board built from punches, bounded in size.
+
+use std::collections::HashMap;
+
+use super::LogRow;
+
+/// What a T&A key means at the reception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Check in: the person is in.
+    In,
+    /// Back from a break: in again.
+    BreakEnd,
+    /// Break start: out for a while.
+    BreakStart,
+    /// Check out: the person left.
+    Out,
+}
+
+impl Direction {
+    /// Every direction, in the settings' order.
+    pub const ALL: [Direction; 4] = [
+        Direction::In,
+        Direction::Out,
+        Direction::BreakStart,
+        Direction::BreakEnd,
+    ];
+
+    /// The stored name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+            Direction::BreakStart => "break",
+            Direction::BreakEnd => "back",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Direction> {
+        Direction::ALL.into_iter().find(|d| d.key() == s)
+    }
+
+    /// Whether the person counts as present after this punch.
+    pub fn present(self) -> bool {
+        matches!(self, Direction::In | Direction::BreakEnd)
+    }
+}
+
+/// Key number (1..=16) → direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectionMap(pub HashMap<u8, Direction>);
+
+impl Default for DirectionMap {
+    /// KEY_1 check in, KEY_2 check out, KEY_3 break start, KEY_4 break end.
+    fn default() -> Self {
+        DirectionMap(HashMap::from([
+            (1, Direction::In),
+            (2, Direction::Out),
+            (3, Direction::BreakStart),
+            (4, Direction::BreakEnd),
+        ]))
+    }
+}
+
+impl DirectionMap {
+    /// Parses `1=in,2=out,3=break,4=back`; bad parts are skipped (a damaged setting never breaks
+    /// the kiosk).
+    pub fn parse(s: &str) -> DirectionMap {
+        let map = s
+            .split(',')
+            .filter_map(|part| {
+                let (k, d) = part.split_once('=')?;
+                let k: u8 = k.trim().parse().ok().filter(|k| (1..=16).contains(k))?;
+                Some((k, Direction::parse(d.trim())?))
+            })
+            .collect();
+        DirectionMap(map)
+    }
+
+    /// The stored form, keys in order.
+    pub fn to_setting(&self) -> String {
+        let mut keys: Vec<_> = self.0.iter().collect();
+        keys.sort();
+        keys.iter()
+            .map(|(k, d)| format!("{k}={}", d.key()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The direction of a key, if set.
+    pub fn get(&self, key: u8) -> Option<Direction> {
+        self.0.get(&key).copied()
+    }
+
+    /// Sets or clears a key's direction.
+    pub fn set(&mut self, key: u8, d: Option<Direction>) {
+        match d {
+            Some(d) => self.0.insert(key, d),
+            None => self.0.remove(&key),
+        };
+    }
+}
+
+/// One person's latest keyed punch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    /// The user.
+    pub user_id: String,
+    /// The punch.
+    pub last: LogRow,
+}
+
+/// The "who is in" board: each user's latest punch with a key, at most `cap` users (the ones
+/// seen longest ago are dropped first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Board {
+    users: HashMap<String, LogRow>,
+    cap: usize,
+}
+
+impl Board {
+    /// An empty board of at most `cap` users.
+    pub fn new(cap: usize) -> Board {
+        Board {
+            users: HashMap::new(),
+            cap: cap.max(1),
+        }
+    }
+
+    /// Takes a punch into account; only keyed punches of a user, newer than what the board
+    /// has, change it. Returns whether it changed.
+    pub fn apply(&mut self, row: &LogRow) -> bool {
+        if row.user_id.is_empty() || row.key.is_none() {
+            return false;
+        }
+        let order = |r: &LogRow| (r.timestamp, r.device_id, r.id);
+        match self.users.get(&row.user_id) {
+            Some(old) if order(old) >= order(row) => return false,
+            _ => {}
+        }
+        self.users.insert(row.user_id.clone(), row.clone());
+        if self.users.len() > self.cap
+            && let Some(oldest) = self
+                .users
+                .iter()
+                .min_by_key(|(_, r)| order(r))
+                .map(|(u, _)| u.clone())
+        {
+            self.users.remove(&oldest);
+        }
+        true
+    }
+
+    /// Users: present ones first, then by latest punch, newest first.
+    pub fn listing(&self, map: &DirectionMap) -> Vec<Presence> {
+        let mut v: Vec<Presence> = self
+            .users
+            .iter()
+            .map(|(u, r)| Presence {
+                user_id: u.clone(),
+                last: r.clone(),
+            })
+            .collect();
+        let present = |p: &Presence| {
+            p.last
+                .key
+                .and_then(|k| map.get(k))
+                .is_some_and(Direction::present)
+        };
+        v.sort_by(|a, b| {
+            present(b)
+                .cmp(&present(a))
+                .then(b.last.timestamp.cmp(&a.last.timestamp))
+                .then(a.user_id.cmp(&b.user_id))
+        });
+        v
+    }
+
+    /// Number of users on the board.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether the board is empty.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn punch(user: &str, id: u32, ts: u32, key: Option<u8>) -> LogRow {
+        LogRow {
+            device_id: 1,
+            id,
+            timestamp: ts,
+            user_id: user.into(),
+            event_code: 0x1300,
+            sub_code: 1,
+            key,
+            job_code: None,
+        }
+    }
+
+    #[test]
+    fn direction_map_setting_round_trips_and_survives_damage() {
+        let m = DirectionMap::default();
+        assert_eq!(m.to_setting(), "1=in,2=out,3=break,4=back");
+        assert_eq!(DirectionMap::parse(&m.to_setting()), m);
+        let damaged = DirectionMap::parse("1=in,x=out,2=sideways,17=in,,5 = out");
+        assert_eq!(damaged.get(1), Some(Direction::In));
+        assert_eq!(damaged.get(5), Some(Direction::Out));
+        assert_eq!(damaged.0.len(), 2);
+        let mut m = m;
+        m.set(2, None);
+        m.set(9, Some(Direction::In));
+        assert_eq!(m.to_setting(), "1=in,3=break,4=back,9=in");
+    }
+
+    #[test]
+    fn board_keeps_the_latest_keyed_punch_per_user() {
+        let map = DirectionMap::default();
+        let mut b = Board::new(10);
+        assert!(b.apply(&punch("7", 1, 100, Some(1))));
+        assert!(!b.apply(&punch("7", 1, 100, Some(1))), "same punch");
+        assert!(!b.apply(&punch("7", 0, 90, Some(2))), "older");
+        assert!(!b.apply(&punch("8", 2, 95, None)), "no key");
+        assert!(b.apply(&punch("8", 3, 96, Some(2))));
+        assert!(b.apply(&punch("9", 4, 97, Some(3))));
+        let l = b.listing(&map);
+        let order: Vec<&str> = l.iter().map(|p| p.user_id.as_str()).collect();
+        assert_eq!(order, vec!["7", "9", "8"], "present (7) first, then newest");
+        assert!(
+            b.apply(&punch("8", 5, 110, Some(4))),
+            "8 is back from a break"
+        );
+        let order: Vec<String> = b.listing(&map).into_iter().map(|p| p.user_id).collect();
+        assert_eq!(
+            order,
+            vec!["8", "7", "9"],
+            "8 and 7 are in; 9 is on a break"
+        );
+    }
+
+    #[test]
+    fn board_is_bounded() {
+        let mut b = Board::new(3);
+        for i in 0..10u32 {
+            b.apply(&punch(&i.to_string(), i, 100 + i, Some(1)));
+        }
+        assert_eq!(b.len(), 3);
+        let users: Vec<String> = b
+            .listing(&DirectionMap::default())
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect();
+        assert_eq!(users, vec!["9", "8", "7"], "the most recent stay");
+    }
+}

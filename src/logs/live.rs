@@ -1,0 +1,191 @@
+//! [`LiveFeed`]: the latest live events, without gaps or duplicates, in bounded memory.
+//!
+//! Events come from `events.log` pushes and from gap-filling reads (`tna.getLog` from a cursor),
+//! in any order and possibly twice. The feed keeps each `(deviceId, id)` once, newest first, at
+//! most `cap` rows; and per device the lowest ID from which nothing is known to be missing
+//! ([`LiveFeed::resume_from`]), which is where a gap fill or a reconnect reads from.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::LogRow;
+
+/// Keys remembered for deduplication; older ones are forgotten (they are far below every cursor,
+/// so no fill reads them again).
+pub const SEEN_CAP: usize = 20_000;
+
+/// The live view's state.
+#[derive(Debug, Clone, Default)]
+pub struct LiveFeed {
+    rows: VecDeque<LogRow>,
+    seen: HashSet<(u32, u32)>,
+    seen_order: VecDeque<(u32, u32)>,
+    /// Per device: every ID below this has been seen (or read by a fill).
+    low: HashMap<u32, u32>,
+    cap: usize,
+    accepted: u64,
+}
+
+impl LiveFeed {
+    /// An empty feed showing at most `cap` rows.
+    pub fn new(cap: usize) -> Self {
+        LiveFeed {
+            cap: cap.max(1),
+            ..Default::default()
+        }
+    }
+
+    /// The rows, newest first.
+    pub fn rows(&self) -> &VecDeque<LogRow> {
+        &self.rows
+    }
+
+    /// Events accepted so far (not counting duplicates).
+    pub fn accepted(&self) -> u64 {
+        self.accepted
+    }
+
+    /// Where to read `device` from to miss nothing (`None` before its first cursor).
+    pub fn resume_from(&self, device: u32) -> Option<u32> {
+        self.low.get(&device).copied()
+    }
+
+    /// The devices with a cursor.
+    pub fn devices(&self) -> Vec<u32> {
+        let mut d: Vec<u32> = self.low.keys().copied().collect();
+        d.sort_unstable();
+        d
+    }
+
+    /// Sets a device's cursor from `events.subscribe` when the feed has none yet.
+    pub fn start_at(&mut self, device: u32, next: u32) {
+        self.low.entry(device).or_insert(next);
+        self.advance(device);
+    }
+
+    /// A fill page read everything in `[start, next)` (its `startEventId` and
+    /// `nextStartEventId`). The cursor moves past it only if it was inside that range: a gap
+    /// announced below `start` meanwhile stays open for the next fill.
+    pub fn filled(&mut self, device: u32, start: u32, next: u32) {
+        let low = self.low.entry(device).or_insert(next);
+        if *low >= start {
+            *low = (*low).max(next);
+        }
+        self.advance(device);
+    }
+
+    /// A gap: events of `device` from `from` on may be missing.
+    pub fn gap_at(&mut self, device: u32, from: u32) {
+        let low = self.low.entry(device).or_insert(from);
+        *low = (*low).min(from);
+    }
+
+    fn advance(&mut self, device: u32) {
+        if let Some(low) = self.low.get_mut(&device) {
+            while self.seen.contains(&(device, *low)) {
+                *low += 1;
+            }
+        }
+    }
+
+    /// Adds an event; `false` when it was already there.
+    pub fn add(&mut self, row: LogRow) -> bool {
+        let key = (row.device_id, row.id);
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.seen_order.push_back(key);
+        if self.seen_order.len() > SEEN_CAP
+            && let Some(old) = self.seen_order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        self.accepted += 1;
+        let device = row.device_id;
+        let order = |r: &LogRow| (r.timestamp, r.device_id, r.id);
+        let k = order(&row);
+        // Newest first; new events normally go to the top, fills further down.
+        let pos = self
+            .rows
+            .iter()
+            .position(|r| order(r) < k)
+            .unwrap_or(self.rows.len());
+        if pos < self.cap {
+            self.rows.insert(pos, row);
+            self.rows.truncate(self.cap);
+        }
+        self.advance(device);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(device_id: u32, id: u32) -> LogRow {
+        LogRow {
+            device_id,
+            id,
+            timestamp: 1_000 + id,
+            user_id: "u".into(),
+            event_code: 0x1300,
+            sub_code: 1,
+            key: None,
+            job_code: None,
+        }
+    }
+
+    #[test]
+    fn dedupe_order_and_cap() {
+        let mut f = LiveFeed::new(3);
+        f.start_at(1, 10);
+        assert!(f.add(row(1, 10)));
+        assert!(f.add(row(1, 12)));
+        assert!(!f.add(row(1, 12)), "duplicate");
+        assert_eq!(f.resume_from(1), Some(11), "11 is missing");
+        assert!(f.add(row(1, 11)), "a fill brings 11");
+        assert_eq!(f.resume_from(1), Some(13));
+        let ids: Vec<u32> = f.rows().iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![12, 11, 10], "newest first");
+        f.add(row(1, 13));
+        assert_eq!(f.rows().len(), 3, "capped");
+        assert_eq!(f.rows()[0].id, 13);
+        assert_eq!(f.accepted(), 4);
+    }
+
+    #[test]
+    fn gaps_and_fills_move_the_cursor() {
+        let mut f = LiveFeed::new(10);
+        f.start_at(2, 100);
+        f.add(row(2, 100));
+        f.add(row(2, 101));
+        assert_eq!(f.resume_from(2), Some(102));
+        f.gap_at(2, 90);
+        assert_eq!(f.resume_from(2), Some(90));
+        f.filled(2, 95, 105);
+        assert_eq!(
+            f.resume_from(2),
+            Some(90),
+            "the gap below the page stays open"
+        );
+        f.filled(2, 90, 105);
+        assert_eq!(f.resume_from(2), Some(105));
+        f.start_at(2, 1);
+        assert_eq!(
+            f.resume_from(2),
+            Some(105),
+            "a later subscribe keeps the cursor"
+        );
+        assert_eq!(f.devices(), vec![2]);
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let mut f = LiveFeed::new(50);
+        for id in 0..(SEEN_CAP as u32 + 500) {
+            f.add(row(3, id));
+        }
+        assert_eq!(f.rows().len(), 50);
+        assert!(f.seen.len() <= SEEN_CAP && f.seen_order.len() <= SEEN_CAP);
+    }
+}

@@ -1,0 +1,522 @@
+//! The pure side of the log views (no DOM, unit-tested natively): one [`LogRow`] type for T&A and
+//! job-code records, event names, times in a device's time zone, filters and sorting, the CSV
+//! rows, and the window of a virtualised table.
+
+pub mod event_names;
+pub mod kiosk;
+pub mod live;
+
+use std::collections::HashMap;
+
+use tna_types::{JobCodeLog, TnaLog};
+
+/// One loaded record, T&A or job code. `(device_id, id)` identifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// The device.
+    pub device_id: u32,
+    /// The per-device record ID.
+    pub id: u32,
+    /// Unix seconds, UTC.
+    pub timestamp: u32,
+    /// The user ID (may be empty).
+    pub user_id: String,
+    /// 16-bit event code.
+    pub event_code: u32,
+    /// 8-bit sub code.
+    pub sub_code: u32,
+    /// The T&A key number 1..=16, if any.
+    pub key: Option<u8>,
+    /// The job code (job-code logs only).
+    pub job_code: Option<u32>,
+}
+
+impl From<TnaLog> for LogRow {
+    fn from(l: TnaLog) -> Self {
+        LogRow {
+            device_id: l.device_id,
+            id: l.id,
+            timestamp: l.timestamp,
+            user_id: l.user_id,
+            event_code: l.event_code,
+            sub_code: l.sub_code,
+            key: l.tna_key.map(|k| k.number()),
+            job_code: None,
+        }
+    }
+}
+
+impl From<JobCodeLog> for LogRow {
+    fn from(l: JobCodeLog) -> Self {
+        LogRow {
+            device_id: l.device_id,
+            id: l.id,
+            timestamp: l.timestamp,
+            user_id: l.user_id,
+            event_code: l.event_code,
+            sub_code: l.sub_code,
+            key: None,
+            job_code: Some(l.job_code),
+        }
+    }
+}
+
+/// What the views know about a device: its time zone and its T&A key labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceMeta {
+    /// Seconds east of UTC; `None` until read (times are then shown in UTC).
+    pub tz: Option<i32>,
+    /// The 16 key labels from the device's T&A config (`None` until read).
+    pub labels: Option<Vec<String>>,
+}
+
+impl DeviceMeta {
+    /// The label of `key` on this device: `labels[key-1]`, or `KEY_n` when empty or unknown.
+    pub fn key_label(&self, key: u8) -> String {
+        self.labels
+            .as_ref()
+            .and_then(|l| l.get(usize::from(key).wrapping_sub(1)))
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or_else(|| format!("KEY_{key}"))
+    }
+}
+
+/// The devices' metadata by ID.
+pub type MetaMap = HashMap<u32, DeviceMeta>;
+
+/// The name of an event: "1:N authentication success (card + PIN)", or "Event 0x1234/5" for codes
+/// the console has no name for.
+pub fn event_name(code: u32, sub: u32) -> String {
+    let main = event_names::MAIN
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n);
+    let detail = event_names::SUB
+        .iter()
+        .find(|(c, s, _)| *c == code && *s == sub)
+        .map(|(_, _, n)| *n);
+    match (main, detail) {
+        (Some(m), Some(d)) => format!("{m} ({d})"),
+        (Some(m), None) => m.to_string(),
+        _ => format!("Event 0x{code:04X}/{sub}"),
+    }
+}
+
+const DAY: i64 = 86_400;
+
+/// Days since 1970-01-01 → (year, month, day) (proleptic Gregorian; H. Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// (year, month, day) → days since 1970-01-01.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The local day number (days since 1970-01-01) of `ts` at offset `tz`.
+pub fn local_day(ts: u32, tz: i32) -> i64 {
+    (i64::from(ts) + i64::from(tz)).div_euclid(DAY)
+}
+
+/// Parses `YYYY-MM-DD` (what `<input type=date>` gives) into a day number.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut it = s.trim().splitn(3, '-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: u32 = it.next()?.parse().ok()?;
+    let d: u32 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    // Reject 2023-02-30 and the like: the day must survive the round trip.
+    (civil_from_days(days) == (y, m, d)).then_some(days)
+}
+
+/// The day number as `YYYY-MM-DD`.
+pub fn format_date(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `ts` at offset `tz`, as `YYYY-MM-DD HH:MM:SS` (`sep` between date and time).
+fn format_at(ts: u32, tz: i32, sep: char) -> String {
+    let t = i64::from(ts) + i64::from(tz);
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
+    let s = t.rem_euclid(DAY);
+    format!(
+        "{y:04}-{m:02}-{d:02}{sep}{:02}:{:02}:{:02}",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+/// `+09:00`, `-03:30`.
+pub fn format_offset(tz: i32) -> String {
+    let sign = if tz < 0 { '-' } else { '+' };
+    let a = tz.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
+}
+
+/// The local time shown in the table: `2026-11-24 08:30:15`.
+pub fn format_local(ts: u32, tz: i32) -> String {
+    format_at(ts, tz, ' ')
+}
+
+/// The hover text: `2026-11-23 23:30:15 UTC`.
+pub fn format_utc(ts: u32) -> String {
+    format!("{} UTC", format_at(ts, 0, ' '))
+}
+
+/// ISO 8601 with the offset, for the CSV: `2026-11-24T08:30:15+09:00`.
+pub fn iso_local(ts: u32, tz: i32) -> String {
+    format!("{}{}", format_at(ts, tz, 'T'), format_offset(tz))
+}
+
+/// ISO 8601 in UTC, for the CSV: `2026-11-23T23:30:15Z`.
+pub fn iso_utc(ts: u32) -> String {
+    format!("{}Z", format_at(ts, 0, 'T'))
+}
+
+/// Which key a filter accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyFilter {
+    /// Any key or none.
+    #[default]
+    Any,
+    /// Only records without a key.
+    NoKey,
+    /// Only this key (1..=16).
+    Key(u8),
+}
+
+impl KeyFilter {
+    /// From the select's value: `""` any, `"none"`, `"1"`..`"16"`.
+    pub fn parse(v: &str) -> KeyFilter {
+        match v {
+            "none" => KeyFilter::NoKey,
+            n => n
+                .parse::<u8>()
+                .ok()
+                .filter(|k| (1..=16).contains(k))
+                .map_or(KeyFilter::Any, KeyFilter::Key),
+        }
+    }
+}
+
+/// The filters of the log table. Dates are days in each device's own time zone (a record from a
+/// device at UTC+9 dated 24 Nov there belongs to 24 Nov whatever the viewer's zone).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    /// First day shown (inclusive).
+    pub from_day: Option<i64>,
+    /// Last day shown (inclusive).
+    pub to_day: Option<i64>,
+    /// Exact user ID; empty = every user.
+    pub user: String,
+    /// Key filter.
+    pub key: KeyFilter,
+    /// Event code; `None` = every event.
+    pub event_code: Option<u32>,
+}
+
+impl Filter {
+    /// Whether `row` passes, with its device's metadata.
+    pub fn accepts(&self, row: &LogRow, meta: Option<&DeviceMeta>) -> bool {
+        if self.from_day.is_some() || self.to_day.is_some() {
+            let tz = meta.and_then(|m| m.tz).unwrap_or(0);
+            let day = local_day(row.timestamp, tz);
+            if self.from_day.is_some_and(|f| day < f) || self.to_day.is_some_and(|t| day > t) {
+                return false;
+            }
+        }
+        let user = self.user.trim();
+        if !user.is_empty() && row.user_id != user {
+            return false;
+        }
+        match self.key {
+            KeyFilter::Any => {}
+            KeyFilter::NoKey if row.key.is_some() => return false,
+            KeyFilter::Key(k) if row.key != Some(k) => return false,
+            _ => {}
+        }
+        self.event_code.is_none_or(|c| c == row.event_code)
+    }
+}
+
+/// Indices of the rows that pass `filter`, ordered by time (then device, then ID), newest first
+/// when `newest_first`.
+pub fn select(rows: &[LogRow], meta: &MetaMap, filter: &Filter, newest_first: bool) -> Vec<u32> {
+    let mut idx: Vec<u32> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| filter.accepts(r, meta.get(&r.device_id)))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let key = |i: &u32| {
+        let r = &rows[*i as usize];
+        (r.timestamp, r.device_id, r.id)
+    };
+    idx.sort_unstable_by_key(key);
+    if newest_first {
+        idx.reverse();
+    }
+    idx
+}
+
+/// The CSV header (same columns as the table, plus raw codes and UTC).
+pub const CSV_HEADER: &[&str] = &[
+    "device_time",
+    "utc_time",
+    "device_id",
+    "event_id",
+    "user_id",
+    "event",
+    "event_code",
+    "sub_code",
+    "tna_key",
+    "key_label",
+    "job_code",
+];
+
+/// Appends `field` to `out`, quoted when it holds a comma, quote, CR or LF, or starts or ends with
+/// a space (RFC 4180: quotes doubled inside).
+pub fn push_csv_field(out: &mut String, field: &str) {
+    let needs =
+        field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
+    if needs {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// Appends one CSV line (CRLF-terminated) of `fields`.
+pub fn push_csv_line<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_csv_field(out, f.as_ref());
+    }
+    out.push_str("\r\n");
+}
+
+/// Appends the CSV line of `row`.
+pub fn push_csv_row(out: &mut String, row: &LogRow, meta: Option<&DeviceMeta>) {
+    let tz = meta.and_then(|m| m.tz).unwrap_or(0);
+    let label = match (row.key, meta) {
+        (Some(k), Some(m)) => m.key_label(k),
+        (Some(k), None) => format!("KEY_{k}"),
+        (None, _) => String::new(),
+    };
+    let fields = [
+        iso_local(row.timestamp, tz),
+        iso_utc(row.timestamp),
+        row.device_id.to_string(),
+        row.id.to_string(),
+        row.user_id.clone(),
+        event_name(row.event_code, row.sub_code),
+        row.event_code.to_string(),
+        row.sub_code.to_string(),
+        row.key.map(|k| k.to_string()).unwrap_or_default(),
+        label,
+        row.job_code.map(|j| j.to_string()).unwrap_or_default(),
+    ];
+    push_csv_line(out, &fields);
+}
+
+/// The rows of a virtualised list to put in the DOM: `[first, end)` for a viewport of
+/// `viewport_px` scrolled to `scroll_px`, with `overscan` extra rows on each side.
+pub fn window(
+    total: usize,
+    row_px: f64,
+    scroll_px: f64,
+    viewport_px: f64,
+    overscan: usize,
+) -> (usize, usize) {
+    if total == 0 || row_px <= 0.0 {
+        return (0, 0);
+    }
+    let first_visible = (scroll_px.max(0.0) / row_px).floor() as usize;
+    let visible = (viewport_px.max(0.0) / row_px).ceil() as usize + 1;
+    let first = first_visible.saturating_sub(overscan).min(total);
+    let end = first_visible
+        .saturating_add(visible)
+        .saturating_add(overscan)
+        .min(total);
+    (first, end.max(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(device_id: u32, id: u32, timestamp: u32, user: &str, key: Option<u8>) -> LogRow {
+        LogRow {
+            device_id,
+            id,
+            timestamp,
+            user_id: user.into(),
+            event_code: 0x1300,
+            sub_code: 4,
+            key,
+            job_code: None,
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 2, 29), 11_016);
+        for d in [-800_000, -1, 0, 59, 11_016, 20_000, 2_000_000] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(parse_date(""), None);
+        assert_eq!(format_date(days_from_civil(2026, 11, 4)), "2026-11-04");
+    }
+
+    #[test]
+    fn times_in_the_device_zone() {
+        // 2024-11-23 23:30:15 UTC.
+        let ts = 1_732_404_615;
+        assert_eq!(format_utc(ts), "2024-11-23 23:30:15 UTC");
+        assert_eq!(format_local(ts, 9 * 3600), "2024-11-24 08:30:15");
+        assert_eq!(iso_local(ts, -12_600), "2024-11-23T20:00:15-03:30");
+        assert_eq!(iso_utc(ts), "2024-11-23T23:30:15Z");
+        assert_eq!(local_day(ts, 9 * 3600), days_from_civil(2024, 11, 24));
+        assert_eq!(local_day(ts, 0), days_from_civil(2024, 11, 23));
+        assert_eq!(format_offset(0), "+00:00");
+    }
+
+    #[test]
+    fn event_names_and_key_labels() {
+        assert_eq!(
+            event_name(0x1300, 4),
+            "1:N authentication success (face + PIN)"
+        );
+        assert_eq!(event_name(0x1000, 0), "1:1 authentication success");
+        assert_eq!(event_name(0x9999, 1), "Event 0x9999/1");
+        let mut labels = vec![String::new(); 16];
+        labels[0] = "Check in".into();
+        let meta = DeviceMeta {
+            tz: None,
+            labels: Some(labels),
+        };
+        assert_eq!(meta.key_label(1), "Check in");
+        assert_eq!(meta.key_label(2), "KEY_2");
+        assert_eq!(DeviceMeta::default().key_label(16), "KEY_16");
+        assert_eq!(meta.key_label(0), "KEY_0", "out of range never panics");
+    }
+
+    #[test]
+    fn filters_and_sort() {
+        let day = days_from_civil(2024, 11, 24);
+        let at = |h: i64| (day * DAY + h * 3600) as u32;
+        let rows = vec![
+            row(1, 1, at(1), "7", Some(1)),
+            row(1, 2, at(30), "8", None),
+            row(2, 1, at(2), "7", Some(2)),
+            row(2, 2, at(-5), "7", Some(1)),
+        ];
+        let mut meta = MetaMap::new();
+        meta.insert(
+            2,
+            DeviceMeta {
+                tz: Some(-3 * 3600),
+                labels: None,
+            },
+        );
+        let all = select(&rows, &meta, &Filter::default(), false);
+        assert_eq!(all, vec![3, 0, 2, 1], "oldest first");
+        assert_eq!(
+            select(&rows, &meta, &Filter::default(), true),
+            vec![1, 2, 0, 3]
+        );
+        let one_day = Filter {
+            from_day: Some(day),
+            to_day: Some(day),
+            ..Default::default()
+        };
+        // Device 2 is at UTC-3: its 02:00 UTC record is on the previous local day.
+        assert_eq!(select(&rows, &meta, &one_day, false), vec![0]);
+        let user = Filter {
+            user: " 7 ".into(),
+            ..Default::default()
+        };
+        assert_eq!(select(&rows, &meta, &user, false), vec![3, 0, 2]);
+        let key = Filter {
+            key: KeyFilter::parse("1"),
+            ..Default::default()
+        };
+        assert_eq!(select(&rows, &meta, &key, false), vec![3, 0]);
+        let none = Filter {
+            key: KeyFilter::parse("none"),
+            ..Default::default()
+        };
+        assert_eq!(select(&rows, &meta, &none, false), vec![1]);
+        assert_eq!(KeyFilter::parse("17"), KeyFilter::Any);
+        let ev = Filter {
+            event_code: Some(0x1000),
+            ..Default::default()
+        };
+        assert!(select(&rows, &meta, &ev, false).is_empty());
+    }
+
+    #[test]
+    fn csv_quoting() {
+        let mut s = String::new();
+        push_csv_line(
+            &mut s,
+            &["a", "b,c", "say \"hi\"", "two\nlines", " pad", "출근"],
+        );
+        assert_eq!(
+            s,
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",출근\r\n"
+        );
+        let mut line = String::new();
+        let mut labels = vec![String::new(); 16];
+        labels[1] = "Out, late".into();
+        let meta = DeviceMeta {
+            tz: Some(3600),
+            labels: Some(labels),
+        };
+        push_csv_row(&mut line, &row(5, 9, 0, "u1", Some(2)), Some(&meta));
+        assert_eq!(
+            line,
+            "1970-01-01T01:00:00+01:00,1970-01-01T00:00:00Z,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",\r\n"
+        );
+    }
+
+    #[test]
+    fn virtual_window() {
+        assert_eq!(window(0, 32.0, 0.0, 600.0, 5), (0, 0));
+        assert_eq!(window(100_000, 32.0, 0.0, 640.0, 5), (0, 26));
+        assert_eq!(window(100_000, 32.0, 32_000.0, 640.0, 5), (995, 1026));
+        assert_eq!(window(10, 32.0, 10_000.0, 640.0, 5), (10, 10));
+        assert_eq!(window(100, 32.0, 3_000.0, 640.0, 5), (88, 100));
+    }
+}

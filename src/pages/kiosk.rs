@@ -1,0 +1,355 @@
+//! `/kiosk`: the reception screen — full screen, large type, a clock, the latest punches and the
+//! "who is in" board, from the same gap-free live session as the Live page. Read-only; the key →
+//! direction map and the theme are set in a small settings panel and kept in `localStorage`.
+//! Memory and DOM stay bounded: 50 events in the feed, 8 shown, at most 200 users on the board
+//! (60 shown).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use tna_types::Device;
+
+use crate::api::{ConnectionState, use_api};
+use crate::live::{LiveStatus, use_live};
+use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence};
+use crate::logs::{self, LogRow, MetaMap};
+use crate::pages::Loader;
+use crate::pages::live::live_devices;
+use crate::strings::kiosk as s;
+
+const FEED_ROWS: usize = 50;
+const SHOWN_PUNCHES: usize = 8;
+const BOARD_USERS: usize = 200;
+const SHOWN_USERS: usize = 60;
+const KEY_DIRECTIONS: &str = "tna-console.kiosk.directions";
+const KEY_THEME: &str = "tna-console.kiosk.theme";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_setting(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+fn save_setting(key: &str, value: &str) {
+    if let Some(st) = storage() {
+        let _ = st.set_item(key, value);
+    }
+}
+
+/// The browser's local time: ("14:05", "Wed 25 Nov 2026").
+fn clock_now() -> (String, String) {
+    let d = js_sys::Date::new_0();
+    let time = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+    let day = s::WEEKDAYS.get(d.get_day() as usize).copied().unwrap_or("");
+    let month = s::MONTHS.get(d.get_month() as usize).copied().unwrap_or("");
+    let date = format!("{day} {} {month} {}", d.get_date(), d.get_full_year());
+    (time, date)
+}
+
+/// `HH:MM` of a punch in its device's zone.
+fn punch_time(ts: u32, meta: &MetaMap, device: u32) -> String {
+    let tz = meta.get(&device).and_then(|m| m.tz).unwrap_or(0);
+    logs::format_local(ts, tz)
+        .get(11..16)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn key_label(row: &LogRow, meta: &MetaMap) -> String {
+    match row.key {
+        Some(k) => meta
+            .get(&row.device_id)
+            .map_or_else(|| format!("KEY_{k}"), |m| m.key_label(k)),
+        None => String::new(),
+    }
+}
+
+/// The kiosk.
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    let api = use_api();
+    let devices = Loader::<Vec<Device>>::new();
+    Effect::new(move |_| {
+        api.epoch().track();
+        let missing = devices.data.with_untracked(|d| !matches!(d, Some(Ok(_))));
+        if missing && !devices.loading.get_untracked() {
+            devices.run(api.list_devices());
+        }
+    });
+    let ids = Memo::new(move |_| {
+        devices.data.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|l| live_devices(l))
+        })
+    });
+    // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
+    let board = RwSignal::new(Board::new(BOARD_USERS));
+    let live = use_live(
+        ids.into(),
+        FEED_ROWS,
+        Some(Callback::new(move |row: LogRow| {
+            board.maybe_update(|b| b.apply(&row));
+        })),
+    );
+
+    let directions = RwSignal::new(
+        load_setting(KEY_DIRECTIONS)
+            .map(|v| DirectionMap::parse(&v))
+            .unwrap_or_default(),
+    );
+    let theme = RwSignal::new(load_setting(KEY_THEME).unwrap_or_else(|| "auto".into()));
+    let settings_open = RwSignal::new(false);
+
+    let clock = RwSignal::new(clock_now());
+    if let Ok(handle) =
+        set_interval_with_handle(move || clock.set(clock_now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+
+    let conn = move || match (api.state().get(), live.status.get()) {
+        (ConnectionState::Disconnected { retry_in_secs }, _) => {
+            ("offline", s::offline(retry_in_secs))
+        }
+        (ConnectionState::Connected, LiveStatus::Live) => ("live", s::CONN_LIVE.to_string()),
+        (ConnectionState::Connected, LiveStatus::Retrying) => {
+            ("retrying", s::CONN_RETRYING.to_string())
+        }
+        _ => ("connecting", s::CONN_CONNECTING.to_string()),
+    };
+
+    let punches = move || {
+        live.feed.with(|f| {
+            f.rows()
+                .iter()
+                .take(SHOWN_PUNCHES)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let listing = move || {
+        directions.with(|m| {
+            board.with(|b| {
+                let mut l = b.listing(m);
+                l.truncate(SHOWN_USERS);
+                l
+            })
+        })
+    };
+    let present = move || {
+        directions.with(|m| {
+            board.with(|b| {
+                b.listing(m)
+                    .iter()
+                    .filter(|p| {
+                        p.last
+                            .key
+                            .and_then(|k| m.get(k))
+                            .is_some_and(Direction::present)
+                    })
+                    .count()
+            })
+        })
+    };
+
+    view! {
+        <div class="kiosk" data-testid="kiosk" data-theme=move || theme.get()>
+            <header class="kiosk-top">
+                <div class="kiosk-clock" data-testid="kiosk-clock">
+                    <span class="kiosk-time">{move || clock.get().0}</span>
+                    <span class="kiosk-date">{move || clock.get().1}</span>
+                </div>
+                <div
+                    class=move || format!("kiosk-conn kiosk-conn-{}", conn().0)
+                    data-testid="kiosk-conn"
+                    data-state=move || conn().0
+                    role="status"
+                >
+                    <span class="kiosk-dot" aria-hidden="true"></span>
+                    {move || conn().1}
+                </div>
+                <button
+                    type="button"
+                    class="kiosk-btn"
+                    data-testid="kiosk-settings"
+                    aria-expanded=move || settings_open.get().to_string()
+                    on:click=move |_| settings_open.update(|o| *o = !*o)
+                >
+                    {s::SETTINGS}
+                </button>
+            </header>
+            <main class="kiosk-body">
+                <section class="kiosk-latest" aria-labelledby="kiosk-latest-title">
+                    <h2 id="kiosk-latest-title">{s::LATEST}</h2>
+                    <ol class="kiosk-punches">
+                        <For each=punches key=|r| (r.device_id, r.id) let:r>
+                            <PunchItem row=r meta=live.meta directions />
+                        </For>
+                    </ol>
+                    {move || {
+                        live.feed
+                            .with(|f| f.rows().is_empty())
+                            .then(|| view! { <p class="kiosk-empty">{s::NO_PUNCHES}</p> })
+                    }}
+                </section>
+                <section class="kiosk-board" aria-labelledby="kiosk-board-title">
+                    <h2 id="kiosk-board-title">
+                        {s::WHO_IS_IN} <span class="kiosk-count" data-testid="kiosk-present">
+                            {move || s::present_count(present())}
+                        </span>
+                    </h2>
+                    <ul class="kiosk-grid">
+                        <For
+                            each=listing
+                            key=|p| (p.user_id.clone(), p.last.device_id, p.last.id)
+                            let:p
+                        >
+                            <BoardCard p=p meta=live.meta directions />
+                        </For>
+                    </ul>
+                    {move || {
+                        board
+                            .with(Board::is_empty)
+                            .then(|| view! { <p class="kiosk-empty">{s::NOBODY}</p> })
+                    }}
+                </section>
+            </main>
+            {move || {
+                settings_open
+                    .get()
+                    .then(|| {
+                        view! { <Settings directions theme on_close=move || settings_open.set(false) /> }
+                    })
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn PunchItem(
+    row: LogRow,
+    meta: RwSignal<MetaMap>,
+    directions: RwSignal<DirectionMap>,
+) -> impl IntoView {
+    let r = row.clone();
+    let time = move || meta.with(|m| punch_time(r.timestamp, m, r.device_id));
+    let r2 = row.clone();
+    let label = move || meta.with(|m| key_label(&r2, m));
+    let key = row.key;
+    let dir = move || key.and_then(|k| directions.with(|d| d.get(k)));
+    view! {
+        <li
+            class="kiosk-punch"
+            data-testid="kiosk-punch"
+            data-device-id=row.device_id.to_string()
+            data-event-id=row.id.to_string()
+        >
+            <span class="kiosk-punch-time">{time}</span>
+            <span class="kiosk-punch-user">{s::user(&row.user_id)}</span>
+            <span class=move || {
+                format!("kiosk-tag kiosk-tag-{}", dir().map_or("none", Direction::key))
+            }>{label}</span>
+        </li>
+    }
+}
+
+#[component]
+fn BoardCard(
+    p: Presence,
+    meta: RwSignal<MetaMap>,
+    directions: RwSignal<DirectionMap>,
+) -> impl IntoView {
+    let last = p.last.clone();
+    let time = move || meta.with(|m| punch_time(last.timestamp, m, last.device_id));
+    let last2 = p.last.clone();
+    let label = move || meta.with(|m| key_label(&last2, m));
+    let key = p.last.key;
+    let dir = move || key.and_then(|k| directions.with(|d| d.get(k)));
+    view! {
+        <li
+            class=move || format!("kiosk-card kiosk-card-{}", dir().map_or("none", Direction::key))
+            data-testid="kiosk-user"
+            data-user-id=p.user_id.clone()
+        >
+            <span class="kiosk-card-user">{p.user_id.clone()}</span>
+            <span class="kiosk-card-status">
+                {move || dir().map_or(s::STATUS_UNKNOWN, s::status_word)}
+            </span>
+            <span class="kiosk-card-detail">{label} " · " {time}</span>
+        </li>
+    }
+}
+
+#[component]
+fn Settings(
+    directions: RwSignal<DirectionMap>,
+    theme: RwSignal<String>,
+    on_close: impl Fn() + 'static,
+) -> impl IntoView {
+    let set_dir = move |k: u8, v: String| {
+        directions.update(|m| m.set(k, Direction::parse(&v)));
+        save_setting(
+            KEY_DIRECTIONS,
+            &directions.with_untracked(DirectionMap::to_setting),
+        );
+    };
+    let set_theme = move |v: String| {
+        save_setting(KEY_THEME, &v);
+        theme.set(v);
+    };
+    view! {
+        <div class="kiosk-settings" role="dialog" aria-labelledby="kiosk-settings-title" data-testid="kiosk-settings-panel">
+            <h2 id="kiosk-settings-title">{s::SETTINGS_TITLE}</h2>
+            <p>{s::SETTINGS_INTRO}</p>
+            <div class="kiosk-settings-grid">
+                {(1..=16u8)
+                    .map(|k| {
+                        let current = directions.with_untracked(|d| d.get(k)).map_or("", Direction::key);
+                        view! {
+                            <label class="field">
+                                <span>{format!("KEY_{k}")}</span>
+                                <select
+                                    class="input"
+                                    data-testid="kiosk-direction"
+                                    data-key=k.to_string()
+                                    on:change=move |ev| set_dir(k, event_target_value(&ev))
+                                >
+                                    <option value="" selected=current.is_empty()>{s::DIRECTION_NONE}</option>
+                                    {Direction::ALL
+                                        .into_iter()
+                                        .map(|d| {
+                                            view! {
+                                                <option value=d.key() selected=current == d.key()>
+                                                    {s::direction_name(d)}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <label class="field">
+                <span>{s::THEME}</span>
+                <select
+                    class="input"
+                    data-testid="kiosk-theme"
+                    on:change=move |ev| set_theme(event_target_value(&ev))
+                >
+                    {[("auto", s::THEME_AUTO), ("light", s::THEME_LIGHT), ("dark", s::THEME_DARK)]
+                        .into_iter()
+                        .map(|(v, name)| {
+                            view! { <option value=v selected=move || theme.get() == v>{name}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="button" class="kiosk-btn" on:click=move |_| on_close()>{s::CLOSE}</button>
+        </div>
+    }
+}

@@ -1,0 +1,179 @@
+//! `/live`: new T&A events of every connected T&A device, newest on top, gap-free across
+//! reconnects (see `crate::live`).
+
+use leptos::prelude::*;
+use tna_types::{ConnectionStatus, Device};
+
+use crate::api::use_api;
+use crate::components::ErrorBanner;
+use crate::live::{LiveStatus, use_live};
+use crate::logs::{self, LogRow};
+use crate::pages::Loader;
+use crate::strings::{live as s, logs as ls};
+
+/// Rows the page keeps.
+pub const LIVE_ROWS: usize = 200;
+
+/// Connected T&A devices of a device list.
+pub fn live_devices(list: &[Device]) -> Vec<u32> {
+    list.iter()
+        .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
+        .map(|d| d.device_id)
+        .collect()
+}
+
+/// The status line's text.
+pub fn status_text(status: LiveStatus) -> &'static str {
+    match status {
+        LiveStatus::Connecting => s::STATUS_CONNECTING,
+        LiveStatus::Live => s::STATUS_LIVE,
+        LiveStatus::Retrying => s::STATUS_RETRYING,
+    }
+}
+
+/// The status's stable name (for `data-status` and styles).
+pub fn status_key(status: LiveStatus) -> &'static str {
+    match status {
+        LiveStatus::Connecting => "connecting",
+        LiveStatus::Live => "live",
+        LiveStatus::Retrying => "retrying",
+    }
+}
+
+/// The live page.
+#[component]
+pub fn LivePage() -> impl IntoView {
+    let api = use_api();
+    let devices = Loader::<Vec<Device>>::new();
+    Effect::new(move |_| {
+        api.epoch().track();
+        let failed_or_none = devices.data.with_untracked(|d| !matches!(d, Some(Ok(_))));
+        if failed_or_none && !devices.loading.get_untracked() {
+            devices.run(api.list_devices());
+        }
+    });
+    let ids = Memo::new(move |_| {
+        devices.data.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|l| live_devices(l))
+        })
+    });
+    let live = use_live(ids.into(), LIVE_ROWS, None);
+    let rows = move || {
+        live.feed
+            .with(|f| f.rows().iter().cloned().collect::<Vec<_>>())
+    };
+    view! {
+        <section class="page live-page" data-testid="live-page">
+            <div class="page-head">
+                <h1>{s::TITLE}</h1>
+                <span
+                    class=move || format!("live-status live-{}", status_key(live.status.get()))
+                    data-testid="live-status"
+                    data-status=move || status_key(live.status.get())
+                    role="status"
+                >
+                    {move || status_text(live.status.get())}
+                </span>
+            </div>
+            <p class="muted">{s::INTRO}</p>
+            {move || {
+                devices
+                    .data
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| {
+                        view! {
+                            <ErrorBanner
+                                title=s::DEVICES_FAILED
+                                error=e
+                                on_retry=Callback::new(move |()| devices.run(api.list_devices()))
+                                busy=devices.loading
+                            />
+                        }
+                    })
+            }}
+            <p class="summary" data-testid="live-count"
+                data-count=move || live.feed.with(|f| f.accepted()).to_string()>
+                {move || {
+                    s::summary(
+                        live.feed.with(|f| f.accepted()),
+                        ids.with(|i| i.as_ref().map_or(0, Vec::len)),
+                    )
+                }}
+            </p>
+            <div class="table-wrap">
+                <table class="data-table live-table" data-testid="live-table">
+                    <caption class="visually-hidden">{s::TABLE_CAPTION}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ls::COL_TIME}</th>
+                            <th scope="col">{ls::COL_DEVICE}</th>
+                            <th scope="col">{ls::COL_USER}</th>
+                            <th scope="col">{ls::COL_EVENT}</th>
+                            <th scope="col">{ls::COL_KEY}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=rows key=|r| (r.device_id, r.id) let:r>
+                            <LiveRow row=r meta=live.meta />
+                        </For>
+                    </tbody>
+                </table>
+                {move || {
+                    live.feed
+                        .with(|f| f.rows().is_empty())
+                        .then(|| {
+                            let text = if ids.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
+                                s::NO_DEVICES
+                            } else {
+                                s::WAITING
+                            };
+                            view! { <p class="empty-state">{text}</p> }
+                        })
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
+    let device = row.device_id;
+    let ts = row.timestamp;
+    let key = row.key;
+    let time = move || {
+        let tz = meta.with(|m| m.get(&device).and_then(|d| d.tz));
+        logs::format_local(ts, tz.unwrap_or(0))
+    };
+    let title = move || {
+        let tz = meta.with(|m| m.get(&device).and_then(|d| d.tz));
+        ls::time_title(
+            &logs::format_utc(ts),
+            tz.map(logs::format_offset).as_deref(),
+        )
+    };
+    let label = move || match key {
+        Some(k) => meta.with(|m| {
+            m.get(&device)
+                .map_or_else(|| format!("KEY_{k}"), |d| d.key_label(k))
+        }),
+        None => ls::NONE.to_string(),
+    };
+    view! {
+        <tr
+            data-testid="live-row"
+            data-device-id=device.to_string()
+            data-event-id=row.id.to_string()
+        >
+            <td class="mono" data-label=ls::COL_TIME title=title>{time}</td>
+            <td class="mono" data-label=ls::COL_DEVICE>{device}</td>
+            <td data-label=ls::COL_USER data-testid="live-user">{row.user_id.clone()}</td>
+            <td data-label=ls::COL_EVENT>{logs::event_name(row.event_code, row.sub_code)}</td>
+            <td data-label=ls::COL_KEY data-testid="live-key" data-key=key.map(|k| k.to_string())>
+                {label}
+            </td>
+        </tr>
+    }
+}

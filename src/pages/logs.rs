@@ -1,0 +1,774 @@
+//! `/logs`: T&A and job-code logs of one or more devices, read page by page from each device's
+//! event-ID cursor; filters, sort, a virtualised table and a chunked CSV export.
+//!
+//! Reading: "Load more" reads one page per chosen device from its cursor; "Load all" reads pages
+//! until each device reports `done`, showing records read and devices done, and can be cancelled
+//! between pages. A cursor is always the previous page's `nextStartEventId`, so no record is read
+//! twice or skipped. The table puts only the visible rows (plus a few) in the DOM.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tna_types::Device;
+use tna_types::limits::MAX_LOG_PAGE;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::{ApiClient, ApiError, use_api};
+use crate::components::ErrorBanner;
+use crate::logs::{self, DeviceMeta, Filter, KeyFilter, LogRow, MetaMap, event_names};
+use crate::pages::Loader;
+use crate::strings::logs as s;
+
+/// Records per page for "Load more".
+const PAGE_MORE: u32 = 1_000;
+/// Records per page for "Load all" (the relay's largest page).
+const PAGE_ALL: u32 = MAX_LOG_PAGE;
+/// Height of one table row (must match `.vrow` in the stylesheet).
+const ROW_PX: f64 = 34.0;
+/// Height of the table's scrolling body (must match `.vbody`).
+const VIEWPORT_PX: f64 = 544.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 6;
+/// Rows turned into CSV between two yields to the browser.
+const CSV_CHUNK: usize = 2_000;
+
+/// Which log the page reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `tna.getLog`.
+    Tna,
+    /// `tna.getJobCodeLog`.
+    JobCode,
+}
+
+/// Where a device's next page starts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    next: u32,
+    done: bool,
+}
+
+/// A running read: records read and devices finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Progress {
+    records: usize,
+    devices_done: usize,
+    devices_total: usize,
+}
+
+/// Everything the page's tasks share; all handles are `Copy`.
+#[derive(Clone, Copy)]
+struct LogState {
+    api: ApiClient,
+    kind: RwSignal<Kind>,
+    rows: RwSignal<Vec<LogRow>>,
+    meta: RwSignal<MetaMap>,
+    cursors: RwSignal<HashMap<u32, Cursor>>,
+    /// Bumped to cancel the running read (and by every new read).
+    generation: StoredValue<u64>,
+    progress: RwSignal<Option<Progress>>,
+    error: RwSignal<Option<ApiError>>,
+}
+
+impl LogState {
+    fn cancel(self) {
+        self.generation.update_value(|g| *g += 1);
+        self.progress.set(None);
+    }
+
+    fn clear(self) {
+        self.cancel();
+        self.rows.set(Vec::new());
+        self.cursors.set(HashMap::new());
+        self.error.set(None);
+    }
+
+    fn ensure_meta(self, ids: &[u32]) {
+        crate::live::load_meta(self.api, self.meta, ids);
+    }
+
+    /// Reads one page (`all == false`) or every remaining page (`all == true`) of each device.
+    fn load(self, ids: Vec<u32>, all: bool) {
+        if ids.is_empty() {
+            return;
+        }
+        self.cancel();
+        self.ensure_meta(&ids);
+        let generation = self.generation.get_value();
+        let kind = self.kind.get_untracked();
+        let total = ids.len();
+        self.error.set(None);
+        self.progress.set(Some(Progress {
+            records: 0,
+            devices_done: 0,
+            devices_total: total,
+        }));
+        spawn_local(async move {
+            let mut records = 0usize;
+            for (n, id) in ids.into_iter().enumerate() {
+                loop {
+                    if self.generation.try_get_value() != Some(generation) {
+                        return;
+                    }
+                    let cursor = self
+                        .cursors
+                        .try_with_untracked(|c| c.get(&id).copied().unwrap_or_default())
+                        .unwrap_or_default();
+                    let limit = if all { PAGE_ALL } else { PAGE_MORE };
+                    let page = read_page(self.api, kind, id, cursor.next, limit).await;
+                    if self.generation.try_get_value() != Some(generation) {
+                        return; // cancelled while the page was on its way: drop it
+                    }
+                    let (new_rows, next, done) = match page {
+                        Ok(p) => p,
+                        Err(e) => {
+                            self.error.try_set(Some(e));
+                            self.progress.try_set(None);
+                            return;
+                        }
+                    };
+                    records += new_rows.len();
+                    self.cursors.try_update(|c| {
+                        c.insert(id, Cursor { next, done });
+                    });
+                    if !new_rows.is_empty() {
+                        self.rows.try_update(|r| r.extend(new_rows));
+                    }
+                    self.progress.try_set(Some(Progress {
+                        records,
+                        devices_done: n,
+                        devices_total: total,
+                    }));
+                    if done || !all {
+                        break;
+                    }
+                }
+            }
+            if self.generation.try_get_value() == Some(generation) {
+                self.progress.try_set(None);
+            }
+        });
+    }
+}
+
+/// One page as rows, the next cursor and `done`.
+async fn read_page(
+    api: ApiClient,
+    kind: Kind,
+    id: u32,
+    start: u32,
+    limit: u32,
+) -> Result<(Vec<LogRow>, u32, bool), ApiError> {
+    match kind {
+        Kind::Tna => {
+            let p = api.get_log(id, start, limit).await?;
+            Ok((
+                p.logs.into_iter().map(LogRow::from).collect(),
+                p.next_start_event_id,
+                p.done,
+            ))
+        }
+        Kind::JobCode => {
+            let p = api.get_job_code_log(id, start, limit).await?;
+            Ok((
+                p.logs.into_iter().map(LogRow::from).collect(),
+                p.next_start_event_id,
+                p.done,
+            ))
+        }
+    }
+}
+
+/// Resolves after the browser had a chance to run other work (a `setTimeout(0)`).
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().is_some_and(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .is_ok()
+        });
+        if !scheduled {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Offers `parts` (CSV text chunks) as a UTF-8 file download.
+fn download(parts: &js_sys::Array, name: &str) -> Result<(), JsValue> {
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// The logs page.
+#[component]
+pub fn LogsPage() -> impl IntoView {
+    let api = use_api();
+    let devices = Loader::<Vec<Device>>::new();
+    Effect::new(move |_| {
+        api.epoch().track();
+        if !devices.loading.get_untracked() && devices.data.with_untracked(|d| d.is_none()) {
+            devices.run(api.list_devices());
+        }
+    });
+    let state = LogState {
+        api,
+        kind: RwSignal::new(Kind::Tna),
+        rows: RwSignal::new(Vec::new()),
+        meta: RwSignal::new(MetaMap::new()),
+        cursors: RwSignal::new(HashMap::new()),
+        generation: StoredValue::new(0),
+        progress: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    on_cleanup(move || state.generation.update_value(|g| *g += 1));
+    let selected = RwSignal::new(Vec::<u32>::new());
+
+    // Devices that keep the chosen log.
+    let candidates = Memo::new(move |_| {
+        let kind = state.kind.get();
+        devices.data.with(|d| match d {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|d| match kind {
+                    Kind::Tna => d.tna_supported,
+                    Kind::JobCode => d.job_code_supported,
+                })
+                .map(|d| d.device_id)
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    });
+
+    // Filters.
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let user = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let event = RwSignal::new(String::new());
+    let newest_first = RwSignal::new(true);
+    let filter = Memo::new(move |_| Filter {
+        from_day: logs::parse_date(&from.get()),
+        to_day: logs::parse_date(&to.get()),
+        user: user.get(),
+        key: KeyFilter::parse(&key.get()),
+        event_code: event.get().parse().ok(),
+    });
+    let view_idx = Memo::new(move |_| {
+        let f = filter.get();
+        let newest = newest_first.get();
+        state
+            .meta
+            .with(|m| state.rows.with(|r| logs::select(r, m, &f, newest)))
+    });
+
+    let exporting = RwSignal::new(None::<usize>);
+    let export_error = RwSignal::new(false);
+    let export = move || {
+        if exporting.get_untracked().is_some() {
+            return;
+        }
+        let idx = view_idx.get_untracked();
+        exporting.set(Some(0));
+        export_error.set(false);
+        spawn_local(async move {
+            let parts = js_sys::Array::new();
+            let mut head = String::from("\u{feff}");
+            logs::push_csv_line(&mut head, logs::CSV_HEADER);
+            parts.push(&JsValue::from_str(&head));
+            for (n, chunk) in idx.chunks(CSV_CHUNK).enumerate() {
+                let text = state.meta.try_with_untracked(|m| {
+                    state.rows.try_with_untracked(|rows| {
+                        let mut out = String::with_capacity(chunk.len() * 120);
+                        for &i in chunk {
+                            if let Some(r) = rows.get(i as usize) {
+                                logs::push_csv_row(&mut out, r, m.get(&r.device_id));
+                            }
+                        }
+                        out
+                    })
+                });
+                let Some(Some(text)) = text else { return };
+                parts.push(&JsValue::from_str(&text));
+                let done = (n + 1) * CSV_CHUNK;
+                exporting.try_set(Some((done.min(idx.len()) * 100) / idx.len().max(1)));
+                yield_to_browser().await;
+            }
+            if download(&parts, s::FILE_NAME).is_err() {
+                export_error.try_set(true);
+            }
+            exporting.try_set(None);
+        });
+    };
+
+    let on_kind = move |ev: leptos::ev::Event| {
+        let kind = if event_target_value(&ev) == "job" {
+            Kind::JobCode
+        } else {
+            Kind::Tna
+        };
+        state.clear();
+        selected.set(Vec::new());
+        state.kind.set(kind);
+    };
+    let toggle = move |id: u32, on: bool| {
+        state.clear();
+        selected.update(|sel| {
+            sel.retain(|x| *x != id);
+            if on {
+                sel.push(id);
+            }
+        });
+    };
+    let busy = Signal::derive(move || state.progress.with(Option::is_some));
+    // Every chosen device's last page came back short: everything stored has been read.
+    let complete = Signal::derive(move || {
+        !busy.get()
+            && selected.with(|sel| {
+                !sel.is_empty()
+                    && state
+                        .cursors
+                        .with(|c| sel.iter().all(|id| c.get(id).is_some_and(|c| c.done)))
+            })
+    });
+
+    view! {
+        <section class="page logs-page" data-testid="logs-page">
+            <div class="page-head">
+                <h1>{s::TITLE}</h1>
+                <div class="toolbar">
+                    <label class="field-inline">
+                        <span>{s::KIND_LABEL}</span>
+                        <select class="input" data-testid="logs-kind" on:change=on_kind>
+                            <option value="tna" selected=true>{s::KIND_TNA}</option>
+                            <option value="job">{s::KIND_JOB}</option>
+                        </select>
+                    </label>
+                </div>
+            </div>
+            <div class="logs-layout">
+                <fieldset class="card device-picker" data-testid="logs-devices">
+                    <legend>{s::DEVICES_LABEL}</legend>
+                    <div class="picker-actions">
+                        <button
+                            type="button"
+                            class="btn btn-small"
+                            data-testid="logs-select-all"
+                            on:click=move |_| {
+                                state.clear();
+                                selected.set(candidates.get_untracked());
+                            }
+                        >
+                            {s::SELECT_ALL}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-small"
+                            on:click=move |_| {
+                                state.clear();
+                                selected.set(Vec::new());
+                            }
+                        >
+                            {s::SELECT_NONE}
+                        </button>
+                    </div>
+                    {move || match devices.data.get() {
+                        None => view! { <p class="loading">{s::DEVICES_LOADING}</p> }.into_any(),
+                        Some(Err(e)) => {
+                            view! {
+                                <ErrorBanner
+                                    title=s::DEVICES_FAILED
+                                    error=e
+                                    on_retry=Callback::new(move |()| devices.run(api.list_devices()))
+                                    busy=devices.loading
+                                />
+                            }
+                                .into_any()
+                        }
+                        Some(Ok(_)) if candidates.with(Vec::is_empty) => {
+                            view! { <p class="muted">{s::DEVICES_NONE}</p> }.into_any()
+                        }
+                        Some(Ok(_)) => {
+                            view! {
+                                <ul class="picker-list">
+                                    {move || {
+                                        candidates
+                                            .get()
+                                            .into_iter()
+                                            .map(|id| {
+                                                view! {
+                                                    <li>
+                                                        <label class="check">
+                                                            <input
+                                                                type="checkbox"
+                                                                data-testid="logs-device"
+                                                                data-device-id=id.to_string()
+                                                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                                                on:change=move |ev| toggle(id, event_target_checked(&ev))
+                                                            />
+                                                            <span class="mono">{id}</span>
+                                                        </label>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()
+                                    }}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                    }}
+                </fieldset>
+                <div class="logs-main">
+                    <div class="toolbar logs-actions">
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            data-testid="logs-load-more"
+                            disabled=move || busy.get() || selected.with(Vec::is_empty)
+                            on:click=move |_| state.load(selected.get_untracked(), false)
+                        >
+                            {s::LOAD_MORE}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-primary"
+                            data-testid="logs-load-all"
+                            disabled=move || busy.get() || selected.with(Vec::is_empty)
+                            on:click=move |_| state.load(selected.get_untracked(), true)
+                        >
+                            {s::LOAD_ALL}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            data-testid="logs-clear"
+                            disabled=move || busy.get()
+                            on:click=move |_| state.clear()
+                        >
+                            {s::CLEAR}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            data-testid="logs-export"
+                            disabled=move || {
+                                busy.get() || exporting.with(Option::is_some)
+                                    || view_idx.with(Vec::is_empty)
+                            }
+                            on:click=move |_| export()
+                        >
+                            {move || match exporting.get() {
+                                Some(p) => s::exporting(p),
+                                None => s::EXPORT.to_string(),
+                            }}
+                        </button>
+                    </div>
+                    {move || {
+                        state
+                            .progress
+                            .get()
+                            .map(|p| {
+                                view! {
+                                    <div
+                                        class="progress-box"
+                                        data-testid="logs-progress"
+                                        data-records=p.records.to_string()
+                                        role="status"
+                                    >
+                                        <progress
+                                            max=p.devices_total.to_string()
+                                            value=p.devices_done.to_string()
+                                        ></progress>
+                                        <span>{s::progress(p.records, p.devices_done, p.devices_total)}</span>
+                                        <button
+                                            type="button"
+                                            class="btn btn-small"
+                                            data-testid="logs-cancel"
+                                            on:click=move |_| state.cancel()
+                                        >
+                                            {s::CANCEL}
+                                        </button>
+                                    </div>
+                                }
+                            })
+                    }}
+                    {move || {
+                        state
+                            .error
+                            .get()
+                            .map(|e| {
+                                view! {
+                                    <ErrorBanner
+                                        title=s::LOAD_FAILED
+                                        error=e
+                                        on_retry=Callback::new(move |()| {
+                                            state.load(selected.get_untracked(), false)
+                                        })
+                                        busy=busy
+                                    />
+                                }
+                            })
+                    }}
+                    {move || {
+                        export_error.get().then(|| view! { <p class="warning">{s::EXPORT_FAILED}</p> })
+                    }}
+                    <Filters from to user key event newest_first />
+                    <p class="summary" aria-live="polite">
+                        <span
+                            data-testid="logs-count"
+                            data-shown=move || view_idx.with(Vec::len).to_string()
+                            data-loaded=move || state.rows.with(Vec::len).to_string()
+                        >
+                            {move || s::shown(view_idx.with(Vec::len), state.rows.with(Vec::len))}
+                        </span>
+                        {move || {
+                            complete
+                                .get()
+                                .then(|| {
+                                    view! {
+                                        <span class="muted" data-testid="logs-complete">
+                                            {s::COMPLETE}
+                                        </span>
+                                    }
+                                })
+                        }}
+                    </p>
+                    <LogTable state view_idx selected />
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// The filter bar.
+#[component]
+fn Filters(
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    user: RwSignal<String>,
+    key: RwSignal<String>,
+    event: RwSignal<String>,
+    newest_first: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="filters" data-testid="logs-filters">
+            <legend class="visually-hidden">{s::FILTERS}</legend>
+            <label class="field">
+                <span>{s::FROM}</span>
+                <input
+                    class="input"
+                    type="date"
+                    data-testid="logs-from"
+                    prop:value=move || from.get()
+                    on:input=move |ev| from.set(event_target_value(&ev))
+                    on:change=move |ev| from.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span>{s::TO}</span>
+                <input
+                    class="input"
+                    type="date"
+                    data-testid="logs-to"
+                    prop:value=move || to.get()
+                    on:input=move |ev| to.set(event_target_value(&ev))
+                    on:change=move |ev| to.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span>{s::USER}</span>
+                <input
+                    class="input"
+                    type="search"
+                    data-testid="logs-user"
+                    placeholder=s::USER_PLACEHOLDER
+                    prop:value=move || user.get()
+                    on:input=move |ev| user.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="field">
+                <span>{s::KEY}</span>
+                <select
+                    class="input"
+                    data-testid="logs-key"
+                    on:change=move |ev| key.set(event_target_value(&ev))
+                >
+                    <option value="">{s::KEY_ANY}</option>
+                    <option value="none">{s::KEY_NONE}</option>
+                    {(1..=16u8)
+                        .map(|k| view! { <option value=k.to_string()>{format!("KEY_{k}")}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>{s::EVENT}</span>
+                <select
+                    class="input"
+                    data-testid="logs-event"
+                    on:change=move |ev| event.set(event_target_value(&ev))
+                >
+                    <option value="">{s::EVENT_ANY}</option>
+                    {event_names::MAIN
+                        .iter()
+                        .map(|(code, name)| view! { <option value=code.to_string()>{*name}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <button
+                type="button"
+                class="btn btn-secondary"
+                data-testid="logs-sort"
+                data-newest-first=move || newest_first.get().to_string()
+                on:click=move |_| newest_first.update(|n| *n = !*n)
+            >
+                {move || if newest_first.get() { s::SORT_NEWEST } else { s::SORT_OLDEST }}
+            </button>
+        </fieldset>
+    }
+}
+
+/// The virtualised table: a scrolling body as tall as all rows, holding only the rows in view.
+#[component]
+fn LogTable(
+    state: LogState,
+    view_idx: Memo<Vec<u32>>,
+    selected: RwSignal<Vec<u32>>,
+) -> impl IntoView {
+    let scroll = RwSignal::new(0.0f64);
+    let range = Memo::new(move |_| {
+        logs::window(
+            view_idx.with(Vec::len),
+            ROW_PX,
+            scroll.get(),
+            VIEWPORT_PX,
+            OVERSCAN,
+        )
+    });
+    let job = Signal::derive(move || state.kind.get() == Kind::JobCode);
+    let rows_view = move || {
+        let (first, end) = range.get();
+        let job = job.get();
+        state.meta.with(|meta| {
+            state.rows.with(|rows| {
+                view_idx.with(|idx| {
+                    idx.get(first..end)
+                        .unwrap_or_default()
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, &i)| {
+                            let r = rows.get(i as usize)?;
+                            Some(row_view(r, meta.get(&r.device_id), first + k, job))
+                        })
+                        .collect_view()
+                })
+            })
+        })
+    };
+    let empty = move || {
+        if view_idx.with(|v| !v.is_empty()) {
+            return None;
+        }
+        let text = if selected.with(Vec::is_empty) {
+            s::PICK_DEVICES
+        } else if state.rows.with(Vec::is_empty) {
+            s::NOTHING_LOADED
+        } else {
+            s::NO_MATCH
+        };
+        Some(view! { <p class="empty-state" data-testid="logs-empty">{text}</p> })
+    };
+    view! {
+        <div
+            class="vtable"
+            role="table"
+            aria-label=s::TABLE_LABEL
+            data-testid="logs-table"
+            aria-rowcount=move || (view_idx.with(Vec::len) + 1).to_string()
+        >
+            <div class="vrow vhead" role="row" aria-rowindex="1">
+                <span role="columnheader">{s::COL_TIME}</span>
+                <span role="columnheader">{s::COL_DEVICE}</span>
+                <span role="columnheader">{s::COL_USER}</span>
+                <span role="columnheader">{s::COL_EVENT}</span>
+                <span role="columnheader">
+                    {move || if job.get() { s::COL_JOB } else { s::COL_KEY }}
+                </span>
+            </div>
+            <div
+                class="vbody"
+                data-testid="logs-scroll"
+                on:scroll=move |ev| {
+                    let el: web_sys::Element = event_target(&ev);
+                    scroll.set(f64::from(el.scroll_top()));
+                }
+            >
+                <div
+                    class="vspace"
+                    style:height=move || format!("{}px", view_idx.with(Vec::len) as f64 * ROW_PX)
+                >
+                    {rows_view}
+                </div>
+            </div>
+            {empty}
+        </div>
+    }
+}
+
+/// One positioned row.
+fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> impl IntoView + use<> {
+    let tz = meta.and_then(|m| m.tz);
+    let local = logs::format_local(r.timestamp, tz.unwrap_or(0));
+    let offset = tz.map(logs::format_offset);
+    let title = s::time_title(&logs::format_utc(r.timestamp), offset.as_deref());
+    let last = if job {
+        r.job_code
+            .map(|j| j.to_string())
+            .unwrap_or_else(|| s::NONE.into())
+    } else {
+        match r.key {
+            Some(k) => meta.map_or_else(|| format!("KEY_{k}"), |m| m.key_label(k)),
+            None => s::NONE.into(),
+        }
+    };
+    let key_attr = r.key.map(|k| k.to_string());
+    view! {
+        <div
+            class="vrow"
+            role="row"
+            data-testid="log-row"
+            aria-rowindex=(pos + 2).to_string()
+            data-device-id=r.device_id.to_string()
+            data-event-id=r.id.to_string()
+            style:top=format!("{}px", pos as f64 * ROW_PX)
+        >
+            <span role="cell" class="mono" data-testid="log-time" title=title>{local}</span>
+            <span role="cell" class="mono" data-testid="log-device">{r.device_id}</span>
+            <span role="cell" data-testid="log-user">{r.user_id.clone()}</span>
+            <span
+                role="cell"
+                data-testid="log-event"
+                title=format!("0x{:04X} / {}", r.event_code, r.sub_code)
+            >
+                {logs::event_name(r.event_code, r.sub_code)}
+            </span>
+            <span role="cell" data-testid="log-key" data-key=key_attr>{last}</span>
+        </div>
+    }
+}

@@ -296,9 +296,21 @@ pub const CSV_HEADER: &[&str] = &[
     "job_code",
 ];
 
+/// Characters that make a spreadsheet read a cell as a formula. Key labels and user IDs come from
+/// devices, where anyone at the terminal menu can type them, so an exported cell must never run.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Appends `field` to `out`, quoted when it holds a comma, quote, CR or LF, or starts or ends with
-/// a space (RFC 4180: quotes doubled inside).
+/// a space (RFC 4180: quotes doubled inside). A field that a spreadsheet would take for a formula
+/// gets a leading `'` (the usual CSV-injection guard), so it shows as the text it is.
 pub fn push_csv_field(out: &mut String, field: &str) {
+    let guarded;
+    let field = if field.starts_with(FORMULA_STARTS) {
+        guarded = format!("'{field}");
+        guarded.as_str()
+    } else {
+        field
+    };
     let needs =
         field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
     if needs {
@@ -496,6 +508,15 @@ mod tests {
         assert_eq!(
             s,
             "a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",출근\r\n"
+        );
+        let mut guarded = String::new();
+        push_csv_line(
+            &mut guarded,
+            &["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "a=b"],
+        );
+        assert_eq!(
+            guarded,
+            "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM(A1),a=b\r\n"
         );
         let mut line = String::new();
         let mut labels = vec![String::new(); 16];

@@ -15,6 +15,7 @@ mod e2e {
     pub mod bulk;
     pub mod config;
     pub mod drift;
+    pub mod editor_extras;
     pub mod job_codes;
 }
 
@@ -89,6 +90,54 @@ async fn config_editor_in_chromium() -> Result<()> {
     let r = &relay;
     let result = with_browser(&chromedriver, |client| async move {
         e2e::config::editor_flow(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsaved_edits_prompt_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::unsaved_edits_ask_before_leaving(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_export_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::export_writes_the_device_config(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keypad_modes_disabled_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::modes_needing_a_keypad_are_disabled(&client, r).await
     })
     .await;
     shutdown(relay).await;

@@ -231,6 +231,11 @@ impl Gateway {
     pub fn job_code_supported(&self, device_id: u32) -> Option<bool> {
         Some(self.slot(device_id)?.profile.model.job_code)
     }
+
+    /// The device's `device.Type` wire value (`None` for unknown devices).
+    pub fn device_type(&self, device_id: u32) -> Option<i32> {
+        Some(self.slot(device_id)?.profile.model.ty as i32)
+    }
 }
 
 /// Generates every device, spread over the available cores. Each device has its own RNG

@@ -144,6 +144,54 @@ async fn keypad_modes_disabled_in_chromium() -> Result<()> {
     result
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_draft_as_bulk_source_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::editor_draft_is_a_bulk_source(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_cancel_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::bulk_cancel_stops_between_batches(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_save_keeps_edits_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::failed_save_shows_the_error_and_keeps_edits(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 /// The test body: list → detail, with screenshots.
 async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
     let url = relay.url();

@@ -1,6 +1,8 @@
-//! The editor's remaining promises end to end: leaving with unsaved edits asks first (and keeps
-//! the edits when the user stays), Export writes the device's config as JSON, and on a device
-//! without a keypad the modes that need one are disabled with the reason.
+//! The editor's and Bulk page's remaining promises end to end: leaving with unsaved edits asks
+//! first (and keeps the edits when the user stays); Export writes the device's config as JSON; on
+//! a device without a keypad the modes that need one are disabled with the reason; a failed Save
+//! shows the device's error and keeps the edits; the editor's unsaved draft can be a bulk source;
+//! Cancel stops a bulk apply between batches and what was not sent is marked so (and unwritten).
 
 use std::time::{Duration, Instant};
 
@@ -165,5 +167,187 @@ pub async fn modes_needing_a_keypad_are_disabled(
         !reasons[0].text().await?.trim().is_empty(),
         "the reason is stated"
     );
+    Ok(())
+}
+
+/// Selects `ids` on the Bulk page (T&A filter on).
+async fn select_targets(client: &Client, ids: &[u32]) -> Result<()> {
+    wait_for_count(client, "[data-testid=bulk-device-row]", 1).await?;
+    crate::set_select(client, "[data-testid=filter-tna]", "yes").await?;
+    for id in ids {
+        js_click(
+            client,
+            &format!("[data-testid=bulk-select][data-device-id='{id}']"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn editor_draft_is_a_bulk_source(client: &Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let tna: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    ensure!(tna.len() >= 3, "need three T&A devices");
+    let (source, targets) = (tna[0], &tna[1..3]);
+    open_editor(client, relay, source).await?;
+    set_input(
+        client,
+        "[data-testid=edit-label][data-key='5']",
+        "Draft only",
+    )
+    .await?;
+    // Leave through the app's own link (a reload would drop the draft) and confirm leaving.
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await?;
+    js_click(client, "a[href='/bulk']").await?;
+    select_targets(client, targets).await?;
+    js_click(client, "[data-testid=source-draft]").await?;
+    wait_for_count(client, "[data-testid=source-ready]", 1)
+        .await
+        .context("the editor's draft is offered as the source")?;
+    js_click(client, "[data-testid=bulk-preview]").await?;
+    wait_for_count(client, "[data-testid=preview-row]", targets.len()).await?;
+    js_click(client, "[data-testid=bulk-apply]").await?;
+    wait_for_count(
+        client,
+        "[data-testid=result-row][data-state=ok][data-reread=matches]",
+        targets.len(),
+    )
+    .await
+    .context("the draft was applied to both targets")?;
+    for &id in targets {
+        let held = sim.tna_config(id).context("device config")?;
+        ensure!(
+            held.labels[4] == "Draft only",
+            "device {id}: {:?}",
+            held.labels
+        );
+    }
+    let source_held = sim.tna_config(source).context("source config")?;
+    ensure!(
+        source_held.labels[4] != "Draft only",
+        "the draft was never saved to its own device"
+    );
+    Ok(())
+}
+
+pub async fn bulk_cancel_stops_between_batches(
+    client: &Client,
+    relay: &RunningRelay,
+) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let targets: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .take(20)
+        .collect();
+    ensure!(targets.len() == 20, "need 20 T&A devices (two batches)");
+    // Slow devices: each batch of 10 takes about a second, time enough to cancel during the first.
+    for &id in &targets {
+        sim.set_latency(id, Duration::from_millis(1_000));
+    }
+    // Fixed mode: every device can take it, keypad or not.
+    let mut cfg = tna_types::TnaConfig {
+        mode: tna_types::TnaMode::Fixed,
+        key: tna_types::TnaKey::new(1).ok(),
+        ..Default::default()
+    };
+    cfg.labels[0] = "Cancelled run".into();
+    let dir = std::env::temp_dir().join(format!("tna-e2e-cancel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("source.json");
+    std::fs::write(&file, serde_json::to_string(&cfg)?)?;
+
+    client.goto(&format!("{}bulk", relay.url())).await?;
+    select_targets(client, &targets).await?;
+    js_click(client, "[data-testid=source-file]").await?;
+    wait_for_count(client, "[data-testid=source-file-input]", 1).await?;
+    client
+        .find(Locator::Css("[data-testid=source-file-input]"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    wait_for_count(client, "[data-testid=source-ready]", 1).await?;
+    js_click(client, "[data-testid=bulk-preview]").await?;
+    wait_for_count(client, "[data-testid=preview-row]", targets.len()).await?;
+    js_click(client, "[data-testid=bulk-apply]").await?;
+    js_click(client, "[data-testid=bulk-cancel]").await?;
+    wait_for_count(client, "[data-testid=result-row][data-state=notSent]", 1)
+        .await
+        .context("cancel leaves devices not sent")?;
+    let rows = wait_for_count(client, "[data-testid=result-row]", targets.len()).await?;
+    ensure!(rows == targets.len(), "{rows} result rows");
+    let mut written = 0;
+    for &id in &targets {
+        let row = client
+            .find(Locator::Css(&format!(
+                "[data-testid=result-row][data-device-id='{id}']"
+            )))
+            .await?;
+        let state = row.attr("data-state").await?.unwrap_or_default();
+        let held = sim.tna_config(id).context("device config")?;
+        let has = held.labels[0] == "Cancelled run";
+        match state.as_str() {
+            "ok" => {
+                ensure!(has, "device {id} reported ok but does not hold the config");
+                written += 1;
+            }
+            "notSent" => ensure!(!has, "device {id} was not sent but holds the config"),
+            other => bail!("device {id}: unexpected state {other}"),
+        }
+    }
+    ensure!(
+        written < targets.len(),
+        "cancel stopped the apply before the last batch ({written} written)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+pub async fn failed_save_shows_the_error_and_keeps_edits(
+    client: &Client,
+    relay: &RunningRelay,
+) -> Result<()> {
+    let id = first_tna_device(relay)?;
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let before = sim.tna_config(id).context("device config")?;
+    sim.fail_set_config(id, true);
+    open_editor(client, relay, id).await?;
+    let first = "[data-testid=edit-label][data-key='1']";
+    set_input(client, first, "Will not stick").await?;
+    js_click(client, "[data-testid=editor-save]").await?;
+    wait_for_count(
+        client,
+        "[data-testid=tna-editor] [data-testid=error-banner]",
+        1,
+    )
+    .await
+    .context("the device's error is shown")?;
+    let message = client
+        .find(Locator::Css(
+            "[data-testid=tna-editor] [data-testid=error-message]",
+        ))
+        .await?
+        .text()
+        .await?;
+    ensure!(!message.trim().is_empty(), "an error message is shown");
+    let value = client
+        .find(Locator::Css(first))
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        value.as_deref() == Some("Will not stick"),
+        "the edit is kept after the failure: {value:?}"
+    );
+    let held = sim.tna_config(id).context("device config")?;
+    ensure!(held == before, "the device's config is unchanged");
+    sim.fail_set_config(id, false);
     Ok(())
 }

@@ -192,6 +192,23 @@ async fn failed_save_keeps_edits_in_chromium() -> Result<()> {
     result
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editor_controls_follow_the_mode_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = demo_relay(DEVICES).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::editor_extras::controls_follow_the_mode_and_schedules_are_picked_by_name(&client, r)
+            .await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 /// The test body: list → detail, with screenshots.
 async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
     let url = relay.url();

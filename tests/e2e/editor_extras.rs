@@ -351,3 +351,87 @@ pub async fn failed_save_shows_the_error_and_keeps_edits(
     sim.fail_set_config(id, false);
     Ok(())
 }
+
+pub async fn controls_follow_the_mode_and_schedules_are_picked_by_name(
+    client: &Client,
+    relay: &RunningRelay,
+) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    // A device with a keypad, so every mode can be chosen.
+    let id = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| {
+            sim.tna_supported(d) == Some(true)
+                && sim
+                    .device_type(d)
+                    .and_then(tna_relay::gsdk::device::has_keypad)
+                    == Some(true)
+        })
+        .context("a T&A device with a keypad")?;
+    open_editor(client, relay, id).await?;
+    let save = client
+        .find(Locator::Css("[data-testid=editor-save]"))
+        .await?;
+    ensure!(
+        save.attr("disabled").await?.is_some(),
+        "Save is disabled while nothing changed"
+    );
+    let disabled = |css: &'static str| async move {
+        let el = client.find(Locator::Css(css)).await?;
+        anyhow::Ok(el.attr("disabled").await?.is_some())
+    };
+    js_click(client, "[data-testid=mode-byUser]").await?;
+    ensure!(
+        disabled("[data-testid=edit-fixed-key]").await?,
+        "fixed key off in By user"
+    );
+    ensure!(
+        !disabled("[data-testid=edit-required]").await?,
+        "T&A required on in By user"
+    );
+    js_click(client, "[data-testid=mode-fixed]").await?;
+    ensure!(
+        !disabled("[data-testid=edit-fixed-key]").await?,
+        "fixed key on in Fixed"
+    );
+    ensure!(
+        disabled("[data-testid=edit-required]").await?,
+        "T&A required off in Fixed"
+    );
+
+    // By schedule, KEY_3 follows the schedule picked by its name.
+    js_click(client, "[data-testid=mode-bySchedule]").await?;
+    let select = "[data-testid=edit-schedule][data-key='3']";
+    let options = client
+        .find(Locator::Css(select))
+        .await?
+        .find_all(Locator::Css("option"))
+        .await?;
+    let mut picked = None;
+    for o in &options {
+        let text = o.text().await?;
+        let value = o.attr("value").await?.unwrap_or_default();
+        if text.contains("Office hours") {
+            picked = Some(value.clone());
+        }
+    }
+    let value = picked.context("the schedule list offers \"Office hours\" by name")?;
+    crate::set_select(client, select, &value).await?;
+    js_click(client, "[data-testid=editor-save]").await?;
+    wait_for_count(client, "[data-testid=save-ok]", 1)
+        .await
+        .context("saved")?;
+    let held = sim.tna_config(id).context("device config")?;
+    ensure!(
+        held.mode == 2,
+        "By schedule on the device, got mode {}",
+        held.mode
+    );
+    ensure!(
+        held.schedules[2].to_string() == value,
+        "KEY_3 follows schedule {value}, device holds {:?}",
+        held.schedules
+    );
+    Ok(())
+}

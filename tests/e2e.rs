@@ -80,134 +80,65 @@ async fn device_list_and_detail_in_chromium() -> Result<()> {
     result
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn config_editor_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
+/// One browser test: skipped or failed per [`prerequisites`], one browser at a time, a fresh
+/// demo relay, then `$flow(&client, &relay)` inside [`with_browser`].
+macro_rules! browser_test {
+    ($name:ident, $flow:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() -> Result<()> {
+            let Some(chromedriver) = prerequisites()? else {
+                return Ok(());
+            };
+            let _one = BROWSER.lock().await;
+            let relay = demo_relay(DEVICES).await?;
+            let r = &relay;
+            let result = with_browser(
+                &chromedriver,
+                |client| async move { $flow(&client, r).await },
+            )
+            .await;
+            shutdown(relay).await;
+            result
+        }
     };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::config::editor_flow(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unsaved_edits_prompt_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::unsaved_edits_ask_before_leaving(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(config_editor_in_chromium, e2e::config::editor_flow);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn config_export_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::export_writes_the_device_config(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    unsaved_edits_prompt_in_chromium,
+    e2e::editor_extras::unsaved_edits_ask_before_leaving
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keypad_modes_disabled_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::modes_needing_a_keypad_are_disabled(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    config_export_in_chromium,
+    e2e::editor_extras::export_writes_the_device_config
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_draft_as_bulk_source_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::editor_draft_is_a_bulk_source(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    keypad_modes_disabled_in_chromium,
+    e2e::editor_extras::modes_needing_a_keypad_are_disabled
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bulk_cancel_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::bulk_cancel_stops_between_batches(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    editor_draft_as_bulk_source_in_chromium,
+    e2e::editor_extras::editor_draft_is_a_bulk_source
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_save_keeps_edits_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::failed_save_shows_the_error_and_keeps_edits(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    bulk_cancel_in_chromium,
+    e2e::editor_extras::bulk_cancel_stops_between_batches
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editor_controls_follow_the_mode_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::editor_extras::controls_follow_the_mode_and_schedules_are_picked_by_name(&client, r)
-            .await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(
+    failed_save_keeps_edits_in_chromium,
+    e2e::editor_extras::failed_save_shows_the_error_and_keeps_edits
+);
+
+browser_test!(
+    editor_controls_follow_the_mode_in_chromium,
+    e2e::editor_extras::controls_follow_the_mode_and_schedules_are_picked_by_name
+);
 
 /// The test body: list → detail, with screenshots.
 async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
@@ -1065,37 +996,9 @@ async fn bulk_apply_in_chromium() -> Result<()> {
     result
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn drift_report_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::drift::drift_flow(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(drift_report_in_chromium, e2e::drift::drift_flow);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn job_codes_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(DEVICES).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::job_codes::job_codes_flow(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+browser_test!(job_codes_in_chromium, e2e::job_codes::job_codes_flow);
 
 /// Polls until nothing matches `css`, for at most [`PAGE_WAIT`].
 async fn wait_gone(client: &Client, css: &str) -> Result<()> {

@@ -2,9 +2,12 @@
 //! with their gRPC code shown (and marked as still differing after the re-read); clear the fault,
 //! "Retry failed" → all OK; the emulator holds the config on all 20.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
+use tna_types::TnaConfig;
 
 use crate::{js_click, save_screenshot, set_select, wait_for_count};
 
@@ -39,10 +42,6 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
     };
     cfg.labels[0] = "Bulk E2E".into();
     cfg.labels[2] = "벌크 출근".into();
-    let dir = std::env::temp_dir().join(format!("tna-e2e-bulk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("source.json");
-    std::fs::write(&file, serde_json::to_string(&cfg)?)?;
 
     client.goto(&format!("{}bulk", relay.url())).await?;
     let rows = wait_for_count(client, "[data-testid=bulk-device-row]", devices).await?;
@@ -75,16 +74,7 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
         "{selected}"
     );
 
-    js_click(client, "[data-testid=source-file]").await?;
-    wait_for_count(client, "[data-testid=source-file-input]", 1).await?;
-    client
-        .find(Locator::Css("[data-testid=source-file-input]"))
-        .await?
-        .send_keys(&file.display().to_string())
-        .await?;
-    wait_for_count(client, "[data-testid=source-ready]", 1)
-        .await
-        .context("the source file was not accepted")?;
+    let dir = use_file_source(client, &cfg, "bulk").await?;
     js_click(client, "[data-testid=bulk-preview]").await?;
     wait_for_count(client, "[data-testid=preview-row]", TARGETS).await?;
     let changes = client
@@ -169,4 +159,24 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Writes `cfg` to a temporary JSON file, picks it as the Bulk page's source and waits until the
+/// page accepts it. Returns the temporary directory (the caller removes it when done).
+pub async fn use_file_source(client: &Client, cfg: &TnaConfig, tag: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("tna-e2e-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("source.json");
+    std::fs::write(&file, serde_json::to_string(cfg)?)?;
+    js_click(client, "[data-testid=source-file]").await?;
+    wait_for_count(client, "[data-testid=source-file-input]", 1).await?;
+    client
+        .find(Locator::Css("[data-testid=source-file-input]"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    wait_for_count(client, "[data-testid=source-ready]", 1)
+        .await
+        .context("the source file was not accepted")?;
+    Ok(dir)
 }

@@ -259,21 +259,10 @@ pub async fn bulk_cancel_stops_between_batches(
         ..Default::default()
     };
     cfg.labels[0] = "Cancelled run".into();
-    let dir = std::env::temp_dir().join(format!("tna-e2e-cancel-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("source.json");
-    std::fs::write(&file, serde_json::to_string(&cfg)?)?;
 
     client.goto(&format!("{}bulk", relay.url())).await?;
     select_targets(client, &targets).await?;
-    js_click(client, "[data-testid=source-file]").await?;
-    wait_for_count(client, "[data-testid=source-file-input]", 1).await?;
-    client
-        .find(Locator::Css("[data-testid=source-file-input]"))
-        .await?
-        .send_keys(&file.display().to_string())
-        .await?;
-    wait_for_count(client, "[data-testid=source-ready]", 1).await?;
+    let dir = crate::e2e::bulk::use_file_source(client, &cfg, "cancel").await?;
     js_click(client, "[data-testid=bulk-preview]").await?;
     wait_for_count(client, "[data-testid=preview-row]", targets.len()).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;

@@ -22,6 +22,21 @@ async fn open_editor(client: &Client, relay: &RunningRelay, id: u32) -> Result<(
     Ok(())
 }
 
+/// The first simulated T&A device whose type has (or lacks) a keypad, by the relay's own table.
+fn tna_device_with_keypad(relay: &RunningRelay, keypad: bool) -> Result<u32> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    sim.device_ids()
+        .into_iter()
+        .find(|&d| {
+            sim.tna_supported(d) == Some(true)
+                && sim
+                    .device_type(d)
+                    .and_then(tna_relay::gsdk::device::has_keypad)
+                    == Some(keypad)
+        })
+        .with_context(|| format!("the emulator has no T&A device with keypad = {keypad}"))
+}
+
 fn first_tna_device(relay: &RunningRelay) -> Result<u32> {
     let sim = relay.demo_gateway().context("demo gateway")?;
     sim.device_ids()
@@ -132,18 +147,7 @@ pub async fn modes_needing_a_keypad_are_disabled(
     client: &Client,
     relay: &RunningRelay,
 ) -> Result<()> {
-    let sim = relay.demo_gateway().context("demo gateway")?;
-    let id = sim
-        .device_ids()
-        .into_iter()
-        .find(|&d| {
-            sim.tna_supported(d) == Some(true)
-                && sim
-                    .device_type(d)
-                    .and_then(tna_relay::gsdk::device::has_keypad)
-                    == Some(false)
-        })
-        .context("the emulator has a T&A device without a keypad")?;
+    let id = tna_device_with_keypad(relay, false)?;
     open_editor(client, relay, id).await?;
     for (mode, blocked) in [
         ("byUser", true),
@@ -347,17 +351,7 @@ pub async fn controls_follow_the_mode_and_schedules_are_picked_by_name(
 ) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?;
     // A device with a keypad, so every mode can be chosen.
-    let id = sim
-        .device_ids()
-        .into_iter()
-        .find(|&d| {
-            sim.tna_supported(d) == Some(true)
-                && sim
-                    .device_type(d)
-                    .and_then(tna_relay::gsdk::device::has_keypad)
-                    == Some(true)
-        })
-        .context("a T&A device with a keypad")?;
+    let id = tna_device_with_keypad(relay, true)?;
     open_editor(client, relay, id).await?;
     let save = client
         .find(Locator::Css("[data-testid=editor-save]"))

@@ -13,6 +13,10 @@ use crate::setup::{self, WASM_TARGET};
 
 /// The console package (the root crate, built for wasm32 by Trunk).
 const CONSOLE: &str = "tna-console";
+/// The relay package, whose build embeds `dist/` when it exists.
+const RELAY: &str = "tna-relay";
+/// Makes the relay build without the console even when `dist/` exists (see its build.rs).
+const NO_EMBED: &str = "TNA_RELAY_NO_EMBED";
 /// Chromium and its driver as Debian installs them.
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -27,18 +31,23 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
     let mut plan = Plan::new(title)
         .task("setup", setup::run)
         .step(Step::cargo(ctx, "fmt", ["fmt", "--all", "--", "--check"]))
-        .step(Step::cargo(
-            ctx,
-            "clippy (native)",
-            [
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ))
+        // Without the embedded console, as on a clean machine where dist/ does not exist yet
+        // (whatever a local dist/ holds); the embedded build is linted after the Trunk build.
+        .step(
+            Step::cargo(
+                ctx,
+                "clippy (native)",
+                [
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )
+            .env(NO_EMBED, "1"),
+        )
         .step(Step::cargo(
             ctx,
             "clippy (wasm32)",
@@ -56,11 +65,14 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
         ))
         // The console's browser tests need Chromium and a built dist/: they run below; its pure
         // unit tests (`#[test]` in src/) run natively here.
-        .step(Step::cargo(
-            ctx,
-            "native tests",
-            ["test", "--workspace", "--exclude", CONSOLE],
-        ))
+        .step(
+            Step::cargo(
+                ctx,
+                "native tests",
+                ["test", "--workspace", "--exclude", CONSOLE],
+            )
+            .env(NO_EMBED, "1"),
+        )
         .step(Step::cargo(
             ctx,
             "console unit tests (native)",
@@ -73,6 +85,19 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
             .step(fetch(ctx))
             .step(trunk_build())
             .task("precompress dist", precompress::run)
+            .step(Step::cargo(
+                ctx,
+                "clippy (relay, console embedded)",
+                [
+                    "clippy",
+                    "-p",
+                    RELAY,
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ))
             .task("write WebDriver capabilities", move |ctx: &Ctx| {
                 write_caps(ctx, &caps_for_task)
             })

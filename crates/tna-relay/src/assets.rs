@@ -62,7 +62,10 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     resp
 }
 
-/// The encodings a request accepts that we have variants for, best first.
+/// The encodings a request accepts that we have variants for, best first. Only the embedded
+/// console needs it (`ServeDir` negotiates by itself); without `dist/` at build time it is unused
+/// outside the tests.
+#[cfg_attr(not(embedded_console), allow(dead_code))]
 fn accepted_encodings(headers: &HeaderMap) -> Vec<(&'static str, &'static str)> {
     let accept = headers
         .get(header::ACCEPT_ENCODING)

@@ -38,6 +38,8 @@ pub struct Live {
     pub meta: RwSignal<MetaMap>,
     /// Session state for the views.
     pub status: RwSignal<LiveStatus>,
+    /// The devices the current subscription covers (empty until subscribed).
+    pub watching: RwSignal<Vec<u32>>,
 }
 
 /// Reads the time zone and key labels of devices not known yet (failures leave them unknown:
@@ -59,6 +61,26 @@ pub fn load_meta(api: ApiClient, meta: RwSignal<MetaMap>, ids: &[u32]) {
             if let Ok(config) = api.get_config(id).await {
                 let labels = config.labels.to_vec();
                 meta.try_update(|m| m.entry(id).or_default().labels = Some(labels));
+            }
+        });
+    }
+}
+
+/// Reads the job-code labels of every user of the devices not asked yet (`jobCodes.get` with no
+/// user list: one call per device, whatever the number of log rows). Call after [`load_meta`],
+/// which skips devices that already have an entry. A failure leaves the
+/// device's codes without labels.
+pub fn load_job_labels(api: ApiClient, meta: RwSignal<MetaMap>, ids: &[u32]) {
+    for &id in ids {
+        if meta.with_untracked(|m| m.get(&id).is_some_and(|d| d.job_labels.is_some())) {
+            continue;
+        }
+        meta.update(|m| {
+            m.entry(id).or_default().job_labels = Some(Default::default());
+        });
+        spawn_local(async move {
+            if let Ok(users) = api.get_job_codes(id, Vec::new()).await {
+                meta.try_update(|m| m.entry(id).or_default().set_job_labels(&users));
             }
         });
     }
@@ -116,6 +138,7 @@ pub fn use_live(
         feed: RwSignal::new(LiveFeed::new(cap)),
         meta: RwSignal::new(MetaMap::new()),
         status: RwSignal::new(LiveStatus::Connecting),
+        watching: RwSignal::new(Vec::new()),
     };
     let subscription = StoredValue::new(None::<u64>);
     let retry = RwSignal::new(0u32);
@@ -155,6 +178,7 @@ pub fn use_live(
             match api.subscribe_events(ids.clone()).await {
                 Ok(r) => {
                     subscription.try_set_value(Some(r.subscription_id));
+                    live.watching.try_set(ids.clone());
                     live.feed.try_update(|f| {
                         for (d, next) in &r.next_event_ids {
                             f.start_at(*d, *next);

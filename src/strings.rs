@@ -46,6 +46,8 @@ pub mod components {
     pub const ERROR_TITLE: &str = "Something went wrong";
     pub const YES: &str = "Yes";
     pub const NO: &str = "No";
+    pub const SELECT_ALL: &str = "All";
+    pub const SELECT_NONE: &str = "None";
 }
 
 /// The devices page.
@@ -403,8 +405,6 @@ pub mod logs {
     pub const DEVICES_LOADING: &str = "Loading devices…";
     pub const DEVICES_FAILED: &str = "The device list could not be read";
     pub const DEVICES_NONE: &str = "No connected device keeps this log.";
-    pub const SELECT_ALL: &str = "All";
-    pub const SELECT_NONE: &str = "None";
     pub const LOAD_MORE: &str = "Load more";
     pub const LOAD_ALL: &str = "Load all";
     pub const CANCEL: &str = "Cancel";
@@ -486,7 +486,10 @@ pub mod logs {
 pub mod live {
     pub const NAV: &str = "Live";
     pub const TITLE: &str = "Live events";
-    pub const INTRO: &str = "New T&A events of every T&A device appear at the top as they happen.";
+    pub const INTRO: &str =
+        "New T&A events of the chosen devices appear at the top as they happen.";
+    pub const DEVICES_LABEL: &str = "Devices";
+    pub const NONE_CHOSEN: &str = "No device chosen: pick one or more on the left.";
     pub const STATUS_CONNECTING: &str = "Connecting…";
     pub const STATUS_LIVE: &str = "Live";
     pub const STATUS_RETRYING: &str = "Subscription failed — retrying";
@@ -517,6 +520,11 @@ pub mod kiosk {
         "What each T&A key means at this reception. Saved in this browser.";
     pub const CLOSE: &str = "Done";
     pub const THEME: &str = "Theme";
+    pub const DEVICES: &str = "Devices shown";
+    pub const NO_DEVICES: &str = "No connected device supports T&A.";
+    pub const DEVICES_EVERY: &str = "Showing every connected T&A device, also ones added later.";
+    pub const DEVICES_CHOSEN: &str = "Showing the chosen devices only (this tablet remembers them; ?devices=ID,ID in the address does the same).";
+    pub const DEVICES_RESET: &str = "Show every device";
     pub const THEME_AUTO: &str = "Automatic";
     pub const THEME_LIGHT: &str = "Light";
     pub const THEME_DARK: &str = "Dark";

@@ -17,6 +17,9 @@ mod e2e {
     pub mod drift;
     pub mod editor_extras;
     pub mod job_codes;
+    pub mod kiosk_settings;
+    pub mod live_picker;
+    pub mod logs_more;
 }
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -999,6 +1002,22 @@ async fn bulk_apply_in_chromium() -> Result<()> {
 browser_test!(drift_report_in_chromium, e2e::drift::drift_flow);
 
 browser_test!(job_codes_in_chromium, e2e::job_codes::job_codes_flow);
+browser_test!(
+    job_code_log_labels_in_chromium,
+    e2e::logs_more::job_code_labels
+);
+browser_test!(
+    logs_cancel_and_resume_in_chromium,
+    e2e::logs_more::cancel_and_resume
+);
+browser_test!(
+    kiosk_settings_in_chromium,
+    e2e::kiosk_settings::settings_persist_and_filter
+);
+browser_test!(
+    live_device_picker_in_chromium,
+    e2e::live_picker::devices_from_url_and_picker
+);
 
 /// Polls until nothing matches `css`, for at most [`PAGE_WAIT`].
 async fn wait_gone(client: &Client, css: &str) -> Result<()> {
@@ -1034,6 +1053,25 @@ async fn js_click(client: &Client, css: &str) -> Result<()> {
         done == serde_json::Value::Bool(true),
         "nothing matches `{css}`"
     );
+    Ok(())
+}
+
+/// The device IDs of the checked boxes among `[data-testid=<testid>]` (a device checklist).
+async fn checked_devices(client: &Client, testid: &str) -> Result<Vec<u32>> {
+    let ids = client
+        .execute(
+            "return Array.from(document.querySelectorAll(`[data-testid=${arguments[0]}]`))
+                .filter(c => c.checked).map(c => Number(c.dataset.deviceId));",
+            vec![serde_json::Value::from(testid)],
+        )
+        .await?;
+    Ok(serde_json::from_value(ids)?)
+}
+
+/// Fails with `why` when anything matches `css` now.
+async fn ensure_absent(client: &Client, css: &str, why: &str) -> Result<()> {
+    let n = client.find_all(Locator::Css(css)).await?.len();
+    ensure!(n == 0, "{why} ({n} × `{css}`)");
     Ok(())
 }
 

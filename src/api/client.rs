@@ -18,6 +18,7 @@ use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
+use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
 use super::routing::{Pending, Routed, route_frame};
 
 /// How long a call may take, from the moment it is made until its answer arrives.
@@ -87,6 +88,7 @@ impl ApiClient {
             epoch,
             socket: RefCell::new(None),
             pending: RefCell::new(Pending::new()),
+            gate: Gate::new(MAX_IN_FLIGHT_PER_SOCKET),
             waiters: RefCell::new(Vec::new()),
             listeners: RefCell::new(Vec::new()),
             next_listener: Cell::new(0),
@@ -140,7 +142,9 @@ impl ApiClient {
             return Err(ApiError::NotConnected);
         };
         let timeout = inner.timeout;
+        // The timeout covers the wait for a free slot too: a call never hangs.
         let work = async {
+            let _permit = inner.gate.acquire().await;
             inner.ready().await?;
             let (_forget_on_drop, answer) = inner.send::<M>(&params)?;
             let response = answer.await.map_err(|_| ApiError::ConnectionLost)??;
@@ -226,6 +230,8 @@ struct Inner {
     epoch: RwSignal<u64>,
     socket: RefCell<Option<WebSocket>>,
     pending: RefCell<Pending>,
+    /// Keeps calls on the socket under the relay's in-flight limit.
+    gate: Rc<Gate>,
     /// Calls made while connecting, waiting for the socket to open.
     waiters: RefCell<Vec<oneshot::Sender<Result<(), ApiError>>>>,
     listeners: RefCell<Vec<(u64, Listener)>>,

@@ -3,6 +3,7 @@
 //! - [`client`]: the socket (reconnect with backoff, per-call timeout, connection state) and the
 //!   generic typed call `ApiClient::call::<M: Method>(params)`.
 //! - [`methods`]: one thin typed function per protocol method (`list_devices`, `get_config`, …).
+//! - [`gate`]: waits for a free slot under the relay's in-flight limit (pure).
 //! - [`routing`]: request IDs, the pending map and frame routing (pure; unit-tested natively).
 //! - [`backoff`]: the reconnect schedule (pure).
 //! - [`error`]: [`ApiError`], the one error of every call.
@@ -12,6 +13,7 @@
 pub mod backoff;
 pub mod client;
 pub mod error;
+pub mod gate;
 pub mod methods;
 pub mod routing;
 

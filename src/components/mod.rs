@@ -2,12 +2,14 @@
 //! in `tests/components.rs` mount them directly.
 
 pub mod connection_indicator;
+pub mod device_checklist;
 pub mod device_table;
 pub mod error_banner;
 pub mod status_badge;
 pub mod tna_config;
 
 pub use connection_indicator::ConnectionIndicator;
+pub use device_checklist::{DeviceChecklist, format_device_list, parse_device_list};
 pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
 pub use status_badge::StatusBadge;

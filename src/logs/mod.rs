@@ -61,13 +61,17 @@ impl From<JobCodeLog> for LogRow {
     }
 }
 
-/// What the views know about a device: its time zone and its T&A key labels.
+/// What the views know about a device: its time zone, its T&A key labels and its users' job-code
+/// labels.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeviceMeta {
     /// Seconds east of UTC; `None` until read (times are then shown in UTC).
     pub tz: Option<i32>,
     /// The 16 key labels from the device's T&A config (`None` until read).
     pub labels: Option<Vec<String>>,
+    /// Job-code labels by (user ID, code), read from the device's users (`None` until asked
+    /// for; empty while on its way or when the read failed).
+    pub job_labels: Option<HashMap<(String, u32), String>>,
 }
 
 impl DeviceMeta {
@@ -80,6 +84,35 @@ impl DeviceMeta {
             .cloned()
             .unwrap_or_else(|| format!("KEY_{key}"))
     }
+
+    /// The label `user` gave `code` on this device, if known and not empty. Job codes are
+    /// per user: the same code can mean different work for two users.
+    pub fn job_label(&self, user: &str, code: u32) -> Option<&str> {
+        self.job_labels
+            .as_ref()?
+            .get(&(user.to_string(), code))
+            .map(String::as_str)
+            .filter(|l| !l.is_empty())
+    }
+
+    /// Fills [`Self::job_labels`] from the device's users.
+    pub fn set_job_labels(&mut self, users: &[tna_types::UserJobCodes]) {
+        let map = self.job_labels.get_or_insert_with(HashMap::new);
+        for u in users {
+            for j in &u.job_codes {
+                map.insert((u.user_id.clone(), j.code), j.label.clone());
+            }
+        }
+    }
+}
+
+/// A job code as the table shows it: `301 · Assembly`, or `301` without a known label.
+pub fn job_text(row: &LogRow, meta: Option<&DeviceMeta>) -> Option<String> {
+    let code = row.job_code?;
+    Some(match meta.and_then(|m| m.job_label(&row.user_id, code)) {
+        Some(label) => format!("{code} · {label}"),
+        None => code.to_string(),
+    })
 }
 
 /// The devices' metadata by ID.
@@ -294,6 +327,7 @@ pub const CSV_HEADER: &[&str] = &[
     "tna_key",
     "key_label",
     "job_code",
+    "job_label",
 ];
 
 /// Characters that make a spreadsheet read a cell as a formula. Key labels and user IDs come from
@@ -353,6 +387,10 @@ pub fn push_csv_row(out: &mut String, row: &LogRow, meta: Option<&DeviceMeta>) {
         row.key.map(|k| k.to_string()).unwrap_or_default(),
         label,
         row.job_code.map(|j| j.to_string()).unwrap_or_default(),
+        row.job_code
+            .and_then(|j| meta.and_then(|m| m.job_label(&row.user_id, j)))
+            .unwrap_or_default()
+            .to_string(),
     ];
     push_csv_line(out, &fields);
 }
@@ -437,6 +475,7 @@ mod tests {
         let meta = DeviceMeta {
             tz: None,
             labels: Some(labels),
+            job_labels: None,
         };
         assert_eq!(meta.key_label(1), "Check in");
         assert_eq!(meta.key_label(2), "KEY_2");
@@ -460,6 +499,7 @@ mod tests {
             DeviceMeta {
                 tz: Some(-3 * 3600),
                 labels: None,
+                job_labels: None,
             },
         );
         let all = select(&rows, &meta, &Filter::default(), false);
@@ -524,12 +564,71 @@ mod tests {
         let meta = DeviceMeta {
             tz: Some(3600),
             labels: Some(labels),
+            job_labels: None,
         };
         push_csv_row(&mut line, &row(5, 9, 0, "u1", Some(2)), Some(&meta));
         assert_eq!(
             line,
-            "1970-01-01T01:00:00+01:00,1970-01-01T00:00:00Z,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",\r\n"
+            "1970-01-01T01:00:00+01:00,1970-01-01T00:00:00Z,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",,\r\n"
         );
+    }
+
+    #[test]
+    fn job_code_labels_are_per_user() {
+        let mut meta = DeviceMeta::default();
+        let job = |user: &str, code: u32| LogRow {
+            job_code: Some(code),
+            ..row(5, 1, 0, user, None)
+        };
+        // Asked for but not read yet: the code alone.
+        assert_eq!(
+            job_text(&job("u1", 301), Some(&meta)).as_deref(),
+            Some("301")
+        );
+        meta.set_job_labels(&[
+            tna_types::UserJobCodes {
+                user_id: "u1".into(),
+                job_codes: vec![
+                    tna_types::JobCode {
+                        code: 301,
+                        label: "Assembly".into(),
+                    },
+                    tna_types::JobCode {
+                        code: 302,
+                        label: String::new(),
+                    },
+                ],
+            },
+            tna_types::UserJobCodes {
+                user_id: "u2".into(),
+                job_codes: vec![tna_types::JobCode {
+                    code: 301,
+                    label: "출장, 외근".into(),
+                }],
+            },
+        ]);
+        assert_eq!(
+            job_text(&job("u1", 301), Some(&meta)).as_deref(),
+            Some("301 · Assembly")
+        );
+        assert_eq!(
+            job_text(&job("u2", 301), Some(&meta)).as_deref(),
+            Some("301 · 출장, 외근")
+        );
+        // An empty label, an unknown code or user, no metadata: the code alone.
+        assert_eq!(
+            job_text(&job("u1", 302), Some(&meta)).as_deref(),
+            Some("302")
+        );
+        assert_eq!(
+            job_text(&job("u3", 301), Some(&meta)).as_deref(),
+            Some("301")
+        );
+        assert_eq!(job_text(&job("u1", 301), None).as_deref(), Some("301"));
+        assert_eq!(job_text(&row(5, 1, 0, "u1", Some(1)), Some(&meta)), None);
+        let mut line = String::new();
+        push_csv_row(&mut line, &job("u2", 301), Some(&meta));
+        assert!(line.ends_with(",,301,\"출장, 외근\"\r\n"), "{line}");
     }
 
     #[test]

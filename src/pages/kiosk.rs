@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use tna_types::Device;
 
 use crate::api::{ConnectionState, use_api};
+use crate::components::{DeviceChecklist, format_device_list, parse_device_list};
 use crate::live::{LiveStatus, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence};
 use crate::logs::{self, LogRow, MetaMap};
@@ -23,6 +24,8 @@ const BOARD_USERS: usize = 200;
 const SHOWN_USERS: usize = 60;
 const KEY_DIRECTIONS: &str = "tna-console.kiosk.directions";
 const KEY_THEME: &str = "tna-console.kiosk.theme";
+/// The devices the kiosk shows (`1,2,3`); absent = every connected T&A device.
+const KEY_DEVICES: &str = "tna-console.kiosk.devices";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -35,6 +38,12 @@ fn load_setting(key: &str) -> Option<String> {
 fn save_setting(key: &str, value: &str) {
     if let Some(st) = storage() {
         let _ = st.set_item(key, value);
+    }
+}
+
+fn remove_setting(key: &str) {
+    if let Some(st) = storage() {
+        let _ = st.remove_item(key);
     }
 }
 
@@ -78,12 +87,27 @@ pub fn KioskPage() -> impl IntoView {
             devices.run(api.list_devices());
         }
     });
-    let ids = Memo::new(move |_| {
+    let candidates = Memo::new(move |_| {
         devices.data.with(|d| {
             d.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|l| live_devices(l))
         })
+    });
+    // The devices shown: `?devices=1,2` in the URL (to provision many tablets), else the
+    // settings panel's choice, else every connected T&A device.
+    let from_url = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("devices"))
+        .and_then(|v| parse_device_list(&v));
+    let chosen = RwSignal::new(
+        from_url.or_else(|| load_setting(KEY_DEVICES).and_then(|v| parse_device_list(&v))),
+    );
+    let ids = Memo::new(move |_| {
+        let all = candidates.get()?;
+        Some(chosen.with(|c| match c {
+            Some(sel) => all.iter().copied().filter(|d| sel.contains(d)).collect(),
+            None => all,
+        }))
     });
     // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
     let board = RwSignal::new(Board::new(BOARD_USERS));
@@ -166,6 +190,7 @@ pub fn KioskPage() -> impl IntoView {
                     class=move || format!("kiosk-conn kiosk-conn-{}", conn().0)
                     data-testid="kiosk-conn"
                     data-state=move || conn().0
+                    data-watching=move || live.watching.with(Vec::len).to_string()
                     role="status"
                 >
                     <span class="kiosk-dot" aria-hidden="true"></span>
@@ -221,7 +246,15 @@ pub fn KioskPage() -> impl IntoView {
                 settings_open
                     .get()
                     .then(|| {
-                        view! { <Settings directions theme on_close=move || settings_open.set(false) /> }
+                        view! {
+                            <Settings
+                                directions
+                                theme
+                                chosen
+                                candidates=Signal::derive(move || candidates.get().unwrap_or_default())
+                                on_close=move || settings_open.set(false)
+                            />
+                        }
                     })
             }}
         </div>
@@ -287,8 +320,25 @@ fn BoardCard(
 fn Settings(
     directions: RwSignal<DirectionMap>,
     theme: RwSignal<String>,
+    chosen: RwSignal<Option<Vec<u32>>>,
+    candidates: Signal<Vec<u32>>,
     on_close: impl Fn() + 'static,
 ) -> impl IntoView {
+    let selected = RwSignal::new(
+        chosen
+            .get_untracked()
+            .unwrap_or_else(|| candidates.get_untracked()),
+    );
+    let pick = move || {
+        let ids = selected.get_untracked();
+        save_setting(KEY_DEVICES, &format_device_list(&ids));
+        chosen.set(Some(ids));
+    };
+    let every = move |_| {
+        remove_setting(KEY_DEVICES);
+        chosen.set(None);
+        selected.set(candidates.get_untracked());
+    };
     let set_dir = move |k: u8, v: String| {
         directions.update(|m| m.set(k, Direction::parse(&v)));
         save_setting(
@@ -349,6 +399,21 @@ fn Settings(
                         .collect_view()}
                 </select>
             </label>
+            <DeviceChecklist
+                candidates
+                selected
+                legend=s::DEVICES
+                empty_text=s::NO_DEVICES
+                testid="kiosk-device"
+                on_change=Callback::new(move |()| pick())
+            />
+            <p class="muted" data-testid="kiosk-devices-mode" data-all=move || chosen.with(Option::is_none).to_string()>
+                {move || if chosen.with(Option::is_none) { s::DEVICES_EVERY } else { s::DEVICES_CHOSEN }}
+                " "
+                <button type="button" class="btn btn-small" data-testid="kiosk-device-every" on:click=every>
+                    {s::DEVICES_RESET}
+                </button>
+            </p>
             <button type="button" class="kiosk-btn" on:click=move |_| on_close()>{s::CLOSE}</button>
         </div>
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use tna_types::{ConnectionStatus, Device};
 
 use crate::api::use_api;
-use crate::components::ErrorBanner;
+use crate::components::{DeviceChecklist, ErrorBanner, parse_device_list};
 use crate::live::{LiveStatus, use_live};
 use crate::logs::{self, LogRow};
 use crate::pages::Loader;
@@ -52,11 +52,32 @@ pub fn LivePage() -> impl IntoView {
             devices.run(api.list_devices());
         }
     });
-    let ids = Memo::new(move |_| {
+    let candidates = Memo::new(move |_| {
         devices.data.with(|d| {
             d.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|l| live_devices(l))
+        })
+    });
+    // Every connected T&A device until the user picks (or the URL names them: `?devices=1,2`).
+    let from_url = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("devices"))
+        .and_then(|v| parse_device_list(&v));
+    let picked = RwSignal::new(from_url.is_some());
+    let selected = RwSignal::new(from_url.unwrap_or_default());
+    Effect::new(move |_| {
+        if let Some(all) = candidates.get()
+            && !picked.get_untracked()
+        {
+            selected.set(all);
+        }
+    });
+    let ids = Memo::new(move |_| {
+        let all = candidates.get()?;
+        Some(if picked.get() {
+            selected.with(|sel| sel.iter().copied().filter(|d| all.contains(d)).collect())
+        } else {
+            all
         })
     });
     let live = use_live(ids.into(), LIVE_ROWS, None);
@@ -72,6 +93,7 @@ pub fn LivePage() -> impl IntoView {
                     class=move || format!("live-status live-{}", status_key(live.status.get()))
                     data-testid="live-status"
                     data-status=move || status_key(live.status.get())
+                    data-watching=move || live.watching.with(Vec::len).to_string()
                     role="status"
                 >
                     {move || status_text(live.status.get())}
@@ -94,6 +116,16 @@ pub fn LivePage() -> impl IntoView {
                         }
                     })
             }}
+            <div class="logs-layout">
+            <DeviceChecklist
+                candidates=Signal::derive(move || candidates.get().unwrap_or_default())
+                selected=selected
+                legend=s::DEVICES_LABEL
+                empty_text=s::NO_DEVICES
+                testid="live-device"
+                on_change=Callback::new(move |()| picked.set(true))
+            />
+            <div class="logs-main">
             <p class="summary" data-testid="live-count"
                 data-count=move || live.feed.with(|f| f.accepted()).to_string()>
                 {move || {
@@ -125,14 +157,18 @@ pub fn LivePage() -> impl IntoView {
                     live.feed
                         .with(|f| f.rows().is_empty())
                         .then(|| {
-                            let text = if ids.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
+                            let text = if candidates.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
                                 s::NO_DEVICES
+                            } else if ids.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
+                                s::NONE_CHOSEN
                             } else {
                                 s::WAITING
                             };
                             view! { <p class="empty-state">{text}</p> }
                         })
                 }}
+            </div>
+            </div>
             </div>
         </section>
     }

@@ -15,7 +15,7 @@ use tna_types::limits::MAX_LOG_PAGE;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::ErrorBanner;
+use crate::components::{DeviceChecklist, ErrorBanner};
 use crate::logs::{self, DeviceMeta, Filter, KeyFilter, LogRow, MetaMap, event_names};
 use crate::pages::Loader;
 use crate::strings::logs as s;
@@ -86,6 +86,9 @@ impl LogState {
 
     fn ensure_meta(self, ids: &[u32]) {
         crate::live::load_meta(self.api, self.meta, ids);
+        if self.kind.get_untracked() == Kind::JobCode {
+            crate::live::load_job_labels(self.api, self.meta, ids);
+        }
     }
 
     /// Reads one page (`all == false`) or every remaining page (`all == true`) of each device.
@@ -327,15 +330,6 @@ pub fn LogsPage() -> impl IntoView {
         selected.set(Vec::new());
         state.kind.set(kind);
     };
-    let toggle = move |id: u32, on: bool| {
-        state.clear();
-        selected.update(|sel| {
-            sel.retain(|x| *x != id);
-            if on {
-                sel.push(id);
-            }
-        });
-    };
     let busy = Signal::derive(move || state.progress.with(Option::is_some));
     // Every chosen device's last page came back short: everything stored has been read.
     let complete = Signal::derive(move || {
@@ -363,78 +357,38 @@ pub fn LogsPage() -> impl IntoView {
                 </div>
             </div>
             <div class="logs-layout">
-                <fieldset class="card device-picker" data-testid="logs-devices">
-                    <legend>{s::DEVICES_LABEL}</legend>
-                    <div class="picker-actions">
-                        <button
-                            type="button"
-                            class="btn btn-small"
-                            data-testid="logs-select-all"
-                            on:click=move |_| {
-                                state.clear();
-                                selected.set(candidates.get_untracked());
-                            }
-                        >
-                            {s::SELECT_ALL}
-                        </button>
-                        <button
-                            type="button"
-                            class="btn btn-small"
-                            on:click=move |_| {
-                                state.clear();
-                                selected.set(Vec::new());
-                            }
-                        >
-                            {s::SELECT_NONE}
-                        </button>
-                    </div>
-                    {move || match devices.data.get() {
-                        None => view! { <p class="loading">{s::DEVICES_LOADING}</p> }.into_any(),
-                        Some(Err(e)) => {
-                            view! {
+                {move || match devices.data.get() {
+                    None => {
+                        view! { <p class="loading card device-picker">{s::DEVICES_LOADING}</p> }
+                            .into_any()
+                    }
+                    Some(Err(e)) => {
+                        view! {
+                            <div class="device-picker">
                                 <ErrorBanner
                                     title=s::DEVICES_FAILED
                                     error=e
                                     on_retry=Callback::new(move |()| devices.run(api.list_devices()))
                                     busy=devices.loading
                                 />
-                            }
-                                .into_any()
+                            </div>
                         }
-                        Some(Ok(_)) if candidates.with(Vec::is_empty) => {
-                            view! { <p class="muted">{s::DEVICES_NONE}</p> }.into_any()
+                            .into_any()
+                    }
+                    Some(Ok(_)) => {
+                        view! {
+                            <DeviceChecklist
+                                candidates=candidates
+                                selected=selected
+                                legend=s::DEVICES_LABEL
+                                empty_text=s::DEVICES_NONE
+                                testid="logs-device"
+                                on_change=Callback::new(move |()| state.clear())
+                            />
                         }
-                        Some(Ok(_)) => {
-                            view! {
-                                <ul class="picker-list">
-                                    {move || {
-                                        candidates
-                                            .get()
-                                            .into_iter()
-                                            .map(|id| {
-                                                view! {
-                                                    <li>
-                                                        <label class="check">
-                                                            <input
-                                                                type="checkbox"
-                                                                data-testid="logs-device"
-                                                                data-device-id=id.to_string()
-                                                                prop:checked=move || selected.with(|s| s.contains(&id))
-                                                                on:change=move |ev| toggle(id, event_target_checked(&ev))
-                                                            />
-                                                            <span class="mono">{id}</span>
-                                                        </label>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()
-                                    }}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                    }}
-                </fieldset>
+                            .into_any()
+                    }
+                }}
                 <div class="logs-main">
                     <div class="toolbar logs-actions">
                         <button
@@ -738,9 +692,7 @@ fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> imp
     let offset = tz.map(logs::format_offset);
     let title = s::time_title(&logs::format_utc(r.timestamp), offset.as_deref());
     let last = if job {
-        r.job_code
-            .map(|j| j.to_string())
-            .unwrap_or_else(|| s::NONE.into())
+        logs::job_text(r, meta).unwrap_or_else(|| s::NONE.into())
     } else {
         match r.key {
             Some(k) => meta.map_or_else(|| format!("KEY_{k}"), |m| m.key_label(k)),
@@ -748,6 +700,7 @@ fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> imp
         }
     };
     let key_attr = r.key.map(|k| k.to_string());
+    let job_attr = r.job_code.map(|j| j.to_string());
     view! {
         <div
             class="vrow"
@@ -768,7 +721,9 @@ fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> imp
             >
                 {logs::event_name(r.event_code, r.sub_code)}
             </span>
-            <span role="cell" data-testid="log-key" data-key=key_attr>{last}</span>
+            <span role="cell" data-testid="log-key" data-key=key_attr data-job-code=job_attr>
+                {last}
+            </span>
         </div>
     }
 }

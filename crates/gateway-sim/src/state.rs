@@ -17,7 +17,7 @@ use gsdk_proto::device::CapabilityInfo;
 use gsdk_proto::event::EventLog;
 use gsdk_proto::schedule::ScheduleInfo;
 use gsdk_proto::system::SystemConfig;
-use gsdk_proto::tna::{JobCode, TnaConfig, TnaLog};
+use gsdk_proto::tna::{JobCode, JobCodeLog, TnaConfig, TnaLog};
 
 use crate::SimConfig;
 use crate::fanout::Fanout;
@@ -342,5 +342,31 @@ impl Gateway {
                 .map(|r| r.to_tna(device_id))
                 .collect(),
         )
+    }
+
+    /// The device's job-code log as GetJobCodeLog would return it (`None` for unknown devices
+    /// and devices without job codes).
+    pub fn job_code_logs(
+        &self,
+        device_id: u32,
+        start_event_id: u32,
+        max_num_of_log: u32,
+    ) -> Option<Vec<JobCodeLog>> {
+        let slot = self.slot(device_id)?;
+        if !slot.profile.model.tna || !slot.profile.model.job_code {
+            return None;
+        }
+        let st = slot.lock();
+        Some(
+            st.log
+                .job_codes_starting_at(start_event_id, max_num_of_log)
+                .map(|r| r.to_job_code(device_id))
+                .collect(),
+        )
+    }
+
+    /// A user's job codes on a device (`None` for unknown devices and users).
+    pub fn user_job_codes(&self, device_id: u32, user_id: &str) -> Option<Vec<JobCode>> {
+        self.slot(device_id)?.lock().users.get(user_id).cloned()
     }
 }

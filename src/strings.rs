@@ -61,6 +61,10 @@ pub mod devices {
     pub const LOAD_FAILED: &str = "The device list could not be read";
     pub const NONE: &str = "The gateway reports no devices.";
     pub const NO_MATCH: &str = "No device matches the filter.";
+    /// A status change pushed while the page is open: "since 14:05:09".
+    pub fn since(time: &str) -> String {
+        format!("since {time}")
+    }
     pub const CAPTION: &str = "Devices known to the gateway";
     pub const COL_ID: &str = "ID";
     pub const COL_TYPE: &str = "Type";

@@ -20,6 +20,7 @@ mod e2e {
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
+    pub mod status_push;
 }
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -1013,6 +1014,10 @@ browser_test!(
 browser_test!(
     kiosk_settings_in_chromium,
     e2e::kiosk_settings::settings_persist_and_filter
+);
+browser_test!(
+    device_status_push_in_chromium,
+    e2e::status_push::offline_shows_without_reload
 );
 browser_test!(
     live_device_picker_in_chromium,

@@ -52,7 +52,7 @@ pub fn DevicesPage() -> impl IntoView {
         }
     });
 
-    // Status pushes (`devices.status`) update the rows in place.
+    // Status pushes (`devices.status`) update the rows in place, with the time of the change.
     let listener = api.on_notification(move |n| {
         if let Notification::DevicesStatus(change) = n {
             loader.data.try_update(|data| {
@@ -62,6 +62,7 @@ pub fn DevicesPage() -> impl IntoView {
                         .filter(|d| d.device_id == change.device_id)
                     {
                         d.status = change.status;
+                        d.status_detail = Some(s::since(&clock_time(change.at)));
                     }
                 }
             });
@@ -142,4 +143,15 @@ pub fn DevicesPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// `HH:MM:SS` of Unix seconds in the browser's time zone (when a status changed).
+fn clock_time(at: u32) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(f64::from(at) * 1000.0));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
 }

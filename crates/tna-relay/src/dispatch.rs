@@ -32,6 +32,8 @@ pub struct AppState {
     pub gateway: GatewayClient,
     /// The one realtime stream, fanned out to sockets.
     pub fanout: Fanout,
+    /// The one device status stream, broadcast to sockets.
+    pub status: crate::status::StatusHub,
 }
 
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.

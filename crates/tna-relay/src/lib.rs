@@ -12,6 +12,8 @@
 //! - [`fanout`]: live events — one gateway `SubscribeRealtimeLog` stream fanned out to every
 //!   subscribed socket through bounded per-socket queues (overflow → `events.gap`), re-subscribed
 //!   with backoff when it drops.
+//! - [`status`]: device status — one gateway `SubscribeStatus` stream broadcast to every socket
+//!   as `devices.status`, re-subscribed with backoff.
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
@@ -25,6 +27,7 @@ pub mod fanout;
 pub mod gsdk;
 pub mod server;
 pub mod session;
+pub mod status;
 
 pub use config::{GatewayTarget, RelayConfig};
 pub use server::{RelayError, RunningRelay, start};

@@ -19,6 +19,7 @@ use crate::config::{GatewayTarget, RelayConfig};
 use crate::dispatch::AppState;
 use crate::fanout::Fanout;
 use crate::gsdk::{ClientError, GatewayClient};
+use crate::status::StatusHub;
 use crate::{assets, session};
 
 /// Frames larger than this close the socket; frames up to it but over [`MAX_FRAME_BYTES`] are
@@ -63,6 +64,7 @@ pub struct RunningRelay {
     stop: watch::Sender<bool>,
     kick: watch::Sender<u64>,
     fanout: Fanout,
+    status: StatusHub,
     server: JoinHandle<()>,
     demo: Option<gateway_sim::RunningGateway>,
 }
@@ -88,6 +90,12 @@ impl RunningRelay {
     /// break the browser's connection.
     pub fn close_sockets(&self) {
         self.kick.send_modify(|k| *k += 1);
+    }
+
+    /// Waits until the device status stream to the gateway is open (at most `limit`); tests
+    /// wait for it before they take a device offline.
+    pub async fn status_stream_up(&self, limit: std::time::Duration) -> bool {
+        self.status.wait_up(limit).await
     }
 
     /// Number of live-event subscriptions (for tests).
@@ -143,10 +151,12 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let (stop, stopped) = watch::channel(false);
     let (kick, kicked) = watch::channel(0u64);
     let fanout = Fanout::new(gateway.clone(), stopped.clone());
+    let status = StatusHub::start(gateway.clone(), stopped.clone());
     let app = router(
         AppState {
             gateway,
             fanout: fanout.clone(),
+            status: status.clone(),
         },
         cfg.dist,
         stopped.clone(),
@@ -154,11 +164,6 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     );
     let mut stop_signal = stopped;
     let server = tokio::spawn(async move {
-        // Responses are written as soon as they are ready; without TCP_NODELAY the tail of each
-        // frame can wait for the peer's delayed ACK (tens of ms per log page).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stop_signal.changed().await;
         });
@@ -172,6 +177,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         stop,
         kick,
         fanout,
+        status,
         server,
         demo,
     })

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
+use crate::status;
 
 /// Frames waiting for the writer. Responses are bounded by the in-flight limit; the margin is
 /// for error replies to frames that never become requests.
@@ -41,6 +42,7 @@ pub async fn run(
     });
     let (events, events_rx) = SocketEvents::new();
     let forwarder = tokio::spawn(fanout::forward(events.clone(), events_rx, tx.clone()));
+    let status_forwarder = tokio::spawn(status::forward(state.status.subscribe(), tx.clone()));
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_SOCKET));
     let mut tasks = JoinSet::new();
     loop {
@@ -66,6 +68,7 @@ pub async fn run(
     }
     state.fanout.drop_socket(&events);
     forwarder.abort();
+    status_forwarder.abort();
     tasks.abort_all();
     drop(tx);
     let _ = writer.await;

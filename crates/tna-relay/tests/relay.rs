@@ -91,7 +91,8 @@ struct Client {
 }
 
 impl Client {
-    /// Sends a frame and returns the next frame that answers it.
+    /// Sends a frame and returns the next frame that answers it (notifications, which every
+    /// socket may get at any time, e.g. `devices.status`, are skipped).
     async fn raw(&mut self, frame: Message) -> Value {
         self.ws.send(frame).await.expect("send");
         loop {
@@ -100,7 +101,11 @@ impl Client {
                 .expect("answer in time");
             match msg {
                 Some(Ok(Message::Text(t))) => {
-                    return serde_json::from_str(t.as_str()).expect("relay sends JSON");
+                    let v: Value = serde_json::from_str(t.as_str()).expect("relay sends JSON");
+                    if v.get("method").is_some() && v.get("id").is_none() {
+                        continue;
+                    }
+                    return v;
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 other => panic!("unexpected frame: {other:?}"),
@@ -880,6 +885,52 @@ fn pushed_ids(notes: &[Value], device: u32) -> Vec<u64> {
         .filter(|n| n["method"] == "events.log" && n["params"]["log"]["deviceId"] == device)
         .map(|n| n["params"]["log"]["id"].as_u64().expect("id"))
         .collect()
+}
+
+/// A device going offline and back is pushed to every open socket as `devices.status`
+/// (disconnected, then connected), without any request; `devices.list` agrees.
+#[tokio::test]
+async fn device_status_changes_are_pushed_to_every_socket() {
+    let h = Harness::start(false).await;
+    let mut a = h.client().await;
+    let mut b = h.client().await;
+    assert!(
+        h.relay.status_stream_up(STEP).await,
+        "the relay's status stream did not open"
+    );
+    let device = h.sim().device_ids()[2];
+    h.sim().set_offline(device, true);
+    let is_status = |n: &Value, status: &str| {
+        n["method"] == "devices.status"
+            && n["params"]["deviceId"] == device
+            && n["params"]["status"] == status
+    };
+    for c in [&mut a, &mut b] {
+        let mut notes = Vec::new();
+        c.notes_until(&mut notes, |n| {
+            n.iter().any(|n| is_status(n, "disconnected"))
+        })
+        .await;
+        let at = notes
+            .last()
+            .map(|n| n["params"]["at"].as_u64().unwrap_or(0));
+        assert!(
+            at.is_some_and(|t| t > 1_600_000_000),
+            "time of the change: {notes:?}"
+        );
+    }
+    let list = a.ok("devices.list", json!({})).await;
+    let row = list["devices"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["deviceId"] == device))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(row["status"], "disconnected", "{row}");
+    h.sim().set_offline(device, false);
+    let mut notes = Vec::new();
+    b.notes_until(&mut notes, |n| n.iter().any(|n| is_status(n, "connected")))
+        .await;
+    h.stop().await;
 }
 
 /// Two sockets watch one device through the relay's single gateway stream; the gateway drops its

@@ -2,9 +2,10 @@
 
 use futures::{StreamExt, stream};
 use gsdk_proto::connect::{
-    DeviceInfo, GetDeviceListRequest, Status, connect_client::ConnectClient,
+    DeviceInfo, GetDeviceListRequest, Status, StatusChange, SubscribeStatusRequest,
+    connect_client::ConnectClient,
 };
-use tna_types::protocol::RpcError;
+use tna_types::protocol::{DeviceStatusChange, RpcError};
 use tna_types::{ConnectionStatus, Device};
 
 use super::{CALL_TIMEOUT, CAPABILITY_CONCURRENCY, GatewayClient, call, device, request};
@@ -40,6 +41,31 @@ pub async fn list_devices(gw: &GatewayClient) -> Result<Vec<Device>, RpcError> {
         .collect::<Vec<_>>()
         .await;
     Ok(devices)
+}
+
+/// Opens the gateway's device status stream (every device). Resolves once the gateway has
+/// accepted the subscription.
+pub async fn subscribe_status(
+    gw: &GatewayClient,
+    queue_size: i32,
+) -> Result<tonic::Streaming<StatusChange>, tonic::Status> {
+    let mut client = ConnectClient::new(gw.channel());
+    let req = SubscribeStatusRequest { queue_size };
+    match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_status(req)).await {
+        Ok(r) => r.map(tonic::Response::into_inner),
+        Err(_) => Err(tonic::Status::deadline_exceeded(
+            "the gateway did not accept the status subscription in time",
+        )),
+    }
+}
+
+/// A gateway status change as the protocol's `devices.status`.
+pub fn status_change(c: &StatusChange) -> DeviceStatusChange {
+    DeviceStatusChange {
+        device_id: c.device_id,
+        status: map_status(c.status).0,
+        at: c.timestamp,
+    }
 }
 
 fn to_device(

@@ -1,53 +1,168 @@
-//! The app root: connects to the relay, provides the client, and routes the pages.
+//! The app root: asks the relay who is signed in, shows the sign-in (or kiosk pairing) page
+//! until someone is, then connects, provides the client, and routes the pages the role may use.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
+use tna_types::Role;
+use tna_types::protocol::WhoamiResult;
 
-use crate::api::provide_api;
+use crate::api::session::{self, SessionState};
+use crate::api::{ConnectionState, provide_api};
 use crate::components::ConnectionIndicator;
 use crate::pages::bulk::DraftSlot;
+use crate::pages::signin::{PairPage, SignInPage};
 use crate::pages::{
-    BulkPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage, LogsPage, NotFound,
+    AccountsPage, BulkPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage, LogsPage,
+    NotFound,
 };
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
 use crate::strings::drift as drift_s;
+use crate::strings::signin as signin_s;
+
+/// The sign-in state, for pages that need the role.
+#[derive(Clone, Copy)]
+pub struct Session(pub RwSignal<SessionState>);
+
+/// The signed-in role (admin when the relay runs without sign-in).
+pub fn use_role() -> Role {
+    use_context::<Session>()
+        .and_then(|s| {
+            s.0.with_untracked(|st| match st {
+                SessionState::SignedIn(w) => Some(w.role),
+                _ => None,
+            })
+        })
+        .unwrap_or(Role::Admin)
+}
+
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
 
 /// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
-    let api = provide_api();
-    provide_context(DraftSlot(RwSignal::new(None)));
+    let session = RwSignal::new(SessionState::Checking);
+    let check = move || {
+        session.set(SessionState::Checking);
+        spawn_local(async move {
+            session.try_set(session::check().await);
+        });
+    };
+    check();
+    provide_context(Session(session));
+    // Rebuild the page only when the kind of state changes, not on every set.
+    let stage = Memo::new(move |_| session.get());
     view! {
         <Router>
-            <header class="app-header">
-                <div class="app-header-inner">
-                    <a class="brand" href="/">{s::PRODUCT_NAME}</a>
-                    <nav class="app-nav" aria-label="Main">
-                        <A href="/" exact=true>{s::NAV_DEVICES}</A>
-                        <A href="/bulk">{bulk_s::NAV}</A>
-                        <A href="/drift">{drift_s::NAV}</A>
-                        <A href="/logs">{crate::strings::logs::NAV}</A>
-                        <A href="/live">{crate::strings::live::NAV}</A>
-                    </nav>
-                    <ConnectionIndicator
-                        state=api.state()
-                        on_retry=Callback::new(move |()| api.reconnect_now())
-                    />
-                </div>
-            </header>
-            <main id="main" class="app-main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DevicesPage />
-                    <Route path=path!("/devices/:id") view=DevicePage />
-                    <Route path=path!("/bulk") view=BulkPage />
-                    <Route path=path!("/drift") view=DriftPage />
-                    <Route path=path!("/logs") view=LogsPage />
-                    <Route path=path!("/live") view=LivePage />
-                    <Route path=path!("/kiosk") view=KioskPage />
-                </Routes>
-            </main>
+            {move || match stage.get() {
+                SessionState::Checking => {
+                    view! { <p class="loading signin" data-testid="session-checking">{signin_s::CHECKING}</p> }
+                        .into_any()
+                }
+                SessionState::Unreachable(e) => {
+                    view! {
+                        <main id="main" class="signin">
+                            <div class="card signin-card" role="alert">
+                                <h1>{signin_s::UNREACHABLE}</h1>
+                                <p>{e}</p>
+                                <button type="button" class="btn btn-primary" on:click=move |_| check()>
+                                    {signin_s::TRY_AGAIN}
+                                </button>
+                            </div>
+                        </main>
+                    }
+                        .into_any()
+                }
+                SessionState::SignedOut { .. } if current_path() == "/kiosk/pair" => {
+                    view! { <PairPage session /> }.into_any()
+                }
+                SessionState::SignedOut { hint } => view! { <SignInPage session hint /> }.into_any(),
+                SessionState::SignedIn(who) => view! { <Console who session /> }.into_any(),
+            }}
         </Router>
     }
+}
+
+/// The console for a signed-in user.
+#[component]
+fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView {
+    let api = provide_api();
+    provide_context(DraftSlot(RwSignal::new(None)));
+    // A socket that cannot reconnect may mean the session ended (signed out elsewhere, expired,
+    // role changed): ask, and show the sign-in page if so.
+    Effect::new(move |was_down: Option<bool>| {
+        let down = matches!(api.state().get(), ConnectionState::Disconnected { .. });
+        if down && was_down == Some(false) {
+            spawn_local(async move {
+                if let SessionState::SignedOut { hint } = session::check().await {
+                    session.try_set(SessionState::SignedOut { hint });
+                }
+            });
+        }
+        down
+    });
+    let role = who.role;
+    if role == Role::Kiosk {
+        // A kiosk session sees the reception screen and nothing else.
+        return view! { <KioskPage /> }.into_any();
+    }
+    let writes = role >= Role::Operator;
+    let admin = role == Role::Admin;
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = session::sign_out().await;
+            // A fresh page: no socket, no state of the previous user left behind.
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href("/");
+            }
+        });
+    };
+    view! {
+        <header class="app-header">
+            <div class="app-header-inner">
+                <a class="brand" href="/">{s::PRODUCT_NAME}</a>
+                <nav class="app-nav" aria-label="Main">
+                    <A href="/" exact=true>{s::NAV_DEVICES}</A>
+                    {writes.then(|| view! { <A href="/bulk">{bulk_s::NAV}</A> })}
+                    {writes.then(|| view! { <A href="/drift">{drift_s::NAV}</A> })}
+                    <A href="/logs">{crate::strings::logs::NAV}</A>
+                    <A href="/live">{crate::strings::live::NAV}</A>
+                    {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV}</A> })}
+                </nav>
+                <ConnectionIndicator
+                    state=api.state()
+                    on_retry=Callback::new(move |()| api.reconnect_now())
+                />
+                {who.username.clone().map(|name| {
+                    view! {
+                        <div class="who" data-testid="who" data-role=role.name()>
+                            <span>{signin_s::who(&name, role.name())}</span>
+                            <button type="button" class="btn btn-small" data-testid="sign-out" on:click=sign_out>
+                                {signin_s::SIGN_OUT}
+                            </button>
+                        </div>
+                    }
+                })}
+            </div>
+        </header>
+        <main id="main" class="app-main">
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=DevicesPage />
+                <Route path=path!("/devices/:id") view=DevicePage />
+                <Route path=path!("/bulk") view=BulkPage />
+                <Route path=path!("/drift") view=DriftPage />
+                <Route path=path!("/logs") view=LogsPage />
+                <Route path=path!("/live") view=LivePage />
+                <Route path=path!("/kiosk") view=KioskPage />
+                <Route path=path!("/accounts") view=AccountsPage />
+            </Routes>
+        </main>
+    }
+    .into_any()
 }

@@ -18,6 +18,86 @@ pub mod app {
     }
 }
 
+/// The accounts page (admin).
+pub mod accounts {
+    use tna_types::Role;
+
+    pub const NAV: &str = "Accounts";
+    pub const TITLE: &str = "Accounts";
+    pub const INTRO: &str = "Admins manage accounts; operators change devices; viewers read logs and live events; kiosks show the reception screen only. A change of role or password signs that account out everywhere.";
+    pub const LOADING: &str = "Loading accounts…";
+    pub const LOAD_FAILED: &str = "The accounts could not be read";
+    pub const FAILED: &str = "That did not work";
+    pub const CAPTION: &str = "Accounts of this relay";
+    pub const COL_USER: &str = "Username";
+    pub const COL_ROLE: &str = "Role";
+    pub const COL_ACTIONS: &str = "Password and removal";
+    pub const CREATE_TITLE: &str = "New account";
+    pub const USERNAME: &str = "Username";
+    pub const PASSWORD: &str = "Password (at least 10 characters)";
+    pub const ROLE: &str = "Role";
+    pub const CREATE: &str = "Create account";
+    pub const NEW_PASSWORD: &str = "New password";
+    pub const SET_PASSWORD: &str = "Set password";
+    pub const DELETE: &str = "Delete";
+    pub const PAIR_TITLE: &str = "Pair a reception tablet";
+    pub const PAIR_INTRO: &str = "Makes a one-time code (valid for a few minutes). On the tablet, open /kiosk/pair and enter it: the tablet then shows the kiosk and stays signed in.";
+    pub const KIOSK_NAME: &str = "Tablet name";
+    pub const PAIR: &str = "Make a pairing code";
+    pub const PAIR_CODE_IS: &str = "Pairing code:";
+    pub const PAIR_HOW: &str = "— enter it at /kiosk/pair on the tablet.";
+    pub fn role_text(r: Role) -> &'static str {
+        match r {
+            Role::Kiosk => "Kiosk (reception screen only)",
+            Role::Viewer => "Viewer (read-only)",
+            Role::Operator => "Operator (changes devices)",
+            Role::Admin => "Admin (everything)",
+        }
+    }
+    pub fn created(u: &str) -> String {
+        format!("Account {u} created.")
+    }
+    pub fn role_changed(u: &str, r: Role) -> String {
+        format!("{u} is now {}; their sessions were ended.", r.name())
+    }
+    pub fn password_set(u: &str) -> String {
+        format!("New password set for {u}; their sessions were ended.")
+    }
+    pub fn confirm_delete(u: &str) -> String {
+        format!("Delete the account {u}? Its sessions end at once.")
+    }
+    pub fn deleted(u: &str) -> String {
+        format!("Account {u} deleted.")
+    }
+    pub fn new_password_for(u: &str) -> String {
+        format!("New password for {u}")
+    }
+}
+
+/// Sign-in, sign-out and kiosk pairing.
+pub mod signin {
+    pub const TITLE: &str = "Sign in";
+    pub const INTRO: &str = "Sign in with the account an admin gave you.";
+    pub const USERNAME: &str = "Username";
+    pub const PASSWORD: &str = "Password";
+    pub const SUBMIT: &str = "Sign in";
+    pub const SIGNING_IN: &str = "Signing in…";
+    pub const KIOSK_HINT: &str = "A reception tablet?";
+    pub const KIOSK_LINK: &str = "Pair it with a code";
+    pub const PAIR_TITLE: &str = "Pair this tablet as a kiosk";
+    pub const PAIR_INTRO: &str = "Enter the one-time code an admin made under Accounts. The tablet then shows the reception screen without a password.";
+    pub const PAIR_CODE: &str = "Pairing code";
+    pub const PAIR_SUBMIT: &str = "Pair";
+    pub const CHECKING: &str = "Checking sign-in…";
+    pub const UNREACHABLE: &str = "The relay cannot be reached";
+    pub const TRY_AGAIN: &str = "Try again";
+    pub const SIGN_OUT: &str = "Sign out";
+    /// "anna (operator)".
+    pub fn who(username: &str, role: &str) -> String {
+        format!("{username} ({role})")
+    }
+}
+
 /// Errors of the relay connection (see `crate::api::ApiError`).
 pub mod api {
     pub const NOT_CONNECTED: &str = "Not connected to the relay. The console reconnects by itself; try again when the header shows Connected.";

@@ -20,6 +20,7 @@ mod e2e {
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
+    pub mod signin;
     pub mod status_push;
 }
 
@@ -50,8 +51,17 @@ const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Chromium instances on a small CI machine make every wait flaky.
 static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// The relay in demo mode with `devices` simulated devices (no live punches), serving `dist/`.
+/// The relay in demo mode with `devices` simulated devices (no live punches), serving `dist/`,
+/// open to everyone (no sign-in).
 async fn demo_relay(devices: u32) -> Result<RunningRelay> {
+    demo_relay_with(devices, None).await
+}
+
+/// [`demo_relay`] with accounts: pages need a signed-in user.
+async fn demo_relay_with(
+    devices: u32,
+    auth: Option<tna_relay::auth::Auth>,
+) -> Result<RunningRelay> {
     // The simulated gateway's config, reached through the relay's type (no extra dependency).
     let mut gateway = GatewayTarget::Demo(Default::default());
     if let GatewayTarget::Demo(sim) = &mut gateway {
@@ -65,6 +75,10 @@ async fn demo_relay(devices: u32) -> Result<RunningRelay> {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
             gateway,
+            sign_in_hint: auth
+                .as_ref()
+                .map(|_| "Test relay: accounts admin and viewer.".into()),
+            auth,
         }),
     )
     .await
@@ -256,6 +270,8 @@ async fn logs_page_load_all_filter_and_csv_in_chromium() -> Result<()> {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
             gateway,
+            auth: None,
+            sign_in_hint: None,
         }),
     )
     .await
@@ -525,6 +541,8 @@ async fn live_page_shows_every_punch_once_across_drops_in_chromium() -> Result<(
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
             gateway,
+            auth: None,
+            sign_in_hint: None,
         }),
     )
     .await
@@ -646,6 +664,8 @@ async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
             gateway,
+            auth: None,
+            sign_in_hint: None,
         }),
     )
     .await
@@ -1015,6 +1035,27 @@ browser_test!(
     kiosk_settings_in_chromium,
     e2e::kiosk_settings::settings_persist_and_filter
 );
+/// Sign-in, roles in the UI, account creation, sign-out and kiosk pairing, on a relay with
+/// accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_roles_and_kiosk_pairing_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let auth = tna_relay::auth::Auth::in_memory_fast_for_tests();
+    auth.create_account("admin", e2e::signin::PASSWORD, tna_types::Role::Admin)?;
+    auth.create_account("viewer", e2e::signin::PASSWORD, tna_types::Role::Viewer)?;
+    let relay = demo_relay_with(DEVICES, Some(auth)).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::signin::flow(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 browser_test!(
     device_status_push_in_chromium,
     e2e::status_push::offline_shows_without_reload

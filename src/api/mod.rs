@@ -2,20 +2,24 @@
 //!
 //! - [`client`]: the socket (reconnect with backoff, per-call timeout, connection state) and the
 //!   generic typed call `ApiClient::call::<M: Method>(params)`.
+//! - [`accounts`]: the account and kiosk-pairing methods (admin).
 //! - [`methods`]: one thin typed function per protocol method (`list_devices`, `get_config`, …).
 //! - [`gate`]: waits for a free slot under the relay's in-flight limit (pure).
+//! - [`session`]: sign-in, sign-out and kiosk pairing over HTTP (the cookie then opens `/ws`).
 //! - [`routing`]: request IDs, the pending map and frame routing (pure; unit-tested natively).
 //! - [`backoff`]: the reconnect schedule (pure).
 //! - [`error`]: [`ApiError`], the one error of every call.
 //!
 //! Pages get the client with [`use_api`]; the app root creates it and provides it as context.
 
+pub mod accounts;
 pub mod backoff;
 pub mod client;
 pub mod error;
 pub mod gate;
 pub mod methods;
 pub mod routing;
+pub mod session;
 
 pub use client::{ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, page_ws_url, ws_url};
 pub use error::ApiError;

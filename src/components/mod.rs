@@ -6,6 +6,7 @@ pub mod device_checklist;
 pub mod device_table;
 pub mod error_banner;
 pub mod status_badge;
+pub mod text_field;
 pub mod tna_config;
 
 pub use connection_indicator::ConnectionIndicator;
@@ -13,6 +14,7 @@ pub use device_checklist::{DeviceChecklist, format_device_list, parse_device_lis
 pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
 pub use status_badge::StatusBadge;
+pub use text_field::TextField;
 pub use tna_config::{TnaConfigView, schedule_name};
 
 use crate::strings::components as s;

@@ -1,5 +1,6 @@
 //! The routed pages, and the small loading state they share.
 
+pub mod accounts;
 pub mod bulk;
 pub mod config_editor;
 pub mod device;
@@ -10,8 +11,10 @@ pub mod kiosk;
 pub mod live;
 pub mod logs;
 pub mod not_found;
+pub mod signin;
 pub mod unsaved;
 
+pub use accounts::AccountsPage;
 pub use bulk::BulkPage;
 pub use device::DevicePage;
 pub use devices::DevicesPage;

@@ -19,7 +19,7 @@ pub enum GatewayTarget {
 }
 
 /// The relay's configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RelayConfig {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
@@ -27,4 +27,21 @@ pub struct RelayConfig {
     pub dist: Option<PathBuf>,
     /// The gateway.
     pub gateway: GatewayTarget,
+    /// Accounts and sessions: every page and request needs a signed-in user with the right
+    /// role. `None` opens everything to everyone (library use and tests only; the `tna-relay`
+    /// binary always signs in).
+    pub auth: Option<crate::auth::Auth>,
+    /// Text for the sign-in page (a demo relay names its demo account).
+    pub sign_in_hint: Option<String>,
+}
+
+impl std::fmt::Debug for RelayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayConfig")
+            .field("listen", &self.listen)
+            .field("dist", &self.dist)
+            .field("gateway", &self.gateway)
+            .field("sign_in", &self.auth.is_some())
+            .finish_non_exhaustive()
+    }
 }

@@ -19,8 +19,10 @@ use tna_types::{
     DeviceResult, FieldError, TnaConfig, UserJobCodes, validate_config, validate_users,
 };
 
+use crate::auth::Auth;
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gsdk::{self, GatewayClient};
+use crate::signin::{self, Caller};
 
 /// gRPC `INVALID_ARGUMENT`, used in per-device result rows for devices the relay refused itself.
 const GRPC_INVALID_ARGUMENT: i32 = 3;
@@ -32,6 +34,10 @@ pub struct AppState {
     pub gateway: GatewayClient,
     /// The one realtime stream, fanned out to sockets.
     pub fanout: Fanout,
+    /// Accounts and sessions (`None`: sign-in off, everyone is admin).
+    pub auth: Option<Auth>,
+    /// Text for the sign-in page (demo account).
+    pub sign_in_hint: Option<String>,
     /// The one device status stream, broadcast to sockets.
     pub status: crate::status::StatusHub,
 }
@@ -41,6 +47,7 @@ pub async fn handle(
     state: &AppState,
     request: Request,
     socket: &Arc<SocketEvents>,
+    caller: &Caller,
 ) -> Result<Box<RawValue>, RpcError> {
     let gw = &state.gateway;
     match request {
@@ -87,6 +94,31 @@ pub async fn handle(
             check_users(&p.users)?;
             gsdk::user::set_job_codes(gw, p.device_id, &p.users).await?;
             to_value(EmptyResult {})
+        }
+        Request::SessionWhoami(_)
+        | Request::AccountsList(_)
+        | Request::AccountsCreate(_)
+        | Request::AccountsSetRole(_)
+        | Request::AccountsSetPassword(_)
+        | Request::AccountsDelete(_)
+        | Request::KioskPair(_) => {
+            let auth = state.auth.clone();
+            let caller = caller.clone();
+            // Account changes hash passwords (argon2): off the async workers.
+            let answer = tokio::task::spawn_blocking(move || {
+                signin::handle(auth.as_ref(), &caller, &request)
+            })
+            .await
+            .map_err(|_| RpcError::new(ErrorCode::Internal, "The account change failed."))?;
+            match answer {
+                Some(Ok(v)) => serde_json::value::to_raw_value(&v)
+                    .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string())),
+                Some(Err(e)) => Err(e),
+                None => Err(RpcError::new(
+                    ErrorCode::Internal,
+                    "unrouted account method",
+                )),
+            }
         }
         Request::JobCodesSetMulti(p) => {
             check_device_ids(&p.device_ids)?;

@@ -14,12 +14,16 @@
 //!   with backoff when it drops.
 //! - [`status`]: device status — one gateway `SubscribeStatus` stream broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
+//! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
+//!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
+//!   check of every request (`tna_types::auth`).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
 //! `main.rs` is only the command line.
 
 pub mod assets;
+pub mod auth;
 pub mod config;
 pub mod dispatch;
 pub mod errors;
@@ -27,6 +31,7 @@ pub mod fanout;
 pub mod gsdk;
 pub mod server;
 pub mod session;
+pub mod signin;
 pub mod status;
 
 pub use config::{GatewayTarget, RelayConfig};

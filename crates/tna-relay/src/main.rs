@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use tna_relay::auth::Auth;
 use tna_relay::{GatewayTarget, RelayConfig};
+use tna_types::Role;
 
 /// Serves the tna-console and relays its requests to a Suprema G-SDK device gateway.
 #[derive(Parser, Debug)]
@@ -35,7 +37,19 @@ struct Cli {
     /// The gateway's root CA certificate (PEM; `ca.crt` made by `device-gateway -c`).
     #[arg(long, env = "TNA_RELAY_CA_CERT")]
     ca_cert: Option<PathBuf>,
+    /// The accounts file (argon2 password hashes, roles, enrolled kiosks). Created on first
+    /// start with an `admin` account whose password is printed once (or taken from
+    /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600.
+    #[arg(long, env = "TNA_RELAY_ACCOUNTS", default_value = "tna-accounts.json")]
+    accounts: PathBuf,
+    /// The first admin's password, used only when the accounts file has no account yet.
+    #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
 }
+
+/// The demo relay's visible account (accounts live in memory; nothing is written).
+const DEMO_USER: &str = "demo";
+const DEMO_PASSWORD: &str = "demo-console";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -61,10 +75,34 @@ async fn main() -> anyhow::Result<()> {
             ca_cert: cli.ca_cert,
         }
     };
+    let (auth, sign_in_hint) = if cli.demo {
+        let auth = Auth::in_memory();
+        auth.create_account(DEMO_USER, DEMO_PASSWORD, Role::Admin)
+            .context("create the demo account")?;
+        let hint = format!("Demo relay: sign in as {DEMO_USER} / {DEMO_PASSWORD}.");
+        println!("tna-relay: {hint}");
+        (auth, Some(hint))
+    } else {
+        let auth = Auth::open(&cli.accounts)
+            .with_context(|| format!("cannot use the accounts file {}", cli.accounts.display()))?;
+        if let Some(generated) = auth
+            .ensure_admin(cli.admin_password.as_deref())
+            .context("create the first admin")?
+        {
+            // Printed once, to the operator's terminal only (never to the log).
+            println!(
+                "tna-relay: created account `admin` with the one-time password {generated}\n\
+                 tna-relay: sign in and set a new password under Accounts."
+            );
+        }
+        (auth, None)
+    };
     let relay = tna_relay::start(RelayConfig {
         listen: cli.listen,
         dist: cli.dist,
         gateway,
+        auth: Some(auth),
+        sign_in_hint,
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());

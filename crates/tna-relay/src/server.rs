@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use tna_types::limits::MAX_FRAME_BYTES;
 use tokio::net::TcpListener;
@@ -20,7 +20,7 @@ use crate::dispatch::AppState;
 use crate::fanout::Fanout;
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::status::StatusHub;
-use crate::{assets, session};
+use crate::{assets, session, signin};
 
 /// Frames larger than this close the socket; frames up to it but over [`MAX_FRAME_BYTES`] are
 /// answered with a `limitExceeded` error, which is friendlier than a dropped connection.
@@ -157,6 +157,8 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             gateway,
             fanout: fanout.clone(),
             status: status.clone(),
+            auth: cfg.auth,
+            sign_in_hint: cfg.sign_in_hint,
         },
         cfg.dist,
         stopped.clone(),
@@ -164,6 +166,8 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     );
     let mut stop_signal = stopped;
     let server = tokio::spawn(async move {
+        // The peer address feeds the sign-in rate limit.
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stop_signal.changed().await;
         });
@@ -199,6 +203,32 @@ fn router(
     let routes = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/api/session",
+            get(|State(s): State<HttpState>, h: HeaderMap| {
+                signin::whoami(s.app.auth, s.app.sign_in_hint, h)
+            })
+            .post(
+                |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
+                    if let Err(why) = check_origin(&h) {
+                        return (StatusCode::FORBIDDEN, why).into_response();
+                    }
+                    signin::sign_in(s.app.auth, peer, body).await
+                },
+            )
+            .delete(|State(s): State<HttpState>, h: HeaderMap| signin::sign_out(s.app.auth, h)),
+        )
+        .route(
+            "/api/kiosk/pair",
+            post(
+                |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
+                    if let Err(why) = check_origin(&h) {
+                        return (StatusCode::FORBIDDEN, why).into_response();
+                    }
+                    signin::pair(s.app.auth, peer, body).await
+                },
+            ),
+        )
         .with_state(HttpState {
             app,
             stopped,
@@ -216,8 +246,13 @@ async fn ws_upgrade(
         tracing::warn!(%why, "refused a WebSocket from another origin");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
+    let Some(caller) = signin::caller_for_socket(state.app.auth.as_ref(), &headers) else {
+        return signin::not_signed_in();
+    };
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
-        .on_upgrade(move |socket| session::run(socket, state.app, state.stopped, state.kicked))
+        .on_upgrade(move |socket| {
+            session::run(socket, state.app, caller, state.stopped, state.kicked)
+        })
         .into_response()
 }
 

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
+use crate::signin::{Caller, authorize};
 use crate::status;
 
 /// Frames waiting for the writer. Responses are bounded by the in-flight limit; the margin is
@@ -25,6 +26,7 @@ const OUTBOX_CAPACITY: usize = MAX_IN_FLIGHT_PER_SOCKET * 2;
 pub async fn run(
     socket: WebSocket,
     state: AppState,
+    caller: Caller,
     mut shutdown: watch::Receiver<bool>,
     mut kick: watch::Receiver<u64>,
 ) {
@@ -49,7 +51,8 @@ pub async fn run(
         tokio::select! {
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    on_text(text.as_str(), &state, &events, &tx, &in_flight, &mut tasks).await;
+                    let ctx = Ctx { state: &state, caller: &caller, events: &events, tx: &tx };
+                    on_text(text.as_str(), ctx, &in_flight, &mut tasks).await;
                 }
                 Some(Ok(Message::Binary(_))) => {
                     let err = RpcError::new(
@@ -74,14 +77,22 @@ pub async fn run(
     let _ = writer.await;
 }
 
-async fn on_text(
-    text: &str,
-    state: &AppState,
-    events: &Arc<SocketEvents>,
-    tx: &mpsc::Sender<String>,
-    in_flight: &Arc<Semaphore>,
-    tasks: &mut JoinSet<()>,
-) {
+/// What a request needs of its socket.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    events: &'a Arc<SocketEvents>,
+    tx: &'a mpsc::Sender<String>,
+}
+
+async fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut JoinSet<()>) {
+    let Ctx {
+        state,
+        caller,
+        events,
+        tx,
+    } = ctx;
     if text.len() > MAX_FRAME_BYTES {
         let err = RpcError::limit_exceeded(
             "bytes in one frame",
@@ -98,6 +109,12 @@ async fn on_text(
             return;
         }
     };
+    // Signed out, expired or the wrong role: refused before anything reaches a device.
+    if let Err(err) = authorize(state.auth.as_ref(), caller, request.method()) {
+        tracing::info!(method = request.method(), user = ?caller.username, "refused: {}", err.message);
+        let _ = tx.send(Response::error(Some(id), err).to_text()).await;
+        return;
+    }
     let Ok(permit) = in_flight.clone().try_acquire_owned() else {
         let err = RpcError::limit_exceeded(
             "requests in flight on this socket",
@@ -110,10 +127,11 @@ async fn on_text(
     let state = state.clone();
     let events = events.clone();
     let tx = tx.clone();
+    let caller = caller.clone();
     tasks.spawn(async move {
         let method = request.method();
         let started = Instant::now();
-        let outcome = dispatch::handle(&state, request, &events).await;
+        let outcome = dispatch::handle(&state, request, &events, &caller).await;
         match &outcome {
             Ok(_) => tracing::debug!(method, ms = started.elapsed().as_millis() as u64, "ok"),
             Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),

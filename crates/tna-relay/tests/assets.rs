@@ -45,6 +45,8 @@ async fn serves_precompressed_assets_with_cache_headers() {
             url: "http://127.0.0.1:9".into(),
             ca_cert: None,
         },
+        auth: None,
+        sign_in_hint: None,
     })
     .await
     .expect("relay starts");

@@ -29,6 +29,8 @@ async fn relay_for(url: String) -> (tna_relay::RunningRelay, Ws) {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         dist: None,
         gateway: GatewayTarget::Remote { url, ca_cert: None },
+        auth: None,
+        sign_in_hint: None,
     })
     .await
     .expect("relay starts without its gateway");

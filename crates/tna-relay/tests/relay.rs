@@ -56,6 +56,8 @@ impl Harness {
             listen: loopback,
             dist: None,
             gateway: target,
+            auth: None,
+            sign_in_hint: None,
         })
         .await
         .expect("relay starts");
@@ -371,6 +373,8 @@ async fn tls_with_the_wrong_ca_is_refused() {
             url: format!("https://localhost:{}", h.gateway.addr.port()),
             ca_cert: Some(other.path().join("ca.crt")),
         },
+        auth: None,
+        sign_in_hint: None,
     })
     .await
     .expect("relay starts even though the gateway will refuse it");
@@ -1108,6 +1112,8 @@ async fn throughput_relay_vs_direct_grpc() {
             url: format!("http://{}", gateway.addr),
             ca_cert: None,
         },
+        auth: None,
+        sign_in_hint: None,
     })
     .await
     .expect("relay");

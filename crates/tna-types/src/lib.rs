@@ -1,6 +1,7 @@
 //! The shared model of tna-console, compiled into both the browser console (wasm32) and the relay.
 //!
 //! Layout:
+//! - [`auth`]: [`Role`] and the minimum role of every method (enforced by the relay).
 //! - [`limits`]: every named limit (label bytes, keys, page size, devices per call, …).
 //! - [`config`]: [`TnaConfig`], [`TnaMode`], [`TnaKey`].
 //! - [`device`]: [`Device`], its connection status and capabilities, [`Schedule`].
@@ -16,6 +17,7 @@
 //! No I/O and no async runtime here: this crate must stay small for the browser. Conversions to and
 //! from the G-SDK protobuf types live in the relay.
 
+pub mod auth;
 pub mod config;
 pub mod device;
 pub mod diff;
@@ -25,6 +27,7 @@ pub mod logs;
 pub mod protocol;
 pub mod validate;
 
+pub use auth::Role;
 pub use config::{TnaConfig, TnaKey, TnaMode};
 pub use device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
 pub use diff::{ConfigField, FieldChange, Ineligible, config_diff, eligibility};

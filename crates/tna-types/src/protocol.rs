@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::auth::Role;
 use crate::config::TnaConfig;
 use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
 use crate::jobcode::UserJobCodes;
@@ -207,6 +208,106 @@ pub struct UnsubscribeParams {
     pub subscription_id: u64,
 }
 
+/// A password in a request: serialised as the plain string, but never shown by `Debug`, so a
+/// logged request cannot leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// `{username}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UsernameParams {
+    /// The account.
+    pub username: String,
+}
+
+/// `accounts.create` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateAccountParams {
+    /// 1–32 of `A-Z a-z 0-9 . _ -`.
+    pub username: String,
+    /// At least 10 characters.
+    pub password: Password,
+    /// Its role.
+    pub role: Role,
+}
+
+/// `accounts.setRole` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetRoleParams {
+    /// The account.
+    pub username: String,
+    /// Its new role.
+    pub role: Role,
+}
+
+/// `accounts.setPassword` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetPasswordParams {
+    /// The account.
+    pub username: String,
+    /// The new password.
+    pub password: Password,
+}
+
+/// `kiosk.pair` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KioskPairParams {
+    /// A name for the tablet (`reception-1`), shown as its account name.
+    pub name: String,
+}
+
+/// `session.whoami` result: who this socket is signed in as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoamiResult {
+    /// The account (`null` when the relay runs without sign-in).
+    pub username: Option<String>,
+    /// Its role (admin when the relay runs without sign-in).
+    pub role: Role,
+    /// When the session ends (Unix seconds; `null` without sign-in).
+    pub expires_at: Option<u64>,
+}
+
+/// One account as `accounts.list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    /// The account.
+    pub username: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// `accounts.list` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountsResult {
+    /// Every account, by name.
+    pub accounts: Vec<AccountInfo>,
+}
+
+/// `kiosk.pair` result: a one-time code the tablet enters at `/kiosk/pair`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingResult {
+    /// The code (8 characters).
+    pub code: String,
+    /// Until when it can be used (Unix seconds).
+    pub expires_at: u64,
+}
+
 /// An empty result object (`{}`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EmptyResult {}
@@ -332,6 +433,20 @@ methods! {
     EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult;
     /// Ends a subscription of this socket.
     EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult;
+    /// Who this socket is signed in as.
+    SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult;
+    /// Every account (admin).
+    AccountsList = "accounts.list" (NoParams) -> AccountsResult;
+    /// Creates an account (admin).
+    AccountsCreate = "accounts.create" (CreateAccountParams) -> EmptyResult;
+    /// Changes an account's role and ends its sessions (admin).
+    AccountsSetRole = "accounts.setRole" (SetRoleParams) -> EmptyResult;
+    /// Sets an account's password and ends its sessions (admin).
+    AccountsSetPassword = "accounts.setPassword" (SetPasswordParams) -> EmptyResult;
+    /// Deletes an account (admin; never the last admin).
+    AccountsDelete = "accounts.delete" (UsernameParams) -> EmptyResult;
+    /// A one-time pairing code that enrols a kiosk tablet (admin).
+    KioskPair = "kiosk.pair" (KioskPairParams) -> PairingResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -865,6 +980,19 @@ mod tests {
     }
 
     #[test]
+    fn passwords_never_show_in_debug() {
+        let params = CreateAccountParams {
+            username: "anna".into(),
+            password: Password("s3cret-passw0rd".into()),
+            role: Role::Viewer,
+        };
+        let shown = format!("{:?}", Request::AccountsCreate(params.clone()));
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let sent = encode_request::<method::AccountsCreate>(1, &params);
+        assert!(sent.contains("s3cret-passw0rd"), "still sent: {sent}");
+    }
+
+    #[test]
     fn every_request_round_trips() {
         let all = vec![
             Request::DevicesList(NoParams {}),
@@ -916,6 +1044,27 @@ mod tests {
             }),
             Request::EventsUnsubscribe(UnsubscribeParams {
                 subscription_id: 13,
+            }),
+            Request::SessionWhoami(NoParams {}),
+            Request::AccountsList(NoParams {}),
+            Request::AccountsCreate(CreateAccountParams {
+                username: "ops.anna".into(),
+                password: Password("correct horse battery".into()),
+                role: Role::Operator,
+            }),
+            Request::AccountsSetRole(SetRoleParams {
+                username: "ops.anna".into(),
+                role: Role::Viewer,
+            }),
+            Request::AccountsSetPassword(SetPasswordParams {
+                username: "ops.anna".into(),
+                password: Password("another long one".into()),
+            }),
+            Request::AccountsDelete(UsernameParams {
+                username: "ops.anna".into(),
+            }),
+            Request::KioskPair(KioskPairParams {
+                name: "reception-1".into(),
             }),
         ];
         let methods: std::collections::BTreeSet<&str> = all.iter().map(Request::method).collect();

@@ -1,0 +1,433 @@
+//! Sign-in on the HTTP side and roles on the protocol side; the accounts and sessions
+//! themselves live in [`crate::auth`].
+//!
+//! - `POST /api/session` `{username, password}` signs in: the session token comes back in an
+//!   `HttpOnly; SameSite=Strict` cookie (browsers) and in the body (scripts send it as
+//!   `Authorization: Bearer …`). `GET /api/session` says who the cookie belongs to (the console
+//!   asks before it opens `/ws`); `DELETE /api/session` signs out.
+//! - `POST /api/kiosk/pair` `{code}` turns a one-time pairing code (made by an admin with
+//!   `kiosk.pair`) into a long-lived kiosk session cookie, so a wall tablet needs no password.
+//! - `/ws` is refused (401) without a live session. Then EVERY request is checked again: the
+//!   session must still be live (sign-out or expiry ends it at once, also on open sockets) and
+//!   its role must allow the method (`tna_types::auth`); otherwise `-32006`.
+//! - Without an [`Auth`] (library users and tests that pass `auth: None`) everything is open
+//!   and callers act as admin. The `tna-relay` binary always signs in.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tna_types::Role;
+use tna_types::protocol::{
+    AccountInfo, AccountsResult, ErrorCode, PairingResult, Request, RpcError, WhoamiResult,
+};
+
+use crate::auth::{Auth, AuthError, Session};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "tna_session";
+
+/// Who is on a socket: fixed when it opened, re-checked on every request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The session token (`None` when sign-in is off).
+    pub token: Option<String>,
+    /// The account.
+    pub username: Option<String>,
+    /// The role when the socket opened.
+    pub role: Role,
+}
+
+impl Caller {
+    /// The caller of a relay without sign-in.
+    pub fn open() -> Caller {
+        Caller {
+            token: None,
+            username: None,
+            role: Role::Admin,
+        }
+    }
+
+    fn from_session(s: Session) -> Caller {
+        Caller {
+            token: Some(s.token),
+            username: Some(s.username),
+            role: s.role,
+        }
+    }
+}
+
+/// The session token of a request: the cookie, else `Authorization: Bearer`.
+pub fn token_of(headers: &HeaderMap) -> Option<String> {
+    let from_cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE && !v.is_empty()).then(|| v.to_string())
+        });
+    from_cookie.or_else(|| {
+        headers
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// The caller of a `/ws` upgrade; `None` when it has no live session (answer [`not_signed_in`]).
+pub fn caller_for_socket(auth: Option<&Auth>, headers: &HeaderMap) -> Option<Caller> {
+    let Some(auth) = auth else {
+        return Some(Caller::open());
+    };
+    token_of(headers)
+        .and_then(|t| auth.session(&t))
+        .map(Caller::from_session)
+}
+
+/// The 401 for a `/ws` upgrade without a live session.
+pub fn not_signed_in() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        "Sign in first: POST /api/session, then open /ws with the session cookie or an Authorization: Bearer token.",
+    )
+        .into_response()
+}
+
+/// Whether `caller` may run `method` now (session still live, role allows it).
+pub fn authorize(auth: Option<&Auth>, caller: &Caller, method: &str) -> Result<(), RpcError> {
+    let role = match (auth, &caller.token) {
+        (None, _) => return Ok(()),
+        (Some(auth), Some(token)) => match auth.session(token) {
+            Some(s) => s.role,
+            None => {
+                return Err(RpcError::new(
+                    ErrorCode::PermissionDenied,
+                    "Your session has ended (signed out, expired or changed by an admin): sign in again.",
+                )
+                .with_data(json!({"signIn": true})));
+            }
+        },
+        (Some(_), None) => {
+            return Err(RpcError::new(ErrorCode::PermissionDenied, "Sign in first.")
+                .with_data(json!({"signIn": true})));
+        }
+    };
+    if role.may_call(method) {
+        Ok(())
+    } else {
+        Err(RpcError::new(
+            ErrorCode::PermissionDenied,
+            format!(
+                "The {} role may not call {method}: ask an admin for a role that may.",
+                role.name()
+            ),
+        )
+        .with_data(json!({"role": role.name(), "method": method})))
+    }
+}
+
+/// The protocol error for a store error.
+fn rpc_error(e: AuthError) -> RpcError {
+    let code = match &e {
+        AuthError::InvalidUsername(_) | AuthError::WeakPassword(_) => ErrorCode::InvalidParams,
+        AuthError::UnknownAccount(_) | AuthError::UnknownKiosk(_) => ErrorCode::InvalidParams,
+        AuthError::TooManyKiosks(_) => ErrorCode::LimitExceeded,
+        AuthError::AccountExists(_) | AuthError::LastAdmin => ErrorCode::InvalidParams,
+        AuthError::RateLimited { .. } => ErrorCode::LimitExceeded,
+        AuthError::BadCredentials | AuthError::BadPairingCode => ErrorCode::PermissionDenied,
+        _ => ErrorCode::Internal,
+    };
+    RpcError::new(code, e.to_string())
+}
+
+/// The session and account methods; `None` for every other request.
+pub fn handle(
+    auth: Option<&Auth>,
+    caller: &Caller,
+    request: &Request,
+) -> Option<Result<serde_json::Value, RpcError>> {
+    let to_json = |v: Result<serde_json::Value, RpcError>| Some(v);
+    let need = |auth: Option<&Auth>| -> Result<Auth, RpcError> {
+        auth.cloned().ok_or_else(|| {
+            RpcError::new(
+                ErrorCode::Unsupported,
+                "This relay runs without sign-in: there are no accounts to manage.",
+            )
+        })
+    };
+    let empty = || Ok(json!({}));
+    let result = match request {
+        Request::SessionWhoami(_) => {
+            let session = caller
+                .token
+                .as_deref()
+                .and_then(|t| auth.and_then(|a| a.session(t)));
+            serde_json::to_value(WhoamiResult {
+                username: caller.username.clone(),
+                role: session.as_ref().map_or(caller.role, |s| s.role),
+                expires_at: session.map(|s| s.expires_at),
+            })
+            .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+        }
+        Request::AccountsList(_) => need(auth).and_then(|a| {
+            let accounts = a
+                .accounts()
+                .into_iter()
+                .map(|a| AccountInfo {
+                    username: a.username,
+                    role: a.role,
+                })
+                .collect();
+            serde_json::to_value(AccountsResult { accounts })
+                .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+        }),
+        Request::AccountsCreate(p) => need(auth).and_then(|a| {
+            a.create_account(&p.username, &p.password.0, p.role)
+                .map_err(rpc_error)
+                .and_then(|()| empty())
+        }),
+        Request::AccountsSetRole(p) => need(auth).and_then(|a| {
+            a.set_role(&p.username, p.role)
+                .map_err(rpc_error)
+                .and_then(|()| empty())
+        }),
+        Request::AccountsSetPassword(p) => need(auth).and_then(|a| {
+            a.set_password(&p.username, &p.password.0)
+                .map_err(rpc_error)
+                .and_then(|()| empty())
+        }),
+        Request::AccountsDelete(p) => need(auth).and_then(|a| {
+            a.delete_account(&p.username)
+                .map_err(rpc_error)
+                .and_then(|()| empty())
+        }),
+        Request::KioskPair(p) => need(auth).and_then(|a| {
+            let code = a.pairing_code(&p.name).map_err(rpc_error)?;
+            serde_json::to_value(PairingResult {
+                code,
+                expires_at: now_secs() + crate::auth::PAIRING_TTL.as_secs(),
+            })
+            .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+        }),
+        _ => return None,
+    };
+    to_json(result)
+}
+
+/// `POST /api/session` body.
+#[derive(Deserialize)]
+pub struct SignInBody {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/kiosk/pair` body.
+#[derive(Deserialize)]
+pub struct PairBody {
+    code: String,
+}
+
+/// What `/api/session` answers about a session.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionBody {
+    username: String,
+    role: Role,
+    expires_at: u64,
+    /// Only in the sign-in answer (for scripts); never logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+fn error_body(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn session_cookie(token: &str, max_age: u64) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+    ))
+    .ok()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The answer to a successful sign-in or pairing: the cookie and the session.
+fn signed_in(session: Session) -> Response {
+    let max_age = session.expires_at.saturating_sub(now_secs());
+    let cookie = session_cookie(&session.token, max_age);
+    let body = SessionBody {
+        username: session.username,
+        role: session.role,
+        expires_at: session.expires_at,
+        token: Some(session.token),
+    };
+    let mut resp = Json(body).into_response();
+    if let Some(c) = cookie {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// The HTTP status and body for a refused sign-in.
+fn refused(e: AuthError) -> Response {
+    match e {
+        AuthError::RateLimited { retry_after_secs } => {
+            let mut resp = error_body(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many failed attempts: try again in {retry_after_secs} s."),
+            );
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+        AuthError::BadCredentials | AuthError::BadPairingCode => {
+            error_body(StatusCode::UNAUTHORIZED, &e.to_string())
+        }
+        other => {
+            tracing::error!(error = %other, "sign-in failed inside the relay");
+            error_body(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The relay could not check the sign-in; see its log.",
+            )
+        }
+    }
+}
+
+/// `GET /api/session` (401 with the sign-in page's `hint` when not signed in).
+pub async fn whoami(auth: Option<Auth>, hint: Option<String>, headers: HeaderMap) -> Response {
+    let Some(auth) = auth else {
+        return Json(
+            json!({"username": null, "role": "admin", "expiresAt": null, "signIn": false}),
+        )
+        .into_response();
+    };
+    match token_of(&headers).and_then(|t| auth.session(&t)) {
+        Some(s) => Json(SessionBody {
+            username: s.username,
+            role: s.role,
+            expires_at: s.expires_at,
+            token: None,
+        })
+        .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "Not signed in.", "hint": hint})),
+        )
+            .into_response(),
+    }
+}
+
+/// `POST /api/session`.
+pub async fn sign_in(
+    auth: Option<Auth>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<SignInBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Some(auth) = auth else {
+        return error_body(StatusCode::NOT_FOUND, "This relay runs without sign-in.");
+    };
+    let Ok(Json(body)) = body else {
+        return error_body(
+            StatusCode::BAD_REQUEST,
+            "Send JSON {\"username\": …, \"password\": …}.",
+        );
+    };
+    let client = peer.ip().to_string();
+    // The store hashes with argon2 (tens of ms of CPU): off the async workers.
+    let username = body.username.clone();
+    let result =
+        tokio::task::spawn_blocking(move || auth.sign_in(&body.username, &body.password, &client))
+            .await;
+    match result {
+        Ok(Ok(session)) => {
+            tracing::info!(%username, role = session.role.name(), "signed in");
+            signed_in(session)
+        }
+        Ok(Err(e)) => {
+            tracing::info!(%username, outcome = %e, "sign-in refused");
+            refused(e)
+        }
+        Err(_) => error_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The sign-in check failed.",
+        ),
+    }
+}
+
+/// `DELETE /api/session`.
+pub async fn sign_out(auth: Option<Auth>, headers: HeaderMap) -> Response {
+    if let (Some(auth), Some(token)) = (auth, token_of(&headers)) {
+        auth.sign_out(&token);
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if let Some(c) = session_cookie("", 0) {
+        resp.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// `POST /api/kiosk/pair`.
+pub async fn pair(
+    auth: Option<Auth>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Result<Json<PairBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Some(auth) = auth else {
+        return error_body(StatusCode::NOT_FOUND, "This relay runs without sign-in.");
+    };
+    let Ok(Json(body)) = body else {
+        return error_body(StatusCode::BAD_REQUEST, "Send JSON {\"code\": …}.");
+    };
+    match auth.redeem_pairing(body.code.trim(), &peer.ip().to_string()) {
+        Ok(session) => {
+            tracing::info!(kiosk = %session.username, "kiosk enrolled");
+            signed_in(session)
+        }
+        Err(e) => refused(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_from_cookie_or_bearer() {
+        let mut h = HeaderMap::new();
+        assert_eq!(token_of(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert_eq!(token_of(&h).as_deref(), Some("abc"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; tna_session=xyz; other=1"),
+        );
+        assert_eq!(token_of(&h).as_deref(), Some("xyz"), "the cookie wins");
+        let mut empty = HeaderMap::new();
+        empty.insert(header::COOKIE, HeaderValue::from_static("tna_session="));
+        empty.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(token_of(&empty), None);
+    }
+
+    #[test]
+    fn open_relay_allows_everything() {
+        assert!(authorize(None, &Caller::open(), "accounts.create").is_ok());
+    }
+}

@@ -1,0 +1,125 @@
+//! Sign-in over plain HTTP (`/api/session`, `/api/kiosk/pair`): the relay sets an `HttpOnly`
+//! session cookie the WebSocket then carries, so the token never reaches this code.
+
+use tna_types::protocol::WhoamiResult;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Where sign-in stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// Asking the relay.
+    Checking,
+    /// Not signed in (or the session ended); `hint` is the relay's demo-account text, if any.
+    SignedOut {
+        /// Shown on the sign-in page (demo relays name their demo account).
+        hint: Option<String>,
+    },
+    /// Signed in, or the relay runs without sign-in (`username` is then `None`).
+    SignedIn(WhoamiResult),
+    /// The relay could not be asked (offline, or not a relay).
+    Unreachable(String),
+}
+
+/// An HTTP answer: status and parsed JSON body (`Null` when there is none).
+struct Answer {
+    status: u16,
+    body: serde_json::Value,
+}
+
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    if let Some(b) = &body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_text)?;
+    if body.is_some() {
+        req.headers()
+            .set("Content-Type", "application/json")
+            .map_err(js_text)?;
+    }
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(js_text)?
+        .dyn_into()
+        .map_err(js_text)?;
+    let status = resp.status();
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    let body = text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Ok(Answer { status, body })
+}
+
+fn js_text(v: JsValue) -> String {
+    v.as_string()
+        .or_else(|| {
+            v.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| "network error".into())
+}
+
+fn error_text(a: &Answer) -> String {
+    a.body["error"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("The relay answered HTTP {}.", a.status))
+}
+
+fn session_of(a: Answer) -> Result<WhoamiResult, String> {
+    serde_json::from_value(a.body).map_err(|e| format!("Unexpected answer from the relay: {e}"))
+}
+
+/// Who the session cookie belongs to.
+pub async fn check() -> SessionState {
+    match send("GET", "/api/session", None).await {
+        Ok(a) if a.status == 200 => match session_of(a) {
+            Ok(s) => SessionState::SignedIn(s),
+            Err(e) => SessionState::Unreachable(e),
+        },
+        Ok(a) if a.status == 401 => SessionState::SignedOut {
+            hint: a.body["hint"].as_str().map(str::to_string),
+        },
+        Ok(a) => SessionState::Unreachable(error_text(&a)),
+        Err(e) => SessionState::Unreachable(e),
+    }
+}
+
+/// Signs in; the answer's message on failure (wrong password, too many attempts).
+pub async fn sign_in(username: &str, password: &str) -> Result<WhoamiResult, String> {
+    let body = serde_json::json!({"username": username, "password": password}).to_string();
+    let a = send("POST", "/api/session", Some(body)).await?;
+    if a.status == 200 {
+        session_of(a)
+    } else {
+        Err(error_text(&a))
+    }
+}
+
+/// Enrols this browser as a kiosk with a pairing code.
+pub async fn pair(code: &str) -> Result<WhoamiResult, String> {
+    let body = serde_json::json!({ "code": code }).to_string();
+    let a = send("POST", "/api/kiosk/pair", Some(body)).await?;
+    if a.status == 200 {
+        session_of(a)
+    } else {
+        Err(error_text(&a))
+    }
+}
+
+/// Signs out (the relay ends the session and clears the cookie).
+pub async fn sign_out() -> Result<(), String> {
+    let a = send("DELETE", "/api/session", None).await?;
+    if a.status < 300 {
+        Ok(())
+    } else {
+        Err(error_text(&a))
+    }
+}

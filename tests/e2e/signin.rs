@@ -1,0 +1,143 @@
+//! Sign-in in the browser: the console shows the sign-in page until someone signs in; a wrong
+//! password says so; a viewer gets no Bulk, Drift or Accounts and the relay refuses a write even
+//! when the page is reached by its address; an admin creates an account on the Accounts page
+//! and makes a pairing code; after sign-out the same browser pairs as a kiosk and sees only the
+//! reception screen.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use fantoccini::{Client, Locator};
+use tna_relay::RunningRelay;
+
+use crate::{
+    PAGE_WAIT, ensure_absent, js_click, save_screenshot, set_input, set_select, wait_for_count,
+    wait_for_within,
+};
+
+/// The test accounts' password.
+pub const PASSWORD: &str = "e2e-password-123";
+
+async fn sign_in(client: &Client, relay: &RunningRelay, user: &str, password: &str) -> Result<()> {
+    client.goto(relay.url().as_str()).await?;
+    wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
+    set_input(client, "[data-testid=signin-username]", user).await?;
+    set_input(client, "[data-testid=signin-password]", password).await?;
+    js_click(client, "[data-testid=signin-submit]").await
+}
+
+async fn sign_out(client: &Client) -> Result<()> {
+    js_click(client, "[data-testid=sign-out]").await?;
+    wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await
+}
+
+async fn nav_links(client: &Client) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for a in client.find_all(Locator::Css(".app-nav a")).await? {
+        out.push(a.text().await?);
+    }
+    Ok(out)
+}
+
+pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
+    // A wrong password: an error, still on the sign-in page.
+    sign_in(client, relay, "viewer", "not-the-password").await?;
+    wait_for_within(client, "[data-testid=signin-error]", PAGE_WAIT)
+        .await
+        .context("a wrong password shows no error")?;
+    let hint = client
+        .find(Locator::Css("[data-testid=signin-hint]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        hint.contains("accounts"),
+        "the relay's hint is shown: {hint:?}"
+    );
+    save_screenshot(client, "signin.png").await?;
+
+    // A viewer: devices and logs, no writes.
+    sign_in(client, relay, "viewer", PASSWORD).await?;
+    wait_for_count(client, "[data-testid=device-row]", 1).await?;
+    wait_for_within(client, "[data-testid=who][data-role=viewer]", PAGE_WAIT).await?;
+    let links = nav_links(client).await?;
+    ensure!(
+        links.iter().any(|l| l == "Logs")
+            && !links
+                .iter()
+                .any(|l| l == "Bulk apply" || l == "Drift" || l == "Accounts"),
+        "a viewer's navigation: {links:?}"
+    );
+    // Typing the address of a writing page does not help: the relay refuses the write.
+    client.goto(&format!("{}accounts", relay.url())).await?;
+    wait_for_within(client, "[data-testid=accounts-page]", PAGE_WAIT).await?;
+    wait_for_within(client, "[data-testid=error-banner]", PAGE_WAIT)
+        .await
+        .context("the relay did not refuse accounts.list to a viewer")?;
+    let banner = client
+        .find(Locator::Css("[data-testid=error-banner]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        banner.contains("viewer"),
+        "the refusal names the role: {banner:?}"
+    );
+    sign_out(client).await?;
+
+    // An admin creates an operator and a pairing code.
+    sign_in(client, relay, "admin", PASSWORD).await?;
+    wait_for_within(client, "[data-testid=who][data-role=admin]", PAGE_WAIT).await?;
+    client.goto(&format!("{}accounts", relay.url())).await?;
+    wait_for_count(client, "[data-testid=account-row]", 2).await?;
+    set_input(client, "[data-testid=new-username]", "ops.anna").await?;
+    set_input(client, "[data-testid=new-password]", "anna-password-1").await?;
+    set_select(client, "[data-testid=new-role]", "operator").await?;
+    js_click(client, "[data-testid=create-account]").await?;
+    wait_for_within(
+        client,
+        "[data-testid=account-row][data-username='ops.anna'][data-role=operator]",
+        PAGE_WAIT,
+    )
+    .await
+    .context("the new account is not listed")?;
+    js_click(client, "[data-testid=make-pairing-code]").await?;
+    wait_for_within(client, "[data-testid=pairing-code]", PAGE_WAIT).await?;
+    let code = client
+        .find(Locator::Css("[data-testid=pairing-code]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(code.trim().len() >= 6, "pairing code {code:?}");
+    save_screenshot(client, "accounts.png").await?;
+    sign_out(client).await?;
+
+    // The new operator can sign in and gets Bulk apply.
+    sign_in(client, relay, "ops.anna", "anna-password-1").await?;
+    wait_for_within(client, "[data-testid=who][data-role=operator]", PAGE_WAIT).await?;
+    let links = nav_links(client).await?;
+    ensure!(
+        links.iter().any(|l| l == "Bulk apply") && !links.iter().any(|l| l == "Accounts"),
+        "an operator's navigation: {links:?}"
+    );
+    sign_out(client).await?;
+
+    // The tablet: pair with the code, then only the kiosk, even at another address.
+    client.goto(&format!("{}kiosk/pair", relay.url())).await?;
+    wait_for_within(client, "[data-testid=pair-page]", PAGE_WAIT).await?;
+    set_input(client, "[data-testid=pair-code]", code.trim()).await?;
+    js_click(client, "[data-testid=pair-submit]").await?;
+    wait_for_within(client, "[data-testid=kiosk]", PAGE_WAIT)
+        .await
+        .context("pairing did not open the kiosk")?;
+    client.goto(&format!("{}logs", relay.url())).await?;
+    wait_for_within(client, "[data-testid=kiosk]", PAGE_WAIT).await?;
+    ensure_absent(
+        client,
+        "[data-testid=logs-page]",
+        "a kiosk reached the Logs page",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(())
+}

@@ -53,6 +53,8 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
             url: format!("http://{}", gateway.addr),
             ca_cert: None,
         },
+        auth: None,
+        sign_in_hint: None,
     })
     .await?;
 

@@ -38,6 +38,8 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         dist: Some(dist.to_path_buf()),
         gateway: GatewayTarget::Demo(sim),
+        auth: None,
+        sign_in_hint: None,
     })
     .await?;
     let runs = if quick { 2 } else { 10 };

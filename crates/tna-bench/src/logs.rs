@@ -44,6 +44,8 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
             url: url.clone(),
             ca_cert: None,
         },
+        auth: None,
+        sign_in_hint: None,
     })
     .await?;
 

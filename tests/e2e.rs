@@ -79,6 +79,8 @@ async fn demo_relay_with(
                 .as_ref()
                 .map(|_| "Test relay: accounts admin and viewer.".into()),
             auth,
+            tls: None,
+            allowed_origins: Vec::new(),
         }),
     )
     .await
@@ -272,6 +274,8 @@ async fn logs_page_load_all_filter_and_csv_in_chromium() -> Result<()> {
             gateway,
             auth: None,
             sign_in_hint: None,
+            tls: None,
+            allowed_origins: Vec::new(),
         }),
     )
     .await
@@ -543,6 +547,8 @@ async fn live_page_shows_every_punch_once_across_drops_in_chromium() -> Result<(
             gateway,
             auth: None,
             sign_in_hint: None,
+            tls: None,
+            allowed_origins: Vec::new(),
         }),
     )
     .await
@@ -666,6 +672,8 @@ async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<
             gateway,
             auth: None,
             sign_in_hint: None,
+            tls: None,
+            allowed_origins: Vec::new(),
         }),
     )
     .await

@@ -55,6 +55,8 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
         },
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await?;
 

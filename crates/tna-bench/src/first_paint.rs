@@ -40,6 +40,8 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
         gateway: GatewayTarget::Demo(sim),
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await?;
     let runs = if quick { 2 } else { 10 };

@@ -33,6 +33,11 @@ pub struct RelayConfig {
     pub auth: Option<crate::auth::Auth>,
     /// Text for the sign-in page (a demo relay names its demo account).
     pub sign_in_hint: Option<String>,
+    /// Serve HTTPS (and `wss://`) with this certificate and key instead of plain HTTP.
+    pub tls: Option<crate::tls::TlsFiles>,
+    /// Other origins whose pages may open `/ws` and sign in (`https://intranet.example`), besides
+    /// pages served by the relay itself.
+    pub allowed_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for RelayConfig {
@@ -42,6 +47,8 @@ impl std::fmt::Debug for RelayConfig {
             .field("dist", &self.dist)
             .field("gateway", &self.gateway)
             .field("sign_in", &self.auth.is_some())
+            .field("tls", &self.tls)
+            .field("allowed_origins", &self.allowed_origins)
             .finish_non_exhaustive()
     }
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub auth: Option<Auth>,
     /// Text for the sign-in page (demo account).
     pub sign_in_hint: Option<String>,
+    /// Session cookies get `Secure` (the relay serves HTTPS).
+    pub secure_cookies: bool,
     /// The one device status stream, broadcast to sockets.
     pub status: crate::status::StatusHub,
 }

@@ -17,6 +17,7 @@
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
 //!   check of every request (`tna_types::auth`).
+//! - [`tls`]: HTTPS for the relay itself (rustls; handshakes off the accept path).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
@@ -33,6 +34,7 @@ pub mod server;
 pub mod session;
 pub mod signin;
 pub mod status;
+pub mod tls;
 
 pub use config::{GatewayTarget, RelayConfig};
 pub use server::{RelayError, RunningRelay, start};

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use tna_relay::auth::Auth;
+use tna_relay::tls::TlsFiles;
 use tna_relay::{GatewayTarget, RelayConfig};
 use tna_types::Role;
 
@@ -42,6 +43,20 @@ struct Cli {
     /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600.
     #[arg(long, env = "TNA_RELAY_ACCOUNTS", default_value = "tna-accounts.json")]
     accounts: PathBuf,
+    /// Serve HTTPS (and wss://) with this PEM certificate chain; needs --tls-key.
+    #[arg(long, env = "TNA_RELAY_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "TNA_RELAY_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Another origin whose pages may use this relay (e.g. https://intranet.example), besides
+    /// pages the relay serves itself. Repeat, or comma-separate in the variable.
+    #[arg(
+        long = "allow-origin",
+        env = "TNA_RELAY_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
+    allow_origins: Vec<String>,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
@@ -103,6 +118,11 @@ async fn main() -> anyhow::Result<()> {
         gateway,
         auth: Some(auth),
         sign_in_hint,
+        tls: cli
+            .tls_cert
+            .zip(cli.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key }),
+        allowed_origins: cli.allow_origins,
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());

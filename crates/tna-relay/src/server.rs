@@ -20,6 +20,7 @@ use crate::dispatch::AppState;
 use crate::fanout::Fanout;
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::status::StatusHub;
+use crate::tls::{self, TlsListener};
 use crate::{assets, session, signin};
 
 /// Frames larger than this close the socket; frames up to it but over [`MAX_FRAME_BYTES`] are
@@ -53,6 +54,9 @@ pub enum RelayError {
     /// The in-process demo gateway could not start.
     #[error("the demo gateway could not start: {0}")]
     Demo(#[from] gateway_sim::SimError),
+    /// The relay's own certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -61,6 +65,7 @@ pub enum RelayError {
 /// A running relay. Dropping it does not stop it; call [`RunningRelay::shutdown`].
 pub struct RunningRelay {
     addr: SocketAddr,
+    https: bool,
     stop: watch::Sender<bool>,
     kick: watch::Sender<u64>,
     fanout: Fanout,
@@ -77,7 +82,8 @@ impl RunningRelay {
 
     /// The console's URL.
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
     }
 
     /// The in-process demo gateway, when started with [`GatewayTarget::Demo`] (tests use it to
@@ -141,13 +147,8 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    // Responses are small frames written one by one: without TCP_NODELAY, Nagle's algorithm and
-    // the client's delayed ACK hold every second frame of a burst for ~40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
-        }
-    });
+    let tls = cfg.tls.as_ref().map(tls::server_config).transpose()?;
+    let https = tls.is_some();
     let (stop, stopped) = watch::channel(false);
     let (kick, kicked) = watch::channel(0u64);
     let fanout = Fanout::new(gateway.clone(), stopped.clone());
@@ -159,25 +160,51 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             status: status.clone(),
             auth: cfg.auth,
             sign_in_hint: cfg.sign_in_hint,
+            secure_cookies: https,
         },
+        cfg.allowed_origins,
         cfg.dist,
         stopped.clone(),
         kicked,
     );
     let mut stop_signal = stopped;
-    let server = tokio::spawn(async move {
-        // The peer address feeds the sign-in rate limit.
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stop_signal.changed().await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!(error = %e, "relay server failed");
+    let stop_fut = async move {
+        let _ = stop_signal.changed().await;
+    };
+    // The peer address (`ConnectInfo`) feeds the sign-in rate limit.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let server = match tls {
+        // `tap_io` also makes axum's `ConnectInfo<SocketAddr>` available for this listener
+        // (TCP_NODELAY is set by the TLS listener itself).
+        Some(config) => {
+            let listener = TlsListener::new(listener, config)?.tap_io(|_| {});
+            let serve = axum::serve(listener, app).with_graceful_shutdown(stop_fut);
+            tokio::spawn(async move {
+                if let Err(e) = serve.await {
+                    tracing::error!(error = %e, "relay server failed");
+                }
+            })
         }
-    });
+        // Responses are small frames written one by one: without TCP_NODELAY, Nagle's algorithm
+        // and the client's delayed ACK hold every second frame of a burst for ~40 ms.
+        None => {
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+                }
+            });
+            let serve = axum::serve(listener, app).with_graceful_shutdown(stop_fut);
+            tokio::spawn(async move {
+                if let Err(e) = serve.await {
+                    tracing::error!(error = %e, "relay server failed");
+                }
+            })
+        }
+    };
     tracing::info!(%addr, "relay listening");
     Ok(RunningRelay {
         addr,
+        https,
         stop,
         kick,
         fanout,
@@ -190,12 +217,15 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
 #[derive(Clone)]
 struct HttpState {
     app: AppState,
+    /// Origins allowed besides the relay's own.
+    origins: std::sync::Arc<Vec<String>>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
 }
 
 fn router(
     app: AppState,
+    origins: Vec<String>,
     dist: Option<PathBuf>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
@@ -210,10 +240,10 @@ fn router(
             })
             .post(
                 |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
-                    if let Err(why) = check_origin(&h) {
+                    if let Err(why) = check_origin(&h, &s.origins) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
-                    signin::sign_in(s.app.auth, peer, body).await
+                    signin::sign_in(s.app.auth, s.app.secure_cookies, peer, body).await
                 },
             )
             .delete(|State(s): State<HttpState>, h: HeaderMap| signin::sign_out(s.app.auth, h)),
@@ -222,15 +252,16 @@ fn router(
             "/api/kiosk/pair",
             post(
                 |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
-                    if let Err(why) = check_origin(&h) {
+                    if let Err(why) = check_origin(&h, &s.origins) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
-                    signin::pair(s.app.auth, peer, body).await
+                    signin::pair(s.app.auth, s.app.secure_cookies, peer, body).await
                 },
             ),
         )
         .with_state(HttpState {
             app,
+            origins: std::sync::Arc::new(origins),
             stopped,
             kicked,
         });
@@ -242,7 +273,7 @@ async fn ws_upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
-    if let Err(why) = check_origin(&headers) {
+    if let Err(why) = check_origin(&headers, &state.origins) {
         tracing::warn!(%why, "refused a WebSocket from another origin");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
@@ -259,14 +290,21 @@ async fn ws_upgrade(
 /// A browser always sends `Origin` on a WebSocket upgrade; a page from another site must not be
 /// able to drive the relay with the user's network position (cross-site WebSocket hijacking), so
 /// the origin's host must be the host the browser addressed. Clients that send no `Origin`
-/// (scripts, integrations) are not browsers and are let through.
-fn check_origin(headers: &HeaderMap) -> Result<(), String> {
+/// (scripts, integrations) are not browsers and are let through. `allowed` lists further
+/// origins (`https://intranet.example`) whose pages may use the relay.
+fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), String> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
     let origin = origin
         .to_str()
         .map_err(|_| "the Origin header is not text".to_string())?;
+    if allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    {
+        return Ok(());
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -298,41 +336,53 @@ mod tests {
         h
     }
 
+    fn check_origin_open(h: &HeaderMap) -> Result<(), String> {
+        check_origin(h, &[])
+    }
+
+    #[test]
+    fn allow_listed_origins() {
+        let h = headers(Some("https://intranet.example"), Some("10.0.0.5:8080"));
+        assert!(check_origin(&h, &[]).is_err());
+        assert!(check_origin(&h, &["https://intranet.example/".into()]).is_ok());
+        assert!(check_origin(&h, &["https://other.example".into()]).is_err());
+    }
+
     #[test]
     fn origins() {
         assert!(
-            check_origin(&headers(None, Some("127.0.0.1:8080"))).is_ok(),
+            check_origin_open(&headers(None, Some("127.0.0.1:8080"))).is_ok(),
             "not a browser"
         );
         assert!(
-            check_origin(&headers(
+            check_origin_open(&headers(
                 Some("http://127.0.0.1:8080"),
                 Some("127.0.0.1:8080")
             ))
             .is_ok()
         );
         assert!(
-            check_origin(&headers(
+            check_origin_open(&headers(
                 Some("https://TNA.example:443"),
                 Some("tna.example:443")
             ))
             .is_ok()
         );
         assert!(
-            check_origin(&headers(
+            check_origin_open(&headers(
                 Some("http://evil.example"),
                 Some("127.0.0.1:8080")
             ))
             .is_err()
         );
         assert!(
-            check_origin(&headers(
+            check_origin_open(&headers(
                 Some("http://127.0.0.1:9999"),
                 Some("127.0.0.1:8080")
             ))
             .is_err()
         );
-        assert!(check_origin(&headers(Some("null"), Some("127.0.0.1:8080"))).is_err());
-        assert!(check_origin(&headers(Some("http://127.0.0.1:8080"), None)).is_err());
+        assert!(check_origin_open(&headers(Some("null"), Some("127.0.0.1:8080"))).is_err());
+        assert!(check_origin_open(&headers(Some("http://127.0.0.1:8080"), None)).is_err());
     }
 }

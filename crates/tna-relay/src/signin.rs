@@ -252,9 +252,10 @@ fn error_body(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn session_cookie(token: &str, max_age: u64) -> Option<HeaderValue> {
+fn session_cookie(token: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .ok()
 }
@@ -266,9 +267,9 @@ fn now_secs() -> u64 {
 }
 
 /// The answer to a successful sign-in or pairing: the cookie and the session.
-fn signed_in(session: Session) -> Response {
+fn signed_in(session: Session, secure: bool) -> Response {
     let max_age = session.expires_at.saturating_sub(now_secs());
-    let cookie = session_cookie(&session.token, max_age);
+    let cookie = session_cookie(&session.token, max_age, secure);
     let body = SessionBody {
         username: session.username,
         role: session.role,
@@ -335,6 +336,7 @@ pub async fn whoami(auth: Option<Auth>, hint: Option<String>, headers: HeaderMap
 /// `POST /api/session`.
 pub async fn sign_in(
     auth: Option<Auth>,
+    secure: bool,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<SignInBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
@@ -356,7 +358,7 @@ pub async fn sign_in(
     match result {
         Ok(Ok(session)) => {
             tracing::info!(%username, role = session.role.name(), "signed in");
-            signed_in(session)
+            signed_in(session, secure)
         }
         Ok(Err(e)) => {
             tracing::info!(%username, outcome = %e, "sign-in refused");
@@ -375,7 +377,7 @@ pub async fn sign_out(auth: Option<Auth>, headers: HeaderMap) -> Response {
         auth.sign_out(&token);
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = session_cookie("", 0) {
+    if let Some(c) = session_cookie("", 0, false) {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
     resp
@@ -384,6 +386,7 @@ pub async fn sign_out(auth: Option<Auth>, headers: HeaderMap) -> Response {
 /// `POST /api/kiosk/pair`.
 pub async fn pair(
     auth: Option<Auth>,
+    secure: bool,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<PairBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
@@ -396,7 +399,7 @@ pub async fn pair(
     match auth.redeem_pairing(body.code.trim(), &peer.ip().to_string()) {
         Ok(session) => {
             tracing::info!(kiosk = %session.username, "kiosk enrolled");
-            signed_in(session)
+            signed_in(session, secure)
         }
         Err(e) => refused(e),
     }

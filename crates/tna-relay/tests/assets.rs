@@ -47,6 +47,8 @@ async fn serves_precompressed_assets_with_cache_headers() {
         },
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await
     .expect("relay starts");

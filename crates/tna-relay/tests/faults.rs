@@ -31,6 +31,8 @@ async fn relay_for(url: String) -> (tna_relay::RunningRelay, Ws) {
         gateway: GatewayTarget::Remote { url, ca_cert: None },
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await
     .expect("relay starts without its gateway");

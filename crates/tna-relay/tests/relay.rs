@@ -58,6 +58,8 @@ impl Harness {
             gateway: target,
             auth: None,
             sign_in_hint: None,
+            tls: None,
+            allowed_origins: Vec::new(),
         })
         .await
         .expect("relay starts");
@@ -375,6 +377,8 @@ async fn tls_with_the_wrong_ca_is_refused() {
         },
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await
     .expect("relay starts even though the gateway will refuse it");
@@ -1114,6 +1118,8 @@ async fn throughput_relay_vs_direct_grpc() {
         },
         auth: None,
         sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await
     .expect("relay");

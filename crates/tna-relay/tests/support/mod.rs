@@ -26,6 +26,8 @@ pub async fn sim_and_relay(
         },
         auth,
         sign_in_hint,
+        tls: None,
+        allowed_origins: Vec::new(),
     })
     .await
     .expect("the relay starts");

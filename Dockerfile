@@ -1,0 +1,36 @@
+# tna-relay with the console embedded, on Debian slim.
+#   docker build -t tna-relay .
+#   docker run -p 8080:8080 -v tna-relay:/var/lib/tna-relay --env-file deploy/tna-relay.env tna-relay
+#   docker run -p 8080:8080 tna-relay --demo --listen 0.0.0.0:8080      # no gateway needed
+# The build needs the crates.io, npm and Debian registries only (pinned tools, no downloads
+# from elsewhere; see README "Quick start").
+
+FROM rust:1.95-slim-bookworm AS build
+ENV TOOLS_DIR=/opt/wasm-tools
+ENV PATH=/opt/wasm-tools/node_modules/.bin:/usr/local/cargo/bin:$PATH
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm pkg-config \
+ && rm -rf /var/lib/apt/lists/* \
+ && rustup target add wasm32-unknown-unknown \
+ && cargo install trunk --version 0.21.14 --locked \
+ && cargo install wasm-bindgen-cli --version 0.2.130 \
+ && npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error binaryen@132.0.0
+WORKDIR /src
+COPY . .
+RUN cargo fetch --locked \
+ && trunk build --release --offline --locked \
+ && cargo build --release --locked -p tna-relay
+
+FROM debian:bookworm-slim
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /var/lib/tna-relay --create-home tna
+COPY --from=build /src/target/release/tna-relay /usr/local/bin/tna-relay
+USER tna
+VOLUME /var/lib/tna-relay
+ENV TNA_RELAY_LISTEN=0.0.0.0:8080 \
+    TNA_RELAY_ACCOUNTS=/var/lib/tna-relay/accounts.json
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+ENTRYPOINT ["/usr/local/bin/tna-relay"]

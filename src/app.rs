@@ -14,8 +14,8 @@ use crate::components::ConnectionIndicator;
 use crate::pages::bulk::DraftSlot;
 use crate::pages::signin::{PairPage, SignInPage};
 use crate::pages::{
-    AccountsPage, BulkPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage, LogsPage,
-    NotFound,
+    AccountsPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage,
+    LogsPage, NotFound,
 };
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
@@ -133,6 +133,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                     {writes.then(|| view! { <A href="/drift">{drift_s::NAV}</A> })}
                     <A href="/logs">{crate::strings::logs::NAV}</A>
                     <A href="/live">{crate::strings::live::NAV}</A>
+                    <A href="/clocks">{crate::strings::clocks::NAV}</A>
                     {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV}</A> })}
                 </nav>
                 <ConnectionIndicator
@@ -161,6 +162,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                 <Route path=path!("/live") view=LivePage />
                 <Route path=path!("/kiosk") view=KioskPage />
                 <Route path=path!("/accounts") view=AccountsPage />
+                <Route path=path!("/clocks") view=ClocksPage />
             </Routes>
         </main>
     }

@@ -18,6 +18,40 @@ pub mod app {
     }
 }
 
+/// The clocks page.
+pub mod clocks {
+    pub const NAV: &str = "Clocks";
+    pub const TITLE: &str = "Device clocks";
+    pub const INTRO: &str = "Each connected device's clock against the relay's. A punch is stamped with the device's clock, so a device that is off records wrong times. Sync time sets the chosen devices to the relay's UTC time.";
+    pub const THRESHOLD: &str = "Flag devices off by more than (s)";
+    pub const REFRESH: &str = "Read again";
+    pub const LOADING: &str = "Reading device clocks…";
+    pub const LOAD_FAILED: &str = "The clocks could not be read";
+    pub const SYNC_FAILED: &str = "Sync time failed";
+    pub const SELECT_DRIFTED: &str = "Select the flagged devices";
+    pub const CAPTION: &str = "Device clocks and their offset from the relay";
+    pub const COL_PICK: &str = "Choose";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_TIME: &str = "Device time (its zone)";
+    pub const COL_OFFSET: &str = "Offset from relay";
+    pub const COL_RESULT: &str = "Sync result";
+    pub const SYNCED: &str = "Synced";
+    pub const SYNC_ROW_FAILED: &str = "Failed";
+    pub fn summary(drifted: usize, threshold: i64) -> String {
+        match drifted {
+            0 => format!("No device is off by more than {threshold} s."),
+            1 => format!("1 device is off by more than {threshold} s."),
+            n => format!("{n} devices are off by more than {threshold} s."),
+        }
+    }
+    pub fn sync(n: usize) -> String {
+        format!("Sync time of {n} devices")
+    }
+    pub fn pick(id: u32) -> String {
+        format!("Choose device {id}")
+    }
+}
+
 /// The accounts page (admin).
 pub mod accounts {
     use tna_types::Role;

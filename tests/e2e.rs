@@ -13,6 +13,7 @@
 
 mod e2e {
     pub mod bulk;
+    pub mod clocks;
     pub mod config;
     pub mod drift;
     pub mod editor_extras;
@@ -1064,6 +1065,10 @@ async fn sign_in_roles_and_kiosk_pairing_in_chromium() -> Result<()> {
     result
 }
 
+browser_test!(
+    clocks_flagged_and_synced_in_chromium,
+    e2e::clocks::drift_flagged_and_synced
+);
 browser_test!(
     device_status_push_in_chromium,
     e2e::status_push::offline_shows_without_reload

@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "proto/user.proto",
     "proto/schedule.proto",
     "proto/system.proto",
+    "proto/time.proto",
     "proto/google/rpc/status.proto",
 ];
 

@@ -168,6 +168,29 @@ impl ApiClient {
             .await
     }
 
+    /// `time.get`: the devices' clocks, one row per device.
+    pub async fn get_clocks(
+        self,
+        device_ids: Vec<u32>,
+    ) -> Result<Vec<tna_types::protocol::DeviceClock>, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::TimeGet>(tna_types::protocol::DeviceIdsParams {
+                device_ids,
+            })
+            .await?
+            .clocks)
+    }
+
+    /// `time.sync`: sets the devices' clocks to the relay's UTC time; one result per device.
+    pub async fn sync_time(self, device_ids: Vec<u32>) -> Result<Vec<DeviceResult>, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::TimeSync>(tna_types::protocol::DeviceIdsParams {
+                device_ids,
+            })
+            .await?
+            .results)
+    }
+
     /// `events.unsubscribe`.
     pub async fn unsubscribe_events(self, subscription_id: u64) -> Result<(), ApiError> {
         self.call::<EventsUnsubscribe>(UnsubscribeParams { subscription_id })

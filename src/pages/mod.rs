@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bulk;
+pub mod clocks;
 pub mod config_editor;
 pub mod device;
 pub mod devices;
@@ -16,6 +17,7 @@ pub mod unsaved;
 
 pub use accounts::AccountsPage;
 pub use bulk::BulkPage;
+pub use clocks::ClocksPage;
 pub use device::DevicePage;
 pub use devices::DevicesPage;
 pub use drift::DriftPage;

@@ -375,3 +375,14 @@ pub(crate) fn user_job_codes(rng: &mut Rng) -> Vec<Vec<JobCode>> {
         })
         .collect()
 }
+
+/// A device clock's offset from real time: most devices within ±2 s, about one in five off by
+/// 45 s to 15 min either way (a drifted clock nobody has synchronised).
+pub(crate) fn clock_offset(rng: &mut Rng) -> i64 {
+    let off = if rng.chance(20) {
+        i64::from(45 + rng.below(855))
+    } else {
+        i64::from(rng.below(3))
+    };
+    if rng.chance(50) { -off } else { off }
+}

@@ -9,6 +9,7 @@ use gsdk_proto::device::device_server::DeviceServer;
 use gsdk_proto::event::event_server::EventServer;
 use gsdk_proto::schedule::schedule_server::ScheduleServer;
 use gsdk_proto::system::system_server::SystemServer;
+use gsdk_proto::time::time_server::TimeServer;
 use gsdk_proto::tna::tna_server::TnaServer;
 use gsdk_proto::user::user_server::UserServer;
 use tokio::net::TcpListener;
@@ -19,7 +20,7 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::services::{
     connect::ConnectService, device::DeviceService, event::EventService, schedule::ScheduleService,
-    system::SystemService, tna::TnaService, user::UserService,
+    system::SystemService, time::TimeService, tna::TnaService, user::UserService,
 };
 use crate::{Gateway, SimError, TlsMaterial, punches};
 
@@ -97,6 +98,9 @@ pub async fn start(
         .add_service(
             SystemServer::new(SystemService::new(gw.clone()))
                 .max_decoding_message_size(MAX_RECV_BYTES),
+        )
+        .add_service(
+            TimeServer::new(TimeService::new(gw.clone())).max_decoding_message_size(MAX_RECV_BYTES),
         );
 
     let (stop_server, stopped) = oneshot::channel::<()>();

@@ -68,6 +68,8 @@ pub(crate) struct DeviceState {
     pub log: DeviceLog,
     /// Randomness for punches appended at runtime (per device, so it needs no global lock).
     pub rng: Rng,
+    /// How far the device's clock is ahead of real time (seconds; negative = behind).
+    pub clock_offset: i64,
 }
 
 /// One simulated device: immutable profile, lock-free flags, locked state.
@@ -232,6 +234,20 @@ impl Gateway {
         Some(self.slot(device_id)?.profile.model.job_code)
     }
 
+    /// How far the device's clock is ahead of real time, in seconds (`None` for unknown devices).
+    pub fn clock_offset(&self, device_id: u32) -> Option<i64> {
+        Some(self.slot(device_id)?.lock().clock_offset)
+    }
+
+    /// Puts the device's clock `offset` seconds ahead of real time (tests make clocks drift).
+    pub fn set_clock_offset(&self, device_id: u32, offset: i64) -> bool {
+        let Some(slot) = self.slot(device_id) else {
+            return false;
+        };
+        slot.lock().clock_offset = offset;
+        true
+    }
+
     /// The device's `device.Type` wire value (`None` for unknown devices).
     pub fn device_type(&self, device_id: u32) -> Option<i32> {
         Some(self.slot(device_id)?.profile.model.ty as i32)
@@ -317,6 +333,8 @@ fn build_device(cfg: &SimConfig, i: usize, id: u32, model: &'static Model, end: 
             schedules: seed::schedules(),
             log,
             rng,
+            // Its own stream, so adding clocks left every other seeded value as it was.
+            clock_offset: seed::clock_offset(&mut Rng::new(cfg.seed, 50_000 + i as u64)),
         }),
     }
 }

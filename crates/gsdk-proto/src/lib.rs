@@ -46,6 +46,11 @@ pub mod system {
     tonic::include_proto!("gsdk.system");
 }
 
+/// `gsdk.time`: the device clock and its time zone.
+pub mod time {
+    tonic::include_proto!("gsdk.time");
+}
+
 /// `google.rpc`: the rich error model carried in `grpc-status-details-bin`.
 pub mod google_rpc {
     tonic::include_proto!("google.rpc");

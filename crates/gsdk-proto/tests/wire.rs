@@ -253,3 +253,45 @@ fn event_log_key_and_system_job_code_fields() {
     expected.extend_from_slice(&[tag(6, VARINT), 0x01]);
     assert_eq!(sys.encode_to_vec(), expected);
 }
+
+#[test]
+fn time_messages_use_v1_8_numbers() {
+    use gsdk_proto::time;
+    // GetResponse.GMTTime = 1 (uint64): 1,700,000,000 = 0x6553F100.
+    let got = time::GetResponse {
+        gmt_time: 1_700_000_000,
+    };
+    assert_eq!(
+        got.encode_to_vec(),
+        vec![tag(1, VARINT), 0x80, 0xE2, 0xCF, 0xAA, 0x06]
+    );
+    // SetMultiRequest: deviceIDs = 1 (packed), GMTTime = 2.
+    let set = time::SetMultiRequest {
+        device_i_ds: vec![5, 300],
+        gmt_time: 1,
+    };
+    assert_eq!(
+        set.encode_to_vec(),
+        vec![tag(1, LEN), 3, 0x05, 0xAC, 0x02, tag(2, VARINT), 0x01]
+    );
+    // TimeConfig: timeZone = 1 (int32, negative → 10-byte varint), syncWithServer = 2.
+    let cfg = time::TimeConfig {
+        time_zone: -18_000,
+        sync_with_server: true,
+    };
+    let mut want = vec![
+        tag(1, VARINT),
+        0xB0,
+        0xF3,
+        0xFE,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0x01,
+    ];
+    want.extend([tag(2, VARINT), 0x01]);
+    assert_eq!(cfg.encode_to_vec(), want);
+}

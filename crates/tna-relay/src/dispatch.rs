@@ -10,9 +10,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
-    CapabilitiesResult, ConfigResult, DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult,
-    JobCodesResult, LogPageParams, Request, ResultsResult, RpcError, SchedulesResult,
-    SetConfigMultiParams, SubscribeResult, TimeZoneResult,
+    CapabilitiesResult, ClocksResult, ConfigResult, DevicesResult, EmptyResult, ErrorCode,
+    JobCodeUseResult, JobCodesResult, LogPageParams, Request, ResultsResult, RpcError,
+    SchedulesResult, SetConfigMultiParams, SubscribeResult, TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
@@ -96,6 +96,18 @@ pub async fn handle(
             check_users(&p.users)?;
             gsdk::user::set_job_codes(gw, p.device_id, &p.users).await?;
             to_value(EmptyResult {})
+        }
+        Request::TimeGet(p) => {
+            check_device_ids(&p.device_ids)?;
+            to_value(ClocksResult {
+                clocks: gsdk::time::get_clocks(gw, &p.device_ids).await,
+            })
+        }
+        Request::TimeSync(p) => {
+            check_device_ids(&p.device_ids)?;
+            to_value(ResultsResult {
+                results: gsdk::time::sync(gw, &p.device_ids).await?,
+            })
         }
         Request::SessionWhoami(_)
         | Request::AccountsList(_)

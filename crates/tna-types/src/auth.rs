@@ -56,12 +56,14 @@ pub fn required_role(method: &str) -> Role {
         | "schedules.list"
         | "tna.getJobCodeLog"
         | "jobCodes.get"
-        | "system.getJobCodeUse" => Role::Viewer,
+        | "system.getJobCodeUse"
+        | "time.get" => Role::Viewer,
         "tna.setConfig"
         | "tna.setConfigMulti"
         | "jobCodes.set"
         | "jobCodes.setMulti"
-        | "system.setJobCodeUse" => Role::Operator,
+        | "system.setJobCodeUse"
+        | "time.sync" => Role::Operator,
         _ => Role::Admin,
     }
 }

@@ -187,6 +187,46 @@ pub struct SubscribeParams {
     pub device_ids: Vec<u32>,
 }
 
+/// `{deviceIds}`: the devices a call is about (at least one, at most
+/// [`crate::limits::MAX_DEVICES_PER_CALL`], none twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceIdsParams {
+    /// The devices.
+    pub device_ids: Vec<u32>,
+}
+
+/// One device's clock as `time.get` read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceClock {
+    /// The device.
+    pub device_id: u32,
+    /// The clock could be read.
+    pub ok: bool,
+    /// The device's clock (Unix seconds, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_time: Option<u64>,
+    /// Device clock minus the relay's clock when the answer arrived (seconds; positive = the
+    /// device is ahead). Good to about a second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_seconds: Option<i64>,
+    /// The device's time zone (seconds east of UTC), from its TimeConfig.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<i32>,
+    /// Why the clock could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `time.get` result: one row per requested device, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClocksResult {
+    /// The clocks.
+    pub clocks: Vec<DeviceClock>,
+}
+
 /// `events.subscribe` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -433,6 +473,11 @@ methods! {
     EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult;
     /// Ends a subscription of this socket.
     EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult;
+    /// The devices' clocks and time zones, and their offset from the relay's clock (`Time.Get`,
+    /// `Time.GetConfig`); a device that cannot be read gets its own error row.
+    TimeGet = "time.get" (DeviceIdsParams) -> ClocksResult;
+    /// Sets the devices' clocks to the relay's UTC time (`Time.SetMulti`); one result per device.
+    TimeSync = "time.sync" (DeviceIdsParams) -> ResultsResult;
     /// Who this socket is signed in as.
     SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult;
     /// Every account (admin).
@@ -1044,6 +1089,12 @@ mod tests {
             }),
             Request::EventsUnsubscribe(UnsubscribeParams {
                 subscription_id: 13,
+            }),
+            Request::TimeGet(DeviceIdsParams {
+                device_ids: vec![1, 2],
+            }),
+            Request::TimeSync(DeviceIdsParams {
+                device_ids: vec![3],
             }),
             Request::SessionWhoami(NoParams {}),
             Request::AccountsList(NoParams {}),

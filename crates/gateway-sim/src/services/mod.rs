@@ -12,6 +12,7 @@ pub(crate) mod device;
 pub(crate) mod event;
 pub(crate) mod schedule;
 pub(crate) mod system;
+pub(crate) mod time;
 pub(crate) mod tna;
 pub(crate) mod user;
 

@@ -7,6 +7,7 @@ pub mod device;
 pub mod event;
 pub mod schedule;
 pub mod system;
+pub mod time;
 pub mod tna;
 pub mod user;
 

@@ -3,10 +3,12 @@
 //! noisy machine. Nothing here asserts a time; budgets are printed beside the figures.
 
 mod bulk;
+mod fanout;
 mod first_paint;
 mod logs;
 mod report;
 mod sizes;
+mod table;
 
 use std::path::PathBuf;
 
@@ -27,27 +29,74 @@ struct Cli {
     /// Where to write the JSON results.
     #[arg(long, default_value = "target/bench/results.json")]
     out: PathBuf,
+    /// Run only this benchmark (default: all of them).
+    #[arg(long, value_enum)]
+    only: Option<Bench>,
+    /// Internal: run as the live fan-out benchmark's relay process with this many emulated
+    /// devices (started by the benchmark itself, see fanout.rs).
+    #[arg(long, hide = true, value_name = "DEVICES")]
+    fanout_server: Option<u32>,
+    /// Live fan-out: devices each socket subscribes to (default 100 of the 1,000; 1000 makes
+    /// every socket watch every device, which takes about 10 minutes to subscribe on 2 cores).
+    #[arg(long, value_name = "DEVICES")]
+    fanout_watch: Option<usize>,
+}
+
+/// The benchmarks, for `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Bench {
+    Sizes,
+    FirstPaint,
+    Logs,
+    Bulk,
+    Table,
+    Fanout,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(devices) = cli.fanout_server {
+        // The child process of the fan-out benchmark: its stdout is a protocol, print nothing.
+        return fanout::serve(devices).await;
+    }
     let mut report = Report::new(cli.quick);
+    let runs = |bench| cli.only.is_none_or(|only| only == bench);
 
-    println!("bench: transfer size of {}", cli.dist.display());
-    sizes::run(&cli.dist, &mut report).context("transfer size")?;
-    println!("bench: first paint in Chromium");
-    first_paint::run(&cli.dist, cli.quick, &mut report)
-        .await
-        .context("first paint")?;
-    println!("bench: log download, direct gRPC vs through the relay");
-    logs::run(cli.quick, &mut report)
-        .await
-        .context("log download")?;
-    println!("bench: bulk apply through the relay");
-    bulk::run(cli.quick, &mut report)
-        .await
-        .context("bulk apply")?;
+    if runs(Bench::Sizes) {
+        println!("bench: transfer size of {}", cli.dist.display());
+        sizes::run(&cli.dist, &mut report).context("transfer size")?;
+    }
+    if runs(Bench::FirstPaint) {
+        println!("bench: first paint in Chromium");
+        first_paint::run(&cli.dist, cli.quick, &mut report)
+            .await
+            .context("first paint")?;
+    }
+    if runs(Bench::Logs) {
+        println!("bench: log download, direct gRPC vs through the relay");
+        logs::run(cli.quick, &mut report)
+            .await
+            .context("log download")?;
+    }
+    if runs(Bench::Bulk) {
+        println!("bench: bulk apply through the relay");
+        bulk::run(cli.quick, &mut report)
+            .await
+            .context("bulk apply")?;
+    }
+    if runs(Bench::Table) {
+        println!("bench: log table with many rows in Chromium");
+        table::run(&cli.dist, cli.quick, &mut report)
+            .await
+            .context("log table")?;
+    }
+    if runs(Bench::Fanout) {
+        println!("bench: live fan-out through the relay (relay in its own process)");
+        fanout::run(cli.quick, cli.fanout_watch, &mut report)
+            .await
+            .context("live fan-out")?;
+    }
 
     report.print();
     report

@@ -35,6 +35,13 @@ pub const GATEWAY_QUEUE: i32 = 4_096;
 pub const BACKOFF_START: Duration = Duration::from_millis(200);
 /// Longest wait between re-subscribe attempts.
 pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
+/// A socket whose outbox stays full this long (the client reads nothing) is closed: it keeps no
+/// queue on the relay, and on reconnecting it re-reads from its cursors.
+pub const SLOW_SOCKET_LIMIT: Duration = Duration::from_secs(10);
+/// Log-end searches (a few dozen one-record reads each) running at once across all
+/// subscriptions: several large `events.subscribe` calls at the same moment must not flood the
+/// one HTTP/2 connection to the gateway (which then fails every call on it).
+pub const SEARCH_CONCURRENCY: usize = 32;
 /// How long `events.subscribe` waits for the gateway stream before giving up.
 pub const STREAM_WAIT: Duration = Duration::from_secs(10);
 
@@ -44,6 +51,8 @@ pub struct SocketEvents {
     /// (subscription, device) → first ID the client missed.
     gaps: Mutex<BTreeMap<(u64, u32), u32>>,
     wake: Notify,
+    /// Signalled once when the client has read nothing for [`SLOW_SOCKET_LIMIT`].
+    too_slow: Notify,
 }
 
 impl SocketEvents {
@@ -54,8 +63,14 @@ impl SocketEvents {
             tx,
             gaps: Mutex::new(BTreeMap::new()),
             wake: Notify::new(),
+            too_slow: Notify::new(),
         });
         (me, rx)
+    }
+
+    /// Resolves when the client has been too slow to keep: the session then closes the socket.
+    pub async fn closed_as_too_slow(&self) {
+        self.too_slow.notified().await;
     }
 
     fn gaps(&self) -> MutexGuard<'_, BTreeMap<(u64, u32), u32>> {
@@ -89,11 +104,26 @@ pub async fn forward(
     mut rx: mpsc::Receiver<Notification>,
     outbox: mpsc::Sender<String>,
 ) {
+    // Waits for room in the outbox; a client that reads nothing for SLOW_SOCKET_LIMIT is let go.
+    let deliver = |text: String| {
+        let outbox = &outbox;
+        let socket = &socket;
+        async move {
+            match tokio::time::timeout(SLOW_SOCKET_LIMIT, outbox.send(text)).await {
+                Ok(Ok(())) => true,
+                Ok(Err(_)) => false,
+                Err(_) => {
+                    socket.too_slow.notify_one();
+                    false
+                }
+            }
+        }
+    };
     loop {
         tokio::select! {
             n = rx.recv() => match n {
                 Some(n) => {
-                    if outbox.send(n.to_text()).await.is_err() {
+                    if !deliver(n.to_text()).await {
                         return;
                     }
                 }
@@ -102,8 +132,7 @@ pub async fn forward(
             _ = socket.wake.notified() => {}
         }
         for gap in socket.take_gaps() {
-            let text = Notification::EventsGap(gap).to_text();
-            if outbox.send(text).await.is_err() {
+            if !deliver(Notification::EventsGap(gap).to_text()).await {
                 return;
             }
         }
@@ -130,6 +159,8 @@ struct Inner {
     /// Counts gateway streams established; `up` says whether one is open now.
     up: watch::Sender<(u64, bool)>,
     shutdown: watch::Receiver<bool>,
+    /// Bounds the log-end searches of all subscriptions together.
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 /// The relay's one fan-out of gateway events (cheap to clone).
@@ -149,6 +180,7 @@ impl Fanout {
                 next_id: AtomicU64::new(1),
                 up,
                 shutdown,
+                searches: Arc::new(tokio::sync::Semaphore::new(SEARCH_CONCURRENCY)),
             }),
         }
     }
@@ -208,20 +240,27 @@ impl Fanout {
             .with_data(serde_json::json!({ "detail": "SubscribeRealtimeLog" })));
         }
         let gw = &self.inner.gw;
-        let ends = join_all(
-            device_ids
-                .iter()
-                .map(|&d| async move { (d, next_event_id(gw, d).await) }),
-        )
+        let searches = &self.inner.searches;
+        let ends = join_all(device_ids.iter().map(|&d| async move {
+            // A closed semaphore never happens (it lives as long as the fan-out): search anyway.
+            let _slot = searches.acquire().await.ok();
+            (d, next_event_id(gw, d).await)
+        }))
         .await;
         let mut cursors = AfterCursor::new();
         let mut st = self.state();
         if let Some(sub) = st.subs.get_mut(&id) {
             for (d, end) in ends {
-                if let Ok(end) = end {
-                    let next = sub.next.entry(d).or_insert(end);
-                    *next = (*next).max(end);
-                    cursors.insert(d, end);
+                match end {
+                    Ok(end) => {
+                        let next = sub.next.entry(d).or_insert(end);
+                        *next = (*next).max(end);
+                        cursors.insert(d, end);
+                    }
+                    // No cursor for it: the client reads that device's log itself.
+                    Err(e) => {
+                        tracing::info!(device = d, "no log end for the subscription: {}", e.message)
+                    }
                 }
             }
         }

@@ -27,6 +27,10 @@ use crate::{assets, session, signin};
 /// answered with a `limitExceeded` error, which is friendlier than a dropped connection.
 const MAX_WS_MESSAGE_BYTES: usize = MAX_FRAME_BYTES * 4;
 
+/// Per-socket read and write buffers. tungstenite's default is 128 KiB each, 128 MB for 500
+/// sockets; frames here are small (a large one still fits: the buffer grows for it).
+const WS_BUFFER_BYTES: usize = 8 * 1024;
+
 /// Why the relay could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
@@ -281,6 +285,8 @@ async fn ws_upgrade(
         return signin::not_signed_in();
     };
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
+        .read_buffer_size(WS_BUFFER_BYTES)
+        .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| {
             session::run(socket, state.app, caller, state.stopped, state.kicked)
         })

@@ -65,6 +65,15 @@ pub async fn run(
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
             },
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            _ = events.closed_as_too_slow() => {
+                tracing::warn!(
+                    "closing a socket whose client read nothing for {:?}: it re-reads from its cursors after reconnecting",
+                    fanout::SLOW_SOCKET_LIMIT
+                );
+                // The writer is stuck on a full connection: drop it rather than wait for it.
+                writer.abort();
+                break;
+            }
             _ = shutdown.changed() => break,
             _ = kick.changed() => break,
         }

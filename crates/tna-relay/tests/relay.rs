@@ -1197,3 +1197,61 @@ async fn subscribe_keeps_unreachable_devices_without_a_cursor() {
         .await;
     h.stop().await;
 }
+
+/// A client that reads nothing while events pour in is let go after `SLOW_SOCKET_LIMIT` (its
+/// connection ends), while a client that keeps up on the same stream gets every event.
+#[tokio::test]
+async fn a_socket_that_reads_nothing_is_closed_and_others_keep_up() {
+    let h = Harness::start(false).await;
+    let mut slow = h.client().await;
+    let mut fast = h.client().await;
+    let device = tna_devices(&fast.ok("devices.list", json!({})).await)[0];
+    let (mut ns, mut nf) = (Vec::new(), Vec::new());
+    slow.ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut ns)
+        .await;
+    fast.ok_keeping("events.subscribe", json!({"deviceIds": [device]}), &mut nf)
+        .await;
+    // Enough events to fill the slow socket's queue, outbox and TCP buffers many times over;
+    // the fast client reads as they come.
+    const PUNCHES: usize = 60_000;
+    let mut received = 0usize;
+    const BURST: usize = 100;
+    let mut gaps = 0;
+    for chunk in 0..PUNCHES / BURST {
+        for _ in 0..BURST {
+            h.sim().append_punch(device).expect("punch");
+        }
+        let want = (chunk + 1) * BURST;
+        while received < want {
+            let v = fast.next_frame().await;
+            match v["method"].as_str() {
+                Some("events.log") => received += 1,
+                Some("events.gap") => gaps += 1,
+                _ => {}
+            }
+            assert_eq!(gaps, 0, "the client that keeps up was told of a gap: {v}");
+        }
+    }
+    assert_eq!(received, PUNCHES, "the client that keeps up missed nothing");
+    // Past the limit, the slow socket's connection ends: reading now drains what was buffered
+    // and then meets the end, instead of waiting forever.
+    tokio::time::sleep(tna_relay::fanout::SLOW_SOCKET_LIMIT + Duration::from_secs(2)).await;
+    let ended = tokio::time::timeout(STEP, async {
+        loop {
+            match slow.ws.next().await {
+                Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+                _ => return,
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the slow socket is still open");
+    // The relay still serves everyone else.
+    assert!(
+        fast.ok("devices.list", json!({}))
+            .await
+            .get("devices")
+            .is_some()
+    );
+    h.stop().await;
+}

@@ -1,20 +1,20 @@
 //! `gsdk.event`: monitoring switches and the realtime log stream (used by `crate::fanout`).
 
-use futures::future::join_all;
+use futures::{StreamExt, stream};
 use gsdk_proto::event::event_client::EventClient;
 use gsdk_proto::event::{EnableMonitoringRequest, EventLog, SubscribeRealtimeLogRequest};
 use tna_types::protocol::RpcError;
 use tna_types::{TnaKey, TnaLog};
 
-use super::{CALL_TIMEOUT, GatewayClient, call, request};
+use super::{CALL_TIMEOUT, CAPABILITY_CONCURRENCY, GatewayClient, call, request};
 
 /// Asks the gateway to forward each device's events (`EnableMonitoring`, one call per device,
-/// concurrently); one result per device, in order.
+/// [`CAPABILITY_CONCURRENCY`] at a time); one result per device, in order.
 pub async fn enable_monitoring(
     gw: &GatewayClient,
     device_ids: &[u32],
 ) -> Vec<(u32, Result<(), RpcError>)> {
-    join_all(device_ids.iter().map(|&device_id| async move {
+    stream::iter(device_ids.iter().copied().map(|device_id| async move {
         let mut client = EventClient::new(gw.channel());
         let r = call(
             CALL_TIMEOUT,
@@ -25,6 +25,8 @@ pub async fn enable_monitoring(
         .map(|_| ());
         (device_id, r)
     }))
+    .buffered(CAPABILITY_CONCURRENCY)
+    .collect()
     .await
 }
 

@@ -1,0 +1,275 @@
+//! Benchmark 5 — Log table: one device's 100,000 T&A logs loaded into the Logs page in headless
+//! Chromium ("Load all" through the relay), then:
+//! - time to first visible rows: the sort is flipped, so the page filters and sorts all rows
+//!   again and renders the first rows of the new order (click → first row of the new order in
+//!   the DOM, measured in the page with `performance.now()`);
+//! - frame times while scrolling 10,000 rows: the table body is scrolled by a fixed step on
+//!   every animation frame; the figure is the time between consecutive frames.
+//!
+//! The figures come from the page's own clock, so WebDriver round trips are not in them.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use browser_harness::{Browser, missing_prerequisites};
+use gateway_sim::SimConfig;
+use tna_relay::{GatewayTarget, RelayConfig};
+
+use crate::report::{Report, median};
+
+const GROUP: &str = "5. log table";
+/// Rows loaded in full mode (one device's log).
+const ROWS: u32 = 100_000;
+/// Rows loaded in quick mode.
+const QUICK_ROWS: u32 = 2_000;
+/// Rows scrolled through in full mode.
+const SCROLL_ROWS: u32 = 10_000;
+/// Rows scrolled through in quick mode.
+const QUICK_SCROLL_ROWS: u32 = 500;
+/// Rows moved per animation frame while scrolling (a brisk flick of the wheel).
+const ROWS_PER_FRAME: u32 = 10;
+/// Row height of the table (`ROW_PX` in the console's logs page).
+const ROW_PX: u32 = 34;
+/// Sort flips measured (median reported).
+const FLIPS: usize = 5;
+/// Upper bound for loading every row.
+const LOAD_LIMIT: Duration = Duration::from_secs(180);
+/// Budget: first rows after a full re-sort.
+const FIRST_ROWS_BUDGET_MS: f64 = 100.0;
+/// Budget: the longest frame while scrolling.
+const FRAME_BUDGET_MS: f64 = 50.0;
+
+pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Result<()> {
+    let missing = missing_prerequisites(dist);
+    if !missing.is_empty() {
+        bail!(
+            "cannot run the browser benchmark, missing: {}",
+            missing.join("; ")
+        );
+    }
+    let rows = if quick { QUICK_ROWS } else { ROWS };
+    let sim = SimConfig {
+        devices: 4,
+        logs_per_device: rows,
+        seed: 1,
+        punch_interval: None,
+    };
+    let relay = tna_relay::start(RelayConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        dist: Some(dist.to_path_buf()),
+        gateway: GatewayTarget::Demo(sim),
+        auth: None,
+        sign_in_hint: None,
+        tls: None,
+        allowed_origins: Vec::new(),
+    })
+    .await?;
+    let result = async {
+        let gw = relay.demo_gateway().context("demo gateway")?;
+        let device = gw
+            .device_ids()
+            .into_iter()
+            .find(|&d| gw.tna_supported(d) == Some(true))
+            .context("a T&A device")?;
+        let stored = gw.log_count(device).context("log count")?;
+        let browser = Browser::start(1280, 900).await?;
+        let measured = measure(&browser, &relay.url(), device, stored, quick).await;
+        browser.close().await;
+        measured
+    }
+    .await;
+    relay.shutdown().await;
+    let m = result?;
+    report.add(
+        GROUP,
+        &format!("load all {} rows into the page", m.rows),
+        m.load_ms / 1000.0,
+        "s",
+    );
+    report.budget(
+        GROUP,
+        &format!("first rows after re-sorting {} (median)", m.rows),
+        m.first_rows_ms,
+        "ms",
+        "≤ 100 ms",
+        m.first_rows_ms <= FIRST_ROWS_BUDGET_MS,
+    );
+    report.add(
+        GROUP,
+        &format!("frames scrolling {} rows", m.scrolled),
+        m.frames as f64,
+        "frames",
+    );
+    report.add(GROUP, "median frame while scrolling", m.frame_p50, "ms");
+    report.budget(
+        GROUP,
+        "longest frame while scrolling",
+        m.frame_max,
+        "ms",
+        "≤ 50 ms",
+        m.frame_max <= FRAME_BUDGET_MS,
+    );
+    report.add(GROUP, "most rows in the DOM", m.max_dom_rows as f64, "rows");
+    Ok(())
+}
+
+struct Measured {
+    rows: usize,
+    load_ms: f64,
+    first_rows_ms: f64,
+    scrolled: u32,
+    frames: usize,
+    frame_p50: f64,
+    frame_max: f64,
+    max_dom_rows: u64,
+}
+
+async fn measure(
+    browser: &Browser,
+    url: &str,
+    device: u32,
+    stored: usize,
+    quick: bool,
+) -> anyhow::Result<Measured> {
+    let client = browser.client();
+    client.goto(&format!("{url}logs")).await?;
+    let checkbox = format!("[data-testid=logs-device][data-device-id='{device}']");
+    let started = Instant::now();
+    loop {
+        // The checkbox first; "Load all" is enabled once the page has seen the choice.
+        let clicked = client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 if (!el) { return false; }
+                 if (!el.checked) { el.click(); }
+                 const all = document.querySelector('[data-testid=logs-load-all]');
+                 if (!all || all.disabled) { return false; }
+                 window.__loadStart = performance.now();
+                 all.click();
+                 return true;",
+                vec![serde_json::json!(checkbox)],
+            )
+            .await?;
+        if clicked == serde_json::Value::Bool(true) {
+            break;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "device {device} not listed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Loaded: the page says everything stored has been read.
+    let load_ms = loop {
+        let v = client
+            .execute(
+                "const c = document.querySelector('[data-testid=logs-count]');
+                 if (!document.querySelector('[data-testid=logs-complete]') || !c) { return null; }
+                 return [Number(c.dataset.loaded), performance.now() - window.__loadStart];",
+                vec![],
+            )
+            .await?;
+        if let Some(a) = v.as_array() {
+            let loaded = a.first().and_then(|x| x.as_u64()).unwrap_or(0) as usize;
+            ensure!(
+                loaded == stored,
+                "the page loaded {loaded} rows, the device stores {stored}"
+            );
+            break a.get(1).and_then(|x| x.as_f64()).unwrap_or(0.0);
+        }
+        ensure!(
+            started.elapsed() < LOAD_LIMIT,
+            "rows not loaded within {LOAD_LIMIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    // Re-sort: click, then poll every animation frame until the first row is a different
+    // record (the other end of the order).
+    let mut flips = Vec::with_capacity(FLIPS);
+    for _ in 0..if quick { 2 } else { FLIPS } {
+        let ms = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const first = () => {
+                   const r = document.querySelector('[data-testid=log-row][aria-rowindex=\"2\"]');
+                   return r ? r.dataset.eventId : null;
+                 };
+                 const before = first();
+                 const t0 = performance.now();
+                 document.querySelector('[data-testid=logs-sort]').click();
+                 const poll = () => {
+                   const now = first();
+                   if (now !== null && now !== before) { done(performance.now() - t0); }
+                   else if (performance.now() - t0 > 20000) { done(-1); }
+                   else { requestAnimationFrame(poll); }
+                 };
+                 poll();",
+                vec![],
+            )
+            .await?;
+        let ms = ms.as_f64().unwrap_or(-1.0);
+        ensure!(ms >= 0.0, "the first row did not change after re-sorting");
+        flips.push(ms);
+    }
+
+    // Scroll: a fixed step per animation frame; frame time = time between frames.
+    let scrolled = if quick {
+        QUICK_SCROLL_ROWS
+    } else {
+        SCROLL_ROWS
+    };
+    let v = client
+        .execute_async(
+            "const [step, target] = [arguments[0], arguments[1]];
+             const done = arguments[arguments.length - 1];
+             const el = document.querySelector('[data-testid=logs-scroll]');
+             el.scrollTop = 0;
+             const frames = [];
+             let maxRows = 0;
+             let last = null;
+             const tick = (t) => {
+               if (last !== null) { frames.push(t - last); }
+               last = t;
+               maxRows = Math.max(maxRows, el.querySelectorAll('[data-testid=log-row]').length);
+               if (el.scrollTop + step <= target) {
+                 el.scrollTop += step;
+                 requestAnimationFrame(tick);
+               } else {
+                 const row = el.querySelector('[data-testid=log-row]');
+                 done({frames, maxRows, top: el.scrollTop,
+                       firstIndex: row ? Number(row.getAttribute('aria-rowindex')) : -1});
+               }
+             };
+             requestAnimationFrame(tick);",
+            vec![
+                serde_json::json!(ROWS_PER_FRAME * ROW_PX),
+                serde_json::json!(scrolled * ROW_PX),
+            ],
+        )
+        .await?;
+    let mut frames: Vec<f64> =
+        serde_json::from_value(v["frames"].clone()).context("frame times from the page")?;
+    let max_dom_rows = v["maxRows"].as_u64().unwrap_or(0);
+    // The rows in the DOM are those at the scrolled-to position, not the first ones.
+    let first_index = v["firstIndex"].as_i64().unwrap_or(-1);
+    let expected_index = i64::from(scrolled) - 20;
+    ensure!(
+        first_index >= expected_index.min(i64::from(scrolled) / 2),
+        "after scrolling {scrolled} rows the first row in the DOM is row {first_index}"
+    );
+    ensure!(!frames.is_empty(), "no frames measured");
+    let frame_max = frames.iter().copied().fold(0.0, f64::max);
+    Ok(Measured {
+        rows: stored,
+        load_ms,
+        first_rows_ms: median(&mut flips),
+        scrolled,
+        frames: frames.len(),
+        frame_p50: median(&mut frames),
+        frame_max,
+        max_dom_rows,
+    })
+}

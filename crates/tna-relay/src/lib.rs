@@ -19,6 +19,7 @@
 //!   check of every request (`tna_types::auth`).
 //! - [`tls`]: HTTPS for the relay itself (rustls; handshakes off the accept path).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
+//! - [`logging`]: the log filter (libraries that log frames and headers stay at info).
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
 //! `main.rs` is only the command line.
@@ -30,6 +31,7 @@ pub mod dispatch;
 pub mod errors;
 pub mod fanout;
 pub mod gsdk;
+pub mod logging;
 pub mod server;
 pub mod session;
 pub mod signin;

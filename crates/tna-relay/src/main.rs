@@ -68,11 +68,9 @@ const DEMO_PASSWORD: &str = "demo-console";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(tna_relay::logging::log_filter(&directives))
         .init();
     let cli = Cli::parse();
     let gateway = if cli.demo {

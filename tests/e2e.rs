@@ -12,6 +12,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod e2e {
+    pub mod a11y;
     pub mod bulk;
     pub mod clocks;
     pub mod config;
@@ -1069,6 +1070,25 @@ browser_test!(
     clocks_flagged_and_synced_in_chromium,
     e2e::clocks::drift_flagged_and_synced
 );
+/// axe-core on every page (signed out and as admin): no serious or critical violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accessibility_of_every_page_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let auth = tna_relay::auth::Auth::in_memory_fast_for_tests();
+    auth.create_account("admin", e2e::signin::PASSWORD, tna_types::Role::Admin)?;
+    let relay = demo_relay_with(DEVICES, Some(auth)).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::a11y::every_page_passes_axe(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 browser_test!(
     device_status_push_in_chromium,
     e2e::status_push::offline_shows_without_reload

@@ -457,7 +457,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
             </div>
             {move || match kind.get() {
                 SourceKind::Device => view! {
-                    <select class="input" data-testid="source-device-id" on:change=pick_device>
+                    <select class="input" data-testid="source-device-id" aria-label=s::PICK_DEVICE on:change=pick_device>
                         <option value="">{s::PICK_DEVICE}</option>
                         {device_options()}
                     </select>

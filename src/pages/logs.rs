@@ -665,8 +665,11 @@ fn LogTable(
                     {move || if job.get() { s::COL_JOB } else { s::COL_KEY }}
                 </span>
             </div>
+            // Focusable so the rows can be scrolled from the keyboard (arrow keys, Page Down).
             <div
                 class="vbody"
+                role="rowgroup"
+                tabindex="0"
                 data-testid="logs-scroll"
                 on:scroll=move |ev| {
                     let el: web_sys::Element = event_target(&ev);

@@ -14,6 +14,13 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm `binaryen`; Debian's binaryen (108) breaks wasm-bindgen output, never apt-install it.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// npm `axe-core`, injected into pages by the accessibility end-to-end test.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// Where the accessibility test finds axe-core (`$TOOLS_DIR/node_modules/axe-core/axe.min.js`).
+pub fn axe_js(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.tools_dir.join("node_modules/axe-core/axe.min.js")
+}
 /// The wasm target the console is built for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages for the browser tests.
@@ -27,6 +34,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     trunk(ctx)?;
     wasm_bindgen(ctx)?;
     wasm_opt(ctx)?;
+    axe_core(ctx)?;
     println!(
         "setup: done in {} (tools on PATH: {}, {})",
         fmt_duration(started.elapsed()),
@@ -188,6 +196,35 @@ fn wasm_bindgen(ctx: &Ctx) -> Result<()> {
             )
         },
     )
+}
+
+fn axe_core(ctx: &Ctx) -> Result<()> {
+    ensure(ctx, &format!("axe-core {AXE_CORE_VERSION}"), || {
+        let manifest = ctx.tools_dir.join("node_modules/axe-core/package.json");
+        // package.json as npm writes it: `"version": "4.14.1"`.
+        let pinned = std::fs::read_to_string(&manifest)
+            .is_ok_and(|t| t.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+        Ok(match pinned {
+            true if axe_js(ctx).is_file() => Present(AXE_CORE_VERSION.to_string()),
+            _ => {
+                if ctx.which("npm").is_none() {
+                    bail!(
+                        "npm is needed to install axe-core@{AXE_CORE_VERSION} (apt-get install npm)"
+                    );
+                }
+                let prefix = ctx.tools_dir.display().to_string();
+                Install(vec![Step::new("npm install axe-core", "npm").args([
+                    "install",
+                    "--prefix",
+                    &prefix,
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    &format!("axe-core@{AXE_CORE_VERSION}"),
+                ])])
+            }
+        })
+    })
 }
 
 fn wasm_opt(ctx: &Ctx) -> Result<()> {

@@ -117,7 +117,8 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
                     ["test", "-p", CONSOLE, "--test", "e2e"],
                 )
                 // A missing dist/ or chromedriver fails the test instead of skipping it.
-                .env("TNA_E2E_REQUIRED", "1"),
+                .env("TNA_E2E_REQUIRED", "1")
+                .env("TNA_AXE_JS", setup::axe_js(ctx)),
             )
             // Proves the benchmark code still works (tiny sizes, debug build, times not judged).
             .step(bench_quick(ctx));

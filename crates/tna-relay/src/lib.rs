@@ -20,6 +20,7 @@
 //! - [`tls`]: HTTPS for the relay itself (rustls; handshakes off the accept path).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`logging`]: the log filter (libraries that log frames and headers stay at info).
+//! - [`config_file`]: the TOML config file of the `tna-relay` binary.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
 //! `main.rs` is only the command line.
@@ -27,6 +28,7 @@
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod config_file;
 pub mod dispatch;
 pub mod errors;
 pub mod fanout;

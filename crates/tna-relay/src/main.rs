@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use tna_relay::auth::Auth;
+use tna_relay::config_file::ConfigFile;
 use tna_relay::tls::TlsFiles;
 use tna_relay::{GatewayTarget, RelayConfig};
 use tna_types::Role;
@@ -15,9 +16,13 @@ use tna_types::Role;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// Address to listen on for browsers and scripts.
-    #[arg(long, env = "TNA_RELAY_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// A TOML config file with any of the settings below (see deploy/tna-relay.toml). A flag or
+    /// environment variable wins over the file.
+    #[arg(long, env = "TNA_RELAY_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on for browsers and scripts [default: 127.0.0.1:8080].
+    #[arg(long, env = "TNA_RELAY_LISTEN")]
+    listen: Option<SocketAddr>,
     /// Serve the console from this directory (e.g. `dist` after `trunk build`) instead of the
     /// copy embedded in the binary.
     #[arg(long, env = "TNA_RELAY_DIST")]
@@ -33,16 +38,17 @@ struct Cli {
     demo_logs: u32,
     /// The device gateway: `https://host:4000` (TLS, the real gateway) or `http://host:port`
     /// (plaintext, a local emulator).
-    #[arg(long, env = "TNA_RELAY_GATEWAY", required_unless_present = "demo")]
+    #[arg(long, env = "TNA_RELAY_GATEWAY")]
     gateway: Option<String>,
     /// The gateway's root CA certificate (PEM; `ca.crt` made by `device-gateway -c`).
     #[arg(long, env = "TNA_RELAY_CA_CERT")]
     ca_cert: Option<PathBuf>,
     /// The accounts file (argon2 password hashes, roles, enrolled kiosks). Created on first
     /// start with an `admin` account whose password is printed once (or taken from
-    /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600.
-    #[arg(long, env = "TNA_RELAY_ACCOUNTS", default_value = "tna-accounts.json")]
-    accounts: PathBuf,
+    /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600
+    /// [default: tna-accounts.json].
+    #[arg(long, env = "TNA_RELAY_ACCOUNTS")]
+    accounts: Option<PathBuf>,
     /// Serve HTTPS (and wss://) with this PEM certificate chain; needs --tls-key.
     #[arg(long, env = "TNA_RELAY_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -65,14 +71,56 @@ struct Cli {
 /// The demo relay's visible account (accounts live in memory; nothing is written).
 const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "demo-console";
+/// Where the relay listens unless told otherwise.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The accounts file unless told otherwise.
+const DEFAULT_ACCOUNTS: &str = "tna-accounts.json";
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
         .with_env_filter(tna_relay::logging::log_filter(&directives))
         .init();
-    let cli = Cli::parse();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One line that says what to fix (the causes joined by ": ").
+            eprintln!("tna-relay: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = match &cli.config {
+        Some(path) => ConfigFile::load(path)?,
+        None => ConfigFile::default(),
+    };
+    let file_gateway = file.gateway().cloned();
+    let listen = match cli.listen.or(file.listen) {
+        Some(addr) => addr,
+        None => DEFAULT_LISTEN
+            .parse()
+            .context("the default listen address")?,
+    };
+    let accounts = cli
+        .accounts
+        .or(file.accounts)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_ACCOUNTS));
+    let tls = match (cli.tls_cert, cli.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => file.tls.map(|t| TlsFiles {
+            cert: t.cert,
+            key: t.key,
+        }),
+    };
+    let allowed_origins = if cli.allow_origins.is_empty() {
+        file.allow_origins
+    } else {
+        cli.allow_origins
+    };
+    let dist = cli.dist.or(file.dist);
     let gateway = if cli.demo {
         GatewayTarget::Demo(gateway_sim::SimConfig {
             devices: cli.demo_devices,
@@ -81,11 +129,15 @@ async fn main() -> anyhow::Result<()> {
             punch_interval: Some(Duration::from_secs(2)),
         })
     } else {
+        let url = cli
+            .gateway
+            .or_else(|| file_gateway.as_ref().map(|g| g.url.clone()))
+            .context(
+                "no gateway: give --gateway (or TNA_RELAY_GATEWAY, or a [[gateway]] url in --config), or --demo",
+            )?;
         GatewayTarget::Remote {
-            url: cli
-                .gateway
-                .context("--gateway is required without --demo")?,
-            ca_cert: cli.ca_cert,
+            url,
+            ca_cert: cli.ca_cert.or_else(|| file_gateway.and_then(|g| g.ca_cert)),
         }
     };
     let (auth, sign_in_hint) = if cli.demo {
@@ -96,8 +148,8 @@ async fn main() -> anyhow::Result<()> {
         println!("tna-relay: {hint}");
         (auth, Some(hint))
     } else {
-        let auth = Auth::open(&cli.accounts)
-            .with_context(|| format!("cannot use the accounts file {}", cli.accounts.display()))?;
+        let auth = Auth::open(&accounts)
+            .with_context(|| format!("cannot use the accounts file {}", accounts.display()))?;
         if let Some(generated) = auth
             .ensure_admin(cli.admin_password.as_deref())
             .context("create the first admin")?
@@ -111,16 +163,13 @@ async fn main() -> anyhow::Result<()> {
         (auth, None)
     };
     let relay = tna_relay::start(RelayConfig {
-        listen: cli.listen,
-        dist: cli.dist,
+        listen,
+        dist,
         gateway,
         auth: Some(auth),
         sign_in_hint,
-        tls: cli
-            .tls_cert
-            .zip(cli.tls_key)
-            .map(|(cert, key)| TlsFiles { cert, key }),
-        allowed_origins: cli.allow_origins,
+        tls,
+        allowed_origins,
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());

@@ -1,0 +1,189 @@
+//! The relay's TOML config file (`--config tna-relay.toml`). Every setting is also a flag and an
+//! environment variable; a flag or variable wins over the file, the file over the default.
+//!
+//! ```toml
+//! listen = "0.0.0.0:8080"
+//! accounts = "/var/lib/tna-relay/accounts.json"
+//! allow_origins = ["https://intranet.example"]
+//!
+//! [tls]                       # optional: serve HTTPS
+//! cert = "/etc/tna-relay/relay.crt"
+//! key = "/etc/tna-relay/relay.key"
+//!
+//! [[gateway]]                 # the device gateway (one for now)
+//! name = "HQ"
+//! url = "https://gateway-host:4000"
+//! ca_cert = "/etc/tna-relay/gateway-ca.crt"
+//! ```
+//!
+//! Unknown keys are errors, so a typo never silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file's contents. Every field is optional: the command line may give it instead.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// The accounts file.
+    pub accounts: Option<PathBuf>,
+    /// Other origins whose pages may use the relay.
+    #[serde(default)]
+    pub allow_origins: Vec<String>,
+    /// Serve the console from this directory instead of the embedded copy.
+    pub dist: Option<PathBuf>,
+    /// HTTPS for the relay itself.
+    pub tls: Option<TlsSection>,
+    /// The device gateways (`[[gateway]]`).
+    #[serde(default)]
+    pub gateway: Vec<GatewaySection>,
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+/// One `[[gateway]]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySection {
+    /// The site it serves (for several gateways, which are not supported yet; kept so files
+    /// written for them today stay valid).
+    pub name: Option<String>,
+    /// `https://host:4000` or `http://host:port`.
+    pub url: String,
+    /// The gateway's root CA certificate (PEM).
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// Why the config file cannot be used; each says what to fix, in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the config file {path:?}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or a key or value the relay does not know.
+    #[error("config file {path:?}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// More than one `[[gateway]]`.
+    #[error(
+        "config file {path:?}: {count} [[gateway]] sections, but this relay serves one gateway; run one relay per gateway for now"
+    )]
+    SeveralGateways {
+        /// The file.
+        path: PathBuf,
+        /// How many.
+        count: usize,
+    },
+}
+
+impl ConfigFile {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses `text` (from `path`, for messages).
+    pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            // toml's message spans several lines (with the source excerpt): keep it on one.
+            message: e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        })?;
+        if file.gateway.len() > 1 {
+            return Err(ConfigError::SeveralGateways {
+                path: path.to_path_buf(),
+                count: file.gateway.len(),
+            });
+        }
+        Ok(file)
+    }
+
+    /// The one gateway, if the file names it.
+    pub fn gateway(&self) -> Option<&GatewaySection> {
+        self.gateway.first()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        ConfigFile::parse(text, Path::new("tna-relay.toml"))
+    }
+
+    #[test]
+    fn a_full_file() {
+        let f = parse(
+            r#"
+            listen = "0.0.0.0:8443"
+            accounts = "/var/lib/tna-relay/accounts.json"
+            allow_origins = ["https://intranet.example"]
+            [tls]
+            cert = "/etc/r.crt"
+            key = "/etc/r.key"
+            [[gateway]]
+            name = "HQ"
+            url = "https://gw:4000"
+            ca_cert = "/etc/ca.crt"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(f.listen, "0.0.0.0:8443".parse().ok());
+        assert_eq!(f.allow_origins, ["https://intranet.example"]);
+        assert_eq!(f.tls.map(|t| t.key), Some(PathBuf::from("/etc/r.key")));
+        let gw = f.gateway.first().expect("gateway");
+        assert_eq!(
+            (gw.name.as_deref(), gw.url.as_str()),
+            (Some("HQ"), "https://gw:4000")
+        );
+    }
+
+    #[test]
+    fn empty_is_fine_and_mistakes_say_where() {
+        assert_eq!(parse("").expect("empty"), ConfigFile::default());
+        let typo = parse("listn = \"0.0.0.0:80\"").expect_err("unknown key");
+        let msg = typo.to_string();
+        assert!(msg.contains("listn") && !msg.contains('\n'), "{msg}");
+        let bad = parse("listen = \"not an address\"").expect_err("bad address");
+        assert!(bad.to_string().contains("listen"), "{bad}");
+        let two = parse("[[gateway]]\nurl = \"http://a:1\"\n[[gateway]]\nurl = \"http://b:1\"\n")
+            .expect_err("two gateways");
+        assert!(two.to_string().contains("2 [[gateway]]"), "{two}");
+        let missing =
+            ConfigFile::load(Path::new("/nonexistent/tna-relay.toml")).expect_err("missing");
+        assert!(
+            missing.to_string().contains("/nonexistent/tna-relay.toml"),
+            "{missing}"
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Accessibility: every page, signed out and signed in as admin, checked with axe-core in
+//! Chromium. A serious or critical violation on any page fails the test, listing all of them.
+//!
+//! axe-core comes from npm (`cargo xtask setup` installs the pinned version into `$TOOLS_DIR`;
+//! xtask passes its path in `TNA_AXE_JS`).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use fantoccini::Client;
+use tna_relay::RunningRelay;
+
+use crate::{PAGE_WAIT, js_click, set_input, wait_for_count, wait_for_within};
+
+/// axe-core's bundle, or why it is missing.
+fn axe_source() -> Result<Option<String>> {
+    let path = std::env::var_os("TNA_AXE_JS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| {
+                PathBuf::from(h).join(".cache/wasm-tools/node_modules/axe-core/axe.min.js")
+            })
+        });
+    match path {
+        Some(p) if p.is_file() => Ok(Some(
+            std::fs::read_to_string(&p).with_context(|| format!("read {}", p.display()))?,
+        )),
+        other => {
+            let why = format!(
+                "axe-core not found ({}): run `cargo xtask setup`",
+                other.map(|p| p.display().to_string()).unwrap_or_default()
+            );
+            if std::env::var_os("TNA_E2E_REQUIRED").is_some() {
+                bail!(why);
+            }
+            eprintln!("SKIPPED accessibility test: {why}");
+            Ok(None)
+        }
+    }
+}
+
+/// Runs axe on the current page; the serious and critical violations as lines of text.
+async fn violations(client: &Client, axe: &str, page: &str) -> Result<Vec<String>> {
+    client
+        .execute(axe, vec![])
+        .await
+        .context("inject axe-core")?;
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(
+               (r) => done(r.violations
+                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .map((v) => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
+                   v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '))),
+               (e) => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .with_context(|| format!("axe on {page}"))?;
+    let list: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+    Ok(list.into_iter().map(|v| format!("{page}: {v}")).collect())
+}
+
+pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Result<()> {
+    let Some(axe) = axe_source()? else {
+        return Ok(());
+    };
+    let mut all = Vec::new();
+    client.goto(relay.url().as_str()).await?;
+    wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
+    all.extend(violations(client, &axe, "sign-in").await?);
+    client.goto(&format!("{}kiosk/pair", relay.url())).await?;
+    wait_for_within(client, "[data-testid=pair-page]", PAGE_WAIT).await?;
+    all.extend(violations(client, &axe, "kiosk pairing").await?);
+
+    client.goto(relay.url().as_str()).await?;
+    wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
+    set_input(client, "[data-testid=signin-username]", "admin").await?;
+    set_input(
+        client,
+        "[data-testid=signin-password]",
+        crate::e2e::signin::PASSWORD,
+    )
+    .await?;
+    js_click(client, "[data-testid=signin-submit]").await?;
+    wait_for_count(client, "[data-testid=device-row]", 2).await?;
+    all.extend(violations(client, &axe, "devices").await?);
+
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let device = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| sim.tna_supported(d) == Some(true) && sim.job_code_supported(d) == Some(true))
+        .context("a device with T&A and job codes")?;
+    let pages: [(&str, String, &str); 8] = [
+        (
+            "device detail",
+            format!("devices/{device}"),
+            "[data-testid=tna-config]",
+        ),
+        ("bulk apply", "bulk".into(), "[data-testid=bulk-page]"),
+        ("drift", "drift".into(), "[data-testid=drift-page]"),
+        ("logs", "logs".into(), "[data-testid=logs-device]"),
+        ("live", "live".into(), "[data-testid=live-page]"),
+        ("clocks", "clocks".into(), "[data-testid=clock-row]"),
+        ("accounts", "accounts".into(), "[data-testid=account-row]"),
+        ("kiosk", "kiosk".into(), "[data-testid=kiosk]"),
+    ];
+    for (name, path, ready) in pages {
+        client.goto(&format!("{}{path}", relay.url())).await?;
+        wait_for_within(client, ready, PAGE_WAIT)
+            .await
+            .with_context(|| format!("{name} did not render"))?;
+        if name == "logs" {
+            // With rows in the table, not only the empty state.
+            js_click(client, "[data-testid=logs-device-all]").await?;
+            js_click(client, "[data-testid=logs-load-more]").await?;
+            wait_for_within(client, "[data-testid=log-row]", PAGE_WAIT).await?;
+        }
+        all.extend(violations(client, &axe, name).await?);
+    }
+    if !all.is_empty() {
+        bail!(
+            "{} serious or critical accessibility violations:\n{}",
+            all.len(),
+            all.join("\n")
+        );
+    }
+    Ok(())
+}

@@ -107,6 +107,18 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
         }
         down
     });
+    // The relay says the session ended: back to the sign-in page.
+    Effect::new(move |_| {
+        if api.session_ended().get() {
+            spawn_local(async move {
+                let hint = match session::check().await {
+                    SessionState::SignedOut { hint } => hint,
+                    _ => None,
+                };
+                session.try_set(SessionState::SignedOut { hint });
+            });
+        }
+    });
     let role = who.role;
     if role == Role::Kiosk {
         // A kiosk session sees the reception screen and nothing else.

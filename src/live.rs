@@ -141,17 +141,24 @@ pub fn use_live(
         watching: RwSignal::new(Vec::new()),
     };
     let subscription = StoredValue::new(None::<u64>);
+    let generation = StoredValue::new(0u64);
     let retry = RwSignal::new(0u32);
 
     let listener = api.on_notification(move |n| match n {
-        Notification::EventsLog(p) => {
+        // Only the current subscription's events: an older one may still be ending. Events of
+        // the new one that come before its ID is known are read by the fill from its cursors.
+        Notification::EventsLog(p)
+            if subscription.try_get_value().flatten() == Some(p.subscription_id) =>
+        {
             let row = LogRow::from(p.log.clone());
             let added = live.feed.try_update(|f| f.add(row.clone()));
             if let (Some(true), Some(cb)) = (added, on_new) {
                 cb.run(row);
             }
         }
-        Notification::EventsGap(g) => {
+        Notification::EventsGap(g)
+            if subscription.try_get_value().flatten() == Some(g.subscription_id) =>
+        {
             live.feed
                 .try_update(|f| f.gap_at(g.device_id, g.from_event_id));
             spawn_local(fill(api, live.feed, g.device_id, on_new));
@@ -171,11 +178,23 @@ pub fn use_live(
             return;
         }
         load_meta(api, live.meta, &ids);
+        // Quick changes of the device set overlap: only the newest (re)subscription may stay.
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
         spawn_local(async move {
             if let Some(old) = subscription.try_get_value().flatten() {
+                subscription.try_set_value(None);
                 let _ = api.unsubscribe_events(old).await;
             }
-            match api.subscribe_events(ids.clone()).await {
+            let result = api.subscribe_events(ids.clone()).await;
+            if generation.try_get_value() != Some(mine) {
+                // A newer device set took over while this one was being subscribed.
+                if let Ok(r) = result {
+                    let _ = api.unsubscribe_events(r.subscription_id).await;
+                }
+                return;
+            }
+            match result {
                 Ok(r) => {
                     subscription.try_set_value(Some(r.subscription_id));
                     live.watching.try_set(ids.clone());

@@ -74,6 +74,20 @@ pub mod accounts {
     pub const NEW_PASSWORD: &str = "New password";
     pub const SET_PASSWORD: &str = "Set password";
     pub const DELETE: &str = "Delete";
+    pub const KIOSKS_TITLE: &str = "Paired reception tablets";
+    pub const KIOSKS_NONE: &str = "No tablet is paired.";
+    pub const COL_KIOSK: &str = "Tablet";
+    pub const COL_PAIRED: &str = "Paired (UTC day)";
+    pub const COL_EXPIRES: &str = "Signed in until";
+    pub const UNPAIR: &str = "Unpair";
+    pub fn confirm_unpair(name: &str) -> String {
+        format!(
+            "Unpair the tablet {name}? It stops showing the kiosk at once and needs a new code."
+        )
+    }
+    pub fn unpaired(name: &str) -> String {
+        format!("Tablet {name} unpaired.")
+    }
     pub const PAIR_TITLE: &str = "Pair a reception tablet";
     pub const PAIR_INTRO: &str = "Makes a one-time code (valid for a few minutes). On the tablet, open /kiosk/pair and enter it: the tablet then shows the kiosk and stays signed in.";
     pub const KIOSK_NAME: &str = "Tablet name";

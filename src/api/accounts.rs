@@ -2,11 +2,12 @@
 
 use tna_types::Role;
 use tna_types::protocol::method::{
-    AccountsCreate, AccountsDelete, AccountsList, AccountsSetPassword, AccountsSetRole, KioskPair,
+    AccountsCreate, AccountsDelete, AccountsList, AccountsSetPassword, AccountsSetRole, KioskList,
+    KioskPair, KioskRevoke,
 };
 use tna_types::protocol::{
-    AccountInfo, CreateAccountParams, KioskPairParams, NoParams, PairingResult, Password,
-    SetPasswordParams, SetRoleParams, UsernameParams,
+    AccountInfo, CreateAccountParams, KioskInfo, KioskPairParams, NoParams, PairingResult,
+    Password, SetPasswordParams, SetRoleParams, UsernameParams,
 };
 
 use super::{ApiClient, ApiError};
@@ -53,6 +54,18 @@ impl ApiClient {
     /// `accounts.delete`.
     pub async fn delete_account(self, username: String) -> Result<(), ApiError> {
         self.call::<AccountsDelete>(UsernameParams { username })
+            .await
+            .map(|_| ())
+    }
+
+    /// `kiosk.list`: the paired tablets.
+    pub async fn list_kiosks(self) -> Result<Vec<KioskInfo>, ApiError> {
+        Ok(self.call::<KioskList>(NoParams {}).await?.kiosks)
+    }
+
+    /// `kiosk.revoke`: unpairs a tablet (its session ends at once).
+    pub async fn revoke_kiosk(self, name: String) -> Result<(), ApiError> {
+        self.call::<KioskRevoke>(KioskPairParams { name })
             .await
             .map(|_| ())
     }

@@ -50,6 +50,8 @@ pub struct ApiClient {
     inner: StoredValue<Rc<Inner>, LocalStorage>,
     state: RwSignal<ConnectionState>,
     epoch: RwSignal<u64>,
+    /// Set when the relay says this session has ended (`-32006` with `signIn`).
+    session_ended: RwSignal<bool>,
 }
 
 /// `ws://` or `wss://` (matching the page's `http:`/`https:`) + the page's host + `/ws`.
@@ -101,7 +103,14 @@ impl ApiClient {
             inner: StoredValue::new_local(inner),
             state,
             epoch,
+            session_ended: RwSignal::new(false),
         }
+    }
+
+    /// Turns true once the relay has answered that this session ended (signed out elsewhere,
+    /// expired, or the account changed): the app then shows the sign-in page.
+    pub fn session_ended(self) -> Signal<bool> {
+        self.session_ended.into()
     }
 
     /// The connection state (reactive).
@@ -151,6 +160,14 @@ impl ApiClient {
             response.into_result::<M::Result>().map_err(ApiError::Rpc)
         };
         match select(pin!(work), pin!(sleep(timeout))).await {
+            Either::Left((Err(ApiError::Rpc(e)), _)) => {
+                if e.code == tna_types::protocol::ErrorCode::PermissionDenied as i32
+                    && e.data.as_ref().is_some_and(|d| d["signIn"] == true)
+                {
+                    self.session_ended.try_set(true);
+                }
+                Err(ApiError::Rpc(e))
+            }
             Either::Left((result, _)) => result,
             Either::Right(((), _)) => Err(ApiError::Timeout {
                 after_ms: u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX),

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::Role;
-use tna_types::protocol::{AccountInfo, PairingResult};
+use tna_types::protocol::{AccountInfo, KioskInfo, PairingResult};
 
 use crate::api::{ApiError, use_api};
 use crate::components::{ErrorBanner, TextField};
@@ -24,6 +24,14 @@ pub fn AccountsPage() -> impl IntoView {
             reload();
         }
     });
+    let kiosks = Loader::<Vec<KioskInfo>>::new();
+    let reload_kiosks = move || kiosks.run(api.list_kiosks());
+    Effect::new(move |_| {
+        api.epoch().track();
+        if !kiosks.loading.get_untracked() {
+            reload_kiosks();
+        }
+    });
     // The outcome of the last action: Ok(message) or the relay's error.
     let outcome = RwSignal::new(None::<Result<String, ApiError>>);
     let act =
@@ -33,6 +41,7 @@ pub fn AccountsPage() -> impl IntoView {
                 let r = fut.await.map(|()| done);
                 outcome.try_set(Some(r));
                 reload();
+                reload_kiosks();
             });
         };
 
@@ -141,6 +150,70 @@ pub fn AccountsPage() -> impl IntoView {
                     {s::CREATE}
                 </button>
             </form>
+            <h2>{s::KIOSKS_TITLE}</h2>
+            {move || match kiosks.data.get() {
+                None => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBanner title=s::LOAD_FAILED error=e /> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => {
+                    view! { <p class="muted" data-testid="kiosks-none">{s::KIOSKS_NONE}</p> }.into_any()
+                }
+                Some(Ok(list)) => {
+                    view! {
+                        <div class="table-wrap">
+                            <table class="data-table" data-testid="kiosks-table">
+                                <caption class="visually-hidden">{s::KIOSKS_TITLE}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{s::COL_KIOSK}</th>
+                                        <th scope="col">{s::COL_PAIRED}</th>
+                                        <th scope="col">{s::COL_EXPIRES}</th>
+                                        <th scope="col"><span class="visually-hidden">{s::UNPAIR}</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list
+                                        .into_iter()
+                                        .map(|k| {
+                                            let name = k.name.clone();
+                                            let day = |t: u64| {
+                                                crate::logs::format_date(crate::logs::local_day(
+                                                    u32::try_from(t).unwrap_or(u32::MAX),
+                                                    0,
+                                                ))
+                                            };
+                                            view! {
+                                                <tr data-testid="kiosk-row" data-name=k.name.clone()>
+                                                    <td class="mono">{k.name.clone()}</td>
+                                                    <td>{day(k.paired_at)}</td>
+                                                    <td>{day(k.expires_at)}</td>
+                                                    <td>
+                                                        <button
+                                                            type="button"
+                                                            class="btn btn-small btn-danger"
+                                                            data-testid="kiosk-unpair"
+                                                            on:click=move |_| {
+                                                                let sure = web_sys::window()
+                                                                    .and_then(|w| w.confirm_with_message(&s::confirm_unpair(&name)).ok())
+                                                                    .unwrap_or(false);
+                                                                if sure {
+                                                                    act(Box::pin(api.revoke_kiosk(name.clone())), s::unpaired(&name));
+                                                                }
+                                                            }
+                                                        >
+                                                            {s::UNPAIR}
+                                                        </button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
             <form class="card form-grid" on:submit=pair data-testid="kiosk-pairing">
                 <h2>{s::PAIR_TITLE}</h2>
                 <p class="muted">{s::PAIR_INTRO}</p>

@@ -78,7 +78,8 @@ pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl
                     {move || if busy.get() { s::SIGNING_IN } else { s::SUBMIT }}
                 </button>
                 <p class="muted small">
-                    {s::KIOSK_HINT} " " <a href="/kiosk/pair">{s::KIOSK_LINK}</a>
+                    {s::KIOSK_HINT} " " // A full page load: the app decides what to show from the address when it starts.
+                    <a href="/kiosk/pair" rel="external">{s::KIOSK_LINK}</a>
                 </p>
             </form>
         </main>

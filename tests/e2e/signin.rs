@@ -138,6 +138,22 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
         "a kiosk reached the Logs page",
     )
     .await?;
+
+    // The admin (another browser: the cookie is gone) sees the tablet and unpairs it.
+    client.delete_all_cookies().await?;
+    sign_in(client, relay, "admin", PASSWORD).await?;
+    wait_for_within(client, "[data-testid=who][data-role=admin]", PAGE_WAIT).await?;
+    client.goto(&format!("{}accounts", relay.url())).await?;
+    wait_for_within(client, "[data-testid=kiosk-row]", PAGE_WAIT)
+        .await
+        .context("the paired tablet is not listed")?;
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await?;
+    js_click(client, "[data-testid=kiosk-unpair]").await?;
+    wait_for_within(client, "[data-testid=kiosks-none]", PAGE_WAIT)
+        .await
+        .context("the tablet is still listed after Unpair")?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }

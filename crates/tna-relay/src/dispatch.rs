@@ -115,7 +115,9 @@ pub async fn handle(
         | Request::AccountsSetRole(_)
         | Request::AccountsSetPassword(_)
         | Request::AccountsDelete(_)
-        | Request::KioskPair(_) => {
+        | Request::KioskPair(_)
+        | Request::KioskList(_)
+        | Request::KioskRevoke(_) => {
             let auth = state.auth.clone();
             let caller = caller.clone();
             // Account changes hash passwords (argon2): off the async workers.

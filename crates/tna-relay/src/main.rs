@@ -173,10 +173,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());
+    stop_signal().await?;
+    println!("tna-relay: shutting down");
+    relay.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (systemctl stop, docker stop): either stops the relay gracefully.
+async fn stop_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("listening for SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
-    println!("tna-relay: shutting down");
-    relay.shutdown().await;
     Ok(())
 }

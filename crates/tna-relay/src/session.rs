@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
-use crate::signin::{Caller, authorize};
+use crate::signin::{Caller, SESSION_RECHECK, authorize, still_signed_in};
 use crate::status;
 
 /// Frames waiting for the writer. Responses are bounded by the in-flight limit; the margin is
@@ -47,8 +47,16 @@ pub async fn run(
     let status_forwarder = tokio::spawn(status::forward(state.status.subscribe(), tx.clone()));
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_SOCKET));
     let mut tasks = JoinSet::new();
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                if !still_signed_in(state.auth.as_ref(), &caller) {
+                    tracing::info!(user = ?caller.username, "session ended: closing its socket");
+                    break;
+                }
+            }
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     let ctx = Ctx { state: &state, caller: &caller, events: &events, tx: &tx };

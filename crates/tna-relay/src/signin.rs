@@ -23,13 +23,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tna_types::Role;
 use tna_types::protocol::{
-    AccountInfo, AccountsResult, ErrorCode, PairingResult, Request, RpcError, WhoamiResult,
+    AccountInfo, AccountsResult, ErrorCode, KioskInfo, KiosksResult, PairingResult, Request,
+    RpcError, WhoamiResult,
 };
 
 use crate::auth::{Auth, AuthError, Session};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "tna_session";
+/// Password checks (argon2) running at once, relay-wide.
+pub const MAX_PASSWORD_CHECKS: usize = 4;
+/// How often an open socket's session is checked, so sign-out, expiry or a changed account
+/// also ends live pushes on sockets that send no request.
+pub const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+static PASSWORD_CHECKS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(MAX_PASSWORD_CHECKS);
 
 /// Who is on a socket: fixed when it opened, re-checked on every request.
 #[derive(Debug, Clone)]
@@ -100,6 +109,15 @@ pub fn not_signed_in() -> Response {
         "Sign in first: POST /api/session, then open /ws with the session cookie or an Authorization: Bearer token.",
     )
         .into_response()
+}
+
+/// Whether the caller's session is still live (always, without sign-in).
+pub fn still_signed_in(auth: Option<&Auth>, caller: &Caller) -> bool {
+    match (auth, &caller.token) {
+        (None, _) => true,
+        (Some(auth), Some(token)) => auth.session(token).is_some(),
+        (Some(_), None) => false,
+    }
 }
 
 /// Whether `caller` may run `method` now (session still live, role allows it).
@@ -217,6 +235,24 @@ pub fn handle(
                 expires_at: now_secs() + crate::auth::PAIRING_TTL.as_secs(),
             })
             .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+        }),
+        Request::KioskList(_) => need(auth).and_then(|a| {
+            let kiosks = a
+                .kiosks()
+                .into_iter()
+                .map(|k| KioskInfo {
+                    name: k.name,
+                    paired_at: k.paired_at,
+                    expires_at: k.expires_at,
+                })
+                .collect();
+            serde_json::to_value(KiosksResult { kiosks })
+                .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+        }),
+        Request::KioskRevoke(p) => need(auth).and_then(|a| {
+            a.revoke_kiosk(&p.name)
+                .map_err(rpc_error)
+                .and_then(|()| empty())
         }),
         _ => return None,
     };
@@ -350,18 +386,26 @@ pub async fn sign_in(
         );
     };
     let client = peer.ip().to_string();
-    // The store hashes with argon2 (tens of ms of CPU): off the async workers.
-    let username = body.username.clone();
+    // The store hashes with argon2 (tens of ms of CPU and ~19 MiB each): off the async workers,
+    // and only a few at once, so a flood of attempts cannot exhaust memory or threads.
+    let Ok(_slot) = PASSWORD_CHECKS.acquire().await else {
+        return error_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The relay is shutting down.",
+        );
+    };
     let result =
         tokio::task::spawn_blocking(move || auth.sign_in(&body.username, &body.password, &client))
             .await;
+    // The submitted username is not logged: people type passwords into it. The store logs the
+    // outcome with the account name when it is a valid one.
     match result {
         Ok(Ok(session)) => {
-            tracing::info!(%username, role = session.role.name(), "signed in");
+            tracing::info!(user = %session.username, role = session.role.name(), "signed in");
             signed_in(session, secure)
         }
         Ok(Err(e)) => {
-            tracing::info!(%username, outcome = %e, "sign-in refused");
+            tracing::info!(outcome = %e, "sign-in refused");
             refused(e)
         }
         Err(_) => error_body(

@@ -271,6 +271,17 @@ async fn no_session_no_socket_and_sign_out_ends_open_sockets() {
         Some(401),
         "token is dead"
     );
+    // And the open socket is closed soon after, so no more pushes reach a signed-out user.
+    let closed = tokio::time::timeout(tna_relay::signin::SESSION_RECHECK * 3, async {
+        loop {
+            match ws.ws.next().await {
+                Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+                _ => return,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the signed-out socket stayed open");
     h.relay.shutdown().await;
     h.gateway.shutdown().await;
 }
@@ -336,6 +347,24 @@ async fn a_kiosk_pairs_once_and_sees_only_the_kiosk_methods() {
     );
     let refused = k.call("accounts.list", json!({})).await;
     assert_eq!(refused["error"]["code"], -32006, "{refused}");
+    // The admin sees the tablet and can unpair it: its session ends at once.
+    let listed = a.call("kiosk.list", json!({})).await;
+    assert_eq!(
+        listed["result"]["kiosks"][0]["name"], "lobby-tablet",
+        "{listed}"
+    );
+    let revoked = a
+        .call("kiosk.revoke", json!({"name": "lobby-tablet"}))
+        .await;
+    assert!(revoked.get("result").is_some(), "{revoked}");
+    let after = k.call("devices.list", json!({})).await;
+    assert_eq!(after["error"]["data"]["signIn"], true, "{after}");
+    let listed = a.call("kiosk.list", json!({})).await;
+    assert_eq!(listed["result"]["kiosks"], json!([]), "{listed}");
+    let unknown = a
+        .call("kiosk.revoke", json!({"name": "no-such-tablet"}))
+        .await;
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
     // The code works once.
     let (again, _, _) = h
         .http("POST", "/api/kiosk/pair", None, Some(json!({"code": code})))

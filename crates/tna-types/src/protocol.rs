@@ -338,6 +338,26 @@ pub struct AccountsResult {
     pub accounts: Vec<AccountInfo>,
 }
 
+/// One paired kiosk tablet (`kiosk.list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskInfo {
+    /// The name given at pairing.
+    pub name: String,
+    /// When it was paired (Unix seconds).
+    pub paired_at: u64,
+    /// When its session ends (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// `kiosk.list` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KiosksResult {
+    /// Every paired kiosk, by name.
+    pub kiosks: Vec<KioskInfo>,
+}
+
 /// `kiosk.pair` result: a one-time code the tablet enters at `/kiosk/pair`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -492,6 +512,10 @@ methods! {
     AccountsDelete = "accounts.delete" (UsernameParams) -> EmptyResult;
     /// A one-time pairing code that enrols a kiosk tablet (admin).
     KioskPair = "kiosk.pair" (KioskPairParams) -> PairingResult;
+    /// The paired kiosk tablets (admin).
+    KioskList = "kiosk.list" (NoParams) -> KiosksResult;
+    /// Unpairs a kiosk tablet: its session ends at once (admin).
+    KioskRevoke = "kiosk.revoke" (KioskPairParams) -> EmptyResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -1115,6 +1139,10 @@ mod tests {
                 username: "ops.anna".into(),
             }),
             Request::KioskPair(KioskPairParams {
+                name: "reception-1".into(),
+            }),
+            Request::KioskList(NoParams {}),
+            Request::KioskRevoke(KioskPairParams {
                 name: "reception-1".into(),
             }),
         ];

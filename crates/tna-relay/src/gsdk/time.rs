@@ -38,13 +38,21 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
         Ok(t) => {
             // The device's whole second covers [t, t+1): take its middle, so an exact clock
             // reads as 0 rather than -1.
-            let device_ms = i64::try_from(t.gmt_time).unwrap_or(i64::MAX / 2000) * 1000 + 500;
+            let device_ms = i64::try_from(t.gmt_time)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000)
+                .saturating_add(500);
             DeviceClock {
                 device_id,
                 ok: true,
                 device_time: Some(t.gmt_time),
                 // Rounded to the nearest second (a device clock ticks in whole seconds).
-                offset_seconds: Some((device_ms - arrived_ms + 500).div_euclid(1000)),
+                offset_seconds: Some(
+                    device_ms
+                        .saturating_sub(arrived_ms)
+                        .saturating_add(500)
+                        .div_euclid(1000),
+                ),
                 time_zone: zone.ok().and_then(|z| z.config).map(|c| c.time_zone),
                 message: None,
             }

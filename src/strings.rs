@@ -26,6 +26,7 @@ pub mod clocks {
     pub const THRESHOLD: &str = "Flag devices off by more than (s)";
     pub const REFRESH: &str = "Read again";
     pub const LOADING: &str = "Reading device clocks…";
+    pub const NONE_CONNECTED: &str = "No device is connected: there is no clock to read.";
     pub const LOAD_FAILED: &str = "The clocks could not be read";
     pub const SYNC_FAILED: &str = "Sync time failed";
     pub const SELECT_DRIFTED: &str = "Select the flagged devices";

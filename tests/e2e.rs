@@ -1042,6 +1042,10 @@ browser_test!(
     e2e::logs_more::cancel_and_resume
 );
 browser_test!(
+    kiosk_watches_a_device_that_comes_online_in_chromium,
+    e2e::kiosk_settings::device_coming_online_is_watched
+);
+browser_test!(
     kiosk_settings_in_chromium,
     e2e::kiosk_settings::settings_persist_and_filter
 );

@@ -192,10 +192,7 @@ pub fn AccountsPage() -> impl IntoView {
                                                             class="btn btn-small btn-danger"
                                                             data-testid="kiosk-unpair"
                                                             on:click=move |_| {
-                                                                let sure = web_sys::window()
-                                                                    .and_then(|w| w.confirm_with_message(&s::confirm_unpair(&name)).ok())
-                                                                    .unwrap_or(false);
-                                                                if sure {
+                                                                if crate::pages::confirmed(&s::confirm_unpair(&name)) {
                                                                     act(Box::pin(api.revoke_kiosk(name.clone())), s::unpaired(&name));
                                                                 }
                                                             }
@@ -332,10 +329,7 @@ fn AccountRow(
                     class="btn btn-small btn-danger"
                     data-testid="account-delete"
                     on:click=move |_| {
-                        let sure = web_sys::window()
-                            .and_then(|w| w.confirm_with_message(&s::confirm_delete(&n3)).ok())
-                            .unwrap_or(false);
-                        if sure {
+                        if crate::pages::confirmed(&s::confirm_delete(&n3)) {
                             act(Box::pin(api.delete_account(n3.clone())), s::deleted(&n3));
                         }
                     }

@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tna_types::protocol::Notification;
 use tna_types::{
     ConnectionStatus, Device, FieldChange, TnaConfig, config_diff, eligibility, validate_config,
 };
@@ -170,21 +169,7 @@ pub fn BulkPage() -> impl IntoView {
             loader.run(api.list_devices());
         }
     });
-    let listener = api.on_notification(move |n| {
-        if let Notification::DevicesStatus(change) = n {
-            loader.data.try_update(|data| {
-                if let Some(Ok(devices)) = data {
-                    for d in devices
-                        .iter_mut()
-                        .filter(|d| d.device_id == change.device_id)
-                    {
-                        d.status = change.status;
-                    }
-                }
-            });
-        }
-    });
-    on_cleanup(move || api.remove_listener(listener));
+    crate::pages::follow_status(api, loader, false);
 
     view! {
         <section class="page bulk-page" data-testid="bulk-page">

@@ -190,6 +190,10 @@ pub fn ClocksPage() -> impl IntoView {
                     view! { <ErrorBanner title=s::LOAD_FAILED error=e on_retry=Callback::new(move |()| reread()) busy=clocks.loading /> }
                         .into_any()
                 }
+                (Some(Ok(_)), None) if connected.with(Vec::is_empty) => {
+                    view! { <p class="empty-state" data-testid="clock-none">{s::NONE_CONNECTED}</p> }
+                        .into_any()
+                }
                 (_, None) => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
                 (_, Some(Ok(list))) => {
                     view! {

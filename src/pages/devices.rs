@@ -4,11 +4,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use tna_types::Device;
-use tna_types::protocol::Notification;
 
 use crate::api::use_api;
 use crate::components::{DeviceTable, ErrorBanner};
-use crate::pages::Loader;
+use crate::pages::{Loader, follow_status};
 use crate::strings::devices as s;
 
 /// The `performance.mark` set once, when the device table first rendered with data (read by the
@@ -53,22 +52,7 @@ pub fn DevicesPage() -> impl IntoView {
     });
 
     // Status pushes (`devices.status`) update the rows in place, with the time of the change.
-    let listener = api.on_notification(move |n| {
-        if let Notification::DevicesStatus(change) = n {
-            loader.data.try_update(|data| {
-                if let Some(Ok(devices)) = data {
-                    for d in devices
-                        .iter_mut()
-                        .filter(|d| d.device_id == change.device_id)
-                    {
-                        d.status = change.status;
-                        d.status_detail = Some(s::since(&clock_time(change.at)));
-                    }
-                }
-            });
-        }
-    });
-    on_cleanup(move || api.remove_listener(listener));
+    follow_status(api, loader, true);
 
     let devices = Signal::derive(move || {
         loader
@@ -143,15 +127,4 @@ pub fn DevicesPage() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// `HH:MM:SS` of Unix seconds in the browser's time zone (when a status changed).
-fn clock_time(at: u32) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(f64::from(at) * 1000.0));
-    format!(
-        "{:02}:{:02}:{:02}",
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
 }

@@ -52,6 +52,8 @@ pub fn LivePage() -> impl IntoView {
             devices.run(api.list_devices());
         }
     });
+    // A device that comes online later is watched from then on.
+    crate::pages::follow_status(api, devices, false);
     let candidates = Memo::new(move |_| {
         devices.data.with(|d| {
             d.as_ref()

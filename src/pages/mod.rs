@@ -81,3 +81,60 @@ impl<T: Send + Sync + 'static> Loader<T> {
         });
     }
 }
+
+/// Keeps a loaded device list current with `devices.status` pushes for as long as the calling
+/// component lives. With `mark_time` the row's detail says when it changed ("since 14:05:09").
+pub fn follow_status(
+    api: crate::api::ApiClient,
+    loader: Loader<Vec<tna_types::Device>>,
+    mark_time: bool,
+) {
+    use tna_types::protocol::Notification;
+    let listener = api.on_notification(move |n| {
+        if let Notification::DevicesStatus(change) = n {
+            let came_online = loader.data.try_update(|data| {
+                let mut came_online = false;
+                if let Some(Ok(devices)) = data {
+                    for d in devices
+                        .iter_mut()
+                        .filter(|d| d.device_id == change.device_id)
+                    {
+                        came_online |= change.status == tna_types::ConnectionStatus::Connected
+                            && d.status != tna_types::ConnectionStatus::Connected;
+                        d.status = change.status;
+                        if mark_time {
+                            d.status_detail =
+                                Some(crate::strings::devices::since(&clock_time(change.at)));
+                        }
+                    }
+                }
+                came_online
+            });
+            // A device listed while offline has no known capabilities (T&A, job codes): read
+            // the list again now that it can answer.
+            if came_online == Some(true) && !loader.loading.get_untracked() {
+                loader.run(api.list_devices());
+            }
+        }
+    });
+    on_cleanup(move || api.remove_listener(listener));
+}
+
+/// `HH:MM:SS` of Unix seconds in the browser's time zone (when a status changed).
+fn clock_time(at: u32) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(f64::from(at) * 1000.0));
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+/// Asks the user to confirm `message` (a browser dialog); `false` when they cancel or no
+/// dialog can be shown.
+pub fn confirmed(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}

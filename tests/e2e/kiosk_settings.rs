@@ -157,3 +157,39 @@ pub async fn settings_persist_and_filter(client: &Client, relay: &RunningRelay) 
         .context("after \"Show every device\" the other device's punch did not appear")?;
     Ok(())
 }
+
+/// A device that was offline when the tablet loaded is watched once it comes online (the
+/// status push updates the kiosk's device list), and its punches show.
+pub async fn device_coming_online_is_watched(client: &Client, relay: &RunningRelay) -> Result<()> {
+    let sim = relay.demo_gateway().context("demo gateway")?.clone();
+    let devices: Vec<u32> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .collect();
+    let late = *devices.first().context("a T&A device")?;
+    sim.set_offline(late, true);
+    ensure!(
+        relay.status_stream_up(PAGE_WAIT).await,
+        "the relay's status stream did not open"
+    );
+    client.goto(&format!("{}kiosk", relay.url())).await?;
+    let fewer = format!(
+        "[data-testid=kiosk-conn][data-state=live][data-watching='{}']",
+        devices.len() - 1
+    );
+    wait_for_within(client, &fewer, PAGE_WAIT).await?;
+    sim.set_offline(late, false);
+    let all = format!(
+        "[data-testid=kiosk-conn][data-watching='{}']",
+        devices.len()
+    );
+    wait_for_within(client, &all, PAGE_WAIT)
+        .await
+        .context("the device that came online is not watched")?;
+    let punch = sim.append_punch(late).context("punch")?;
+    wait_for_within(client, &punch_css(punch.device_id, punch.id), PUNCH_WAIT)
+        .await
+        .context("its punch did not appear within 2 s")?;
+    Ok(())
+}

@@ -28,14 +28,15 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
     // The offset is taken when the answer arrives: the device read its clock at most one
     // round trip earlier, and its clock has whole seconds anyway.
     let arrived_ms = now_ms();
-    let zone = call(
-        CALL_TIMEOUT,
-        Some(device_id),
-        client.get_config(request(GetConfigRequest { device_id }, CALL_TIMEOUT)),
-    )
-    .await;
     match time {
         Ok(t) => {
+            // Only for a device that answered: an unreachable one would cost a second timeout.
+            let zone = call(
+                CALL_TIMEOUT,
+                Some(device_id),
+                client.get_config(request(GetConfigRequest { device_id }, CALL_TIMEOUT)),
+            )
+            .await;
             // The device's whole second covers [t, t+1): take its middle, so an exact clock
             // reads as 0 rather than -1.
             let device_ms = i64::try_from(t.gmt_time)

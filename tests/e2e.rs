@@ -11,6 +11,17 @@
 //! to `docs/screenshot.png` (the README's picture), so ordinary runs leave the tree clean.
 #![cfg(not(target_arch = "wasm32"))]
 
+/// The T&A device IDs of a demo gateway, in list order (a macro: the test crate cannot name
+/// the emulator's type).
+macro_rules! tna_device_ids {
+    ($sim:expr) => {
+        $sim.device_ids()
+            .into_iter()
+            .filter(|&d| $sim.tna_supported(d) == Some(true))
+            .collect::<Vec<u32>>()
+    };
+}
+
 mod e2e {
     pub mod a11y;
     pub mod bulk;

@@ -45,11 +45,7 @@ async fn open_settings(client: &Client) -> Result<()> {
 
 pub async fn settings_persist_and_filter(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?.clone();
-    let devices: Vec<u32> = sim
-        .device_ids()
-        .into_iter()
-        .filter(|&d| sim.tna_supported(d) == Some(true))
-        .collect();
+    let devices = tna_device_ids!(sim);
     ensure!(devices.len() >= 2, "need two T&A devices: {devices:?}");
     let (kept, hidden) = (devices[0], devices[1]);
 
@@ -162,11 +158,7 @@ pub async fn settings_persist_and_filter(client: &Client, relay: &RunningRelay) 
 /// status push updates the kiosk's device list), and its punches show.
 pub async fn device_coming_online_is_watched(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?.clone();
-    let devices: Vec<u32> = sim
-        .device_ids()
-        .into_iter()
-        .filter(|&d| sim.tna_supported(d) == Some(true))
-        .collect();
+    let devices = tna_device_ids!(sim);
     let late = *devices.first().context("a T&A device")?;
     sim.set_offline(late, true);
     ensure!(

@@ -16,11 +16,7 @@ fn row_css(device: u32, id: u32) -> String {
 
 pub async fn devices_from_url_and_picker(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?.clone();
-    let devices: Vec<u32> = sim
-        .device_ids()
-        .into_iter()
-        .filter(|&d| sim.tna_supported(d) == Some(true))
-        .collect();
+    let devices = tna_device_ids!(sim);
     ensure!(devices.len() >= 2, "need two T&A devices: {devices:?}");
     let (watched, other) = (devices[0], devices[1]);
     client

@@ -8,8 +8,11 @@
 //! - A success forgets the username's failures (the user got in); the client's other failures
 //!   stay, so one known password cannot be used to reset a guessing client.
 //! - Memory is bounded: a key keeps at most [`MAX_FAILURES`] timestamps, each map at most
-//!   [`MAX_TRACKED_KEYS`] keys (expired keys are pruned first, then the key whose last failure is
-//!   oldest is dropped), and client keys are cut to [`MAX_CLIENT_KEY_BYTES`].
+//!   [`MAX_TRACKED_KEYS`] keys (expired keys are pruned first, then the stalest key *below* the
+//!   limit is dropped; a locked-out key is never dropped, so a flood of junk usernames cannot
+//!   wipe the counter of `admin`; when every key is locked out, new attempts are refused), and
+//!   client keys are cut to [`MAX_CLIENT_KEY_BYTES`].
+//! - An IPv6 client counts by its /64 network: one host can use a whole /64 of addresses.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -57,20 +60,24 @@ impl Failures {
         )
     }
 
-    /// Records a failure of `key` at `now`, making room first if the map is full.
-    fn record(&mut self, key: &str, now: u64) {
-        if !self.map.contains_key(key) && self.map.len() >= MAX_TRACKED_KEYS {
-            self.make_room(now);
+    /// Records a failure of `key` at `now`, making room first if the map is full; `false` when
+    /// there is no room (every tracked key is locked out) and nothing was recorded.
+    fn record(&mut self, key: &str, now: u64) -> bool {
+        if !self.map.contains_key(key) && self.map.len() >= MAX_TRACKED_KEYS && !self.make_room(now)
+        {
+            return false;
         }
         let times = self.map.entry(key.to_owned()).or_default();
         if times.len() >= MAX_FAILURES {
             times.pop_front();
         }
         times.push_back(now);
+        true
     }
 
-    /// Prunes expired keys; if none expired, drops the key whose last failure is oldest.
-    fn make_room(&mut self, now: u64) {
+    /// Prunes expired keys; if none expired, drops the stalest key below the limit. `false` when
+    /// every key is at the limit (none is dropped: their lockouts stand).
+    fn make_room(&mut self, now: u64) -> bool {
         let window = FAILURE_WINDOW.as_secs();
         self.map.retain(|_, times| {
             times
@@ -78,15 +85,20 @@ impl Failures {
                 .is_some_and(|&t| t.saturating_add(window) > now)
         });
         if self.map.len() < MAX_TRACKED_KEYS {
-            return;
+            return true;
         }
         let stalest = self
             .map
             .iter()
+            .filter(|(_, times)| times.len() < MAX_FAILURES)
             .min_by_key(|(_, times)| times.back().copied().unwrap_or(0))
             .map(|(k, _)| k.clone());
-        if let Some(k) = stalest {
-            self.map.remove(&k);
+        match stalest {
+            Some(k) => {
+                self.map.remove(&k);
+                true
+            }
+            None => false,
         }
     }
 
@@ -119,16 +131,22 @@ pub(crate) struct Limiter {
     clients: Failures,
 }
 
-/// A client key of bounded length.
-fn client_key(client: &str) -> &str {
+/// A client key of bounded length; an IPv6 address counts by its /64 network.
+fn client_key(client: &str) -> String {
+    if let Ok(v6) = client.parse::<std::net::Ipv6Addr>()
+        && v6.to_ipv4_mapped().is_none()
+    {
+        let s = v6.segments();
+        return format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]);
+    }
     if client.len() <= MAX_CLIENT_KEY_BYTES {
-        return client;
+        return client.to_string();
     }
     let mut end = MAX_CLIENT_KEY_BYTES;
     while !client.is_char_boundary(end) {
         end -= 1;
     }
-    &client[..end]
+    client[..end].to_string()
 }
 
 impl Limiter {
@@ -137,14 +155,16 @@ impl Limiter {
     pub(crate) fn begin(&mut self, user: Option<&str>, client: &str, now: u64) -> Result<(), u64> {
         let client = client_key(client);
         let by_user = user.and_then(|u| self.users.retry_after(u, now));
-        let by_client = self.clients.retry_after(client, now);
+        let by_client = self.clients.retry_after(&client, now);
         if let Some(wait) = by_user.max(by_client) {
             return Err(wait);
         }
-        if let Some(u) = user {
-            self.users.record(u, now);
+        // No room to count this attempt (a flood of locked-out keys): refuse it rather than
+        // forget anyone's lockout.
+        let counted = user.is_none_or(|u| self.users.record(u, now));
+        if !counted || !self.clients.record(&client, now) {
+            return Err(FAILURE_WINDOW.as_secs());
         }
-        self.clients.record(client, now);
         Ok(())
     }
 
@@ -154,7 +174,7 @@ impl Limiter {
         if let Some(u) = user {
             self.users.forget(u);
         }
-        self.clients.take_back(client_key(client), began);
+        self.clients.take_back(&client_key(client), began);
     }
 }
 
@@ -205,6 +225,52 @@ mod tests {
         let later = 1_000 + FAILURE_WINDOW.as_secs();
         assert_eq!(l.begin(Some("new"), "new", later), Ok(()));
         assert_eq!(l.users.len(), 1);
+    }
+
+    #[test]
+    fn a_flood_of_junk_keys_never_wipes_a_lockout() {
+        let mut l = Limiter::default();
+        for _ in 0..MAX_FAILURES {
+            assert_eq!(l.begin(Some("admin"), "10.9.9.9", 1), Ok(()));
+        }
+        // Fill the user map with other keys, one failure each, after admin's.
+        for i in 0..MAX_TRACKED_KEYS + 10 {
+            let _ = l.begin(
+                Some(&format!("junk{i}")),
+                &format!("10.1.{}.{}", i / 250, i % 250),
+                2,
+            );
+        }
+        assert!(
+            l.begin(Some("admin"), "10.7.7.7", 3).is_err(),
+            "admin's lockout survived the flood"
+        );
+        // When every tracked key is locked out, a new key is refused, not let in uncounted.
+        let mut full = Limiter::default();
+        for i in 0..MAX_TRACKED_KEYS {
+            for _ in 0..MAX_FAILURES {
+                let _ = full.begin(Some(&format!("u{i}")), &format!("c{i}"), 5);
+            }
+        }
+        assert!(full.begin(Some("fresh"), "fresh-client", 6).is_err());
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_64() {
+        let mut l = Limiter::default();
+        for i in 0..MAX_FAILURES {
+            assert_eq!(l.begin(None, &format!("2001:db8:1:2::{i:x}"), 1), Ok(()));
+        }
+        assert!(
+            l.begin(None, "2001:db8:1:2:ffff::1", 1).is_err(),
+            "another address of the same /64"
+        );
+        assert_eq!(l.begin(None, "2001:db8:1:3::1", 1), Ok(()), "another /64");
+        assert_eq!(
+            client_key("::ffff:10.0.0.1"),
+            "::ffff:10.0.0.1",
+            "IPv4-mapped stays"
+        );
     }
 
     #[test]

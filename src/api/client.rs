@@ -151,9 +151,11 @@ impl ApiClient {
             return Err(ApiError::NotConnected);
         };
         let timeout = inner.timeout;
-        // The timeout covers the wait for a free slot too: a call never hangs.
+        // The timeout starts once the call has a slot under the relay's in-flight limit: a page
+        // that queues hundreds of calls must not see the last ones "time out" unsent. The wait
+        // for a slot is bounded too: every call holding one ends within its own timeout.
+        let _permit = inner.gate.acquire().await;
         let work = async {
-            let _permit = inner.gate.acquire().await;
             inner.ready().await?;
             let (_forget_on_drop, answer) = inner.send::<M>(&params)?;
             let response = answer.await.map_err(|_| ApiError::ConnectionLost)??;

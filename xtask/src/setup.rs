@@ -198,6 +198,25 @@ fn wasm_bindgen(ctx: &Ctx) -> Result<()> {
     )
 }
 
+/// Installs the npm `package@version` into `$TOOLS_DIR` (npm itself must be there).
+fn npm_install(ctx: &Ctx, package: &str, version: &str) -> Result<Check> {
+    if ctx.which("npm").is_none() {
+        bail!("npm is needed to install {package}@{version} (apt-get install npm)");
+    }
+    let prefix = ctx.tools_dir.display().to_string();
+    Ok(Install(vec![
+        Step::new(format!("npm install {package}"), "npm").args([
+            "install",
+            "--prefix",
+            &prefix,
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            &format!("{package}@{version}"),
+        ]),
+    ]))
+}
+
 fn axe_core(ctx: &Ctx) -> Result<()> {
     ensure(ctx, &format!("axe-core {AXE_CORE_VERSION}"), || {
         let manifest = ctx.tools_dir.join("node_modules/axe-core/package.json");
@@ -206,23 +225,7 @@ fn axe_core(ctx: &Ctx) -> Result<()> {
             .is_ok_and(|t| t.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
         Ok(match pinned {
             true if axe_js(ctx).is_file() => Present(AXE_CORE_VERSION.to_string()),
-            _ => {
-                if ctx.which("npm").is_none() {
-                    bail!(
-                        "npm is needed to install axe-core@{AXE_CORE_VERSION} (apt-get install npm)"
-                    );
-                }
-                let prefix = ctx.tools_dir.display().to_string();
-                Install(vec![Step::new("npm install axe-core", "npm").args([
-                    "install",
-                    "--prefix",
-                    &prefix,
-                    "--no-audit",
-                    "--no-fund",
-                    "--loglevel=error",
-                    &format!("axe-core@{AXE_CORE_VERSION}"),
-                ])])
-            }
+            _ => npm_install(ctx, "axe-core", AXE_CORE_VERSION)?,
         })
     })
 }
@@ -240,23 +243,7 @@ fn wasm_opt(ctx: &Ctx) -> Result<()> {
                 .probe_stdout(ctx)
             {
                 Some(v) if v.contains(&want) => Present(v),
-                _ => {
-                    if ctx.which("npm").is_none() {
-                        bail!(
-                            "npm is needed to install binaryen@{BINARYEN_VERSION} (apt-get install npm)"
-                        );
-                    }
-                    let prefix = ctx.tools_dir.display().to_string();
-                    Install(vec![Step::new("npm install binaryen", "npm").args([
-                        "install",
-                        "--prefix",
-                        &prefix,
-                        "--no-audit",
-                        "--no-fund",
-                        "--loglevel=error",
-                        &format!("binaryen@{BINARYEN_VERSION}"),
-                    ])])
-                }
+                _ => npm_install(ctx, "binaryen", BINARYEN_VERSION)?,
             },
         )
     })

@@ -85,15 +85,12 @@ async fn demo_relay_with(
     tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
-            gateway,
             sign_in_hint: auth
                 .as_ref()
                 .map(|_| "Test relay: accounts admin and viewer.".into()),
             auth,
-            tls: None,
-            allowed_origins: Vec::new(),
+            ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
         }),
     )
     .await
@@ -282,13 +279,8 @@ async fn logs_page_load_all_filter_and_csv_in_chromium() -> Result<()> {
     let relay = tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
-            gateway,
-            auth: None,
-            sign_in_hint: None,
-            tls: None,
-            allowed_origins: Vec::new(),
+            ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
         }),
     )
     .await
@@ -555,13 +547,8 @@ async fn live_page_shows_every_punch_once_across_drops_in_chromium() -> Result<(
     let relay = tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
-            gateway,
-            auth: None,
-            sign_in_hint: None,
-            tls: None,
-            allowed_origins: Vec::new(),
+            ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
         }),
     )
     .await
@@ -680,13 +667,8 @@ async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<
     let relay = tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             dist: Some(repo().join("dist")),
-            gateway,
-            auth: None,
-            sign_in_hint: None,
-            tls: None,
-            allowed_origins: Vec::new(),
+            ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
         }),
     )
     .await

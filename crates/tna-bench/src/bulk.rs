@@ -46,18 +46,13 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
     );
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let gateway = gateway_sim::start(sim.clone(), loopback, None).await?;
-    let relay = tna_relay::start(RelayConfig {
-        listen: loopback,
-        dist: None,
-        gateway: GatewayTarget::Remote {
+    let relay = tna_relay::start(RelayConfig::new(
+        loopback,
+        GatewayTarget::Remote {
             url: format!("http://{}", gateway.addr),
             ca_cert: None,
         },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    ))
     .await?;
 
     let result = async {

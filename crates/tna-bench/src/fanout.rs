@@ -152,20 +152,15 @@ const BYTES_PER_MB: f64 = 1_000_000.0;
 /// The child process: relay + emulator with `devices` simulated devices; see the module docs for
 /// its stdin/stdout protocol.
 pub async fn serve(devices: u32) -> anyhow::Result<()> {
-    let relay = tna_relay::start(RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        dist: None,
-        gateway: GatewayTarget::Demo(SimConfig {
+    let relay = tna_relay::start(RelayConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        GatewayTarget::Demo(SimConfig {
             devices,
             logs_per_device: SIM_LOGS_PER_DEVICE,
             seed: SIM_SEED,
             punch_interval: None,
         }),
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    ))
     .await?;
     let gateway = relay
         .demo_gateway()

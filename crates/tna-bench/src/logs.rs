@@ -37,18 +37,13 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let gateway = gateway_sim::start(sim, loopback, None).await?;
     let url = format!("http://{}", gateway.addr);
-    let relay = tna_relay::start(RelayConfig {
-        listen: loopback,
-        dist: None,
-        gateway: GatewayTarget::Remote {
+    let relay = tna_relay::start(RelayConfig::new(
+        loopback,
+        GatewayTarget::Remote {
             url: url.clone(),
             ca_cert: None,
         },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    ))
     .await?;
 
     let mut direct_rates = Vec::new();

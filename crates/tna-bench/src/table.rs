@@ -57,13 +57,11 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
         punch_interval: None,
     };
     let relay = tna_relay::start(RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         dist: Some(dist.to_path_buf()),
-        gateway: GatewayTarget::Demo(sim),
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
+        ..RelayConfig::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            GatewayTarget::Demo(sim),
+        )
     })
     .await?;
     let result = async {

@@ -40,6 +40,23 @@ pub struct RelayConfig {
     pub allowed_origins: Vec<String>,
 }
 
+impl RelayConfig {
+    /// A relay on `listen` in front of `gateway`: the embedded console, no sign-in, plain HTTP,
+    /// only its own origin. Set the other fields with struct update syntax
+    /// (`RelayConfig { dist: Some(dir), ..RelayConfig::new(listen, gateway) }`).
+    pub fn new(listen: SocketAddr, gateway: GatewayTarget) -> Self {
+        RelayConfig {
+            listen,
+            dist: None,
+            gateway,
+            auth: None,
+            sign_in_hint: None,
+            tls: None,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for RelayConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RelayConfig")

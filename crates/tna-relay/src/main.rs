@@ -163,13 +163,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         (auth, None)
     };
     let relay = tna_relay::start(RelayConfig {
-        listen,
         dist,
-        gateway,
         auth: Some(auth),
         sign_in_hint,
         tls,
         allowed_origins,
+        ..RelayConfig::new(listen, gateway)
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());

@@ -37,18 +37,16 @@ async fn serves_precompressed_assets_with_cache_headers() {
     std::fs::write(d.join("app-1234.wasm"), b"RAW-WASM").unwrap();
     std::fs::write(d.join("app-1234.wasm.br"), b"BROTLI-WASM").unwrap();
     std::fs::write(d.join("app-1234.wasm.gz"), b"GZIP-WASM").unwrap();
+    // The gateway is never contacted: no request here reaches it.
     let relay = tna_relay::start(RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         dist: Some(d.to_path_buf()),
-        // Never contacted: no request here reaches the gateway.
-        gateway: GatewayTarget::Remote {
-            url: "http://127.0.0.1:9".into(),
-            ca_cert: None,
-        },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
+        ..RelayConfig::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            GatewayTarget::Remote {
+                url: "http://127.0.0.1:9".into(),
+                ca_cert: None,
+            },
+        )
     })
     .await
     .expect("relay starts");

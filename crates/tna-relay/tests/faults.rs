@@ -25,15 +25,10 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn relay_for(url: String) -> (tna_relay::RunningRelay, Ws) {
-    let relay = tna_relay::start(RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        dist: None,
-        gateway: GatewayTarget::Remote { url, ca_cert: None },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    let relay = tna_relay::start(RelayConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        GatewayTarget::Remote { url, ca_cert: None },
+    ))
     .await
     .expect("relay starts without its gateway");
     let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))

@@ -37,16 +37,14 @@ fn connector(ca_pem: &str) -> TlsConnector {
 
 fn config(gateway: SocketAddr, tls: Option<TlsFiles>) -> RelayConfig {
     RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        dist: None,
-        gateway: GatewayTarget::Remote {
-            url: format!("http://{gateway}"),
-            ca_cert: None,
-        },
-        auth: None,
-        sign_in_hint: None,
         tls,
-        allowed_origins: Vec::new(),
+        ..RelayConfig::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            GatewayTarget::Remote {
+                url: format!("http://{gateway}"),
+                ca_cert: None,
+            },
+        )
     }
 }
 

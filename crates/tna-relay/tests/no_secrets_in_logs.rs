@@ -11,8 +11,6 @@ use gateway_sim::SimConfig;
 use serde_json::{Value, json};
 use tna_relay::auth::Auth;
 use tna_types::Role;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -39,41 +37,17 @@ impl Write for Captured {
     }
 }
 
+/// Bounds every HTTP exchange of the test.
+const STEP: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn http(
     addr: std::net::SocketAddr,
     method: &str,
     path: &str,
     cookie: Option<&str>,
     body: Value,
-) -> (u16, String) {
-    let mut tcp = TcpStream::connect(addr).await.expect("connect");
-    let body = body.to_string();
-    let cookie = cookie
-        .map(|c| format!("Cookie: tna_session={c}\r\n"))
-        .unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    tcp.write_all(req.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    tcp.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
-}
-
-fn token_in(answer: &str) -> String {
-    answer
-        .split("tna_session=")
-        .nth(1)
-        .and_then(|t| t.split(';').next())
-        .expect("a session cookie")
-        .to_string()
+) -> support::HttpAnswer {
+    support::http(addr, method, path, cookie, Some(body), STEP).await
 }
 
 #[tokio::test]
@@ -99,7 +73,7 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
     let (gateway, relay) = support::sim_and_relay(sim, Some(auth), None).await;
     let addr = relay.addr();
 
-    let (wrong, _) = http(
+    let wrong = http(
         addr,
         "POST",
         "/api/session",
@@ -107,8 +81,8 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
         json!({"username": "admin", "password": "wrong-secret-Qa19"}),
     )
     .await;
-    assert_eq!(wrong, 401);
-    let (ok, answer) = http(
+    assert_eq!(wrong.status, 401);
+    let ok = http(
         addr,
         "POST",
         "/api/session",
@@ -116,8 +90,8 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
         json!({"username": "admin", "password": ADMIN_PASSWORD}),
     )
     .await;
-    assert_eq!(ok, 200, "{answer}");
-    let token = token_in(&answer);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let token = ok.token.expect("a session cookie");
 
     let mut req = format!("ws://{addr}/ws")
         .into_client_request()
@@ -163,12 +137,11 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
         }
     }
     assert!(!code.is_empty(), "a pairing code");
-    let (paired, kiosk_answer) =
-        http(addr, "POST", "/api/kiosk/pair", None, json!({"code": code})).await;
-    assert_eq!(paired, 200, "{kiosk_answer}");
-    let kiosk_token = token_in(&kiosk_answer);
-    let (out, _) = http(addr, "DELETE", "/api/session", Some(&token), json!({})).await;
-    assert_eq!(out, 204);
+    let paired = http(addr, "POST", "/api/kiosk/pair", None, json!({"code": code})).await;
+    assert_eq!(paired.status, 200, "{}", paired.body);
+    let kiosk_token = paired.token.expect("a kiosk session cookie");
+    let out = http(addr, "DELETE", "/api/session", Some(&token), json!({})).await;
+    assert_eq!(out.status, 204);
     relay.shutdown().await;
     gateway.shutdown().await;
 

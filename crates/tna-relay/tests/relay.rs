@@ -52,17 +52,9 @@ impl Harness {
                 ca_cert: None,
             },
         };
-        let relay = tna_relay::start(RelayConfig {
-            listen: loopback,
-            dist: None,
-            gateway: target,
-            auth: None,
-            sign_in_hint: None,
-            tls: None,
-            allowed_origins: Vec::new(),
-        })
-        .await
-        .expect("relay starts");
+        let relay = tna_relay::start(RelayConfig::new(loopback, target))
+            .await
+            .expect("relay starts");
         Harness {
             gateway,
             relay,
@@ -368,18 +360,13 @@ async fn tls_with_the_wrong_ca_is_refused() {
     let h = Harness::start(true).await;
     let other = tempfile::tempdir().expect("temp dir");
     gateway_sim::generate_tls(Some(other.path())).expect("other CA");
-    let relay = tna_relay::start(RelayConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        dist: None,
-        gateway: GatewayTarget::Remote {
+    let relay = tna_relay::start(RelayConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        GatewayTarget::Remote {
             url: format!("https://localhost:{}", h.gateway.addr.port()),
             ca_cert: Some(other.path().join("ca.crt")),
         },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    ))
     .await
     .expect("relay starts even though the gateway will refuse it");
     let url = format!("ws://{}/ws", relay.addr());
@@ -1109,18 +1096,13 @@ async fn throughput_relay_vs_direct_grpc() {
     let gateway = gateway_sim::start(Gateway::new(sim), loopback, None)
         .await
         .expect("gateway");
-    let relay = tna_relay::start(RelayConfig {
-        listen: loopback,
-        dist: None,
-        gateway: GatewayTarget::Remote {
+    let relay = tna_relay::start(RelayConfig::new(
+        loopback,
+        GatewayTarget::Remote {
             url: format!("http://{}", gateway.addr),
             ca_cert: None,
         },
-        auth: None,
-        sign_in_hint: None,
-        tls: None,
-        allowed_origins: Vec::new(),
-    })
+    ))
     .await
     .expect("relay");
     let url = format!("ws://{}/ws", relay.addr());

@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use tna_relay::RunningRelay;
 use tna_relay::auth::Auth;
 use tna_types::Role;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -58,45 +57,8 @@ impl Harness {
         cookie: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Option<String>, Value) {
-        let mut tcp = TcpStream::connect(self.relay.addr())
-            .await
-            .expect("connect");
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let cookie = cookie
-            .map(|c| format!("Cookie: tna_session={c}\r\n"))
-            .unwrap_or_default();
-        let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
-            self.relay.addr(),
-            body.len()
-        );
-        tcp.write_all(req.as_bytes()).await.expect("send");
-        let mut raw = Vec::new();
-        tokio::time::timeout(STEP, tcp.read_to_end(&mut raw))
-            .await
-            .expect("answer in time")
-            .expect("read");
-        let text = String::from_utf8_lossy(&raw);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let token = head
-            .lines()
-            .filter_map(|l| {
-                l.strip_prefix("set-cookie: ")
-                    .or(l.strip_prefix("Set-Cookie: "))
-            })
-            .filter_map(|c| c.strip_prefix("tna_session="))
-            .map(|c| c.split(';').next().unwrap_or_default().to_string())
-            .find(|t| !t.is_empty());
-        (
-            status,
-            token,
-            serde_json::from_str(body).unwrap_or(Value::Null),
-        )
+        let a = support::http(self.relay.addr(), method, path, cookie, body, STEP).await;
+        (a.status, a.token, a.body)
     }
 
     async fn sign_in(&self, user: &str) -> String {

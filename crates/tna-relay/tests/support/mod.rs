@@ -2,10 +2,14 @@
 //! both on free loopback ports.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use gateway_sim::{Gateway, RunningGateway, SimConfig};
+use serde_json::Value;
 use tna_relay::auth::Auth;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// `sim` served by the emulator over plain TCP, and a relay using it (`auth` as given).
 pub async fn sim_and_relay(
@@ -18,18 +22,77 @@ pub async fn sim_and_relay(
         .await
         .expect("the gateway emulator starts");
     let relay = tna_relay::start(RelayConfig {
-        listen: loopback,
-        dist: None,
-        gateway: GatewayTarget::Remote {
-            url: format!("http://{}", gateway.addr),
-            ca_cert: None,
-        },
         auth,
         sign_in_hint,
-        tls: None,
-        allowed_origins: Vec::new(),
+        ..RelayConfig::new(
+            loopback,
+            GatewayTarget::Remote {
+                url: format!("http://{}", gateway.addr),
+                ca_cert: None,
+            },
+        )
     })
     .await
     .expect("the relay starts");
     (gateway, relay)
+}
+
+/// What a plain HTTP/1.1 request to the relay got back.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub struct HttpAnswer {
+    /// The status code (0 if the answer was not HTTP).
+    pub status: u16,
+    /// The session token of a `Set-Cookie: tna_session=…`, if one was set (not cleared).
+    pub token: Option<String>,
+    /// The JSON body (`Null` when there is none).
+    pub body: Value,
+}
+
+/// One HTTP/1.1 request (`Connection: close`) with an optional session cookie and JSON body,
+/// answered within `limit`.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+    limit: Duration,
+) -> HttpAnswer {
+    let mut tcp = TcpStream::connect(addr).await.expect("connect");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let cookie = cookie
+        .map(|c| format!("Cookie: tna_session={c}\r\n"))
+        .unwrap_or_default();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tcp.write_all(req.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    tokio::time::timeout(limit, tcp.read_to_end(&mut raw))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let token = head
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
+        .filter_map(|c| c.strip_prefix("tna_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+        .find(|t| !t.is_empty());
+    HttpAnswer {
+        status,
+        token,
+        body: serde_json::from_str(body).unwrap_or(Value::Null),
+    }
 }

@@ -18,7 +18,13 @@ pub struct SimConfig {
     /// Period of the background punch generator; `None` disables it (tests drive punches with
     /// [`crate::Gateway::append_punch`] instead).
     pub punch_interval: Option<Duration>,
+    /// ID of the first device (the others follow with small gaps). Two simulated sites behind
+    /// one relay need ID ranges that do not meet, as real serial numbers do not.
+    pub first_device_id: u32,
 }
+
+/// The first device ID of a simulated site unless told otherwise (a BioStation-like serial).
+pub const FIRST_DEVICE_ID: u32 = 540_000_001;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -27,6 +33,7 @@ impl Default for SimConfig {
             logs_per_device: 10_000,
             seed: 1,
             punch_interval: Some(Duration::from_secs(2)),
+            first_device_id: FIRST_DEVICE_ID,
         }
     }
 }

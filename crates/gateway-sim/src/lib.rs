@@ -31,7 +31,7 @@ mod services;
 mod state;
 mod tls;
 
-pub use config::SimConfig;
+pub use config::{FIRST_DEVICE_ID, SimConfig};
 pub use error::SimError;
 pub use server::{RunningGateway, start};
 pub use state::Gateway;

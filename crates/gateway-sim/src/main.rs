@@ -25,6 +25,9 @@ struct Args {
     /// Seed of all generated data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// ID of the first device; give a second emulated site its own range (e.g. 550000001).
+    #[arg(long, default_value_t = gateway_sim::FIRST_DEVICE_ID)]
+    first_device_id: u32,
     /// Generate a CA and server certificate in this directory and serve TLS (plaintext without).
     #[arg(long)]
     tls_dir: Option<PathBuf>,
@@ -71,6 +74,7 @@ async fn main() -> Result<()> {
         seed: args.seed,
         punch_interval: (args.punch_interval_ms > 0)
             .then(|| Duration::from_millis(args.punch_interval_ms)),
+        first_device_id: args.first_device_id,
     };
     let gateway = Gateway::new(cfg);
     let known = gateway.device_ids();

@@ -155,9 +155,9 @@ pub(crate) fn pick_models(rng: &mut Rng, count: usize) -> Vec<&'static Model> {
     out
 }
 
-/// Serial-like device IDs: strictly increasing from 540000001 with small random gaps.
-pub(crate) fn device_ids(rng: &mut Rng, count: usize) -> Vec<u32> {
-    let mut next = 540_000_001u32;
+/// Serial-like device IDs: strictly increasing from `first` with small random gaps.
+pub(crate) fn device_ids(rng: &mut Rng, count: usize, first: u32) -> Vec<u32> {
+    let mut next = first;
     (0..count)
         .map(|_| {
             let id = next;

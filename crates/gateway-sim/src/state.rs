@@ -147,7 +147,7 @@ impl Gateway {
         let count = cfg.devices as usize;
         let mut rng = Rng::new(cfg.seed, 1);
         let models = seed::pick_models(&mut rng, count);
-        let ids = seed::device_ids(&mut rng, count);
+        let ids = seed::device_ids(&mut rng, count, cfg.first_device_id);
         let end_of_history = unix_now() / DAY * DAY;
         let slots = build_devices(&cfg, &models, &ids, end_of_history);
         let index = slots

@@ -41,6 +41,7 @@ fn same_seed_same_site_different_seed_differs() {
 fn site_has_every_kind_of_device_and_sane_data() {
     let gw = Gateway::new(SimConfig {
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
         ..SimConfig::default()
     });
     let ids = gw.device_ids();
@@ -119,6 +120,7 @@ fn construction_is_fast() {
     let t = Instant::now();
     let site = Gateway::new(SimConfig {
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
         ..SimConfig::default()
     });
     let site_time = t.elapsed();
@@ -128,6 +130,7 @@ fn construction_is_fast() {
         logs_per_device: 200_000,
         seed: 1,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     });
     let big_time = t.elapsed();
     println!("50 x 10,000 logs: {site_time:?}; 1 x 200,000 logs: {big_time:?}");

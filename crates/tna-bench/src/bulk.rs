@@ -32,6 +32,7 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
         logs_per_device: 10,
         seed: 3,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     });
     let targets: Vec<u32> = sim
         .device_ids()

@@ -159,6 +159,7 @@ pub async fn serve(devices: u32) -> anyhow::Result<()> {
             logs_per_device: SIM_LOGS_PER_DEVICE,
             seed: SIM_SEED,
             punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
         }),
     ))
     .await?;

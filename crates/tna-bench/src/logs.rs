@@ -31,6 +31,7 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
         logs_per_device: logs,
         seed: 1,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     });
     let device = *sim.device_ids().first().context("a device")?;
     let expected = sim.log_count(device).context("device logs")?;

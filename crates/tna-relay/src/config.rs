@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the relay's gateway is.
 #[derive(Debug, Clone)]
@@ -18,6 +19,38 @@ pub enum GatewayTarget {
     },
 }
 
+/// One gateway and the site it serves.
+#[derive(Debug, Clone)]
+pub struct GatewaySite {
+    /// The site's name, shown with its devices. Required when there are several gateways.
+    pub name: Option<String>,
+    /// Where the gateway is.
+    pub target: GatewayTarget,
+    /// Deadline of a call to it (default [`crate::gsdk::CALL_TIMEOUT`]): raise it for a site
+    /// behind a slow link.
+    pub call_timeout: Option<Duration>,
+}
+
+impl GatewaySite {
+    /// A gateway without a site name (a relay with one gateway).
+    pub fn unnamed(target: GatewayTarget) -> Self {
+        GatewaySite {
+            name: None,
+            target,
+            call_timeout: None,
+        }
+    }
+
+    /// A gateway serving site `name`.
+    pub fn named(name: impl Into<String>, target: GatewayTarget) -> Self {
+        GatewaySite {
+            name: Some(name.into()),
+            target,
+            call_timeout: None,
+        }
+    }
+}
+
 /// The relay's configuration.
 #[derive(Clone)]
 pub struct RelayConfig {
@@ -25,8 +58,9 @@ pub struct RelayConfig {
     pub listen: SocketAddr,
     /// Serve the console from this directory instead of the embedded copy.
     pub dist: Option<PathBuf>,
-    /// The gateway.
-    pub gateway: GatewayTarget,
+    /// The gateways, one per site (at least one; each named when there are several, and every
+    /// device ID must be behind only one of them).
+    pub gateways: Vec<GatewaySite>,
     /// Accounts and sessions: every page and request needs a signed-in user with the right
     /// role. `None` opens everything to everyone (library use and tests only; the `tna-relay`
     /// binary always signs in).
@@ -41,14 +75,19 @@ pub struct RelayConfig {
 }
 
 impl RelayConfig {
-    /// A relay on `listen` in front of `gateway`: the embedded console, no sign-in, plain HTTP,
-    /// only its own origin. Set the other fields with struct update syntax
+    /// A relay on `listen` in front of one unnamed `gateway`: the embedded console, no sign-in,
+    /// plain HTTP, only its own origin. Set the other fields with struct update syntax
     /// (`RelayConfig { dist: Some(dir), ..RelayConfig::new(listen, gateway) }`).
     pub fn new(listen: SocketAddr, gateway: GatewayTarget) -> Self {
+        Self::with_sites(listen, vec![GatewaySite::unnamed(gateway)])
+    }
+
+    /// A relay on `listen` in front of several gateways (sites), with the same defaults.
+    pub fn with_sites(listen: SocketAddr, gateways: Vec<GatewaySite>) -> Self {
         RelayConfig {
             listen,
             dist: None,
-            gateway,
+            gateways,
             auth: None,
             sign_in_hint: None,
             tls: None,
@@ -62,7 +101,7 @@ impl std::fmt::Debug for RelayConfig {
         f.debug_struct("RelayConfig")
             .field("listen", &self.listen)
             .field("dist", &self.dist)
-            .field("gateway", &self.gateway)
+            .field("gateways", &self.gateways)
             .field("sign_in", &self.auth.is_some())
             .field("tls", &self.tls)
             .field("allowed_origins", &self.allowed_origins)

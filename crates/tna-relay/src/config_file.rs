@@ -10,10 +10,16 @@
 //! cert = "/etc/tna-relay/relay.crt"
 //! key = "/etc/tna-relay/relay.key"
 //!
-//! [[gateway]]                 # the device gateway (one for now)
+//! [[gateway]]                 # one per site; each needs a name when there are several
 //! name = "HQ"
 //! url = "https://gateway-host:4000"
 //! ca_cert = "/etc/tna-relay/gateway-ca.crt"
+//!
+//! [[gateway]]
+//! name = "Warehouse"
+//! url = "https://warehouse-gw:4000"
+//! ca_cert = "/etc/tna-relay/warehouse-ca.crt"
+//! timeout_secs = 20           # a slow link: longer call deadline (default 12)
 //! ```
 //!
 //! Unknown keys are errors, so a typo never silently falls back to a default.
@@ -22,6 +28,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+/// The longest call deadline a `[[gateway]]` may set.
+pub const MAX_TIMEOUT_SECS: u64 = 300;
 
 /// The file's contents. Every field is optional: the command line may give it instead.
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]
@@ -57,13 +66,14 @@ pub struct TlsSection {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewaySection {
-    /// The site it serves (for several gateways, which are not supported yet; kept so files
-    /// written for them today stay valid).
+    /// The site it serves, shown with its devices (required when there are several).
     pub name: Option<String>,
     /// `https://host:4000` or `http://host:port`.
     pub url: String,
     /// The gateway's root CA certificate (PEM).
     pub ca_cert: Option<PathBuf>,
+    /// Deadline of a call to this gateway, in seconds (default 12).
+    pub timeout_secs: Option<u64>,
 }
 
 /// Why the config file cannot be used; each says what to fix, in one line.
@@ -85,15 +95,15 @@ pub enum ConfigError {
         /// The parser's message (names the key and line).
         message: String,
     },
-    /// More than one `[[gateway]]`.
-    #[error(
-        "config file {path:?}: {count} [[gateway]] sections, but this relay serves one gateway; run one relay per gateway for now"
-    )]
-    SeveralGateways {
+    /// A `[[gateway]]` value that cannot be used.
+    #[error("config file {path:?}: gateway {index}: {message}")]
+    Gateway {
         /// The file.
         path: PathBuf,
-        /// How many.
-        count: usize,
+        /// Which `[[gateway]]`, from 1.
+        index: usize,
+        /// What to fix.
+        message: String,
     },
 }
 
@@ -118,18 +128,34 @@ impl ConfigFile {
                 .collect::<Vec<_>>()
                 .join(" "),
         })?;
-        if file.gateway.len() > 1 {
-            return Err(ConfigError::SeveralGateways {
+        let several = file.gateway.len() > 1;
+        let mut names = std::collections::HashSet::new();
+        for (i, gw) in file.gateway.iter().enumerate() {
+            let fail = |message: String| ConfigError::Gateway {
                 path: path.to_path_buf(),
-                count: file.gateway.len(),
-            });
+                index: i + 1,
+                message,
+            };
+            match gw.name.as_deref().map(str::trim) {
+                None | Some("") if several => {
+                    return Err(fail(
+                        "no name: with several [[gateway]] sections each needs name = \"…\" (the site shown with its devices)".into(),
+                    ));
+                }
+                Some(name) if !names.insert(name.to_lowercase()) => {
+                    return Err(fail(format!(
+                        "the name {name:?} is used twice: give each site its own"
+                    )));
+                }
+                _ => {}
+            }
+            if gw.timeout_secs == Some(0) || gw.timeout_secs.is_some_and(|t| t > MAX_TIMEOUT_SECS) {
+                return Err(fail(format!(
+                    "timeout_secs must be between 1 and {MAX_TIMEOUT_SECS}"
+                )));
+            }
         }
         Ok(file)
-    }
-
-    /// The one gateway, if the file names it.
-    pub fn gateway(&self) -> Option<&GatewaySection> {
-        self.gateway.first()
     }
 }
 
@@ -176,9 +202,22 @@ mod tests {
         assert!(msg.contains("listn") && !msg.contains('\n'), "{msg}");
         let bad = parse("listen = \"not an address\"").expect_err("bad address");
         assert!(bad.to_string().contains("listen"), "{bad}");
-        let two = parse("[[gateway]]\nurl = \"http://a:1\"\n[[gateway]]\nurl = \"http://b:1\"\n")
-            .expect_err("two gateways");
-        assert!(two.to_string().contains("2 [[gateway]]"), "{two}");
+        let unnamed = parse("[[gateway]]\nurl = \"http://a:1\"\n[[gateway]]\nurl = \"http://b:1\"\n")
+            .expect_err("two unnamed gateways");
+        assert!(unnamed.to_string().contains("gateway 1: no name"), "{unnamed}");
+        let twice = parse(
+            "[[gateway]]\nname = \"HQ\"\nurl = \"http://a:1\"\n[[gateway]]\nname = \"hq\"\nurl = \"http://b:1\"\n",
+        )
+        .expect_err("one name twice");
+        assert!(twice.to_string().contains("gateway 2: the name \"hq\" is used twice"), "{twice}");
+        let slow = parse("[[gateway]]\nurl = \"http://a:1\"\ntimeout_secs = 0\n").expect_err("zero");
+        assert!(slow.to_string().contains("timeout_secs"), "{slow}");
+        let two = parse(
+            "[[gateway]]\nname = \"HQ\"\nurl = \"http://a:1\"\n[[gateway]]\nname = \"Warehouse\"\nurl = \"http://b:1\"\ntimeout_secs = 20\n",
+        )
+        .expect("two named gateways");
+        assert_eq!(two.gateway.len(), 2);
+        assert_eq!(two.gateway[1].timeout_secs, Some(20));
         let missing =
             ConfigFile::load(Path::new("/nonexistent/tna-relay.toml")).expect_err("missing");
         assert!(

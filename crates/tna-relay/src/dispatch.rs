@@ -21,17 +21,18 @@ use tna_types::{
 
 use crate::auth::Auth;
 use crate::fanout::{Fanout, SocketEvents};
-use crate::gsdk::{self, GatewayClient};
+use crate::gateways::Gateways;
+use crate::gsdk;
 use crate::signin::{self, Caller};
 
 /// gRPC `INVALID_ARGUMENT`, used in per-device result rows for devices the relay refused itself.
 const GRPC_INVALID_ARGUMENT: i32 = 3;
 
-/// What handlers share: the gateway client and the live-event fan-out.
+/// What handlers share: the gateways and the live-event fan-out.
 #[derive(Clone)]
 pub struct AppState {
-    /// The gateway.
-    pub gateway: GatewayClient,
+    /// The gateways, and which device is behind which.
+    pub gateways: Gateways,
     /// The one realtime stream, fanned out to sockets.
     pub fanout: Fanout,
     /// Accounts and sessions (`None`: sign-in off, everyone is admin).
@@ -51,62 +52,97 @@ pub async fn handle(
     socket: &Arc<SocketEvents>,
     caller: &Caller,
 ) -> Result<Box<RawValue>, RpcError> {
-    let gw = &state.gateway;
+    let gws = &state.gateways;
     match request {
-        Request::DevicesList(_) => to_value(DevicesResult {
-            devices: gsdk::connect::list_devices(gw).await?,
-        }),
+        Request::DevicesList(_) => {
+            let (devices, gateways) = gws.list_devices().await?;
+            to_value(DevicesResult { devices, gateways })
+        }
         Request::DevicesCapabilities(p) => to_value(CapabilitiesResult {
-            capabilities: gsdk::device::capabilities(gw, p.device_id).await?,
+            capabilities: gws
+                .on_device(p.device_id, |gw| gsdk::device::capabilities(gw, p.device_id))
+                .await?,
         }),
         Request::SchedulesList(p) => to_value(SchedulesResult {
-            schedules: gsdk::schedule::list(gw, p.device_id).await?,
+            schedules: gws
+                .on_device(p.device_id, |gw| gsdk::schedule::list(gw, p.device_id))
+                .await?,
         }),
         Request::TnaGetConfig(p) => to_value(ConfigResult {
-            config: gsdk::tna::get_config(gw, p.device_id).await?,
+            config: gws
+                .on_device(p.device_id, |gw| gsdk::tna::get_config(gw, p.device_id))
+                .await?,
         }),
         Request::TnaSetConfig(p) => {
-            let schedules = gsdk::schedule::list(gw, p.device_id).await?;
-            let ids: Vec<u32> = schedules.iter().map(|s| s.id).collect();
-            validate_config(&p.config, Some(&ids)).map_err(RpcError::validation)?;
-            gsdk::tna::set_config(gw, p.device_id, &p.config).await?;
-            // Re-read: the console shows what the device now holds, not what was sent.
-            to_value(ConfigResult {
-                config: gsdk::tna::get_config(gw, p.device_id).await?,
-            })
+            let config = gws
+                .on_device(p.device_id, |gw| async {
+                    let schedules = gsdk::schedule::list(gw, p.device_id).await?;
+                    let ids: Vec<u32> = schedules.iter().map(|s| s.id).collect();
+                    validate_config(&p.config, Some(&ids)).map_err(RpcError::validation)?;
+                    gsdk::tna::set_config(gw, p.device_id, &p.config).await?;
+                    // Re-read: the console shows what the device now holds, not what was sent.
+                    gsdk::tna::get_config(gw, p.device_id).await
+                })
+                .await?;
+            to_value(ConfigResult { config })
         }
         Request::TnaSetConfigMulti(p) => to_value(ResultsResult {
-            results: set_config_multi(gw, p).await?,
+            results: set_config_multi(gws, p).await?,
         }),
         Request::TnaGetLog(p) => {
             check_page(&p)?;
-            to_value(gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit).await?)
+            to_value(
+                gws.on_device(p.device_id, |gw| {
+                    gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit)
+                })
+                .await?,
+            )
         }
         Request::TnaGetJobCodeLog(p) => {
             check_page(&p)?;
-            to_value(gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit).await?)
+            to_value(
+                gws.on_device(p.device_id, |gw| {
+                    gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit)
+                })
+                .await?,
+            )
         }
         Request::JobCodesGet(p) => {
             check_user_ids(&p.user_ids)?;
             to_value(JobCodesResult {
-                users: gsdk::user::get_job_codes(gw, p.device_id, &p.user_ids).await?,
+                users: gws
+                    .on_device(p.device_id, |gw| {
+                        gsdk::user::get_job_codes(gw, p.device_id, &p.user_ids)
+                    })
+                    .await?,
             })
         }
         Request::JobCodesSet(p) => {
             check_users(&p.users)?;
-            gsdk::user::set_job_codes(gw, p.device_id, &p.users).await?;
+            gws.on_device(p.device_id, |gw| {
+                gsdk::user::set_job_codes(gw, p.device_id, &p.users)
+            })
+            .await?;
             to_value(EmptyResult {})
         }
         Request::TimeGet(p) => {
             check_device_ids(&p.device_ids)?;
             to_value(ClocksResult {
-                clocks: gsdk::time::get_clocks(gw, &p.device_ids).await,
+                clocks: gws
+                    .per_site(&p.device_ids, |gw, ids| async move {
+                        Ok(gsdk::time::get_clocks(gw, &ids).await)
+                    })
+                    .await?,
             })
         }
         Request::TimeSync(p) => {
             check_device_ids(&p.device_ids)?;
             to_value(ResultsResult {
-                results: gsdk::time::sync(gw, &p.device_ids).await?,
+                results: gws
+                    .per_site(&p.device_ids, |gw, ids| async move {
+                        gsdk::time::sync(gw, &ids).await
+                    })
+                    .await?,
             })
         }
         Request::SessionWhoami(_)
@@ -139,19 +175,32 @@ pub async fn handle(
         Request::JobCodesSetMulti(p) => {
             check_device_ids(&p.device_ids)?;
             check_users(&p.users)?;
+            let users = &p.users;
             to_value(ResultsResult {
-                results: gsdk::user::set_job_codes_multi(gw, &p.device_ids, &p.users).await?,
+                results: gws
+                    .per_site(&p.device_ids, |gw, ids| async move {
+                        gsdk::user::set_job_codes_multi(gw, &ids, users).await
+                    })
+                    .await?,
             })
         }
         Request::SystemGetJobCodeUse(p) => to_value(JobCodeUseResult {
-            enabled: gsdk::system::job_code_use(gw, p.device_id).await?,
+            enabled: gws
+                .on_device(p.device_id, |gw| gsdk::system::job_code_use(gw, p.device_id))
+                .await?,
         }),
         Request::SystemSetJobCodeUse(p) => to_value(JobCodeUseResult {
-            enabled: gsdk::system::set_job_code_use(gw, p.device_id, p.enabled).await?,
+            enabled: gws
+                .on_device(p.device_id, |gw| {
+                    gsdk::system::set_job_code_use(gw, p.device_id, p.enabled)
+                })
+                .await?,
         }),
         Request::SystemGetTimeZone(p) => to_value(TimeZoneResult {
             device_id: p.device_id,
-            time_zone: gsdk::system::time_zone(gw, p.device_id).await?,
+            time_zone: gws
+                .on_device(p.device_id, |gw| gsdk::system::time_zone(gw, p.device_id))
+                .await?,
         }),
         Request::EventsSubscribe(p) => {
             check_device_ids(&p.device_ids)?;
@@ -222,7 +271,7 @@ fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
 /// lacking one get their own failure row and are not written), then writes the rest in one
 /// `SetConfigMulti` call. Results come back in request order.
 async fn set_config_multi(
-    gw: &GatewayClient,
+    gws: &Gateways,
     p: SetConfigMultiParams,
 ) -> Result<Vec<DeviceResult>, RpcError> {
     check_device_ids(&p.device_ids)?;
@@ -231,7 +280,10 @@ async fn set_config_multi(
     if uses_named_schedules(&p.config) {
         let config = &p.config;
         let checks = join_all(p.device_ids.iter().map(|&id| async move {
-            match gsdk::schedule::list(gw, id).await {
+            match gws
+                .on_device(id, |gw| gsdk::schedule::list(gw, id))
+                .await
+            {
                 Ok(list) => {
                     let ids: Vec<u32> = list.iter().map(|s| s.id).collect();
                     validate_config(config, Some(&ids)).err().map(|errs| {
@@ -265,7 +317,11 @@ async fn set_config_multi(
     let written = if targets.is_empty() {
         Vec::new()
     } else {
-        gsdk::tna::set_config_multi(gw, &targets, &p.config).await?
+        let config = &p.config;
+        gws.per_site(&targets, |gw, ids| async move {
+            gsdk::tna::set_config_multi(gw, &ids, config).await
+        })
+        .await?
     };
     let mut by_id: std::collections::HashMap<u32, DeviceResult> = refused
         .into_iter()

@@ -1,5 +1,10 @@
-//! Live events: ONE `SubscribeRealtimeLog` stream to the gateway, fanned out to every socket that
+//! Live events: ONE `SubscribeRealtimeLog` stream per gateway, fanned out to every socket that
 //! subscribed (`events.subscribe`).
+//!
+//! - A gateway's stream runs while some subscription names one of its devices. A subscription
+//!   over devices of several sites waits for each site's stream; a site whose stream cannot be
+//!   opened gives its devices no cursor (the client reads their logs itself) instead of failing
+//!   the others, and its events flow once its stream is up.
 //!
 //! - Each socket has one bounded queue ([`SOCKET_QUEUE`]) drained by its forwarder task into the
 //!   socket's outbox. Publishing never waits: when a socket's queue is full the event is dropped
@@ -25,6 +30,7 @@ use tna_types::TnaLog;
 use tna_types::protocol::{AfterCursor, ErrorCode, EventGap, EventLogPush, Notification, RpcError};
 use tokio::sync::{Notify, mpsc, watch};
 
+use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
 
 /// Events waiting for one socket's forwarder; more are dropped and announced by `events.gap`.
@@ -44,6 +50,9 @@ pub const SLOW_SOCKET_LIMIT: Duration = Duration::from_secs(10);
 pub const SEARCH_CONCURRENCY: usize = 32;
 /// How long `events.subscribe` waits for the gateway stream before giving up.
 pub const STREAM_WAIT: Duration = Duration::from_secs(10);
+/// How long it waits for the stream of a gateway that is known to be unreachable (another
+/// site's devices in the same subscription should not wait [`STREAM_WAIT`] for it).
+pub const DOWN_SITE_STREAM_WAIT: Duration = Duration::from_secs(1);
 
 /// One socket's side of the fan-out: its bounded event queue and the gaps it owes the client.
 pub struct SocketEvents {
@@ -149,15 +158,16 @@ struct Subscription {
 #[derive(Default)]
 struct State {
     subs: HashMap<u64, Subscription>,
-    task_running: bool,
+    /// Sites whose stream task runs.
+    running: HashSet<usize>,
 }
 
 struct Inner {
-    gw: GatewayClient,
+    gws: Gateways,
     state: Mutex<State>,
     next_id: AtomicU64,
-    /// Counts gateway streams established; `up` says whether one is open now.
-    up: watch::Sender<(u64, bool)>,
+    /// Per site: counts gateway streams established, and whether one is open now.
+    up: Vec<watch::Sender<(u64, bool)>>,
     shutdown: watch::Receiver<bool>,
     /// Bounds the log-end searches of all subscriptions together.
     searches: Arc<tokio::sync::Semaphore>,
@@ -170,12 +180,16 @@ pub struct Fanout {
 }
 
 impl Fanout {
-    /// A fan-out over `gw`; its stream task stops when `shutdown` turns true.
-    pub fn new(gw: GatewayClient, shutdown: watch::Receiver<bool>) -> Self {
-        let (up, _) = watch::channel((0, false));
+    /// A fan-out over the gateways; its stream tasks stop when `shutdown` turns true.
+    pub fn new(gws: Gateways, shutdown: watch::Receiver<bool>) -> Self {
+        let up = gws
+            .sites()
+            .iter()
+            .map(|_| watch::channel((0, false)).0)
+            .collect();
         Fanout {
             inner: Arc::new(Inner {
-                gw,
+                gws,
                 state: Mutex::new(State::default()),
                 next_id: AtomicU64::new(1),
                 up,
@@ -198,7 +212,16 @@ impl Fanout {
     ) -> Result<(u64, AfterCursor), RpcError> {
         // Unknown devices fail the call; unreachable ones are subscribed anyway (their events
         // flow once they are back and monitored) and get no cursor.
-        for (device, result) in gsdk::event::enable_monitoring(&self.inner.gw, &device_ids).await {
+        let gws = &self.inner.gws;
+        let (groups, unknown) = gws.group(&device_ids).await;
+        if let Some(&d) = unknown.first() {
+            return Err(RpcError::device_not_found(d));
+        }
+        let enabled = join_all(groups.iter().map(|(site, ids)| {
+            gsdk::event::enable_monitoring(&gws.sites()[*site].client, ids)
+        }))
+        .await;
+        for (device, result) in enabled.into_iter().flatten() {
             if let Err(e) = result {
                 if e.kind() == Some(ErrorCode::DeviceNotFound) {
                     return Err(e);
@@ -212,7 +235,7 @@ impl Fanout {
             }
         }
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let spawn = {
+        let to_spawn: Vec<usize> = {
             let mut st = self.state();
             st.subs.insert(
                 id,
@@ -222,16 +245,31 @@ impl Fanout {
                     socket: socket.clone(),
                 },
             );
-            !std::mem::replace(&mut st.task_running, true)
+            groups
+                .iter()
+                .map(|(site, _)| *site)
+                .filter(|site| st.running.insert(*site))
+                .collect()
         };
-        if spawn {
-            tokio::spawn(self.clone().run());
+        for site in to_spawn {
+            tokio::spawn(self.clone().run(site));
         }
-        let mut up = self.inner.up.subscribe();
-        let ready = tokio::time::timeout(STREAM_WAIT, up.wait_for(|(_, open)| *open))
-            .await
-            .is_ok_and(|r| r.is_ok());
-        if !ready {
+        let ready = join_all(groups.iter().map(|(site, _)| {
+            let mut up = self.inner.up[*site].subscribe();
+            // A site known to be down only gets a moment: it must not hold up the others.
+            let wait = if gws.several() && gws.sites()[*site].is_down() {
+                DOWN_SITE_STREAM_WAIT
+            } else {
+                STREAM_WAIT
+            };
+            async move {
+                tokio::time::timeout(wait, up.wait_for(|(_, open)| *open))
+                    .await
+                    .is_ok_and(|r| r.is_ok())
+            }
+        }))
+        .await;
+        if !ready.iter().any(|r| *r) {
             self.unsubscribe(id);
             return Err(RpcError::new(
                 ErrorCode::GatewayUnavailable,
@@ -239,9 +277,14 @@ impl Fanout {
             )
             .with_data(serde_json::json!({ "detail": "SubscribeRealtimeLog" })));
         }
-        let gw = &self.inner.gw;
+        let live: Vec<(&GatewayClient, u32)> = groups
+            .iter()
+            .zip(&ready)
+            .filter(|(_, up)| **up)
+            .flat_map(|((site, ids), _)| ids.iter().map(|&d| (&gws.sites()[*site].client, d)))
+            .collect();
         let searches = &self.inner.searches;
-        let ends = join_all(device_ids.iter().map(|&d| async move {
+        let ends = join_all(live.into_iter().map(|(gw, d)| async move {
             // A closed semaphore never happens (it lives as long as the fan-out): search anyway.
             let _slot = searches.acquire().await.ok();
             (d, next_event_id(gw, d).await)
@@ -324,19 +367,35 @@ impl Fanout {
         });
     }
 
-    /// After a new gateway stream: every subscription may have missed events of every device.
-    fn announce_gaps(&self) {
+    /// After a new stream from site `site`: every subscription may have missed events of every
+    /// device of that site.
+    fn announce_gaps(&self, site: usize) {
+        let gws = &self.inner.gws;
         let st = self.state();
         for (&sub_id, sub) in &st.subs {
             for (&device, &from) in &sub.next {
-                sub.socket.add_gap(sub_id, device, from);
+                if gws.known_site_of(device) == Some(site) {
+                    sub.socket.add_gap(sub_id, device, from);
+                }
             }
         }
     }
 
-    /// The stream task: subscribe, publish, re-subscribe with backoff; ends when nobody is
-    /// subscribed any more or the relay shuts down.
-    async fn run(self) {
+    /// Whether some subscription still names a device of `site`.
+    fn site_wanted(&self, st: &State, site: usize) -> bool {
+        let gws = &self.inner.gws;
+        st.subs.values().any(|s| {
+            s.devices
+                .iter()
+                .any(|d| gws.known_site_of(*d).is_none_or(|i| i == site))
+        })
+    }
+
+    /// The stream task of one site: subscribe, publish, re-subscribe with backoff; ends when no
+    /// subscription names a device of the site any more, or the relay shuts down.
+    async fn run(self, site: usize) {
+        let gw = &self.inner.gws.sites()[site].client;
+        let up = &self.inner.up[site];
         let mut shutdown = self.inner.shutdown.clone();
         let mut backoff = BACKOFF_START;
         let mut streams = 0u64;
@@ -344,14 +403,14 @@ impl Fanout {
             if *shutdown.borrow() {
                 break;
             }
-            match gsdk::event::subscribe_realtime(&self.inner.gw, GATEWAY_QUEUE).await {
+            match gsdk::event::subscribe_realtime(gw, GATEWAY_QUEUE).await {
                 Ok(mut stream) => {
                     streams += 1;
                     backoff = BACKOFF_START;
-                    self.inner.up.send_replace((streams, true));
+                    up.send_replace((streams, true));
                     if streams > 1 {
-                        tracing::info!("realtime stream re-established; announcing gaps");
-                        self.announce_gaps();
+                        tracing::info!(site, "realtime stream re-established; announcing gaps");
+                        self.announce_gaps(site);
                     }
                     loop {
                         tokio::select! {
@@ -369,14 +428,14 @@ impl Fanout {
                             _ = shutdown.changed() => break,
                         }
                     }
-                    self.inner.up.send_replace((streams, false));
+                    up.send_replace((streams, false));
                 }
-                Err(status) => tracing::warn!(%status, "realtime subscribe failed"),
+                Err(status) => tracing::warn!(site, %status, "realtime subscribe failed"),
             }
             {
                 let mut st = self.state();
-                if st.subs.is_empty() {
-                    st.task_running = false;
+                if !self.site_wanted(&st, site) {
+                    st.running.remove(&site);
                     return;
                 }
             }
@@ -386,7 +445,7 @@ impl Fanout {
             }
             backoff = (backoff * 2).min(BACKOFF_MAX);
         }
-        self.state().task_running = false;
+        self.state().running.remove(&site);
     }
 }
 
@@ -428,7 +487,7 @@ mod tests {
     fn fanout_with(subs: &[(u64, &Arc<SocketEvents>, u32)]) -> Fanout {
         let gw = GatewayClient::new("http://127.0.0.1:9", None).expect("lazy client");
         let (_stop, stopped) = watch::channel(false);
-        let f = Fanout::new(gw, stopped);
+        let f = Fanout::new(Gateways::single(gw), stopped);
         for &(id, socket, device) in subs {
             f.state().subs.insert(
                 id,
@@ -488,7 +547,7 @@ mod tests {
             }]
         );
         f.publish(log(8, 1)); // another device: not this subscription's
-        f.announce_gaps();
+        f.announce_gaps(0);
         assert_eq!(
             s.take_gaps(),
             vec![EventGap {

@@ -7,12 +7,14 @@
 //! - [`session`]: one WebSocket — a reader loop, a writer task fed by a bounded channel, and one
 //!   task per request so a slow device never blocks other requests (bounded in-flight count).
 //! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write.
+//! - [`gateways`]: several gateways (sites) behind one relay — which device is behind which,
+//!   multi-device calls split per gateway and merged, unreachable sites reported per device.
 //! - [`gsdk`]: one module per G-SDK service: protobuf ⇄ `tna-types` conversion and the call
 //!   with its deadline. [`gsdk::GatewayClient`] holds the one tonic channel per gateway.
-//! - [`fanout`]: live events — one gateway `SubscribeRealtimeLog` stream fanned out to every
+//! - [`fanout`]: live events — one `SubscribeRealtimeLog` stream per gateway fanned out to every
 //!   subscribed socket through bounded per-socket queues (overflow → `events.gap`), re-subscribed
 //!   with backoff when it drops.
-//! - [`status`]: device status — one gateway `SubscribeStatus` stream broadcast to every socket
+//! - [`status`]: device status — one `SubscribeStatus` stream per gateway broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
@@ -32,6 +34,7 @@ pub mod config_file;
 pub mod dispatch;
 pub mod errors;
 pub mod fanout;
+pub mod gateways;
 pub mod gsdk;
 pub mod logging;
 pub mod server;
@@ -40,5 +43,5 @@ pub mod signin;
 pub mod status;
 pub mod tls;
 
-pub use config::{GatewayTarget, RelayConfig};
+pub use config::{GatewaySite, GatewayTarget, RelayConfig};
 pub use server::{RelayError, RunningRelay, start};

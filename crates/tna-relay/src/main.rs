@@ -9,7 +9,7 @@ use clap::Parser;
 use tna_relay::auth::Auth;
 use tna_relay::config_file::ConfigFile;
 use tna_relay::tls::TlsFiles;
-use tna_relay::{GatewayTarget, RelayConfig};
+use tna_relay::{GatewaySite, GatewayTarget, RelayConfig};
 use tna_types::Role;
 
 /// Serves the tna-console and relays its requests to a Suprema G-SDK device gateway.
@@ -36,11 +36,17 @@ struct Cli {
     /// T&A logs per simulated device in demo mode.
     #[arg(long, default_value_t = 10_000, requires = "demo")]
     demo_logs: u32,
+    /// Emulated sites in demo mode, each its own gateway: 1 (HQ) or 2 (HQ and a smaller
+    /// Warehouse).
+    #[arg(long, default_value_t = 2, requires = "demo", value_parser = clap::value_parser!(u8).range(1..=2))]
+    demo_sites: u8,
     /// The device gateway: `https://host:4000` (TLS, the real gateway) or `http://host:port`
-    /// (plaintext, a local emulator).
+    /// (plaintext, a local emulator). Replaces the config file's gateways; for several sites
+    /// use [[gateway]] sections in --config.
     #[arg(long, env = "TNA_RELAY_GATEWAY")]
     gateway: Option<String>,
-    /// The gateway's root CA certificate (PEM; `ca.crt` made by `device-gateway -c`).
+    /// The gateway's root CA certificate (PEM; `ca.crt` made by `device-gateway -c`); also used
+    /// for a [[gateway]] of the config file that names none.
     #[arg(long, env = "TNA_RELAY_CA_CERT")]
     ca_cert: Option<PathBuf>,
     /// The accounts file (argon2 password hashes, roles, enrolled kiosks). Created on first
@@ -73,6 +79,8 @@ const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "demo-console";
 /// Where the relay listens unless told otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Device IDs of the demo's second site start here (HQ's start at 540000001).
+const WAREHOUSE_FIRST_DEVICE_ID: u32 = 550_000_001;
 /// The accounts file unless told otherwise.
 const DEFAULT_ACCOUNTS: &str = "tna-accounts.json";
 
@@ -97,7 +105,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(path) => ConfigFile::load(path)?,
         None => ConfigFile::default(),
     };
-    let file_gateway = file.gateway().cloned();
     let listen = match cli.listen.or(file.listen) {
         Some(addr) => addr,
         None => DEFAULT_LISTEN
@@ -121,24 +128,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         cli.allow_origins
     };
     let dist = cli.dist.or(file.dist);
-    let gateway = if cli.demo {
-        GatewayTarget::Demo(gateway_sim::SimConfig {
-            devices: cli.demo_devices,
-            logs_per_device: cli.demo_logs,
-            seed: 1,
-            punch_interval: Some(Duration::from_secs(2)),
-        })
-    } else {
-        let url = cli
-            .gateway
-            .or_else(|| file_gateway.as_ref().map(|g| g.url.clone()))
-            .context(
-                "no gateway: give --gateway (or TNA_RELAY_GATEWAY, or a [[gateway]] url in --config), or --demo",
-            )?;
-        GatewayTarget::Remote {
+    let gateways = if cli.demo {
+        demo_sites(cli.demo_devices, cli.demo_logs, cli.demo_sites)
+    } else if let Some(url) = cli.gateway {
+        vec![GatewaySite::unnamed(GatewayTarget::Remote {
             url,
-            ca_cert: cli.ca_cert.or_else(|| file_gateway.and_then(|g| g.ca_cert)),
-        }
+            ca_cert: cli.ca_cert,
+        })]
+    } else if file.gateway.is_empty() {
+        anyhow::bail!(
+            "no gateway: give --gateway (or TNA_RELAY_GATEWAY, or [[gateway]] sections in --config), or --demo"
+        );
+    } else {
+        file.gateway
+            .into_iter()
+            .map(|g| GatewaySite {
+                name: g.name,
+                target: GatewayTarget::Remote {
+                    url: g.url,
+                    ca_cert: g.ca_cert.or_else(|| cli.ca_cert.clone()),
+                },
+                call_timeout: g.timeout_secs.map(Duration::from_secs),
+            })
+            .collect()
     };
     let (auth, sign_in_hint) = if cli.demo {
         let auth = Auth::in_memory();
@@ -168,7 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         sign_in_hint,
         tls,
         allowed_origins,
-        ..RelayConfig::new(listen, gateway)
+        ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;
     println!("tna-relay: console at {}", relay.url());
@@ -176,6 +188,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     println!("tna-relay: shutting down");
     relay.shutdown().await;
     Ok(())
+}
+
+/// The demo's emulated sites: HQ with `--demo-devices` devices and, unless `--demo-sites 1`, a
+/// smaller Warehouse behind its own gateway with its own device ID range.
+fn demo_sites(devices: u32, logs_per_device: u32, count: u8) -> Vec<GatewaySite> {
+    let sim = |devices, seed, first_device_id| {
+        GatewayTarget::Demo(gateway_sim::SimConfig {
+            devices,
+            logs_per_device,
+            seed,
+            punch_interval: Some(Duration::from_secs(2)),
+            first_device_id,
+        })
+    };
+    let mut sites = vec![GatewaySite::named(
+        "HQ",
+        sim(devices, 1, gateway_sim::FIRST_DEVICE_ID),
+    )];
+    if count > 1 {
+        sites.push(GatewaySite::named(
+            "Warehouse",
+            sim(devices.div_ceil(5).max(3), 2, WAREHOUSE_FIRST_DEVICE_ID),
+        ));
+    }
+    sites
 }
 
 /// Ctrl-C, or SIGTERM (systemctl stop, docker stop): either stops the relay gracefully.

@@ -15,9 +15,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{GatewayTarget, RelayConfig};
+use crate::config::{GatewaySite, GatewayTarget, RelayConfig};
 use crate::dispatch::AppState;
 use crate::fanout::Fanout;
+use crate::gateways::Gateways;
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::status::StatusHub;
 use crate::tls::{self, TlsListener};
@@ -61,6 +62,9 @@ pub enum RelayError {
     /// The relay's own certificate or key cannot be used.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    /// The gateway list cannot be served as given.
+    #[error("{0}")]
+    Sites(String),
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -75,7 +79,7 @@ pub struct RunningRelay {
     fanout: Fanout,
     status: StatusHub,
     server: JoinHandle<()>,
-    demo: Option<gateway_sim::RunningGateway>,
+    demo: Vec<gateway_sim::RunningGateway>,
 }
 
 impl RunningRelay {
@@ -90,10 +94,15 @@ impl RunningRelay {
         format!("{scheme}://{}/", self.addr)
     }
 
-    /// The in-process demo gateway, when started with [`GatewayTarget::Demo`] (tests use it to
-    /// inject faults).
+    /// The first in-process demo gateway, when started with [`GatewayTarget::Demo`] (tests use
+    /// it to inject faults).
     pub fn demo_gateway(&self) -> Option<&gateway_sim::Gateway> {
-        self.demo.as_ref().map(|d| &d.gateway)
+        self.demo.first().map(|d| &d.gateway)
+    }
+
+    /// Every in-process demo gateway, in config order.
+    pub fn demo_gateways(&self) -> Vec<&gateway_sim::Gateway> {
+        self.demo.iter().map(|d| &d.gateway).collect()
     }
 
     /// Closes every open WebSocket now (the relay keeps running and accepts new ones): lets tests
@@ -117,7 +126,7 @@ impl RunningRelay {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.server.await;
-        if let Some(demo) = self.demo {
+        for demo in self.demo {
             demo.shutdown().await;
         }
     }
@@ -125,25 +134,37 @@ impl RunningRelay {
 
 /// Starts the relay: the gateway client (and the demo gateway if asked), then the HTTP server.
 pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
-    let (gateway, demo) = match cfg.gateway {
-        GatewayTarget::Demo(sim) => {
-            let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-            let running =
-                gateway_sim::start(gateway_sim::Gateway::new(sim), loopback, None).await?;
-            let client = GatewayClient::new(&format!("http://{}", running.addr), None)?;
-            (client, Some(running))
-        }
-        GatewayTarget::Remote { url, ca_cert } => {
-            let ca = match ca_cert {
-                Some(path) => Some(
-                    std::fs::read_to_string(&path)
-                        .map_err(|source| RelayError::CaCert { path, source })?,
-                ),
-                None => None,
-            };
-            (GatewayClient::new(&url, ca.as_deref())?, None)
-        }
-    };
+    check_sites(&cfg.gateways)?;
+    let mut sites = Vec::with_capacity(cfg.gateways.len());
+    let mut demo = Vec::new();
+    for site in cfg.gateways {
+        let client = match site.target {
+            GatewayTarget::Demo(sim) => {
+                let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+                let running =
+                    gateway_sim::start(gateway_sim::Gateway::new(sim), loopback, None).await?;
+                let client = GatewayClient::new(&format!("http://{}", running.addr), None)?;
+                demo.push(running);
+                client
+            }
+            GatewayTarget::Remote { url, ca_cert } => {
+                let ca = match ca_cert {
+                    Some(path) => Some(
+                        std::fs::read_to_string(&path)
+                            .map_err(|source| RelayError::CaCert { path, source })?,
+                    ),
+                    None => None,
+                };
+                GatewayClient::new(&url, ca.as_deref())?
+            }
+        };
+        let client = match site.call_timeout {
+            Some(t) => client.with_call_timeout(t),
+            None => client,
+        };
+        sites.push((site.name, client));
+    }
+    let gateways = Gateways::new(sites);
     let listener = TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| RelayError::Bind {
@@ -155,11 +176,11 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let https = tls.is_some();
     let (stop, stopped) = watch::channel(false);
     let (kick, kicked) = watch::channel(0u64);
-    let fanout = Fanout::new(gateway.clone(), stopped.clone());
-    let status = StatusHub::start(gateway.clone(), stopped.clone());
+    let fanout = Fanout::new(gateways.clone(), stopped.clone());
+    let status = StatusHub::start(gateways.clone(), stopped.clone());
     let app = router(
         AppState {
-            gateway,
+            gateways,
             fanout: fanout.clone(),
             status: status.clone(),
             auth: cfg.auth,
@@ -216,6 +237,37 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         server,
         demo,
     })
+}
+
+/// At least one gateway; with several, each has a distinct, non-empty name.
+fn check_sites(sites: &[GatewaySite]) -> Result<(), RelayError> {
+    if sites.is_empty() {
+        return Err(RelayError::Sites(
+            "no gateway: give --gateway, a [[gateway]] in --config, or --demo".into(),
+        ));
+    }
+    if sites.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        for (i, site) in sites.iter().enumerate() {
+            match site.name.as_deref().map(str::trim) {
+                None | Some("") => {
+                    return Err(RelayError::Sites(format!(
+                        "gateway {} of {} has no name: with several gateways each needs `name = \"…\"` (the site shown with its devices)",
+                        i + 1,
+                        sites.len()
+                    )));
+                }
+                Some(name) => {
+                    if !seen.insert(name.to_lowercase()) {
+                        return Err(RelayError::Sites(format!(
+                            "two gateways are named {name:?}: give each site its own name"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone)]

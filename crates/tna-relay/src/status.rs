@@ -1,55 +1,67 @@
-//! Device status pushes: ONE `Connect.SubscribeStatus` stream per relay, broadcast to every
+//! Device status pushes: ONE `Connect.SubscribeStatus` stream per gateway, broadcast to every
 //! socket as `devices.status` notifications, so device lists update without a reload.
 //!
-//! - The stream task starts with the relay and runs until shutdown; when the gateway stream
+//! - A stream task per gateway starts with the relay and runs until shutdown; when its stream
 //!   ends or cannot be opened it re-subscribes with backoff ([`BACKOFF_START`] doubling to
-//!   [`BACKOFF_MAX`]). Changes that happen while it is down are not replayed by the gateway:
-//!   the console re-reads `devices.list` after its own reconnects, and a page opened later reads
-//!   the list anyway.
+//!   [`BACKOFF_MAX`]).
+//! - When a gateway cannot be reached, every device last seen behind it is pushed as `error`
+//!   with a detail naming the gateway (its devices are not offline, we just cannot see them).
+//!   When its stream is back, the gateway does not replay what changed in between, so the task
+//!   lists its devices once and pushes each one's status.
 //! - Sockets get every change through a broadcast channel of [`BROADCAST_CAPACITY`]. A socket
 //!   too slow to keep up loses the oldest changes (logged); its next `devices.list` is exact.
 
 use std::time::Duration;
 
 use futures::StreamExt;
+use tna_types::ConnectionStatus;
 use tna_types::protocol::{DeviceStatusChange, Notification};
 use tokio::sync::{broadcast, mpsc, watch};
 
-use crate::gsdk::{self, GatewayClient};
+use crate::gateways::Gateways;
+use crate::gsdk;
 
 /// Changes buffered per socket before the slowest socket starts losing the oldest.
 pub const BROADCAST_CAPACITY: usize = 1_024;
-/// The queue the relay asks the gateway to keep for its status stream.
+/// The queue the relay asks each gateway to keep for its status stream.
 pub const GATEWAY_QUEUE: i32 = 1_024;
-/// First wait before re-subscribing after the status stream dropped.
+/// First wait before re-subscribing after a status stream dropped.
 pub const BACKOFF_START: Duration = Duration::from_millis(200);
 /// Longest wait between re-subscribe attempts.
 pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
-/// The relay's side of the status stream; cheap to clone.
+/// The relay's side of the status streams; cheap to clone.
 #[derive(Clone)]
 pub struct StatusHub {
     tx: broadcast::Sender<DeviceStatusChange>,
-    /// Whether the gateway stream is open now.
-    up: watch::Receiver<bool>,
+    /// Per gateway: whether its stream is open now.
+    up: Vec<watch::Receiver<bool>>,
 }
 
 impl StatusHub {
-    /// Starts the stream task for `gw`; it stops when `shutdown` turns true.
-    pub fn start(gw: GatewayClient, shutdown: watch::Receiver<bool>) -> StatusHub {
+    /// Starts a stream task per gateway; they stop when `shutdown` turns true.
+    pub fn start(gws: Gateways, shutdown: watch::Receiver<bool>) -> StatusHub {
         let (tx, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let (up_tx, up) = watch::channel(false);
-        tokio::spawn(run(gw, tx.clone(), up_tx, shutdown));
+        let mut up = Vec::new();
+        for site in 0..gws.sites().len() {
+            let (up_tx, up_rx) = watch::channel(false);
+            up.push(up_rx);
+            tokio::spawn(run(gws.clone(), site, tx.clone(), up_tx, shutdown.clone()));
+        }
         StatusHub { tx, up }
     }
 
-    /// Waits until the gateway stream is open (at most `limit`); `false` if it is not by then.
-    /// Changes before that moment are not pushed, so tests wait for it before causing one.
+    /// Waits until every gateway's stream is open (at most `limit`); `false` if they are not
+    /// by then. Changes before that moment are not pushed, so tests wait for it before causing
+    /// one.
     pub async fn wait_up(&self, limit: Duration) -> bool {
-        let mut up = self.up.clone();
-        tokio::time::timeout(limit, up.wait_for(|u| *u))
+        let all = futures::future::join_all(self.up.iter().map(|up| {
+            let mut up = up.clone();
+            async move { up.wait_for(|u| *u).await.is_ok() }
+        }));
+        tokio::time::timeout(limit, all)
             .await
-            .is_ok_and(|r| r.is_ok())
+            .is_ok_and(|r| r.into_iter().all(|ok| ok))
     }
 
     /// A new socket's receiver of every change from now on.
@@ -60,31 +72,39 @@ impl StatusHub {
 
 /// Subscribe, broadcast, re-subscribe with backoff, until shutdown.
 async fn run(
-    gw: GatewayClient,
+    gws: Gateways,
+    site: usize,
     tx: broadcast::Sender<DeviceStatusChange>,
     up: watch::Sender<bool>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let gw = &gws.sites()[site].client;
     let mut backoff = BACKOFF_START;
     while !*shutdown.borrow() {
-        match gsdk::connect::subscribe_status(&gw, GATEWAY_QUEUE).await {
+        match gsdk::connect::subscribe_status(gw, GATEWAY_QUEUE).await {
             Ok(mut stream) => {
                 backoff = BACKOFF_START;
                 up.send_replace(true);
-                tracing::debug!("status stream up");
+                tracing::debug!(site, "status stream up");
+                if gws.sites()[site].set_down(None) {
+                    push_current(&gws, site, &tx).await;
+                }
                 loop {
                     tokio::select! {
                         item = stream.next() => match item {
                             Some(Ok(change)) => {
+                                gws.note_owner(change.device_id, site);
                                 // No receiver (no socket open) is fine: nobody to tell.
                                 let _ = tx.send(gsdk::connect::status_change(&change));
                             }
                             Some(Err(status)) => {
-                                tracing::warn!(%status, "status stream failed");
+                                tracing::warn!(site, %status, "status stream failed");
+                                mark_down(&gws, site, status.message(), &tx);
                                 break;
                             }
                             None => {
-                                tracing::warn!("status stream ended");
+                                tracing::warn!(site, "status stream ended");
+                                mark_down(&gws, site, "the status stream ended", &tx);
                                 break;
                             }
                         },
@@ -93,7 +113,10 @@ async fn run(
                 }
                 up.send_replace(false);
             }
-            Err(status) => tracing::debug!(%status, "status subscribe failed"),
+            Err(status) => {
+                tracing::debug!(site, %status, "status subscribe failed");
+                mark_down(&gws, site, status.message(), &tx);
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
@@ -101,6 +124,55 @@ async fn run(
         }
         backoff = (backoff * 2).min(BACKOFF_MAX);
     }
+}
+
+/// The gateway of `site` cannot be reached: once per outage, its last-seen devices are pushed
+/// as `error`, saying so.
+fn mark_down(
+    gws: &Gateways,
+    site: usize,
+    why: &str,
+    tx: &broadcast::Sender<DeviceStatusChange>,
+) {
+    let s = &gws.sites()[site];
+    if !s.set_down(Some(why.to_string())) {
+        return;
+    }
+    let detail = format!("{} cannot be reached: {why}", s.label());
+    let at = now();
+    for device_id in s.last_seen_devices() {
+        let _ = tx.send(DeviceStatusChange {
+            device_id,
+            status: ConnectionStatus::Error,
+            at,
+            detail: Some(detail.clone()),
+        });
+    }
+}
+
+/// The gateway of `site` is back: push every device's status as it lists them now.
+async fn push_current(gws: &Gateways, site: usize, tx: &broadcast::Sender<DeviceStatusChange>) {
+    match gws.list_site(site).await {
+        Ok(devices) => {
+            let at = now();
+            for d in devices {
+                let _ = tx.send(DeviceStatusChange {
+                    device_id: d.device_id,
+                    status: d.status,
+                    at,
+                    detail: d.status_detail,
+                });
+            }
+        }
+        Err(e) => tracing::info!(site, "device list after reconnect failed: {}", e.message),
+    }
+}
+
+fn now() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+        .unwrap_or(0)
 }
 
 /// Writes every change to one socket's outbox until the socket or the relay goes away.

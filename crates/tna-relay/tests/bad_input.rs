@@ -55,6 +55,7 @@ async fn every_kind_of_bad_input_gets_its_error_and_nothing_stops() {
         logs_per_device: 10,
         seed: 5,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     };
     let (gateway, relay) = support::sim_and_relay(sim, None, None).await;
     let url = format!("ws://{}/ws", relay.addr());

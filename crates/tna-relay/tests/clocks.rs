@@ -41,6 +41,7 @@ async fn clocks_show_drift_and_sync_brings_them_in_step() {
         logs_per_device: 5,
         seed: 11,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     };
     let (gateway, relay) = support::sim_and_relay(sim, None, None).await;
     let g = &gateway.gateway;

@@ -18,6 +18,7 @@ fn sim() -> Gateway {
         logs_per_device: 50,
         seed: 11,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     })
 }
 

@@ -57,6 +57,7 @@ async fn serves_https_and_wss_with_its_own_certificate() {
         logs_per_device: 5,
         seed: 2,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     };
     let gateway = gateway_sim::start(
         Gateway::new(sim),

@@ -30,6 +30,7 @@ impl Harness {
             logs_per_device: LOGS,
             seed: 7,
             punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
         };
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
         let (tls_dir, material) = if tls {
@@ -1091,6 +1092,7 @@ async fn throughput_relay_vs_direct_grpc() {
         logs_per_device: N,
         seed: 7,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     };
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let gateway = gateway_sim::start(Gateway::new(sim), loopback, None)

@@ -34,6 +34,7 @@ impl Harness {
             logs_per_device: 20,
             seed: 3,
             punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
         };
         let auth = Auth::in_memory_fast_for_tests();
         for role in Role::ALL {

@@ -9,6 +9,7 @@
 //!   (whether a device can take a config), shared by previews, drift and re-read checks.
 //! - [`logs`]: [`TnaLog`], [`JobCodeLog`] and cursor pages of them.
 //! - [`jobcode`]: [`JobCode`], [`UserJobCodes`].
+//! - [`timecard`]: per-user, per-day worked time from punches ([`timecard::timecards`]).
 //! - [`validate`]: the one validation used by the console (on every edit) and the relay (before
 //!   any write reaches a device); each error names its field and the limit.
 //! - [`protocol`]: the JSON-RPC 2.0 protocol over `/ws` — methods with their params and results,
@@ -25,6 +26,7 @@ pub mod jobcode;
 pub mod limits;
 pub mod logs;
 pub mod protocol;
+pub mod timecard;
 pub mod validate;
 
 pub use auth::Role;

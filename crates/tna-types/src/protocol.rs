@@ -376,8 +376,27 @@ pub struct EmptyResult {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DevicesResult {
-    /// Every device of every gateway.
+    /// Every device of every gateway. The devices of a gateway that cannot be reached now are
+    /// listed as last seen, with status `error` and a `statusDetail` saying so.
     pub devices: Vec<Device>,
+    /// One entry per configured gateway (site) when the relay has several; empty for one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<GatewayState>,
+}
+
+/// A gateway (site) as `devices.list` found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayState {
+    /// The site name from the relay's config (`Device.site` of its devices).
+    pub name: String,
+    /// The gateway answered this `devices.list`.
+    pub reachable: bool,
+    /// Why it could not be reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Devices listed for it (as last seen when unreachable).
+    pub devices: u32,
 }
 
 /// `devices.capabilities` result.
@@ -699,6 +718,9 @@ pub struct DeviceStatusChange {
     pub status: ConnectionStatus,
     /// When it changed (Unix seconds).
     pub at: u32,
+    /// What more there is to say (e.g. the device's gateway cannot be reached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A live T&A event (`events.log`).
@@ -1195,7 +1217,19 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-        rt(DevicesResult { devices: vec![dev] });
+        rt(DevicesResult {
+            devices: vec![dev.clone()],
+            gateways: Vec::new(),
+        });
+        rt(DevicesResult {
+            devices: vec![dev],
+            gateways: vec![GatewayState {
+                name: "Warehouse".into(),
+                reachable: false,
+                message: Some("connection refused".into()),
+                devices: 1,
+            }],
+        });
         rt(CapabilitiesResult {
             capabilities: DeviceCapabilities {
                 device_id: 1,
@@ -1271,6 +1305,13 @@ mod tests {
                 device_id: 1,
                 status: ConnectionStatus::Disconnected,
                 at: 5,
+                detail: None,
+            }),
+            Notification::DevicesStatus(DeviceStatusChange {
+                device_id: 2,
+                status: ConnectionStatus::Error,
+                at: 6,
+                detail: Some("gateway of site Warehouse unreachable".into()),
             }),
             Notification::EventsLog(EventLogPush {
                 subscription_id: 3,

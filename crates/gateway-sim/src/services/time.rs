@@ -100,6 +100,7 @@ mod tests {
             logs_per_device: 1,
             seed: 4,
             punch_interval: None,
+            first_device_id: crate::FIRST_DEVICE_ID,
         });
         let svc = TimeService::new(gw.clone());
         let id = gw.device_ids()[0];
@@ -142,6 +143,7 @@ mod tests {
             logs_per_device: 1,
             seed: 9,
             punch_interval: None,
+            first_device_id: crate::FIRST_DEVICE_ID,
         });
         let offsets: Vec<i64> = gw
             .device_ids()

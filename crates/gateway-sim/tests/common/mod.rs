@@ -26,6 +26,7 @@ pub fn small(seed: u64) -> SimConfig {
         logs_per_device: 2_500,
         seed,
         punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
     }
 }
 

@@ -8,7 +8,7 @@ use gsdk_proto::connect::{
 use tna_types::protocol::{DeviceStatusChange, RpcError};
 use tna_types::{ConnectionStatus, Device};
 
-use super::{CALL_TIMEOUT, CAPABILITY_CONCURRENCY, GatewayClient, call, device, request};
+use super::{CAPABILITY_CONCURRENCY, GatewayClient, call, device, request};
 
 /// `TRY_TO_CONNECT`: documented for V1.9 gateways, absent from the V1.8 proto.
 const STATUS_TRY_TO_CONNECT: i32 = 0x04;
@@ -19,9 +19,9 @@ const STATUS_TRY_TO_CONNECT: i32 = 0x04;
 pub async fn list_devices(gw: &GatewayClient) -> Result<Vec<Device>, RpcError> {
     let mut client = ConnectClient::new(gw.channel());
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         None,
-        client.get_device_list(request(GetDeviceListRequest {}, CALL_TIMEOUT)),
+        client.get_device_list(request(GetDeviceListRequest {}, gw.call_timeout)),
     )
     .await?;
     let devices = stream::iter(resp.device_infos)
@@ -51,7 +51,7 @@ pub async fn subscribe_status(
 ) -> Result<tonic::Streaming<StatusChange>, tonic::Status> {
     let mut client = ConnectClient::new(gw.channel());
     let req = SubscribeStatusRequest { queue_size };
-    match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_status(req)).await {
+    match tokio::time::timeout(gw.call_timeout, client.subscribe_status(req)).await {
         Ok(r) => r.map(tonic::Response::into_inner),
         Err(_) => Err(tonic::Status::deadline_exceeded(
             "the gateway did not accept the status subscription in time",
@@ -65,6 +65,7 @@ pub fn status_change(c: &StatusChange) -> DeviceStatusChange {
         device_id: c.device_id,
         status: map_status(c.status).0,
         at: c.timestamp,
+        detail: None,
     }
 }
 

@@ -4,7 +4,7 @@ use gsdk_proto::device::{GetCapabilityInfoRequest, Type, device_client::DeviceCl
 use tna_types::DeviceCapabilities;
 use tna_types::protocol::RpcError;
 
-use super::{CALL_TIMEOUT, GatewayClient, call, request};
+use super::{GatewayClient, call, request};
 
 /// A device's capabilities (cached: they do not change while the device lives).
 pub async fn capabilities(
@@ -16,11 +16,11 @@ pub async fn capabilities(
     }
     let mut client = DeviceClient::new(gw.channel());
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
         client.get_capability_info(request(
             GetCapabilityInfoRequest { device_id },
-            CALL_TIMEOUT,
+            gw.call_timeout,
         )),
     )
     .await?;

@@ -6,7 +6,7 @@ use gsdk_proto::event::{EnableMonitoringRequest, EventLog, SubscribeRealtimeLogR
 use tna_types::protocol::RpcError;
 use tna_types::{TnaKey, TnaLog};
 
-use super::{CALL_TIMEOUT, CAPABILITY_CONCURRENCY, GatewayClient, call, request};
+use super::{CAPABILITY_CONCURRENCY, GatewayClient, call, request};
 
 /// Asks the gateway to forward each device's events (`EnableMonitoring`, one call per device,
 /// [`CAPABILITY_CONCURRENCY`] at a time); one result per device, in order.
@@ -17,9 +17,9 @@ pub async fn enable_monitoring(
     stream::iter(device_ids.iter().copied().map(|device_id| async move {
         let mut client = EventClient::new(gw.channel());
         let r = call(
-            CALL_TIMEOUT,
+            gw.call_timeout,
             Some(device_id),
-            client.enable_monitoring(request(EnableMonitoringRequest { device_id }, CALL_TIMEOUT)),
+            client.enable_monitoring(request(EnableMonitoringRequest { device_id }, gw.call_timeout)),
         )
         .await
         .map(|_| ());
@@ -42,7 +42,7 @@ pub async fn subscribe_realtime(
         device_i_ds: Vec::new(),
         event_codes: Vec::new(),
     };
-    match tokio::time::timeout(CALL_TIMEOUT, client.subscribe_realtime_log(req)).await {
+    match tokio::time::timeout(gw.call_timeout, client.subscribe_realtime_log(req)).await {
         Ok(r) => r.map(tonic::Response::into_inner),
         Err(_) => Err(tonic::Status::deadline_exceeded(
             "the gateway did not accept the realtime subscription in time",

@@ -22,9 +22,11 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 use crate::errors;
 
-/// Deadline of an ordinary gateway call (the gateway's own device command timeout is 10 s).
+/// Default deadline of an ordinary gateway call (the gateway's own device command timeout is
+/// 10 s); a `[[gateway]]` in the config file may set its own.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(12);
-/// Deadline of a log page read (the gateway's `long_cmd` timeout for large transfers is 20 s).
+/// Default deadline of a log page read (the gateway's `long_cmd` timeout for large transfers is
+/// 20 s); never shorter than the gateway's call timeout.
 pub const LOG_CALL_TIMEOUT: Duration = Duration::from_secs(25);
 /// How long to wait for the TCP/TLS connection to the gateway before failing a call.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -65,6 +67,10 @@ pub enum ClientError {
 pub struct GatewayClient {
     channel: Channel,
     capabilities: Arc<Mutex<HashMap<u32, DeviceCapabilities>>>,
+    /// Deadline of an ordinary call to this gateway.
+    pub(crate) call_timeout: Duration,
+    /// Deadline of a log page read from this gateway.
+    pub(crate) log_timeout: Duration,
 }
 
 impl GatewayClient {
@@ -98,7 +104,22 @@ impl GatewayClient {
         Ok(Self {
             channel: endpoint.connect_lazy(),
             capabilities: Arc::default(),
+            call_timeout: CALL_TIMEOUT,
+            log_timeout: LOG_CALL_TIMEOUT,
         })
+    }
+
+    /// The same client with its own call deadline (a slow WAN link to a remote site); log page
+    /// reads get at least [`LOG_CALL_TIMEOUT`].
+    pub fn with_call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self.log_timeout = timeout.max(LOG_CALL_TIMEOUT);
+        self
+    }
+
+    /// Deadline of an ordinary call to this gateway.
+    pub fn call_timeout(&self) -> Duration {
+        self.call_timeout
     }
 
     /// The channel, for the generated clients.
@@ -146,6 +167,7 @@ pub(crate) fn request<T>(msg: T, timeout: Duration) -> tonic::Request<T> {
 /// (gateways since V1.4) or in the response's `deviceErrors` (read by `errors_of`); both are
 /// handled. A failure without per-device details fails the whole call.
 pub(crate) async fn multi_results<R, F>(
+    timeout: Duration,
     device_ids: &[u32],
     fut: F,
     errors_of: impl FnOnce(R) -> Vec<gsdk_proto::err::ErrorResponse>,
@@ -153,13 +175,13 @@ pub(crate) async fn multi_results<R, F>(
 where
     F: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
 {
-    let device_errors = match tokio::time::timeout(CALL_TIMEOUT, fut).await {
+    let device_errors = match tokio::time::timeout(timeout, fut).await {
         Ok(Ok(resp)) => errors_of(resp.into_inner()),
         Ok(Err(status)) => match errors::multi_errors(&status) {
             Some(errs) => errs,
             None => return Err(errors::from_status(&status, None)),
         },
-        Err(_) => return Err(errors::timeout_error(Some(CALL_TIMEOUT))),
+        Err(_) => return Err(errors::timeout_error(Some(timeout))),
     };
     let failed: HashMap<u32, gsdk_proto::err::ErrorResponse> = device_errors
         .into_iter()

@@ -5,16 +5,16 @@ use tna_types::Schedule;
 use tna_types::limits::SCHEDULE_ALWAYS;
 use tna_types::protocol::RpcError;
 
-use super::{CALL_TIMEOUT, GatewayClient, call, request};
+use super::{GatewayClient, call, request};
 
 /// The schedules on a device, "Always" (ID 1, predefined on every device and not always listed
 /// by the gateway) first.
 pub async fn list(gw: &GatewayClient, device_id: u32) -> Result<Vec<Schedule>, RpcError> {
     let mut client = ScheduleClient::new(gw.channel());
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.get_list(request(GetListRequest { device_id }, CALL_TIMEOUT)),
+        client.get_list(request(GetListRequest { device_id }, gw.call_timeout)),
     )
     .await?;
     let mut out = vec![Schedule {

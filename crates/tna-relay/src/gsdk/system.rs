@@ -7,15 +7,15 @@ use gsdk_proto::system::system_client::SystemClient;
 use gsdk_proto::system::{GetConfigRequest, SetConfigRequest, SystemConfig};
 use tna_types::protocol::RpcError;
 
-use super::{CALL_TIMEOUT, GatewayClient, call, request};
+use super::{GatewayClient, call, request};
 
 /// The device's whole SystemConfig.
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<SystemConfig, RpcError> {
     let mut client = SystemClient::new(gw.channel());
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.get_config(request(GetConfigRequest { device_id }, CALL_TIMEOUT)),
+        client.get_config(request(GetConfigRequest { device_id }, gw.call_timeout)),
     )
     .await?;
     Ok(resp.config.unwrap_or_default())
@@ -33,9 +33,9 @@ async fn set_config(
         config: Some(config),
     };
     call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.set_config(request(req, CALL_TIMEOUT)),
+        client.set_config(request(req, gw.call_timeout)),
     )
     .await?;
     Ok(())

@@ -7,7 +7,7 @@ use gsdk_proto::time::{GetConfigRequest, GetRequest, SetMultiRequest};
 use tna_types::DeviceResult;
 use tna_types::protocol::{DeviceClock, RpcError};
 
-use super::{CALL_TIMEOUT, CAPABILITY_CONCURRENCY, GatewayClient, call, multi_results, request};
+use super::{CAPABILITY_CONCURRENCY, GatewayClient, call, multi_results, request};
 
 /// The relay's clock in milliseconds since the Unix epoch.
 fn now_ms() -> i64 {
@@ -20,9 +20,9 @@ fn now_ms() -> i64 {
 async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
     let mut client = TimeClient::new(gw.channel());
     let time = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.get(request(GetRequest { device_id }, CALL_TIMEOUT)),
+        client.get(request(GetRequest { device_id }, gw.call_timeout)),
     )
     .await;
     // The offset is taken when the answer arrives: the device read its clock at most one
@@ -32,9 +32,9 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
         Ok(t) => {
             // Only for a device that answered: an unreachable one would cost a second timeout.
             let zone = call(
-                CALL_TIMEOUT,
+                gw.call_timeout,
                 Some(device_id),
-                client.get_config(request(GetConfigRequest { device_id }, CALL_TIMEOUT)),
+                client.get_config(request(GetConfigRequest { device_id }, gw.call_timeout)),
             )
             .await;
             // The device's whole second covers [t, t+1): take its middle, so an exact clock
@@ -86,6 +86,6 @@ pub async fn sync(gw: &GatewayClient, device_ids: &[u32]) -> Result<Vec<DeviceRe
         device_i_ds: device_ids.to_vec(),
         gmt_time,
     };
-    let fut = client.set_multi(request(req, CALL_TIMEOUT));
-    multi_results(device_ids, fut, |r| r.device_errors).await
+    let fut = client.set_multi(request(req, gw.call_timeout));
+    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }

@@ -8,7 +8,7 @@ use tna_types::protocol::{ErrorCode, RpcError};
 use tna_types::{DeviceResult, JobCodeLog, LogPage, TnaConfig, TnaKey, TnaLog, TnaMode};
 
 use super::{
-    CALL_TIMEOUT, GatewayClient, LOG_CALL_TIMEOUT, MAX_GRPC_MESSAGE_BYTES, call, multi_results,
+    GatewayClient, MAX_GRPC_MESSAGE_BYTES, call, multi_results,
     request,
 };
 
@@ -16,9 +16,9 @@ use super::{
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<TnaConfig, RpcError> {
     let mut client = TnaClient::new(gw.channel());
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.get_config(request(pb::GetConfigRequest { device_id }, CALL_TIMEOUT)),
+        client.get_config(request(pb::GetConfigRequest { device_id }, gw.call_timeout)),
     )
     .await?;
     config_from_pb(&resp.config.unwrap_or_default())
@@ -36,9 +36,9 @@ pub async fn set_config(
         config: Some(config_to_pb(config)),
     };
     call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.set_config(request(req, CALL_TIMEOUT)),
+        client.set_config(request(req, gw.call_timeout)),
     )
     .await?;
     Ok(())
@@ -56,8 +56,8 @@ pub async fn set_config_multi(
         device_i_ds: device_ids.to_vec(),
         config: Some(config_to_pb(config)),
     };
-    let fut = client.set_config_multi(request(req, CALL_TIMEOUT));
-    multi_results(device_ids, fut, |r| r.device_errors).await
+    let fut = client.set_config_multi(request(req, gw.call_timeout));
+    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// One cursor page of T&A logs: IDs from `start` (inclusive, 0 = oldest), at most `limit`.
@@ -75,9 +75,9 @@ pub async fn get_log(
         filter: None,
     };
     let resp = call(
-        LOG_CALL_TIMEOUT,
+        gw.log_timeout,
         Some(device_id),
-        client.get_tna_log(request(req, LOG_CALL_TIMEOUT)),
+        client.get_tna_log(request(req, gw.log_timeout)),
     )
     .await?;
     let logs = resp.tna_events.into_iter().map(tna_log_from_pb).collect();
@@ -98,9 +98,9 @@ pub async fn get_job_code_log(
         max_num_of_log: limit,
     };
     let resp = call(
-        LOG_CALL_TIMEOUT,
+        gw.log_timeout,
         Some(device_id),
-        client.get_job_code_log(request(req, LOG_CALL_TIMEOUT)),
+        client.get_job_code_log(request(req, gw.log_timeout)),
     )
     .await?;
     let logs = resp

@@ -6,7 +6,7 @@ use gsdk_proto::user::{GetJobCodeRequest, SetJobCodeMultiRequest, SetJobCodeRequ
 use tna_types::protocol::RpcError;
 use tna_types::{DeviceResult, JobCode, UserJobCodes};
 
-use super::{CALL_TIMEOUT, GatewayClient, call, multi_results, request};
+use super::{GatewayClient, call, multi_results, request};
 
 /// The job codes of `user_ids` on a device (every enrolled user when empty).
 pub async fn get_job_codes(
@@ -20,9 +20,9 @@ pub async fn get_job_codes(
         user_i_ds: user_ids.to_vec(),
     };
     let resp = call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.get_job_code(request(req, CALL_TIMEOUT)),
+        client.get_job_code(request(req, gw.call_timeout)),
     )
     .await?;
     Ok(resp.user_job_codes.into_iter().map(from_pb).collect())
@@ -40,9 +40,9 @@ pub async fn set_job_codes(
         user_job_codes: users.iter().map(to_pb).collect(),
     };
     call(
-        CALL_TIMEOUT,
+        gw.call_timeout,
         Some(device_id),
-        client.set_job_code(request(req, CALL_TIMEOUT)),
+        client.set_job_code(request(req, gw.call_timeout)),
     )
     .await?;
     Ok(())
@@ -60,8 +60,8 @@ pub async fn set_job_codes_multi(
         device_i_ds: device_ids.to_vec(),
         user_job_codes: users.iter().map(to_pb).collect(),
     };
-    let fut = client.set_job_code_multi(request(req, CALL_TIMEOUT));
-    multi_results(device_ids, fut, |r| r.device_errors).await
+    let fut = client.set_job_code_multi(request(req, gw.call_timeout));
+    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// Protobuf → shared model.

@@ -1,0 +1,198 @@
+//! The audit trail: who changed what on which devices, kept with the logs.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+
+use crate::error::Result;
+use crate::sql::{
+    Param, SqlBuilder, get_i64, get_opt_string, get_string, get_u32, rows_per_statement,
+    u32_param, values_rows,
+};
+use crate::Archive;
+
+/// Most entries one [`Archive::list_audit`] call returns; larger limits are lowered to this.
+pub const MAX_AUDIT_LIMIT: u32 = 1_000;
+
+/// Most device rows one insert carries.
+const MAX_DEVICE_ROWS_PER_INSERT: usize = 1_000;
+
+/// Columns of `audit_device`.
+const DEVICE_COLUMNS: usize = 3;
+
+/// The name of the audit entries' sequence in `id_counter`.
+const AUDIT_SEQUENCE: &str = "audit_log";
+
+/// The columns of an entry, in [`entry_from_row`]'s order.
+const COLUMNS: &str = "id, at, actor, method, before_json, after_json, results_json";
+
+/// One audited action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// Assigned by [`Archive::append_audit`] (increasing); 0 in a new entry.
+    pub id: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who (user name, or the relay itself).
+    pub actor: String,
+    /// What (the JSON-RPC method).
+    pub method: String,
+    /// The devices it touched, in the order given.
+    pub device_ids: Vec<u32>,
+    /// The state before, when there was one.
+    pub before: Option<serde_json::Value>,
+    /// The state after, when there is one.
+    pub after: Option<serde_json::Value>,
+    /// What came back (per device results, errors).
+    pub results: serde_json::Value,
+}
+
+/// Which audit entries to list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    /// From this time (inclusive, Unix seconds).
+    pub from: Option<i64>,
+    /// To this time (exclusive, Unix seconds).
+    pub to: Option<i64>,
+    /// Only this actor's.
+    pub actor: Option<String>,
+    /// Only this method's.
+    pub method: Option<String>,
+    /// Only those touching this device.
+    pub device_id: Option<u32>,
+    /// Only entries older than this ID (the last ID of the previous page).
+    pub before_id: Option<i64>,
+    /// Entries per page, lowered to [`MAX_AUDIT_LIMIT`]; 0 is taken as 1.
+    pub limit: u32,
+}
+
+fn entry_from_row(row: &AnyRow) -> Result<AuditEntry> {
+    let json = |s: Option<String>| -> Result<Option<serde_json::Value>> {
+        Ok(match s {
+            None => None,
+            Some(s) => Some(serde_json::from_str(&s)?),
+        })
+    };
+    Ok(AuditEntry {
+        id: get_i64(row, "id")?,
+        at: get_i64(row, "at")?,
+        actor: get_string(row, "actor")?,
+        method: get_string(row, "method")?,
+        device_ids: Vec::new(),
+        before: json(get_opt_string(row, "before_json")?)?,
+        after: json(get_opt_string(row, "after_json")?)?,
+        results: serde_json::from_str(&get_string(row, "results_json")?)?,
+    })
+}
+
+impl Archive {
+    /// Appends an entry (its `id` is ignored) and returns the ID it got. IDs increase in the
+    /// order entries are committed, in both backends.
+    pub async fn append_audit(&self, entry: &AuditEntry) -> Result<i64> {
+        let before = entry.before.as_ref().map(serde_json::to_string).transpose()?;
+        let after = entry.after.as_ref().map(serde_json::to_string).transpose()?;
+        let results = serde_json::to_string(&entry.results)?;
+
+        let mut tx = self.pool.begin().await?;
+        let mut b = SqlBuilder::new("");
+        let name = b.param(Param::Text(AUDIT_SEQUENCE.to_owned()));
+        b.sql = format!(
+            "UPDATE id_counter SET last_id = last_id + 1 WHERE name = {name} RETURNING last_id"
+        );
+        let id = get_i64(&b.query().fetch_one(&mut *tx).await?, "last_id")?;
+
+        let insert = format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        sqlx::query(&insert)
+            .bind(id)
+            .bind(entry.at)
+            .bind(entry.actor.as_str())
+            .bind(entry.method.as_str())
+            .bind(before)
+            .bind(after)
+            .bind(results)
+            .execute(&mut *tx)
+            .await?;
+
+        let per_insert = rows_per_statement(DEVICE_COLUMNS, MAX_DEVICE_ROWS_PER_INSERT);
+        let mut position = 0i64;
+        for chunk in entry.device_ids.chunks(per_insert) {
+            let sql = format!(
+                "INSERT INTO audit_device (audit_id, position, device_id) VALUES {}",
+                values_rows(chunk.len(), DEVICE_COLUMNS)
+            );
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q.bind(id).bind(position).bind(i64::from(*d));
+                position += 1;
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        tracing::debug!(id, actor = %entry.actor, method = %entry.method, "audit entry");
+        Ok(id)
+    }
+
+    /// Audit entries matching `q`, newest (highest ID) first.
+    pub async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let limit = q.limit.clamp(1, MAX_AUDIT_LIMIT);
+        let mut b = SqlBuilder::new("");
+        let mut c = Vec::new();
+        if let Some(from) = q.from {
+            c.push(format!("at >= {}", b.param(Param::Int(from))));
+        }
+        if let Some(to) = q.to {
+            c.push(format!("at < {}", b.param(Param::Int(to))));
+        }
+        if let Some(actor) = &q.actor {
+            c.push(format!("actor = {}", b.param(Param::Text(actor.clone()))));
+        }
+        if let Some(method) = &q.method {
+            c.push(format!("method = {}", b.param(Param::Text(method.clone()))));
+        }
+        if let Some(device) = q.device_id {
+            c.push(format!(
+                "EXISTS (SELECT 1 FROM audit_device d WHERE d.audit_id = audit_log.id \
+                 AND d.device_id = {})",
+                b.param(u32_param(device))
+            ));
+        }
+        if let Some(before) = q.before_id {
+            c.push(format!("id < {}", b.param(Param::Int(before))));
+        }
+        let lim = b.param(Param::Int(i64::from(limit)));
+        b.sql = format!("SELECT {COLUMNS} FROM audit_log");
+        b.push_where(&c);
+        b.sql.push_str(&format!(" ORDER BY id DESC LIMIT {lim}"));
+        let rows = b.query().fetch_all(&self.pool).await?;
+        let mut entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if entries.is_empty() {
+            return Ok(entries);
+        }
+
+        let mut d = SqlBuilder::new("");
+        let ids: Vec<String> = entries.iter().map(|e| d.param(Param::Int(e.id))).collect();
+        d.sql = format!(
+            "SELECT audit_id, device_id FROM audit_device WHERE audit_id IN ({}) \
+             ORDER BY audit_id, position",
+            ids.join(", ")
+        );
+        let index: HashMap<i64, usize> =
+            entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        for row in d.query().fetch_all(&self.pool).await? {
+            let audit_id = get_i64(&row, "audit_id")?;
+            let device = get_u32(&row, "audit_device", "device_id")?;
+            if let Some(e) = index.get(&audit_id).and_then(|&i| entries.get_mut(i)) {
+                e.device_ids.push(device);
+            }
+        }
+        Ok(entries)
+    }
+}

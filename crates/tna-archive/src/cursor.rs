@@ -1,0 +1,312 @@
+//! Per (device, stream) read cursors: how far the archive has everything, in which epoch.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyRow, AnyTransaction};
+
+use crate::error::{ArchiveError, Result};
+use crate::sql::{
+    Param, SqlBuilder, get_opt_i64, get_opt_string, get_u32, get_u64, to_u32, u32_param,
+};
+use crate::Archive;
+
+/// The epoch a cursor starts in, before any event-ID reset.
+pub const INITIAL_EPOCH: u32 = 0;
+
+/// The cursor table.
+const TABLE: &str = "log_cursor";
+
+/// The columns of a cursor, in [`cursor_from_row`]'s order.
+const COLUMNS: &str = "device_id, stream, epoch, next_event_id, stored, last_sync_at, \
+                       last_error, last_error_at, reset_detected_at";
+
+/// One of a device's two log streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stream {
+    /// T&A events (`TnaLog`).
+    Tna,
+    /// Job-code events (`JobCodeLog`).
+    JobCode,
+}
+
+impl Stream {
+    /// Both streams.
+    pub const ALL: [Stream; 2] = [Stream::Tna, Stream::JobCode];
+
+    /// The name stored in `log_cursor.stream`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Tna => "tna",
+            Stream::JobCode => "job_code",
+        }
+    }
+
+    /// The stream stored as `s`.
+    pub fn from_db(s: &str) -> Option<Stream> {
+        Stream::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stream::Tna => "T&A",
+            Stream::JobCode => "job-code",
+        })
+    }
+}
+
+/// How far the archive has read one (device, stream).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cursor {
+    /// The device.
+    pub device_id: u32,
+    /// Which of its logs.
+    pub stream: Stream,
+    /// Bumped on every event-ID reset of the device; records are unique per epoch.
+    pub epoch: u32,
+    /// The first event ID not yet stored in this epoch: where the next read starts.
+    pub next_event_id: u32,
+    /// Records stored for this (device, stream), all epochs.
+    pub stored: u64,
+    /// When a page was last stored (Unix seconds).
+    pub last_sync_at: Option<i64>,
+    /// The last read failure, cleared by the next stored page.
+    pub last_error: Option<String>,
+    /// When `last_error` happened (Unix seconds); kept after the error is cleared.
+    pub last_error_at: Option<i64>,
+    /// When the last event-ID reset was detected (Unix seconds).
+    pub reset_detected_at: Option<i64>,
+}
+
+fn cursor_from_row(row: &AnyRow) -> Result<Cursor> {
+    let stream_name = get_opt_string(row, "stream")?.unwrap_or_default();
+    let stream = Stream::from_db(&stream_name).ok_or_else(|| ArchiveError::Corrupt {
+        table: TABLE,
+        column: "stream",
+        detail: format!("unknown stream {stream_name:?}"),
+    })?;
+    Ok(Cursor {
+        device_id: get_u32(row, TABLE, "device_id")?,
+        stream,
+        epoch: get_u32(row, TABLE, "epoch")?,
+        next_event_id: get_u32(row, TABLE, "next_event_id")?,
+        stored: get_u64(row, TABLE, "stored")?,
+        last_sync_at: get_opt_i64(row, "last_sync_at")?,
+        last_error: get_opt_string(row, "last_error")?,
+        last_error_at: get_opt_i64(row, "last_error_at")?,
+        reset_detected_at: get_opt_i64(row, "reset_detected_at")?,
+    })
+}
+
+/// Inserts the cursor of a (device, stream) never seen before, at [`INITIAL_EPOCH`]; does
+/// nothing when it exists. Returns whether it inserted.
+async fn ensure_cursor(tx: &mut AnyTransaction<'_>, device_id: u32, stream: Stream) -> Result<bool> {
+    let mut b = SqlBuilder::new("");
+    let (d, s, e) = (
+        b.param(u32_param(device_id)),
+        b.param(Param::Text(stream.as_str().to_owned())),
+        b.param(u32_param(INITIAL_EPOCH)),
+    );
+    b.sql = format!(
+        "INSERT INTO {TABLE} (device_id, stream, epoch, next_event_id, stored) \
+         VALUES ({d}, {s}, {e}, 0, 0) ON CONFLICT (device_id, stream) DO NOTHING"
+    );
+    Ok(b.query().execute(&mut **tx).await?.rows_affected() > 0)
+}
+
+/// Inside a page's transaction: checks the writer's epoch and moves the cursor (it never moves
+/// back within an epoch), marking the sync and clearing the error. The cursor row stays locked
+/// (PostgreSQL) or the database write-locked (SQLite) until the transaction ends, so a
+/// concurrent writer waits and then sees the new state.
+pub(crate) async fn claim_for_page(
+    tx: &mut AnyTransaction<'_>,
+    device_id: u32,
+    stream: Stream,
+    epoch: u32,
+    next_event_id: u32,
+    now: i64,
+) -> Result<()> {
+    // Twice at most: the second try follows creating the cursor (or losing that race).
+    for _ in 0..2 {
+        let mut b = SqlBuilder::new("");
+        let (d, s, e, n, t) = (
+            b.param(u32_param(device_id)),
+            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(u32_param(epoch)),
+            b.param(u32_param(next_event_id)),
+            b.param(Param::Int(now)),
+        );
+        b.sql = format!(
+            "UPDATE {TABLE} SET \
+               next_event_id = CASE WHEN next_event_id < {n} THEN {n} ELSE next_event_id END, \
+               last_sync_at = {t}, last_error = NULL \
+             WHERE device_id = {d} AND stream = {s} AND epoch = {e}"
+        );
+        if b.query().execute(&mut **tx).await?.rows_affected() == 1 {
+            return Ok(());
+        }
+        match current_epoch(tx, device_id, stream).await? {
+            Some(current) => {
+                return Err(ArchiveError::StaleEpoch {
+                    device_id,
+                    stream,
+                    current,
+                    given: epoch,
+                });
+            }
+            None if epoch == INITIAL_EPOCH => {
+                ensure_cursor(tx, device_id, stream).await?;
+            }
+            None => {
+                return Err(ArchiveError::StaleEpoch {
+                    device_id,
+                    stream,
+                    current: INITIAL_EPOCH,
+                    given: epoch,
+                });
+            }
+        }
+    }
+    // The cursor was created above, so the update cannot miss twice; say so if it did.
+    let current = current_epoch(tx, device_id, stream).await?.unwrap_or(INITIAL_EPOCH);
+    Err(ArchiveError::StaleEpoch {
+        device_id,
+        stream,
+        current,
+        given: epoch,
+    })
+}
+
+/// Inside a page's transaction: adds what the page inserted to the cursor's count.
+pub(crate) async fn add_stored(
+    tx: &mut AnyTransaction<'_>,
+    device_id: u32,
+    stream: Stream,
+    inserted: u64,
+) -> Result<()> {
+    if inserted == 0 {
+        return Ok(());
+    }
+    let mut b = SqlBuilder::new("");
+    let (d, s, i) = (
+        b.param(u32_param(device_id)),
+        b.param(Param::Text(stream.as_str().to_owned())),
+        b.param(crate::sql::count_param(inserted)),
+    );
+    b.sql = format!("UPDATE {TABLE} SET stored = stored + {i} WHERE device_id = {d} AND stream = {s}");
+    b.query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn current_epoch(
+    tx: &mut AnyTransaction<'_>,
+    device_id: u32,
+    stream: Stream,
+) -> Result<Option<u32>> {
+    let mut b = SqlBuilder::new("");
+    let (d, s) = (
+        b.param(u32_param(device_id)),
+        b.param(Param::Text(stream.as_str().to_owned())),
+    );
+    b.sql = format!("SELECT epoch FROM {TABLE} WHERE device_id = {d} AND stream = {s}");
+    match b.query().fetch_optional(&mut **tx).await? {
+        None => Ok(None),
+        Some(row) => Ok(Some(get_u32(&row, TABLE, "epoch")?)),
+    }
+}
+
+impl Archive {
+    /// The cursor of one (device, stream), `None` when nothing was ever stored or recorded
+    /// for it (a new cursor starts at [`INITIAL_EPOCH`], event 0).
+    pub async fn cursor(&self, device_id: u32, stream: Stream) -> Result<Option<Cursor>> {
+        let mut b = SqlBuilder::new("");
+        let (d, s) = (
+            b.param(u32_param(device_id)),
+            b.param(Param::Text(stream.as_str().to_owned())),
+        );
+        b.sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE device_id = {d} AND stream = {s}");
+        match b.query().fetch_optional(&self.pool).await? {
+            None => Ok(None),
+            Some(row) => Ok(Some(cursor_from_row(&row)?)),
+        }
+    }
+
+    /// Every cursor, by device then stream.
+    pub async fn cursors(&self) -> Result<Vec<Cursor>> {
+        let sql = format!("SELECT {COLUMNS} FROM {TABLE} ORDER BY device_id, stream");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let mut cursors: Vec<Cursor> = rows.iter().map(cursor_from_row).collect::<Result<_>>()?;
+        cursors.sort_by_key(|c| (c.device_id, c.stream));
+        Ok(cursors)
+    }
+
+    /// Records stored for one (device, stream), all epochs; 0 when none.
+    pub async fn stored_count(&self, device_id: u32, stream: Stream) -> Result<u64> {
+        Ok(self
+            .cursor(device_id, stream)
+            .await?
+            .map_or(0, |c| c.stored))
+    }
+
+    /// An event-ID reset was detected on the device (it returned IDs below the cursor): keeps
+    /// everything stored, moves the cursor to a new epoch at event 0 and notes when. Returns
+    /// the new epoch; writers still holding the old one are refused from now on.
+    pub async fn start_epoch(&self, device_id: u32, stream: Stream, now: i64) -> Result<u32> {
+        let mut tx = self.pool.begin().await?;
+        ensure_cursor(&mut tx, device_id, stream).await?;
+        let mut b = SqlBuilder::new("");
+        let (d, s, t) = (
+            b.param(u32_param(device_id)),
+            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(Param::Int(now)),
+        );
+        b.sql = format!(
+            "UPDATE {TABLE} SET epoch = epoch + 1, next_event_id = 0, reset_detected_at = {t} \
+             WHERE device_id = {d} AND stream = {s} RETURNING epoch"
+        );
+        let row = b.query().fetch_one(&mut *tx).await?;
+        let raw = crate::sql::get_i64(&row, "epoch")?;
+        let epoch = match to_u32(raw, TABLE, "epoch") {
+            Ok(e) => e,
+            Err(_) if raw == i64::from(u32::MAX) + 1 => {
+                return Err(ArchiveError::EpochExhausted {
+                    device_id,
+                    stream,
+                    epoch: u32::MAX,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        tracing::warn!(device_id, %stream, epoch, "event-ID reset: new archive epoch");
+        Ok(epoch)
+    }
+
+    /// Notes a failed read of one (device, stream); the next stored page clears it.
+    pub async fn record_error(
+        &self,
+        device_id: u32,
+        stream: Stream,
+        message: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut b = SqlBuilder::new("");
+        let (d, s, e, m, t) = (
+            b.param(u32_param(device_id)),
+            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(u32_param(INITIAL_EPOCH)),
+            b.param(Param::Text(message.to_owned())),
+            b.param(Param::Int(now)),
+        );
+        b.sql = format!(
+            "INSERT INTO {TABLE} (device_id, stream, epoch, next_event_id, stored, last_error, \
+               last_error_at) VALUES ({d}, {s}, {e}, 0, 0, {m}, {t}) \
+             ON CONFLICT (device_id, stream) DO UPDATE SET \
+               last_error = excluded.last_error, last_error_at = excluded.last_error_at"
+        );
+        b.query().execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! The relay's log archive: the system of record for every T&A event and job-code event its
+//! devices ever reported, each kept once, for ever, plus the audit trail of what people changed.
+//!
+//! # Backends
+//!
+//! A SQLite file by default (`sqlite:///var/lib/tna/archive.db`, created when missing, WAL,
+//! `synchronous=NORMAL`, a busy timeout), or a PostgreSQL database when several relays share
+//! one archive (`postgres://relay@db/tna`). Both run the **same** schema and the **same** SQL
+//! through sqlx's `Any` driver: `$n` placeholders (SQLite reads `$1` as parameter 1), `BIGINT`
+//! for every number, `TEXT` for strings and JSON, `INSERT … ON CONFLICT … DO NOTHING`, row-value
+//! comparisons for keyset paging, and `UPDATE … RETURNING` on a counter row where the two
+//! would otherwise need different auto-increment syntax. No statement is checked at build time
+//! (there is no database then); the tests run every statement against both backends.
+//!
+//! # Schema (`migrations/`), and why it looks like this
+//!
+//! - `tna_log`, `job_code_log`: one row per event. A device numbers its events itself and may
+//!   start again from 0 (reset, wipe), so the key is `(device_id, epoch, event_id)`: a detected
+//!   reset opens a new epoch ([`Archive::start_epoch`]) and nothing stored before is touched.
+//!   The key also makes storing idempotent: a page stored twice inserts nothing the second
+//!   time. Indexes `(ts, device_id, epoch, event_id)` (the reading order and the paging key,
+//!   so a time range over all devices is one index range scan) and
+//!   `(user_id, ts, device_id, epoch, event_id)` (one user's events, already in order).
+//! - `log_cursor`: per `(device_id, stream)` the epoch, the next event ID to read, how many
+//!   records are stored, and the last sync / error / reset times. A page's records and its
+//!   cursor move commit together, and a writer holding an old epoch is refused, so two relays
+//!   (or a relay and its restarted self) never interleave pages of different epochs.
+//! - `audit_log` + `audit_device`: who did what, with the before/after/results JSON as text;
+//!   touched devices in their own table so "everything done to device 7" is an index lookup.
+//! - `id_counter`: portable sequences (the audit IDs).
+//!
+//! Every `u32` of a device record is stored as a 64-bit integer and range-checked when read
+//! back; a T&A key is stored as its number 1..=16 or NULL.
+//!
+//! # Modules
+//!
+//! - [`connect`](crate::connect): URLs, backends, opening, SQLite settings.
+//! - `schema`: the embedded migrations.
+//! - [`logs`](crate::logs): storing pages, querying events.
+//! - [`cursor`](crate::cursor): read cursors and epochs.
+//! - [`audit`](crate::audit): the audit trail.
+//! - [`error`](crate::error): [`ArchiveError`].
+//!
+//! Throughput: pages are written as multi-row `INSERT`s of up to [`MAX_ROWS_PER_INSERT`] rows
+//! (kept under SQLite's [`MAX_BIND_PARAMS`]), one transaction per page.
+
+pub mod audit;
+pub mod connect;
+pub mod cursor;
+pub mod error;
+pub mod logs;
+mod schema;
+mod sql;
+
+use sqlx::any::AnyPool;
+
+pub use audit::{AuditEntry, AuditQuery, MAX_AUDIT_LIMIT};
+pub use connect::Backend;
+pub use cursor::{Cursor, INITIAL_EPOCH, Stream};
+pub use error::{ArchiveError, Result};
+pub use logs::{
+    Archived, ArchivedJobCodeLog, ArchivedTnaLog, LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT,
+    MAX_ROWS_PER_INSERT, QueryCursor, QueryPage,
+};
+pub use sql::MAX_BIND_PARAMS;
+
+/// An open archive. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Archive {
+    /// Opens (creating when missing) the archive at `url` and brings its schema up to date.
+    ///
+    /// `sqlite:///abs/path/archive.db`, `sqlite:relative.db` (the file is created unless the
+    /// URL gives a `mode=`), `sqlite::memory:` (tests), or `postgres://user[:pw]@host[:port]/db`.
+    /// A URL that cannot be read, or a database that cannot be reached, gives a one-line
+    /// [`ArchiveError::BadUrl`] / [`ArchiveError::Open`] saying what to fix.
+    pub async fn open(url: &str) -> Result<Archive> {
+        let (pool, backend) = connect::open(url).await?;
+        Ok(Archive { pool, backend })
+    }
+
+    /// Which database holds this archive.
+    pub fn kind(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection (waits for queries in flight). Other clones become unusable.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,993 @@
+//! Timecards: per-user, per-day worked time computed from T&A punches by a policy an admin sets.
+//!
+//! Pure and small on purpose: the console computes timecards in the browser from logs it already
+//! holds. The rules, in the order they apply:
+//!
+//! 1. Records without a user ID are not punches and are dropped; a record seen twice (same device,
+//!    same ID) counts once. A user's punches from every device merge into one stream, ordered by
+//!    timestamp, then device ID, then record ID.
+//! 2. Each punch has a *window day*: the local date whose window `[day_start, day_start + 24 h)`
+//!    holds it, local time being UTC plus the policy's fixed offset.
+//! 3. Shifts. An IN opens a shift on its window day. The next OUT closes it when it lies in the
+//!    same window day or within [`MAX_SHIFT_SECONDS`] of the IN, so a night shift that crosses the
+//!    day boundary counts whole on the day it started. While a shift is open, its break, meal and
+//!    unmapped punches (within the same bounds) belong to that day too.
+//! 4. Repeats. An IN while a shift of the same window day is open, or an OUT after a counted OUT
+//!    of the same window day with no IN between, is a repeat; [`RepeatRule`] picks which of the
+//!    run counts. Runs never cross a window day, so a forgotten OUT yesterday is never merged
+//!    into today's IN.
+//! 5. Nothing is guessed: a shift never closed is [`TimecardFlag::MissingOut`] and counts no
+//!    time; an OUT with nothing to close is [`TimecardFlag::MissingIn`].
+//! 6. A break (meal) start pairs with the next break (meal) end owned by the same day. Paired time
+//!    is deducted only where it overlaps a worked interval, so a break taken between an OUT and
+//!    the next IN is not deducted twice: `worked = intervals − breaks inside − meals inside`,
+//!    clamped at 0 (it can only go below when a break and a meal overlap each other).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::TnaKey;
+use crate::logs::TnaLog;
+use crate::validate::FieldError;
+
+/// Minutes in a day: `day_start_minutes` must be below this.
+pub const MINUTES_PER_DAY: u16 = 24 * 60;
+/// The largest UTC offset either way, in minutes: real offsets run from UTC−12:00 to UTC+14:00.
+pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
+/// The longest shift that may cross a day boundary: an OUT in a later window day closes an open
+/// IN only within this. Long enough for a double shift; short enough that a forgotten OUT
+/// yesterday and a forgotten IN today do not make one 30-hour shift.
+pub const MAX_SHIFT_SECONDS: u32 = 16 * 3600;
+const SECONDS_PER_DAY: i64 = 86_400;
+/// Days from 0000-03-01 to 1970-01-01 (proleptic Gregorian). The date functions count years
+/// from March so that the leap day is the last day of a year.
+const EPOCH_FROM_MARCH_0000: i64 = 719_468;
+/// Days in 400 Gregorian years, after which the calendar repeats exactly.
+const DAYS_PER_400_YEARS: i64 = 146_097;
+
+/// What a punch means for the timecard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PunchType {
+    /// Starts work: opens a shift.
+    CheckIn,
+    /// Ends work: closes the open shift.
+    CheckOut,
+    /// Starts a break.
+    BreakStart,
+    /// Ends a break; the paired break is deducted from worked time.
+    BreakEnd,
+    /// Starts a meal.
+    MealStart,
+    /// Ends a meal; the paired meal is deducted and reported apart from breaks.
+    MealEnd,
+}
+
+impl PunchType {
+    /// Every punch type, in the order of the default key mapping (KEY_1 = check-in, …).
+    pub const ALL: [PunchType; 6] = [
+        PunchType::CheckIn,
+        PunchType::CheckOut,
+        PunchType::BreakStart,
+        PunchType::BreakEnd,
+        PunchType::MealStart,
+        PunchType::MealEnd,
+    ];
+}
+
+/// One entry of a policy's key map: punches with `key` are of type `punch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PunchMapping {
+    /// The T&A key.
+    pub key: TnaKey,
+    /// What a punch with that key means.
+    pub punch: PunchType,
+}
+
+/// Which punch of a run of repeated INs (or OUTs) counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RepeatRule {
+    /// The first punch of the run counts; the others are ignored.
+    First,
+    /// The last punch of the run counts; the others are ignored.
+    Last,
+}
+
+/// How punches become timecards, set by an admin. Check it with [`TimecardPolicy::validate`];
+/// [`timecards`] never panics on an invalid policy (a key mapped twice keeps its first entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TimecardPolicy {
+    /// Which key means which punch, as a list of `{key, punch}` so the JSON is a plain array in
+    /// the admin's order. Keys not listed are ignored and counted as unmapped on their day.
+    pub punch_types: Vec<PunchMapping>,
+    /// Where a day begins, in local minutes after midnight (300 = 05:00), below
+    /// [`MINUTES_PER_DAY`]. Punches before it belong to the previous day.
+    pub day_start_minutes: u16,
+    /// Which IN of a run of INs counts (default: the last, e.g. after a mistaken early press).
+    pub repeated_in: RepeatRule,
+    /// Which OUT of a run of OUTs counts (default: the first: leaving ends the shift).
+    pub repeated_out: RepeatRule,
+    /// The site's offset from UTC in minutes (540 = UTC+9), within ±[`MAX_UTC_OFFSET_MINUTES`].
+    /// One fixed offset: across a DST change the caller passes the offset in force for the period
+    /// it computes (or computes each period apart).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for TimecardPolicy {
+    /// KEY_1 check-in, KEY_2 check-out, KEY_3/4 break start/end, KEY_5/6 meal start/end; days
+    /// start at midnight UTC; the last of repeated INs and the first of repeated OUTs count.
+    fn default() -> Self {
+        Self {
+            punch_types: TnaKey::all()
+                .zip(PunchType::ALL)
+                .map(|(key, punch)| PunchMapping { key, punch })
+                .collect(),
+            day_start_minutes: 0,
+            repeated_in: RepeatRule::Last,
+            repeated_out: RepeatRule::First,
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+impl TimecardPolicy {
+    /// The punch type of a key: its first mapping, `None` when the key is not mapped.
+    pub fn punch_type(&self, key: TnaKey) -> Option<PunchType> {
+        self.punch_types
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| m.punch)
+    }
+
+    /// Checks the policy: the day starts before 24:00, the offset is within ±14 h and no key is
+    /// mapped twice. Returns every broken rule, fields named in camelCase.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let error = |field: String, message: String| FieldError { field, message };
+        let mut errors = Vec::new();
+        if self.day_start_minutes >= MINUTES_PER_DAY {
+            errors.push(error(
+                "dayStartMinutes".into(),
+                format!(
+                    "The day must start before 24:00 (below {MINUTES_PER_DAY} minutes), got {}.",
+                    self.day_start_minutes
+                ),
+            ));
+        }
+        if !(-MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES).contains(&self.utc_offset_minutes) {
+            errors.push(error(
+                "utcOffsetMinutes".into(),
+                format!(
+                    "The UTC offset must be within ±{MAX_UTC_OFFSET_MINUTES} minutes (±14 h), got {}.",
+                    self.utc_offset_minutes
+                ),
+            ));
+        }
+        for (i, m) in self.punch_types.iter().enumerate() {
+            if self.punch_types[..i].iter().any(|o| o.key == m.key) {
+                errors.push(error(
+                    format!("punchTypes[{i}].key"),
+                    format!(
+                        "{} is mapped twice; a key can mean one punch type only.",
+                        m.key
+                    ),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A span of time, Unix seconds UTC, `start <= end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interval {
+    /// Start, Unix seconds.
+    pub start: u32,
+    /// End, Unix seconds.
+    pub end: u32,
+}
+
+impl Interval {
+    /// Its length in seconds.
+    pub fn seconds(self) -> u64 {
+        u64::from(self.end.saturating_sub(self.start))
+    }
+
+    fn overlap(self, other: Interval) -> u64 {
+        u64::from(
+            self.end
+                .min(other.end)
+                .saturating_sub(self.start.max(other.start)),
+        )
+    }
+}
+
+/// Something on a day that needs a person's look. Flagged time is never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TimecardFlag {
+    /// An IN whose shift was never closed; the open time is not counted as worked.
+    MissingOut,
+    /// An OUT with no open shift to close.
+    MissingIn,
+    /// Several INs in a row; one counted, by the policy's `repeatedIn`.
+    RepeatedIn,
+    /// Several OUTs in a row; one counted, by the policy's `repeatedOut`.
+    RepeatedOut,
+    /// A break start without an end or an end without a start; that time is not deducted.
+    UnpairedBreak,
+    /// A meal start without an end or an end without a start; that time is not deducted.
+    UnpairedMeal,
+    /// Punches with no key, or a key the policy does not map; they are ignored.
+    UnmappedKeys,
+}
+
+/// One user's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimecardDay {
+    /// User ID.
+    pub user_id: String,
+    /// The local date the day window starts on, `YYYY-MM-DD`.
+    pub day: String,
+    /// The same date as days since 1970-01-01.
+    pub day_number: i32,
+    /// The earliest counted IN of the day's shifts, Unix seconds.
+    pub first_in: Option<u32>,
+    /// The latest counted OUT of the day's shifts (may lie on the next date for a night shift).
+    pub last_out: Option<u32>,
+    /// Paired IN→OUT time minus the breaks and meals inside it.
+    pub worked_seconds: u64,
+    /// Paired break time inside worked intervals (what was deducted).
+    pub break_seconds: u64,
+    /// Paired meal time inside worked intervals (what was deducted).
+    pub meal_seconds: u64,
+    /// The paired IN→OUT intervals, in order.
+    pub intervals: Vec<Interval>,
+    /// What needs a look, each once, in a stable order.
+    pub flags: Vec<TimecardFlag>,
+    /// Punches belonging to the day, repeats and unmapped ones included.
+    pub punches: u32,
+    /// How many of them had no key or an unmapped key.
+    pub unmapped: u32,
+    /// Devices the punches came from, ascending.
+    pub devices: Vec<u32>,
+}
+
+/// One user's totals over a list of days.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTotals {
+    /// User ID.
+    pub user_id: String,
+    /// Days with any punch.
+    pub days: u32,
+    /// Sum of worked seconds.
+    pub worked_seconds: u64,
+    /// Sum of deducted break seconds.
+    pub break_seconds: u64,
+    /// Sum of deducted meal seconds.
+    pub meal_seconds: u64,
+    /// Days with at least one flag.
+    pub flagged_days: u32,
+}
+
+/// The timecards of every user in `logs`, sorted by user ID then day (rules in the module doc).
+pub fn timecards(logs: &[TnaLog], policy: &TimecardPolicy) -> Vec<TimecardDay> {
+    let mut punches: Vec<&TnaLog> = logs.iter().filter(|l| !l.user_id.is_empty()).collect();
+    punches.sort_by(|a, b| {
+        (&a.user_id, a.timestamp, a.device_id, a.id).cmp(&(
+            &b.user_id,
+            b.timestamp,
+            b.device_id,
+            b.id,
+        ))
+    });
+    let mut seen = HashSet::new();
+    punches.retain(|l| seen.insert((l.device_id, l.id)));
+    let mut out = Vec::new();
+    for user in punches.chunk_by(|a, b| a.user_id == b.user_id) {
+        let mut walk = Walk::new(policy);
+        for log in user {
+            walk.punch(log);
+        }
+        out.extend(walk.finish(&user[0].user_id));
+    }
+    out
+}
+
+/// Per-user totals of `days`, sorted by user ID.
+pub fn totals(days: &[TimecardDay]) -> Vec<UserTotals> {
+    let mut by_user: BTreeMap<&str, UserTotals> = BTreeMap::new();
+    for d in days {
+        let t = by_user.entry(&d.user_id).or_insert_with(|| UserTotals {
+            user_id: d.user_id.clone(),
+            ..UserTotals::default()
+        });
+        t.days += 1;
+        t.worked_seconds += d.worked_seconds;
+        t.break_seconds += d.break_seconds;
+        t.meal_seconds += d.meal_seconds;
+        t.flagged_days += u32::from(!d.flags.is_empty());
+    }
+    by_user.into_values().collect()
+}
+
+/// The proleptic Gregorian date `(year, month, day)` of a day number (days since 1970-01-01).
+pub fn civil_from_days(day_number: i32) -> (i32, u8, u8) {
+    let shifted = i64::from(day_number) + EPOCH_FROM_MARCH_0000;
+    let cycle = shifted.div_euclid(DAYS_PER_400_YEARS);
+    let day_of_cycle = shifted.rem_euclid(DAYS_PER_400_YEARS);
+    // Take out the leap days before dividing by 365: one every 4 years (1,460 days), none every
+    // 100 years (36,524 days), and the one ending the 400-year cycle.
+    let year_of_cycle = (day_of_cycle - day_of_cycle / 1_460 + day_of_cycle / 36_524
+        - day_of_cycle / 146_096)
+        / 365;
+    let day_of_year =
+        day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
+    // From March, month lengths repeat 31 30 31 30 31 every 5 months: 153 days.
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = cycle * 400 + year_of_cycle + i64::from(month <= 2);
+    // An i32 day number is within ±5.9 million years: every part fits its type.
+    (year as i32, month as u8, day as u8)
+}
+
+/// The day number (days since 1970-01-01) of a proleptic Gregorian date; the inverse of
+/// [`civil_from_days`] for valid dates.
+pub fn days_from_civil(year: i32, month: u8, day: u8) -> i32 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let cycle = year.div_euclid(400);
+    let year_of_cycle = year.rem_euclid(400);
+    let month_from_march = (i64::from(month) + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_cycle = 365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
+    (cycle * DAYS_PER_400_YEARS + day_of_cycle - EPOCH_FROM_MARCH_0000) as i32
+}
+
+/// A day number as `YYYY-MM-DD`.
+pub fn day_string(day_number: i32) -> String {
+    let (y, m, d) = civil_from_days(day_number);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The window day of a timestamp under a policy.
+fn window_day(timestamp: u32, policy: &TimecardPolicy) -> i32 {
+    let local = i64::from(timestamp) + i64::from(policy.utc_offset_minutes) * 60
+        - i64::from(policy.day_start_minutes) * 60;
+    // A u32 timestamp and any i32 offset stay within ±1.6 million days.
+    local.div_euclid(SECONDS_PER_DAY) as i32
+}
+
+/// An open shift, break or meal: when it started and the day it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    ts: u32,
+    day: i32,
+}
+
+impl Open {
+    /// Whether a punch at `ts` in window day `day` still belongs to this open shift.
+    fn holds(self, ts: u32, day: i32) -> bool {
+        day == self.day || ts.saturating_sub(self.ts) <= MAX_SHIFT_SECONDS
+    }
+}
+
+/// The last counted OUT, for recognising a repeated OUT.
+struct LastOut {
+    window_day: i32,
+    day: i32,
+    /// The interval it closed in `days[day]`, `None` for an OUT with no IN.
+    interval: Option<usize>,
+}
+
+#[derive(Clone, Copy)]
+enum Span {
+    Break = 0,
+    Meal = 1,
+}
+
+impl Span {
+    fn flag(self) -> TimecardFlag {
+        match self {
+            Span::Break => TimecardFlag::UnpairedBreak,
+            Span::Meal => TimecardFlag::UnpairedMeal,
+        }
+    }
+}
+
+#[derive(Default)]
+struct DayAcc {
+    first_in: Option<u32>,
+    last_out: Option<u32>,
+    intervals: Vec<Interval>,
+    /// Paired breaks and meals, indexed by `Span`.
+    spans: [Vec<Interval>; 2],
+    flags: BTreeSet<TimecardFlag>,
+    punches: u32,
+    unmapped: u32,
+    devices: BTreeSet<u32>,
+}
+
+/// One user's punches, walked in order.
+struct Walk<'p> {
+    policy: &'p TimecardPolicy,
+    days: BTreeMap<i32, DayAcc>,
+    shift: Option<Open>,
+    last_out: Option<LastOut>,
+    /// Open break and meal, indexed by `Span`.
+    spans: [Option<Open>; 2],
+}
+
+impl<'p> Walk<'p> {
+    fn new(policy: &'p TimecardPolicy) -> Self {
+        Self {
+            policy,
+            days: BTreeMap::new(),
+            shift: None,
+            last_out: None,
+            spans: [None, None],
+        }
+    }
+
+    fn day(&mut self, day: i32) -> &mut DayAcc {
+        self.days.entry(day).or_default()
+    }
+
+    fn punch(&mut self, log: &TnaLog) {
+        let (ts, wday) = (log.timestamp, window_day(log.timestamp, self.policy));
+        let kind = log.tna_key.and_then(|k| self.policy.punch_type(k));
+        let owner = match kind {
+            Some(PunchType::CheckIn) => self.check_in(ts, wday),
+            Some(PunchType::CheckOut) => self.check_out(ts, wday),
+            other => {
+                let owner = self
+                    .shift
+                    .filter(|s| s.holds(ts, wday))
+                    .map_or(wday, |s| s.day);
+                match other {
+                    Some(PunchType::BreakStart) => self.span_start(Span::Break, ts, owner),
+                    Some(PunchType::BreakEnd) => self.span_end(Span::Break, ts, owner),
+                    Some(PunchType::MealStart) => self.span_start(Span::Meal, ts, owner),
+                    Some(PunchType::MealEnd) => self.span_end(Span::Meal, ts, owner),
+                    _ => {}
+                }
+                owner
+            }
+        };
+        let acc = self.day(owner);
+        acc.punches += 1;
+        acc.devices.insert(log.device_id);
+        if kind.is_none() {
+            acc.unmapped += 1;
+            acc.flags.insert(TimecardFlag::UnmappedKeys);
+        }
+    }
+
+    fn check_in(&mut self, ts: u32, wday: i32) -> i32 {
+        self.last_out = None;
+        if let Some(open) = self.shift.as_mut().filter(|s| s.day == wday) {
+            if self.policy.repeated_in == RepeatRule::Last {
+                open.ts = ts;
+            }
+            self.day(wday).flags.insert(TimecardFlag::RepeatedIn);
+        } else if let Some(unclosed) = self.shift.replace(Open { ts, day: wday }) {
+            self.missing_out(unclosed);
+        }
+        wday
+    }
+
+    fn check_out(&mut self, ts: u32, wday: i32) -> i32 {
+        if let Some(open) = self.shift.filter(|s| s.holds(ts, wday)) {
+            self.shift = None;
+            let acc = self.day(open.day);
+            acc.intervals.push(Interval {
+                start: open.ts,
+                end: ts,
+            });
+            acc.first_in = Some(acc.first_in.map_or(open.ts, |t| t.min(open.ts)));
+            acc.last_out = Some(acc.last_out.map_or(ts, |t| t.max(ts)));
+            let interval = Some(acc.intervals.len() - 1);
+            self.last_out = Some(LastOut {
+                window_day: wday,
+                day: open.day,
+                interval,
+            });
+            return open.day;
+        }
+        // `last_out` is cleared by every IN, so no shift is open here.
+        if let Some(prev) = self.last_out.as_ref().filter(|p| p.window_day == wday) {
+            let (day, interval) = (prev.day, prev.interval);
+            let later_counts = self.policy.repeated_out == RepeatRule::Last;
+            let acc = self.day(day);
+            acc.flags.insert(TimecardFlag::RepeatedOut);
+            if later_counts {
+                if let Some(i) = interval {
+                    acc.intervals[i].end = ts;
+                }
+                acc.last_out = Some(ts);
+            }
+            return day;
+        }
+        if let Some(unclosed) = self.shift.take() {
+            self.missing_out(unclosed);
+        }
+        let acc = self.day(wday);
+        acc.flags.insert(TimecardFlag::MissingIn);
+        acc.last_out = Some(acc.last_out.map_or(ts, |t| t.max(ts)));
+        self.last_out = Some(LastOut {
+            window_day: wday,
+            day: wday,
+            interval: None,
+        });
+        wday
+    }
+
+    /// A shift that was never closed: its IN still shows as the day's first IN, no time counts.
+    fn missing_out(&mut self, open: Open) {
+        let acc = self.day(open.day);
+        acc.flags.insert(TimecardFlag::MissingOut);
+        acc.first_in = Some(acc.first_in.map_or(open.ts, |t| t.min(open.ts)));
+    }
+
+    fn span_start(&mut self, span: Span, ts: u32, day: i32) {
+        if let Some(unended) = self.spans[span as usize].replace(Open { ts, day }) {
+            self.day(unended.day).flags.insert(span.flag());
+        }
+    }
+
+    fn span_end(&mut self, span: Span, ts: u32, day: i32) {
+        match self.spans[span as usize].take() {
+            Some(start) if start.day == day => self.day(day).spans[span as usize].push(Interval {
+                start: start.ts,
+                end: ts,
+            }),
+            other => {
+                if let Some(start) = other {
+                    self.day(start.day).flags.insert(span.flag());
+                }
+                self.day(day).flags.insert(span.flag());
+            }
+        }
+    }
+
+    fn finish(mut self, user_id: &str) -> Vec<TimecardDay> {
+        if let Some(unclosed) = self.shift.take() {
+            self.missing_out(unclosed);
+        }
+        for span in [Span::Break, Span::Meal] {
+            if let Some(unended) = self.spans[span as usize].take() {
+                self.day(unended.day).flags.insert(span.flag());
+            }
+        }
+        self.days
+            .into_iter()
+            .map(|(day_number, mut acc)| {
+                acc.intervals.sort_by_key(|i| i.start);
+                let total: u64 = acc.intervals.iter().map(|i| i.seconds()).sum();
+                let inside = |spans: &[Interval]| -> u64 {
+                    spans
+                        .iter()
+                        .flat_map(|s| acc.intervals.iter().map(|i| i.overlap(*s)))
+                        .sum()
+                };
+                let break_seconds = inside(&acc.spans[Span::Break as usize]);
+                let meal_seconds = inside(&acc.spans[Span::Meal as usize]);
+                TimecardDay {
+                    user_id: user_id.to_owned(),
+                    day: day_string(day_number),
+                    day_number,
+                    first_in: acc.first_in,
+                    last_out: acc.last_out,
+                    worked_seconds: total.saturating_sub(break_seconds + meal_seconds),
+                    break_seconds,
+                    meal_seconds,
+                    intervals: acc.intervals,
+                    flags: acc.flags.into_iter().collect(),
+                    punches: acc.punches,
+                    unmapped: acc.unmapped,
+                    devices: acc.devices.into_iter().collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TimecardFlag::*;
+
+    /// Test times are local `MM-DD HH:MM` of this year.
+    const YEAR: i32 = 2026;
+
+    struct Case {
+        name: &'static str,
+        policy: fn(&mut TimecardPolicy),
+        /// One punch a line: `user/device MM-DD HH:MM what`, what being a punch type of the
+        /// default policy (in, out, bs, be, ms, me), `key9` (not mapped) or `none` (no key).
+        punches: &'static str,
+        /// Expected days, one a line, as `render` writes them.
+        rows: &'static str,
+    }
+
+    fn utc(at: &str, policy: &TimecardPolicy) -> u32 {
+        let n = |t: &str| t.parse::<u8>().expect("number");
+        let (m, rest) = at.split_once('-').expect("MM-DD HH:MM");
+        let (d, rest) = rest.split_once(' ').expect("MM-DD HH:MM");
+        let (h, min) = rest.split_once(':').expect("HH:MM");
+        let day = i64::from(days_from_civil(YEAR, n(m), n(d)));
+        let local = day * SECONDS_PER_DAY + i64::from(n(h)) * 3600 + i64::from(n(min)) * 60;
+        u32::try_from(local - i64::from(policy.utc_offset_minutes) * 60).expect("after 1970")
+    }
+
+    fn logs(punches: &str, policy: &TimecardPolicy) -> Vec<TnaLog> {
+        (1..)
+            .zip(punches.lines())
+            .map(|(id, line)| {
+                let w: Vec<&str> = line.split_whitespace().collect();
+                let (user, device) = w[0].split_once('/').expect("user/device");
+                let keys = ["none", "in", "out", "bs", "be", "ms", "me", "", "", "key9"];
+                let key = keys.iter().position(|k| *k == w[3]).expect("punch") as u8;
+                TnaLog {
+                    id,
+                    timestamp: utc(&format!("{} {}", w[1], w[2]), policy),
+                    device_id: device.parse().expect("device"),
+                    user_id: user.into(),
+                    event_code: 0x1000,
+                    sub_code: 0,
+                    tna_key: TnaKey::new(key).ok(),
+                }
+            })
+            .collect()
+    }
+
+    /// A local time as `HH:MM`, prefixed by `MM-DD` when not on the row's date; `-` for none.
+    fn show(ts: Option<u32>, policy: &TimecardPolicy, row_day: &str) -> String {
+        let Some(ts) = ts else { return "-".into() };
+        let local = i64::from(ts) + i64::from(policy.utc_offset_minutes) * 60;
+        let date = day_string(local.div_euclid(SECONDS_PER_DAY) as i32);
+        let secs = local.rem_euclid(SECONDS_PER_DAY);
+        let time = format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60);
+        if date == row_day {
+            time
+        } else {
+            format!("{} {time}", &date[5..])
+        }
+    }
+
+    fn render(d: &TimecardDay, policy: &TimecardPolicy) -> String {
+        assert_eq!(day_string(d.day_number), d.day);
+        let minutes = [d.worked_seconds, d.break_seconds, d.meal_seconds].map(|s| {
+            assert_eq!(s % 60, 0, "test punches are whole minutes");
+            s / 60
+        });
+        format!(
+            "{} {} {}..{} worked {} break {} meal {}; {} punches, {} unmapped, on {:?}; {:?}",
+            d.user_id,
+            &d.day[5..],
+            show(d.first_in, policy, &d.day),
+            show(d.last_out, policy, &d.day),
+            minutes[0],
+            minutes[1],
+            minutes[2],
+            d.punches,
+            d.unmapped,
+            d.devices,
+            d.flags,
+        )
+    }
+
+    const CASES: &[Case] = &[
+        Case {
+            name: "normal day",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "night shift, day from 00:00: counted whole on its start day, break included",
+            policy: |_| {},
+            punches: "alice/1 11-25 22:00 in
+                      alice/1 11-26 02:00 bs
+                      alice/1 11-26 02:30 be
+                      alice/1 11-26 06:00 out",
+            rows: "alice 11-25 22:00..11-26 06:00 worked 450 break 30 meal 0; 4 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "night shifts, day from 05:00: OUT after and before the boundary",
+            policy: |p| p.day_start_minutes = 300,
+            punches: "alice/1 11-25 22:00 in
+                      alice/1 11-26 06:00 out
+                      alice/1 11-26 22:00 in
+                      alice/1 11-27 04:00 out",
+            rows: "alice 11-25 22:00..11-26 06:00 worked 480 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []
+                   alice 11-26 22:00..11-27 04:00 worked 360 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "missing OUT counts nothing and does not swallow the next day's IN",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-26 08:00 in
+                      alice/1 11-26 17:00 out",
+            rows: "alice 11-25 08:00..- worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingOut]
+                   alice 11-26 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "missing IN",
+            policy: |_| {},
+            punches: "alice/1 11-25 17:00 out",
+            rows: "alice 11-25 -..17:00 worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingIn]",
+        },
+        Case {
+            name: "IN and next day's OUT beyond MAX_SHIFT_SECONDS are not paired",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-26 17:00 out",
+            rows: "alice 11-25 08:00..- worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingOut]
+                   alice 11-26 -..17:00 worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingIn]",
+        },
+        Case {
+            name: "repeated IN, the last counts (default)",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 08:05 in
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:05..17:00 worked 535 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedIn]",
+        },
+        Case {
+            name: "repeated IN, the first counts",
+            policy: |p| p.repeated_in = RepeatRule::First,
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 08:05 in
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedIn]",
+        },
+        Case {
+            name: "repeated OUT, the first counts (default)",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 17:00 out
+                      alice/1 11-25 17:10 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedOut]",
+        },
+        Case {
+            name: "repeated OUT of a night shift, the last counts",
+            policy: |p| p.repeated_out = RepeatRule::Last,
+            punches: "alice/1 11-25 22:00 in
+                      alice/1 11-26 06:00 out
+                      alice/1 11-26 06:10 out",
+            rows: "alice 11-25 22:00..11-26 06:10 worked 490 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedOut]",
+        },
+        Case {
+            name: "break and meal pairs are deducted",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 10:00 bs
+                      alice/1 11-25 10:15 be
+                      alice/1 11-25 12:00 ms
+                      alice/1 11-25 12:30 me
+                      alice/1 11-25 15:00 bs
+                      alice/1 11-25 15:10 be
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 485 break 25 meal 30; 8 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "unpaired break and meal are flagged, not deducted",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 10:00 bs
+                      alice/1 11-25 13:00 me
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 4 punches, 0 unmapped, on [1]; [UnpairedBreak, UnpairedMeal]",
+        },
+        Case {
+            name: "a break between an OUT and the next IN is not deducted",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 12:00 out
+                      alice/1 11-25 12:00 bs
+                      alice/1 11-25 13:00 be
+                      alice/1 11-25 13:00 in
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 480 break 0 meal 0; 6 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "one user on two devices",
+            policy: |_| {},
+            punches: "alice/7 11-25 17:00 out
+                      alice/3 11-25 08:00 in",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [3, 7]; []",
+        },
+        Case {
+            name: "two users interleaved; a record without a user is no punch",
+            policy: |_| {},
+            punches: "bob/2 11-25 18:00 out
+                      alice/1 11-25 16:00 out
+                      /1 11-25 12:00 out
+                      bob/1 11-25 08:30 in
+                      alice/1 11-25 08:00 in",
+            rows: "alice 11-25 08:00..16:00 worked 480 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []
+                   bob 11-25 08:30..18:00 worked 570 break 0 meal 0; 2 punches, 0 unmapped, on [1, 2]; []",
+        },
+        Case {
+            name: "unmapped key and no key are counted and flagged",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 12:00 key9
+                      alice/1 11-25 12:05 none
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 4 punches, 2 unmapped, on [1]; [UnmappedKeys]",
+        },
+        Case {
+            name: "UTC+9: 08:00 local is 23:00 UTC the day before, the day stays local",
+            policy: |p| p.utc_offset_minutes = 540,
+            punches: "alice/1 11-25 08:00 in
+                      alice/1 11-25 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "UTC-5: 20:00 local is 01:00 UTC the day after, the day stays local",
+            policy: |p| p.utc_offset_minutes = -300,
+            punches: "alice/1 11-25 20:00 in
+                      alice/1 11-25 23:30 out",
+            rows: "alice 11-25 20:00..23:30 worked 210 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+    ];
+
+    fn run(case: &Case) -> (TimecardPolicy, Vec<TnaLog>, Vec<TimecardDay>) {
+        let mut policy = TimecardPolicy::default();
+        (case.policy)(&mut policy);
+        let logs = logs(case.punches, &policy);
+        let days = timecards(&logs, &policy);
+        (policy, logs, days)
+    }
+
+    #[test]
+    fn timecard_cases() {
+        for case in CASES {
+            let (policy, logs, days) = run(case);
+            let got: Vec<String> = days.iter().map(|d| render(d, &policy)).collect();
+            let want: Vec<&str> = case.rows.lines().map(str::trim).collect();
+            assert_eq!(got, want, "case: {}", case.name);
+            // Records read twice (another page, another order) count once.
+            let mut twice = logs.clone();
+            twice.extend(logs.iter().rev().cloned());
+            assert_eq!(timecards(&twice, &policy), days, "twice: {}", case.name);
+        }
+    }
+
+    #[test]
+    fn night_shift_interval_spans_midnight() {
+        let (policy, _, days) = run(&CASES[1]);
+        let (start, end) = (utc("11-25 22:00", &policy), utc("11-26 06:00", &policy));
+        assert_eq!(days[0].intervals, [Interval { start, end }]);
+        assert_eq!(days[0].intervals[0].seconds(), 8 * 3600);
+    }
+
+    #[test]
+    fn totals_sum_per_user() {
+        let mut days = run(&CASES[3]).2; // alice: a missing OUT, then 540 min
+        days.extend(run(&CASES[10]).2); // alice again: 485 min, break 25, meal 30
+        days.extend(run(&CASES[14]).2); // alice 480 min, bob 570 min
+        days.reverse();
+        let alice = UserTotals {
+            user_id: "alice".into(),
+            days: 4,
+            worked_seconds: (540 + 485 + 480) * 60,
+            break_seconds: 25 * 60,
+            meal_seconds: 30 * 60,
+            flagged_days: 1,
+        };
+        let bob = UserTotals {
+            user_id: "bob".into(),
+            days: 1,
+            worked_seconds: 570 * 60,
+            ..UserTotals::default()
+        };
+        assert_eq!(totals(&days), [alice, bob]);
+    }
+
+    #[test]
+    fn civil_dates() {
+        let known = [
+            (0, "1970-01-01"),
+            (-1, "1969-12-31"),
+            (11_016, "2000-02-29"),
+        ];
+        for (n, date) in known
+            .into_iter()
+            .chain([(20_782, "2026-11-25"), (24_855, "2038-01-19")])
+        {
+            assert_eq!(day_string(n), date);
+        }
+        // Every day from 1800 to 2200 round-trips and follows the one before.
+        let mut prev = civil_from_days(days_from_civil(1800, 1, 1));
+        for n in days_from_civil(1800, 1, 2)..days_from_civil(2200, 1, 1) {
+            let (y, m, d) = civil_from_days(n);
+            assert_eq!(days_from_civil(y, m, d), n);
+            let next_day = (y, m, d) == (prev.0, prev.1, prev.2 + 1);
+            let next_month =
+                d == 1 && ((y, m) == (prev.0, prev.1 + 1) || (y, m, prev.1) == (prev.0 + 1, 1, 12));
+            assert!(next_day || next_month, "{prev:?} then {:?}", (y, m, d));
+            prev = (y, m, d);
+        }
+        assert_eq!(
+            civil_from_days(days_from_civil(1900, 3, 1) - 1),
+            (1900, 2, 28)
+        );
+    }
+
+    #[test]
+    fn policy_validation() {
+        let fields = |p: &TimecardPolicy| -> Vec<String> {
+            p.validate()
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let mut p = TimecardPolicy {
+            day_start_minutes: MINUTES_PER_DAY - 1,
+            utc_offset_minutes: -MAX_UTC_OFFSET_MINUTES,
+            ..TimecardPolicy::default()
+        };
+        assert_eq!(p.validate(), Ok(()));
+        let key2 = TnaKey::new(2).expect("key");
+        p.day_start_minutes = MINUTES_PER_DAY;
+        p.utc_offset_minutes = MAX_UTC_OFFSET_MINUTES + 1;
+        p.punch_types.push(PunchMapping {
+            key: key2,
+            punch: PunchType::CheckIn,
+        });
+        let want = ["dayStartMinutes", "utcOffsetMinutes", "punchTypes[6].key"];
+        assert_eq!(fields(&p), want);
+        assert_eq!(
+            p.punch_type(key2),
+            Some(PunchType::CheckOut),
+            "the first mapping wins"
+        );
+        p.utc_offset_minutes = i32::MIN;
+        assert_eq!(fields(&p), want);
+    }
+
+    #[test]
+    fn policy_json() {
+        let p = TimecardPolicy::default();
+        let json = serde_json::to_string(&p).expect("serialize");
+        let head = r#"{"punchTypes":[{"key":1,"punch":"checkIn"},{"key":2,"punch":"checkOut"}"#;
+        assert!(json.starts_with(head), "{json}");
+        assert!(
+            json.contains(r#""repeatedIn":"last","repeatedOut":"first""#),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<TimecardPolicy>(&json).ok(),
+            Some(p.clone())
+        );
+        // A stored policy missing fields still loads, with the defaults.
+        let partial: TimecardPolicy =
+            serde_json::from_str(r#"{"dayStartMinutes":300}"#).expect("partial");
+        assert_eq!(
+            (partial.day_start_minutes, partial.punch_types),
+            (300, p.punch_types)
+        );
+        let flags = serde_json::to_string(&[MissingOut, UnmappedKeys]).expect("serialize");
+        assert_eq!(flags, r#"["missingOut","unmappedKeys"]"#);
+    }
+}

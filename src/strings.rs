@@ -183,7 +183,7 @@ pub mod components {
 pub mod devices {
     pub const TITLE: &str = "Devices";
     pub const FILTER_LABEL: &str = "Filter devices";
-    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, type, address or status";
+    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, site, type, address or status";
     pub const REFRESH: &str = "Refresh";
     pub const REFRESHING: &str = "Refreshing…";
     pub const LOADING: &str = "Loading devices…";
@@ -196,6 +196,7 @@ pub mod devices {
     }
     pub const CAPTION: &str = "Devices known to the gateway";
     pub const COL_ID: &str = "ID";
+    pub const COL_SITE: &str = "Site";
     pub const COL_TYPE: &str = "Type";
     pub const COL_ADDRESS: &str = "Address";
     pub const COL_STATUS: &str = "Status";
@@ -212,6 +213,17 @@ pub mod devices {
     /// Accessible name of a row's link.
     pub fn open_device(id: u32) -> String {
         format!("Open device {id}")
+    }
+    /// A site whose gateway did not answer `devices.list`.
+    pub fn site_down(site: &str, devices: u32, why: Option<&str>) -> String {
+        let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+        format!(
+            "The gateway of site {site} cannot be reached{why}. Its {devices} devices are shown as last seen and cannot be changed until it is back; other sites are not affected."
+        )
+    }
+    /// A status change that says more than the status.
+    pub fn detail_since(detail: &str, time: &str) -> String {
+        format!("{detail} · since {time}")
     }
 }
 

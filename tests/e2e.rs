@@ -34,6 +34,7 @@ mod e2e {
     pub mod live_picker;
     pub mod logs_more;
     pub mod signin;
+    pub mod sites;
     pub mod status_push;
 }
 
@@ -1083,6 +1084,25 @@ async fn accessibility_of_every_page_in_chromium() -> Result<()> {
     })
     .await;
     shutdown(relay).await;
+    result
+}
+
+/// Two gateways: both sites listed; one stopped → only its rows marked, and a notice names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sites_one_down_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let (hq, warehouse, relay) = e2e::sites::start().await?;
+    let (h, r) = (&hq, &relay);
+    // The test stops the Warehouse gateway itself (a gateway dropped unstarted just ends).
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::sites::one_site_down(&client, h, warehouse, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    hq.shutdown().await;
     result
 }
 

@@ -7,7 +7,7 @@ use tna_types::protocol::method::{
     TnaGetConfig, TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
-    DeviceParams, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
+    DeviceParams, DevicesResult, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
     SetConfigParams, SetJobCodeUseParams, SetJobCodesMultiParams, SetJobCodesParams,
     SubscribeParams, SubscribeResult, UnsubscribeParams,
 };
@@ -21,6 +21,11 @@ impl ApiClient {
     /// `devices.list`: every device of every gateway.
     pub async fn list_devices(self) -> Result<Vec<Device>, ApiError> {
         Ok(self.call::<DevicesList>(NoParams {}).await?.devices)
+    }
+
+    /// `devices.list` with how each gateway (site) answered, for the devices page.
+    pub async fn list_devices_and_sites(self) -> Result<DevicesResult, ApiError> {
+        self.call::<DevicesList>(NoParams {}).await
     }
 
     /// `devices.capabilities`: what one device can do.

@@ -49,6 +49,8 @@ pub fn DeviceTable(
                 .collect::<Vec<_>>()
         })
     });
+    // A Site column once any device has a site (a relay with several gateways).
+    let has_sites = Memo::new(move |_| devices.with(|all| all.iter().any(|d| d.site.is_some())));
     let summary = move || {
         let connected = devices.with(|all| {
             all.iter()
@@ -74,6 +76,7 @@ pub fn DeviceTable(
                 <thead>
                     <tr>
                         <th scope="col">{s::COL_ID}</th>
+                        {move || has_sites.get().then(|| view! { <th scope="col">{s::COL_SITE}</th> })}
                         <th scope="col">{s::COL_TYPE}</th>
                         <th scope="col">{s::COL_ADDRESS}</th>
                         <th scope="col">{s::COL_STATUS}</th>
@@ -84,8 +87,8 @@ pub fn DeviceTable(
                 <tbody>
                     <For
                         each=move || shown.get()
-                        key=|d| (d.device_id, d.status, d.status_detail.clone())
-                        children=|d| view! { <DeviceRow device=d /> }
+                        key=move |d| (d.device_id, d.status, d.status_detail.clone(), has_sites.get_untracked())
+                        children=move |d| view! { <DeviceRow device=d show_site=has_sites.get_untracked() /> }
                     />
                 </tbody>
             </table>
@@ -96,7 +99,7 @@ pub fn DeviceTable(
 
 /// One row; a click anywhere on it follows the ID link (keyboard users use the link itself).
 #[component]
-fn DeviceRow(device: Device) -> impl IntoView {
+fn DeviceRow(device: Device, show_site: bool) -> impl IntoView {
     let link = NodeRef::<html::A>::new();
     let id = device.device_id;
     let follow_link = move |ev: leptos::ev::MouseEvent| {
@@ -120,6 +123,9 @@ fn DeviceRow(device: Device) -> impl IntoView {
                     {id.to_string()}
                 </a>
             </td>
+            {show_site.then(|| view! {
+                <td data-label=s::COL_SITE data-testid="device-site">{device.site.clone().unwrap_or_default()}</td>
+            })}
             <td data-label=s::COL_TYPE data-testid="device-type">{device.device_type.clone()}</td>
             <td data-label=s::COL_ADDRESS data-testid="device-address" class="mono">{device.address.clone()}</td>
             <td data-label=s::COL_STATUS>

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use tna_types::Device;
+use tna_types::protocol::GatewayState;
 
 use crate::api::use_api;
 use crate::components::{DeviceTable, ErrorBanner};
@@ -41,7 +42,21 @@ pub fn DevicesPage() -> impl IntoView {
     let api = use_api();
     let loader = Loader::<Vec<Device>>::new();
     let filter = RwSignal::new(String::new());
-    let reload = move || loader.run(api.list_devices());
+    // Sites whose gateway did not answer the last list (several gateways only).
+    let sites_down = RwSignal::new(Vec::<GatewayState>::new());
+    let reload = move || {
+        loader.run(async move {
+            let result = api.list_devices_and_sites().await?;
+            sites_down.set(
+                result
+                    .gateways
+                    .into_iter()
+                    .filter(|g| !g.reachable)
+                    .collect(),
+            );
+            Ok(result.devices)
+        })
+    };
 
     // Load now, and again after every reconnect (unless a load is already running).
     Effect::new(move |_| {
@@ -103,6 +118,17 @@ pub fn DevicesPage() -> impl IntoView {
                     </button>
                 </div>
             </div>
+            <For
+                each=move || sites_down.get()
+                key=|g| (g.name.clone(), g.message.clone(), g.devices)
+                children=|g| {
+                    view! {
+                        <p class="warning site-down" role="status" data-testid="site-down" data-site=g.name.clone()>
+                            {s::site_down(&g.name, g.devices, g.message.as_deref())}
+                        </p>
+                    }
+                }
+            />
             {move || match shown.get() {
                 Shown::Loading => {
                     view! {

@@ -102,10 +102,16 @@ pub fn follow_status(
                         came_online |= change.status == tna_types::ConnectionStatus::Connected
                             && d.status != tna_types::ConnectionStatus::Connected;
                         d.status = change.status;
-                        if mark_time {
-                            d.status_detail =
-                                Some(crate::strings::devices::since(&clock_time(change.at)));
-                        }
+                        let when = clock_time(change.at);
+                        d.status_detail = match (&change.detail, mark_time) {
+                            (Some(detail), true) => {
+                                Some(crate::strings::devices::detail_since(detail, &when))
+                            }
+                            (Some(detail), false) => Some(detail.clone()),
+                            (None, true) => Some(crate::strings::devices::since(&when)),
+                            // The old detail was about the old status.
+                            (None, false) => None,
+                        };
                     }
                 }
                 came_online

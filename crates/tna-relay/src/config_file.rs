@@ -202,15 +202,25 @@ mod tests {
         assert!(msg.contains("listn") && !msg.contains('\n'), "{msg}");
         let bad = parse("listen = \"not an address\"").expect_err("bad address");
         assert!(bad.to_string().contains("listen"), "{bad}");
-        let unnamed = parse("[[gateway]]\nurl = \"http://a:1\"\n[[gateway]]\nurl = \"http://b:1\"\n")
-            .expect_err("two unnamed gateways");
-        assert!(unnamed.to_string().contains("gateway 1: no name"), "{unnamed}");
+        let unnamed =
+            parse("[[gateway]]\nurl = \"http://a:1\"\n[[gateway]]\nurl = \"http://b:1\"\n")
+                .expect_err("two unnamed gateways");
+        assert!(
+            unnamed.to_string().contains("gateway 1: no name"),
+            "{unnamed}"
+        );
         let twice = parse(
             "[[gateway]]\nname = \"HQ\"\nurl = \"http://a:1\"\n[[gateway]]\nname = \"hq\"\nurl = \"http://b:1\"\n",
         )
         .expect_err("one name twice");
-        assert!(twice.to_string().contains("gateway 2: the name \"hq\" is used twice"), "{twice}");
-        let slow = parse("[[gateway]]\nurl = \"http://a:1\"\ntimeout_secs = 0\n").expect_err("zero");
+        assert!(
+            twice
+                .to_string()
+                .contains("gateway 2: the name \"hq\" is used twice"),
+            "{twice}"
+        );
+        let slow =
+            parse("[[gateway]]\nurl = \"http://a:1\"\ntimeout_secs = 0\n").expect_err("zero");
         assert!(slow.to_string().contains("timeout_secs"), "{slow}");
         let two = parse(
             "[[gateway]]\nname = \"HQ\"\nurl = \"http://a:1\"\n[[gateway]]\nname = \"Warehouse\"\nurl = \"http://b:1\"\ntimeout_secs = 20\n",

@@ -60,7 +60,9 @@ pub async fn handle(
         }
         Request::DevicesCapabilities(p) => to_value(CapabilitiesResult {
             capabilities: gws
-                .on_device(p.device_id, |gw| gsdk::device::capabilities(gw, p.device_id))
+                .on_device(p.device_id, |gw| {
+                    gsdk::device::capabilities(gw, p.device_id)
+                })
                 .await?,
         }),
         Request::SchedulesList(p) => to_value(SchedulesResult {
@@ -186,7 +188,9 @@ pub async fn handle(
         }
         Request::SystemGetJobCodeUse(p) => to_value(JobCodeUseResult {
             enabled: gws
-                .on_device(p.device_id, |gw| gsdk::system::job_code_use(gw, p.device_id))
+                .on_device(p.device_id, |gw| {
+                    gsdk::system::job_code_use(gw, p.device_id)
+                })
                 .await?,
         }),
         Request::SystemSetJobCodeUse(p) => to_value(JobCodeUseResult {
@@ -280,10 +284,7 @@ async fn set_config_multi(
     if uses_named_schedules(&p.config) {
         let config = &p.config;
         let checks = join_all(p.device_ids.iter().map(|&id| async move {
-            match gws
-                .on_device(id, |gw| gsdk::schedule::list(gw, id))
-                .await
-            {
+            match gws.on_device(id, |gw| gsdk::schedule::list(gw, id)).await {
                 Ok(list) => {
                     let ids: Vec<u32> = list.iter().map(|s| s.id).collect();
                     validate_config(config, Some(&ids)).err().map(|errs| {

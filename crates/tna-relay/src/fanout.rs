@@ -217,10 +217,11 @@ impl Fanout {
         if let Some(&d) = unknown.first() {
             return Err(RpcError::device_not_found(d));
         }
-        let enabled = join_all(groups.iter().map(|(site, ids)| {
-            gsdk::event::enable_monitoring(&gws.sites()[*site].client, ids)
-        }))
-        .await;
+        let enabled =
+            join_all(groups.iter().map(|(site, ids)| {
+                gsdk::event::enable_monitoring(&gws.sites()[*site].client, ids)
+            }))
+            .await;
         for (device, result) in enabled.into_iter().flatten() {
             if let Err(e) = result {
                 if e.kind() == Some(ErrorCode::DeviceNotFound) {

@@ -255,11 +255,18 @@ impl Gateways {
                 }
                 Err(e) => {
                     let last = site.seen().devices.clone();
-                    let why = format!("{} cannot be reached: {}", site.label(), e.message);
+                    // The transport's own words ("tcp connect error"), not the whole sentence.
+                    let detail = e
+                        .data
+                        .as_ref()
+                        .and_then(|d| d["detail"].as_str())
+                        .unwrap_or(&e.message)
+                        .to_string();
+                    let why = format!("{} cannot be reached: {detail}", site.label());
                     states.push(GatewayState {
                         name,
                         reachable: false,
-                        message: Some(e.message.clone()),
+                        message: Some(detail),
                         devices: last.len() as u32,
                     });
                     all.extend(last.into_iter().map(|mut d| {
@@ -275,10 +282,8 @@ impl Gateways {
 
     /// Lists every gateway at once, remembering what each said and which device is where.
     async fn list(&self) -> Vec<(Result<Vec<Device>, RpcError>, usize)> {
-        join_all(
-            (0..self.inner.sites.len()).map(|i| async move { (self.list_site(i).await, i) }),
-        )
-        .await
+        join_all((0..self.inner.sites.len()).map(|i| async move { (self.list_site(i).await, i) }))
+            .await
     }
 
     /// Lists one gateway's devices (tagged with its site), remembering what it said.

@@ -128,12 +128,7 @@ async fn run(
 
 /// The gateway of `site` cannot be reached: once per outage, its last-seen devices are pushed
 /// as `error`, saying so.
-fn mark_down(
-    gws: &Gateways,
-    site: usize,
-    why: &str,
-    tx: &broadcast::Sender<DeviceStatusChange>,
-) {
+fn mark_down(gws: &Gateways, site: usize, why: &str, tx: &broadcast::Sender<DeviceStatusChange>) {
     let s = &gws.sites()[site];
     if !s.set_down(Some(why.to_string())) {
         return;

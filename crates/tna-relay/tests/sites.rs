@@ -45,9 +45,10 @@ impl Sites {
         )
         .await
         .expect("HQ gateway starts");
-        let warehouse = gateway_sim::start(Gateway::new(sim(4, 2, WAREHOUSE_FIRST)), loopback, None)
-            .await
-            .expect("Warehouse gateway starts");
+        let warehouse =
+            gateway_sim::start(Gateway::new(sim(4, 2, WAREHOUSE_FIRST)), loopback, None)
+                .await
+                .expect("Warehouse gateway starts");
         let remote = |g: &RunningGateway| GatewayTarget::Remote {
             url: format!("http://{}", g.addr),
             ca_cert: None,
@@ -262,16 +263,17 @@ async fn live_events_of_both_sites_reach_one_subscription() {
     let mut c = h.client().await;
     let list = c.ok("devices.list", json!({})).await;
     let (a, b) = (tna_ids(&list, "HQ")[0], tna_ids(&list, "Warehouse")[0]);
-    let sub = c
-        .ok("events.subscribe", json!({"deviceIds": [a, b]}))
-        .await;
+    let sub = c.ok("events.subscribe", json!({"deviceIds": [a, b]})).await;
     let next = &sub["nextEventIds"];
     assert!(
         next.get(a.to_string()).is_some() && next.get(b.to_string()).is_some(),
         "{sub}"
     );
     let pa = h.hq.gateway.append_punch(a).expect("punch at HQ");
-    let pb = h.warehouse().append_punch(b).expect("punch at the warehouse");
+    let pb = h
+        .warehouse()
+        .append_punch(b)
+        .expect("punch at the warehouse");
     let mut seen = Vec::new();
     while seen.len() < 2 {
         let v = c.next_frame(STEP).await.expect("live events in time");
@@ -372,8 +374,14 @@ async fn stopping_one_gateway_marks_only_its_devices_unavailable() {
     let sub = c
         .ok("events.subscribe", json!({"deviceIds": [hq[0], wh[0]]}))
         .await;
-    assert!(sub["nextEventIds"].get(hq[0].to_string()).is_some(), "{sub}");
-    assert!(sub["nextEventIds"].get(wh[0].to_string()).is_none(), "{sub}");
+    assert!(
+        sub["nextEventIds"].get(hq[0].to_string()).is_some(),
+        "{sub}"
+    );
+    assert!(
+        sub["nextEventIds"].get(wh[0].to_string()).is_none(),
+        "{sub}"
+    );
     h.stop().await;
 }
 
@@ -394,7 +402,10 @@ async fn several_gateways_need_distinct_names() {
     .await
     .err()
     .expect("refused");
-    assert!(unnamed.to_string().contains("gateway 2 of 2 has no name"), "{unnamed}");
+    assert!(
+        unnamed.to_string().contains("gateway 2 of 2 has no name"),
+        "{unnamed}"
+    );
     let twice = tna_relay::start(RelayConfig::with_sites(
         loopback,
         vec![
@@ -405,5 +416,8 @@ async fn several_gateways_need_distinct_names() {
     .await
     .err()
     .expect("refused");
-    assert!(twice.to_string().contains("two gateways are named"), "{twice}");
+    assert!(
+        twice.to_string().contains("two gateways are named"),
+        "{twice}"
+    );
 }

@@ -146,35 +146,27 @@ impl TimecardPolicy {
     /// Checks the policy: the day starts before 24:00, the offset is within ±14 h and no key is
     /// mapped twice. Returns every broken rule, fields named in camelCase.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let error = |field: String, message: String| FieldError { field, message };
         let mut errors = Vec::new();
-        if self.day_start_minutes >= MINUTES_PER_DAY {
-            errors.push(error(
+        let mut error = |field: String, message: String| errors.push(FieldError { field, message });
+        let (start, offset) = (self.day_start_minutes, self.utc_offset_minutes);
+        if start >= MINUTES_PER_DAY {
+            let limit = format!("below {MINUTES_PER_DAY} minutes");
+            error(
                 "dayStartMinutes".into(),
-                format!(
-                    "The day must start before 24:00 (below {MINUTES_PER_DAY} minutes), got {}.",
-                    self.day_start_minutes
-                ),
-            ));
+                format!("The day must start before 24:00 ({limit}), got {start}."),
+            );
         }
-        if !(-MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES).contains(&self.utc_offset_minutes) {
-            errors.push(error(
+        if !(-MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES).contains(&offset) {
+            let limit = format!("±{MAX_UTC_OFFSET_MINUTES} minutes");
+            error(
                 "utcOffsetMinutes".into(),
-                format!(
-                    "The UTC offset must be within ±{MAX_UTC_OFFSET_MINUTES} minutes (±14 h), got {}.",
-                    self.utc_offset_minutes
-                ),
-            ));
+                format!("The UTC offset must be within {limit}, got {offset}."),
+            );
         }
         for (i, m) in self.punch_types.iter().enumerate() {
             if self.punch_types[..i].iter().any(|o| o.key == m.key) {
-                errors.push(error(
-                    format!("punchTypes[{i}].key"),
-                    format!(
-                        "{} is mapped twice; a key can mean one punch type only.",
-                        m.key
-                    ),
-                ));
+                let message = format!("{} is mapped twice; a key means one punch type.", m.key);
+                error(format!("punchTypes[{i}].key"), message);
             }
         }
         if errors.is_empty() {
@@ -283,14 +275,10 @@ pub struct UserTotals {
 /// The timecards of every user in `logs`, sorted by user ID then day (rules in the module doc).
 pub fn timecards(logs: &[TnaLog], policy: &TimecardPolicy) -> Vec<TimecardDay> {
     let mut punches: Vec<&TnaLog> = logs.iter().filter(|l| !l.user_id.is_empty()).collect();
-    punches.sort_by(|a, b| {
-        (&a.user_id, a.timestamp, a.device_id, a.id).cmp(&(
-            &b.user_id,
-            b.timestamp,
-            b.device_id,
-            b.id,
-        ))
-    });
+    fn order(l: &TnaLog) -> (&str, u32, u32, u32) {
+        (&l.user_id, l.timestamp, l.device_id, l.id)
+    }
+    punches.sort_by(|a, b| order(a).cmp(&order(b)));
     let mut seen = HashSet::new();
     punches.retain(|l| seen.insert((l.device_id, l.id)));
     let mut out = Vec::new();
@@ -394,6 +382,7 @@ struct LastOut {
     interval: Option<usize>,
 }
 
+/// Breaks and meals pair the same way, each apart from the other.
 #[derive(Clone, Copy)]
 enum Span {
     Break = 0,
@@ -409,6 +398,7 @@ impl Span {
     }
 }
 
+/// What one day collects during the walk.
 #[derive(Default)]
 struct DayAcc {
     first_in: Option<u32>,
@@ -617,7 +607,7 @@ mod tests {
     struct Case {
         name: &'static str,
         policy: fn(&mut TimecardPolicy),
-        /// One punch a line: `user/device MM-DD HH:MM what`, what being a punch type of the
+        /// Punches, split by `,` or line: `user/device MM-DD HH:MM what`, what being a punch type of the
         /// default policy (in, out, bs, be, ms, me), `key9` (not mapped) or `none` (no key).
         punches: &'static str,
         /// Expected days, one a line, as `render` writes them.
@@ -636,7 +626,7 @@ mod tests {
 
     fn logs(punches: &str, policy: &TimecardPolicy) -> Vec<TnaLog> {
         (1..)
-            .zip(punches.lines())
+            .zip(punches.split([',', '\n']))
             .map(|(id, line)| {
                 let w: Vec<&str> = line.split_whitespace().collect();
                 let (user, device) = w[0].split_once('/').expect("user/device");
@@ -695,37 +685,45 @@ mod tests {
         Case {
             name: "normal day",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "night shift, day from 00:00: counted whole on its start day, break included",
             policy: |_| {},
-            punches: "alice/1 11-25 22:00 in
-                      alice/1 11-26 02:00 bs
-                      alice/1 11-26 02:30 be
-                      alice/1 11-26 06:00 out",
+            punches: "alice/1 11-25 22:00 in, alice/1 11-26 02:00 bs
+                      alice/1 11-26 02:30 be, alice/1 11-26 06:00 out",
             rows: "alice 11-25 22:00..11-26 06:00 worked 450 break 30 meal 0; 4 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "night shifts, day from 05:00: OUT after and before the boundary",
             policy: |p| p.day_start_minutes = 300,
-            punches: "alice/1 11-25 22:00 in
-                      alice/1 11-26 06:00 out
-                      alice/1 11-26 22:00 in
-                      alice/1 11-27 04:00 out",
+            punches: "alice/1 11-25 22:00 in, alice/1 11-26 06:00 out
+                      alice/1 11-26 22:00 in, alice/1 11-27 04:00 out",
             rows: "alice 11-25 22:00..11-26 06:00 worked 480 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []
                    alice 11-26 22:00..11-27 04:00 worked 360 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
         },
         Case {
+            name: "day from 05:00: punches before 05:00 belong to the previous day",
+            policy: |p| p.day_start_minutes = 300,
+            punches: "alice/1 11-25 01:00 in, alice/1 11-25 04:30 out
+                      alice/1 11-25 05:00 in, alice/1 11-25 09:00 out",
+            rows: "alice 11-24 11-25 01:00..11-25 04:30 worked 210 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []
+                   alice 11-25 05:00..09:00 worked 240 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
             name: "missing OUT counts nothing and does not swallow the next day's IN",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-26 08:00 in
+            punches: "alice/1 11-25 08:00 in, alice/1 11-26 08:00 in
                       alice/1 11-26 17:00 out",
             rows: "alice 11-25 08:00..- worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingOut]
                    alice 11-26 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
+        },
+        Case {
+            name: "a same-day shift longer than MAX_SHIFT_SECONDS still pairs",
+            policy: |_| {},
+            punches: "alice/1 11-25 05:00 in, alice/1 11-25 23:00 out",
+            rows: "alice 11-25 05:00..23:00 worked 1080 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "missing IN",
@@ -736,90 +734,82 @@ mod tests {
         Case {
             name: "IN and next day's OUT beyond MAX_SHIFT_SECONDS are not paired",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-26 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-26 17:00 out",
             rows: "alice 11-25 08:00..- worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingOut]
                    alice 11-26 -..17:00 worked 0 break 0 meal 0; 1 punches, 0 unmapped, on [1]; [MissingIn]",
         },
         Case {
             name: "repeated IN, the last counts (default)",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 08:05 in
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 08:05 in
                       alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:05..17:00 worked 535 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedIn]",
         },
         Case {
             name: "repeated IN, the first counts",
             policy: |p| p.repeated_in = RepeatRule::First,
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 08:05 in
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 08:05 in
                       alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedIn]",
         },
         Case {
             name: "repeated OUT, the first counts (default)",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 17:00 out
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 17:00 out
                       alice/1 11-25 17:10 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedOut]",
         },
         Case {
             name: "repeated OUT of a night shift, the last counts",
             policy: |p| p.repeated_out = RepeatRule::Last,
-            punches: "alice/1 11-25 22:00 in
-                      alice/1 11-26 06:00 out
+            punches: "alice/1 11-25 22:00 in, alice/1 11-26 06:00 out
                       alice/1 11-26 06:10 out",
             rows: "alice 11-25 22:00..11-26 06:10 worked 490 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [RepeatedOut]",
         },
         Case {
             name: "break and meal pairs are deducted",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 10:00 bs
-                      alice/1 11-25 10:15 be
-                      alice/1 11-25 12:00 ms
-                      alice/1 11-25 12:30 me
-                      alice/1 11-25 15:00 bs
-                      alice/1 11-25 15:10 be
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 10:00 bs
+                      alice/1 11-25 10:15 be, alice/1 11-25 12:00 ms
+                      alice/1 11-25 12:30 me, alice/1 11-25 15:00 bs
+                      alice/1 11-25 15:10 be, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 485 break 25 meal 30; 8 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "unpaired break and meal are flagged, not deducted",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 10:00 bs
-                      alice/1 11-25 13:00 me
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 10:00 bs
+                      alice/1 11-25 13:00 me, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 4 punches, 0 unmapped, on [1]; [UnpairedBreak, UnpairedMeal]",
+        },
+        Case {
+            name: "a break start and a break end on different days are not paired",
+            policy: |_| {},
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 16:00 bs
+                      alice/1 11-25 17:00 out, alice/1 11-26 08:00 in
+                      alice/1 11-26 09:00 be, alice/1 11-26 17:00 out",
+            rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [UnpairedBreak]
+                   alice 11-26 08:00..17:00 worked 540 break 0 meal 0; 3 punches, 0 unmapped, on [1]; [UnpairedBreak]",
         },
         Case {
             name: "a break between an OUT and the next IN is not deducted",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 12:00 out
-                      alice/1 11-25 12:00 bs
-                      alice/1 11-25 13:00 be
-                      alice/1 11-25 13:00 in
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 12:00 out
+                      alice/1 11-25 12:00 bs, alice/1 11-25 13:00 be
+                      alice/1 11-25 13:00 in, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 480 break 0 meal 0; 6 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "one user on two devices",
             policy: |_| {},
-            punches: "alice/7 11-25 17:00 out
-                      alice/3 11-25 08:00 in",
+            punches: "alice/3 11-25 17:00 out, alice/7 11-25 08:00 in",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [3, 7]; []",
         },
         Case {
             name: "two users interleaved; a record without a user is no punch",
             policy: |_| {},
-            punches: "bob/2 11-25 18:00 out
-                      alice/1 11-25 16:00 out
-                      /1 11-25 12:00 out
-                      bob/1 11-25 08:30 in
+            punches: "bob/2 11-25 18:00 out, alice/1 11-25 16:00 out
+                      /1 11-25 12:00 out, bob/1 11-25 08:30 in
                       alice/1 11-25 08:00 in",
             rows: "alice 11-25 08:00..16:00 worked 480 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []
                    bob 11-25 08:30..18:00 worked 570 break 0 meal 0; 2 punches, 0 unmapped, on [1, 2]; []",
@@ -827,24 +817,20 @@ mod tests {
         Case {
             name: "unmapped key and no key are counted and flagged",
             policy: |_| {},
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 12:00 key9
-                      alice/1 11-25 12:05 none
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 12:00 key9
+                      alice/1 11-25 12:05 none, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 4 punches, 2 unmapped, on [1]; [UnmappedKeys]",
         },
         Case {
             name: "UTC+9: 08:00 local is 23:00 UTC the day before, the day stays local",
             policy: |p| p.utc_offset_minutes = 540,
-            punches: "alice/1 11-25 08:00 in
-                      alice/1 11-25 17:00 out",
+            punches: "alice/1 11-25 08:00 in, alice/1 11-25 17:00 out",
             rows: "alice 11-25 08:00..17:00 worked 540 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
         },
         Case {
             name: "UTC-5: 20:00 local is 01:00 UTC the day after, the day stays local",
             policy: |p| p.utc_offset_minutes = -300,
-            punches: "alice/1 11-25 20:00 in
-                      alice/1 11-25 23:30 out",
+            punches: "alice/1 11-25 20:00 in, alice/1 11-25 23:30 out",
             rows: "alice 11-25 20:00..23:30 worked 210 break 0 meal 0; 2 punches, 0 unmapped, on [1]; []",
         },
     ];
@@ -855,6 +841,13 @@ mod tests {
         let logs = logs(case.punches, &policy);
         let days = timecards(&logs, &policy);
         (policy, logs, days)
+    }
+
+    fn named(prefix: &str) -> &'static Case {
+        CASES
+            .iter()
+            .find(|c| c.name.starts_with(prefix))
+            .expect("case")
     }
 
     #[test]
@@ -873,7 +866,7 @@ mod tests {
 
     #[test]
     fn night_shift_interval_spans_midnight() {
-        let (policy, _, days) = run(&CASES[1]);
+        let (policy, _, days) = run(named("night shift, day from 00:00"));
         let (start, end) = (utc("11-25 22:00", &policy), utc("11-26 06:00", &policy));
         assert_eq!(days[0].intervals, [Interval { start, end }]);
         assert_eq!(days[0].intervals[0].seconds(), 8 * 3600);
@@ -881,9 +874,9 @@ mod tests {
 
     #[test]
     fn totals_sum_per_user() {
-        let mut days = run(&CASES[3]).2; // alice: a missing OUT, then 540 min
-        days.extend(run(&CASES[10]).2); // alice again: 485 min, break 25, meal 30
-        days.extend(run(&CASES[14]).2); // alice 480 min, bob 570 min
+        let mut days = run(named("missing OUT")).2; // alice: a missing OUT, then 540 min
+        days.extend(run(named("break and meal pairs")).2); // alice again: 485 min, break 25, meal 30
+        days.extend(run(named("two users")).2); // alice 480 min, bob 570 min
         days.reverse();
         let alice = UserTotals {
             user_id: "alice".into(),
@@ -904,17 +897,18 @@ mod tests {
 
     #[test]
     fn civil_dates() {
-        let known = [
-            (0, "1970-01-01"),
-            (-1, "1969-12-31"),
-            (11_016, "2000-02-29"),
-        ];
-        for (n, date) in known
+        let known = [(0, 1970, 1, 1), (-1, 1969, 12, 31), (11_016, 2000, 2, 29)];
+        for (n, y, m, d) in known
             .into_iter()
-            .chain([(20_782, "2026-11-25"), (24_855, "2038-01-19")])
+            .chain([(20_782, 2026, 11, 25), (24_855, 2038, 1, 19)])
         {
-            assert_eq!(day_string(n), date);
+            assert_eq!(civil_from_days(n), (y, m, d));
+            assert_eq!(days_from_civil(y, m, d), n);
         }
+        assert_eq!(
+            (day_string(20_782).as_str(), day_string(-1).as_str()),
+            ("2026-11-25", "1969-12-31")
+        );
         // Every day from 1800 to 2200 round-trips and follows the one before.
         let mut prev = civil_from_days(days_from_civil(1800, 1, 1));
         for n in days_from_civil(1800, 1, 2)..days_from_civil(2200, 1, 1) {

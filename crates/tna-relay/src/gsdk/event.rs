@@ -19,7 +19,10 @@ pub async fn enable_monitoring(
         let r = call(
             gw.call_timeout,
             Some(device_id),
-            client.enable_monitoring(request(EnableMonitoringRequest { device_id }, gw.call_timeout)),
+            client.enable_monitoring(request(
+                EnableMonitoringRequest { device_id },
+                gw.call_timeout,
+            )),
         )
         .await
         .map(|_| ());

@@ -7,10 +7,7 @@ use tna_types::limits::MAX_TNA_KEYS;
 use tna_types::protocol::{ErrorCode, RpcError};
 use tna_types::{DeviceResult, JobCodeLog, LogPage, TnaConfig, TnaKey, TnaLog, TnaMode};
 
-use super::{
-    GatewayClient, MAX_GRPC_MESSAGE_BYTES, call, multi_results,
-    request,
-};
+use super::{GatewayClient, MAX_GRPC_MESSAGE_BYTES, call, multi_results, request};
 
 /// Reads a device's T&A config.
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<TnaConfig, RpcError> {

@@ -30,6 +30,7 @@ mod e2e {
     pub mod drift;
     pub mod editor_extras;
     pub mod job_codes;
+    pub mod keyboard;
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
@@ -1106,6 +1107,7 @@ async fn two_sites_one_down_in_chromium() -> Result<()> {
     result
 }
 
+browser_test!(keyboard_use_in_chromium, e2e::keyboard::tab_focus_and_keys);
 browser_test!(
     device_status_push_in_chromium,
     e2e::status_push::offline_shows_without_reload

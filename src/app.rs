@@ -14,8 +14,8 @@ use crate::components::ConnectionIndicator;
 use crate::pages::bulk::DraftSlot;
 use crate::pages::signin::{PairPage, SignInPage};
 use crate::pages::{
-    AccountsPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage, KioskPage, LivePage,
-    LogsPage, NotFound,
+    AccountsPage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage, KioskPage,
+    LivePage, LogsPage, NotFound, SyncPage, TimecardsPage,
 };
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
@@ -146,6 +146,9 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                     <A href="/logs">{crate::strings::logs::NAV}</A>
                     <A href="/live">{crate::strings::live::NAV}</A>
                     <A href="/clocks">{crate::strings::clocks::NAV}</A>
+                    <A href="/timecards">{crate::strings::timecards::NAV}</A>
+                    <A href="/sync">{crate::strings::sync::NAV}</A>
+                    {admin.then(|| view! { <A href="/audit">{crate::strings::audit::NAV}</A> })}
                     {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV}</A> })}
                 </nav>
                 <ConnectionIndicator
@@ -175,6 +178,9 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                 <Route path=path!("/kiosk") view=KioskPage />
                 <Route path=path!("/accounts") view=AccountsPage />
                 <Route path=path!("/clocks") view=ClocksPage />
+                <Route path=path!("/timecards") view=TimecardsPage />
+                <Route path=path!("/sync") view=SyncPage />
+                <Route path=path!("/audit") view=AuditPage />
             </Routes>
         </main>
     }

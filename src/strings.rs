@@ -714,3 +714,350 @@ pub mod kiosk {
         format!("User {id}")
     }
 }
+
+/// The timecards page.
+pub mod timecards {
+    use tna_types::timecard::{PunchType, RepeatRule, TimecardFlag};
+
+    pub use super::sync::NO_ARCHIVE;
+
+    pub const NAV: &str = "Timecards";
+    pub const TITLE: &str = "Timecards";
+    pub const INTRO: &str = "Worked time per user and day, computed by the relay from the archived T&A punches by the policy below. Nothing is guessed: a day that needs a look is flagged and its open time is not counted.";
+    pub const RANGE: &str = "Days and user";
+    pub const FROM: &str = "From";
+    pub const TO: &str = "To (inclusive)";
+    pub const USER: &str = "User ID";
+    pub const USER_PLACEHOLDER: &str = "Every user";
+    pub const LOAD: &str = "Load";
+    pub const LOADING: &str = "Computing timecards…";
+    pub const LOAD_FAILED: &str = "The timecards could not be computed";
+    pub const BAD_DATE: &str = "Enter both days as dates.";
+    pub const TO_BEFORE_FROM: &str = "The last day must not be before the first.";
+    pub const EMPTY: &str = "No punches in these days.";
+    pub const NONE: &str = "—";
+
+    pub const POLICY_TITLE: &str = "Policy";
+    pub const POLICY_LOADING: &str = "Reading the policy…";
+    pub const POLICY_FAILED: &str = "The policy could not be read";
+    pub const POLICY_KEYS: &str = "Keys";
+    pub const POLICY_NO_KEYS: &str = "No key is mapped: every punch is ignored.";
+    pub const POLICY_OTHER_KEYS: &str = "Other keys are ignored (flagged as unmapped).";
+    pub const POLICY_DAY_START: &str = "Day";
+    pub const POLICY_REPEATS: &str = "Repeated punches";
+    pub const POLICY_OFFSET: &str = "Local time";
+    pub const EDIT_POLICY: &str = "Edit policy";
+    pub const EDIT_TITLE: &str = "Edit the policy";
+    pub const EDIT_INTRO: &str =
+        "Applies to every timecard computed from now on, past days included.";
+    pub const PUNCH_NONE: &str = "Not used";
+    pub const DAY_START_LABEL: &str = "Day starts at (local time)";
+    pub const REPEATED_IN_LABEL: &str = "Several INs in a row";
+    pub const REPEATED_OUT_LABEL: &str = "Several OUTs in a row";
+    pub const OFFSET_LABEL: &str = "UTC offset (minutes, or ±HH:MM)";
+    pub const KEYS_LEGEND: &str = "What each T&A key means";
+    pub const BAD_DAY_START: &str = "Enter the time the day starts as HH:MM.";
+    pub const BAD_OFFSET: &str =
+        "Enter the offset as minutes (540, -300) or as ±HH:MM (+09:00, -05:00).";
+    pub const SAVE: &str = "Save policy";
+    pub const SAVING: &str = "Saving…";
+    pub const CANCEL: &str = "Cancel";
+    pub const SAVE_FAILED: &str = "The policy was not saved";
+    pub const SAVED: &str = "Policy saved. The timecards below were computed again with it.";
+    pub const FIX_ERRORS: &str = "Fix the fields marked below first.";
+
+    pub const DAYS_TITLE: &str = "Days";
+    pub const TOTALS_TITLE: &str = "Totals per user";
+    pub const TOTALS_CAPTION: &str = "Totals per user over the days shown";
+    pub const COL_USER: &str = "User";
+    pub const COL_DAY: &str = "Day";
+    pub const COL_FIRST_IN: &str = "First in";
+    pub const COL_LAST_OUT: &str = "Last out";
+    pub const COL_BREAK: &str = "Break";
+    pub const COL_MEAL: &str = "Meal";
+    pub const COL_WORKED: &str = "Worked";
+    pub const COL_FLAGS: &str = "Flags";
+    pub const COL_DEVICES: &str = "Devices";
+    pub const COL_DAYS: &str = "Days";
+    pub const COL_FLAGGED: &str = "Flagged days";
+    pub const CSV: &str = "Export days as CSV";
+    pub const CSV_TOTALS: &str = "Export totals as CSV";
+    pub const CSV_FAILED: &str = "The CSV file could not be created.";
+
+    /// The days table's caption.
+    pub fn caption(from: &str, to: &str) -> String {
+        format!("Timecards per user and day, {from} to {to}")
+    }
+    /// "12 days of 3 users, from 240 archived events".
+    pub fn summary(days: usize, users: usize, events: u64) -> String {
+        let days = if days == 1 {
+            "1 day".to_string()
+        } else {
+            format!("{days} days")
+        };
+        let users = if users == 1 {
+            "1 user".to_string()
+        } else {
+            format!("{users} users")
+        };
+        format!("{days} of {users}, from {events} archived events")
+    }
+    /// CSV file names.
+    pub fn file_name(from: &str, to: &str) -> String {
+        format!("timecards-{from}-to-{to}.csv")
+    }
+    pub fn totals_file_name(from: &str, to: &str) -> String {
+        format!("timecard-totals-{from}-to-{to}.csv")
+    }
+    /// A time on a later date than the day it belongs to: "02:10 (+1 day)".
+    pub fn time_on(hm: &str, days_after: i64) -> String {
+        match days_after {
+            0 => hm.to_string(),
+            1 => format!("{hm} (+1 day)"),
+            d => format!("{hm} ({d:+} days)"),
+        }
+    }
+    /// The title of a time cell: the full local date and time.
+    pub fn time_title(local: &str) -> String {
+        format!("{local} (policy time)")
+    }
+
+    pub fn punch_name(p: PunchType) -> &'static str {
+        match p {
+            PunchType::CheckIn => "Check in",
+            PunchType::CheckOut => "Check out",
+            PunchType::BreakStart => "Break start",
+            PunchType::BreakEnd => "Break end",
+            PunchType::MealStart => "Meal start",
+            PunchType::MealEnd => "Meal end",
+        }
+    }
+    pub fn flag_name(f: TimecardFlag) -> &'static str {
+        match f {
+            TimecardFlag::MissingOut => "Missing OUT",
+            TimecardFlag::MissingIn => "Missing IN",
+            TimecardFlag::RepeatedIn => "Repeated IN",
+            TimecardFlag::RepeatedOut => "Repeated OUT",
+            TimecardFlag::UnpairedBreak => "Unpaired break",
+            TimecardFlag::UnpairedMeal => "Unpaired meal",
+            TimecardFlag::UnmappedKeys => "Unmapped keys",
+        }
+    }
+    /// What a flag means, for the flag's hover text.
+    pub fn flag_help(f: TimecardFlag) -> &'static str {
+        match f {
+            TimecardFlag::MissingOut => "A check-in was never closed; its time is not counted.",
+            TimecardFlag::MissingIn => "A check-out had no open check-in to close.",
+            TimecardFlag::RepeatedIn => "Several check-ins in a row; one counted by the policy.",
+            TimecardFlag::RepeatedOut => "Several check-outs in a row; one counted by the policy.",
+            TimecardFlag::UnpairedBreak => "A break start or end without its pair; not deducted.",
+            TimecardFlag::UnpairedMeal => "A meal start or end without its pair; not deducted.",
+            TimecardFlag::UnmappedKeys => {
+                "Punches without a key, or with a key the policy ignores."
+            }
+        }
+    }
+    /// The label of a key's select in the policy form.
+    pub fn key_label(n: u8) -> String {
+        format!("KEY_{n}")
+    }
+    /// "KEY_1: Check in".
+    pub fn key_means(n: u8, punch: PunchType) -> String {
+        format!("KEY_{n}: {}", punch_name(punch))
+    }
+    /// "Starts at 05:00 local time; punches before it belong to the previous day."
+    pub fn day_starts(hm: &str) -> String {
+        if hm == "00:00" {
+            "Starts at midnight (00:00) local time.".to_string()
+        } else {
+            format!("Starts at {hm} local time; punches before it belong to the previous day.")
+        }
+    }
+    pub fn rule_option(r: RepeatRule) -> &'static str {
+        match r {
+            RepeatRule::First => "The first counts",
+            RepeatRule::Last => "The last counts",
+        }
+    }
+    pub fn repeated_in(r: RepeatRule) -> &'static str {
+        match r {
+            RepeatRule::First => "Several INs in a row: the first counts.",
+            RepeatRule::Last => "Several INs in a row: the last counts.",
+        }
+    }
+    pub fn repeated_out(r: RepeatRule) -> &'static str {
+        match r {
+            RepeatRule::First => "Several OUTs in a row: the first counts.",
+            RepeatRule::Last => "Several OUTs in a row: the last counts.",
+        }
+    }
+    /// "UTC+09:00 (540 minutes), one fixed offset".
+    pub fn offset_words(hm: &str, minutes: i32) -> String {
+        format!("UTC{hm} ({minutes} minutes), one fixed offset all year")
+    }
+}
+
+/// The archive sync page (`/sync`).
+pub mod sync {
+    use tna_types::archive::Stream;
+
+    pub const NO_ARCHIVE: &str = "This relay keeps no log archive";
+    pub const NAV: &str = "Archive";
+    pub const TITLE: &str = "Log archive";
+    pub const INTRO: &str = "The relay copies every T&A device's T&A and job-code logs into its archive, each event once, and keeps them after the device overwrites them. This page refreshes every 5 seconds.";
+    pub const LOADING: &str = "Reading the archive's state…";
+    pub const LOAD_FAILED: &str = "The archive's state could not be read";
+    pub const SYNC_ALL: &str = "Sync all devices now";
+    pub const SYNC_FAILED: &str = "The sync could not be started";
+    pub const QUEUED_ALL: &str = "A sync of every device was queued.";
+    pub const EMPTY: &str = "The archive has not read any device yet.";
+    pub const CAPTION: &str = "Sync state per device and log";
+    pub const COL_DEVICE: &str = "Device";
+    pub const COL_STREAM: &str = "Log";
+    pub const COL_EPOCH: &str = "Epoch";
+    pub const COL_NEXT: &str = "Next event ID";
+    pub const COL_STORED: &str = "Stored";
+    pub const COL_LAST_SYNC: &str = "Last sync";
+    pub const COL_LAG: &str = "Lag";
+    pub const COL_ERROR: &str = "Last error";
+    pub const COL_RESET: &str = "Reset detected";
+    pub const COL_ACTIONS: &str = "Sync";
+    pub const NEVER: &str = "Never";
+    pub const NONE: &str = "—";
+    pub const SYNCING: &str = "Syncing now";
+    pub const SYNC_ROW: &str = "Sync now";
+    pub const DISMISS: &str = "Dismiss";
+
+    pub fn backend(name: &str) -> String {
+        format!("Archive database: {name}")
+    }
+    /// "4 logs of 2 devices · 12,345 records stored".
+    pub fn summary(rows: usize, devices: usize, stored: u64) -> String {
+        format!(
+            "{rows} logs of {devices} devices · {} records stored",
+            super::logs::thousands(usize::try_from(stored).unwrap_or(usize::MAX))
+        )
+    }
+    pub fn stream_name(s: Stream) -> &'static str {
+        match s {
+            Stream::Tna => "T&A",
+            Stream::JobCode => "Job codes",
+        }
+    }
+    pub fn queued(device: u32) -> String {
+        format!("A sync of device {device} was queued.")
+    }
+    /// Accessible name of a row's button.
+    pub fn sync_device(device: u32) -> String {
+        format!("Sync now: device {device}")
+    }
+    /// "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h".
+    pub fn duration(secs: i64) -> String {
+        let s = secs.max(0);
+        match s {
+            0..60 => format!("{s} s"),
+            60..3_600 => format!("{} min {} s", s / 60, s % 60),
+            3_600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+            _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+        }
+    }
+    /// "14:05:09 · 12 s ago".
+    pub fn ago(local: &str, secs: i64) -> String {
+        format!("{local} · {} ago", duration(secs))
+    }
+    pub fn error_at(local: &str) -> String {
+        format!("at {local}")
+    }
+    /// The warning of a row whose device renumbered its events.
+    pub fn reset_at(local: &str) -> String {
+        format!("⚠ {local}: event IDs started again; earlier records are kept")
+    }
+    /// The notice of an `archive.reset` push.
+    pub fn reset_notice(device: u32, stream: Stream, epoch: u32) -> String {
+        format!(
+            "Device {device}'s {} log started its event IDs again (factory reset or log wipe). The archive kept every record it had and now reads the device from the start as epoch {epoch}.",
+            stream_name(stream)
+        )
+    }
+}
+
+/// The audit trail page (`/audit`, admin).
+pub mod audit {
+    pub use super::sync::NO_ARCHIVE;
+
+    pub const NAV: &str = "Audit";
+    pub const TITLE: &str = "Audit trail";
+    pub const INTRO: &str = "Every change made through the relay: when, by whom, to which devices, the state before and after, and what came back. Newest first.";
+    pub const FILTERS: &str = "Filters";
+    pub const FROM: &str = "From";
+    pub const TO: &str = "To (inclusive)";
+    pub const ACTOR: &str = "Who";
+    pub const ACTOR_PLACEHOLDER: &str = "Any account";
+    pub const METHOD: &str = "Change";
+    pub const METHOD_ANY: &str = "Any change";
+    pub const DEVICE: &str = "Device ID";
+    pub const DEVICE_PLACEHOLDER: &str = "Any device";
+    pub const APPLY: &str = "Show";
+    pub const BAD_DEVICE: &str = "The device ID must be a positive number.";
+    pub const BAD_DATE: &str = "Enter the days as dates.";
+    pub const TO_BEFORE_FROM: &str = "The last day must not be before the first.";
+    pub const LOADING: &str = "Reading the audit trail…";
+    pub const LOAD_FAILED: &str = "The audit trail could not be read";
+    pub const EMPTY: &str = "No change matches.";
+    pub const MORE: &str = "Load more";
+    pub const END: &str = "That is every matching change.";
+    pub const CAPTION: &str = "Recorded changes, newest first";
+    pub const COL_TIME: &str = "Time";
+    pub const COL_ACTOR: &str = "Who";
+    pub const COL_METHOD: &str = "Change";
+    pub const COL_DEVICES: &str = "Devices";
+    pub const COL_RESULT: &str = "Result";
+    pub const COL_DETAILS: &str = "Details";
+    pub const SHOW: &str = "Before, after, results";
+    pub const BEFORE: &str = "Before";
+    pub const AFTER: &str = "After";
+    pub const RESULTS: &str = "Results";
+    pub const NOT_RECORDED: &str = "Not recorded";
+    pub const OK: &str = "OK";
+    pub const NONE: &str = "—";
+
+    /// A method as people read it (the method name itself for ones not listed).
+    pub fn method_name(m: &str) -> &str {
+        match m {
+            "tna.setConfig" => "T&A config (one device)",
+            "tna.setConfigMulti" => "T&A config (many devices)",
+            "jobCodes.set" => "Job codes (one device)",
+            "jobCodes.setMulti" => "Job codes (many devices)",
+            "system.setJobCodeUse" => "Job-code use on/off",
+            "time.sync" => "Clock sync",
+            "timecards.setPolicy" => "Timecard policy",
+            "archive.sync" => "Archive sync",
+            "accounts.create" => "Account created",
+            "accounts.setRole" => "Account role",
+            "accounts.setPassword" => "Account password",
+            "accounts.delete" => "Account deleted",
+            "kiosk.pair" => "Kiosk paired",
+            "kiosk.revoke" => "Kiosk unpaired",
+            other => other,
+        }
+    }
+    /// "3 ok / 1 failed".
+    pub fn counts(ok: usize, failed: usize) -> String {
+        format!("{ok} ok / {failed} failed")
+    }
+    pub fn failed(message: &str) -> String {
+        format!("Failed: {message}")
+    }
+    /// "541001, 541002 and 10 more".
+    pub fn devices_more(shown: &str, more: usize) -> String {
+        format!("{shown} and {more} more")
+    }
+    /// "12 changes shown".
+    pub fn shown(n: usize) -> String {
+        if n == 1 {
+            "1 change shown".to_string()
+        } else {
+            format!("{n} changes shown")
+        }
+    }
+}

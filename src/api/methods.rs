@@ -202,4 +202,69 @@ impl ApiClient {
             .await
             .map(|_| ())
     }
+
+    /// `archive.status`: the archive's backend and every (device, stream) sync cursor.
+    pub async fn archive_status(
+        self,
+    ) -> Result<tna_types::protocol::ArchiveStatusResult, ApiError> {
+        self.call::<tna_types::protocol::method::ArchiveStatus>(NoParams {})
+            .await
+    }
+
+    /// `archive.sync`: queues a sync of the devices now (every device when `None`).
+    pub async fn archive_sync(self, device_ids: Option<Vec<u32>>) -> Result<(), ApiError> {
+        self.call::<tna_types::protocol::method::ArchiveSync>(
+            tna_types::protocol::ArchiveSyncParams { device_ids },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `timecards.get`: the timecards of the days `from..=to` (`YYYY-MM-DD`), optionally of one
+    /// user, by the relay's policy.
+    pub async fn get_timecards(
+        self,
+        from: String,
+        to: String,
+        user_id: Option<String>,
+    ) -> Result<tna_types::protocol::TimecardsResult, ApiError> {
+        self.call::<tna_types::protocol::method::TimecardsGet>(
+            tna_types::protocol::TimecardsParams { from, to, user_id },
+        )
+        .await
+    }
+
+    /// `timecards.getPolicy`: the timecard policy in force.
+    pub async fn get_timecard_policy(
+        self,
+    ) -> Result<tna_types::timecard::TimecardPolicy, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::TimecardsGetPolicy>(NoParams {})
+            .await?
+            .policy)
+    }
+
+    /// `timecards.setPolicy`: replaces the policy (admin); returns it as stored.
+    pub async fn set_timecard_policy(
+        self,
+        policy: tna_types::timecard::TimecardPolicy,
+    ) -> Result<tna_types::timecard::TimecardPolicy, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::TimecardsSetPolicy>(
+                tna_types::protocol::PolicyParams { policy },
+            )
+            .await?
+            .policy)
+    }
+
+    /// `audit.list`: one page of the audit trail, newest first (admin).
+    pub async fn list_audit(
+        self,
+        query: tna_types::archive::AuditQuery,
+    ) -> Result<Vec<tna_types::archive::AuditEntry>, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::AuditList>(query)
+            .await?
+            .entries)
+    }
 }

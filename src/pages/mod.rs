@@ -1,6 +1,7 @@
 //! The routed pages, and the small loading state they share.
 
 pub mod accounts;
+pub mod audit;
 pub mod bulk;
 pub mod clocks;
 pub mod config_editor;
@@ -13,9 +14,12 @@ pub mod live;
 pub mod logs;
 pub mod not_found;
 pub mod signin;
+pub mod sync;
+pub mod timecards;
 pub mod unsaved;
 
 pub use accounts::AccountsPage;
+pub use audit::AuditPage;
 pub use bulk::BulkPage;
 pub use clocks::ClocksPage;
 pub use device::DevicePage;
@@ -25,6 +29,8 @@ pub use kiosk::KioskPage;
 pub use live::LivePage;
 pub use logs::LogsPage;
 pub use not_found::NotFound;
+pub use sync::SyncPage;
+pub use timecards::TimecardsPage;
 
 use std::future::Future;
 

@@ -24,7 +24,7 @@ pub fn axe_js(ctx: &Ctx) -> std::path::PathBuf {
 /// The wasm target the console is built for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages for the browser tests.
-pub const APT_PACKAGES: [&str; 2] = ["chromium", "chromium-driver"];
+pub const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "postgresql"];
 
 /// Runs every setup step.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -112,7 +112,7 @@ fn dpkg_installed(ctx: &Ctx, package: &str) -> bool {
 }
 
 fn apt_packages(ctx: &Ctx) -> Result<()> {
-    ensure(ctx, "apt chromium, chromium-driver", || {
+    ensure(ctx, "apt chromium, chromium-driver, postgresql", || {
         let missing: Vec<&str> = APT_PACKAGES
             .into_iter()
             .filter(|p| !dpkg_installed(ctx, p))

@@ -20,6 +20,8 @@ const NO_EMBED: &str = "TNA_RELAY_NO_EMBED";
 /// Chromium and its driver as Debian installs them.
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The unprivileged user the archive tests start PostgreSQL as when they run as root.
+const PG_USER_ENV: &str = "TNA_ARCHIVE_PG_USER";
 
 /// Runs the whole test plan.
 pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
@@ -71,7 +73,10 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
                 "native tests",
                 ["test", "--workspace", "--exclude", CONSOLE],
             )
-            .env(NO_EMBED, "1"),
+            .env(NO_EMBED, "1")
+            // The archive's PostgreSQL tests start a throwaway server, which refuses to run as
+            // root: as root (CI containers) it runs as `nobody` (ignored otherwise).
+            .env(PG_USER_ENV, "nobody"),
         )
         .step(Step::cargo(
             ctx,

@@ -37,6 +37,17 @@ impl Gateway {
         }
     }
 
+    /// Wipes the device's event log as a factory reset does: every record is gone and the next
+    /// event gets ID 1 again. Returns `false` for unknown devices.
+    pub fn reset_log(&self, device_id: u32) -> bool {
+        let Some(slot) = self.slot(device_id) else {
+            return false;
+        };
+        slot.lock().log = crate::punches::DeviceLog::new(1);
+        tracing::info!(device_id, "device log reset");
+        true
+    }
+
     /// Makes every gRPC call on the device sleep `latency` before answering (zero = no delay).
     pub fn set_latency(&self, device_id: u32, latency: Duration) {
         if let Some(slot) = self.slot(device_id) {

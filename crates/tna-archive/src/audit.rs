@@ -2,18 +2,16 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 
+pub use tna_types::archive::{AuditEntry, AuditQuery, MAX_AUDIT_LIMIT};
+
+use crate::Archive;
 use crate::error::Result;
 use crate::sql::{
-    Param, SqlBuilder, get_i64, get_opt_string, get_string, get_u32, rows_per_statement,
-    u32_param, values_rows,
+    Param, SqlBuilder, get_i64, get_opt_string, get_string, get_u32, rows_per_statement, u32_param,
+    values_rows,
 };
-use crate::Archive;
-
-/// Most entries one [`Archive::list_audit`] call returns; larger limits are lowered to this.
-pub const MAX_AUDIT_LIMIT: u32 = 1_000;
 
 /// Most device rows one insert carries.
 const MAX_DEVICE_ROWS_PER_INSERT: usize = 1_000;
@@ -26,48 +24,6 @@ const AUDIT_SEQUENCE: &str = "audit_log";
 
 /// The columns of an entry, in [`entry_from_row`]'s order.
 const COLUMNS: &str = "id, at, actor, method, before_json, after_json, results_json";
-
-/// One audited action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    /// Assigned by [`Archive::append_audit`] (increasing); 0 in a new entry.
-    pub id: i64,
-    /// When (Unix seconds).
-    pub at: i64,
-    /// Who (user name, or the relay itself).
-    pub actor: String,
-    /// What (the JSON-RPC method).
-    pub method: String,
-    /// The devices it touched, in the order given.
-    pub device_ids: Vec<u32>,
-    /// The state before, when there was one.
-    pub before: Option<serde_json::Value>,
-    /// The state after, when there is one.
-    pub after: Option<serde_json::Value>,
-    /// What came back (per device results, errors).
-    pub results: serde_json::Value,
-}
-
-/// Which audit entries to list, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditQuery {
-    /// From this time (inclusive, Unix seconds).
-    pub from: Option<i64>,
-    /// To this time (exclusive, Unix seconds).
-    pub to: Option<i64>,
-    /// Only this actor's.
-    pub actor: Option<String>,
-    /// Only this method's.
-    pub method: Option<String>,
-    /// Only those touching this device.
-    pub device_id: Option<u32>,
-    /// Only entries older than this ID (the last ID of the previous page).
-    pub before_id: Option<i64>,
-    /// Entries per page, lowered to [`MAX_AUDIT_LIMIT`]; 0 is taken as 1.
-    pub limit: u32,
-}
 
 fn entry_from_row(row: &AnyRow) -> Result<AuditEntry> {
     let json = |s: Option<String>| -> Result<Option<serde_json::Value>> {
@@ -92,11 +48,19 @@ impl Archive {
     /// Appends an entry (its `id` is ignored) and returns the ID it got. IDs increase in the
     /// order entries are committed, in both backends.
     pub async fn append_audit(&self, entry: &AuditEntry) -> Result<i64> {
-        let before = entry.before.as_ref().map(serde_json::to_string).transpose()?;
-        let after = entry.after.as_ref().map(serde_json::to_string).transpose()?;
+        let before = entry
+            .before
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
+        let after = entry
+            .after
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?;
         let results = serde_json::to_string(&entry.results)?;
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut b = SqlBuilder::new("");
         let name = b.param(Param::Text(AUDIT_SEQUENCE.to_owned()));
         b.sql = format!(
@@ -104,9 +68,8 @@ impl Archive {
         );
         let id = get_i64(&b.query().fetch_one(&mut *tx).await?, "last_id")?;
 
-        let insert = format!(
-            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        );
+        let insert =
+            format!("INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
         sqlx::query(&insert)
             .bind(id)
             .bind(entry.at)

@@ -5,9 +5,10 @@ use std::str::FromStr as _;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::{AnyConnection, AnyPool, AnyPoolOptions};
+use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool};
 use sqlx::{Connection as _, Executor as _};
 
 use crate::error::{ArchiveError, Result};
@@ -16,8 +17,17 @@ use crate::schema::MIGRATOR;
 /// How long SQLite waits for another writer's lock before giving up (milliseconds).
 pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
-/// Connections to a SQLite file: one writes at a time, the others read (WAL).
-pub const SQLITE_POOL_SIZE: u32 = 4;
+/// Reading connections to a SQLite file (WAL: readers never wait for the writer).
+pub const SQLITE_READERS: u32 = 4;
+
+/// Page cache per SQLite connection, KiB. The writer's stays warm between pages (it is the
+/// only connection that writes), which matters for the randomly placed user-index pages.
+pub const SQLITE_CACHE_KIB: u32 = 65_536;
+
+/// WAL pages (4 KiB) written before SQLite copies them back into the database file. Larger
+/// than SQLite's 1,000, so a busy writer checkpoints (and fsyncs) once every few stored log
+/// pages rather than after nearly every one.
+pub const SQLITE_WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 /// Connections to a PostgreSQL server, per relay.
 pub const POSTGRES_POOL_SIZE: u32 = 8;
@@ -25,13 +35,21 @@ pub const POSTGRES_POOL_SIZE: u32 = 8;
 /// How long opening may take before the database is declared unreachable.
 pub const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Set on every SQLite connection: write-ahead log (readers never block the writer), fsync
-/// at checkpoints only (a crash may lose the last commits, never corrupt the file), and wait
-/// for locks instead of failing at once.
+/// How long an operation waits for a free connection (SQLite writers queue for theirs).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Set once, on the first connection: the write-ahead log (readers never block the writer,
+/// the writer never blocks readers). It is a property of the file, kept across connections.
+const SQLITE_ONCE: &str = "PRAGMA journal_mode = WAL;";
+
+/// Set on every SQLite connection: wait for locks instead of failing at once (first, so the
+/// others wait too), fsync at checkpoints only (a crash may lose the last commits, never
+/// corrupt the file), the page cache, and the checkpoint interval.
 fn sqlite_pragmas() -> String {
     format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; \
+         PRAGMA cache_size = -{SQLITE_CACHE_KIB}; \
+         PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT_PAGES};"
     )
 }
 
@@ -189,8 +207,20 @@ fn open_error(target: &Target, e: &sqlx::Error) -> ArchiveError {
     }
 }
 
-/// Opens the pool for `url` and brings the schema up to date.
-pub(crate) async fn open(url: &str) -> Result<(AnyPool, Backend)> {
+/// The connections of an open archive.
+#[derive(Debug, Clone)]
+pub(crate) struct Pools {
+    /// Reads (and, on PostgreSQL, everything).
+    pub read: AnyPool,
+    /// Writes. SQLite: one connection, so in-process writers queue here instead of contending
+    /// for the file lock, and its page cache stays valid. PostgreSQL: the same pool as `read`.
+    pub write: AnyPool,
+    /// Which database.
+    pub backend: Backend,
+}
+
+/// Opens the pools for `url` and brings the schema up to date.
+pub(crate) async fn open(url: &str) -> Result<Pools> {
     sqlx::any::install_default_drivers();
     let target = parse(url)?;
 
@@ -207,42 +237,66 @@ pub(crate) async fn open(url: &str) -> Result<(AnyPool, Backend)> {
         let mut probe = probe.map_err(|e| open_error(&target, &e))?;
         if target.backend == Backend::Sqlite {
             // Also the first write to a new file, which proves it writable.
+            let setup = format!("{}{SQLITE_ONCE}", sqlite_pragmas());
             probe
-                .execute(sqlite_pragmas().as_str())
+                .execute(setup.as_str())
                 .await
                 .map_err(|e| open_error(&target, &e))?;
         }
         probe.close().await.map_err(|e| open_error(&target, &e))?;
     }
 
-    let options = AnyPoolOptions::new().acquire_timeout(OPEN_TIMEOUT);
-    let options = match target.backend {
-        Backend::Postgres => options.max_connections(POSTGRES_POOL_SIZE),
-        Backend::Sqlite => {
-            let options = options.after_connect(|conn, _meta| {
+    let pool = |size: u32| {
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .max_connections(size);
+        match target.backend {
+            Backend::Postgres => options,
+            Backend::Sqlite => options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute(sqlite_pragmas().as_str()).await?;
                     Ok(())
                 })
-            });
-            if target.in_memory {
-                options
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None)
-            } else {
-                options.max_connections(SQLITE_POOL_SIZE)
-            }
+            }),
         }
     };
-    let pool = options
-        .connect(&target.url)
-        .await
-        .map_err(|e| open_error(&target, &e))?;
-    MIGRATOR.run(&pool).await?;
+    let connect = |options: AnyPoolOptions| async {
+        options
+            .connect(&target.url)
+            .await
+            .map_err(|e| open_error(&target, &e))
+    };
+    let pools = match (target.backend, target.in_memory) {
+        (Backend::Postgres, _) => {
+            let read = connect(pool(POSTGRES_POOL_SIZE)).await?;
+            Pools {
+                write: read.clone(),
+                read,
+                backend: Backend::Postgres,
+            }
+        }
+        // Every connection to `:memory:` is a database of its own: one connection, kept.
+        (Backend::Sqlite, true) => {
+            let only = pool(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+            let read = connect(only).await?;
+            Pools {
+                write: read.clone(),
+                read,
+                backend: Backend::Sqlite,
+            }
+        }
+        (Backend::Sqlite, false) => Pools {
+            read: connect(pool(SQLITE_READERS)).await?,
+            write: connect(pool(1)).await?,
+            backend: Backend::Sqlite,
+        },
+    };
+    MIGRATOR.run(&pools.write).await?;
     tracing::info!(backend = %target.backend, url = %redact(&target.url), "archive open");
-    Ok((pool, target.backend))
+    Ok(pools)
 }
 
 #[cfg(test)]
@@ -261,7 +315,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls_create_the_file_unless_a_mode_is_given() -> Result<()> {
-        assert_eq!(parse("sqlite:///tmp/a.db")?.url, "sqlite:///tmp/a.db?mode=rwc");
+        assert_eq!(
+            parse("sqlite:///tmp/a.db")?.url,
+            "sqlite:///tmp/a.db?mode=rwc"
+        );
         assert_eq!(parse("sqlite:a.db?mode=ro")?.url, "sqlite:a.db?mode=ro");
         assert_eq!(
             parse("sqlite:a.db?cache=shared")?.url,
@@ -273,7 +330,13 @@ mod tests {
 
     #[test]
     fn unknown_schemes_and_parameters_are_bad_urls() {
-        for url in ["mysql://x/y", "/tmp/a.db", "", "sqlite:a.db?journal=wal", "sqlite://"] {
+        for url in [
+            "mysql://x/y",
+            "/tmp/a.db",
+            "",
+            "sqlite:a.db?journal=wal",
+            "sqlite://",
+        ] {
             assert!(
                 matches!(parse(url), Err(ArchiveError::BadUrl { .. })),
                 "{url}"

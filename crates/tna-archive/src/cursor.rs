@@ -1,13 +1,18 @@
 //! Per (device, stream) read cursors: how far the archive has everything, in which epoch.
 
-use serde::{Deserialize, Serialize};
-use sqlx::any::{AnyRow, AnyTransaction};
+use sqlx::Transaction;
+use sqlx::any::{Any, AnyRow};
 
+/// A transaction on the archive.
+type AnyTransaction<'c> = Transaction<'c, Any>;
+
+pub use tna_types::archive::{Cursor, Stream};
+
+use crate::Archive;
 use crate::error::{ArchiveError, Result};
 use crate::sql::{
     Param, SqlBuilder, get_opt_i64, get_opt_string, get_u32, get_u64, to_u32, u32_param,
 };
-use crate::Archive;
 
 /// The epoch a cursor starts in, before any event-ID reset.
 pub const INITIAL_EPOCH: u32 = 0;
@@ -15,74 +20,35 @@ pub const INITIAL_EPOCH: u32 = 0;
 /// The cursor table.
 const TABLE: &str = "log_cursor";
 
+/// Rounds of "update the cursor, else create it" before a page is refused.
+const CLAIM_TRIES: usize = 3;
+
 /// The columns of a cursor, in [`cursor_from_row`]'s order.
 const COLUMNS: &str = "device_id, stream, epoch, next_event_id, stored, last_sync_at, \
                        last_error, last_error_at, reset_detected_at";
 
-/// One of a device's two log streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Stream {
-    /// T&A events (`TnaLog`).
-    Tna,
-    /// Job-code events (`JobCodeLog`).
-    JobCode,
-}
-
-impl Stream {
-    /// Both streams.
-    pub const ALL: [Stream; 2] = [Stream::Tna, Stream::JobCode];
-
-    /// The name stored in `log_cursor.stream`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stream::Tna => "tna",
-            Stream::JobCode => "job_code",
-        }
-    }
-
-    /// The stream stored as `s`.
-    pub fn from_db(s: &str) -> Option<Stream> {
-        Stream::ALL.into_iter().find(|st| st.as_str() == s)
+/// The name a stream is stored under in `log_cursor.stream` (a free function, so the stream
+/// type itself can live in `tna-types`).
+pub(crate) fn stream_db_name(stream: Stream) -> &'static str {
+    match stream {
+        Stream::Tna => "tna",
+        Stream::JobCode => "job_code",
     }
 }
 
-impl std::fmt::Display for Stream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Stream::Tna => "T&A",
-            Stream::JobCode => "job-code",
-        })
-    }
+/// The stream stored as `s`.
+fn stream_from_db_name(s: &str) -> Option<Stream> {
+    Stream::ALL.into_iter().find(|st| stream_db_name(*st) == s)
 }
 
-/// How far the archive has read one (device, stream).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Cursor {
-    /// The device.
-    pub device_id: u32,
-    /// Which of its logs.
-    pub stream: Stream,
-    /// Bumped on every event-ID reset of the device; records are unique per epoch.
-    pub epoch: u32,
-    /// The first event ID not yet stored in this epoch: where the next read starts.
-    pub next_event_id: u32,
-    /// Records stored for this (device, stream), all epochs.
-    pub stored: u64,
-    /// When a page was last stored (Unix seconds).
-    pub last_sync_at: Option<i64>,
-    /// The last read failure, cleared by the next stored page.
-    pub last_error: Option<String>,
-    /// When `last_error` happened (Unix seconds); kept after the error is cleared.
-    pub last_error_at: Option<i64>,
-    /// When the last event-ID reset was detected (Unix seconds).
-    pub reset_detected_at: Option<i64>,
+/// A stream as a bind parameter.
+fn stream_param(stream: Stream) -> Param {
+    Param::Text(stream_db_name(stream).to_owned())
 }
 
 fn cursor_from_row(row: &AnyRow) -> Result<Cursor> {
     let stream_name = get_opt_string(row, "stream")?.unwrap_or_default();
-    let stream = Stream::from_db(&stream_name).ok_or_else(|| ArchiveError::Corrupt {
+    let stream = stream_from_db_name(&stream_name).ok_or_else(|| ArchiveError::Corrupt {
         table: TABLE,
         column: "stream",
         detail: format!("unknown stream {stream_name:?}"),
@@ -102,11 +68,15 @@ fn cursor_from_row(row: &AnyRow) -> Result<Cursor> {
 
 /// Inserts the cursor of a (device, stream) never seen before, at [`INITIAL_EPOCH`]; does
 /// nothing when it exists. Returns whether it inserted.
-async fn ensure_cursor(tx: &mut AnyTransaction<'_>, device_id: u32, stream: Stream) -> Result<bool> {
+async fn ensure_cursor(
+    tx: &mut AnyTransaction<'_>,
+    device_id: u32,
+    stream: Stream,
+) -> Result<bool> {
     let mut b = SqlBuilder::new("");
     let (d, s, e) = (
         b.param(u32_param(device_id)),
-        b.param(Param::Text(stream.as_str().to_owned())),
+        b.param(stream_param(stream)),
         b.param(u32_param(INITIAL_EPOCH)),
     );
     b.sql = format!(
@@ -128,12 +98,13 @@ pub(crate) async fn claim_for_page(
     next_event_id: u32,
     now: i64,
 ) -> Result<()> {
-    // Twice at most: the second try follows creating the cursor (or losing that race).
-    for _ in 0..2 {
+    // The update misses only while the cursor does not exist yet (or is being created by a
+    // concurrent writer, PostgreSQL): create it or wait for its creator, then try again.
+    for _ in 0..CLAIM_TRIES {
         let mut b = SqlBuilder::new("");
         let (d, s, e, n, t) = (
             b.param(u32_param(device_id)),
-            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(stream_param(stream)),
             b.param(u32_param(epoch)),
             b.param(u32_param(next_event_id)),
             b.param(Param::Int(now)),
@@ -148,7 +119,7 @@ pub(crate) async fn claim_for_page(
             return Ok(());
         }
         match current_epoch(tx, device_id, stream).await? {
-            Some(current) => {
+            Some(current) if current != epoch => {
                 return Err(ArchiveError::StaleEpoch {
                     device_id,
                     stream,
@@ -156,6 +127,8 @@ pub(crate) async fn claim_for_page(
                     given: epoch,
                 });
             }
+            // Committed by another writer since the update looked: try again.
+            Some(_) => {}
             None if epoch == INITIAL_EPOCH => {
                 ensure_cursor(tx, device_id, stream).await?;
             }
@@ -169,8 +142,10 @@ pub(crate) async fn claim_for_page(
             }
         }
     }
-    // The cursor was created above, so the update cannot miss twice; say so if it did.
-    let current = current_epoch(tx, device_id, stream).await?.unwrap_or(INITIAL_EPOCH);
+    // Cannot happen (the cursor exists after the first round); refuse rather than loop.
+    let current = current_epoch(tx, device_id, stream)
+        .await?
+        .unwrap_or(INITIAL_EPOCH);
     Err(ArchiveError::StaleEpoch {
         device_id,
         stream,
@@ -192,10 +167,11 @@ pub(crate) async fn add_stored(
     let mut b = SqlBuilder::new("");
     let (d, s, i) = (
         b.param(u32_param(device_id)),
-        b.param(Param::Text(stream.as_str().to_owned())),
+        b.param(stream_param(stream)),
         b.param(crate::sql::count_param(inserted)),
     );
-    b.sql = format!("UPDATE {TABLE} SET stored = stored + {i} WHERE device_id = {d} AND stream = {s}");
+    b.sql =
+        format!("UPDATE {TABLE} SET stored = stored + {i} WHERE device_id = {d} AND stream = {s}");
     b.query().execute(&mut **tx).await?;
     Ok(())
 }
@@ -206,10 +182,7 @@ async fn current_epoch(
     stream: Stream,
 ) -> Result<Option<u32>> {
     let mut b = SqlBuilder::new("");
-    let (d, s) = (
-        b.param(u32_param(device_id)),
-        b.param(Param::Text(stream.as_str().to_owned())),
-    );
+    let (d, s) = (b.param(u32_param(device_id)), b.param(stream_param(stream)));
     b.sql = format!("SELECT epoch FROM {TABLE} WHERE device_id = {d} AND stream = {s}");
     match b.query().fetch_optional(&mut **tx).await? {
         None => Ok(None),
@@ -222,10 +195,7 @@ impl Archive {
     /// for it (a new cursor starts at [`INITIAL_EPOCH`], event 0).
     pub async fn cursor(&self, device_id: u32, stream: Stream) -> Result<Option<Cursor>> {
         let mut b = SqlBuilder::new("");
-        let (d, s) = (
-            b.param(u32_param(device_id)),
-            b.param(Param::Text(stream.as_str().to_owned())),
-        );
+        let (d, s) = (b.param(u32_param(device_id)), b.param(stream_param(stream)));
         b.sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE device_id = {d} AND stream = {s}");
         match b.query().fetch_optional(&self.pool).await? {
             None => Ok(None),
@@ -254,12 +224,12 @@ impl Archive {
     /// everything stored, moves the cursor to a new epoch at event 0 and notes when. Returns
     /// the new epoch; writers still holding the old one are refused from now on.
     pub async fn start_epoch(&self, device_id: u32, stream: Stream, now: i64) -> Result<u32> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         ensure_cursor(&mut tx, device_id, stream).await?;
         let mut b = SqlBuilder::new("");
         let (d, s, t) = (
             b.param(u32_param(device_id)),
-            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(stream_param(stream)),
             b.param(Param::Int(now)),
         );
         b.sql = format!(
@@ -295,7 +265,7 @@ impl Archive {
         let mut b = SqlBuilder::new("");
         let (d, s, e, m, t) = (
             b.param(u32_param(device_id)),
-            b.param(Param::Text(stream.as_str().to_owned())),
+            b.param(stream_param(stream)),
             b.param(u32_param(INITIAL_EPOCH)),
             b.param(Param::Text(message.to_owned())),
             b.param(Param::Int(now)),
@@ -306,7 +276,7 @@ impl Archive {
              ON CONFLICT (device_id, stream) DO UPDATE SET \
                last_error = excluded.last_error, last_error_at = excluded.last_error_at"
         );
-        b.query().execute(&self.pool).await?;
+        b.query().execute(&self.writer).await?;
         Ok(())
     }
 }

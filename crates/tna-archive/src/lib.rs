@@ -34,15 +34,32 @@
 //!
 //! # Modules
 //!
-//! - [`connect`](crate::connect): URLs, backends, opening, SQLite settings.
-//! - `schema`: the embedded migrations.
-//! - [`logs`](crate::logs): storing pages, querying events.
-//! - [`cursor`](crate::cursor): read cursors and epochs.
-//! - [`audit`](crate::audit): the audit trail.
-//! - [`error`](crate::error): [`ArchiveError`].
+//! - [`connect`] — URLs, backends, opening, SQLite settings.
+//! - `schema` — the embedded migrations; `sql` — the statement builder and column readers.
+//! - [`logs`] — storing pages, querying events.
+//! - [`cursor`] — read cursors and epochs.
+//! - [`audit`] — the audit trail.
+//! - [`settings`] — named settings shared by the relays of one archive (the timecard policy).
+//! - [`error`] — [`ArchiveError`].
 //!
-//! Throughput: pages are written as multi-row `INSERT`s of up to [`MAX_ROWS_PER_INSERT`] rows
-//! (kept under SQLite's [`MAX_BIND_PARAMS`]), one transaction per page.
+//! # Throughput
+//!
+//! A page is one transaction of multi-row `INSERT`s: [`MAX_ROWS_PER_INSERT`] rows per statement
+//! on PostgreSQL (under the bind-parameter limits, [`MAX_BIND_PARAMS`]), [`SQLITE_ROWS_PER_INSERT`]
+//! on SQLite, where sqlx resolves each `$n` by a scan over the statement's parameter names, so a
+//! statement's cost grows with the square of its parameters. SQLite writes go through one
+//! connection (in-process writers queue for it rather than for the file lock, and its page cache
+//! stays valid); reads use a pool of their own. What limits SQLite then is the user index: a
+//! page whose events come from many users dirties that many index pages, all written to the WAL
+//! at commit.
+//!
+//! # Tests
+//!
+//! `tests/` runs one contract (`tests/support/contract.rs`) against a SQLite file, SQLite in
+//! memory and a throwaway PostgreSQL cluster (`tests/support/pg.rs`: `initdb` + `pg_ctl` from
+//! `/usr/lib/postgresql/*/bin`, which must exist: `cargo xtask setup`). PostgreSQL will not
+//! run as root; as root, set `TNA_ARCHIVE_PG_USER` to an unprivileged user to start the test
+//! cluster as that user. `tests/throughput.rs` (ignored) prints write and query figures.
 
 pub mod audit;
 pub mod connect;
@@ -50,9 +67,11 @@ pub mod cursor;
 pub mod error;
 pub mod logs;
 mod schema;
+pub mod settings;
 mod sql;
 
-use sqlx::any::AnyPool;
+use sqlx::any::Any;
+use sqlx::{AnyPool, Transaction};
 
 pub use audit::{AuditEntry, AuditQuery, MAX_AUDIT_LIMIT};
 pub use connect::Backend;
@@ -60,14 +79,17 @@ pub use cursor::{Cursor, INITIAL_EPOCH, Stream};
 pub use error::{ArchiveError, Result};
 pub use logs::{
     Archived, ArchivedJobCodeLog, ArchivedTnaLog, LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT,
-    MAX_ROWS_PER_INSERT, QueryCursor, QueryPage,
+    MAX_ROWS_PER_INSERT, QueryCursor, QueryPage, SQLITE_ROWS_PER_INSERT,
 };
 pub use sql::MAX_BIND_PARAMS;
 
-/// An open archive. Cheap to clone: clones share one connection pool.
+/// An open archive. Cheap to clone: clones share the connection pools.
 #[derive(Debug, Clone)]
 pub struct Archive {
+    /// Reads.
     pool: AnyPool,
+    /// Writes (see [`connect`]: one connection for SQLite).
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -79,8 +101,12 @@ impl Archive {
     /// A URL that cannot be read, or a database that cannot be reached, gives a one-line
     /// [`ArchiveError::BadUrl`] / [`ArchiveError::Open`] saying what to fix.
     pub async fn open(url: &str) -> Result<Archive> {
-        let (pool, backend) = connect::open(url).await?;
-        Ok(Archive { pool, backend })
+        let pools = connect::open(url).await?;
+        Ok(Archive {
+            pool: pools.read,
+            writer: pools.write,
+            backend: pools.backend,
+        })
     }
 
     /// Which database holds this archive.
@@ -90,6 +116,16 @@ impl Archive {
 
     /// Closes every connection (waits for queries in flight). Other clones become unusable.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
+    }
+
+    /// A write transaction. SQLite: `BEGIN IMMEDIATE`, which takes the write lock up front
+    /// (waiting up to the busy timeout) instead of failing when a read has to become a write.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
     }
 }

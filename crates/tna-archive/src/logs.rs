@@ -1,9 +1,12 @@
 //! The event tables: storing device pages (records and cursor in one transaction) and reading
 //! them back across devices in archive order, with keyset paging.
 
-use serde::{Deserialize, Serialize};
 use sqlx::any::{Any, AnyArguments, AnyRow};
 use sqlx::query::Query;
+pub use tna_types::archive::{
+    Archived, ArchivedJobCodeLog, ArchivedTnaLog, LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT,
+    QueryCursor, QueryPage,
+};
 use tna_types::{JobCodeLog, TnaLog};
 
 use crate::cursor::{Stream, add_stored, claim_for_page};
@@ -12,16 +15,16 @@ use crate::sql::{
     Param, SqlBuilder, get_i64, get_opt_i64, get_string, get_u32, key_from_sql, key_to_sql,
     rows_per_statement, u32_param, values_rows,
 };
-use crate::Archive;
+use crate::{Archive, Backend};
 
-/// Most rows one multi-row `INSERT` carries (fewer when the bind-parameter limit says so).
+/// Most rows one multi-row `INSERT` carries on PostgreSQL (fewer when the bind-parameter limit
+/// says so).
 pub const MAX_ROWS_PER_INSERT: usize = 1_000;
 
-/// Most rows one query returns; larger limits are lowered to this.
-pub const MAX_QUERY_LIMIT: u32 = 10_000;
-
-/// Most devices a [`LogQuery::device_ids`] filter may name (each is a bind parameter).
-pub const MAX_QUERY_DEVICES: usize = 10_000;
+/// Rows per multi-row `INSERT` on SQLite. sqlx binds each `$n` after looking its name up in a
+/// list, so a statement's binding cost grows with the square of its parameters: measured best
+/// between 25 and 50 rows of 8 columns.
+pub const SQLITE_ROWS_PER_INSERT: usize = 40;
 
 /// Columns every event table has, in insert order; the stream's own column follows.
 const COMMON_COLUMNS: [&str; 7] = [
@@ -36,66 +39,6 @@ const COMMON_COLUMNS: [&str; 7] = [
 
 /// The archive's reading order (and the keyset).
 const ORDER: &str = "ts, device_id, epoch, event_id";
-
-/// A stored record and the epoch of the device's event numbering it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Archived<T> {
-    /// The device's event-ID epoch the record was read in.
-    pub epoch: u32,
-    /// The record as the device reported it.
-    #[serde(flatten)]
-    pub log: T,
-}
-
-/// A stored T&A event.
-pub type ArchivedTnaLog = Archived<TnaLog>;
-
-/// A stored job-code event.
-pub type ArchivedJobCodeLog = Archived<JobCodeLog>;
-
-/// Where a result page ends: the sort key of its last row. Pass it back as
-/// [`LogQuery::after`] for the next page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueryCursor {
-    /// The row's timestamp (Unix seconds).
-    pub timestamp: u32,
-    /// Its device.
-    pub device_id: u32,
-    /// Its epoch.
-    pub epoch: u32,
-    /// Its event ID.
-    pub event_id: u32,
-}
-
-/// Which stored events to read. Rows come in (timestamp, device, epoch, event ID) order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogQuery {
-    /// Timestamps from (inclusive), Unix seconds.
-    pub from: Option<u32>,
-    /// Timestamps to (exclusive), Unix seconds.
-    pub to: Option<u32>,
-    /// Only this user's events.
-    pub user_id: Option<String>,
-    /// Only these devices (an empty list matches nothing).
-    pub device_ids: Option<Vec<u32>>,
-    /// Start after this row (the previous page's [`QueryPage::next`]).
-    pub after: Option<QueryCursor>,
-    /// Rows per page, lowered to [`MAX_QUERY_LIMIT`]; 0 is taken as 1.
-    pub limit: u32,
-}
-
-/// One page of query results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueryPage<T> {
-    /// The rows, in archive order.
-    pub rows: Vec<T>,
-    /// Where the next page starts; `None` when this page is the last.
-    pub next: Option<QueryCursor>,
-}
 
 /// A device record kind with a table of its own.
 pub(crate) trait LogRecord: Sized {
@@ -113,8 +56,10 @@ pub(crate) trait LogRecord: Sized {
     /// The timestamp.
     fn timestamp(&self) -> u32;
     /// Binds the record's columns after `device_id` and `epoch`.
-    fn bind_rest<'q>(&'q self, q: Query<'q, Any, AnyArguments<'q>>)
-    -> Query<'q, Any, AnyArguments<'q>>;
+    fn bind_rest<'q>(
+        &'q self,
+        q: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>>;
     /// Reads a record back.
     fn from_row(row: &AnyRow) -> Result<Archived<Self>>;
 }
@@ -122,14 +67,22 @@ pub(crate) trait LogRecord: Sized {
 /// Columns per row of any event table.
 const COLUMNS_PER_ROW: usize = COMMON_COLUMNS.len() + 1;
 
-/// Rows per multi-row insert.
-const ROWS_PER_INSERT: usize = rows_per_statement(COLUMNS_PER_ROW, MAX_ROWS_PER_INSERT);
+/// Rows per multi-row insert on `backend`.
+const fn rows_per_insert(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => rows_per_statement(COLUMNS_PER_ROW, SQLITE_ROWS_PER_INSERT),
+        Backend::Postgres => rows_per_statement(COLUMNS_PER_ROW, MAX_ROWS_PER_INSERT),
+    }
+}
 
 fn columns<R: LogRecord>() -> String {
     format!("{}, {}", COMMON_COLUMNS.join(", "), R::OWN_COLUMN)
 }
 
-fn common_fields(row: &AnyRow, table: &'static str) -> Result<(u32, u32, u32, u32, String, u32, u32)> {
+fn common_fields(
+    row: &AnyRow,
+    table: &'static str,
+) -> Result<(u32, u32, u32, u32, String, u32, u32)> {
     Ok((
         get_u32(row, table, "device_id")?,
         get_u32(row, table, "epoch")?,
@@ -292,7 +245,8 @@ impl Archive {
         next_event_id: u32,
         now: i64,
     ) -> Result<u64> {
-        self.store_page(device_id, epoch, logs, next_event_id, now).await
+        self.store_page(device_id, epoch, logs, next_event_id, now)
+            .await
     }
 
     /// Stores one page of a device's job-code log read in `epoch` and moves the cursor to
@@ -310,7 +264,8 @@ impl Archive {
         next_event_id: u32,
         now: i64,
     ) -> Result<u64> {
-        self.store_page(device_id, epoch, logs, next_event_id, now).await
+        self.store_page(device_id, epoch, logs, next_event_id, now)
+            .await
     }
 
     async fn store_page<R: LogRecord>(
@@ -328,10 +283,10 @@ impl Archive {
                 event_id: r.event_id(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         claim_for_page(&mut tx, device_id, R::STREAM, epoch, next_event_id, now).await?;
         let mut inserted = 0u64;
-        for chunk in logs.chunks(ROWS_PER_INSERT) {
+        for chunk in logs.chunks(rows_per_insert(self.backend)) {
             let sql = insert_sql::<R>(chunk.len());
             let mut q = sqlx::query(&sql);
             for r in chunk {

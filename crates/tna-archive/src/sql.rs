@@ -2,9 +2,9 @@
 //! parameter 1, PostgreSQL natively), bound through the `Any` driver; and reading columns back
 //! into the crate's types with range checks.
 
+use sqlx::Row;
 use sqlx::any::{Any, AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::Row;
 use tna_types::config::TnaKey;
 
 use crate::error::{ArchiveError, Result};

@@ -72,6 +72,9 @@ pub struct RelayConfig {
     /// Other origins whose pages may open `/ws` and sign in (`https://intranet.example`), besides
     /// pages served by the relay itself.
     pub allowed_origins: Vec<String>,
+    /// The log archive's database (`sqlite:///path/archive.db` or `postgres://…`); `None` keeps
+    /// no archive (library use and tests that do not need one).
+    pub archive: Option<String>,
 }
 
 impl RelayConfig {
@@ -92,6 +95,7 @@ impl RelayConfig {
             sign_in_hint: None,
             tls: None,
             allowed_origins: Vec::new(),
+            archive: None,
         }
     }
 }
@@ -105,6 +109,19 @@ impl std::fmt::Debug for RelayConfig {
             .field("sign_in", &self.auth.is_some())
             .field("tls", &self.tls)
             .field("allowed_origins", &self.allowed_origins)
+            .field("archive", &self.archive.as_deref().map(redact_url))
             .finish_non_exhaustive()
+    }
+}
+
+/// A database URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
     }
 }

@@ -4,6 +4,7 @@
 //! ```toml
 //! listen = "0.0.0.0:8080"
 //! accounts = "/var/lib/tna-relay/accounts.json"
+//! archive = "sqlite:///var/lib/tna-relay/archive.db"   # or postgres://relay@db-host/tna
 //! allow_origins = ["https://intranet.example"]
 //!
 //! [tls]                       # optional: serve HTTPS
@@ -45,6 +46,9 @@ pub struct ConfigFile {
     pub allow_origins: Vec<String>,
     /// Serve the console from this directory instead of the embedded copy.
     pub dist: Option<PathBuf>,
+    /// The log archive's database URL (`sqlite:///var/lib/tna-relay/archive.db`,
+    /// `postgres://…`).
+    pub archive: Option<String>,
     /// HTTPS for the relay itself.
     pub tls: Option<TlsSection>,
     /// The device gateways (`[[gateway]]`).

@@ -5,25 +5,32 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use futures::StreamExt;
 use futures::future::join_all;
 use serde::Serialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
+use tna_types::archive::{LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT};
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
-    CapabilitiesResult, ClocksResult, ConfigResult, DevicesResult, EmptyResult, ErrorCode,
-    JobCodeUseResult, JobCodesResult, LogPageParams, Request, ResultsResult, RpcError,
-    SchedulesResult, SetConfigMultiParams, SubscribeResult, TimeZoneResult,
+    ArchiveStatusResult, AuditResult, CapabilitiesResult, ClocksResult, ConfigResult,
+    DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult, JobCodesResult, LogPageParams,
+    PolicyParams, Request, ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams,
+    SubscribeResult, TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
     DeviceResult, FieldError, TnaConfig, UserJobCodes, validate_config, validate_users,
 };
 
+use crate::audit;
 use crate::auth::Auth;
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
-use crate::gsdk;
+use crate::gsdk::{self, GatewayClient};
 use crate::signin::{self, Caller};
+use crate::sync::{Syncer, archive_error};
+use crate::timecards;
 
 /// gRPC `INVALID_ARGUMENT`, used in per-device result rows for devices the relay refused itself.
 const GRPC_INVALID_ARGUMENT: i32 = 3;
@@ -41,8 +48,10 @@ pub struct AppState {
     pub sign_in_hint: Option<String>,
     /// Session cookies get `Secure` (the relay serves HTTPS).
     pub secure_cookies: bool,
-    /// The one device status stream, broadcast to sockets.
+    /// The device status streams (and other relay-wide notices), broadcast to sockets.
     pub status: crate::status::StatusHub,
+    /// The log archive and its sync (`None`: the relay keeps no archive).
+    pub sync: Option<Syncer>,
 }
 
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.
@@ -76,7 +85,11 @@ pub async fn handle(
                 .await?,
         }),
         Request::TnaSetConfig(p) => {
-            let config = gws
+            let before = read_before(state, &[p.device_id], |gw, id| async move {
+                gsdk::tna::get_config(&gw, id).await
+            })
+            .await;
+            let answer = gws
                 .on_device(p.device_id, |gw| async {
                     let schedules = gsdk::schedule::list(gw, p.device_id).await?;
                     let ids: Vec<u32> = schedules.iter().map(|s| s.id).collect();
@@ -85,12 +98,38 @@ pub async fn handle(
                     // Re-read: the console shows what the device now holds, not what was sent.
                     gsdk::tna::get_config(gw, p.device_id).await
                 })
-                .await?;
-            to_value(ConfigResult { config })
+                .await;
+            audit_write(
+                state,
+                caller,
+                "tna.setConfig",
+                vec![p.device_id],
+                before,
+                Some(json(&p.config)),
+                &answer,
+            )
+            .await;
+            to_value(ConfigResult { config: answer? })
         }
-        Request::TnaSetConfigMulti(p) => to_value(ResultsResult {
-            results: set_config_multi(gws, p).await?,
-        }),
+        Request::TnaSetConfigMulti(p) => {
+            let before = read_before(state, &p.device_ids, |gw, id| async move {
+                gsdk::tna::get_config(&gw, id).await
+            })
+            .await;
+            let (ids, config) = (p.device_ids.clone(), json(&p.config));
+            let answer = set_config_multi(gws, p).await;
+            audit_write(
+                state,
+                caller,
+                "tna.setConfigMulti",
+                ids,
+                before,
+                Some(config),
+                &answer,
+            )
+            .await;
+            to_value(ResultsResult { results: answer? })
+        }
         Request::TnaGetLog(p) => {
             check_page(&p)?;
             to_value(
@@ -121,10 +160,28 @@ pub async fn handle(
         }
         Request::JobCodesSet(p) => {
             check_users(&p.users)?;
-            gws.on_device(p.device_id, |gw| {
-                gsdk::user::set_job_codes(gw, p.device_id, &p.users)
+            let user_ids: Vec<String> = p.users.iter().map(|u| u.user_id.clone()).collect();
+            let before = read_before(state, &[p.device_id], |gw, id| {
+                let user_ids = user_ids.clone();
+                async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
             })
-            .await?;
+            .await;
+            let answer = gws
+                .on_device(p.device_id, |gw| {
+                    gsdk::user::set_job_codes(gw, p.device_id, &p.users)
+                })
+                .await;
+            audit_write(
+                state,
+                caller,
+                "jobCodes.set",
+                vec![p.device_id],
+                before,
+                Some(json(&p.users)),
+                &answer,
+            )
+            .await;
+            answer?;
             to_value(EmptyResult {})
         }
         Request::TimeGet(p) => {
@@ -139,13 +196,22 @@ pub async fn handle(
         }
         Request::TimeSync(p) => {
             check_device_ids(&p.device_ids)?;
-            to_value(ResultsResult {
-                results: gws
-                    .per_site(&p.device_ids, |gw, ids| async move {
-                        gsdk::time::sync(gw, &ids).await
-                    })
-                    .await?,
-            })
+            let answer = gws
+                .per_site(&p.device_ids, |gw, ids| async move {
+                    gsdk::time::sync(gw, &ids).await
+                })
+                .await;
+            audit_write(
+                state,
+                caller,
+                "time.sync",
+                p.device_ids.clone(),
+                None,
+                None,
+                &answer,
+            )
+            .await;
+            to_value(ResultsResult { results: answer? })
         }
         Request::SessionWhoami(_)
         | Request::AccountsList(_)
@@ -178,13 +244,28 @@ pub async fn handle(
             check_device_ids(&p.device_ids)?;
             check_users(&p.users)?;
             let users = &p.users;
-            to_value(ResultsResult {
-                results: gws
-                    .per_site(&p.device_ids, |gw, ids| async move {
-                        gsdk::user::set_job_codes_multi(gw, &ids, users).await
-                    })
-                    .await?,
+            let user_ids: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
+            let before = read_before(state, &p.device_ids, |gw, id| {
+                let user_ids = user_ids.clone();
+                async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
             })
+            .await;
+            let answer = gws
+                .per_site(&p.device_ids, |gw, ids| async move {
+                    gsdk::user::set_job_codes_multi(gw, &ids, users).await
+                })
+                .await;
+            audit_write(
+                state,
+                caller,
+                "jobCodes.setMulti",
+                p.device_ids.clone(),
+                before,
+                Some(json(users)),
+                &answer,
+            )
+            .await;
+            to_value(ResultsResult { results: answer? })
         }
         Request::SystemGetJobCodeUse(p) => to_value(JobCodeUseResult {
             enabled: gws
@@ -193,13 +274,99 @@ pub async fn handle(
                 })
                 .await?,
         }),
-        Request::SystemSetJobCodeUse(p) => to_value(JobCodeUseResult {
-            enabled: gws
+        Request::SystemSetJobCodeUse(p) => {
+            let before = read_before(state, &[p.device_id], |gw, id| async move {
+                gsdk::system::job_code_use(&gw, id).await
+            })
+            .await;
+            let answer = gws
                 .on_device(p.device_id, |gw| {
                     gsdk::system::set_job_code_use(gw, p.device_id, p.enabled)
                 })
-                .await?,
-        }),
+                .await;
+            audit_write(
+                state,
+                caller,
+                "system.setJobCodeUse",
+                vec![p.device_id],
+                before,
+                Some(json(&p.enabled)),
+                &answer,
+            )
+            .await;
+            to_value(JobCodeUseResult { enabled: answer? })
+        }
+        Request::ArchiveStatus(_) => {
+            let sync = archive_of(state)?;
+            to_value(ArchiveStatusResult {
+                backend: match sync.archive().kind() {
+                    tna_archive::Backend::Sqlite => "sqlite",
+                    tna_archive::Backend::Postgres => "postgres",
+                }
+                .to_string(),
+                states: sync.states().await?,
+            })
+        }
+        Request::ArchiveSync(p) => {
+            let sync = archive_of(state)?;
+            if let Some(ids) = &p.device_ids {
+                check_device_ids(ids)?;
+            }
+            sync.sync_now(p.device_ids.as_deref());
+            to_value(EmptyResult {})
+        }
+        Request::ArchiveLogs(q) => {
+            let sync = archive_of(state)?;
+            check_query(&q)?;
+            to_value(sync.archive().query_tna(&q).await.map_err(archive_error)?)
+        }
+        Request::ArchiveJobCodeLogs(q) => {
+            let sync = archive_of(state)?;
+            check_query(&q)?;
+            to_value(
+                sync.archive()
+                    .query_job_codes(&q)
+                    .await
+                    .map_err(archive_error)?,
+            )
+        }
+        Request::TimecardsGet(p) => {
+            let sync = archive_of(state)?;
+            to_value(timecards::get(sync.archive(), &p).await?)
+        }
+        Request::TimecardsGetPolicy(_) => {
+            let sync = archive_of(state)?;
+            to_value(PolicyParams {
+                policy: timecards::policy(sync.archive()).await?,
+            })
+        }
+        Request::TimecardsSetPolicy(p) => {
+            let sync = archive_of(state)?;
+            let before = timecards::policy(sync.archive()).await.ok();
+            timecards::set_policy(sync.archive(), &p.policy).await?;
+            audit::record(
+                Some(sync),
+                caller,
+                audit::Change {
+                    method: "timecards.setPolicy",
+                    device_ids: Vec::new(),
+                    before: before.map(|b| json(&b)),
+                    after: Some(json(&p.policy)),
+                    results: serde_json::json!({ "ok": true }),
+                },
+            )
+            .await;
+            to_value(PolicyParams { policy: p.policy })
+        }
+        Request::AuditList(q) => {
+            let sync = archive_of(state)?;
+            if q.limit == 0 {
+                return Err(RpcError::invalid_params("limit must be at least 1"));
+            }
+            to_value(AuditResult {
+                entries: sync.archive().list_audit(&q).await.map_err(archive_error)?,
+            })
+        }
         Request::SystemGetTimeZone(p) => to_value(TimeZoneResult {
             device_id: p.device_id,
             time_zone: gws
@@ -225,6 +392,125 @@ pub async fn handle(
             to_value(EmptyResult {})
         }
     }
+}
+
+/// The relay's archive, or the error that says there is none.
+fn archive_of(state: &AppState) -> Result<&Syncer, RpcError> {
+    state.sync.as_ref().ok_or_else(|| {
+        RpcError::new(
+            ErrorCode::Unsupported,
+            "This relay keeps no log archive (start it with --archive).",
+        )
+    })
+}
+
+/// An archive query: a real page size, a sane range, not too many devices.
+fn check_query(q: &LogQuery) -> Result<(), RpcError> {
+    if q.limit == 0 {
+        return Err(RpcError::invalid_params("limit must be at least 1"));
+    }
+    if q.limit > MAX_QUERY_LIMIT {
+        return Err(RpcError::limit_exceeded(
+            "rows in one archive page",
+            MAX_QUERY_LIMIT.into(),
+            q.limit.into(),
+        ));
+    }
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && to < from
+    {
+        return Err(RpcError::invalid_params("to must not be before from"));
+    }
+    if let Some(ids) = &q.device_ids
+        && ids.len() > MAX_QUERY_DEVICES
+    {
+        return Err(RpcError::limit_exceeded(
+            "devices in one archive query",
+            MAX_QUERY_DEVICES as u64,
+            ids.len() as u64,
+        ));
+    }
+    if let Some(user) = &q.user_id {
+        validate_user_id(user).map_err(|m| RpcError::invalid_params(format!("userId: {m}")))?;
+    }
+    Ok(())
+}
+
+/// Devices read at once for an audit entry's "before".
+const BEFORE_CONCURRENCY: usize = 16;
+
+/// The state of `device_ids` before a write, for the audit trail: `{ "<id>": state | null }`
+/// (`None` without an archive, so a relay without one makes no extra calls).
+async fn read_before<T, F, Fut>(state: &AppState, device_ids: &[u32], read: F) -> Option<Value>
+where
+    T: Serialize,
+    F: Fn(GatewayClient, u32) -> Fut,
+    Fut: std::future::Future<Output = Result<T, RpcError>>,
+{
+    state.sync.as_ref()?;
+    let gws = &state.gateways;
+    let read = &read;
+    let states: Vec<(u32, Value)> = futures::stream::iter(device_ids.iter().copied())
+        .map(|id| async move {
+            let v = match gws.client_for(id).await {
+                Ok(gw) => read(gw.clone(), id).await.ok().map(|s| json(&s)),
+                Err(_) => None,
+            };
+            (id, v.unwrap_or(Value::Null))
+        })
+        .buffered(BEFORE_CONCURRENCY)
+        .collect()
+        .await;
+    Some(Value::Object(
+        states
+            .into_iter()
+            .map(|(id, v)| (id.to_string(), v))
+            .collect(),
+    ))
+}
+
+/// Records a write in the audit trail, unless the relay refused it before it reached a device.
+async fn audit_write<T: Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    method: &'static str,
+    device_ids: Vec<u32>,
+    before: Option<Value>,
+    after: Option<Value>,
+    answer: &Result<T, RpcError>,
+) {
+    let results = match answer {
+        Ok(r) => json(r),
+        Err(e)
+            if matches!(
+                e.kind(),
+                Some(
+                    ErrorCode::ValidationFailed
+                        | ErrorCode::InvalidParams
+                        | ErrorCode::LimitExceeded
+                )
+            ) && e.data.as_ref().and_then(|d| d.get("grpcCode")).is_none() =>
+        {
+            return;
+        }
+        Err(e) => serde_json::json!({ "error": { "code": e.code, "message": e.message } }),
+    };
+    audit::record(
+        state.sync.as_ref(),
+        caller,
+        audit::Change {
+            method,
+            device_ids,
+            before,
+            after,
+            results,
+        },
+    )
+    .await;
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// The users of a job-code write: at least one, at most [`MAX_USERS_PER_CALL`], each valid

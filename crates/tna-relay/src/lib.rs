@@ -16,6 +16,8 @@
 //!   with backoff when it drops.
 //! - [`status`]: device status — one `SubscribeStatus` stream per gateway broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
+//! - [`sync`]: the log archive's background sync (cursor pages, epoch resets, live wake-ups);
+//!   [`timecards`]: `timecards.*` from the archive; [`audit`]: the audit trail of every write.
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
 //!   check of every request (`tna_types::auth`).
@@ -28,6 +30,7 @@
 //! `main.rs` is only the command line.
 
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod config_file;
@@ -41,6 +44,8 @@ pub mod server;
 pub mod session;
 pub mod signin;
 pub mod status;
+pub mod sync;
+pub mod timecards;
 pub mod tls;
 
 pub use config::{GatewaySite, GatewayTarget, RelayConfig};

@@ -69,6 +69,11 @@ struct Cli {
         value_delimiter = ','
     )]
     allow_origins: Vec<String>,
+    /// The log archive: `sqlite:///path/archive.db` (created when missing) or
+    /// `postgres://user@host/db` (several relays may share one) [default: sqlite:tna-archive.db;
+    /// demo: a fresh file in the temp directory].
+    #[arg(long, env = "TNA_RELAY_ARCHIVE", hide_env_values = true)]
+    archive: Option<String>,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
@@ -81,6 +86,8 @@ const DEMO_PASSWORD: &str = "demo-console";
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Device IDs of the demo's second site start here (HQ's start at 540000001).
 const WAREHOUSE_FIRST_DEVICE_ID: u32 = 550_000_001;
+/// The log archive unless told otherwise (a SQLite file next to the accounts file).
+const DEFAULT_ARCHIVE: &str = "sqlite:tna-archive.db";
 /// The accounts file unless told otherwise.
 const DEFAULT_ACCOUNTS: &str = "tna-accounts.json";
 
@@ -128,6 +135,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         cli.allow_origins
     };
     let dist = cli.dist.or(file.dist);
+    // The emulator's logs start afresh on every demo run: a fresh archive matches them (and
+    // is removed at exit).
+    let demo_archive = (cli.demo && cli.archive.is_none() && file.archive.is_none())
+        .then(|| std::env::temp_dir().join(format!("tna-demo-archive-{}.db", std::process::id())));
+    let archive = match (cli.archive.or(file.archive), &demo_archive) {
+        (Some(url), _) => url,
+        (None, Some(path)) => format!("sqlite://{}", path.display()),
+        (None, None) => DEFAULT_ARCHIVE.to_string(),
+    };
     let gateways = if cli.demo {
         demo_sites(cli.demo_devices, cli.demo_logs, cli.demo_sites)
     } else if let Some(url) = cli.gateway {
@@ -180,6 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         sign_in_hint,
         tls,
         allowed_origins,
+        archive: Some(archive),
         ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;
@@ -187,6 +204,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     stop_signal().await?;
     println!("tna-relay: shutting down");
     relay.shutdown().await;
+    if let Some(path) = demo_archive {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
     Ok(())
 }
 

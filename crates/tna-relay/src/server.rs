@@ -21,6 +21,7 @@ use crate::fanout::Fanout;
 use crate::gateways::Gateways;
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::status::StatusHub;
+use crate::sync::Syncer;
 use crate::tls::{self, TlsListener};
 use crate::{assets, session, signin};
 
@@ -65,6 +66,9 @@ pub enum RelayError {
     /// The gateway list cannot be served as given.
     #[error("{0}")]
     Sites(String),
+    /// The log archive could not be opened.
+    #[error("the log archive: {0}")]
+    Archive(#[from] tna_archive::ArchiveError),
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -80,6 +84,7 @@ pub struct RunningRelay {
     status: StatusHub,
     server: JoinHandle<()>,
     demo: Vec<gateway_sim::RunningGateway>,
+    sync: Option<Syncer>,
 }
 
 impl RunningRelay {
@@ -117,6 +122,11 @@ impl RunningRelay {
         self.status.wait_up(limit).await
     }
 
+    /// The log archive and its sync, when the relay keeps one.
+    pub fn archive(&self) -> Option<&Syncer> {
+        self.sync.as_ref()
+    }
+
     /// Number of live-event subscriptions (for tests).
     pub fn event_subscriptions(&self) -> usize {
         self.fanout.subscriptions()
@@ -126,6 +136,9 @@ impl RunningRelay {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.server.await;
+        if let Some(sync) = &self.sync {
+            sync.archive().close().await;
+        }
         for demo in self.demo {
             demo.shutdown().await;
         }
@@ -165,6 +178,10 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         sites.push((site.name, client));
     }
     let gateways = Gateways::new(sites);
+    let archive = match &cfg.archive {
+        Some(url) => Some(tna_archive::Archive::open(url).await?),
+        None => None,
+    };
     let listener = TcpListener::bind(cfg.listen)
         .await
         .map_err(|source| RelayError::Bind {
@@ -178,11 +195,21 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let (kick, kicked) = watch::channel(0u64);
     let fanout = Fanout::new(gateways.clone(), stopped.clone());
     let status = StatusHub::start(gateways.clone(), stopped.clone());
+    let sync = archive.map(|archive| {
+        Syncer::start(
+            archive,
+            gateways.clone(),
+            fanout.clone(),
+            status.clone(),
+            stopped.clone(),
+        )
+    });
     let app = router(
         AppState {
             gateways,
             fanout: fanout.clone(),
             status: status.clone(),
+            sync: sync.clone(),
             auth: cfg.auth,
             sign_in_hint: cfg.sign_in_hint,
             secure_cookies: https,
@@ -234,6 +261,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         kick,
         fanout,
         status,
+        sync,
         server,
         demo,
     })

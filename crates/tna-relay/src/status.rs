@@ -8,6 +8,7 @@
 //!   with a detail naming the gateway (its devices are not offline, we just cannot see them).
 //!   When its stream is back, the gateway does not replay what changed in between, so the task
 //!   lists its devices once and pushes each one's status.
+//! - The same channel carries other relay-wide notices (`archive.reset`, [`StatusHub::broadcast`]).
 //! - Sockets get every change through a broadcast channel of [`BROADCAST_CAPACITY`]. A socket
 //!   too slow to keep up loses the oldest changes (logged); its next `devices.list` is exact.
 
@@ -33,7 +34,7 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// The relay's side of the status streams; cheap to clone.
 #[derive(Clone)]
 pub struct StatusHub {
-    tx: broadcast::Sender<DeviceStatusChange>,
+    tx: broadcast::Sender<Notification>,
     /// Per gateway: whether its stream is open now.
     up: Vec<watch::Receiver<bool>>,
 }
@@ -64,8 +65,14 @@ impl StatusHub {
             .is_ok_and(|r| r.into_iter().all(|ok| ok))
     }
 
-    /// A new socket's receiver of every change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<DeviceStatusChange> {
+    /// Sends a relay-wide notice (e.g. `archive.reset`) to every socket.
+    pub fn broadcast(&self, notice: Notification) {
+        // No receiver (no socket open) is fine: nobody to tell.
+        let _ = self.tx.send(notice);
+    }
+
+    /// A new socket's receiver of every change (and notice) from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notification> {
         self.tx.subscribe()
     }
 }
@@ -74,7 +81,7 @@ impl StatusHub {
 async fn run(
     gws: Gateways,
     site: usize,
-    tx: broadcast::Sender<DeviceStatusChange>,
+    tx: broadcast::Sender<Notification>,
     up: watch::Sender<bool>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -95,7 +102,9 @@ async fn run(
                             Some(Ok(change)) => {
                                 gws.note_owner(change.device_id, site);
                                 // No receiver (no socket open) is fine: nobody to tell.
-                                let _ = tx.send(gsdk::connect::status_change(&change));
+                                let _ = tx.send(Notification::DevicesStatus(
+                                    gsdk::connect::status_change(&change),
+                                ));
                             }
                             Some(Err(status)) => {
                                 tracing::warn!(site, %status, "status stream failed");
@@ -128,7 +137,7 @@ async fn run(
 
 /// The gateway of `site` cannot be reached: once per outage, its last-seen devices are pushed
 /// as `error`, saying so.
-fn mark_down(gws: &Gateways, site: usize, why: &str, tx: &broadcast::Sender<DeviceStatusChange>) {
+fn mark_down(gws: &Gateways, site: usize, why: &str, tx: &broadcast::Sender<Notification>) {
     let s = &gws.sites()[site];
     if !s.set_down(Some(why.to_string())) {
         return;
@@ -136,27 +145,27 @@ fn mark_down(gws: &Gateways, site: usize, why: &str, tx: &broadcast::Sender<Devi
     let detail = format!("{} cannot be reached: {why}", s.label());
     let at = now();
     for device_id in s.last_seen_devices() {
-        let _ = tx.send(DeviceStatusChange {
+        let _ = tx.send(Notification::DevicesStatus(DeviceStatusChange {
             device_id,
             status: ConnectionStatus::Error,
             at,
             detail: Some(detail.clone()),
-        });
+        }));
     }
 }
 
 /// The gateway of `site` is back: push every device's status as it lists them now.
-async fn push_current(gws: &Gateways, site: usize, tx: &broadcast::Sender<DeviceStatusChange>) {
+async fn push_current(gws: &Gateways, site: usize, tx: &broadcast::Sender<Notification>) {
     match gws.list_site(site).await {
         Ok(devices) => {
             let at = now();
             for d in devices {
-                let _ = tx.send(DeviceStatusChange {
+                let _ = tx.send(Notification::DevicesStatus(DeviceStatusChange {
                     device_id: d.device_id,
                     status: d.status,
                     at,
                     detail: d.status_detail,
-                });
+                }));
             }
         }
         Err(e) => tracing::info!(site, "device list after reconnect failed: {}", e.message),
@@ -171,15 +180,11 @@ fn now() -> u32 {
 }
 
 /// Writes every change to one socket's outbox until the socket or the relay goes away.
-pub async fn forward(
-    mut rx: broadcast::Receiver<DeviceStatusChange>,
-    outbox: mpsc::Sender<String>,
-) {
+pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: mpsc::Sender<String>) {
     loop {
         match rx.recv().await {
-            Ok(change) => {
-                let text = Notification::DevicesStatus(change).to_text();
-                if outbox.send(text).await.is_err() {
+            Ok(notice) => {
+                if outbox.send(notice.to_text()).await.is_err() {
                     return;
                 }
             }

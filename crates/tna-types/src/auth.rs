@@ -51,19 +51,24 @@ impl Role {
 pub fn required_role(method: &str) -> Role {
     match method {
         "session.whoami" | "devices.list" | "system.getTimeZone" | "tna.getConfig"
-        | "tna.getLog" | "events.subscribe" | "events.unsubscribe" => Role::Kiosk,
+        | "tna.getLog" | "events.subscribe" | "events.unsubscribe" | "archive.logs" => Role::Kiosk,
         "devices.capabilities"
         | "schedules.list"
         | "tna.getJobCodeLog"
         | "jobCodes.get"
         | "system.getJobCodeUse"
-        | "time.get" => Role::Viewer,
+        | "time.get"
+        | "archive.status"
+        | "archive.jobCodeLogs"
+        | "timecards.get"
+        | "timecards.getPolicy" => Role::Viewer,
         "tna.setConfig"
         | "tna.setConfigMulti"
         | "jobCodes.set"
         | "jobCodes.setMulti"
         | "system.setJobCodeUse"
-        | "time.sync" => Role::Operator,
+        | "time.sync"
+        | "archive.sync" => Role::Operator,
         _ => Role::Admin,
     }
 }

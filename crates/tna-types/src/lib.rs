@@ -1,6 +1,8 @@
 //! The shared model of tna-console, compiled into both the browser console (wasm32) and the relay.
 //!
 //! Layout:
+//! - [`archive`]: the relay's log archive as clients see it — sync cursors, archive queries
+//!   with keyset paging, audit entries.
 //! - [`auth`]: [`Role`] and the minimum role of every method (enforced by the relay).
 //! - [`limits`]: every named limit (label bytes, keys, page size, devices per call, …).
 //! - [`config`]: [`TnaConfig`], [`TnaMode`], [`TnaKey`].
@@ -18,6 +20,7 @@
 //! No I/O and no async runtime here: this crate must stay small for the browser. Conversions to and
 //! from the G-SDK protobuf types live in the relay.
 
+pub mod archive;
 pub mod auth;
 pub mod config;
 pub mod device;

@@ -16,11 +16,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::archive::{
+    ArchivedJobCodeLog, ArchivedTnaLog, AuditEntry, AuditQuery, Cursor, LogQuery, QueryPage, Stream,
+};
 use crate::auth::Role;
 use crate::config::TnaConfig;
 use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
 use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
+use crate::timecard::{TimecardDay, TimecardPolicy, UserTotals};
 use crate::validate::FieldError;
 
 /// The `jsonrpc` member: always `"2.0"`; anything else fails to decode.
@@ -372,6 +376,95 @@ pub struct PairingResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EmptyResult {}
 
+/// `archive.status` result: which database holds the archive and every sync cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveStatusResult {
+    /// `sqlite` or `postgres`.
+    pub backend: String,
+    /// One row per (device, stream) the archive has read.
+    pub states: Vec<SyncState>,
+}
+
+/// One (device, stream) of the archive's sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    /// The cursor as stored.
+    #[serde(flatten)]
+    pub cursor: Cursor,
+    /// A sync of the device runs now.
+    pub syncing: bool,
+    /// Seconds since the last stored page (how stale the archive may be for this device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_seconds: Option<i64>,
+}
+
+/// `archive.sync` params: which devices to sync now (all when left out).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArchiveSyncParams {
+    /// The devices; every device when `None`.
+    #[serde(default)]
+    pub device_ids: Option<Vec<u32>>,
+}
+
+/// `timecards.get` params: a range of days (inclusive, `YYYY-MM-DD`), optionally one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TimecardsParams {
+    /// First day.
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    /// Only this user.
+    #[serde(default)]
+    pub user_id: Option<String>,
+}
+
+/// `timecards.get` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimecardsResult {
+    /// The policy the days were computed with.
+    pub policy: TimecardPolicy,
+    /// One row per user per day, by user then day.
+    pub days: Vec<TimecardDay>,
+    /// Per user.
+    pub totals: Vec<UserTotals>,
+    /// Archived events the days were computed from.
+    pub events: u64,
+}
+
+/// The timecard policy (`timecards.getPolicy`, `timecards.setPolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyParams {
+    /// The policy.
+    pub policy: TimecardPolicy,
+}
+
+/// `audit.list` result, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditResult {
+    /// The entries.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// `archive.reset` push: a device's event numbering started again; the archive kept what it had
+/// and reads the device from 0 in a new epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveReset {
+    /// The device.
+    pub device_id: u32,
+    /// Which of its logs.
+    pub stream: Stream,
+    /// The new epoch.
+    pub epoch: u32,
+}
+
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -535,6 +628,22 @@ methods! {
     KioskList = "kiosk.list" (NoParams) -> KiosksResult;
     /// Unpairs a kiosk tablet: its session ends at once (admin).
     KioskRevoke = "kiosk.revoke" (KioskPairParams) -> EmptyResult;
+    /// The archive's backend and every sync cursor.
+    ArchiveStatus = "archive.status" (NoParams) -> ArchiveStatusResult;
+    /// Syncs devices into the archive now.
+    ArchiveSync = "archive.sync" (ArchiveSyncParams) -> EmptyResult;
+    /// One page of archived T&A events across devices (time range, user, devices).
+    ArchiveLogs = "archive.logs" (LogQuery) -> QueryPage<ArchivedTnaLog>;
+    /// One page of archived job-code events across devices.
+    ArchiveJobCodeLogs = "archive.jobCodeLogs" (LogQuery) -> QueryPage<ArchivedJobCodeLog>;
+    /// Timecards of a range of days, from the archive, by the current policy.
+    TimecardsGet = "timecards.get" (TimecardsParams) -> TimecardsResult;
+    /// The timecard policy.
+    TimecardsGetPolicy = "timecards.getPolicy" (NoParams) -> PolicyParams;
+    /// Validates and replaces the timecard policy (admin).
+    TimecardsSetPolicy = "timecards.setPolicy" (PolicyParams) -> PolicyParams;
+    /// The audit trail, newest first (admin).
+    AuditList = "audit.list" (AuditQuery) -> AuditResult;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -773,6 +882,9 @@ pub enum Notification {
     /// Progress of a bulk call.
     #[serde(rename = "bulk.progress")]
     BulkProgress(BulkProgress),
+    /// A device's event IDs started again; the archive opened a new epoch for it.
+    #[serde(rename = "archive.reset")]
+    ArchiveReset(ArchiveReset),
 }
 
 impl Notification {
@@ -1166,6 +1278,41 @@ mod tests {
             Request::KioskList(NoParams {}),
             Request::KioskRevoke(KioskPairParams {
                 name: "reception-1".into(),
+            }),
+            Request::ArchiveStatus(NoParams {}),
+            Request::ArchiveSync(ArchiveSyncParams {
+                device_ids: Some(vec![4, 5]),
+            }),
+            Request::ArchiveLogs(crate::archive::LogQuery {
+                from: Some(1_700_000_000),
+                to: Some(1_700_086_400),
+                user_id: Some("42".into()),
+                device_ids: Some(vec![1]),
+                after: Some(crate::archive::QueryCursor {
+                    timestamp: 1_700_000_100,
+                    device_id: 1,
+                    epoch: 0,
+                    event_id: 9,
+                }),
+                limit: 500,
+            }),
+            Request::ArchiveJobCodeLogs(crate::archive::LogQuery {
+                limit: 10,
+                ..Default::default()
+            }),
+            Request::TimecardsGet(TimecardsParams {
+                from: "2026-11-23".into(),
+                to: "2026-11-29".into(),
+                user_id: None,
+            }),
+            Request::TimecardsGetPolicy(NoParams {}),
+            Request::TimecardsSetPolicy(PolicyParams {
+                policy: TimecardPolicy::default(),
+            }),
+            Request::AuditList(crate::archive::AuditQuery {
+                actor: Some("admin".into()),
+                limit: 50,
+                ..Default::default()
             }),
         ];
         let methods: std::collections::BTreeSet<&str> = all.iter().map(Request::method).collect();

@@ -4,7 +4,7 @@
 //! holds. The rules, in the order they apply:
 //!
 //! 1. Records without a user ID are not punches and are dropped; a record seen twice (same device,
-//!    same ID) counts once. A user's punches from every device merge into one stream, ordered by
+//!    same ID, same time) counts once. A user's punches from every device merge into one stream, ordered by
 //!    timestamp, then device ID, then record ID.
 //! 2. Each punch has a *window day*: the local date whose window `[day_start, day_start + 24 h)`
 //!    holds it, local time being UTC plus the policy's fixed offset.
@@ -280,7 +280,8 @@ pub fn timecards(logs: &[TnaLog], policy: &TimecardPolicy) -> Vec<TimecardDay> {
     }
     punches.sort_by(|a, b| order(a).cmp(&order(b)));
     let mut seen = HashSet::new();
-    punches.retain(|l| seen.insert((l.device_id, l.id)));
+    // The timestamp too: after an event-ID reset a device reuses IDs for new events.
+    punches.retain(|l| seen.insert((l.device_id, l.id, l.timestamp)));
     let mut out = Vec::new();
     for user in punches.chunk_by(|a, b| a.user_id == b.user_id) {
         let mut walk = Walk::new(policy);

@@ -1,0 +1,765 @@
+//! What every backend must do, as one async fn over an open, empty [`Archive`].
+
+use tna_archive::{
+    Archive, ArchiveError, ArchivedTnaLog, AuditEntry, AuditQuery, LogQuery, QueryCursor, Stream,
+};
+use tna_types::TnaLog;
+
+use super::{all_pages, job, tna, tna_run};
+
+/// Runs every part in turn on one archive, which must start empty.
+pub async fn run_all(archive: &Archive) {
+    queries(archive).await;
+    pages_move_the_cursor(archive).await;
+    duplicates_are_skipped(archive).await;
+    refused_pages_write_nothing(archive).await;
+    epoch_reset_keeps_old_rows(archive).await;
+    errors_are_recorded_and_cleared(archive).await;
+    job_codes_have_their_own_stream(archive).await;
+    concurrent_writers_never_double_count(archive).await;
+    audit_trail(archive).await;
+    stored_matches_rows(archive).await;
+}
+
+fn devices(ids: &[u32]) -> LogQuery {
+    LogQuery {
+        device_ids: Some(ids.to_vec()),
+        limit: 10_000,
+        ..LogQuery::default()
+    }
+}
+
+async fn count(archive: &Archive, device_id: u32) -> u64 {
+    archive
+        .count_tna(&devices(&[device_id]))
+        .await
+        .expect("count")
+}
+
+fn key(r: &ArchivedTnaLog) -> QueryCursor {
+    QueryCursor {
+        timestamp: r.log.timestamp,
+        device_id: r.log.device_id,
+        epoch: r.epoch,
+        event_id: r.log.id,
+    }
+}
+
+/// Time range, user and device filters with keyset paging give every matching row once, in
+/// order, whatever the page size.
+async fn queries(archive: &Archive) {
+    const BASE: u32 = 1_700_000_000;
+    let empty = archive
+        .query_tna(&LogQuery::default())
+        .await
+        .expect("query");
+    assert!(
+        empty.rows.is_empty() && empty.next.is_none(),
+        "archive must start empty"
+    );
+
+    let mut expected: Vec<ArchivedTnaLog> = Vec::new();
+    for device in 101..=105u32 {
+        // Three events a second, so timestamps tie within and across devices.
+        let logs: Vec<TnaLog> = (0..240)
+            .map(|id| tna(device, id, BASE + id / 3, &format!("user{}", id % 5)))
+            .collect();
+        let n = archive
+            .store_tna_page(device, 0, &logs, 240, 10)
+            .await
+            .expect("store");
+        assert_eq!(n, 240);
+        expected.extend(logs.into_iter().map(|log| ArchivedTnaLog { epoch: 0, log }));
+    }
+    // Device 103 restarted its numbering: the same IDs again, in epoch 1, interleaved in time.
+    let epoch = archive
+        .start_epoch(103, Stream::Tna, 20)
+        .await
+        .expect("epoch");
+    assert_eq!(epoch, 1);
+    let again: Vec<TnaLog> = (0..60)
+        .map(|id| tna(103, id, BASE + 40 + id, &format!("user{}", id % 5)))
+        .collect();
+    assert_eq!(
+        archive
+            .store_tna_page(103, 1, &again, 60, 30)
+            .await
+            .expect("store"),
+        60
+    );
+    expected.extend(
+        again
+            .into_iter()
+            .map(|log| ArchivedTnaLog { epoch: 1, log }),
+    );
+    expected.sort_by_key(key);
+
+    let cases = [
+        LogQuery::default(),
+        LogQuery {
+            from: Some(BASE + 20),
+            to: Some(BASE + 70),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            user_id: Some("user3".into()),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            device_ids: Some(vec![104, 102, 104]),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            device_ids: Some(vec![103]),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            from: Some(BASE + 10),
+            to: Some(BASE + 60),
+            user_id: Some("user1".into()),
+            device_ids: Some(vec![101, 103, 105]),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            from: Some(BASE + 50),
+            to: Some(BASE + 50),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            device_ids: Some(vec![]),
+            ..LogQuery::default()
+        },
+        LogQuery {
+            user_id: Some("nobody".into()),
+            ..LogQuery::default()
+        },
+    ];
+    for q in &cases {
+        let want: Vec<&ArchivedTnaLog> = expected
+            .iter()
+            .filter(|r| q.from.is_none_or(|f| r.log.timestamp >= f))
+            .filter(|r| q.to.is_none_or(|t| r.log.timestamp < t))
+            .filter(|r| q.user_id.as_ref().is_none_or(|u| &r.log.user_id == u))
+            .filter(|r| {
+                q.device_ids
+                    .as_ref()
+                    .is_none_or(|d| d.contains(&r.log.device_id))
+            })
+            .collect();
+        assert_eq!(
+            archive.count_tna(q).await.expect("count"),
+            want.len() as u64,
+            "count of {q:?}"
+        );
+        for page in [1, 37, 1_000] {
+            if page == 1 && want.len() > 200 {
+                continue;
+            }
+            let got = all_pages(archive, q, page).await;
+            assert_eq!(got.len(), want.len(), "{q:?} in pages of {page}");
+            assert!(
+                got.iter().zip(want.iter()).all(|(g, w)| g == *w),
+                "{q:?} in pages of {page}: rows differ"
+            );
+            assert!(got.windows(2).all(|w| key(&w[0]) < key(&w[1])), "order");
+        }
+    }
+
+    // A page that is exactly the last: no next cursor.
+    let q = LogQuery {
+        device_ids: Some(vec![101]),
+        limit: 240,
+        ..LogQuery::default()
+    };
+    let page = archive.query_tna(&q).await.expect("query");
+    assert_eq!(page.rows.len(), 240);
+    assert_eq!(page.next, None);
+    let q = LogQuery { limit: 239, ..q };
+    let page = archive.query_tna(&q).await.expect("query");
+    assert_eq!(page.next, page.rows.last().map(key));
+
+    // JSON shape: camelCase, the record flattened beside its epoch.
+    let json = serde_json::to_value(&page.rows[0]).expect("json");
+    assert_eq!(json["epoch"], 0);
+    assert_eq!(json["deviceId"], 101);
+    assert!(json.get("tnaKey").is_some());
+}
+
+async fn pages_move_the_cursor(archive: &Archive) {
+    assert_eq!(archive.cursor(1, Stream::Tna).await.expect("cursor"), None);
+    assert_eq!(archive.stored_count(1, Stream::Tna).await.expect("n"), 0);
+
+    let page = tna_run(1, 0..100, 1_000, 4);
+    assert_eq!(
+        archive
+            .store_tna_page(1, 0, &page, 100, 1_000)
+            .await
+            .expect("store"),
+        100
+    );
+    let c = archive
+        .cursor(1, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.device_id, c.stream, c.epoch), (1, Stream::Tna, 0));
+    assert_eq!((c.next_event_id, c.stored), (100, 100));
+    assert_eq!(c.last_sync_at, Some(1_000));
+    assert_eq!((c.last_error, c.reset_detected_at), (None, None));
+
+    // Larger than one multi-row INSERT: split into statements, still one transaction.
+    let big = tna_run(1, 100..2_600, 1_000, 4);
+    assert_eq!(
+        archive
+            .store_tna_page(1, 0, &big, 2_600, 1_001)
+            .await
+            .expect("store"),
+        2_500
+    );
+    let c = archive
+        .cursor(1, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!(
+        (c.next_event_id, c.stored, c.last_sync_at),
+        (2_600, 2_600, Some(1_001))
+    );
+    assert_eq!(count(archive, 1).await, 2_600);
+    assert_eq!(
+        archive.stored_count(1, Stream::Tna).await.expect("n"),
+        2_600
+    );
+    assert_eq!(
+        archive.cursor(1, Stream::JobCode).await.expect("cursor"),
+        None
+    );
+
+    // An empty page still marks the sync.
+    assert_eq!(
+        archive
+            .store_tna_page(1, 0, &[], 2_600, 1_002)
+            .await
+            .expect("store"),
+        0
+    );
+    let c = archive
+        .cursor(1, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!(c.last_sync_at, Some(1_002));
+
+    // Every field comes back as stored.
+    let rows = archive.query_tna(&devices(&[1])).await.expect("query").rows;
+    let back: Vec<TnaLog> = rows.into_iter().map(|r| r.log).collect();
+    let mut sent = page;
+    sent.extend(big);
+    assert_eq!(back, sent);
+    assert!(back.iter().any(|l| l.tna_key.is_none()));
+    assert!(back.iter().any(|l| l.tna_key.is_some()));
+}
+
+async fn duplicates_are_skipped(archive: &Archive) {
+    let page = tna_run(2, 0..50, 2_000, 3);
+    assert_eq!(
+        archive
+            .store_tna_page(2, 0, &page, 50, 1)
+            .await
+            .expect("store"),
+        50
+    );
+    assert_eq!(
+        archive
+            .store_tna_page(2, 0, &page, 50, 2)
+            .await
+            .expect("store"),
+        0
+    );
+    assert_eq!(count(archive, 2).await, 50);
+    assert_eq!(archive.stored_count(2, Stream::Tna).await.expect("n"), 50);
+
+    let overlap = tna_run(2, 25..75, 2_000, 3);
+    assert_eq!(
+        archive
+            .store_tna_page(2, 0, &overlap, 75, 3)
+            .await
+            .expect("store"),
+        25
+    );
+    assert_eq!(count(archive, 2).await, 75);
+    assert_eq!(archive.stored_count(2, Stream::Tna).await.expect("n"), 75);
+
+    // An old page delivered late does not move the cursor back.
+    let early = tna_run(2, 0..10, 2_000, 3);
+    assert_eq!(
+        archive
+            .store_tna_page(2, 0, &early, 10, 4)
+            .await
+            .expect("store"),
+        0
+    );
+    let c = archive
+        .cursor(2, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!(
+        (c.next_event_id, c.stored, c.last_sync_at),
+        (75, 75, Some(4))
+    );
+}
+
+async fn refused_pages_write_nothing(archive: &Archive) {
+    let page = tna_run(3, 0..10, 3_000, 2);
+    archive
+        .store_tna_page(3, 0, &page, 10, 1)
+        .await
+        .expect("store");
+    let before = archive.cursor(3, Stream::Tna).await.expect("cursor");
+
+    let stale = tna_run(3, 10..20, 3_000, 2);
+    let err = archive
+        .store_tna_page(3, 1, &stale, 20, 2)
+        .await
+        .expect_err("stale");
+    assert!(
+        matches!(
+            err,
+            ArchiveError::StaleEpoch {
+                device_id: 3,
+                stream: Stream::Tna,
+                current: 0,
+                given: 1
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(count(archive, 3).await, 10);
+    assert_eq!(
+        archive.cursor(3, Stream::Tna).await.expect("cursor"),
+        before
+    );
+
+    let mut mixed = tna_run(3, 10..20, 3_000, 2);
+    mixed[5].device_id = 4;
+    let err = archive
+        .store_tna_page(3, 0, &mixed, 20, 3)
+        .await
+        .expect_err("foreign");
+    assert!(
+        matches!(
+            err,
+            ArchiveError::ForeignRecord {
+                device_id: 3,
+                record_device_id: 4,
+                event_id: 15
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(count(archive, 3).await, 10);
+    assert_eq!(count(archive, 4).await, 0);
+    assert_eq!(
+        archive.cursor(3, Stream::Tna).await.expect("cursor"),
+        before
+    );
+
+    // A device never seen starts at epoch 0: a writer claiming another epoch is stale too.
+    let err = archive
+        .store_tna_page(5, 2, &tna_run(5, 0..3, 1, 1), 3, 4)
+        .await
+        .expect_err("stale");
+    assert!(
+        matches!(
+            err,
+            ArchiveError::StaleEpoch {
+                current: 0,
+                given: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(archive.cursor(5, Stream::Tna).await.expect("cursor"), None);
+    assert_eq!(count(archive, 5).await, 0);
+    assert!(!err.to_string().contains('\n'));
+}
+
+async fn epoch_reset_keeps_old_rows(archive: &Archive) {
+    let old = tna_run(6, 0..100, 6_000, 5);
+    archive
+        .store_tna_page(6, 0, &old, 100, 1)
+        .await
+        .expect("store");
+    assert_eq!(
+        archive
+            .start_epoch(6, Stream::Tna, 5_000)
+            .await
+            .expect("epoch"),
+        1
+    );
+    let c = archive
+        .cursor(6, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.epoch, c.next_event_id, c.stored), (1, 0, 100));
+    assert_eq!(c.reset_detected_at, Some(5_000));
+
+    // The writer that still holds epoch 0 is refused.
+    let late = tna_run(6, 100..110, 6_000, 5);
+    assert!(matches!(
+        archive.store_tna_page(6, 0, &late, 110, 2).await,
+        Err(ArchiveError::StaleEpoch {
+            current: 1,
+            given: 0,
+            ..
+        })
+    ));
+
+    // The same IDs in the new epoch are new records.
+    let new = tna_run(6, 0..30, 7_000, 5);
+    assert_eq!(
+        archive
+            .store_tna_page(6, 1, &new, 30, 3)
+            .await
+            .expect("store"),
+        30
+    );
+    assert_eq!(count(archive, 6).await, 130);
+    let c = archive
+        .cursor(6, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.epoch, c.next_event_id, c.stored), (1, 30, 130));
+    let rows = archive.query_tna(&devices(&[6])).await.expect("query").rows;
+    assert_eq!(rows.iter().filter(|r| r.epoch == 0).count(), 100);
+    assert_eq!(rows.iter().filter(|r| r.epoch == 1).count(), 30);
+    assert!(rows.iter().filter(|r| r.epoch == 1).all(|r| r.log.id < 30));
+
+    assert_eq!(
+        archive
+            .start_epoch(6, Stream::Tna, 5_001)
+            .await
+            .expect("epoch"),
+        2
+    );
+    assert_eq!(
+        archive.cursor(6, Stream::JobCode).await.expect("cursor"),
+        None
+    );
+    // A reset seen before anything was stored still opens epoch 1.
+    assert_eq!(
+        archive
+            .start_epoch(7, Stream::JobCode, 9)
+            .await
+            .expect("epoch"),
+        1
+    );
+    let c = archive
+        .cursor(7, Stream::JobCode)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.epoch, c.stored, c.reset_detected_at), (1, 0, Some(9)));
+}
+
+async fn errors_are_recorded_and_cleared(archive: &Archive) {
+    archive
+        .record_error(8, Stream::Tna, "device 8 timed out", 100)
+        .await
+        .expect("record");
+    let c = archive
+        .cursor(8, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.epoch, c.next_event_id, c.stored), (0, 0, 0));
+    assert_eq!(c.last_error.as_deref(), Some("device 8 timed out"));
+    assert_eq!((c.last_error_at, c.last_sync_at), (Some(100), None));
+
+    archive
+        .record_error(8, Stream::Tna, "connection reset", 101)
+        .await
+        .expect("record");
+    let c = archive
+        .cursor(8, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!(c.last_error.as_deref(), Some("connection reset"));
+    assert_eq!(c.last_error_at, Some(101));
+
+    archive
+        .store_tna_page(8, 0, &tna_run(8, 0..5, 8_000, 1), 5, 102)
+        .await
+        .expect("store");
+    let c = archive
+        .cursor(8, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("some");
+    assert_eq!((c.last_error, c.last_error_at), (None, Some(101)));
+    assert_eq!(c.last_sync_at, Some(102));
+
+    let all = archive.cursors().await.expect("cursors");
+    assert!(
+        all.windows(2)
+            .all(|w| (w[0].device_id, w[0].stream) < (w[1].device_id, w[1].stream))
+    );
+    assert!(
+        all.iter()
+            .any(|c| c.device_id == 8 && c.stream == Stream::Tna)
+    );
+}
+
+async fn job_codes_have_their_own_stream(archive: &Archive) {
+    let logs: Vec<_> = (0..40)
+        .map(|id| job(9, id, 9_000 + id, if id % 2 == 0 { "ann" } else { "bob" }))
+        .collect();
+    assert_eq!(
+        archive
+            .store_job_code_page(9, 0, &logs, 40, 1)
+            .await
+            .expect("store"),
+        40
+    );
+    assert_eq!(
+        archive
+            .store_job_code_page(9, 0, &logs, 40, 2)
+            .await
+            .expect("store"),
+        0
+    );
+    assert_eq!(
+        archive.stored_count(9, Stream::JobCode).await.expect("n"),
+        40
+    );
+    assert_eq!(archive.cursor(9, Stream::Tna).await.expect("cursor"), None);
+    assert_eq!(count(archive, 9).await, 0);
+
+    let q = LogQuery {
+        user_id: Some("bob".into()),
+        device_ids: Some(vec![9]),
+        limit: 7,
+        ..LogQuery::default()
+    };
+    assert_eq!(archive.count_job_codes(&q).await.expect("count"), 20);
+    let mut got = Vec::new();
+    let mut q = q;
+    loop {
+        let page = archive.query_job_codes(&q).await.expect("query");
+        got.extend(page.rows);
+        match page.next {
+            Some(n) => q.after = Some(n),
+            None => break,
+        }
+    }
+    let want: Vec<_> = logs
+        .iter()
+        .filter(|l| l.user_id == "bob")
+        .cloned()
+        .collect();
+    assert_eq!(got.iter().map(|r| r.log.clone()).collect::<Vec<_>>(), want);
+
+    // Job-code epochs are separate from T&A epochs.
+    assert!(matches!(
+        archive.store_job_code_page(9, 1, &logs, 40, 3).await,
+        Err(ArchiveError::StaleEpoch {
+            stream: Stream::JobCode,
+            ..
+        })
+    ));
+    let mut foreign = logs.clone();
+    foreign[0].device_id = 10;
+    assert!(matches!(
+        archive.store_job_code_page(9, 0, &foreign, 40, 3).await,
+        Err(ArchiveError::ForeignRecord { .. })
+    ));
+}
+
+/// Overlapping pages stored at once by several writers: each record counted once.
+async fn concurrent_writers_never_double_count(archive: &Archive) {
+    let mut tasks = Vec::new();
+    for w in 0..4u32 {
+        let archive = archive.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut inserted = 0;
+            for start in (0..2_000u32).step_by(250) {
+                let from = (start + w * 100).min(2_000);
+                let page = tna_run(10, from..(from + 300).min(2_000), 10_000, 7);
+                inserted += archive
+                    .store_tna_page(10, 0, &page, from + 300, i64::from(start))
+                    .await
+                    .expect("store");
+            }
+            inserted
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.expect("join");
+    }
+    assert_eq!(total, 2_000);
+    assert_eq!(count(archive, 10).await, 2_000);
+    assert_eq!(
+        archive.stored_count(10, Stream::Tna).await.expect("n"),
+        2_000
+    );
+}
+
+async fn audit_trail(archive: &Archive) {
+    assert!(
+        archive
+            .list_audit(&AuditQuery {
+                limit: 10,
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let entry = |at: i64, actor: &str, method: &str, devices: Vec<u32>| AuditEntry {
+        id: 0,
+        at,
+        actor: actor.into(),
+        method: method.into(),
+        device_ids: devices,
+        before: Some(serde_json::json!({"mode": "byUser", "labels": ["In", "Out"]})),
+        after: None,
+        results: serde_json::json!([
+            {"deviceId": 5, "ok": true},
+            {"deviceId": 3, "error": "timeout"}
+        ]),
+    };
+    let e1 = entry(100, "admin", "setTnaConfig", vec![5, 3, 9]);
+    let e2 = entry(200, "ops", "setUserJobCodes", vec![3]);
+    let e3 = entry(300, "admin", "setTnaConfig", vec![]);
+    let id1 = archive.append_audit(&e1).await.expect("append");
+    let id2 = archive.append_audit(&e2).await.expect("append");
+    let id3 = archive.append_audit(&e3).await.expect("append");
+    assert!(id1 > 0 && id1 < id2 && id2 < id3);
+
+    let all = archive
+        .list_audit(&AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        all.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![id3, id2, id1]
+    );
+    assert_eq!(
+        all[2],
+        AuditEntry {
+            id: id1,
+            ..e1.clone()
+        }
+    );
+    assert_eq!(all[0].device_ids, Vec::<u32>::new());
+
+    let ids = |q: AuditQuery| async move {
+        archive
+            .list_audit(&q)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    let q = AuditQuery {
+        limit: 100,
+        ..AuditQuery::default()
+    };
+    assert_eq!(
+        ids(AuditQuery {
+            actor: Some("admin".into()),
+            ..q.clone()
+        })
+        .await,
+        vec![id3, id1]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            method: Some("setUserJobCodes".into()),
+            ..q.clone()
+        })
+        .await,
+        vec![id2]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            device_id: Some(3),
+            ..q.clone()
+        })
+        .await,
+        vec![id2, id1]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            device_id: Some(9),
+            ..q.clone()
+        })
+        .await,
+        vec![id1]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            device_id: Some(77),
+            ..q.clone()
+        })
+        .await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            from: Some(200),
+            to: Some(300),
+            ..q.clone()
+        })
+        .await,
+        vec![id2]
+    );
+    // Paging newest first.
+    let one = AuditQuery {
+        limit: 1,
+        ..q.clone()
+    };
+    assert_eq!(ids(one.clone()).await, vec![id3]);
+    assert_eq!(
+        ids(AuditQuery {
+            before_id: Some(id3),
+            ..one.clone()
+        })
+        .await,
+        vec![id2]
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            before_id: Some(id1),
+            ..one
+        })
+        .await,
+        Vec::<i64>::new()
+    );
+
+    let json = serde_json::to_value(&all[2]).expect("json");
+    assert_eq!(json["deviceIds"], serde_json::json!([5, 3, 9]));
+}
+
+/// Every cursor's `stored` equals the rows actually stored for it.
+async fn stored_matches_rows(archive: &Archive) {
+    for c in archive.cursors().await.expect("cursors") {
+        let q = devices(&[c.device_id]);
+        let rows = match c.stream {
+            Stream::Tna => archive.count_tna(&q).await,
+            Stream::JobCode => archive.count_job_codes(&q).await,
+        }
+        .expect("count");
+        assert_eq!(c.stored, rows, "{c:?}");
+    }
+}

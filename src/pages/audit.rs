@@ -1,0 +1,540 @@
+//! `/audit` (admin): the relay's audit trail, newest first — when, who, which change, which
+//! devices, how it went, and the state before and after. Filters are sent to the relay
+//! (`audit.list`); "Load more" reads the next page with `beforeId` = the last entry's ID, under
+//! the same filters as the first page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use tna_types::archive::{AuditEntry, AuditQuery};
+
+use crate::api::{ApiError, use_api};
+use crate::components::ErrorBanner;
+use crate::logs;
+use crate::pages::sync::{browser_time, error_title};
+use crate::strings::audit as s;
+
+/// Entries per page.
+const PAGE: u32 = 100;
+/// Devices named in a row before "and n more".
+const DEVICES_SHOWN: usize = 5;
+
+/// The methods the relay records, for the method filter (writes only: reads are not audited).
+pub const WRITE_METHODS: &[&str] = &[
+    "tna.setConfig",
+    "tna.setConfigMulti",
+    "jobCodes.set",
+    "jobCodes.setMulti",
+    "system.setJobCodeUse",
+    "time.sync",
+    "timecards.setPolicy",
+    "archive.sync",
+    "accounts.create",
+    "accounts.setRole",
+    "accounts.setPassword",
+    "accounts.delete",
+    "kiosk.pair",
+    "kiosk.revoke",
+];
+
+/// How an audited call went, read from its `results`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Per-device rows (`[{deviceId, ok, …}]`, or `{results: [...]}`): how many ok, how many not.
+    Counts {
+        /// Rows with `ok: true`.
+        ok: usize,
+        /// Rows with `ok: false`.
+        failed: usize,
+    },
+    /// The call failed as a whole (`{error: {code, message}}`).
+    Failed(String),
+    /// Anything else: the call answered.
+    Ok,
+}
+
+impl Outcome {
+    /// `ok`, `partial` or `failed`, for `data-result` and CSS.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Outcome::Counts { failed: 0, .. } | Outcome::Ok => "ok",
+            Outcome::Counts { ok: 0, .. } | Outcome::Failed(_) => "failed",
+            Outcome::Counts { .. } => "partial",
+        }
+    }
+
+    /// The result cell's text.
+    pub fn text(&self) -> String {
+        match self {
+            Outcome::Counts { ok, failed } => s::counts(*ok, *failed),
+            Outcome::Failed(m) => s::failed(m),
+            Outcome::Ok => s::OK.to_string(),
+        }
+    }
+}
+
+/// Reads `results` of an audit entry.
+pub fn outcome(results: &Value) -> Outcome {
+    let rows = results
+        .as_array()
+        .or_else(|| results.get("results").and_then(Value::as_array));
+    if let Some(rows) = rows {
+        let oks: Option<Vec<bool>> = rows
+            .iter()
+            .map(|r| r.get("ok").and_then(Value::as_bool))
+            .collect();
+        if let Some(oks) = oks {
+            let ok = oks.iter().filter(|o| **o).count();
+            return Outcome::Counts {
+                ok,
+                failed: oks.len() - ok,
+            };
+        }
+    }
+    if let Some(error) = results.get("error") {
+        let message = error
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| error.as_str().map(str::to_string))
+            .unwrap_or_else(|| error.to_string());
+        return Outcome::Failed(message);
+    }
+    Outcome::Ok
+}
+
+/// `541001, 541002` or `541001, …, 541005 and 7 more`.
+pub fn devices_text(ids: &[u32]) -> String {
+    let shown = ids
+        .iter()
+        .take(DEVICES_SHOWN)
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > DEVICES_SHOWN {
+        s::devices_more(&shown, ids.len() - DEVICES_SHOWN)
+    } else if ids.is_empty() {
+        s::NONE.to_string()
+    } else {
+        shown
+    }
+}
+
+/// Local midnight (the browser's zone) of a day number, as Unix seconds.
+fn local_midnight(day: i64) -> i64 {
+    let (y, m, d) = logs::civil_from_days(day);
+    let date = js_sys::Date::new_with_year_month_day(
+        u32::try_from(y).unwrap_or(1970),
+        m as i32 - 1,
+        d as i32,
+    );
+    (date.get_time() / 1000.0) as i64
+}
+
+/// The filters as typed.
+#[derive(Debug, Clone, Default)]
+struct Filters {
+    from: String,
+    to: String,
+    actor: String,
+    method: String,
+    device: String,
+}
+
+impl Filters {
+    /// The query of the first page, or what to fix.
+    fn query(&self) -> Result<AuditQuery, &'static str> {
+        let day = |t: &str| -> Result<Option<i64>, &'static str> {
+            if t.trim().is_empty() {
+                Ok(None)
+            } else {
+                logs::parse_date(t).map(Some).ok_or(s::BAD_DATE)
+            }
+        };
+        let (from, to) = (day(&self.from)?, day(&self.to)?);
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(s::TO_BEFORE_FROM);
+        }
+        let device = self.device.trim();
+        let device_id = if device.is_empty() {
+            None
+        } else {
+            Some(
+                device
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|id| *id != 0)
+                    .ok_or(s::BAD_DEVICE)?,
+            )
+        };
+        let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+        Ok(AuditQuery {
+            from: from.map(local_midnight),
+            // The last day is inclusive; the query's `to` is not.
+            to: to.map(|t| local_midnight(t + 1)),
+            actor: text(&self.actor),
+            method: text(&self.method),
+            device_id,
+            before_id: None,
+            limit: PAGE,
+        })
+    }
+}
+
+/// The audit page.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let api = use_api();
+    let filters = RwSignal::new(Filters::default());
+    let filter_error = RwSignal::new(None::<&'static str>);
+    let entries = RwSignal::new(Vec::<AuditEntry>::new());
+    let loaded = RwSignal::new(false);
+    let more = RwSignal::new(false);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    // The first page's query: "Load more" keeps its filters whatever was typed since.
+    let applied = StoredValue::new(AuditQuery::default());
+    let generation = StoredValue::new(0u64);
+
+    let fetch = move |append: bool| {
+        let query = if append {
+            let Some(last) = entries.with_untracked(|e| e.last().map(|e| e.id)) else {
+                return;
+            };
+            AuditQuery {
+                before_id: Some(last),
+                ..applied.get_value()
+            }
+        } else {
+            match filters.with_untracked(Filters::query) {
+                Ok(q) => {
+                    filter_error.set(None);
+                    applied.set_value(q.clone());
+                    q
+                }
+                Err(m) => {
+                    filter_error.set(Some(m));
+                    return;
+                }
+            }
+        };
+        let g = generation.get_value() + 1;
+        generation.set_value(g);
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let answer = api.list_audit(query).await;
+            if generation.try_get_value() != Some(g) {
+                return; // a newer read started, or the page is gone
+            }
+            match answer {
+                Ok(page) => {
+                    more.set(page.len() >= PAGE as usize);
+                    if append {
+                        entries.update(|e| e.extend(page));
+                    } else {
+                        entries.set(page);
+                    }
+                    loaded.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        api.epoch().track();
+        if !loading.get_untracked() && !loaded.get_untracked() {
+            fetch(false);
+        }
+    });
+
+    let field = move |get: fn(&Filters) -> String, set: fn(&mut Filters, String)| {
+        (
+            move || filters.with(get),
+            move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                filters.update(|f| set(f, v));
+            },
+        )
+    };
+    let (from_v, from_in) = field(|f| f.from.clone(), |f, v| f.from = v);
+    let (to_v, to_in) = field(|f| f.to.clone(), |f, v| f.to = v);
+    let (actor_v, actor_in) = field(|f| f.actor.clone(), |f, v| f.actor = v);
+    let (device_v, device_in) = field(|f| f.device.clone(), |f, v| f.device = v);
+
+    view! {
+        <section class="page audit-page" data-testid="audit-page">
+            <div class="page-head">
+                <h1>{s::TITLE}</h1>
+            </div>
+            <p class="muted">{s::INTRO}</p>
+            <form
+                class="filters"
+                data-testid="audit-filters"
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    fetch(false);
+                }
+            >
+                <fieldset class="filters">
+                    <legend class="visually-hidden">{s::FILTERS}</legend>
+                    <label class="field">
+                        <span>{s::FROM}</span>
+                        <input
+                            class="input"
+                            type="date"
+                            data-testid="audit-from"
+                            prop:value=from_v
+                            on:input=from_in
+                            on:change=from_in
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{s::TO}</span>
+                        <input
+                            class="input"
+                            type="date"
+                            data-testid="audit-to"
+                            prop:value=to_v
+                            on:input=to_in
+                            on:change=to_in
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{s::ACTOR}</span>
+                        <input
+                            class="input"
+                            type="search"
+                            data-testid="audit-actor"
+                            placeholder=s::ACTOR_PLACEHOLDER
+                            prop:value=actor_v
+                            on:input=actor_in
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{s::METHOD}</span>
+                        <select
+                            class="input"
+                            data-testid="audit-method"
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                filters.update(|f| f.method = v);
+                            }
+                        >
+                            <option value="">{s::METHOD_ANY}</option>
+                            {WRITE_METHODS
+                                .iter()
+                                .map(|m| view! { <option value=*m>{s::method_name(m)}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{s::DEVICE}</span>
+                        <input
+                            class="input input-narrow"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            data-testid="audit-device"
+                            placeholder=s::DEVICE_PLACEHOLDER
+                            prop:value=device_v
+                            on:input=device_in
+                        />
+                    </label>
+                    <button
+                        type="submit"
+                        class="btn btn-primary"
+                        data-testid="audit-apply"
+                        disabled=move || loading.get()
+                    >
+                        {s::APPLY}
+                    </button>
+                </fieldset>
+            </form>
+            {move || {
+                filter_error
+                    .get()
+                    .map(|m| view! { <p class="error-text" role="alert" data-testid="audit-filter-error">{m}</p> })
+            }}
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        let title = error_title(&e, s::LOAD_FAILED);
+                        view! {
+                            <ErrorBanner
+                                title=title
+                                error=e
+                                on_retry=Callback::new(move |()| fetch(false))
+                                busy=loading
+                            />
+                        }
+                    })
+            }}
+            {move || {
+                (!loaded.get() && loading.get())
+                    .then(|| view! { <p class="loading">{s::LOADING}</p> })
+            }}
+            {move || {
+                loaded
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p class="summary muted" data-testid="audit-count" aria-live="polite">
+                                {move || s::shown(entries.with(Vec::len))}
+                            </p>
+                            <div class="table-wrap">
+                                <table class="data-table audit-table" data-testid="audit-table">
+                                    <caption class="visually-hidden">{s::CAPTION}</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{s::COL_TIME}</th>
+                                            <th scope="col">{s::COL_ACTOR}</th>
+                                            <th scope="col">{s::COL_METHOD}</th>
+                                            <th scope="col">{s::COL_DEVICES}</th>
+                                            <th scope="col">{s::COL_RESULT}</th>
+                                            <th scope="col">{s::COL_DETAILS}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        <For
+                                            each=move || entries.get()
+                                            key=|e| e.id
+                                            children=|e| audit_row(e)
+                                        />
+                                    </tbody>
+                                </table>
+                            </div>
+                            {move || {
+                                entries
+                                    .with(Vec::is_empty)
+                                    .then(|| view! { <p class="empty-state" data-testid="audit-empty">{s::EMPTY}</p> })
+                            }}
+                        }
+                    })
+            }}
+            {move || {
+                let has_rows = entries.with(|e| !e.is_empty());
+                if more.get() {
+                    Some(
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-secondary"
+                                data-testid="audit-more"
+                                disabled=move || loading.get()
+                                on:click=move |_| fetch(true)
+                            >
+                                {s::MORE}
+                            </button>
+                        }
+                            .into_any(),
+                    )
+                } else if loaded.get() && has_rows {
+                    Some(view! { <p class="muted" data-testid="audit-end">{s::END}</p> }.into_any())
+                } else {
+                    None
+                }
+            }}
+        </section>
+    }
+}
+
+/// JSON for people: pretty-printed, or "Not recorded".
+fn json_block(v: Option<&Value>) -> String {
+    match v {
+        Some(v) if !v.is_null() => {
+            serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+        }
+        _ => s::NOT_RECORDED.to_string(),
+    }
+}
+
+fn audit_row(e: AuditEntry) -> impl IntoView {
+    let result = outcome(&e.results);
+    let devices = devices_text(&e.device_ids);
+    let all_devices = e
+        .device_ids
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let method_name = s::method_name(&e.method).to_string();
+    view! {
+        <tr
+            data-testid="audit-row"
+            data-id=e.id.to_string()
+            data-method=e.method.clone()
+            data-actor=e.actor.clone()
+            data-result=result.key()
+        >
+            <td data-label=s::COL_TIME class="mono">{browser_time(e.at)}</td>
+            <td data-label=s::COL_ACTOR>{e.actor.clone()}</td>
+            <td data-label=s::COL_METHOD title=e.method.clone()>
+                {method_name}
+                <span class="audit-method mono muted">{e.method.clone()}</span>
+            </td>
+            <td data-label=s::COL_DEVICES class="mono" title=all_devices>{devices}</td>
+            <td data-label=s::COL_RESULT data-testid="audit-result">
+                <span class=format!("audit-result audit-result-{}", result.key())>{result.text()}</span>
+            </td>
+            <td data-label=s::COL_DETAILS>
+                <details class="audit-details" data-testid="audit-details">
+                    <summary>{s::SHOW}</summary>
+                    <p class="audit-json-title">{s::BEFORE}</p>
+                    <pre class="audit-json" data-testid="audit-before">{json_block(e.before.as_ref())}</pre>
+                    <p class="audit-json-title">{s::AFTER}</p>
+                    <pre class="audit-json" data-testid="audit-after">{json_block(e.after.as_ref())}</pre>
+                    <p class="audit-json-title">{s::RESULTS}</p>
+                    <pre class="audit-json" data-testid="audit-results">{json_block(Some(&e.results))}</pre>
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn outcomes_count_device_rows() {
+        let rows = json!([
+            {"deviceId": 1, "ok": true},
+            {"deviceId": 2, "ok": false, "message": "offline"},
+            {"deviceId": 3, "ok": true}
+        ]);
+        assert_eq!(outcome(&rows), Outcome::Counts { ok: 2, failed: 1 });
+        assert_eq!(outcome(&rows).key(), "partial");
+        assert_eq!(outcome(&rows).text(), "2 ok / 1 failed");
+        let wrapped = json!({"results": [{"deviceId": 1, "ok": false}]});
+        assert_eq!(outcome(&wrapped).key(), "failed");
+        let all_ok = json!([{"deviceId": 1, "ok": true}]);
+        assert_eq!(outcome(&all_ok).key(), "ok");
+    }
+
+    #[test]
+    fn other_results_are_ok_or_a_failure() {
+        assert_eq!(outcome(&json!({"config": {"mode": "byUser"}})), Outcome::Ok);
+        assert_eq!(outcome(&json!(null)), Outcome::Ok);
+        assert_eq!(outcome(&json!([1, 2])), Outcome::Ok, "not device rows");
+        assert_eq!(
+            outcome(&json!({"error": {"code": -32003, "message": "Device 7 did not answer."}})),
+            Outcome::Failed("Device 7 did not answer.".into())
+        );
+    }
+
+    #[test]
+    fn long_device_lists_are_shortened() {
+        assert_eq!(devices_text(&[]), "—");
+        assert_eq!(devices_text(&[1, 2]), "1, 2");
+        assert_eq!(
+            devices_text(&[1, 2, 3, 4, 5, 6, 7]),
+            "1, 2, 3, 4, 5 and 2 more"
+        );
+    }
+}

@@ -1,0 +1,1201 @@
+//! `/timecards`: worked time per user and day for a range of days, computed by the relay from
+//! its archive (`timecards.get`) by the timecard policy; the policy in words, an editor for
+//! admins (`timecards.setPolicy`, checked here first with the same validation the relay runs),
+//! a totals table per user and CSV exports.
+//!
+//! Times are shown in the policy's fixed UTC offset (the one the days were computed with), not
+//! in the browser's zone, so a row reads the same for everyone.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tna_types::protocol::TimecardsResult;
+use tna_types::timecard::{
+    PunchMapping, PunchType, RepeatRule, TimecardDay, TimecardFlag, TimecardPolicy, UserTotals,
+};
+use tna_types::{FieldError, Role, TnaKey};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::{ApiError, use_api};
+use crate::app::use_role;
+use crate::components::ErrorBanner;
+use crate::logs;
+use crate::pages::Loader;
+use crate::pages::sync::error_title;
+use crate::strings::timecards as s;
+
+const DAY_SECS: i64 = 86_400;
+/// The keys of the policy form: KEY_1 ..= KEY_16.
+const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
+
+/// The columns of the days CSV.
+pub const CSV_HEADER: &[&str] = &[
+    "user_id",
+    "day",
+    "first_in",
+    "last_out",
+    "worked_minutes",
+    "break_minutes",
+    "meal_minutes",
+    "flags",
+    "devices",
+];
+
+/// The columns of the totals CSV.
+pub const TOTALS_CSV_HEADER: &[&str] = &[
+    "user_id",
+    "days",
+    "worked_minutes",
+    "break_minutes",
+    "meal_minutes",
+    "flagged_days",
+];
+
+/// `7:05` (hours not wrapped at a day: a week's total reads `41:30`).
+pub fn hours_minutes(seconds: u64) -> String {
+    let minutes = seconds / 60;
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// Minutes after midnight as `HH:MM`.
+pub fn minutes_hm(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The local `HH:MM` of `ts` at `offset_minutes` east of UTC.
+pub fn local_hm(ts: u32, offset_minutes: i32) -> String {
+    let t = (i64::from(ts) + i64::from(offset_minutes) * 60).rem_euclid(DAY_SECS);
+    format!("{:02}:{:02}", t / 3600, t % 3600 / 60)
+}
+
+/// How many dates after `day_number` the local date of `ts` is (1 for a night shift's OUT
+/// after midnight, or any punch before a day start later than midnight).
+pub fn days_after(ts: u32, offset_minutes: i32, day_number: i32) -> i64 {
+    (i64::from(ts) + i64::from(offset_minutes) * 60).div_euclid(DAY_SECS) - i64::from(day_number)
+}
+
+/// `+09:00`, `-03:30`, `+00:00`.
+pub fn format_offset_minutes(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let a = minutes.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+}
+
+/// An offset typed as minutes (`540`, `-300`) or as `±HH:MM` (`+09:00`, `-5:30`, `09:00`).
+/// Only the form is checked here: the range is [`TimecardPolicy::validate`]'s rule.
+pub fn parse_offset(text: &str) -> Option<i32> {
+    let t = text.trim();
+    let (negative, body) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == ':') {
+        return None;
+    }
+    let minutes = match body.split_once(':') {
+        Some((h, m)) => {
+            let h: i32 = h.parse().ok()?;
+            let m: i32 = m.parse().ok().filter(|m| *m < 60)?;
+            if body.len() > 6 {
+                return None;
+            }
+            h * 60 + m
+        }
+        None => body.parse().ok()?,
+    };
+    Some(if negative { -minutes } else { minutes })
+}
+
+/// A time of day typed as `HH:MM` (or `HH:MM:SS`, seconds ignored) → minutes after midnight.
+/// Hours past 23 are left for [`TimecardPolicy::validate`] to name.
+pub fn parse_hhmm(text: &str) -> Option<u16> {
+    let mut parts = text.trim().split(':');
+    let h = parts.next()?;
+    let m = parts.next()?;
+    let digits = |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) || parts.next().is_some_and(|sec| !digits(sec)) {
+        return None;
+    }
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (m < 60).then_some(h * 60 + m)
+}
+
+/// Monday and Sunday (day numbers) of the ISO week holding `day`.
+pub fn week_of(day: i64) -> (i64, i64) {
+    // 1970-01-01 (day 0) was a Thursday, three days after a Monday.
+    let monday = day - (day + 3).rem_euclid(7);
+    (monday, monday + 6)
+}
+
+/// Today in the browser's time zone, as a day number.
+fn today_local() -> i64 {
+    let d = js_sys::Date::new_0();
+    logs::days_from_civil(
+        i64::from(d.get_full_year()),
+        d.get_month() + 1,
+        d.get_date(),
+    )
+}
+
+/// The wire name of a flag (`missingOut`), for `data-flags` and the CSV.
+pub fn flag_key(flag: TimecardFlag) -> &'static str {
+    match flag {
+        TimecardFlag::MissingOut => "missingOut",
+        TimecardFlag::MissingIn => "missingIn",
+        TimecardFlag::RepeatedIn => "repeatedIn",
+        TimecardFlag::RepeatedOut => "repeatedOut",
+        TimecardFlag::UnpairedBreak => "unpairedBreak",
+        TimecardFlag::UnpairedMeal => "unpairedMeal",
+        TimecardFlag::UnmappedKeys => "unmappedKeys",
+    }
+}
+
+/// The wire name of a punch type (`checkIn`), for the policy form's option values.
+pub fn punch_key(punch: PunchType) -> &'static str {
+    match punch {
+        PunchType::CheckIn => "checkIn",
+        PunchType::CheckOut => "checkOut",
+        PunchType::BreakStart => "breakStart",
+        PunchType::BreakEnd => "breakEnd",
+        PunchType::MealStart => "mealStart",
+        PunchType::MealEnd => "mealEnd",
+    }
+}
+
+fn parse_punch(v: &str) -> Option<PunchType> {
+    PunchType::ALL.into_iter().find(|p| punch_key(*p) == v)
+}
+
+fn rule_key(rule: RepeatRule) -> &'static str {
+    match rule {
+        RepeatRule::First => "first",
+        RepeatRule::Last => "last",
+    }
+}
+
+fn parse_rule(v: &str) -> RepeatRule {
+    if v == "first" {
+        RepeatRule::First
+    } else {
+        RepeatRule::Last
+    }
+}
+
+/// The policy form as typed: one punch type (or none) per key, and the text of the two typed
+/// fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDraft {
+    /// `keys[i]` is what KEY_(i+1) means.
+    pub keys: [Option<PunchType>; KEYS],
+    /// `HH:MM`.
+    pub day_start: String,
+    /// Which IN of a run counts.
+    pub repeated_in: RepeatRule,
+    /// Which OUT of a run counts.
+    pub repeated_out: RepeatRule,
+    /// Minutes or `±HH:MM`.
+    pub offset: String,
+}
+
+impl PolicyDraft {
+    /// The form filled with `policy` (a key mapped twice shows its first mapping, the one that
+    /// applies).
+    pub fn from_policy(policy: &TimecardPolicy) -> Self {
+        let mut keys = [None; KEYS];
+        for key in TnaKey::all() {
+            keys[key.index()] = policy.punch_type(key);
+        }
+        Self {
+            keys,
+            day_start: minutes_hm(policy.day_start_minutes),
+            repeated_in: policy.repeated_in,
+            repeated_out: policy.repeated_out,
+            offset: format_offset_minutes(policy.utc_offset_minutes),
+        }
+    }
+
+    /// The policy the form describes, checked by [`TimecardPolicy::validate`] (the relay's own
+    /// check); the errors name the policy's fields (`dayStartMinutes`, `utcOffsetMinutes`).
+    pub fn to_policy(&self) -> Result<TimecardPolicy, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let day_start = parse_hhmm(&self.day_start);
+        if day_start.is_none() {
+            errors.push(FieldError {
+                field: "dayStartMinutes".into(),
+                message: s::BAD_DAY_START.into(),
+            });
+        }
+        let offset = parse_offset(&self.offset);
+        if offset.is_none() {
+            errors.push(FieldError {
+                field: "utcOffsetMinutes".into(),
+                message: s::BAD_OFFSET.into(),
+            });
+        }
+        let (Some(day_start_minutes), Some(utc_offset_minutes)) = (day_start, offset) else {
+            return Err(errors);
+        };
+        let policy = TimecardPolicy {
+            punch_types: TnaKey::all()
+                .zip(self.keys)
+                .filter_map(|(key, punch)| punch.map(|punch| PunchMapping { key, punch }))
+                .collect(),
+            day_start_minutes,
+            repeated_in: self.repeated_in,
+            repeated_out: self.repeated_out,
+            utc_offset_minutes,
+        };
+        policy.validate().map(|()| policy)
+    }
+}
+
+/// Appends the CSV of `days` (header first) to `out`. Times are ISO 8601 in the policy's offset;
+/// minutes are whole minutes (rounded down); flags and devices are `;`-separated.
+pub fn push_days_csv(out: &mut String, days: &[TimecardDay], offset_minutes: i32) {
+    let tz = offset_minutes * 60;
+    logs::push_csv_line(out, CSV_HEADER);
+    for d in days {
+        let time = |t: Option<u32>| t.map(|t| logs::iso_local(t, tz)).unwrap_or_default();
+        let flags: Vec<&str> = d.flags.iter().map(|f| flag_key(*f)).collect();
+        let devices: Vec<String> = d.devices.iter().map(u32::to_string).collect();
+        let fields = [
+            d.user_id.clone(),
+            d.day.clone(),
+            time(d.first_in),
+            time(d.last_out),
+            (d.worked_seconds / 60).to_string(),
+            (d.break_seconds / 60).to_string(),
+            (d.meal_seconds / 60).to_string(),
+            flags.join(";"),
+            devices.join(";"),
+        ];
+        logs::push_csv_line(out, &fields);
+    }
+}
+
+/// Appends the CSV of `totals` (header first) to `out`.
+pub fn push_totals_csv(out: &mut String, totals: &[UserTotals]) {
+    logs::push_csv_line(out, TOTALS_CSV_HEADER);
+    for t in totals {
+        let fields = [
+            t.user_id.clone(),
+            t.days.to_string(),
+            (t.worked_seconds / 60).to_string(),
+            (t.break_seconds / 60).to_string(),
+            (t.meal_seconds / 60).to_string(),
+            t.flagged_days.to_string(),
+        ];
+        logs::push_csv_line(out, &fields);
+    }
+}
+
+/// Offers `text` as a UTF-8 CSV download named `name` (with a BOM, so spreadsheets read it as
+/// UTF-8).
+fn download_csv(text: &str, name: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of2(&JsValue::from_str("\u{feff}"), &JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// The range the shown timecards were loaded for (file names, caption).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Range {
+    from: String,
+    to: String,
+}
+
+/// The timecards page.
+#[component]
+pub fn TimecardsPage() -> impl IntoView {
+    let api = use_api();
+    let admin = use_role() == Role::Admin;
+    let (monday, sunday) = week_of(today_local());
+    let from = RwSignal::new(logs::format_date(monday));
+    let to = RwSignal::new(logs::format_date(sunday));
+    let user = RwSignal::new(String::new());
+    let range_error = RwSignal::new(None::<&'static str>);
+    let cards = Loader::<TimecardsResult>::new();
+    let loaded_range = RwSignal::new(None::<Range>);
+    let policy = Loader::<TimecardPolicy>::new();
+
+    // Safe to call from a task that outlives the page: does nothing once it is gone.
+    let load = move || {
+        let (Some(f), Some(t)) = (from.try_get_untracked(), to.try_get_untracked()) else {
+            return;
+        };
+        match (logs::parse_date(&f), logs::parse_date(&t)) {
+            (Some(a), Some(b)) if a <= b => {}
+            (Some(_), Some(_)) => {
+                range_error.set(Some(s::TO_BEFORE_FROM));
+                return;
+            }
+            _ => {
+                range_error.set(Some(s::BAD_DATE));
+                return;
+            }
+        }
+        range_error.set(None);
+        let u = user.get_untracked().trim().to_string();
+        loaded_range.set(Some(Range {
+            from: f.clone(),
+            to: t.clone(),
+        }));
+        cards.run(api.get_timecards(f, t, (!u.is_empty()).then_some(u)));
+    };
+    Effect::new(move |_| {
+        api.epoch().track();
+        if !policy.loading.get_untracked() {
+            policy.run(api.get_timecard_policy());
+        }
+        if !cards.loading.get_untracked() {
+            load();
+        }
+    });
+    // The days come with the policy they were computed by: show that one (another admin may
+    // have changed it since the page read it).
+    Effect::new(move |_| {
+        let newer = cards.data.with(|d| match d {
+            Some(Ok(r)) => Some(r.policy.clone()),
+            _ => None,
+        });
+        if let Some(p) = newer
+            && policy
+                .data
+                .with_untracked(|d| !matches!(d, Some(Ok(cur)) if *cur == p))
+        {
+            policy.data.set(Some(Ok(p)));
+        }
+    });
+
+    // Without an archive the days' banner says so; the policy box would only say it again.
+    let no_archive = Memo::new(move |_| {
+        policy.data.with(|d| {
+            matches!(d, Some(Err(e)) if e.kind() == Some(tna_types::protocol::ErrorCode::Unsupported))
+        })
+    });
+    let editing = RwSignal::new(None::<PolicyDraft>);
+    let saved = RwSignal::new(false);
+    let csv_error = RwSignal::new(false);
+    let export = move |totals: bool| {
+        csv_error.set(false);
+        let Some(range) = loaded_range.get_untracked() else {
+            return;
+        };
+        let text = cards.data.with_untracked(|d| {
+            let Some(Ok(r)) = d else { return None };
+            let mut out = String::new();
+            if totals {
+                push_totals_csv(&mut out, &r.totals);
+            } else {
+                push_days_csv(&mut out, &r.days, r.policy.utc_offset_minutes);
+            }
+            Some(out)
+        });
+        let Some(text) = text else { return };
+        let name = if totals {
+            s::totals_file_name(&range.from, &range.to)
+        } else {
+            s::file_name(&range.from, &range.to)
+        };
+        if download_csv(&text, &name).is_err() {
+            csv_error.set(true);
+        }
+    };
+    let has_days = Memo::new(move |_| {
+        cards
+            .data
+            .with(|d| matches!(d, Some(Ok(r)) if !r.days.is_empty()))
+    });
+
+    view! {
+        <section class="page timecards-page" data-testid="timecards-page">
+            <div class="page-head">
+                <h1>{s::TITLE}</h1>
+            </div>
+            <p class="muted">{s::INTRO}</p>
+            <form
+                class="filters tc-range"
+                data-testid="tc-range"
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    load();
+                }
+            >
+                <fieldset class="filters">
+                    <legend class="visually-hidden">{s::RANGE}</legend>
+                    <label class="field">
+                        <span>{s::FROM}</span>
+                        <input
+                            class="input"
+                            type="date"
+                            required=true
+                            data-testid="tc-from"
+                            prop:value=move || from.get()
+                            on:input=move |ev| from.set(event_target_value(&ev))
+                            on:change=move |ev| from.set(event_target_value(&ev))
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{s::TO}</span>
+                        <input
+                            class="input"
+                            type="date"
+                            required=true
+                            data-testid="tc-to"
+                            prop:value=move || to.get()
+                            on:input=move |ev| to.set(event_target_value(&ev))
+                            on:change=move |ev| to.set(event_target_value(&ev))
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{s::USER}</span>
+                        <input
+                            class="input"
+                            type="search"
+                            data-testid="tc-user"
+                            placeholder=s::USER_PLACEHOLDER
+                            prop:value=move || user.get()
+                            on:input=move |ev| user.set(event_target_value(&ev))
+                        />
+                    </label>
+                    <button
+                        type="submit"
+                        class="btn btn-primary"
+                        data-testid="tc-load"
+                        disabled=move || cards.loading.get()
+                    >
+                        {s::LOAD}
+                    </button>
+                </fieldset>
+            </form>
+            {move || {
+                range_error
+                    .get()
+                    .map(|m| view! { <p class="error-text" role="alert" data-testid="tc-range-error">{m}</p> })
+            }}
+
+            {move || {
+                (!no_archive.get())
+                    .then(|| {
+                        view! {
+                        <section class="card tc-policy" data-testid="tc-policy" aria-labelledby="tc-policy-title">
+                            <div class="page-head">
+                                <h2 id="tc-policy-title">{s::POLICY_TITLE}</h2>
+                                {move || {
+                                    let current = policy.data.with(|d| match d {
+                                        Some(Ok(p)) => Some(p.clone()),
+                                        _ => None,
+                                    });
+                                    (admin && editing.with(Option::is_none))
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-secondary"
+                                                    data-testid="tc-policy-edit"
+                                                    disabled=current.is_none()
+                                                    on:click=move |_| {
+                                                        if let Some(p) = &current {
+                                                            saved.set(false);
+                                                            editing.set(Some(PolicyDraft::from_policy(p)));
+                                                        }
+                                                    }
+                                                >
+                                                    {s::EDIT_POLICY}
+                                                </button>
+                                            }
+                                        })
+                                }}
+                            </div>
+                            {move || {
+                                saved
+                                    .get()
+                                    .then(|| view! { <p class="notice" role="status" data-testid="tc-policy-saved">{s::SAVED}</p> })
+                            }}
+                            {move || match policy.data.get() {
+                                None => view! { <p class="loading">{s::POLICY_LOADING}</p> }.into_any(),
+                                Some(Err(e)) => {
+                                    let title = error_title(&e, s::POLICY_FAILED);
+                                    view! {
+                                        <ErrorBanner
+                                            title=title
+                                            error=e
+                                            on_retry=Callback::new(move |()| policy.run(api.get_timecard_policy()))
+                                            busy=policy.loading
+                                        />
+                                    }
+                                        .into_any()
+                                }
+                                Some(Ok(p)) => policy_words(&p).into_any(),
+                            }}
+                            {move || {
+                                editing
+                                    .with(Option::is_some)
+                                    .then(|| view! { <PolicyForm editing policy saved reload=load /> })
+                            }}
+                        </section>
+                        }
+                    })
+            }}
+
+            {move || match cards.data.get() {
+                None => {
+                    cards.loading.get().then(|| view! { <p class="loading">{s::LOADING}</p> }).into_any()
+                }
+                Some(Err(e)) => {
+                    let title = error_title(&e, s::LOAD_FAILED);
+                    view! {
+                        <ErrorBanner
+                            title=title
+                            error=e
+                            on_retry=Callback::new(move |()| load())
+                            busy=cards.loading
+                        />
+                    }
+                        .into_any()
+                }
+                Some(Ok(r)) => {
+                    let range = loaded_range.get_untracked().unwrap_or(Range {
+                        from: from.get_untracked(),
+                        to: to.get_untracked(),
+                    });
+                    view! { <TimecardTables result=r from=range.from to=range.to /> }.into_any()
+                }
+            }}
+            <div class="toolbar tc-exports">
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    data-testid="tc-csv"
+                    disabled=move || !has_days.get() || cards.loading.get()
+                    on:click=move |_| export(false)
+                >
+                    {s::CSV}
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    data-testid="tc-totals-csv"
+                    disabled=move || !has_days.get() || cards.loading.get()
+                    on:click=move |_| export(true)
+                >
+                    {s::CSV_TOTALS}
+                </button>
+            </div>
+            {move || csv_error.get().then(|| view! { <p class="warning">{s::CSV_FAILED}</p> })}
+        </section>
+    }
+}
+
+/// The policy in sentences.
+fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
+    let mapped: Vec<(u8, PunchType)> = TnaKey::all()
+        .filter_map(|k| p.punch_type(k).map(|t| (k.number(), t)))
+        .collect();
+    let keys = if mapped.is_empty() {
+        view! { <p class="tc-policy-keys">{s::POLICY_NO_KEYS}</p> }.into_any()
+    } else {
+        let all_mapped = mapped.len() == KEYS;
+        view! {
+            <ul class="tc-policy-keys" data-testid="tc-policy-keys">
+                {mapped
+                    .into_iter()
+                    .map(|(n, t)| {
+                        view! {
+                            <li data-key=n.to_string() data-punch=punch_key(t)>{s::key_means(n, t)}</li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {(!all_mapped).then(|| view! { <p class="muted">{s::POLICY_OTHER_KEYS}</p> })}
+        }
+            .into_any()
+    };
+    let day_start = minutes_hm(p.day_start_minutes);
+    view! {
+        <dl class="facts tc-policy-facts">
+            <div class="fact">
+                <dt>{s::POLICY_KEYS}</dt>
+                <dd>{keys}</dd>
+            </div>
+            <div class="fact">
+                <dt>{s::POLICY_DAY_START}</dt>
+                <dd data-testid="tc-policy-day-start" data-minutes=p.day_start_minutes.to_string()>
+                    {s::day_starts(&day_start)}
+                </dd>
+            </div>
+            <div class="fact">
+                <dt>{s::POLICY_REPEATS}</dt>
+                <dd>
+                    <span class="tc-line" data-testid="tc-policy-repeated-in" data-rule=rule_key(p.repeated_in)>
+                        {s::repeated_in(p.repeated_in)}
+                    </span>
+                    <span class="tc-line" data-testid="tc-policy-repeated-out" data-rule=rule_key(p.repeated_out)>
+                        {s::repeated_out(p.repeated_out)}
+                    </span>
+                </dd>
+            </div>
+            <div class="fact">
+                <dt>{s::POLICY_OFFSET}</dt>
+                <dd data-testid="tc-policy-offset" data-minutes=p.utc_offset_minutes.to_string()>
+                    {s::offset_words(&format_offset_minutes(p.utc_offset_minutes), p.utc_offset_minutes)}
+                </dd>
+            </div>
+        </dl>
+    }
+}
+
+/// The error of one field, shown under it.
+fn field_error(errors: Memo<Vec<FieldError>>, field: &'static str) -> impl IntoView {
+    move || {
+        errors.with(|es| {
+            es.iter().find(|e| e.field == field).map(|e| {
+                view! {
+                    <p class="field-error" role="alert" data-testid="field-error" data-field=e.field.clone()>
+                        {e.message.clone()}
+                    </p>
+                }
+            })
+        })
+    }
+}
+
+/// The admin's policy editor; saves with `timecards.setPolicy` after the same validation the
+/// relay runs, then shows the stored policy and computes the timecards again.
+#[component]
+fn PolicyForm(
+    editing: RwSignal<Option<PolicyDraft>>,
+    policy: Loader<TimecardPolicy>,
+    saved: RwSignal<bool>,
+    reload: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    // The form's own draft: `editing` only says whether the form is open.
+    let start = editing
+        .get_untracked()
+        .or_else(|| {
+            policy.data.with_untracked(|d| match d {
+                Some(Ok(p)) => Some(PolicyDraft::from_policy(p)),
+                _ => None,
+            })
+        })
+        .unwrap_or_else(|| PolicyDraft::from_policy(&TimecardPolicy::default()));
+    let draft = RwSignal::new(start.clone());
+    let local_errors = Memo::new(move |_| draft.with(|d| d.to_policy().err().unwrap_or_default()));
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let errors = Memo::new(move |_| {
+        let mut all = local_errors.get();
+        all.extend(server_errors.get());
+        all
+    });
+    // Errors no input shows (a key mapped twice can only come from the relay).
+    let other_errors = Memo::new(move |_| {
+        errors.with(|es| {
+            es.iter()
+                .filter(|e| e.field != "dayStartMinutes" && e.field != "utcOffsetMinutes")
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let tried = RwSignal::new(false);
+    let saving = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<ApiError>);
+    let edit = move |f: &dyn Fn(&mut PolicyDraft)| {
+        server_errors.set(Vec::new());
+        draft.update(|d| f(d));
+    };
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        let Ok(new_policy) = draft.with_untracked(PolicyDraft::to_policy) else {
+            return; // the errors are shown next to their fields
+        };
+        saving.set(true);
+        save_error.set(None);
+        spawn_local(async move {
+            let answer = api.set_timecard_policy(new_policy).await;
+            if saving.try_set(false).is_some() {
+                return; // the form is gone
+            }
+            match answer {
+                Ok(stored) => {
+                    policy.data.try_set(Some(Ok(stored)));
+                    saved.try_set(true);
+                    editing.try_set(None);
+                    reload();
+                }
+                Err(e) => {
+                    if let ApiError::Rpc(rpc) = &e {
+                        server_errors.try_set(rpc.field_errors());
+                    }
+                    save_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    let key_selects = (0..KEYS)
+        .map(|i| {
+            let n = i as u8 + 1;
+            let current = start.keys[i];
+            view! {
+                <label class="field">
+                    <span>{s::key_label(n)}</span>
+                    <select
+                        class="input"
+                        data-testid="tc-policy-key"
+                        data-key=n.to_string()
+                        on:change=move |ev| {
+                            let v = parse_punch(&event_target_value(&ev));
+                            edit(&|d| d.keys[i] = v);
+                        }
+                    >
+                        <option value="" selected=current.is_none()>{s::PUNCH_NONE}</option>
+                        {PunchType::ALL
+                            .into_iter()
+                            .map(|p| {
+                                view! {
+                                    <option value=punch_key(p) selected=current == Some(p)>
+                                        {s::punch_name(p)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            }
+        })
+        .collect_view();
+    let rule_options = |current: RepeatRule| {
+        [RepeatRule::First, RepeatRule::Last]
+            .into_iter()
+            .map(|r| {
+                view! { <option value=rule_key(r) selected=r == current>{s::rule_option(r)}</option> }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <form class="tc-policy-form" data-testid="tc-policy-form" on:submit=save novalidate=true>
+            <h3>{s::EDIT_TITLE}</h3>
+            <p class="muted">{s::EDIT_INTRO}</p>
+            <fieldset class="tc-keys">
+                <legend>{s::KEYS_LEGEND}</legend>
+                <div class="tc-keys-grid">{key_selects}</div>
+            </fieldset>
+            <div class="form-grid">
+                <label class="field">
+                    <span>{s::DAY_START_LABEL}</span>
+                    <input
+                        class="input"
+                        type="time"
+                        data-testid="tc-policy-day-start-input"
+                        prop:value=move || draft.with(|d| d.day_start.clone())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            edit(&|d| d.day_start = v.clone());
+                        }
+                    />
+                    {field_error(errors, "dayStartMinutes")}
+                </label>
+                <label class="field">
+                    <span>{s::REPEATED_IN_LABEL}</span>
+                    <select
+                        class="input"
+                        data-testid="tc-policy-repeated-in-input"
+                        on:change=move |ev| {
+                            let v = parse_rule(&event_target_value(&ev));
+                            edit(&|d| d.repeated_in = v);
+                        }
+                    >
+                        {rule_options(start.repeated_in)}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{s::REPEATED_OUT_LABEL}</span>
+                    <select
+                        class="input"
+                        data-testid="tc-policy-repeated-out-input"
+                        on:change=move |ev| {
+                            let v = parse_rule(&event_target_value(&ev));
+                            edit(&|d| d.repeated_out = v);
+                        }
+                    >
+                        {rule_options(start.repeated_out)}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{s::OFFSET_LABEL}</span>
+                    <input
+                        class="input input-narrow"
+                        type="text"
+                        inputmode="text"
+                        autocomplete="off"
+                        data-testid="tc-policy-offset-input"
+                        prop:value=move || draft.with(|d| d.offset.clone())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            edit(&|d| d.offset = v.clone());
+                        }
+                    />
+                    {field_error(errors, "utcOffsetMinutes")}
+                </label>
+            </div>
+            {move || {
+                other_errors
+                    .get()
+                    .into_iter()
+                    .map(|m| view! { <p class="field-error" role="alert" data-testid="field-error">{m}</p> })
+                    .collect_view()
+            }}
+            {move || {
+                (tried.get() && local_errors.with(|e| !e.is_empty()))
+                    .then(|| view! { <p class="error-text" role="alert">{s::FIX_ERRORS}</p> })
+            }}
+            {move || {
+                save_error
+                    .get()
+                    .map(|e| {
+                        let title = error_title(&e, s::SAVE_FAILED);
+                        view! { <ErrorBanner title=title error=e /> }
+                    })
+            }}
+            <div class="toolbar editor-actions">
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    data-testid="tc-policy-cancel"
+                    on:click=move |_| editing.set(None)
+                >
+                    {s::CANCEL}
+                </button>
+                <button
+                    type="submit"
+                    class="btn btn-primary"
+                    data-testid="tc-policy-save"
+                    disabled=move || saving.get()
+                >
+                    {move || if saving.get() { s::SAVING } else { s::SAVE }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The days table and the totals table of one result.
+#[component]
+fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl IntoView {
+    let offset = result.policy.utc_offset_minutes;
+    let users = result.totals.len();
+    if result.days.is_empty() {
+        return view! {
+            <p class="summary muted" data-testid="tc-summary" data-days="0" data-events=result.events.to_string()>
+                {s::summary(0, 0, result.events)}
+            </p>
+            <p class="empty-state" data-testid="tc-empty">{s::EMPTY}</p>
+        }
+        .into_any();
+    }
+    view! {
+        <p
+            class="summary muted"
+            data-testid="tc-summary"
+            data-days=result.days.len().to_string()
+            data-events=result.events.to_string()
+        >
+            {s::summary(result.days.len(), users, result.events)}
+        </p>
+        <h2>{s::DAYS_TITLE}</h2>
+        <div class="table-wrap">
+            <table class="data-table tc-table" data-testid="tc-table">
+                <caption class="visually-hidden">{s::caption(&from, &to)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{s::COL_USER}</th>
+                        <th scope="col">{s::COL_DAY}</th>
+                        <th scope="col">{s::COL_FIRST_IN}</th>
+                        <th scope="col">{s::COL_LAST_OUT}</th>
+                        <th scope="col">{s::COL_BREAK}</th>
+                        <th scope="col">{s::COL_MEAL}</th>
+                        <th scope="col">{s::COL_WORKED}</th>
+                        <th scope="col">{s::COL_FLAGS}</th>
+                        <th scope="col">{s::COL_DEVICES}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {result.days.into_iter().map(|d| day_row(d, offset)).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>{s::TOTALS_TITLE}</h2>
+        <div class="table-wrap">
+            <table class="data-table tc-totals" data-testid="tc-totals">
+                <caption class="visually-hidden">{s::TOTALS_CAPTION}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{s::COL_USER}</th>
+                        <th scope="col">{s::COL_DAYS}</th>
+                        <th scope="col">{s::COL_WORKED}</th>
+                        <th scope="col">{s::COL_BREAK}</th>
+                        <th scope="col">{s::COL_MEAL}</th>
+                        <th scope="col">{s::COL_FLAGGED}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {result.totals.into_iter().map(total_row).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A time cell: `HH:MM` in the policy's offset, `(+1 day)` when on a later date than the day.
+fn time_cell(ts: Option<u32>, offset: i32, day_number: i32) -> impl IntoView + use<> {
+    match ts {
+        None => view! { <span>{s::NONE}</span> }.into_any(),
+        Some(t) => {
+            let text = s::time_on(&local_hm(t, offset), days_after(t, offset, day_number));
+            let title = s::time_title(&logs::format_local(t, offset * 60));
+            view! { <span title=title data-ts=t.to_string()>{text}</span> }.into_any()
+        }
+    }
+}
+
+fn day_row(d: TimecardDay, offset: i32) -> impl IntoView + use<> {
+    let flags_attr = d
+        .flags
+        .iter()
+        .map(|f| flag_key(*f))
+        .collect::<Vec<_>>()
+        .join(",");
+    let flagged = !d.flags.is_empty();
+    let devices = d
+        .devices
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <tr
+            data-testid="tc-row"
+            data-user=d.user_id.clone()
+            data-day=d.day.clone()
+            data-worked-seconds=d.worked_seconds.to_string()
+            data-break-seconds=d.break_seconds.to_string()
+            data-meal-seconds=d.meal_seconds.to_string()
+            data-flags=flags_attr
+            class={ if flagged { "row-flagged" } else { "" } }
+        >
+            <td data-label=s::COL_USER>{d.user_id.clone()}</td>
+            <td data-label=s::COL_DAY class="mono">{d.day.clone()}</td>
+            <td data-label=s::COL_FIRST_IN class="mono">{time_cell(d.first_in, offset, d.day_number)}</td>
+            <td data-label=s::COL_LAST_OUT class="mono">{time_cell(d.last_out, offset, d.day_number)}</td>
+            <td data-label=s::COL_BREAK class="mono">{hours_minutes(d.break_seconds)}</td>
+            <td data-label=s::COL_MEAL class="mono">{hours_minutes(d.meal_seconds)}</td>
+            <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(d.worked_seconds)}</td>
+            <td data-label=s::COL_FLAGS>
+                {if flagged {
+                    view! {
+                        <ul class="tc-flags">
+                            {d
+                                .flags
+                                .iter()
+                                .map(|f| {
+                                    view! {
+                                        <li class="tc-flag" data-flag=flag_key(*f) title=s::flag_help(*f)>
+                                            {s::flag_name(*f)}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                } else {
+                    view! { <span>{s::NONE}</span> }.into_any()
+                }}
+            </td>
+            <td data-label=s::COL_DEVICES class="mono">{devices}</td>
+        </tr>
+    }
+}
+
+fn total_row(t: UserTotals) -> impl IntoView {
+    view! {
+        <tr
+            data-testid="tc-total"
+            data-user=t.user_id.clone()
+            data-worked-seconds=t.worked_seconds.to_string()
+            data-days=t.days.to_string()
+            data-flagged-days=t.flagged_days.to_string()
+            class={ if t.flagged_days > 0 { "row-flagged" } else { "" } }
+        >
+            <td data-label=s::COL_USER>{t.user_id.clone()}</td>
+            <td data-label=s::COL_DAYS class="mono">{t.days}</td>
+            <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(t.worked_seconds)}</td>
+            <td data-label=s::COL_BREAK class="mono">{hours_minutes(t.break_seconds)}</td>
+            <td data-label=s::COL_MEAL class="mono">{hours_minutes(t.meal_seconds)}</td>
+            <td data-label=s::COL_FLAGGED class="mono">{t.flagged_days}</td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(hours_minutes(0), "0:00");
+        assert_eq!(hours_minutes(8 * 3600 + 5 * 60 + 59), "8:05");
+        assert_eq!(hours_minutes(41 * 3600 + 30 * 60), "41:30");
+        assert_eq!(minutes_hm(300), "05:00");
+        // 2026-01-05T23:30:00Z is 08:30 the next day at UTC+9.
+        let ts = 1_767_655_800;
+        assert_eq!(local_hm(ts, 540), "08:30");
+        assert_eq!(local_hm(ts, 0), "23:30");
+        let day = i32::try_from(logs::parse_date("2026-01-05").unwrap()).unwrap();
+        assert_eq!(days_after(ts, 0, day), 0);
+        assert_eq!(days_after(ts, 540, day), 1);
+    }
+
+    #[test]
+    fn offsets_parse_as_minutes_or_hours() {
+        assert_eq!(parse_offset("540"), Some(540));
+        assert_eq!(parse_offset(" -300 "), Some(-300));
+        assert_eq!(parse_offset("+09:00"), Some(540));
+        assert_eq!(parse_offset("-05:30"), Some(-330));
+        assert_eq!(parse_offset("−03:00"), Some(-180));
+        assert_eq!(parse_offset("9:45"), Some(585));
+        assert_eq!(parse_offset("+0"), Some(0));
+        assert_eq!(parse_offset(""), None);
+        assert_eq!(parse_offset("+"), None);
+        assert_eq!(parse_offset("09:75"), None);
+        assert_eq!(parse_offset("UTC+9"), None);
+        assert_eq!(parse_offset("1:2:3"), None);
+        for m in [-720, -330, 0, 345, 840] {
+            assert_eq!(parse_offset(&format_offset_minutes(m)), Some(m));
+        }
+    }
+
+    #[test]
+    fn day_starts_parse() {
+        assert_eq!(parse_hhmm("05:00"), Some(300));
+        assert_eq!(parse_hhmm("23:59:00"), Some(1439));
+        assert_eq!(
+            parse_hhmm("24:00"),
+            Some(1440),
+            "left for validate to reject"
+        );
+        assert_eq!(parse_hhmm("5"), None);
+        assert_eq!(parse_hhmm("05:60"), None);
+        assert_eq!(parse_hhmm(""), None);
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday() {
+        let monday = logs::parse_date("2026-01-05").unwrap();
+        for d in 0..7 {
+            assert_eq!(week_of(monday + d), (monday, monday + 6));
+        }
+        assert_eq!(week_of(monday - 1).0, monday - 7);
+        assert_eq!(week_of(0), (-3, 3), "1970-01-01 was a Thursday");
+    }
+
+    #[test]
+    fn the_draft_round_trips_and_validates_like_the_relay() {
+        let p = TimecardPolicy {
+            day_start_minutes: 300,
+            utc_offset_minutes: 540,
+            repeated_in: RepeatRule::First,
+            ..TimecardPolicy::default()
+        };
+        let draft = PolicyDraft::from_policy(&p);
+        assert_eq!(draft.day_start, "05:00");
+        assert_eq!(draft.offset, "+09:00");
+        assert_eq!(draft.to_policy(), Ok(p));
+
+        let mut bad = draft.clone();
+        bad.day_start = "24:30".into();
+        bad.offset = "+15:00".into();
+        let fields: Vec<String> = bad
+            .to_policy()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["dayStartMinutes", "utcOffsetMinutes"]);
+
+        let mut unreadable = draft;
+        unreadable.offset = "nine".into();
+        let errors = unreadable.to_policy().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "utcOffsetMinutes");
+    }
+
+    #[test]
+    fn csv_has_the_agreed_columns() {
+        let day = TimecardDay {
+            user_id: "=1007".into(),
+            day: "2026-01-05".into(),
+            day_number: 20_458,
+            first_in: Some(1_767_600_000),
+            last_out: None,
+            worked_seconds: 3_659,
+            break_seconds: 0,
+            meal_seconds: 60,
+            intervals: Vec::new(),
+            flags: vec![TimecardFlag::MissingOut, TimecardFlag::UnmappedKeys],
+            punches: 2,
+            unmapped: 1,
+            devices: vec![1, 2],
+        };
+        let mut out = String::new();
+        push_days_csv(&mut out, &[day], 60);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "user_id,day,first_in,last_out,worked_minutes,break_minutes,meal_minutes,flags,devices"
+        );
+        assert_eq!(
+            lines[1],
+            "'=1007,2026-01-05,2026-01-05T09:00:00+01:00,,60,0,1,missingOut;unmappedKeys,1;2"
+        );
+    }
+
+    #[test]
+    fn flag_and_punch_keys_are_the_wire_names() {
+        for p in PunchType::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), punch_key(p));
+            assert_eq!(parse_punch(punch_key(p)), Some(p));
+        }
+        for f in [
+            TimecardFlag::MissingOut,
+            TimecardFlag::MissingIn,
+            TimecardFlag::RepeatedIn,
+            TimecardFlag::RepeatedOut,
+            TimecardFlag::UnpairedBreak,
+            TimecardFlag::UnpairedMeal,
+            TimecardFlag::UnmappedKeys,
+        ] {
+            assert_eq!(serde_json::to_value(f).unwrap(), flag_key(f));
+        }
+    }
+}

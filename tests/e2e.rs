@@ -37,6 +37,7 @@ mod e2e {
     pub mod signin;
     pub mod sites;
     pub mod status_push;
+    pub mod timecards;
 }
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -92,6 +93,7 @@ async fn demo_relay_with(
                 .as_ref()
                 .map(|_| "Test relay: accounts admin and viewer.".into()),
             auth,
+            archive: Some(archive_url("demo")),
             ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
         }),
     )
@@ -1086,6 +1088,38 @@ async fn accessibility_of_every_page_in_chromium() -> Result<()> {
     .await;
     shutdown(relay).await;
     result
+}
+
+/// Timecards of an archived week match the rules on the emulator's own logs; CSV too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timecards_of_a_week_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = e2e::timecards::start().await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::timecards::week_matches_the_rules(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
+/// A fresh SQLite archive for one test relay (in the target dir, so `cargo clean` removes it).
+fn archive_url(name: &str) -> String {
+    let dir = target_dir().join("e2e-archives");
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join(format!(
+        "{name}-{}-{}.db",
+        std::process::id(),
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    format!("sqlite://{}", file.display())
 }
 
 /// Two gateways: both sites listed; one stopped → only its rows marked, and a notice names it.

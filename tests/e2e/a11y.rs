@@ -93,7 +93,7 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
         .into_iter()
         .find(|&d| sim.tna_supported(d) == Some(true) && sim.job_code_supported(d) == Some(true))
         .context("a device with T&A and job codes")?;
-    let pages: [(&str, String, &str); 8] = [
+    let pages: [(&str, String, &str); 11] = [
         (
             "device detail",
             format!("devices/{device}"),
@@ -106,6 +106,9 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
         ("clocks", "clocks".into(), "[data-testid=clock-row]"),
         ("accounts", "accounts".into(), "[data-testid=account-row]"),
         ("kiosk", "kiosk".into(), "[data-testid=kiosk]"),
+        ("timecards", "timecards".into(), "[data-testid=tc-load]"),
+        ("archive sync", "sync".into(), "[data-testid=sync-row]"),
+        ("audit", "audit".into(), "[data-testid=audit-page]"),
     ];
     for (name, path, ready) in pages {
         client.goto(&format!("{}{path}", relay.url())).await?;

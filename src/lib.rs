@@ -8,6 +8,7 @@
 //! - [`pages`]: one module per routed page (`/` devices, `/devices/:id` device detail).
 //! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
 //!   error banner, device table, T&A config view), mounted directly by the component tests.
+//! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
 //! - [`strings`]: every user-visible string, per area.
 //!
 //! Shapes and rules come from `tna-types`; nothing here redefines them. `main.rs` only mounts
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod download;
 pub mod live;
 pub mod logs;
 pub mod pages;

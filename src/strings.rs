@@ -582,6 +582,17 @@ pub mod logs {
     pub const COL_KEY: &str = "T&A key";
     pub const COL_JOB: &str = "Job code";
     pub const NONE: &str = "—";
+    pub const SOURCE_LABEL: &str = "Source";
+    pub const SOURCE_ARCHIVE: &str = "Archive";
+    pub const SOURCE_DEVICES: &str = "Devices";
+    pub const SOURCE_DEVICES_INFO: &str =
+        "Read from the devices, page by page from each device's cursor.";
+    pub const SOURCE_CHECKING: &str = "Read from the devices (checking the relay's archive…).";
+    pub const SOURCE_NO_ARCHIVE: &str = "Read from the devices: the relay keeps no archive.";
+    pub const SOURCE_STATUS_FAILED: &str =
+        "Read from the devices: the state of the relay's archive could not be read.";
+    pub const COMPLETE_ARCHIVE: &str = " · every matching record in the archive has been read";
+    pub const ARCHIVE_FILTERS_CHANGED: &str = "The dates or the user changed since the archive was read: Load more or Load all reads it again with them.";
 
     /// "12,345 records read · 1 of 3 devices done".
     pub fn progress(records: usize, done: usize, total: usize) -> String {
@@ -589,6 +600,25 @@ pub mod logs {
             "{} records read · {done} of {total} devices done",
             thousands(records)
         )
+    }
+    /// "12,345 records read from the archive".
+    pub fn archive_progress(records: usize) -> String {
+        format!("{} records read from the archive", thousands(records))
+    }
+    /// "From the relay's archive · last synced 2026-01-05 14:05:09, 12 s ago".
+    pub fn source_archive(last_sync: Option<(&str, i64)>) -> String {
+        match last_sync {
+            Some((local, secs)) => format!(
+                "From the relay's archive · last synced {local}, {} ago",
+                super::sync::duration(secs)
+            ),
+            None => "From the relay's archive".to_string(),
+        }
+    }
+    /// "Not in the archive yet: devices 3, 4."
+    pub fn not_archived(ids: &[u32]) -> String {
+        let list: Vec<String> = ids.iter().map(u32::to_string).collect();
+        format!("Not in the archive yet: devices {}.", list.join(", "))
     }
     /// "Exporting… 40 %".
     pub fn exporting(percent: usize) -> String {

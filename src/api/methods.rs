@@ -267,4 +267,24 @@ impl ApiClient {
             .await?
             .entries)
     }
+
+    /// `archive.logs`: one page of archived T&A events across devices (time range, user,
+    /// devices), in (timestamp, device, epoch, ID) order; `next` continues it.
+    pub async fn archive_logs(
+        self,
+        query: tna_types::archive::LogQuery,
+    ) -> Result<tna_types::archive::QueryPage<tna_types::archive::ArchivedTnaLog>, ApiError> {
+        self.call::<tna_types::protocol::method::ArchiveLogs>(query)
+            .await
+    }
+
+    /// `archive.jobCodeLogs`: one page of archived job-code events, like [`Self::archive_logs`].
+    pub async fn archive_job_code_logs(
+        self,
+        query: tna_types::archive::LogQuery,
+    ) -> Result<tna_types::archive::QueryPage<tna_types::archive::ArchivedJobCodeLog>, ApiError>
+    {
+        self.call::<tna_types::protocol::method::ArchiveJobCodeLogs>(query)
+            .await
+    }
 }

@@ -1,7 +1,8 @@
-//! The kiosk's pure parts: the key → direction map the admin sets (stored as a short string), and
-//! the "who is in" board built from punches, bounded in size.
+//! The kiosk's pure parts: the key → direction map the admin sets (stored as a short string), the
+//! "who is in" board built from punches, bounded in size, and the tail of today's punches read
+//! from the archive at start.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use super::LogRow;
 
@@ -189,6 +190,47 @@ impl Board {
     }
 }
 
+/// Today's punches as the archive returns them at start, oldest first: the newest `cap` of them
+/// are kept for the latest-punches feed, with each device's newest epoch (event numbering).
+#[derive(Debug, Clone, Default)]
+pub struct TodayTail {
+    rows: VecDeque<(u32, LogRow)>,
+    epochs: HashMap<u32, u32>,
+    cap: usize,
+}
+
+impl TodayTail {
+    /// An empty tail of at most `cap` rows.
+    pub fn new(cap: usize) -> TodayTail {
+        TodayTail {
+            cap: cap.max(1),
+            ..TodayTail::default()
+        }
+    }
+
+    /// Takes the next punch (the archive's order: oldest first) and its epoch.
+    pub fn push(&mut self, epoch: u32, row: LogRow) {
+        let newest = self.epochs.entry(row.device_id).or_insert(epoch);
+        *newest = (*newest).max(epoch);
+        self.rows.push_back((epoch, row));
+        if self.rows.len() > self.cap {
+            self.rows.pop_front();
+        }
+    }
+
+    /// The punches for the feed, oldest first: only those of each device's newest epoch. The
+    /// feed tells events apart by (device, ID), and after a device renumbered its events an
+    /// older epoch's IDs come again for new punches, which must not be taken for ones it has.
+    pub fn into_feed_rows(self) -> Vec<LogRow> {
+        let epochs = self.epochs;
+        self.rows
+            .into_iter()
+            .filter(|(epoch, row)| epochs.get(&row.device_id) == Some(epoch))
+            .map(|(_, row)| row)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +286,28 @@ mod tests {
             vec!["8", "7", "9"],
             "8 and 7 are in; 9 is on a break"
         );
+    }
+
+    #[test]
+    fn todays_tail_keeps_the_newest_punches_of_the_newest_epochs() {
+        let mut t = TodayTail::new(3);
+        let on = |device_id: u32, id: u32| LogRow {
+            device_id,
+            ..punch("7", id, 100 + id, Some(1))
+        };
+        t.push(1, on(1, 1));
+        t.push(1, on(1, 2));
+        t.push(1, on(2, 3));
+        t.push(1, on(2, 4));
+        let ids: Vec<u32> = t.clone().into_feed_rows().iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![2, 3, 4], "the newest three, oldest first");
+        // Device 2 renumbered its events: its older epoch's rows stay out of the feed.
+        t.push(2, on(2, 1));
+        t.push(1, on(1, 5));
+        let rows = t.into_feed_rows();
+        let keys: Vec<(u32, u32)> = rows.iter().map(|r| (r.device_id, r.id)).collect();
+        assert_eq!(keys, vec![(2, 1), (1, 5)]);
+        assert!(TodayTail::new(0).into_feed_rows().is_empty());
     }
 
     #[test]

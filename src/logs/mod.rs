@@ -2,6 +2,7 @@
 //! job-code records, event names, times in a device's time zone, filters and sorting, the CSV
 //! rows, and the window of a virtualised table.
 
+pub mod archive;
 pub mod event_names;
 pub mod kiosk;
 pub mod live;
@@ -211,6 +212,12 @@ pub fn format_offset(tz: i32) -> String {
 /// The local time shown in the table: `2026-11-24 08:30:15`.
 pub fn format_local(ts: u32, tz: i32) -> String {
     format_at(ts, tz, ' ')
+}
+
+/// The local time of day without seconds: `08:30` (the kiosk's punches, the timecards' times).
+pub fn format_hm(ts: u32, tz: i32) -> String {
+    let s = (i64::from(ts) + i64::from(tz)).rem_euclid(DAY);
+    format!("{:02}:{:02}", s / 3600, s % 3600 / 60)
 }
 
 /// The hover text: `2026-11-23 23:30:15 UTC`.
@@ -460,6 +467,11 @@ mod tests {
         assert_eq!(local_day(ts, 9 * 3600), days_from_civil(2024, 11, 24));
         assert_eq!(local_day(ts, 0), days_from_civil(2024, 11, 23));
         assert_eq!(format_offset(0), "+00:00");
+        assert_eq!(format_offset(-330 * 60), "-05:30");
+        assert_eq!(format_hm(ts, 9 * 3600), "08:30");
+        assert_eq!(format_hm(ts, 0), "23:30");
+        assert_eq!(format_hm(ts, -24 * 3600), "23:30");
+        assert_eq!(format_hm(ts, 9 * 3600), format_local(ts, 9 * 3600)[11..16]);
     }
 
     #[test]

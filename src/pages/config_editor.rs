@@ -9,11 +9,11 @@ use tna_types::limits::{MAX_FRAME_BYTES, MAX_TNA_LABEL_BYTES, SCHEDULE_ALWAYS};
 use tna_types::validate::FieldError;
 use tna_types::{FieldChange, Schedule, TnaConfig, TnaKey, TnaMode, config_diff, validate_config};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 
 use crate::api::{ApiError, use_api};
 use crate::components::tna_config::mode_key;
 use crate::components::{ErrorBanner, TnaConfigView, schedule_name};
+use crate::download;
 use crate::pages::bulk::DraftSlot;
 use crate::pages::unsaved::set_unsaved;
 use crate::strings::{device as ds, editor as s};
@@ -114,7 +114,7 @@ pub fn TnaSection(
     };
     let export = move |_| {
         let text = serde_json::to_string_pretty(&current.get_untracked()).unwrap_or_default();
-        let _ = download(&s::export_name(device_id), &text);
+        let _ = download::offer_download(&s::export_name(device_id), download::JSON, &text);
     };
     let on_file = move |ev: web_sys::Event| {
         let Some(input) = ev
@@ -267,26 +267,6 @@ pub fn TnaSection(
             }
         }}
     }
-}
-
-/// Offers `text` as a file download named `name`.
-fn download(name: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.dyn_into()?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(10),
-    );
-    Ok(())
 }
 
 /// The schedule choices of a key: none, Always, the device's schedules, and the key's current

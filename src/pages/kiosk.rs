@@ -3,16 +3,25 @@
 //! direction map and the theme are set in a small settings panel and kept in `localStorage`.
 //! Memory and DOM stay bounded: 50 events in the feed, 8 shown, at most 200 users on the board
 //! (60 shown).
+//!
+//! At start the board and the feed get today's punches from the relay's archive
+//! (`archive.logs` from local midnight, every page); without an archive, or when it cannot be
+//! read, they start empty and fill from the live session as before. The feed keeps each
+//! (device, event ID) once, so an event the archive gave is not shown again when the live
+//! session brings it too; the board keeps each user's newest punch.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use tna_types::Device;
+use tna_types::archive::LogQuery;
 
-use crate::api::{ConnectionState, use_api};
+use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::components::{DeviceChecklist, format_device_list, parse_device_list};
 use crate::live::{LiveStatus, use_live};
-use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence};
+use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, TodayTail};
+use crate::logs::live::LiveFeed;
 use crate::logs::{self, LogRow, MetaMap};
 use crate::pages::Loader;
 use crate::pages::live::live_devices;
@@ -22,6 +31,8 @@ const FEED_ROWS: usize = 50;
 const SHOWN_PUNCHES: usize = 8;
 const BOARD_USERS: usize = 200;
 const SHOWN_USERS: usize = 60;
+/// Rows per archive page of today's punches.
+const TODAY_PAGE: u32 = 5_000;
 const KEY_DIRECTIONS: &str = "tna-console.kiosk.directions";
 const KEY_THEME: &str = "tna-console.kiosk.theme";
 /// The devices the kiosk shows (`1,2,3`); absent = every connected T&A device.
@@ -60,10 +71,87 @@ fn clock_now() -> (String, String) {
 /// `HH:MM` of a punch in its device's zone.
 fn punch_time(ts: u32, meta: &MetaMap, device: u32) -> String {
     let tz = meta.get(&device).and_then(|m| m.tz).unwrap_or(0);
-    logs::format_local(ts, tz)
-        .get(11..16)
-        .unwrap_or_default()
-        .to_string()
+    logs::format_hm(ts, tz)
+}
+
+/// Unix seconds of today's 00:00 in the browser's time zone.
+fn start_of_today() -> u32 {
+    let d = js_sys::Date::new_0();
+    d.set_hours(0);
+    d.set_minutes(0);
+    d.set_seconds(0);
+    d.set_milliseconds(0);
+    (d.get_time() / 1000.0).max(0.0) as u32
+}
+
+/// Where today's punches on the board came from (`data-today`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Today {
+    /// The archive is being read.
+    Reading,
+    /// From the archive, then the live session.
+    Archive,
+    /// The archive could not be read: from the live session only.
+    Live,
+}
+
+impl Today {
+    fn key(self) -> &'static str {
+        match self {
+            Today::Reading => "reading",
+            Today::Archive => "archive",
+            Today::Live => "live",
+        }
+    }
+}
+
+/// Puts today's punches of `ids` from the relay's archive on the board (every punch) and in
+/// the feed (the newest ones; the feed drops those it already has). `false` when the archive
+/// could not be read (no archive, or any error) or `current` says the read is no longer wanted.
+async fn today_from_archive(
+    api: ApiClient,
+    ids: Vec<u32>,
+    board: RwSignal<Board>,
+    feed: RwSignal<LiveFeed>,
+    current: impl Fn() -> bool,
+) -> bool {
+    let mut query = LogQuery {
+        from: Some(start_of_today()),
+        device_ids: Some(ids),
+        limit: TODAY_PAGE,
+        ..LogQuery::default()
+    };
+    let mut tail = TodayTail::new(FEED_ROWS);
+    loop {
+        let page = api.archive_logs(query.clone()).await;
+        let Ok(page) = page else { return false };
+        if !current() {
+            return false;
+        }
+        let rows: Vec<(u32, LogRow)> = page
+            .rows
+            .into_iter()
+            .map(|a| (a.epoch, LogRow::from(a.log)))
+            .collect();
+        board.try_update(|b| {
+            for (_, row) in &rows {
+                b.apply(row);
+            }
+        });
+        for (epoch, row) in rows {
+            tail.push(epoch, row);
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    feed.try_update(|f| {
+        for row in tail.into_feed_rows() {
+            f.add(row);
+        }
+    });
+    true
 }
 
 fn key_label(row: &LogRow, meta: &MetaMap) -> String {
@@ -120,6 +208,26 @@ pub fn KioskPage() -> impl IntoView {
             board.maybe_update(|b| b.apply(&row));
         })),
     );
+
+    // Today's punches from the archive, once per device set (the kiosk role may read the
+    // archive's logs, not its status: a failure is the only sign that there is none).
+    let today = RwSignal::new(Today::Reading);
+    let today_read = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let Some(list) = ids.get().filter(|l| !l.is_empty()) else {
+            return;
+        };
+        today_read.update_value(|g| *g += 1);
+        let mine = today_read.get_value();
+        let current = move || today_read.try_get_value() == Some(mine);
+        today.set(Today::Reading);
+        spawn_local(async move {
+            let read = today_from_archive(api, list, board, live.feed, current).await;
+            if current() {
+                today.try_set(if read { Today::Archive } else { Today::Live });
+            }
+        });
+    });
 
     let directions = RwSignal::new(
         load_setting(KEY_DIRECTIONS)
@@ -182,7 +290,12 @@ pub fn KioskPage() -> impl IntoView {
     };
 
     view! {
-        <div class="kiosk" data-testid="kiosk" data-theme=move || theme.get()>
+        <div
+            class="kiosk"
+            data-testid="kiosk"
+            data-theme=move || theme.get()
+            data-today=move || today.get().key()
+        >
             <header class="kiosk-top">
                 <div class="kiosk-clock" data-testid="kiosk-clock">
                     <span class="kiosk-time">{move || clock.get().0}</span>

@@ -1,29 +1,41 @@
-//! `/logs`: T&A and job-code logs of one or more devices, read page by page from each device's
-//! event-ID cursor; filters, sort, a virtualised table and a chunked CSV export.
+//! `/logs`: T&A and job-code logs of one or more devices, from the relay's archive or read page
+//! by page from each device's event-ID cursor; filters, sort, a virtualised table and a chunked
+//! CSV export.
 //!
-//! Reading: "Load more" reads one page per chosen device from its cursor; "Load all" reads pages
-//! until each device reports `done`, showing records read and devices done, and can be cancelled
-//! between pages. A cursor is always the previous page's `nextStartEventId`, so no record is read
-//! twice or skipped. The table puts only the visible rows (plus a few) in the DOM.
+//! Sources: "Archive" (the default when the relay keeps one and it has read every chosen device)
+//! sends one query across the devices, with the page's days and user, and reads it in pages of
+//! 5,000 rows, each continuing after the previous page's last row. "Devices" reads each device:
+//! "Load more" reads one page per chosen device from its cursor; "Load all" reads pages until
+//! each device reports `done`, showing records read and devices done. Either read can be
+//! cancelled between pages. A cursor is always the previous page's `nextStartEventId` (the
+//! archive's `next`), so no record is read twice or skipped. The table puts only the visible rows
+//! (plus a few) in the DOM.
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::Device;
+use tna_types::archive::{LogQuery, QueryCursor, Stream};
 use tna_types::limits::MAX_LOG_PAGE;
-use wasm_bindgen::{JsCast, JsValue};
+use tna_types::protocol::{ArchiveStatusResult, ErrorCode};
+use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{DeviceChecklist, ErrorBanner};
+use crate::download::CsvFile;
+use crate::logs::archive::{self, ServerFilter, Source};
 use crate::logs::{self, DeviceMeta, Filter, KeyFilter, LogRow, MetaMap, event_names};
 use crate::pages::Loader;
+use crate::pages::sync::{browser_time, now_secs};
 use crate::strings::logs as s;
 
 /// Records per page for "Load more".
 const PAGE_MORE: u32 = 1_000;
 /// Records per page for "Load all" (the relay's largest page).
 const PAGE_ALL: u32 = MAX_LOG_PAGE;
+/// Rows per archive page, for "Load more" and "Load all".
+const ARCHIVE_PAGE: u32 = 5_000;
 /// Height of one table row (must match `.vrow` in the stylesheet).
 const ROW_PX: f64 = 34.0;
 /// Height of the table's scrolling body (must match `.vbody`).
@@ -42,6 +54,16 @@ pub enum Kind {
     JobCode,
 }
 
+impl Kind {
+    /// The archive's stream of this log.
+    fn stream(self) -> Stream {
+        match self {
+            Kind::Tna => Stream::Tna,
+            Kind::JobCode => Stream::JobCode,
+        }
+    }
+}
+
 /// Where a device's next page starts.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cursor {
@@ -49,12 +71,25 @@ struct Cursor {
     done: bool,
 }
 
-/// A running read: records read and devices finished.
+/// How far the archive has been read.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ArchiveRead {
+    /// The server-side filters and the first page's query of the rows read so far (`None`:
+    /// nothing asked yet).
+    applied: Option<(ServerFilter, LogQuery)>,
+    /// Where the next page starts (`None` before the first page).
+    after: Option<QueryCursor>,
+    /// The last page has come.
+    done: bool,
+}
+
+/// A running read: records read and devices finished (devices) or pages read (archive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Progress {
     records: usize,
     devices_done: usize,
     devices_total: usize,
+    archive: bool,
 }
 
 /// Everything the page's tasks share; all handles are `Copy`.
@@ -65,6 +100,13 @@ struct LogState {
     rows: RwSignal<Vec<LogRow>>,
     meta: RwSignal<MetaMap>,
     cursors: RwSignal<HashMap<u32, Cursor>>,
+    /// Where the records come from.
+    source: RwSignal<Source>,
+    /// The archive read's position (source Archive).
+    archive: RwSignal<ArchiveRead>,
+    /// `archive.status`: whether the relay keeps an archive, which devices it has read, and
+    /// when it last stored a page of each.
+    status: Loader<ArchiveStatusResult>,
     /// Bumped to cancel the running read (and by every new read).
     generation: StoredValue<u64>,
     progress: RwSignal<Option<Progress>>,
@@ -81,7 +123,56 @@ impl LogState {
         self.cancel();
         self.rows.set(Vec::new());
         self.cursors.set(HashMap::new());
+        self.archive.set(ArchiveRead::default());
         self.error.set(None);
+    }
+
+    /// Shows a new read over `devices` devices (from the archive or not) and returns its
+    /// generation. Call after [`Self::cancel`].
+    fn begin(self, devices: usize, archive: bool) -> u64 {
+        self.error.set(None);
+        self.progress.set(Some(Progress {
+            records: 0,
+            devices_done: 0,
+            devices_total: devices,
+            archive,
+        }));
+        self.generation.get_value()
+    }
+
+    /// Whether the read of `generation` still runs (not cancelled or replaced, page still open).
+    fn is_current(self, generation: u64) -> bool {
+        self.generation.try_get_value() == Some(generation)
+    }
+
+    /// The running read failed: it stops and shows why.
+    fn fail(self, e: ApiError) {
+        self.error.try_set(Some(e));
+        self.progress.try_set(None);
+    }
+
+    /// The read of `generation` has read what it was asked to.
+    fn end(self, generation: u64) {
+        if self.is_current(generation) {
+            self.progress.try_set(None);
+        }
+    }
+
+    /// Reads with `source` from now on; what was read from the other one is cleared.
+    fn set_source(self, source: Source) {
+        if self.source.get_untracked() != source {
+            self.clear();
+            self.source.set(source);
+        }
+    }
+
+    /// Reads one page (`all == false`) or every remaining page (`all == true`) from the
+    /// page's source; `filter` is the page's filter (the archive applies its days and user).
+    fn load(self, ids: Vec<u32>, all: bool, filter: &Filter) {
+        match self.source.get_untracked() {
+            Source::Devices => self.load_devices(ids, all),
+            Source::Archive => self.load_archive(ids, all, ServerFilter::of(filter)),
+        }
     }
 
     fn ensure_meta(self, ids: &[u32]) {
@@ -92,26 +183,20 @@ impl LogState {
     }
 
     /// Reads one page (`all == false`) or every remaining page (`all == true`) of each device.
-    fn load(self, ids: Vec<u32>, all: bool) {
+    fn load_devices(self, ids: Vec<u32>, all: bool) {
         if ids.is_empty() {
             return;
         }
         self.cancel();
         self.ensure_meta(&ids);
-        let generation = self.generation.get_value();
         let kind = self.kind.get_untracked();
         let total = ids.len();
-        self.error.set(None);
-        self.progress.set(Some(Progress {
-            records: 0,
-            devices_done: 0,
-            devices_total: total,
-        }));
+        let generation = self.begin(total, false);
         spawn_local(async move {
             let mut records = 0usize;
             for (n, id) in ids.into_iter().enumerate() {
                 loop {
-                    if self.generation.try_get_value() != Some(generation) {
+                    if !self.is_current(generation) {
                         return;
                     }
                     let cursor = self
@@ -120,16 +205,12 @@ impl LogState {
                         .unwrap_or_default();
                     let limit = if all { PAGE_ALL } else { PAGE_MORE };
                     let page = read_page(self.api, kind, id, cursor.next, limit).await;
-                    if self.generation.try_get_value() != Some(generation) {
+                    if !self.is_current(generation) {
                         return; // cancelled while the page was on its way: drop it
                     }
                     let (new_rows, next, done) = match page {
                         Ok(p) => p,
-                        Err(e) => {
-                            self.error.try_set(Some(e));
-                            self.progress.try_set(None);
-                            return;
-                        }
+                        Err(e) => return self.fail(e),
                     };
                     records += new_rows.len();
                     self.cursors.try_update(|c| {
@@ -142,16 +223,117 @@ impl LogState {
                         records,
                         devices_done: n,
                         devices_total: total,
+                        archive: false,
                     }));
                     if done || !all {
                         break;
                     }
                 }
             }
-            if self.generation.try_get_value() == Some(generation) {
-                self.progress.try_set(None);
-            }
+            self.end(generation);
         });
+    }
+
+    /// Reads one archive page (`all == false`) or every remaining one (`all == true`) of the
+    /// query `server` makes over `ids`. Under filters other than the ones of the rows read so
+    /// far, the read starts again from the first page with the new ones.
+    fn load_archive(self, ids: Vec<u32>, all: bool, server: ServerFilter) {
+        if ids.is_empty() {
+            return;
+        }
+        self.cancel();
+        self.ensure_meta(&ids);
+        if !self.status.loading.get_untracked() {
+            // How fresh the archive is, as of this read.
+            self.status.run(self.api.archive_status());
+        }
+        let read = self.archive.get_untracked();
+        let (query, after) = match read.applied {
+            Some((applied, query)) if applied == server => {
+                if read.done {
+                    return; // everything the query matches has been read
+                }
+                (query, read.after)
+            }
+            _ => {
+                let zones: Vec<Option<i32>> = self
+                    .meta
+                    .with_untracked(|m| ids.iter().map(|d| m.get(d).and_then(|m| m.tz)).collect());
+                let query = server.query(&ids, &zones, ARCHIVE_PAGE);
+                self.rows.set(Vec::new());
+                self.archive.set(ArchiveRead {
+                    applied: Some((server, query.clone())),
+                    after: None,
+                    done: false,
+                });
+                (query, None)
+            }
+        };
+        let kind = self.kind.get_untracked();
+        let total = ids.len();
+        let generation = self.begin(total, true);
+        spawn_local(async move {
+            let mut records = 0usize;
+            let mut after = after;
+            loop {
+                if !self.is_current(generation) {
+                    return;
+                }
+                let page = read_archive_page(
+                    self.api,
+                    kind,
+                    LogQuery {
+                        after,
+                        ..query.clone()
+                    },
+                )
+                .await;
+                if !self.is_current(generation) {
+                    return; // cancelled while the page was on its way: drop it
+                }
+                let (new_rows, next) = match page {
+                    Ok(p) => p,
+                    Err(e) => return self.fail(e),
+                };
+                records += new_rows.len();
+                self.archive.try_update(|a| {
+                    a.after = next;
+                    a.done = next.is_none();
+                });
+                if !new_rows.is_empty() {
+                    self.rows.try_update(|r| r.extend(new_rows));
+                }
+                self.progress.try_set(Some(Progress {
+                    records,
+                    devices_done: 0,
+                    devices_total: total,
+                    archive: true,
+                }));
+                after = next;
+                if next.is_none() || !all {
+                    break;
+                }
+            }
+            self.end(generation);
+        });
+    }
+}
+
+/// One archive page as rows and where the next one starts (`None` after the last).
+async fn read_archive_page(
+    api: ApiClient,
+    kind: Kind,
+    query: LogQuery,
+) -> Result<(Vec<LogRow>, Option<QueryCursor>), ApiError> {
+    match kind {
+        Kind::Tna => {
+            let p = api.archive_logs(query).await?;
+            Ok((p.rows.into_iter().map(|a| a.log.into()).collect(), p.next))
+        }
+        Kind::JobCode => {
+            let p = api.archive_job_code_logs(query).await?;
+            Ok((p.rows.into_iter().map(|a| a.log.into()).collect(), p.next))
+        }
     }
 }
 
@@ -197,28 +379,6 @@ async fn yield_to_browser() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Offers `parts` (CSV text chunks) as a UTF-8 file download.
-fn download(parts: &js_sys::Array, name: &str) -> Result<(), JsValue> {
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
-    Ok(())
-}
-
 /// The logs page.
 #[component]
 pub fn LogsPage() -> impl IntoView {
@@ -236,12 +396,47 @@ pub fn LogsPage() -> impl IntoView {
         rows: RwSignal::new(Vec::new()),
         meta: RwSignal::new(MetaMap::new()),
         cursors: RwSignal::new(HashMap::new()),
+        source: RwSignal::new(Source::Devices),
+        archive: RwSignal::new(ArchiveRead::default()),
+        status: Loader::new(),
         generation: StoredValue::new(0),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
     };
     on_cleanup(move || state.generation.update_value(|g| *g += 1));
     let selected = RwSignal::new(Vec::<u32>::new());
+
+    // The archive's state: asked once per connection (and again by every archive read).
+    let status = state.status;
+    Effect::new(move |_| {
+        api.epoch().track();
+        if !status.loading.get_untracked() {
+            status.run(api.archive_status());
+        }
+    });
+    // Until the user picks a source: the archive when it has read every chosen device, else the
+    // devices. Never switched under records already read.
+    let source_picked = StoredValue::new(false);
+    let nothing_read = Memo::new(move |_| {
+        state.rows.with(Vec::is_empty)
+            && state.cursors.with(HashMap::is_empty)
+            && state.archive.with(|a| a.applied.is_none())
+            && state.progress.with(Option::is_none)
+    });
+    Effect::new(move |_| {
+        let stream = state.kind.get().stream();
+        let auto = status.data.with(|d| {
+            let states = match d {
+                Some(Ok(r)) => Some(r.states.as_slice()),
+                _ => None,
+            };
+            selected.with(|sel| archive::default_source(states, stream, sel))
+        });
+        if nothing_read.get() && !source_picked.get_value() {
+            state.source.set(auto);
+        }
+    });
+    let archive_ok = Memo::new(move |_| status.data.with(|d| matches!(d, Some(Ok(_)))));
 
     // Devices that keep the chosen log.
     let candidates = Memo::new(move |_| {
@@ -291,10 +486,10 @@ pub fn LogsPage() -> impl IntoView {
         exporting.set(Some(0));
         export_error.set(false);
         spawn_local(async move {
-            let parts = js_sys::Array::new();
-            let mut head = String::from("\u{feff}");
+            let file = CsvFile::new();
+            let mut head = String::new();
             logs::push_csv_line(&mut head, logs::CSV_HEADER);
-            parts.push(&JsValue::from_str(&head));
+            file.push(&head);
             for (n, chunk) in idx.chunks(CSV_CHUNK).enumerate() {
                 let text = state.meta.try_with_untracked(|m| {
                     state.rows.try_with_untracked(|rows| {
@@ -308,12 +503,12 @@ pub fn LogsPage() -> impl IntoView {
                     })
                 });
                 let Some(Some(text)) = text else { return };
-                parts.push(&JsValue::from_str(&text));
+                file.push(&text);
                 let done = (n + 1) * CSV_CHUNK;
                 exporting.try_set(Some((done.min(idx.len()) * 100) / idx.len().max(1)));
                 yield_to_browser().await;
             }
-            if download(&parts, s::FILE_NAME).is_err() {
+            if file.offer(s::FILE_NAME).is_err() {
                 export_error.try_set(true);
             }
             exporting.try_set(None);
@@ -330,15 +525,36 @@ pub fn LogsPage() -> impl IntoView {
         selected.set(Vec::new());
         state.kind.set(kind);
     };
+    let on_source = move |ev: leptos::ev::Event| {
+        source_picked.set_value(true);
+        state.set_source(Source::parse(&event_target_value(&ev)));
+    };
     let busy = Signal::derive(move || state.progress.with(Option::is_some));
-    // Every chosen device's last page came back short: everything stored has been read.
+    let load = move |all: bool| state.load(selected.get_untracked(), all, &filter.get_untracked());
+    // The rows read from the archive were read under other dates or another user than the
+    // filters now say.
+    let archive_stale = Memo::new(move |_| {
+        state.source.get() == Source::Archive
+            && state.archive.with(|a| match &a.applied {
+                Some((applied, _)) => *applied != ServerFilter::of(&filter.get()),
+                None => false,
+            })
+    });
+    // Devices: every chosen device's last page came back short. Archive: the query's last page
+    // came, under the filters the page shows. Either way everything stored has been read.
     let complete = Signal::derive(move || {
         !busy.get()
             && selected.with(|sel| {
                 !sel.is_empty()
-                    && state
-                        .cursors
-                        .with(|c| sel.iter().all(|id| c.get(id).is_some_and(|c| c.done)))
+                    && match state.source.get() {
+                        Source::Devices => state
+                            .cursors
+                            .with(|c| sel.iter().all(|id| c.get(id).is_some_and(|c| c.done))),
+                        Source::Archive => {
+                            state.archive.with(|a| a.done && a.applied.is_some())
+                                && !archive_stale.get()
+                        }
+                    }
             })
     });
 
@@ -354,8 +570,27 @@ pub fn LogsPage() -> impl IntoView {
                             <option value="job">{s::KIND_JOB}</option>
                         </select>
                     </label>
+                    <label class="field-inline">
+                        <span>{s::SOURCE_LABEL}</span>
+                        <select class="input" data-testid="logs-source" on:change=on_source>
+                            <option
+                                value=Source::Archive.key()
+                                disabled=move || !archive_ok.get()
+                                selected=move || state.source.get() == Source::Archive
+                            >
+                                {s::SOURCE_ARCHIVE}
+                            </option>
+                            <option
+                                value=Source::Devices.key()
+                                selected=move || state.source.get() == Source::Devices
+                            >
+                                {s::SOURCE_DEVICES}
+                            </option>
+                        </select>
+                    </label>
                 </div>
             </div>
+            <SourceInfo state selected stale=archive_stale />
             <div class="logs-layout">
                 {move || match devices.data.get() {
                     None => {
@@ -396,7 +631,7 @@ pub fn LogsPage() -> impl IntoView {
                             class="btn btn-secondary"
                             data-testid="logs-load-more"
                             disabled=move || busy.get() || selected.with(Vec::is_empty)
-                            on:click=move |_| state.load(selected.get_untracked(), false)
+                            on:click=move |_| load(false)
                         >
                             {s::LOAD_MORE}
                         </button>
@@ -405,7 +640,7 @@ pub fn LogsPage() -> impl IntoView {
                             class="btn btn-primary"
                             data-testid="logs-load-all"
                             disabled=move || busy.get() || selected.with(Vec::is_empty)
-                            on:click=move |_| state.load(selected.get_untracked(), true)
+                            on:click=move |_| load(true)
                         >
                             {s::LOAD_ALL}
                         </button>
@@ -446,11 +681,25 @@ pub fn LogsPage() -> impl IntoView {
                                         data-records=p.records.to_string()
                                         role="status"
                                     >
-                                        <progress
-                                            max=p.devices_total.to_string()
-                                            value=p.devices_done.to_string()
-                                        ></progress>
-                                        <span>{s::progress(p.records, p.devices_done, p.devices_total)}</span>
+                                        {if p.archive {
+                                            // How many pages are left is not known.
+                                            view! { <progress></progress> }.into_any()
+                                        } else {
+                                            view! {
+                                                <progress
+                                                    max=p.devices_total.to_string()
+                                                    value=p.devices_done.to_string()
+                                                ></progress>
+                                            }
+                                                .into_any()
+                                        }}
+                                        <span>
+                                            {if p.archive {
+                                                s::archive_progress(p.records)
+                                            } else {
+                                                s::progress(p.records, p.devices_done, p.devices_total)
+                                            }}
+                                        </span>
                                         <button
                                             type="button"
                                             class="btn btn-small"
@@ -472,9 +721,7 @@ pub fn LogsPage() -> impl IntoView {
                                     <ErrorBanner
                                         title=s::LOAD_FAILED
                                         error=e
-                                        on_retry=Callback::new(move |()| {
-                                            state.load(selected.get_untracked(), false)
-                                        })
+                                        on_retry=Callback::new(move |()| load(false))
                                         busy=busy
                                     />
                                 }
@@ -498,7 +745,10 @@ pub fn LogsPage() -> impl IntoView {
                                 .then(|| {
                                     view! {
                                         <span class="muted" data-testid="logs-complete">
-                                            {s::COMPLETE}
+                                            {move || match state.source.get() {
+                                                Source::Devices => s::COMPLETE,
+                                                Source::Archive => s::COMPLETE_ARCHIVE,
+                                            }}
                                         </span>
                                     }
                                 })
@@ -508,6 +758,80 @@ pub fn LogsPage() -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// What the source line says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SourceText {
+    source: Source,
+    text: String,
+    /// The archive's newest stored page among the chosen devices (Unix seconds).
+    last_sync_at: Option<i64>,
+    /// Chosen devices the archive has not read.
+    not_archived: Vec<u32>,
+}
+
+/// Which source the page reads and, for the archive, how fresh it is (its newest stored page
+/// among the chosen devices, from `archive.status`).
+#[component]
+fn SourceInfo(state: LogState, selected: RwSignal<Vec<u32>>, stale: Memo<bool>) -> impl IntoView {
+    let info = Memo::new(move |_| {
+        let source = state.source.get();
+        let stream = state.kind.get().stream();
+        state.status.data.with(|d| {
+            selected.with(|sel| {
+                let states = match d {
+                    Some(Ok(r)) => Some(r.states.as_slice()),
+                    _ => None,
+                };
+                let not_archived = states
+                    .map(|st| archive::not_archived(st, stream, sel))
+                    .unwrap_or_default();
+                let last_sync_at = states.and_then(|st| archive::newest_sync(st, stream, sel));
+                let text = match (source, d) {
+                    (Source::Archive, _) => {
+                        let at = last_sync_at.map(|at| (browser_time(at), now_secs() - at));
+                        s::source_archive(at.as_ref().map(|(t, ago)| (t.as_str(), *ago)))
+                    }
+                    (Source::Devices, None) => s::SOURCE_CHECKING.to_string(),
+                    (Source::Devices, Some(Err(e))) if e.kind() == Some(ErrorCode::Unsupported) => {
+                        s::SOURCE_NO_ARCHIVE.to_string()
+                    }
+                    (Source::Devices, Some(Err(_))) => s::SOURCE_STATUS_FAILED.to_string(),
+                    (Source::Devices, Some(Ok(_))) => s::SOURCE_DEVICES_INFO.to_string(),
+                };
+                SourceText {
+                    source,
+                    text,
+                    last_sync_at: last_sync_at.filter(|_| source == Source::Archive),
+                    not_archived,
+                }
+            })
+        })
+    });
+    view! {
+        <p
+            class="muted logs-source-info"
+            data-testid="logs-source-info"
+            data-source=move || info.with(|i| i.source.key())
+            data-last-sync-at=move || info.with(|i| i.last_sync_at.map(|t| t.to_string()))
+            data-stale=move || stale.get().to_string()
+            aria-live="polite"
+        >
+            <span>{move || info.with(|i| i.text.clone())}</span>
+            {move || {
+                info.with(|i| {
+                    (!i.not_archived.is_empty())
+                        .then(|| {
+                            view! { <span class="logs-source-missing">{s::not_archived(&i.not_archived)}</span> }
+                        })
+                })
+            }}
+            {move || {
+                stale.get().then(|| view! { <span class="logs-source-stale">{s::ARCHIVE_FILTERS_CHANGED}</span> })
+            }}
+        </p>
     }
 }
 

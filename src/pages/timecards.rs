@@ -13,17 +13,16 @@ use tna_types::timecard::{
     PunchMapping, PunchType, RepeatRule, TimecardDay, TimecardFlag, TimecardPolicy, UserTotals,
 };
 use tna_types::{FieldError, Role, TnaKey};
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{ApiError, use_api};
 use crate::app::use_role;
 use crate::components::ErrorBanner;
+use crate::download;
 use crate::logs;
 use crate::pages::Loader;
 use crate::pages::sync::error_title;
 use crate::strings::timecards as s;
 
-const DAY_SECS: i64 = 86_400;
 /// The keys of the policy form: KEY_1 ..= KEY_16.
 const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
 
@@ -61,23 +60,15 @@ pub fn minutes_hm(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// The local `HH:MM` of `ts` at `offset_minutes` east of UTC.
-pub fn local_hm(ts: u32, offset_minutes: i32) -> String {
-    let t = (i64::from(ts) + i64::from(offset_minutes) * 60).rem_euclid(DAY_SECS);
-    format!("{:02}:{:02}", t / 3600, t % 3600 / 60)
-}
-
 /// How many dates after `day_number` the local date of `ts` is (1 for a night shift's OUT
 /// after midnight, or any punch before a day start later than midnight).
 pub fn days_after(ts: u32, offset_minutes: i32, day_number: i32) -> i64 {
-    (i64::from(ts) + i64::from(offset_minutes) * 60).div_euclid(DAY_SECS) - i64::from(day_number)
+    logs::local_day(ts, offset_secs(offset_minutes)) - i64::from(day_number)
 }
 
-/// `+09:00`, `-03:30`, `+00:00`.
-pub fn format_offset_minutes(minutes: i32) -> String {
-    let sign = if minutes < 0 { '-' } else { '+' };
-    let a = minutes.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 60, a % 60)
+/// The policy's offset (minutes east of UTC) in seconds, as the log helpers take it.
+fn offset_secs(minutes: i32) -> i32 {
+    minutes.saturating_mul(60)
 }
 
 /// An offset typed as minutes (`540`, `-300`) or as `±HH:MM` (`+09:00`, `-5:30`, `09:00`).
@@ -209,7 +200,7 @@ impl PolicyDraft {
             day_start: minutes_hm(policy.day_start_minutes),
             repeated_in: policy.repeated_in,
             repeated_out: policy.repeated_out,
-            offset: format_offset_minutes(policy.utc_offset_minutes),
+            offset: logs::format_offset(offset_secs(policy.utc_offset_minutes)),
         }
     }
 
@@ -251,7 +242,7 @@ impl PolicyDraft {
 /// Appends the CSV of `days` (header first) to `out`. Times are ISO 8601 in the policy's offset;
 /// minutes are whole minutes (rounded down); flags and devices are `;`-separated.
 pub fn push_days_csv(out: &mut String, days: &[TimecardDay], offset_minutes: i32) {
-    let tz = offset_minutes * 60;
+    let tz = offset_secs(offset_minutes);
     logs::push_csv_line(out, CSV_HEADER);
     for d in days {
         let time = |t: Option<u32>| t.map(|t| logs::iso_local(t, tz)).unwrap_or_default();
@@ -286,30 +277,6 @@ pub fn push_totals_csv(out: &mut String, totals: &[UserTotals]) {
         ];
         logs::push_csv_line(out, &fields);
     }
-}
-
-/// Offers `text` as a UTF-8 CSV download named `name` (with a BOM, so spreadsheets read it as
-/// UTF-8).
-fn download_csv(text: &str, name: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of2(&JsValue::from_str("\u{feff}"), &JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/csv;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(60),
-    );
-    Ok(())
 }
 
 /// The range the shown timecards were loaded for (file names, caption).
@@ -412,7 +379,7 @@ pub fn TimecardsPage() -> impl IntoView {
         } else {
             s::file_name(&range.from, &range.to)
         };
-        if download_csv(&text, &name).is_err() {
+        if download::offer_csv(&name, &text).is_err() {
             csv_error.set(true);
         }
     };
@@ -653,7 +620,7 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
             <div class="fact">
                 <dt>{s::POLICY_OFFSET}</dt>
                 <dd data-testid="tc-policy-offset" data-minutes=p.utc_offset_minutes.to_string()>
-                    {s::offset_words(&format_offset_minutes(p.utc_offset_minutes), p.utc_offset_minutes)}
+                    {s::offset_words(&logs::format_offset(offset_secs(p.utc_offset_minutes)), p.utc_offset_minutes)}
                 </dd>
             </div>
         </dl>
@@ -971,8 +938,9 @@ fn time_cell(ts: Option<u32>, offset: i32, day_number: i32) -> impl IntoView + u
     match ts {
         None => view! { <span>{s::NONE}</span> }.into_any(),
         Some(t) => {
-            let text = s::time_on(&local_hm(t, offset), days_after(t, offset, day_number));
-            let title = s::time_title(&logs::format_local(t, offset * 60));
+            let tz = offset_secs(offset);
+            let text = s::time_on(&logs::format_hm(t, tz), days_after(t, offset, day_number));
+            let title = s::time_title(&logs::format_local(t, tz));
             view! { <span title=title data-ts=t.to_string()>{text}</span> }.into_any()
         }
     }
@@ -1069,8 +1037,8 @@ mod tests {
         assert_eq!(minutes_hm(300), "05:00");
         // 2026-01-05T23:30:00Z is 08:30 the next day at UTC+9.
         let ts = 1_767_655_800;
-        assert_eq!(local_hm(ts, 540), "08:30");
-        assert_eq!(local_hm(ts, 0), "23:30");
+        assert_eq!(logs::format_hm(ts, offset_secs(540)), "08:30");
+        assert_eq!(logs::format_hm(ts, offset_secs(0)), "23:30");
         let day = i32::try_from(logs::parse_date("2026-01-05").unwrap()).unwrap();
         assert_eq!(days_after(ts, 0, day), 0);
         assert_eq!(days_after(ts, 540, day), 1);
@@ -1091,7 +1059,7 @@ mod tests {
         assert_eq!(parse_offset("UTC+9"), None);
         assert_eq!(parse_offset("1:2:3"), None);
         for m in [-720, -330, 0, 345, 840] {
-            assert_eq!(parse_offset(&format_offset_minutes(m)), Some(m));
+            assert_eq!(parse_offset(&logs::format_offset(offset_secs(m))), Some(m));
         }
     }
 

@@ -39,8 +39,10 @@
 //! - [`logs`] — storing pages, querying events.
 //! - [`cursor`] — read cursors and epochs.
 //! - [`audit`] — the audit trail.
+//! - [`live`] — live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`settings`] — named settings shared by the relays of one archive (the timecard policy).
 //! - [`error`] — [`ArchiveError`].
+//! - `testing` (feature `test-pg`) — a throwaway PostgreSQL cluster for tests and benchmarks.
 //!
 //! # Throughput
 //!
@@ -56,19 +58,24 @@
 //! # Tests
 //!
 //! `tests/` runs one contract (`tests/support/contract.rs`) against a SQLite file, SQLite in
-//! memory and a throwaway PostgreSQL cluster (`tests/support/pg.rs`: `initdb` + `pg_ctl` from
-//! `/usr/lib/postgresql/*/bin`, which must exist: `cargo xtask setup`). PostgreSQL will not
-//! run as root; as root, set `TNA_ARCHIVE_PG_USER` to an unprivileged user to start the test
-//! cluster as that user. `tests/throughput.rs` (ignored) prints write and query figures.
+//! memory and a throwaway PostgreSQL cluster (`testing::PgCluster`, feature `test-pg`: `initdb`
+//! and `pg_ctl` from `/usr/lib/postgresql/*/bin`, which must exist: `cargo xtask setup`).
+//! PostgreSQL will not run as root; as root, set `TNA_ARCHIVE_PG_USER` to an unprivileged user
+//! to start the test cluster as that user. `tests/throughput.rs` (ignored) prints more write
+//! and query figures; benchmark 7 of `cargo xtask bench` (`tna-bench --only archive`) measures
+//! the main ones on every bench run.
 
 pub mod audit;
 pub mod connect;
 pub mod cursor;
 pub mod error;
+pub mod live;
 pub mod logs;
 mod schema;
 pub mod settings;
 mod sql;
+#[cfg(feature = "test-pg")]
+pub mod testing;
 
 use sqlx::any::Any;
 use sqlx::{AnyPool, Transaction};
@@ -91,6 +98,8 @@ pub struct Archive {
     /// Writes (see [`connect`]: one connection for SQLite).
     writer: AnyPool,
     backend: Backend,
+    /// The URL it was opened with (a PostgreSQL listener needs its own connection).
+    url: live::SecretUrl,
 }
 
 impl Archive {
@@ -106,6 +115,7 @@ impl Archive {
             pool: pools.read,
             writer: pools.write,
             backend: pools.backend,
+            url: live::SecretUrl(url.into()),
         })
     }
 

@@ -46,7 +46,7 @@ async fn missing_directory_says_to_check_it() {
 
 #[tokio::test]
 async fn unreachable_postgres_says_to_check_the_server() {
-    let port = support::pg::free_port().expect("port");
+    let port = tna_archive::testing::free_port().expect("port");
     let started = std::time::Instant::now();
     let e = open_err(&format!("postgres://relay:secret@127.0.0.1:{port}/tna")).await;
     assert!(

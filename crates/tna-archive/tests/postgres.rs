@@ -1,8 +1,8 @@
-//! The archive on PostgreSQL: a throwaway cluster per test (see `support::pg`).
+//! The archive on PostgreSQL: a throwaway cluster per test (see `tna_archive::testing`).
 
 mod support;
 
-use support::pg::PgCluster;
+use tna_archive::testing::PgCluster;
 use tna_archive::{Archive, Backend, Stream};
 
 fn cluster() -> PgCluster {

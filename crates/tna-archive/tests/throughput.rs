@@ -2,7 +2,8 @@
 //! pages of 1,000, into SQLite and into PostgreSQL, then one-month queries over the 1,000,000.
 //!
 //! `cargo test --release -p tna-archive --test throughput -- --ignored --nocapture`
-//! (as root, with `TNA_ARCHIVE_PG_USER=<unprivileged user>`; see `support::pg`).
+//! (as root, with `TNA_ARCHIVE_PG_USER=<unprivileged user>`; see `tna_archive::testing`).
+//! `tna-bench --only archive` (benchmark 7 of `cargo xtask bench`) measures the main figures.
 
 mod support;
 
@@ -177,7 +178,7 @@ async fn throughput_sqlite_and_postgres() {
         println!("SQLite, users {users:?}, {WRITERS} writers: {rate:.0} events/s");
         archive.close().await;
 
-        let pg = support::pg::PgCluster::start().unwrap_or_else(|e| panic!("{e}"));
+        let pg = tna_archive::testing::PgCluster::start().unwrap_or_else(|e| panic!("{e}"));
         let archive = Archive::open(&pg.url()).await.expect("open");
         let rate = store_sequential(&archive, &pages).await;
         println!("PostgreSQL, users {users:?}, one writer: {rate:.0} events/s");
@@ -185,7 +186,7 @@ async fn throughput_sqlite_and_postgres() {
         archive.close().await;
         drop(pg);
 
-        let pg = support::pg::PgCluster::start().unwrap_or_else(|e| panic!("{e}"));
+        let pg = tna_archive::testing::PgCluster::start().unwrap_or_else(|e| panic!("{e}"));
         let archive = Archive::open(&pg.url()).await.expect("open");
         let rate = store_concurrent(&archive, &pages).await;
         println!("PostgreSQL, users {users:?}, {WRITERS} writers: {rate:.0} events/s");

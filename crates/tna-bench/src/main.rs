@@ -2,6 +2,7 @@
 //! and, where one exists, a comparison in the same run, so the printed ratios hold on a shared,
 //! noisy machine. Nothing here asserts a time; budgets are printed beside the figures.
 
+mod archive;
 mod bulk;
 mod fanout;
 mod first_paint;
@@ -51,6 +52,7 @@ enum Bench {
     Bulk,
     Table,
     Fanout,
+    Archive,
 }
 
 #[tokio::main]
@@ -96,6 +98,13 @@ async fn main() -> anyhow::Result<()> {
         fanout::run(cli.quick, cli.fanout_watch, &mut report)
             .await
             .context("live fan-out")?;
+    }
+
+    if runs(Bench::Archive) {
+        println!("bench: log archive, SQLite and PostgreSQL");
+        archive::run(cli.quick, &mut report)
+            .await
+            .context("log archive")?;
     }
 
     report.print();

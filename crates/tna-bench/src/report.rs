@@ -19,6 +19,9 @@ pub struct Figure {
     pub budget: Option<String>,
     /// Whether the budget was met (`None`: no budget, or quick mode).
     pub met: Option<bool>,
+    /// Why the figure was not measured (its value is then NaN, `null` in the JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// All figures of one run.
@@ -41,6 +44,14 @@ impl Report {
     /// Adds a figure without a budget.
     pub fn add(&mut self, group: &str, name: &str, value: f64, unit: &str) {
         self.push(group, name, value, unit, None, None);
+    }
+
+    /// Adds a row for a figure that could not be measured here, saying why (`skipped: …`).
+    pub fn skip(&mut self, group: &str, name: &str, why: &str) {
+        self.push(group, name, f64::NAN, "", None, None);
+        if let Some(f) = self.figures.last_mut() {
+            f.skipped = Some(why.into());
+        }
     }
 
     /// Adds a figure with a budget and whether it was met (not judged in quick mode).
@@ -73,6 +84,7 @@ impl Report {
             unit: unit.into(),
             budget,
             met,
+            skipped: None,
         });
     }
 
@@ -90,6 +102,10 @@ impl Report {
         );
         println!("{}", "-".repeat(112));
         for f in &self.figures {
+            if let Some(why) = &f.skipped {
+                println!("{:<22} {:<44} {}", f.group, f.name, why);
+                continue;
+            }
             let value = if f.value.fract() == 0.0 || f.value.abs() >= 1000.0 {
                 format!("{:.0}", f.value)
             } else {

@@ -48,6 +48,9 @@ pub const SLOW_SOCKET_LIMIT: Duration = Duration::from_secs(10);
 /// subscriptions: several large `events.subscribe` calls at the same moment must not flood the
 /// one HTTP/2 connection to the gateway (which then fails every call on it).
 pub const SEARCH_CONCURRENCY: usize = 32;
+/// How long the log-end searches of one `events.subscribe` may take together (the console
+/// gives a call 30 s, and the stream wait comes first).
+pub const SEARCH_DEADLINE: Duration = Duration::from_secs(15);
 /// How long `events.subscribe` waits for the gateway stream before giving up.
 pub const STREAM_WAIT: Duration = Duration::from_secs(10);
 /// How long it waits for the stream of a gateway that is known to be unreachable (another
@@ -171,6 +174,12 @@ struct Inner {
     shutdown: watch::Receiver<bool>,
     /// Bounds the log-end searches of all subscriptions together.
     searches: Arc<tokio::sync::Semaphore>,
+    /// Gets a copy of every event this relay's own gateway streams deliver (the bridge to
+    /// other relays on a shared archive).
+    tap: Mutex<Option<mpsc::Sender<TnaLog>>>,
+    /// Devices no gateway of this relay knows may be subscribed: their events come from other
+    /// relays through the shared archive.
+    remote_devices: std::sync::atomic::AtomicBool,
 }
 
 /// The relay's one fan-out of gateway events (cheap to clone).
@@ -195,6 +204,8 @@ impl Fanout {
                 up,
                 shutdown,
                 searches: Arc::new(tokio::sync::Semaphore::new(SEARCH_CONCURRENCY)),
+                tap: Mutex::new(None),
+                remote_devices: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -210,11 +221,32 @@ impl Fanout {
         socket: &Arc<SocketEvents>,
         device_ids: Vec<u32>,
     ) -> Result<(u64, AfterCursor), RpcError> {
+        self.subscribe_with(socket, device_ids, true).await
+    }
+
+    /// Subscribes `socket` without reading where each log ends (no cursors, no gaps): for the
+    /// archive's sync, which reads from its own cursors and only needs to be woken.
+    pub async fn watch(
+        &self,
+        socket: &Arc<SocketEvents>,
+        device_ids: Vec<u32>,
+    ) -> Result<u64, RpcError> {
+        Ok(self.subscribe_with(socket, device_ids, false).await?.0)
+    }
+
+    async fn subscribe_with(
+        &self,
+        socket: &Arc<SocketEvents>,
+        device_ids: Vec<u32>,
+        with_cursors: bool,
+    ) -> Result<(u64, AfterCursor), RpcError> {
         // Unknown devices fail the call; unreachable ones are subscribed anyway (their events
         // flow once they are back and monitored) and get no cursor.
         let gws = &self.inner.gws;
         let (groups, unknown) = gws.group(&device_ids).await;
-        if let Some(&d) = unknown.first() {
+        if let Some(&d) = unknown.first()
+            && !self.inner.remote_devices.load(Ordering::Relaxed)
+        {
             return Err(RpcError::device_not_found(d));
         }
         let enabled =
@@ -224,7 +256,9 @@ impl Fanout {
             .await;
         for (device, result) in enabled.into_iter().flatten() {
             if let Err(e) = result {
-                if e.kind() == Some(ErrorCode::DeviceNotFound) {
+                if e.kind() == Some(ErrorCode::DeviceNotFound)
+                    && !self.inner.remote_devices.load(Ordering::Relaxed)
+                {
                     return Err(e);
                 }
                 tracing::info!(
@@ -270,13 +304,16 @@ impl Fanout {
             }
         }))
         .await;
-        if !ready.iter().any(|r| *r) {
+        if !ready.iter().any(|r| *r) && unknown.is_empty() {
             self.unsubscribe(id);
             return Err(RpcError::new(
                 ErrorCode::GatewayUnavailable,
                 "The gateway's live event stream could not be opened; try again.",
             )
             .with_data(serde_json::json!({ "detail": "SubscribeRealtimeLog" })));
+        }
+        if !with_cursors {
+            return Ok((id, AfterCursor::new()));
         }
         let live: Vec<(&GatewayClient, u32)> = groups
             .iter()
@@ -285,10 +322,20 @@ impl Fanout {
             .flat_map(|((site, ids), _)| ids.iter().map(|&d| (&gws.sites()[*site].client, d)))
             .collect();
         let searches = &self.inner.searches;
+        // One deadline for every search: a device that has not answered by then gets no
+        // cursor (its client reads its log itself) rather than the call outliving the client's
+        // own timeout, after which a retry would subscribe a second time.
+        let deadline = tokio::time::Instant::now() + SEARCH_DEADLINE;
         let ends = join_all(live.into_iter().map(|(gw, d)| async move {
-            // A closed semaphore never happens (it lives as long as the fan-out): search anyway.
-            let _slot = searches.acquire().await.ok();
-            (d, next_event_id(gw, d).await)
+            let search = async {
+                // A closed semaphore never happens (it lives as long as the fan-out).
+                let _slot = searches.acquire().await.ok();
+                next_event_id(gw, d).await
+            };
+            let end = tokio::time::timeout_at(deadline, search)
+                .await
+                .unwrap_or_else(|_| Err(crate::errors::timeout_error(Some(SEARCH_DEADLINE))));
+            (d, end)
         }))
         .await;
         let mut cursors = AfterCursor::new();
@@ -339,12 +386,40 @@ impl Fanout {
         self.state().subs.len()
     }
 
+    /// Sends a copy of every event of this relay's own gateway streams to `tap` from now on.
+    pub fn tap_local_events(&self, tap: mpsc::Sender<TnaLog>) {
+        *self.inner.tap.lock().unwrap_or_else(|e| e.into_inner()) = Some(tap);
+    }
+
+    /// Lets sockets subscribe devices none of this relay's gateways knows (their events arrive
+    /// through [`Fanout::publish_remote`]).
+    pub fn allow_remote_devices(&self) {
+        self.inner.remote_devices.store(true, Ordering::Relaxed);
+    }
+
+    /// Offers an event another relay saw to the subscriptions of its device; one a subscription
+    /// already had (from this relay's own stream) is skipped.
+    pub fn publish_remote(&self, log: TnaLog) {
+        self.publish_inner(log, true);
+    }
+
     /// Offers one event to every subscription of its device, without waiting.
     fn publish(&self, log: TnaLog) {
+        if let Some(tap) = &*self.inner.tap.lock().unwrap_or_else(|e| e.into_inner()) {
+            // Full or gone: the other relays miss it live and read it from the archive.
+            let _ = tap.try_send(log.clone());
+        }
+        self.publish_inner(log, false);
+    }
+
+    fn publish_inner(&self, log: TnaLog, remote: bool) {
         let mut st = self.state();
         st.subs.retain(|&sub_id, sub| {
             if !sub.devices.contains(&log.device_id) {
                 return !sub.socket.tx.is_closed();
+            }
+            if remote && sub.next.get(&log.device_id).is_some_and(|&n| log.id < n) {
+                return true;
             }
             let next = sub.next.entry(log.device_id).or_insert(0);
             if *next > 0 && log.id > *next {

@@ -17,7 +17,8 @@
 //! - [`status`]: device status — one `SubscribeStatus` stream per gateway broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
 //! - [`sync`]: the log archive's background sync (cursor pages, epoch resets, live wake-ups);
-//!   [`timecards`]: `timecards.*` from the archive; [`audit`]: the audit trail of every write.
+//!   [`timecards`]: `timecards.*` from the archive; [`audit`]: the audit trail of every write;
+//!   [`bridge`]: live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
 //!   check of every request (`tna_types::auth`).
@@ -32,6 +33,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod bridge;
 pub mod config;
 pub mod config_file;
 pub mod dispatch;

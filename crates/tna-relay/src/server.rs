@@ -195,6 +195,9 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let (kick, kicked) = watch::channel(0u64);
     let fanout = Fanout::new(gateways.clone(), stopped.clone());
     let status = StatusHub::start(gateways.clone(), stopped.clone());
+    if let Some(archive) = &archive {
+        crate::bridge::start(archive, &fanout, stopped.clone()).await;
+    }
     let sync = archive.map(|archive| {
         Syncer::start(
             archive,

@@ -203,7 +203,7 @@ impl Syncer {
             return;
         }
         for chunk in new.chunks(tna_types::limits::MAX_DEVICES_PER_CALL) {
-            match fanout.subscribe(socket, chunk.to_vec()).await {
+            match fanout.watch(socket, chunk.to_vec()).await {
                 Ok(_) => lock(&self.inner.watched).extend(chunk.iter().copied()),
                 Err(e) => tracing::info!("archive sync: live watch failed: {}", e.message),
             }

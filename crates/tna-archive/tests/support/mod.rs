@@ -1,9 +1,8 @@
-//! Shared by the test binaries: sample records, the backend-independent contract, and a
-//! throwaway PostgreSQL cluster.
+//! Shared by the test binaries: sample records and the backend-independent contract (the
+//! throwaway PostgreSQL cluster is `tna_archive::testing`, feature `test-pg`).
 #![allow(dead_code)]
 
 pub mod contract;
-pub mod pg;
 
 use tna_archive::{Archive, ArchivedTnaLog, LogQuery, QueryPage};
 use tna_types::{JobCodeLog, TnaKey, TnaLog};

@@ -24,6 +24,7 @@ macro_rules! tna_device_ids {
 
 mod e2e {
     pub mod a11y;
+    pub mod archive_pages;
     pub mod bulk;
     pub mod clocks;
     pub mod config;
@@ -1142,6 +1143,10 @@ async fn two_sites_one_down_in_chromium() -> Result<()> {
 }
 
 browser_test!(keyboard_use_in_chromium, e2e::keyboard::tab_focus_and_keys);
+browser_test!(
+    logs_from_archive_and_sync_page_in_chromium,
+    e2e::archive_pages::logs_from_archive_and_sync_page
+);
 browser_test!(
     device_status_push_in_chromium,
     e2e::status_push::offline_shows_without_reload

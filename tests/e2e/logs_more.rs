@@ -142,6 +142,8 @@ pub async fn cancel_and_resume(client: &Client, relay: &RunningRelay) -> Result<
         sim.set_latency(d, SLOW);
     }
     js_click(client, "[data-testid=logs-device-all]").await?;
+    // Per-device reads (the relay's archive would answer without touching the slow devices).
+    crate::set_select(client, "[data-testid=logs-source]", "devices").await?;
     js_click(client, "[data-testid=logs-load-all]").await?;
 
     // Cancel once the first device's page is in.

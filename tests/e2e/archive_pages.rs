@@ -1,0 +1,81 @@
+//! The archive in the browser: the Logs page reads every chosen device's events from the archive
+//! (exactly what was stored), and the Archive page lists the cursors, syncs on request, and
+//! says so when a device's event IDs started again.
+
+use anyhow::{Context, Result, ensure};
+use fantoccini::{Client, Locator};
+use tna_relay::RunningRelay;
+use tna_types::archive::Stream;
+
+use crate::{PAGE_WAIT, js_click, set_select, wait_for_count, wait_for_within};
+
+pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRelay) -> Result<()> {
+    let sync = relay.archive().context("the relay keeps an archive")?;
+    ensure!(
+        sync.wait_passes(1, PAGE_WAIT).await,
+        "the first sync pass did not end"
+    );
+    let archive = sync.archive();
+    let sim = relay.demo_gateway().context("demo gateway")?;
+
+    // Logs, source Archive, every device: the archive's count, and the page says so.
+    client.goto(&format!("{}logs", relay.url())).await?;
+    wait_for_count(client, "[data-testid=logs-device]", 2).await?;
+    js_click(client, "[data-testid=logs-device-all]").await?;
+    set_select(client, "[data-testid=logs-source]", "archive").await?;
+    wait_for_within(
+        client,
+        "[data-testid=logs-source-info][data-source=archive]",
+        PAGE_WAIT,
+    )
+    .await
+    .context("the page does not say it reads the archive")?;
+    js_click(client, "[data-testid=logs-load-all]").await?;
+    wait_for_within(client, "[data-testid=logs-complete]", PAGE_WAIT)
+        .await
+        .context("the archive read did not complete")?;
+    let mut stored = 0u64;
+    for id in sim.device_ids() {
+        stored += archive.stored_count(id, Stream::Tna).await?;
+    }
+    let shown: u64 = client
+        .find(Locator::Css("[data-testid=logs-count]"))
+        .await?
+        .attr("data-loaded")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
+    ensure!(
+        shown == stored,
+        "the page loaded {shown} of {stored} archived events"
+    );
+
+    // The Archive page: one row per cursor; a wiped device is reported after "Sync now".
+    client.goto(&format!("{}sync", relay.url())).await?;
+    let cursors = archive.cursors().await?.len();
+    wait_for_count(client, "[data-testid=sync-row]", cursors).await?;
+    let device = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| sim.tna_supported(d) == Some(true))
+        .context("a T&A device")?;
+    let epoch = archive
+        .cursor(device, Stream::Tna)
+        .await?
+        .context("the device has a cursor")?
+        .epoch;
+    ensure!(sim.reset_log(device), "reset the device's log");
+    sim.append_punch(device).context("a punch")?;
+    js_click(client, "[data-testid=sync-now]").await?;
+    wait_for_within(client, "[data-testid=sync-reset-notice]", PAGE_WAIT)
+        .await
+        .context("no notice of the event-ID reset")?;
+    let epoch_row = format!(
+        "[data-testid=sync-row][data-device-id='{device}'][data-stream=tna][data-epoch='{}']",
+        epoch + 1
+    );
+    wait_for_within(client, &epoch_row, PAGE_WAIT)
+        .await
+        .context("the row does not show the new epoch")?;
+    Ok(())
+}

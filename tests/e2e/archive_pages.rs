@@ -1,6 +1,7 @@
 //! The archive in the browser: the Logs page reads every chosen device's events from the archive
 //! (exactly what was stored), and the Archive page lists the cursors, syncs on request, and
-//! says so when a device's event IDs started again.
+//! says so when a device's event IDs started again; a write made in the console (syncing two
+//! drifted clocks) appears on the Audit page with its devices and results.
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
@@ -77,5 +78,54 @@ pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRel
     wait_for_within(client, &epoch_row, PAGE_WAIT)
         .await
         .context("the row does not show the new epoch")?;
+
+    // A write from the console lands in the audit trail.
+    let ids = sim.device_ids();
+    for &id in &ids {
+        sim.set_clock_offset(id, 0);
+    }
+    let drifted = [ids[0], ids[2]];
+    for &id in &drifted {
+        sim.set_clock_offset(id, 900);
+    }
+    client.goto(&format!("{}clocks", relay.url())).await?;
+    wait_for_count(client, "[data-testid=clock-row]", ids.len()).await?;
+    js_click(client, "[data-testid=clock-select-drifted]").await?;
+    js_click(client, "[data-testid=clock-sync]").await?;
+    wait_for_within(
+        client,
+        "[data-testid=clock-summary][data-drifted='0']",
+        PAGE_WAIT,
+    )
+    .await?;
+    client.goto(&format!("{}audit", relay.url())).await?;
+    wait_for_within(
+        client,
+        "[data-testid=audit-row][data-method='time.sync']",
+        PAGE_WAIT,
+    )
+    .await
+    .context("the clock sync is not in the audit trail")?;
+    let row = client
+        .find(Locator::Css(
+            "[data-testid=audit-row][data-method='time.sync']",
+        ))
+        .await?;
+    ensure!(
+        row.attr("data-result").await?.as_deref() == Some("ok"),
+        "the audit row does not say the sync succeeded"
+    );
+    let results = row
+        .find(Locator::Css("[data-testid=audit-results]"))
+        .await?
+        .prop("textContent")
+        .await?
+        .unwrap_or_default();
+    for id in drifted {
+        ensure!(
+            results.contains(&id.to_string()),
+            "device {id} missing from the audit results: {results}"
+        );
+    }
     Ok(())
 }

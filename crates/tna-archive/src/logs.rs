@@ -308,6 +308,35 @@ impl Archive {
         Ok(inserted)
     }
 
+    /// The timestamp of one stored event, `None` when it is not stored. The sync compares it
+    /// with the device's record of the same ID to tell "the same event" from "a new event that
+    /// got a reused ID after the device started numbering again".
+    pub async fn stored_timestamp(
+        &self,
+        device_id: u32,
+        stream: Stream,
+        epoch: u32,
+        event_id: u32,
+    ) -> Result<Option<u32>> {
+        let table = match stream {
+            Stream::Tna => <TnaLog as LogRecord>::TABLE,
+            Stream::JobCode => <JobCodeLog as LogRecord>::TABLE,
+        };
+        let mut b = SqlBuilder::new("");
+        let (d, e, i) = (
+            b.param(u32_param(device_id)),
+            b.param(u32_param(epoch)),
+            b.param(u32_param(event_id)),
+        );
+        b.sql = format!(
+            "SELECT ts FROM {table} WHERE device_id = {d} AND epoch = {e} AND event_id = {i}"
+        );
+        match b.query().fetch_optional(&self.pool).await? {
+            Some(row) => Ok(Some(get_u32(&row, table, "ts")?)),
+            None => Ok(None),
+        }
+    }
+
     /// One page of stored T&A events matching `q`, across devices, in archive order.
     pub async fn query_tna(&self, q: &LogQuery) -> Result<QueryPage<ArchivedTnaLog>> {
         self.query::<TnaLog>(q).await

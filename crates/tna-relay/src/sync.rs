@@ -274,7 +274,11 @@ impl Syncer {
         let (mut epoch, mut next) = cursor.map_or((tna_archive::INITIAL_EPOCH, 0), |c| {
             (c.epoch, c.next_event_id)
         });
-        if next > 0 && !holds_event(gw, device_id, stream, next - 1).await? {
+        if next > 0
+            && !self
+                .device_holds(gw, device_id, stream, epoch, next - 1)
+                .await?
+        {
             epoch = archive
                 .start_epoch(device_id, stream, unix_now())
                 .await
@@ -331,26 +335,45 @@ impl Syncer {
 /// A pending-set entry that asks for a full pass (no device has ID 0).
 const FULL_PASS: u32 = 0;
 
-/// Whether the device still holds event `id` of `stream` (the last one the archive took).
-async fn holds_event(
-    gw: &GatewayClient,
-    device_id: u32,
-    stream: Stream,
-    id: u32,
-) -> Result<bool, RpcError> {
-    let first = match stream {
-        Stream::Tna => gsdk::tna::get_log(gw, device_id, id, 1)
-            .await?
-            .logs
-            .first()
-            .map(|l| l.id),
-        Stream::JobCode => gsdk::tna::get_job_code_log(gw, device_id, id, 1)
-            .await?
-            .logs
-            .first()
-            .map(|l| l.id),
-    };
-    Ok(first == Some(id))
+impl Syncer {
+    /// Whether the device still holds event `id` of `stream`, the last one the archive took
+    /// in `epoch`: same ID and same time. A device that started numbering again and has since
+    /// logged past the old cursor has an event with that ID, but not the same one.
+    async fn device_holds(
+        &self,
+        gw: &GatewayClient,
+        device_id: u32,
+        stream: Stream,
+        epoch: u32,
+        id: u32,
+    ) -> Result<bool, RpcError> {
+        let on_device = match stream {
+            Stream::Tna => gsdk::tna::get_log(gw, device_id, id, 1)
+                .await?
+                .logs
+                .first()
+                .map(|l| (l.id, l.timestamp)),
+            Stream::JobCode => gsdk::tna::get_job_code_log(gw, device_id, id, 1)
+                .await?
+                .logs
+                .first()
+                .map(|l| (l.id, l.timestamp)),
+        };
+        let Some((found, at)) = on_device else {
+            return Ok(false);
+        };
+        if found != id {
+            return Ok(false);
+        }
+        let stored = self
+            .inner
+            .archive
+            .stored_timestamp(device_id, stream, epoch, id)
+            .await
+            .map_err(archive_error)?;
+        // Not stored (the cursor moved past an ID the device skipped): the ID check stands.
+        Ok(stored.is_none_or(|ts| ts == at))
+    }
 }
 
 fn notified_device(n: &Notification) -> Option<u32> {

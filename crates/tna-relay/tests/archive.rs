@@ -335,6 +335,7 @@ async fn reset_live_audit_timecards_and_queries() {
     ws.ok("archive.sync", json!({"deviceIds": [d]})).await;
     let reset = ws.push("archive.reset").await;
     assert_eq!(reset["params"]["deviceId"], d, "{reset}");
+    assert_eq!(reset["params"]["stream"], "tna", "{reset}");
     let second = tna_archive::INITIAL_EPOCH + 1;
     assert_eq!(reset["params"]["epoch"], second, "{reset}");
     until(STEP, "the new epoch's events", || {
@@ -356,6 +357,30 @@ async fn reset_live_audit_timecards_and_queries() {
             .collect::<Vec<_>>(),
         fresh
     );
+    // A device that started again and has since logged past the old cursor: the IDs exist
+    // again, but they are other events (told apart by their time).
+    let d2 = tna[1];
+    let kept2 = archive.stored_count(d2, Stream::Tna).await.expect("count");
+    assert!(sim.reset_log(d2));
+    let beyond = kept2 as usize + 5;
+    for _ in 0..beyond {
+        sim.append_punch(d2).expect("punch");
+    }
+    ws.ok("archive.sync", json!({"deviceIds": [d2]})).await;
+    // (The first device's job-code stream may report its own reset first.)
+    let mut reset2 = ws.push("archive.reset").await;
+    while reset2["params"]["deviceId"] != d2 {
+        reset2 = ws.push("archive.reset").await;
+    }
+    assert_eq!(reset2["params"]["stream"], "tna", "{reset2}");
+    until(STEP, "the second device's new epoch", || {
+        let archive = archive.clone();
+        async move {
+            archive.stored_count(d2, Stream::Tna).await.unwrap_or(0) == kept2 + beyond as u64
+        }
+    })
+    .await;
+
     let status = ws.ok("archive.status", json!({})).await;
     assert_eq!(status["backend"], "sqlite");
     let row = status["states"]

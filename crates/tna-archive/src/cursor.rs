@@ -254,6 +254,59 @@ impl Archive {
         Ok(epoch)
     }
 
+    /// [`Archive::start_epoch`] for a writer that saw the reset while the cursor was in
+    /// `seen_epoch`: only the first of several relays noticing the same reset opens a new
+    /// epoch; the others get the epoch already opened. Returns the epoch to write in and
+    /// whether this call opened it.
+    pub async fn start_epoch_after(
+        &self,
+        device_id: u32,
+        stream: Stream,
+        seen_epoch: u32,
+        now: i64,
+    ) -> Result<(u32, bool)> {
+        let mut tx = self.begin_write().await?;
+        ensure_cursor(&mut tx, device_id, stream).await?;
+        let mut b = SqlBuilder::new("");
+        let (d, s, e, t) = (
+            b.param(u32_param(device_id)),
+            b.param(stream_param(stream)),
+            b.param(u32_param(seen_epoch)),
+            b.param(Param::Int(now)),
+        );
+        b.sql = format!(
+            "UPDATE {TABLE} SET epoch = epoch + 1, next_event_id = 0, reset_detected_at = {t} \
+             WHERE device_id = {d} AND stream = {s} AND epoch = {e} RETURNING epoch"
+        );
+        let opened = b.query().fetch_optional(&mut *tx).await?;
+        let (raw, opened) = match opened {
+            Some(row) => (crate::sql::get_i64(&row, "epoch")?, true),
+            None => {
+                let mut b = SqlBuilder::new("");
+                let (d, s) = (b.param(u32_param(device_id)), b.param(stream_param(stream)));
+                b.sql = format!("SELECT epoch FROM {TABLE} WHERE device_id = {d} AND stream = {s}");
+                let row = b.query().fetch_one(&mut *tx).await?;
+                (crate::sql::get_i64(&row, "epoch")?, false)
+            }
+        };
+        let epoch = match to_u32(raw, TABLE, "epoch") {
+            Ok(e) => e,
+            Err(_) if raw == i64::from(u32::MAX) + 1 => {
+                return Err(ArchiveError::EpochExhausted {
+                    device_id,
+                    stream,
+                    epoch: u32::MAX,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        tx.commit().await?;
+        if opened {
+            tracing::warn!(device_id, %stream, epoch, "event-ID reset: new archive epoch");
+        }
+        Ok((epoch, opened))
+    }
+
     /// Notes a failed read of one (device, stream); the next stored page clears it.
     pub async fn record_error(
         &self,

@@ -1,8 +1,9 @@
 //! The audit trail: every configuration write made through the relay is recorded in the archive
 //! — when, by whom, which devices, the state before and after, and the result per device.
 //!
-//! Recording never fails the write it describes: the device already changed, so a failed
-//! insert is logged (loudly) instead of turning a done change into an error.
+//! Recording never fails or delays the write it describes: the device already changed, so the
+//! entry is stored in the background and a failed insert is logged (loudly) instead of turning
+//! a done change into an error.
 
 use serde_json::Value;
 use tna_types::archive::AuditEntry;
@@ -27,7 +28,9 @@ pub struct Change {
     pub results: Value,
 }
 
-/// Appends `change` by `caller` to the archive's audit trail (no archive: nothing to do).
+/// Appends `change` by `caller` to the archive's audit trail (no archive: nothing to do). The
+/// insert runs in its own task: the reply to the write does not wait for the database, and a
+/// socket closed right after the write does not lose the entry.
 pub async fn record(sync: Option<&Syncer>, caller: &Caller, change: Change) {
     let Some(sync) = sync else { return };
     let entry = AuditEntry {
@@ -43,13 +46,16 @@ pub async fn record(sync: Option<&Syncer>, caller: &Caller, change: Change) {
         after: change.after,
         results: change.results,
     };
-    if let Err(e) = sync.archive().append_audit(&entry).await {
-        tracing::error!(
-            method = entry.method,
-            actor = entry.actor,
-            "audit entry not stored: {e}"
-        );
-    }
+    let archive = sync.archive().clone();
+    tokio::spawn(async move {
+        if let Err(e) = archive.append_audit(&entry).await {
+            tracing::error!(
+                method = entry.method,
+                actor = entry.actor,
+                "audit entry not stored: {e}"
+            );
+        }
+    });
 }
 
 fn now() -> i64 {

@@ -112,6 +112,9 @@ pub async fn handle(
             to_value(ConfigResult { config: answer? })
         }
         Request::TnaSetConfigMulti(p) => {
+            // Refuse a bad request before reading any device for the audit trail.
+            check_device_ids(&p.device_ids)?;
+            validate_config(&p.config, None).map_err(RpcError::validation)?;
             let before = read_before(state, &p.device_ids, |gw, id| async move {
                 gsdk::tna::get_config(&gw, id).await
             })
@@ -436,6 +439,8 @@ fn check_query(q: &LogQuery) -> Result<(), RpcError> {
     Ok(())
 }
 
+/// How long the audit trail's "before" read may delay a write.
+const BEFORE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Devices read at once for an audit entry's "before".
 const BEFORE_CONCURRENCY: usize = 16;
 
@@ -450,7 +455,7 @@ where
     state.sync.as_ref()?;
     let gws = &state.gateways;
     let read = &read;
-    let states: Vec<(u32, Value)> = futures::stream::iter(device_ids.iter().copied())
+    let all = futures::stream::iter(device_ids.iter().copied())
         .map(|id| async move {
             let v = match gws.client_for(id).await {
                 Ok(gw) => read(gw.clone(), id).await.ok().map(|s| json(&s)),
@@ -459,8 +464,12 @@ where
             (id, v.unwrap_or(Value::Null))
         })
         .buffered(BEFORE_CONCURRENCY)
-        .collect()
-        .await;
+        .collect::<Vec<(u32, Value)>>();
+    // The write must not wait long for its audit record: past the limit it goes ahead and the
+    // entry says the state before was not read.
+    let Ok(states) = tokio::time::timeout(BEFORE_LIMIT, all).await else {
+        return Some(serde_json::json!({ "unread": "the devices did not answer in time" }));
+    };
     Some(Value::Object(
         states
             .into_iter()

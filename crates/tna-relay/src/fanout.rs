@@ -98,6 +98,17 @@ impl SocketEvents {
         self.wake.notify_one();
     }
 
+    /// Resolves when a gap is owed (for a consumer that reads the queue itself instead of
+    /// running [`forward`], such as the archive's sync).
+    pub async fn gap_owed(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Takes the owed gaps: the devices whose events this socket missed.
+    pub fn take_gap_devices(&self) -> Vec<u32> {
+        self.take_gaps().into_iter().map(|g| g.device_id).collect()
+    }
+
     fn take_gaps(&self) -> Vec<EventGap> {
         std::mem::take(&mut *self.gaps())
             .into_iter()

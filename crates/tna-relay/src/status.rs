@@ -87,13 +87,17 @@ async fn run(
 ) {
     let gw = &gws.sites()[site].client;
     let mut backoff = BACKOFF_START;
+    // Whether sockets were told this gateway is down (kept here, not in the shared site state,
+    // which device lists also set: what was pushed is what must be undone).
+    let mut told_down = false;
     while !*shutdown.borrow() {
         match gsdk::connect::subscribe_status(gw, GATEWAY_QUEUE).await {
             Ok(mut stream) => {
                 backoff = BACKOFF_START;
                 up.send_replace(true);
                 tracing::debug!(site, "status stream up");
-                if gws.sites()[site].set_down(None) {
+                gws.sites()[site].set_down(None);
+                if std::mem::take(&mut told_down) {
                     push_current(&gws, site, &tx).await;
                 }
                 loop {
@@ -108,12 +112,12 @@ async fn run(
                             }
                             Some(Err(status)) => {
                                 tracing::warn!(site, %status, "status stream failed");
-                                mark_down(&gws, site, status.message(), &tx);
+                                mark_down(&gws, site, status.message(), &tx, &mut told_down);
                                 break;
                             }
                             None => {
                                 tracing::warn!(site, "status stream ended");
-                                mark_down(&gws, site, "the status stream ended", &tx);
+                                mark_down(&gws, site, "the status stream ended", &tx, &mut told_down);
                                 break;
                             }
                         },
@@ -124,7 +128,7 @@ async fn run(
             }
             Err(status) => {
                 tracing::debug!(site, %status, "status subscribe failed");
-                mark_down(&gws, site, status.message(), &tx);
+                mark_down(&gws, site, status.message(), &tx, &mut told_down);
             }
         }
         tokio::select! {
@@ -137,9 +141,16 @@ async fn run(
 
 /// The gateway of `site` cannot be reached: once per outage, its last-seen devices are pushed
 /// as `error`, saying so.
-fn mark_down(gws: &Gateways, site: usize, why: &str, tx: &broadcast::Sender<Notification>) {
+fn mark_down(
+    gws: &Gateways,
+    site: usize,
+    why: &str,
+    tx: &broadcast::Sender<Notification>,
+    told_down: &mut bool,
+) {
     let s = &gws.sites()[site];
-    if !s.set_down(Some(why.to_string())) {
+    s.set_down(Some(why.to_string()));
+    if std::mem::replace(told_down, true) {
         return;
     }
     let detail = format!("{} cannot be reached: {why}", s.label());

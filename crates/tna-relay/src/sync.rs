@@ -56,6 +56,8 @@ struct Inner {
     wake: Notify,
     /// Devices being synced now, each with its own lock so two syncs never interleave.
     locks: Mutex<HashMap<u32, Arc<tokio::sync::Mutex<()>>>>,
+    /// Devices whose live sync waits to start.
+    queued: Mutex<HashSet<u32>>,
     syncing: Mutex<HashSet<u32>>,
     slots: Semaphore,
     /// Devices watched on the realtime stream.
@@ -82,6 +84,7 @@ impl Syncer {
                 pending: Mutex::default(),
                 wake: Notify::new(),
                 locks: Mutex::default(),
+                queued: Mutex::default(),
                 syncing: Mutex::default(),
                 slots: Semaphore::new(SYNC_CONCURRENCY),
                 watched: Mutex::default(),
@@ -137,36 +140,49 @@ impl Syncer {
             .collect())
     }
 
-    /// The scheduler: full passes, woken devices, until shutdown.
+    /// The scheduler, until shutdown: a full pass at start and every [`SYNC_PERIOD`] (on a
+    /// fixed schedule, however busy the devices are), and a sync of every device woken by a
+    /// live event, a gap or a request. Full passes and device syncs run as their own tasks, so
+    /// a long read of one device never holds up the others' live events.
     async fn run(self, fanout: Fanout, mut shutdown: watch::Receiver<bool>) {
         let (socket, mut events) = SocketEvents::new();
-        let mut full_pass_due = true;
+        let mut next_pass = tokio::time::Instant::now();
+        let pass_running = Arc::new(std::sync::atomic::AtomicBool::new(false));
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            if full_pass_due {
-                full_pass_due = false;
-                self.full_pass(&fanout, &socket).await;
-                self.inner.passes.send_modify(|p| *p += 1);
+            let mut woken: BTreeSet<u32> = std::mem::take(&mut *lock(&self.inner.pending));
+            let asked = woken.remove(&FULL_PASS);
+            if (asked || tokio::time::Instant::now() >= next_pass)
+                && !pass_running.swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                next_pass = tokio::time::Instant::now() + SYNC_PERIOD;
+                let (me, fanout, socket, running) = (
+                    self.clone(),
+                    fanout.clone(),
+                    socket.clone(),
+                    pass_running.clone(),
+                );
+                tokio::spawn(async move {
+                    me.full_pass(&fanout, &socket).await;
+                    me.inner.passes.send_modify(|p| *p += 1);
+                    running.store(false, std::sync::atomic::Ordering::SeqCst);
+                    // A pass asked for while this one ran starts now.
+                    me.inner.wake.notify_one();
+                });
+            } else if asked {
+                lock(&self.inner.pending).insert(FULL_PASS);
             }
-            let woken: Vec<u32> = std::mem::take(&mut *lock(&self.inner.pending))
-                .into_iter()
-                .collect();
-            if woken.contains(&FULL_PASS) {
-                full_pass_due = true;
-                continue;
-            }
-            if !woken.is_empty() {
-                self.sync_devices(woken).await;
-                continue;
+            for d in woken {
+                self.spawn_sync(d);
             }
             tokio::select! {
-                _ = tokio::time::sleep(SYNC_PERIOD) => full_pass_due = true,
+                _ = tokio::time::sleep_until(next_pass) => {}
                 _ = self.inner.wake.notified() => {}
                 n = events.recv() => {
-                    // A live event (or a gap): read that device from its cursor, taking the
-                    // rest of a burst in the same sync.
+                    // A live event: read that device from its cursor, taking the rest of a
+                    // burst in the same sync.
                     let mut devices = BTreeSet::new();
                     devices.extend(n.and_then(|n| notified_device(&n)));
                     tokio::time::sleep(LIVE_DEBOUNCE).await;
@@ -175,9 +191,29 @@ impl Syncer {
                     }
                     lock(&self.inner.pending).extend(devices);
                 }
+                // Events dropped for the sync's queue, or a re-opened gateway stream.
+                _ = socket.gap_owed() => {
+                    lock(&self.inner.pending).extend(socket.take_gap_devices());
+                }
                 _ = shutdown.changed() => return,
             }
         }
+    }
+
+    /// Syncs one device in its own task (under the shared limit), unless a sync of it is
+    /// already waiting to start: events that arrive while it runs queue exactly one more.
+    fn spawn_sync(&self, device_id: u32) {
+        if !lock(&self.inner.queued).insert(device_id) {
+            return;
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            let Ok(_slot) = me.inner.slots.acquire().await else {
+                return;
+            };
+            lock(&me.inner.queued).remove(&device_id);
+            me.sync_device(device_id).await;
+        });
     }
 
     /// Lists every gateway, syncs every connected T&A device, and watches new ones live.
@@ -243,6 +279,10 @@ impl Syncer {
             }
             if let Err(e) = self.sync_stream(&gw, device_id, stream).await {
                 tracing::info!(device_id, %stream, "archive sync failed: {}", e.message);
+                if e.kind() == Some(ErrorCode::DeviceNotFound) {
+                    // Not a device of ours (e.g. a made-up ID in `archive.sync`): no cursor.
+                    break;
+                }
                 let _ = self
                     .inner
                     .archive
@@ -279,18 +319,22 @@ impl Syncer {
                 .device_holds(gw, device_id, stream, epoch, next - 1)
                 .await?
         {
-            epoch = archive
-                .start_epoch(device_id, stream, unix_now())
+            // Another relay on the same archive may have opened the new epoch already.
+            let (new_epoch, opened) = archive
+                .start_epoch_after(device_id, stream, epoch, unix_now())
                 .await
                 .map_err(archive_error)?;
+            epoch = new_epoch;
             next = 0;
-            self.inner
-                .status
-                .broadcast(Notification::ArchiveReset(ArchiveReset {
-                    device_id,
-                    stream,
-                    epoch,
-                }));
+            if opened {
+                self.inner
+                    .status
+                    .broadcast(Notification::ArchiveReset(ArchiveReset {
+                        device_id,
+                        stream,
+                        epoch,
+                    }));
+            }
         }
         loop {
             let done = match stream {
@@ -362,6 +406,11 @@ impl Syncer {
         let Some((found, at)) = on_device else {
             return Ok(false);
         };
+        if found > id {
+            // The device overwrote its oldest records up to past the cursor (it was full and
+            // not read for long): a loss on the device, not a new numbering. Read on.
+            return Ok(true);
+        }
         if found != id {
             return Ok(false);
         }

@@ -68,13 +68,16 @@ pub async fn get(archive: &Archive, p: &TimecardsParams) -> Result<TimecardsResu
         tna_types::validate::validate_user_id(user)
             .map_err(|m| RpcError::invalid_params(format!("userId: {m}")))?;
     }
-    // The window of every counted day, widened by one longest shift on each side: an OUT of a
-    // night shift after the last day, and the IN of one that started before the first.
+    // The window days of the range plus one whole window day on each side: a night shift's
+    // OUT after the last day, the IN of one that started the day before the first, and runs of
+    // repeated punches that reach over either edge are then read as they are in a wider range,
+    // so a day's figures never depend on the range asked for. (A shift is at most
+    // MAX_SHIFT_SECONDS, under a day.)
     let day_start =
         i64::from(policy.day_start_minutes) * 60 - i64::from(policy.utc_offset_minutes) * 60;
-    let shift = i64::from(MAX_SHIFT_SECONDS);
-    let from = i64::from(first) * DAY + day_start - shift;
-    let to = (i64::from(last) + 1) * DAY + day_start + shift;
+    const _: () = assert!((MAX_SHIFT_SECONDS as i64) < DAY);
+    let from = (i64::from(first) - 1) * DAY + day_start;
+    let to = (i64::from(last) + 2) * DAY + day_start;
     let mut query = LogQuery {
         from: Some(clamp_u32(from)),
         to: Some(clamp_u32(to)),

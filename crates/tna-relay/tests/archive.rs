@@ -399,7 +399,16 @@ async fn reset_live_audit_timecards_and_queries() {
     changed["labels"][0] = json!("Audited");
     ws.ok("tna.setConfig", json!({"deviceId": d, "config": changed}))
         .await;
-    let audit = ws.ok("audit.list", json!({"limit": 10})).await;
+    // The entry is stored in the background: poll for it.
+    let started = Instant::now();
+    let audit = loop {
+        let audit = ws.ok("audit.list", json!({"limit": 10})).await;
+        if audit["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+            break audit;
+        }
+        assert!(started.elapsed() < STEP, "no audit entry");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let entry = &audit["entries"][0];
     assert_eq!(entry["method"], "tna.setConfig", "{audit}");
     assert_eq!(entry["actor"], "local");

@@ -19,6 +19,68 @@ pub async fn run_all(archive: &Archive) {
     concurrent_writers_never_double_count(archive).await;
     audit_trail(archive).await;
     stored_matches_rows(archive).await;
+    one_reset_seen_twice_opens_one_epoch(archive).await;
+    settings_round_trip(archive).await;
+}
+
+/// Two relays notice the same reset: the first opens the new epoch, the second is handed it.
+async fn one_reset_seen_twice_opens_one_epoch(archive: &Archive) {
+    let page = super::tna_run(9_001, 1..11, 5_000, 2);
+    archive
+        .store_tna_page(9_001, 0, &page, 11, 1)
+        .await
+        .expect("store");
+    let first = archive
+        .start_epoch_after(9_001, Stream::Tna, 0, 2)
+        .await
+        .expect("epoch");
+    let second = archive
+        .start_epoch_after(9_001, Stream::Tna, 0, 3)
+        .await
+        .expect("epoch");
+    assert_eq!(first, (1, true));
+    assert_eq!(second, (1, false), "no second epoch for the same reset");
+    let cursor = archive
+        .cursor(9_001, Stream::Tna)
+        .await
+        .expect("cursor")
+        .expect("exists");
+    assert_eq!(
+        (cursor.epoch, cursor.next_event_id, cursor.stored),
+        (1, 0, 10)
+    );
+    // The event the sync compares: stored in epoch 0, not in epoch 1.
+    assert_eq!(
+        archive
+            .stored_timestamp(9_001, Stream::Tna, 0, 10)
+            .await
+            .expect("lookup"),
+        Some(page[9].timestamp)
+    );
+    assert_eq!(
+        archive
+            .stored_timestamp(9_001, Stream::Tna, 1, 10)
+            .await
+            .expect("lookup"),
+        None
+    );
+}
+
+/// Settings are replaced, not duplicated, and missing ones are `None`.
+async fn settings_round_trip(archive: &Archive) {
+    assert_eq!(archive.setting("nothing").await.expect("read"), None);
+    archive
+        .set_setting("policy", "{\"a\":1}")
+        .await
+        .expect("set");
+    archive
+        .set_setting("policy", "{\"a\":2}")
+        .await
+        .expect("replace");
+    assert_eq!(
+        archive.setting("policy").await.expect("read").as_deref(),
+        Some("{\"a\":2}")
+    );
 }
 
 fn devices(ids: &[u32]) -> LogQuery {

@@ -237,18 +237,7 @@ impl Archive {
              WHERE device_id = {d} AND stream = {s} RETURNING epoch"
         );
         let row = b.query().fetch_one(&mut *tx).await?;
-        let raw = crate::sql::get_i64(&row, "epoch")?;
-        let epoch = match to_u32(raw, TABLE, "epoch") {
-            Ok(e) => e,
-            Err(_) if raw == i64::from(u32::MAX) + 1 => {
-                return Err(ArchiveError::EpochExhausted {
-                    device_id,
-                    stream,
-                    epoch: u32::MAX,
-                });
-            }
-            Err(e) => return Err(e),
-        };
+        let epoch = epoch_of(crate::sql::get_i64(&row, "epoch")?, device_id, stream)?;
         tx.commit().await?;
         tracing::warn!(device_id, %stream, epoch, "event-ID reset: new archive epoch");
         Ok(epoch)
@@ -289,17 +278,7 @@ impl Archive {
                 (crate::sql::get_i64(&row, "epoch")?, false)
             }
         };
-        let epoch = match to_u32(raw, TABLE, "epoch") {
-            Ok(e) => e,
-            Err(_) if raw == i64::from(u32::MAX) + 1 => {
-                return Err(ArchiveError::EpochExhausted {
-                    device_id,
-                    stream,
-                    epoch: u32::MAX,
-                });
-            }
-            Err(e) => return Err(e),
-        };
+        let epoch = epoch_of(raw, device_id, stream)?;
         tx.commit().await?;
         if opened {
             tracing::warn!(device_id, %stream, epoch, "event-ID reset: new archive epoch");
@@ -331,5 +310,19 @@ impl Archive {
         );
         b.query().execute(&self.writer).await?;
         Ok(())
+    }
+}
+
+/// A stored epoch as `u32`; one past the last possible epoch means the device has reset more
+/// often than epochs can count.
+fn epoch_of(raw: i64, device_id: u32, stream: Stream) -> Result<u32> {
+    match to_u32(raw, TABLE, "epoch") {
+        Ok(e) => Ok(e),
+        Err(_) if raw == i64::from(u32::MAX) + 1 => Err(ArchiveError::EpochExhausted {
+            device_id,
+            stream,
+            epoch: u32::MAX,
+        }),
+        Err(e) => Err(e),
     }
 }

@@ -1,7 +1,8 @@
 //! The archive in the browser: the Logs page reads every chosen device's events from the archive
 //! (exactly what was stored), and the Archive page lists the cursors, syncs on request, and
 //! says so when a device's event IDs started again; a write made in the console (syncing two
-//! drifted clocks) appears on the Audit page with its devices and results.
+//! drifted clocks) appears on the Audit page with its devices and results; the kiosk opened
+//! after punches shows them from the archive.
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
@@ -18,6 +19,43 @@ pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRel
     );
     let archive = sync.archive();
     let sim = relay.demo_gateway().context("demo gateway")?;
+
+    // The kiosk, opened after today's punches reached the archive, shows them at once.
+    let punched: Vec<(u32, u32)> = sim
+        .device_ids()
+        .into_iter()
+        .filter(|&d| sim.tna_supported(d) == Some(true))
+        .take(2)
+        .filter_map(|d| sim.append_punch(d).map(|p| (d, p.id)))
+        .collect();
+    ensure!(punched.len() == 2, "two punches");
+    for &(d, id) in &punched {
+        let started = std::time::Instant::now();
+        while archive
+            .cursor(d, Stream::Tna)
+            .await?
+            .is_none_or(|c| c.next_event_id <= id)
+        {
+            ensure!(
+                started.elapsed() < PAGE_WAIT,
+                "punch {id} of {d} not archived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    client.goto(&format!("{}kiosk", relay.url())).await?;
+    wait_for_within(client, "[data-testid=kiosk][data-today=archive]", PAGE_WAIT)
+        .await
+        .context("the kiosk did not fill today's board from the archive")?;
+    for (d, id) in punched {
+        wait_for_within(
+            client,
+            &format!("[data-testid=kiosk-punch][data-device-id='{d}'][data-event-id='{id}']"),
+            PAGE_WAIT,
+        )
+        .await
+        .with_context(|| format!("punch {id} of device {d} is not on the kiosk"))?;
+    }
 
     // Logs, source Archive, every device: the archive's count, and the page says so.
     client.goto(&format!("{}logs", relay.url())).await?;

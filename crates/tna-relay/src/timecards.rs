@@ -15,8 +15,10 @@ use crate::sync::archive_error;
 
 /// Longest range of days one `timecards.get` covers (a quarter).
 pub const MAX_DAYS: i32 = 93;
-/// Most archived events one `timecards.get` reads; a range holding more is refused.
-pub const MAX_EVENTS: usize = 2_000_000;
+/// Most archived events one `timecards.get` reads; a range holding more is refused before
+/// anything is loaded (1,000 people punching ten times a day for three months fit; the relay
+/// holds them in memory while it pairs them).
+pub const MAX_EVENTS: usize = 1_000_000;
 /// The archive setting that holds the policy (JSON).
 const POLICY_SETTING: &str = "timecard_policy";
 const DAY: i64 = 86_400;
@@ -51,6 +53,15 @@ pub async fn set_policy(archive: &Archive, policy: &TimecardPolicy) -> Result<()
 
 /// The timecards of `p.from..=p.to` (local days of the policy), from the archive.
 pub async fn get(archive: &Archive, p: &TimecardsParams) -> Result<TimecardsResult, RpcError> {
+    get_limited(archive, p, MAX_EVENTS).await
+}
+
+/// [`get`] with its own event limit (tests use a small one).
+pub async fn get_limited(
+    archive: &Archive,
+    p: &TimecardsParams,
+    max_events: usize,
+) -> Result<TimecardsResult, RpcError> {
     let policy = policy(archive).await?;
     let first = parse_day("from", &p.from)?;
     let last = parse_day("to", &p.to)?;
@@ -86,14 +97,24 @@ pub async fn get(archive: &Archive, p: &TimecardsParams) -> Result<TimecardsResu
         after: None,
         limit: MAX_QUERY_LIMIT,
     };
-    let mut logs = Vec::new();
+    // Count first: a range too big is refused before a single event is held in memory.
+    let count = archive.count_tna(&query).await.map_err(archive_error)?;
+    if count > max_events as u64 {
+        return Err(RpcError::limit_exceeded(
+            "archived events in one timecard range",
+            max_events as u64,
+            count,
+        ));
+    }
+    let mut logs = Vec::with_capacity(usize::try_from(count).unwrap_or(max_events));
     loop {
         let page = archive.query_tna(&query).await.map_err(archive_error)?;
         logs.extend(page.rows.into_iter().map(|r| r.log));
-        if logs.len() > MAX_EVENTS {
+        // Events archived since the count (live punches) may add a few; not unboundedly.
+        if logs.len() > max_events.saturating_mul(2) {
             return Err(RpcError::limit_exceeded(
                 "archived events in one timecard range",
-                MAX_EVENTS as u64,
+                max_events as u64,
                 logs.len() as u64,
             ));
         }

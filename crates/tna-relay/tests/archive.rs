@@ -447,3 +447,46 @@ async fn reset_live_audit_timecards_and_queries() {
     relay.shutdown().await;
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_timecard_range_over_the_event_limit_is_refused_before_loading() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let archive = Archive::open(&format!("sqlite://{}", dir.path().join("a.db").display()))
+        .await
+        .expect("archive");
+    let day = 20_000u32; // 2024-10-04
+    let logs: Vec<tna_types::TnaLog> = (1..=10)
+        .map(|id| tna_types::TnaLog {
+            id,
+            timestamp: day * 86_400 + 8 * 3_600 + id * 60,
+            device_id: 7,
+            user_id: "42".into(),
+            event_code: 0x1300,
+            sub_code: 0,
+            tna_key: tna_types::TnaKey::try_from(if id % 2 == 1 { 1u8 } else { 2u8 }).ok(),
+        })
+        .collect();
+    archive
+        .store_tna_page(7, tna_archive::INITIAL_EPOCH, &logs, 11, 1)
+        .await
+        .expect("store");
+    let p = tna_types::protocol::TimecardsParams {
+        from: tna_types::timecard::day_string(day as i32),
+        to: tna_types::timecard::day_string(day as i32),
+        user_id: None,
+    };
+    let refused = tna_relay::timecards::get_limited(&archive, &p, 5)
+        .await
+        .expect_err("over the limit");
+    assert_eq!(
+        refused.kind(),
+        Some(tna_types::protocol::ErrorCode::LimitExceeded)
+    );
+    let cards = tna_relay::timecards::get_limited(&archive, &p, 100)
+        .await
+        .expect("under the limit");
+    assert_eq!(cards.events, 10);
+    // Five IN/OUT pairs of one minute each.
+    assert_eq!(cards.days.len(), 1);
+    assert_eq!(cards.days[0].worked_seconds, 5 * 60);
+}

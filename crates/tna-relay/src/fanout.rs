@@ -492,8 +492,8 @@ impl Fanout {
             }
             match gsdk::event::subscribe_realtime(gw, GATEWAY_QUEUE).await {
                 Ok(mut stream) => {
+                    let opened = tokio::time::Instant::now();
                     streams += 1;
-                    backoff = BACKOFF_START;
                     up.send_replace((streams, true));
                     if streams > 1 {
                         tracing::info!(site, "realtime stream re-established; announcing gaps");
@@ -516,6 +516,7 @@ impl Fanout {
                         }
                     }
                     up.send_replace((streams, false));
+                    backoff = restart_backoff(backoff, opened.elapsed(), BACKOFF_START);
                 }
                 Err(status) => tracing::warn!(site, %status, "realtime subscribe failed"),
             }
@@ -533,6 +534,22 @@ impl Fanout {
             backoff = (backoff * 2).min(BACKOFF_MAX);
         }
         self.state().running.remove(&site);
+    }
+}
+
+/// How long a re-opened gateway stream must stay up before the next failure starts the backoff
+/// from the beginning again: a gateway that accepts streams and drops them at once (flapping)
+/// keeps backing off instead of being hit, with full re-lists and gap storms, five times a
+/// second.
+pub const STABLE_STREAM: Duration = Duration::from_secs(5);
+
+/// The wait before re-subscribing after a stream that was up for `up_for` ended: from `start`
+/// again after a stable stream, else the current (still growing) backoff.
+pub fn restart_backoff(current: Duration, up_for: Duration, start: Duration) -> Duration {
+    if up_for >= STABLE_STREAM {
+        start
+    } else {
+        current
     }
 }
 
@@ -586,6 +603,22 @@ mod tests {
             );
         }
         f
+    }
+
+    #[test]
+    fn backoff_starts_over_only_after_a_stable_stream() {
+        let start = Duration::from_millis(200);
+        let grown = Duration::from_secs(3);
+        assert_eq!(
+            restart_backoff(grown, Duration::from_secs(60), start),
+            start
+        );
+        assert_eq!(restart_backoff(grown, STABLE_STREAM, start), start);
+        assert_eq!(
+            restart_backoff(grown, Duration::from_millis(50), start),
+            grown,
+            "a stream dropped at once keeps the backoff growing"
+        );
     }
 
     #[tokio::test]

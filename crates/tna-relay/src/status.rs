@@ -93,7 +93,7 @@ async fn run(
     while !*shutdown.borrow() {
         match gsdk::connect::subscribe_status(gw, GATEWAY_QUEUE).await {
             Ok(mut stream) => {
-                backoff = BACKOFF_START;
+                let opened = tokio::time::Instant::now();
                 up.send_replace(true);
                 tracing::debug!(site, "status stream up");
                 gws.sites()[site].set_down(None);
@@ -125,6 +125,7 @@ async fn run(
                     }
                 }
                 up.send_replace(false);
+                backoff = crate::fanout::restart_backoff(backoff, opened.elapsed(), BACKOFF_START);
             }
             Err(status) => {
                 tracing::debug!(site, %status, "status subscribe failed");

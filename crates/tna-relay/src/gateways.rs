@@ -190,8 +190,22 @@ impl Gateways {
 
     /// Notes that `device_id` is behind site `site` (a status change names it).
     pub fn note_owner(&self, device_id: u32, site: usize) {
-        if self.several() {
-            self.owners().insert(device_id, site);
+        self.note_owner_status(device_id, site, true);
+    }
+
+    /// Notes a status change of `device_id` at site `site`: a device new to the map is placed
+    /// there; a device already placed elsewhere moves only when it is connected here (a device
+    /// moved between sites stays listed, disconnected, by its old gateway for a while).
+    pub fn note_owner_status(&self, device_id: u32, site: usize, connected: bool) {
+        if !self.several() {
+            return;
+        }
+        let mut owners = self.owners();
+        match owners.get(&device_id) {
+            Some(&other) if other != site && !connected => {}
+            _ => {
+                owners.insert(device_id, site);
+            }
         }
     }
 
@@ -303,7 +317,29 @@ impl Gateways {
                 if self.several() {
                     let mut owners = self.owners();
                     for d in devices {
-                        owners.insert(d.device_id, i);
+                        match owners.get(&d.device_id) {
+                            Some(&other) if other != i => {
+                                // Two gateways list one device ID (it moved, or two sites
+                                // share a serial range): the one it is connected to wins.
+                                let there =
+                                    self.inner.sites[other].seen().devices.iter().any(|x| {
+                                        x.device_id == d.device_id
+                                            && x.status == ConnectionStatus::Connected
+                                    });
+                                tracing::warn!(
+                                    device = d.device_id,
+                                    "device listed by two gateways ({} and {})",
+                                    self.inner.sites[other].label(),
+                                    site.label()
+                                );
+                                if d.status == ConnectionStatus::Connected || !there {
+                                    owners.insert(d.device_id, i);
+                                }
+                            }
+                            _ => {
+                                owners.insert(d.device_id, i);
+                            }
+                        }
                     }
                 }
                 let mut seen = site.seen();

@@ -104,11 +104,14 @@ async fn run(
                     tokio::select! {
                         item = stream.next() => match item {
                             Some(Ok(change)) => {
-                                gws.note_owner(change.device_id, site);
+                                let push = gsdk::connect::status_change(&change);
+                                gws.note_owner_status(
+                                    change.device_id,
+                                    site,
+                                    push.status == ConnectionStatus::Connected,
+                                );
                                 // No receiver (no socket open) is fine: nobody to tell.
-                                let _ = tx.send(Notification::DevicesStatus(
-                                    gsdk::connect::status_change(&change),
-                                ));
+                                let _ = tx.send(Notification::DevicesStatus(push));
                             }
                             Some(Err(status)) => {
                                 tracing::warn!(site, %status, "status stream failed");

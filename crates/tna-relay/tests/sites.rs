@@ -421,3 +421,54 @@ async fn several_gateways_need_distinct_names() {
         "{twice}"
     );
 }
+
+#[tokio::test]
+async fn a_device_listed_by_two_gateways_goes_to_the_one_it_is_connected_to() {
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    // Two gateways listing the same serial numbers (as after a device moved between sites).
+    let a = gateway_sim::start(
+        Gateway::new(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)),
+        loopback,
+        None,
+    )
+    .await
+    .expect("gateway A");
+    let b = gateway_sim::start(
+        Gateway::new(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)),
+        loopback,
+        None,
+    )
+    .await
+    .expect("gateway B");
+    let device = a
+        .gateway
+        .device_ids()
+        .into_iter()
+        .find(|&d| a.gateway.tna_supported(d) == Some(true))
+        .expect("a T&A device");
+    b.gateway.set_offline(device, true);
+    let remote = |g: &RunningGateway| GatewayTarget::Remote {
+        url: format!("http://{}", g.addr),
+        ca_cert: None,
+    };
+    let relay = tna_relay::start(RelayConfig::with_sites(
+        loopback,
+        vec![
+            GatewaySite::named("Old site", remote(&a)),
+            GatewaySite::named("New site", remote(&b)),
+        ],
+    ))
+    .await
+    .expect("relay");
+    let url = format!("ws://{}/ws", relay.addr());
+    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
+    let mut c = Client { ws, next_id: 1 };
+    // Whatever order the two lists finish in, calls go to the gateway the device is on.
+    for _ in 0..5 {
+        c.ok("devices.list", json!({})).await;
+        c.ok("tna.getConfig", json!({"deviceId": device})).await;
+    }
+    relay.shutdown().await;
+    a.shutdown().await;
+    b.shutdown().await;
+}

@@ -258,7 +258,7 @@ impl Fanout {
         if let Some(&d) = unknown.first()
             && !self.inner.remote_devices.load(Ordering::Relaxed)
         {
-            return Err(RpcError::device_not_found(d));
+            return Err(gws.unknown_device(d));
         }
         let enabled =
             join_all(groups.iter().map(|(site, ids)| {

@@ -224,7 +224,30 @@ impl Gateways {
         }
         self.list().await;
         self.known_site_of(device_id)
-            .ok_or_else(|| RpcError::device_not_found(device_id))
+            .ok_or_else(|| self.unknown_device(device_id))
+    }
+
+    /// The error for a device no gateway listed: "not found", unless a gateway could not be
+    /// asked — then the device may well be behind it, and the error names that site.
+    pub fn unknown_device(&self, device_id: u32) -> RpcError {
+        let down: Vec<&str> = self
+            .inner
+            .sites
+            .iter()
+            .filter(|s| s.is_down())
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        if down.is_empty() {
+            return RpcError::device_not_found(device_id);
+        }
+        let names = down.join(", ");
+        RpcError::new(
+            ErrorCode::GatewayUnavailable,
+            format!(
+                "Device {device_id} is not behind any gateway that answers; the gateway of site {names} cannot be reached and may hold it."
+            ),
+        )
+        .with_data(json!({ "gateway": names, "deviceId": device_id }))
     }
 
     /// The client of `device_id`'s gateway.
@@ -417,10 +440,12 @@ impl Gateways {
             }
         }
         for d in unknown {
-            rows.insert(
-                d,
-                T::failed(d, GRPC_NOT_FOUND, &RpcError::device_not_found(d)),
-            );
+            let e = self.unknown_device(d);
+            let code = match e.kind() {
+                Some(ErrorCode::GatewayUnavailable) => GRPC_UNAVAILABLE,
+                _ => GRPC_NOT_FOUND,
+            };
+            rows.insert(d, T::failed(d, code, &e));
         }
         Ok(device_ids.iter().filter_map(|d| rows.remove(d)).collect())
     }

@@ -472,3 +472,69 @@ async fn a_device_listed_by_two_gateways_goes_to_the_one_it_is_connected_to() {
     a.shutdown().await;
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_device_unknown_while_a_site_is_down_is_reported_as_that_site_unreachable() {
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let hq = gateway_sim::start(
+        Gateway::new(sim(3, 2, gateway_sim::FIRST_DEVICE_ID)),
+        loopback,
+        None,
+    )
+    .await
+    .expect("HQ gateway");
+    // A port nobody listens on: the Annex gateway is down from the start.
+    let free = std::net::TcpListener::bind(loopback).expect("bind");
+    let down = free.local_addr().expect("addr");
+    drop(free);
+    let relay = tna_relay::start(RelayConfig::with_sites(
+        loopback,
+        vec![
+            GatewaySite::named(
+                "HQ",
+                GatewayTarget::Remote {
+                    url: format!("http://{}", hq.addr),
+                    ca_cert: None,
+                },
+            ),
+            GatewaySite::named(
+                "Annex",
+                GatewayTarget::Remote {
+                    url: format!("http://{down}"),
+                    ca_cert: None,
+                },
+            ),
+        ],
+    ))
+    .await
+    .expect("relay");
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+        .await
+        .expect("ws");
+    let mut c = Client { ws, next_id: 1 };
+    let annex_device = 560_000_001u32;
+    let resp = c
+        .call(
+            "tna.getConfig",
+            json!({"deviceId": annex_device}),
+            &mut Vec::new(),
+        )
+        .await;
+    assert_eq!(resp["error"]["code"], -32004, "{resp}");
+    assert_eq!(resp["error"]["data"]["gateway"], "Annex", "{resp}");
+    let hq_device = hq.gateway.device_ids()[0];
+    let rows = c
+        .ok("time.get", json!({"deviceIds": [hq_device, annex_device]}))
+        .await["clocks"]
+        .clone();
+    assert_eq!(rows[0]["ok"], true, "{rows}");
+    assert_eq!(rows[1]["ok"], false, "{rows}");
+    assert!(
+        rows[1]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("site Annex cannot be reached")),
+        "{rows}"
+    );
+    relay.shutdown().await;
+    hq.shutdown().await;
+}

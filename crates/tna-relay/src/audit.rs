@@ -35,7 +35,7 @@ pub async fn record(sync: Option<&Syncer>, caller: &Caller, change: Change) {
     let Some(sync) = sync else { return };
     let entry = AuditEntry {
         id: 0,
-        at: now(),
+        at: crate::sync::unix_now(),
         actor: caller
             .username
             .clone()
@@ -56,11 +56,4 @@ pub async fn record(sync: Option<&Syncer>, caller: &Caller, change: Change) {
             );
         }
     });
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

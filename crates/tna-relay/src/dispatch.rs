@@ -566,15 +566,16 @@ fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
     }
 }
 
-/// Validates once, checks each target's schedules where the config uses named ones (devices
-/// lacking one get their own failure row and are not written), then writes the rest in one
-/// `SetConfigMulti` call. Results come back in request order.
+/// For a request already checked (device IDs, the config itself): checks each target's
+/// schedules where the config uses named ones (devices lacking one get their own failure row
+/// and are not written), then writes the rest in one `SetConfigMulti` call per gateway. Results
+/// come back in request order.
 async fn set_config_multi(
     gws: &Gateways,
     p: SetConfigMultiParams,
 ) -> Result<Vec<DeviceResult>, RpcError> {
-    check_device_ids(&p.device_ids)?;
-    validate_config(&p.config, None).map_err(RpcError::validation)?;
+    // The device IDs and the config itself were checked by the handler (before the audit
+    // trail's reads).
     let mut refused: Vec<DeviceResult> = Vec::new();
     if uses_named_schedules(&p.config) {
         let config = &p.config;

@@ -68,30 +68,25 @@ impl Site {
         self.seen().down.is_some()
     }
 
-    /// Records that the gateway cannot be reached (`Some(why)`) or can again (`None`); returns
-    /// whether that changed.
-    pub fn set_down(&self, why: Option<String>) -> bool {
-        let mut seen = self.seen();
-        let changed = seen.down.is_some() != why.is_some();
-        seen.down = why;
-        changed
+    /// Records that the gateway cannot be reached (`Some(why)`) or can again (`None`).
+    pub fn set_down(&self, why: Option<String>) {
+        self.seen().down = why;
     }
 
     /// An error of a call to this gateway, naming the site when there is one.
     fn tag(&self, e: RpcError) -> RpcError {
         match (&self.name, e.kind()) {
             (Some(name), Some(ErrorCode::GatewayUnavailable)) => {
-                let detail = e
-                    .data
-                    .as_ref()
-                    .and_then(|d| d["detail"].as_str())
-                    .unwrap_or("no answer")
-                    .to_string();
-                site_unavailable(name, &detail)
+                site_unavailable(name, transport_detail(&e).unwrap_or("no answer"))
             }
             _ => e,
         }
     }
+}
+
+/// The transport's own words of a gateway error ("tcp connect error"), not the whole sentence.
+fn transport_detail(e: &RpcError) -> Option<&str> {
+    e.data.as_ref().and_then(|d| d["detail"].as_str())
 }
 
 /// The error of a call to the unreachable gateway of site `name`.
@@ -292,13 +287,7 @@ impl Gateways {
                 }
                 Err(e) => {
                     let last = site.seen().devices.clone();
-                    // The transport's own words ("tcp connect error"), not the whole sentence.
-                    let detail = e
-                        .data
-                        .as_ref()
-                        .and_then(|d| d["detail"].as_str())
-                        .unwrap_or(&e.message)
-                        .to_string();
+                    let detail = transport_detail(&e).unwrap_or(&e.message).to_string();
                     let why = format!("{} cannot be reached: {detail}", site.label());
                     states.push(GatewayState {
                         name,

@@ -19,6 +19,7 @@ use tna_types::ConnectionStatus;
 use tna_types::protocol::{DeviceStatusChange, Notification};
 use tokio::sync::{broadcast, mpsc, watch};
 
+use crate::auth::{Clock, SystemClock};
 use crate::gateways::Gateways;
 use crate::gsdk;
 
@@ -187,11 +188,9 @@ async fn push_current(gws: &Gateways, site: usize, tx: &broadcast::Sender<Notifi
     }
 }
 
+/// The relay's clock in the seconds of a status change.
 fn now() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
-        .unwrap_or(0)
+    u32::try_from(SystemClock.now()).unwrap_or(u32::MAX)
 }
 
 /// Writes every change to one socket's outbox until the socket or the relay goes away.

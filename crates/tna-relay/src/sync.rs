@@ -26,6 +26,7 @@ use tna_archive::{Archive, Stream};
 use tna_types::protocol::{ArchiveReset, ErrorCode, Notification, RpcError, SyncState};
 use tokio::sync::{Notify, Semaphore, watch};
 
+use crate::auth::{Clock, SystemClock};
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
@@ -442,9 +443,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// The relay's clock (the one the accounts use), in the archive's signed seconds.
+pub(crate) fn unix_now() -> i64 {
+    i64::try_from(SystemClock.now()).unwrap_or(i64::MAX)
 }

@@ -29,6 +29,25 @@ fn sim(devices: u32, seed: u64, first_device_id: u32) -> SimConfig {
     }
 }
 
+/// An emulator serving `cfg` on a free loopback port.
+async fn start_sim(cfg: SimConfig) -> RunningGateway {
+    gateway_sim::start(
+        Gateway::new(cfg),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        None,
+    )
+    .await
+    .expect("the emulator starts")
+}
+
+/// The relay's target for a plain-TCP gateway at `addr`.
+fn remote(addr: SocketAddr) -> GatewayTarget {
+    GatewayTarget::Remote {
+        url: format!("http://{addr}"),
+        ca_cert: None,
+    }
+}
+
 struct Sites {
     hq: RunningGateway,
     warehouse: Option<RunningGateway>,
@@ -38,26 +57,13 @@ struct Sites {
 impl Sites {
     async fn start() -> Sites {
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        let hq = gateway_sim::start(
-            Gateway::new(sim(6, 1, gateway_sim::FIRST_DEVICE_ID)),
-            loopback,
-            None,
-        )
-        .await
-        .expect("HQ gateway starts");
-        let warehouse =
-            gateway_sim::start(Gateway::new(sim(4, 2, WAREHOUSE_FIRST)), loopback, None)
-                .await
-                .expect("Warehouse gateway starts");
-        let remote = |g: &RunningGateway| GatewayTarget::Remote {
-            url: format!("http://{}", g.addr),
-            ca_cert: None,
-        };
+        let hq = start_sim(sim(6, 1, gateway_sim::FIRST_DEVICE_ID)).await;
+        let warehouse = start_sim(sim(4, 2, WAREHOUSE_FIRST)).await;
         let relay = tna_relay::start(RelayConfig::with_sites(
             loopback,
             vec![
-                GatewaySite::named("HQ", remote(&hq)),
-                GatewaySite::named("Warehouse", remote(&warehouse)),
+                GatewaySite::named("HQ", remote(hq.addr)),
+                GatewaySite::named("Warehouse", remote(warehouse.addr)),
             ],
         ))
         .await
@@ -388,15 +394,12 @@ async fn stopping_one_gateway_marks_only_its_devices_unavailable() {
 #[tokio::test]
 async fn several_gateways_need_distinct_names() {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let remote = |port: u16| GatewayTarget::Remote {
-        url: format!("http://127.0.0.1:{port}"),
-        ca_cert: None,
-    };
+    let port = |p: u16| remote(SocketAddr::from(([127, 0, 0, 1], p)));
     let unnamed = tna_relay::start(RelayConfig::with_sites(
         loopback,
         vec![
-            GatewaySite::named("HQ", remote(1)),
-            GatewaySite::unnamed(remote(2)),
+            GatewaySite::named("HQ", port(1)),
+            GatewaySite::unnamed(port(2)),
         ],
     ))
     .await
@@ -409,8 +412,8 @@ async fn several_gateways_need_distinct_names() {
     let twice = tna_relay::start(RelayConfig::with_sites(
         loopback,
         vec![
-            GatewaySite::named("HQ", remote(1)),
-            GatewaySite::named("hq", remote(2)),
+            GatewaySite::named("HQ", port(1)),
+            GatewaySite::named("hq", port(2)),
         ],
     ))
     .await
@@ -426,20 +429,8 @@ async fn several_gateways_need_distinct_names() {
 async fn a_device_listed_by_two_gateways_goes_to_the_one_it_is_connected_to() {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     // Two gateways listing the same serial numbers (as after a device moved between sites).
-    let a = gateway_sim::start(
-        Gateway::new(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)),
-        loopback,
-        None,
-    )
-    .await
-    .expect("gateway A");
-    let b = gateway_sim::start(
-        Gateway::new(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)),
-        loopback,
-        None,
-    )
-    .await
-    .expect("gateway B");
+    let a = start_sim(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)).await;
+    let b = start_sim(sim(4, 3, gateway_sim::FIRST_DEVICE_ID)).await;
     let device = a
         .gateway
         .device_ids()
@@ -447,15 +438,11 @@ async fn a_device_listed_by_two_gateways_goes_to_the_one_it_is_connected_to() {
         .find(|&d| a.gateway.tna_supported(d) == Some(true))
         .expect("a T&A device");
     b.gateway.set_offline(device, true);
-    let remote = |g: &RunningGateway| GatewayTarget::Remote {
-        url: format!("http://{}", g.addr),
-        ca_cert: None,
-    };
     let relay = tna_relay::start(RelayConfig::with_sites(
         loopback,
         vec![
-            GatewaySite::named("Old site", remote(&a)),
-            GatewaySite::named("New site", remote(&b)),
+            GatewaySite::named("Old site", remote(a.addr)),
+            GatewaySite::named("New site", remote(b.addr)),
         ],
     ))
     .await
@@ -476,13 +463,7 @@ async fn a_device_listed_by_two_gateways_goes_to_the_one_it_is_connected_to() {
 #[tokio::test]
 async fn a_device_unknown_while_a_site_is_down_is_reported_as_that_site_unreachable() {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let hq = gateway_sim::start(
-        Gateway::new(sim(3, 2, gateway_sim::FIRST_DEVICE_ID)),
-        loopback,
-        None,
-    )
-    .await
-    .expect("HQ gateway");
+    let hq = start_sim(sim(3, 2, gateway_sim::FIRST_DEVICE_ID)).await;
     // A port nobody listens on: the Annex gateway is down from the start.
     let free = std::net::TcpListener::bind(loopback).expect("bind");
     let down = free.local_addr().expect("addr");
@@ -490,20 +471,8 @@ async fn a_device_unknown_while_a_site_is_down_is_reported_as_that_site_unreacha
     let relay = tna_relay::start(RelayConfig::with_sites(
         loopback,
         vec![
-            GatewaySite::named(
-                "HQ",
-                GatewayTarget::Remote {
-                    url: format!("http://{}", hq.addr),
-                    ca_cert: None,
-                },
-            ),
-            GatewaySite::named(
-                "Annex",
-                GatewayTarget::Remote {
-                    url: format!("http://{down}"),
-                    ca_cert: None,
-                },
-            ),
+            GatewaySite::named("HQ", remote(hq.addr)),
+            GatewaySite::named("Annex", remote(down)),
         ],
     ))
     .await

@@ -58,6 +58,13 @@ pub fn gateway_unavailable(detail: &str) -> RpcError {
     .with_data(json!({ "gateway": DEFAULT_GATEWAY_NAME, "detail": detail }))
 }
 
+/// Whether tonic itself ended the call because its `grpc-timeout` passed: it reports that as
+/// `Cancelled: Timeout expired` (a status it makes, not one the gateway sent), which must read
+/// as our timeout, not as a gateway error.
+pub fn is_local_deadline(status: &Status) -> bool {
+    status.code() == Code::Cancelled && status.message() == tonic::TimeoutExpired(()).to_string()
+}
+
 /// A gateway call did not finish in time.
 pub fn timeout_error(after: Option<Duration>) -> RpcError {
     let ms = after.map(|d| d.as_millis() as u64);
@@ -162,5 +169,17 @@ mod tests {
         assert_eq!(e.kind(), Some(ErrorCode::Unsupported));
         let e = from_status(&Status::internal("boom"), Some(7));
         assert_eq!(e.kind(), Some(ErrorCode::Internal));
+    }
+
+    #[test]
+    fn tonics_own_deadline_is_told_from_a_cancel() {
+        let tonic_deadline = Status::from_error(Box::new(tonic::TimeoutExpired(())));
+        assert!(is_local_deadline(&tonic_deadline), "{tonic_deadline:?}");
+        assert!(!is_local_deadline(&Status::cancelled(
+            "the gateway shut down"
+        )));
+        assert!(!is_local_deadline(&Status::deadline_exceeded(
+            "Timeout expired"
+        )));
     }
 }

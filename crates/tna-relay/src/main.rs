@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use tna_relay::auth::Auth;
-use tna_relay::config_file::ConfigFile;
+use tna_relay::config_file::{ConfigFile, MAX_TIMEOUT_SECS};
 use tna_relay::tls::TlsFiles;
 use tna_relay::{GatewaySite, GatewayTarget, RelayConfig};
 use tna_types::Role;
@@ -49,6 +49,19 @@ struct Cli {
     /// for a [[gateway]] of the config file that names none.
     #[arg(long, env = "TNA_RELAY_CA_CERT")]
     ca_cert: Option<PathBuf>,
+    /// The site name shown with the devices of --gateway (a [[gateway]] section's `name`).
+    #[arg(long, env = "TNA_RELAY_SITE", requires = "gateway")]
+    site: Option<String>,
+    /// Deadline of one gateway call in seconds, 1 to 300 (a [[gateway]] section's
+    /// `timeout_secs`): for --gateway, and for the config file's gateways that set none
+    /// [default: 12].
+    #[arg(
+        long,
+        env = "TNA_RELAY_GATEWAY_TIMEOUT",
+        value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS),
+        conflicts_with = "demo"
+    )]
+    gateway_timeout: Option<u64>,
     /// The accounts file (argon2 password hashes, roles, enrolled kiosks). Created on first
     /// start with an `admin` account whose password is printed once (or taken from
     /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600
@@ -71,8 +84,13 @@ struct Cli {
     allow_origins: Vec<String>,
     /// The log archive: `sqlite:///path/archive.db` (created when missing) or
     /// `postgres://user@host/db` (several relays may share one) [default: sqlite:tna-archive.db;
-    /// demo: a fresh file in the temp directory].
-    #[arg(long, env = "TNA_RELAY_ARCHIVE", hide_env_values = true)]
+    /// demo: a fresh file in the temp directory]. `--database` is the same option.
+    #[arg(
+        long,
+        visible_alias = "database",
+        env = "TNA_RELAY_ARCHIVE",
+        hide_env_values = true
+    )]
     archive: Option<String>,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
@@ -147,10 +165,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let gateways = if cli.demo {
         demo_sites(cli.demo_devices, cli.demo_logs, cli.demo_sites)
     } else if let Some(url) = cli.gateway {
-        vec![GatewaySite::unnamed(GatewayTarget::Remote {
-            url,
-            ca_cert: cli.ca_cert,
-        })]
+        vec![GatewaySite {
+            name: cli.site,
+            target: GatewayTarget::Remote {
+                url,
+                ca_cert: cli.ca_cert,
+            },
+            call_timeout: cli.gateway_timeout.map(Duration::from_secs),
+        }]
     } else if file.gateway.is_empty() {
         anyhow::bail!(
             "no gateway: give --gateway (or TNA_RELAY_GATEWAY, or [[gateway]] sections in --config), or --demo"
@@ -164,7 +186,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     url: g.url,
                     ca_cert: g.ca_cert.or_else(|| cli.ca_cert.clone()),
                 },
-                call_timeout: g.timeout_secs.map(Duration::from_secs),
+                call_timeout: g
+                    .timeout_secs
+                    .or(cli.gateway_timeout)
+                    .map(Duration::from_secs),
             })
             .collect()
     };

@@ -1,6 +1,6 @@
 //! The `tna-relay` binary refuses a bad start with one line on stderr that says what to fix,
-//! and exit code 2: a config file with a typo, a missing TLS certificate, no gateway at all, a
-//! port already in use. A good config file starts it.
+//! and exit code 2: a config file with a typo, a missing TLS certificate, no gateway at all, an
+//! archive URL of an unknown kind, a port already in use. A good config file starts it.
 
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
@@ -85,6 +85,23 @@ fn bad_starts_say_what_to_fix_in_one_line() {
         ],
     ));
     assert!(line.contains("missing.crt"), "{line}");
+
+    // `--database` is `--archive` under the name integrators look for.
+    let line = error_line(&run(
+        d,
+        &[
+            "--gateway",
+            "http://127.0.0.1:9",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "mysql://127.0.0.1/tna",
+        ],
+    ));
+    assert!(
+        line.contains("mysql") && line.contains("sqlite:///"),
+        "{line}"
+    );
 
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();

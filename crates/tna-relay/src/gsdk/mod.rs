@@ -150,8 +150,10 @@ where
 {
     match tokio::time::timeout(timeout, fut).await {
         Ok(Ok(resp)) => Ok(resp.into_inner()),
-        Ok(Err(status)) => Err(errors::from_status(&status, device_id)),
-        Err(_) => Err(errors::timeout_error(Some(timeout))),
+        Ok(Err(status)) if !errors::is_local_deadline(&status) => {
+            Err(errors::from_status(&status, device_id))
+        }
+        Ok(Err(_)) | Err(_) => Err(errors::timeout_error(Some(timeout))),
     }
 }
 
@@ -177,11 +179,13 @@ where
 {
     let device_errors = match tokio::time::timeout(timeout, fut).await {
         Ok(Ok(resp)) => errors_of(resp.into_inner()),
-        Ok(Err(status)) => match errors::multi_errors(&status) {
-            Some(errs) => errs,
-            None => return Err(errors::from_status(&status, None)),
-        },
-        Err(_) => return Err(errors::timeout_error(Some(timeout))),
+        Ok(Err(status)) if !errors::is_local_deadline(&status) => {
+            match errors::multi_errors(&status) {
+                Some(errs) => errs,
+                None => return Err(errors::from_status(&status, None)),
+            }
+        }
+        Ok(Err(_)) | Err(_) => return Err(errors::timeout_error(Some(timeout))),
     };
     let failed: HashMap<u32, gsdk_proto::err::ErrorResponse> = device_errors
         .into_iter()

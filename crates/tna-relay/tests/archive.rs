@@ -1,5 +1,6 @@
 //! The log archive through the whole chain: gateway emulator ⇄ (gRPC over TCP) ⇄ relay ⇄ SQLite
-//! file, and a WebSocket client for the archive methods.
+//! file or PostgreSQL server (a throwaway cluster started here), and a WebSocket client for the
+//! archive methods. Each scenario runs on both databases:
 //!
 //! - 50 devices × 20,000 events sync exactly, with no duplicates;
 //! - the emulator killed in the middle of a sync and started again: the sync resumes from the
@@ -16,6 +17,7 @@ use futures::{SinkExt, StreamExt};
 use gateway_sim::{Gateway, RunningGateway, SimConfig};
 use serde_json::{Value, json};
 use tna_archive::Archive;
+use tna_archive::testing::PgCluster;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 use tna_types::archive::{LogQuery, Stream};
 use tokio::net::TcpStream;
@@ -43,9 +45,45 @@ async fn start_sim(cfg: SimConfig, addr: SocketAddr) -> RunningGateway {
         .expect("the emulator starts")
 }
 
-async fn start_relay(gateway: SocketAddr, db: &std::path::Path) -> RunningRelay {
+/// Where a test keeps its archive; dropped (file removed, server stopped) at the end.
+enum Db {
+    /// A SQLite file in a temp dir.
+    Sqlite(tempfile::TempDir),
+    /// A database on a throwaway PostgreSQL server (kept only to stop it on drop), and its URL.
+    Postgres(#[allow(dead_code)] PgCluster, String),
+}
+
+impl Db {
+    fn new(kind: Kind) -> Db {
+        match kind {
+            Kind::Sqlite => Db::Sqlite(tempfile::tempdir().expect("temp dir")),
+            Kind::Postgres => {
+                let pg = PgCluster::start_or_run_as("nobody")
+                    .expect("a PostgreSQL server (cargo xtask setup)");
+                let url = pg.create_database("archive").expect("database");
+                Db::Postgres(pg, url)
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite://{}", dir.path().join("archive.db").display()),
+            Db::Postgres(_, url) => url.clone(),
+        }
+    }
+}
+
+/// The two databases every scenario runs on.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+async fn start_relay(gateway: SocketAddr, db: &Db) -> RunningRelay {
     tna_relay::start(RelayConfig {
-        archive: Some(format!("sqlite://{}", db.display())),
+        archive: Some(db.url()),
         ..RelayConfig::new(
             SocketAddr::from(([127, 0, 0, 1], 0)),
             GatewayTarget::Remote {
@@ -111,10 +149,19 @@ async fn exact(archive: &Archive, gw: &Gateway) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once_on_sqlite() {
+    fifty_devices_of_twenty_thousand_events_sync_exactly_once(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once_on_postgres() {
+    fifty_devices_of_twenty_thousand_events_sync_exactly_once(Kind::Postgres).await;
+}
+
+async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once(kind: Kind) {
+    let db = Db::new(kind);
     let gw = start_sim(sim(50, 20_000), SocketAddr::from(([127, 0, 0, 1], 0))).await;
-    let relay = start_relay(gw.addr, &dir.path().join("archive.db")).await;
+    let relay = start_relay(gw.addr, &db).await;
     let sync = relay.archive().expect("archive");
     let started = Instant::now();
     assert!(sync.wait_passes(1, BIG_SYNC).await, "the first pass ends");
@@ -154,7 +201,7 @@ async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once() {
     assert!(sync.wait_passes(2, STEP).await);
     assert!(exact(archive, &gw.gateway).await, "counts unchanged");
     println!(
-        "archive sync: {total} events in {:.1} s ({:.0} events/s, debug build, SQLite)",
+        "archive sync: {total} events in {:.1} s ({:.0} events/s, debug build, {kind:?})",
         took.as_secs_f64(),
         total as f64 / took.as_secs_f64()
     );
@@ -163,8 +210,17 @@ async fn fifty_devices_of_twenty_thousand_events_sync_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_emulator_mid_sync_resumes_from_the_cursors() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn a_killed_emulator_mid_sync_resumes_from_the_cursors_on_sqlite() {
+    a_killed_emulator_mid_sync_resumes_from_the_cursors(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_emulator_mid_sync_resumes_from_the_cursors_on_postgres() {
+    a_killed_emulator_mid_sync_resumes_from_the_cursors(Kind::Postgres).await;
+}
+
+async fn a_killed_emulator_mid_sync_resumes_from_the_cursors(kind: Kind) {
+    let db = Db::new(kind);
     let cfg = sim(12, 20_000);
     let gw = start_sim(cfg.clone(), SocketAddr::from(([127, 0, 0, 1], 0))).await;
     let addr = gw.addr;
@@ -173,7 +229,7 @@ async fn a_killed_emulator_mid_sync_resumes_from_the_cursors() {
     for &id in &ids {
         gw.gateway.set_latency(id, Duration::from_millis(30));
     }
-    let relay = start_relay(addr, &dir.path().join("archive.db")).await;
+    let relay = start_relay(addr, &db).await;
     let archive = archive(&relay).clone();
     until(STEP, "some events stored", || {
         let archive = archive.clone();
@@ -285,10 +341,19 @@ impl Ws {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reset_live_audit_timecards_and_queries() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn reset_live_audit_timecards_and_queries_on_sqlite() {
+    reset_live_audit_timecards_and_queries(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_live_audit_timecards_and_queries_on_postgres() {
+    reset_live_audit_timecards_and_queries(Kind::Postgres).await;
+}
+
+async fn reset_live_audit_timecards_and_queries(kind: Kind) {
+    let db = Db::new(kind);
     let gw = start_sim(sim(4, 300), SocketAddr::from(([127, 0, 0, 1], 0))).await;
-    let relay = start_relay(gw.addr, &dir.path().join("archive.db")).await;
+    let relay = start_relay(gw.addr, &db).await;
     let sync = relay.archive().expect("archive");
     assert!(sync.wait_passes(1, STEP).await);
     let archive = archive(&relay).clone();
@@ -382,7 +447,11 @@ async fn reset_live_audit_timecards_and_queries() {
     .await;
 
     let status = ws.ok("archive.status", json!({})).await;
-    assert_eq!(status["backend"], "sqlite");
+    let backend = match kind {
+        Kind::Sqlite => "sqlite",
+        Kind::Postgres => "postgres",
+    };
+    assert_eq!(status["backend"], backend);
     let row = status["states"]
         .as_array()
         .expect("states")

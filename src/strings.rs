@@ -672,9 +672,19 @@ pub mod live {
     pub const NO_DEVICES: &str = "No connected device supports T&A.";
     pub const DEVICES_FAILED: &str = "The device list could not be read";
     pub const TABLE_CAPTION: &str = "Latest events, newest first";
-    /// "42 events since this page opened · 12 devices".
+    /// "3 devices of other relays sharing this archive are listed too: …".
+    pub fn remote_note(count: usize) -> String {
+        let d = if count == 1 { "device" } else { "devices" };
+        format!(
+            "{count} {d} of other relays sharing this archive are listed too: their events \
+             arrive live through the archive (times in UTC, keys by number)."
+        )
+    }
+    /// "42 events since this page opened · 12 devices" ("1 event", "1 device").
     pub fn summary(events: u64, devices: usize) -> String {
-        format!("{events} events since this page opened · {devices} devices")
+        let e = if events == 1 { "event" } else { "events" };
+        let d = if devices == 1 { "device" } else { "devices" };
+        format!("{events} {e} since this page opened · {devices} {d}")
     }
 }
 
@@ -1089,5 +1099,22 @@ pub mod audit {
         } else {
             format!("{n} changes shown")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn live_counts_read_as_english() {
+        assert_eq!(
+            super::live::summary(1, 1),
+            "1 event since this page opened · 1 device"
+        );
+        assert_eq!(
+            super::live::summary(42, 12),
+            "42 events since this page opened · 12 devices"
+        );
+        assert!(super::live::remote_note(1).starts_with("1 device of other relays"));
+        assert!(super::live::remote_note(3).starts_with("3 devices of other relays"));
     }
 }

@@ -35,6 +35,7 @@ mod e2e {
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
+    pub mod shared_live;
     pub mod signin;
     pub mod sites;
     pub mod status_push;
@@ -1139,6 +1140,34 @@ async fn two_sites_one_down_in_chromium() -> Result<()> {
     .await;
     shutdown(relay).await;
     hq.shutdown().await;
+    result
+}
+
+/// Two relays on one PostgreSQL archive: relay B's Live page shows site A's punches live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_page_across_relays_sharing_an_archive_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let shared = e2e::shared_live::start().await?;
+    let s = &shared;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::shared_live::remote_punch_shows(&client, s).await
+    })
+    .await;
+    let e2e::shared_live::Shared {
+        pg,
+        site_a,
+        site_b,
+        relay_a,
+        relay_b,
+    } = shared;
+    shutdown(relay_a).await;
+    shutdown(relay_b).await;
+    site_a.shutdown().await;
+    site_b.shutdown().await;
+    drop(pg);
     result
 }
 

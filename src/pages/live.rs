@@ -2,6 +2,7 @@
 //! reconnects (see `crate::live`).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use tna_types::{ConnectionStatus, Device};
 
 use crate::api::use_api;
@@ -20,6 +21,11 @@ pub fn live_devices(list: &[Device]) -> Vec<u32> {
         .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
         .map(|d| d.device_id)
         .collect()
+}
+
+/// Whether `id` is in the device list.
+fn listed(list: &[Device], id: u32) -> bool {
+    list.iter().any(|d| d.device_id == id)
 }
 
 /// The status line's text.
@@ -54,11 +60,24 @@ pub fn LivePage() -> impl IntoView {
     });
     // A device that comes online later is watched from then on.
     crate::pages::follow_status(api, devices, false);
+    // Devices behind other relays that share this relay's archive: their events reach this
+    // relay too (`archive.status` lists them; none without a shared archive, or for a kiosk).
+    let remote = RwSignal::new(Vec::<u32>::new());
+    Effect::new(move |_| {
+        api.epoch().track();
+        spawn_local(async move {
+            if let Ok(status) = api.archive_status().await {
+                remote.try_set(status.remote_devices);
+            }
+        });
+    });
     let candidates = Memo::new(move |_| {
         devices.data.with(|d| {
-            d.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(|l| live_devices(l))
+            d.as_ref().and_then(|r| r.as_ref().ok()).map(|l| {
+                let mut ids = live_devices(l);
+                remote.with(|r| ids.extend(r.iter().filter(|&&id| !listed(l, id))));
+                ids
+            })
         })
     });
     // Every connected T&A device until the user picks (or the URL names them: `?devices=1,2`).
@@ -102,6 +121,12 @@ pub fn LivePage() -> impl IntoView {
                 </span>
             </div>
             <p class="muted">{s::INTRO}</p>
+            {move || {
+                let n = remote.with(Vec::len);
+                (n > 0).then(|| view! {
+                    <p class="muted" data-testid="live-remote-note">{s::remote_note(n)}</p>
+                })
+            }}
             {move || {
                 devices
                     .data

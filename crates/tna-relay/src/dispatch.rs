@@ -301,13 +301,20 @@ pub async fn handle(
         }
         Request::ArchiveStatus(_) => {
             let sync = archive_of(state)?;
+            let states = sync.states().await?;
+            let remote_devices = if state.fanout.passes_remote_devices() {
+                gws.devices_elsewhere(states.iter().map(|s| s.cursor.device_id))
+            } else {
+                Vec::new()
+            };
             to_value(ArchiveStatusResult {
                 backend: match sync.archive().kind() {
                     tna_archive::Backend::Sqlite => "sqlite",
                     tna_archive::Backend::Postgres => "postgres",
                 }
                 .to_string(),
-                states: sync.states().await?,
+                states,
+                remote_devices,
             })
         }
         Request::ArchiveSync(p) => {

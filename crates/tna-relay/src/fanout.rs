@@ -408,6 +408,11 @@ impl Fanout {
         self.inner.remote_devices.store(true, Ordering::Relaxed);
     }
 
+    /// Whether sockets may subscribe devices of other relays ([`Fanout::allow_remote_devices`]).
+    pub fn passes_remote_devices(&self) -> bool {
+        self.inner.remote_devices.load(Ordering::Relaxed)
+    }
+
     /// Offers an event another relay saw to the subscriptions of its device; one a subscription
     /// already had (from this relay's own stream) is skipped.
     pub fn publish_remote(&self, log: TnaLog) {

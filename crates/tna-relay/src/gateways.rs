@@ -12,7 +12,7 @@
 //! - With ONE gateway nothing is looked up: every device goes to it, and its errors reach the
 //!   client unchanged (the behaviour before sites existed).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -202,6 +202,19 @@ impl Gateways {
                 owners.insert(device_id, site);
             }
         }
+    }
+
+    /// Of `devices`, those no gateway of this relay listed last time (behind another relay
+    /// sharing the archive), sorted, each once.
+    pub fn devices_elsewhere(&self, devices: impl IntoIterator<Item = u32>) -> Vec<u32> {
+        let here: HashSet<u32> = self
+            .inner
+            .sites
+            .iter()
+            .flat_map(|s| s.last_seen_devices())
+            .collect();
+        let elsewhere: BTreeSet<u32> = devices.into_iter().filter(|d| !here.contains(d)).collect();
+        elsewhere.into_iter().collect()
     }
 
     /// The site of a device already known (no gateway call); always site 0 with one gateway.

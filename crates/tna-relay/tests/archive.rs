@@ -452,6 +452,8 @@ async fn reset_live_audit_timecards_and_queries(kind: Kind) {
         Kind::Postgres => "postgres",
     };
     assert_eq!(status["backend"], backend);
+    // One relay: every archived device is behind its own gateway.
+    assert!(status.get("remoteDevices").is_none(), "{status}");
     let row = status["states"]
         .as_array()
         .expect("states")

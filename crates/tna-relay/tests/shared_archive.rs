@@ -80,6 +80,30 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", b.addr()))
         .await
         .expect("ws");
+    // B offers site A's devices (and only those) to its clients' live views.
+    let status = json!({"jsonrpc": "2.0", "id": 0, "method": "archive.status"});
+    ws.send(Message::Text(status.to_string().into()))
+        .await
+        .expect("send");
+    let status = loop {
+        let frame = tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("a frame in time");
+        if let Some(Ok(Message::Text(t))) = frame {
+            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+            if v["id"] == 0 {
+                break v;
+            }
+        }
+    };
+    let remote: Vec<u32> = serde_json::from_value(status["result"]["remoteDevices"].clone())
+        .unwrap_or_else(|e| panic!("remoteDevices in {status}: {e}"));
+    let a_devices = gw_a.gateway.device_ids();
+    assert!(remote.contains(&device), "{remote:?}");
+    assert!(
+        remote.iter().all(|d| a_devices.contains(d)),
+        "only site A's devices, none of B's own: {remote:?}"
+    );
     let sub = json!({"jsonrpc": "2.0", "id": 1, "method": "events.subscribe", "params": {"deviceIds": [device]}});
     ws.send(Message::Text(sub.to_string().into()))
         .await

@@ -384,6 +384,10 @@ pub struct ArchiveStatusResult {
     pub backend: String,
     /// One row per (device, stream) the archive has read.
     pub states: Vec<SyncState>,
+    /// Devices of other relays sharing this (PostgreSQL) archive: none of this relay's gateways
+    /// lists them, but their live events reach it, so `events.subscribe` takes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_devices: Vec<u32>,
 }
 
 /// One (device, stream) of the archive's sync.

@@ -337,6 +337,38 @@ impl Archive {
         }
     }
 
+    /// A device's stored T&A events of its current epoch from event ID `start` on, in ID order,
+    /// at most `limit`: the device's log as the archive holds it, read the way a device is
+    /// (empty when the archive has no cursor for the device).
+    pub async fn tna_from_event(
+        &self,
+        device_id: u32,
+        start: u32,
+        limit: u32,
+    ) -> Result<Vec<TnaLog>> {
+        let Some(cursor) = self.cursor(device_id, Stream::Tna).await? else {
+            return Ok(Vec::new());
+        };
+        let limit = limit.clamp(1, MAX_QUERY_LIMIT);
+        let mut b = SqlBuilder::new("");
+        let (d, e, i, n) = (
+            b.param(u32_param(device_id)),
+            b.param(u32_param(cursor.epoch)),
+            b.param(u32_param(start)),
+            b.param(Param::Int(i64::from(limit))),
+        );
+        b.sql = format!(
+            "SELECT {} FROM {} WHERE device_id = {d} AND epoch = {e} AND event_id >= {i} \
+             ORDER BY event_id LIMIT {n}",
+            columns::<TnaLog>(),
+            <TnaLog as LogRecord>::TABLE
+        );
+        let rows = b.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| TnaLog::from_row(r).map(|a| a.log))
+            .collect()
+    }
+
     /// One page of stored T&A events matching `q`, across devices, in archive order.
     pub async fn query_tna(&self, q: &LogQuery) -> Result<QueryPage<ArchivedTnaLog>> {
         self.query::<TnaLog>(q).await

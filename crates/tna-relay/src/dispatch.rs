@@ -20,7 +20,7 @@ use tna_types::protocol::{
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
-    DeviceResult, FieldError, TnaConfig, UserJobCodes, validate_config, validate_users,
+    DeviceResult, FieldError, LogPage, TnaConfig, UserJobCodes, validate_config, validate_users,
 };
 
 use crate::audit;
@@ -135,6 +135,14 @@ pub async fn handle(
         }
         Request::TnaGetLog(p) => {
             check_page(&p)?;
+            if let Some((archive, _)) = remote_cursor(state, p.device_id).await {
+                // Another relay's device: its log as the shared archive holds it.
+                let logs = archive
+                    .tna_from_event(p.device_id, p.start_event_id, p.limit)
+                    .await
+                    .map_err(archive_error)?;
+                return to_value(LogPage::from_read(logs, p.start_event_id, p.limit));
+            }
             to_value(
                 gws.on_device(p.device_id, |gw| {
                     gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit)
@@ -385,8 +393,23 @@ pub async fn handle(
         }),
         Request::EventsSubscribe(p) => {
             check_device_ids(&p.device_ids)?;
-            let (subscription_id, next_event_ids) =
-                state.fanout.subscribe(socket, p.device_ids).await?;
+            let (subscription_id, mut next_event_ids) =
+                state.fanout.subscribe(socket, p.device_ids.clone()).await?;
+            // Other relays' devices: where the shared archive stands, so that a client's gap
+            // fill (`tna.getLog`, answered from the archive) covers them too.
+            if state.fanout.passes_remote_devices() {
+                let without: Vec<u32> = p
+                    .device_ids
+                    .iter()
+                    .filter(|d| !next_event_ids.contains_key(d))
+                    .copied()
+                    .collect();
+                for d in gws.devices_elsewhere(without) {
+                    if let Some((_, c)) = remote_cursor(state, d).await {
+                        next_event_ids.insert(d, c.next_event_id);
+                    }
+                }
+            }
             to_value(SubscribeResult {
                 subscription_id,
                 next_event_ids,
@@ -405,6 +428,26 @@ pub async fn handle(
 }
 
 /// The relay's archive, or the error that says there is none.
+/// The shared archive and its T&A cursor of `device_id`, when that is a device of another
+/// relay on it: none of this relay's gateways lists it, the archive holds its log, and this
+/// relay passes its live events.
+async fn remote_cursor(
+    state: &AppState,
+    device_id: u32,
+) -> Option<(&tna_archive::Archive, tna_types::archive::Cursor)> {
+    let archive = state.sync.as_ref()?.archive();
+    if !state.fanout.passes_remote_devices()
+        || state.gateways.devices_elsewhere([device_id]).is_empty()
+    {
+        return None;
+    }
+    let cursor = archive
+        .cursor(device_id, tna_archive::Stream::Tna)
+        .await
+        .ok()??;
+    Some((archive, cursor))
+}
+
 fn archive_of(state: &AppState) -> Result<&Syncer, RpcError> {
     state.sync.as_ref().ok_or_else(|| {
         RpcError::new(

@@ -81,21 +81,7 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
         .await
         .expect("ws");
     // B offers site A's devices (and only those) to its clients' live views.
-    let status = json!({"jsonrpc": "2.0", "id": 0, "method": "archive.status"});
-    ws.send(Message::Text(status.to_string().into()))
-        .await
-        .expect("send");
-    let status = loop {
-        let frame = tokio::time::timeout(STEP, ws.next())
-            .await
-            .expect("a frame in time");
-        if let Some(Ok(Message::Text(t))) = frame {
-            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-            if v["id"] == 0 {
-                break v;
-            }
-        }
-    };
+    let status = call(&mut ws, 0, "archive.status", json!({})).await;
     let remote: Vec<u32> = serde_json::from_value(status["result"]["remoteDevices"].clone())
         .unwrap_or_else(|e| panic!("remoteDevices in {status}: {e}"));
     let a_devices = gw_a.gateway.device_ids();
@@ -124,6 +110,11 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
                 v.get("error").is_none(),
                 "relay B subscribes a remote device: {v}"
             );
+            // Where the archive stands for it: the client's gap fill starts there.
+            assert!(
+                v["result"]["nextEventIds"][device.to_string()].is_u64(),
+                "a cursor for the remote device: {v}"
+            );
             subscribed = true;
             // The punch happens at site A only after B's client is listening.
             punch = Some(gw_a.gateway.append_punch(device).expect("punch"));
@@ -140,8 +131,63 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
         None,
         "B's own gateway does not know the device"
     );
+    // A client of B fills gaps of the remote device with tna.getLog: B answers from the shared
+    // archive, in ID order, once A's sync has stored the punch.
+    let want: Vec<u32> = gw_a
+        .gateway
+        .tna_logs(device, 0, 0)
+        .expect("logs")
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    let started = std::time::Instant::now();
+    loop {
+        let params = json!({"deviceId": device, "startEventId": 0, "limit": 1000});
+        let page = call(&mut ws, 2, "tna.getLog", params).await;
+        let ids: Vec<u32> = page["result"]["logs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a page: {page}"))
+            .iter()
+            .filter_map(|l| l["id"].as_u64().and_then(|i| u32::try_from(i).ok()))
+            .collect();
+        if ids == want {
+            assert_eq!(page["result"]["done"], true, "{page}");
+            break;
+        }
+        assert!(
+            started.elapsed() < STEP,
+            "B's archive read {ids:?}, want {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     a.shutdown().await;
     b.shutdown().await;
     gw_a.shutdown().await;
     gw_b.shutdown().await;
+}
+
+/// Sends one request and returns its answer (pushes before it are skipped).
+async fn call(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    id: u64,
+    method: &str,
+    params: Value,
+) -> Value {
+    let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .expect("send");
+    loop {
+        let frame = tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("a frame in time");
+        if let Some(Ok(Message::Text(t))) = frame {
+            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+            if v["id"] == id {
+                return v;
+            }
+        }
+    }
 }

@@ -21,6 +21,44 @@ pub async fn run_all(archive: &Archive) {
     stored_matches_rows(archive).await;
     one_reset_seen_twice_opens_one_epoch(archive).await;
     settings_round_trip(archive).await;
+    a_device_read_by_event_id(archive).await;
+}
+
+/// `tna_from_event` reads one device like the device itself: from an event ID, in ID order, in
+/// its current epoch only.
+async fn a_device_read_by_event_id(archive: &Archive) {
+    let device = 9_100;
+    let ids = |logs: &[TnaLog]| logs.iter().map(|l| l.id).collect::<Vec<u32>>();
+    assert!(
+        archive
+            .tna_from_event(device, 0, 10)
+            .await
+            .expect("read")
+            .is_empty(),
+        "nothing stored yet"
+    );
+    let page = tna_run(device, 0..100, 8_000, 3);
+    archive
+        .store_tna_page(device, 0, &page, 100, 1)
+        .await
+        .expect("store");
+    let read = archive.tna_from_event(device, 40, 25).await.expect("read");
+    assert_eq!(ids(&read), (40..65).collect::<Vec<u32>>());
+    assert_eq!(read[0], page[40]);
+    let tail = archive.tna_from_event(device, 90, 25).await.expect("read");
+    assert_eq!(ids(&tail), (90..100).collect::<Vec<u32>>());
+    // After a reset only the new epoch's events are the device's log.
+    archive
+        .start_epoch(device, Stream::Tna, 9_000)
+        .await
+        .expect("epoch");
+    let again = tna_run(device, 0..5, 9_500, 3);
+    archive
+        .store_tna_page(device, 1, &again, 5, 2)
+        .await
+        .expect("store");
+    let read = archive.tna_from_event(device, 0, 25).await.expect("read");
+    assert_eq!(read, again);
 }
 
 /// Two relays notice the same reset: the first opens the new epoch, the second is handed it.

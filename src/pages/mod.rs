@@ -89,7 +89,7 @@ impl<T: Send + Sync + 'static> Loader<T> {
 }
 
 /// Keeps a loaded device list current with `devices.status` pushes for as long as the calling
-/// component lives. With `mark_time` the row's detail says when it changed ("since 14:05:09").
+/// component lives, reading it again on `devices.stale`. With `mark_time` the row's detail says when it changed ("since 14:05:09").
 pub fn follow_status(
     api: crate::api::ApiClient,
     loader: Loader<Vec<tna_types::Device>>,
@@ -97,6 +97,10 @@ pub fn follow_status(
 ) {
     use tna_types::protocol::Notification;
     let listener = api.on_notification(move |n| {
+        // Changes were lost for this socket (it fell behind): the list is re-read.
+        if matches!(n, Notification::DevicesStale(_)) && !loader.loading.get_untracked() {
+            loader.run(api.list_devices());
+        }
         if let Notification::DevicesStatus(change) = n {
             let came_online = loader.data.try_update(|data| {
                 let mut came_online = false;

@@ -10,13 +10,14 @@
 //!   lists its devices once and pushes each one's status.
 //! - The same channel carries other relay-wide notices (`archive.reset`, [`StatusHub::broadcast`]).
 //! - Sockets get every change through a broadcast channel of [`BROADCAST_CAPACITY`]. A socket
-//!   too slow to keep up loses the oldest changes (logged); its next `devices.list` is exact.
+//!   too slow to keep up loses the oldest changes (logged) and is sent `devices.stale`, so it
+//!   reads `devices.list` again, which is exact.
 
 use std::time::Duration;
 
 use futures::StreamExt;
 use tna_types::ConnectionStatus;
-use tna_types::protocol::{DeviceStatusChange, Notification};
+use tna_types::protocol::{DeviceStatusChange, DevicesStale, Notification};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::auth::{Clock, SystemClock};
@@ -204,8 +205,49 @@ pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: mpsc::Se
             }
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!(lost = n, "a socket fell behind on device status changes");
+                // Its list is out of date now: tell it to read the list again.
+                let stale = Notification::DevicesStale(DevicesStale { lost: n });
+                if outbox.send(stale.to_text()).await.is_err() {
+                    return;
+                }
             }
             Err(broadcast::error::RecvError::Closed) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(device_id: u32) -> Notification {
+        Notification::DevicesStatus(DeviceStatusChange {
+            device_id,
+            status: ConnectionStatus::Disconnected,
+            at: 1,
+            detail: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_socket_that_fell_behind_is_told_to_read_the_list_again() {
+        let (tx, rx) = broadcast::channel(2);
+        // Five changes while the socket's forwarder is not reading: the oldest three are lost.
+        for d in 1..=5 {
+            tx.send(change(d)).expect("send");
+        }
+        drop(tx);
+        let (outbox, mut frames) = mpsc::channel(16);
+        forward(rx, outbox).await;
+        let mut got = Vec::new();
+        while let Ok(text) = frames.try_recv() {
+            got.push(text);
+        }
+        let stale = Notification::DevicesStale(DevicesStale { lost: 3 }).to_text();
+        assert_eq!(
+            got,
+            vec![stale, change(4).to_text(), change(5).to_text()],
+            "the notice first, then what is still buffered"
+        );
     }
 }

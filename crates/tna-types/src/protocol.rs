@@ -469,6 +469,15 @@ pub struct ArchiveReset {
     pub epoch: u32,
 }
 
+/// `devices.stale` push: this client fell behind on `devices.status` pushes and missed some;
+/// its device list may be out of date, so it reads `devices.list` again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevicesStale {
+    /// How many status changes it missed.
+    pub lost: u64,
+}
+
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -877,6 +886,9 @@ pub enum Notification {
     /// A device's connection status changed.
     #[serde(rename = "devices.status")]
     DevicesStatus(DeviceStatusChange),
+    /// Status changes were lost for this client: read `devices.list` again.
+    #[serde(rename = "devices.stale")]
+    DevicesStale(DevicesStale),
     /// A new T&A event on a watched device.
     #[serde(rename = "events.log")]
     EventsLog(EventLogPush),
@@ -1485,6 +1497,12 @@ mod tests {
                 request_id: RequestId::Number(4),
                 done: 1,
                 total: 2,
+            }),
+            Notification::DevicesStale(DevicesStale { lost: 7 }),
+            Notification::ArchiveReset(ArchiveReset {
+                device_id: 9,
+                stream: Stream::Tna,
+                epoch: 2,
             }),
         ];
         for n in all {

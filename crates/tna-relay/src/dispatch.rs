@@ -427,7 +427,6 @@ pub async fn handle(
     }
 }
 
-/// The relay's archive, or the error that says there is none.
 /// The shared archive and its T&A cursor of `device_id`, when that is a device of another
 /// relay on it: none of this relay's gateways lists it, the archive holds its log, and this
 /// relay passes its live events.
@@ -448,6 +447,7 @@ async fn remote_cursor(
     Some((archive, cursor))
 }
 
+/// The relay's archive, or the error that says there is none.
 fn archive_of(state: &AppState) -> Result<&Syncer, RpcError> {
     state.sync.as_ref().ok_or_else(|| {
         RpcError::new(

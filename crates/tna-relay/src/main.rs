@@ -50,7 +50,12 @@ struct Cli {
     #[arg(long, env = "TNA_RELAY_CA_CERT")]
     ca_cert: Option<PathBuf>,
     /// The site name shown with the devices of --gateway (a [[gateway]] section's `name`).
-    #[arg(long, env = "TNA_RELAY_SITE", requires = "gateway")]
+    #[arg(
+        long,
+        env = "TNA_RELAY_SITE",
+        requires = "gateway",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
     site: Option<String>,
     /// Deadline of one gateway call in seconds, 1 to 300 (a [[gateway]] section's
     /// `timeout_secs`): for --gateway, and for the config file's gateways that set none

@@ -4,34 +4,16 @@
 
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use gateway_sim::SimConfig;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
 mod support;
 
 const STEP: Duration = Duration::from_secs(20);
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn call(ws: &mut Ws, id: i64, method: &str, params: Value) -> Value {
-    let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-    ws.send(Message::Text(frame.to_string().into()))
-        .await
-        .expect("send");
-    loop {
-        let msg = tokio::time::timeout(STEP, ws.next())
-            .await
-            .expect("answer in time");
-        if let Some(Ok(Message::Text(t))) = msg {
-            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-            if v["id"] == id {
-                return v;
-            }
-        }
-    }
+/// One request on `ws`, answered within [`STEP`].
+async fn call(ws: &mut support::Ws, id: i64, method: &str, params: Value) -> Value {
+    support::call(ws, id, method, params, STEP).await
 }
 
 #[tokio::test]

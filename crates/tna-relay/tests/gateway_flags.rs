@@ -15,7 +15,6 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-#[allow(dead_code)] // this test uses only the HTTP helper
 mod support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tna-relay");

@@ -14,6 +14,8 @@ use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 use tna_types::archive::Stream;
 use tokio_tungstenite::tungstenite::Message;
 
+mod support;
+
 const STEP: Duration = Duration::from_secs(30);
 
 async fn sim(first_device_id: u32) -> RunningGateway {
@@ -81,7 +83,7 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
         .await
         .expect("ws");
     // B offers site A's devices (and only those) to its clients' live views.
-    let status = call(&mut ws, 0, "archive.status", json!({})).await;
+    let status = support::call(&mut ws, 0, "archive.status", json!({}), STEP).await;
     let remote: Vec<u32> = serde_json::from_value(status["result"]["remoteDevices"].clone())
         .unwrap_or_else(|e| panic!("remoteDevices in {status}: {e}"));
     let a_devices = gw_a.gateway.device_ids();
@@ -143,7 +145,7 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
     let started = std::time::Instant::now();
     loop {
         let params = json!({"deviceId": device, "startEventId": 0, "limit": 1000});
-        let page = call(&mut ws, 2, "tna.getLog", params).await;
+        let page = support::call(&mut ws, 2, "tna.getLog", params, STEP).await;
         let ids: Vec<u32> = page["result"]["logs"]
             .as_array()
             .unwrap_or_else(|| panic!("a page: {page}"))
@@ -164,30 +166,4 @@ async fn an_event_seen_by_relay_a_reaches_a_socket_on_relay_b() {
     b.shutdown().await;
     gw_a.shutdown().await;
     gw_b.shutdown().await;
-}
-
-/// Sends one request and returns its answer (pushes before it are skipped).
-async fn call(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    id: u64,
-    method: &str,
-    params: Value,
-) -> Value {
-    let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-    ws.send(Message::Text(frame.to_string().into()))
-        .await
-        .expect("send");
-    loop {
-        let frame = tokio::time::timeout(STEP, ws.next())
-            .await
-            .expect("a frame in time");
-        if let Some(Ok(Message::Text(t))) = frame {
-            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-            if v["id"] == id {
-                return v;
-            }
-        }
-    }
 }

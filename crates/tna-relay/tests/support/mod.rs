@@ -4,14 +4,42 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use futures::{SinkExt, StreamExt};
 use gateway_sim::{Gateway, RunningGateway, SimConfig};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tna_relay::auth::Auth;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A client WebSocket to the relay.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+/// Sends one JSON-RPC request and returns its answer within `limit` (pushes before it are
+/// skipped).
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub async fn call(ws: &mut Ws, id: i64, method: &str, params: Value, limit: Duration) -> Value {
+    let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .expect("send");
+    loop {
+        let msg = tokio::time::timeout(limit, ws.next())
+            .await
+            .expect("answer in time");
+        if let Some(Ok(Message::Text(t))) = msg {
+            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+            if v["id"] == id {
+                return v;
+            }
+        }
+    }
+}
 
 /// `sim` served by the emulator over plain TCP, and a relay using it (`auth` as given).
+#[allow(dead_code)] // each test binary uses its own part of this module
 pub async fn sim_and_relay(
     sim: SimConfig,
     auth: Option<Auth>,

@@ -6,12 +6,10 @@ use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
@@ -80,26 +78,7 @@ async fn call(addr: SocketAddr, method: &str, params: Value) -> Value {
         HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
     );
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws");
-    let frame = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    ws.send(Message::Text(frame.to_string().into()))
-        .await
-        .expect("send");
-    tokio::time::timeout(STEP, async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(t))) => {
-                    let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-                    if v["id"] == 1 {
-                        return v;
-                    }
-                }
-                Some(Ok(_)) => {}
-                other => panic!("socket ended: {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("an answer in time")
+    support::call(&mut ws, 1, method, params, STEP).await
 }
 
 #[tokio::test]

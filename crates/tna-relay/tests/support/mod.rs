@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
 
 /// Sends one JSON-RPC request and returns its answer within `limit` (pushes before it are
-/// skipped).
+/// skipped); a socket that ends first fails the test at once.
 #[allow(dead_code)] // each test binary uses its own part of this module
 pub async fn call(ws: &mut Ws, id: i64, method: &str, params: Value, limit: Duration) -> Value {
     let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
@@ -29,11 +29,16 @@ pub async fn call(ws: &mut Ws, id: i64, method: &str, params: Value, limit: Dura
         let msg = tokio::time::timeout(limit, ws.next())
             .await
             .expect("answer in time");
-        if let Some(Ok(Message::Text(t))) = msg {
-            let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-            if v["id"] == id {
-                return v;
+        match msg {
+            Some(Ok(Message::Text(t))) => {
+                let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+                if v["id"] == id {
+                    return v;
+                }
             }
+            Some(Ok(_)) => {}
+            // Without this an ended stream would be polled again and again, never timing out.
+            other => panic!("the socket ended before answering {method}: {other:?}"),
         }
     }
 }

@@ -40,6 +40,7 @@ pub async fn start() -> Result<Shared> {
         seed,
         punch_interval: None,
         first_device_id,
+        zone: None,
     };
     let site_a = gateway_sim::start(
         Gateway::new(sim(1, gateway_sim::FIRST_DEVICE_ID)),

@@ -24,6 +24,7 @@ pub async fn start() -> Result<(RunningGateway, RunningGateway, RunningRelay)> {
         seed,
         punch_interval: None,
         first_device_id,
+        zone: None,
     };
     let hq = gateway_sim::start(
         Gateway::new(sim(6, 1, gateway_sim::FIRST_DEVICE_ID)),

@@ -21,6 +21,12 @@ pub struct SimConfig {
     /// ID of the first device (the others follow with small gaps). Two simulated sites behind
     /// one relay need ID ranges that do not meet, as real serial numbers do not.
     pub first_device_id: u32,
+    /// The site's time zone, an IANA name (`Europe/Berlin`): every device gets the zone's
+    /// standard offset (`TimeConfig.timeZone`) and this year's DST schedules, except a few
+    /// chosen by the seed that have a wrong offset, no schedule or last year's (`seed.rs`
+    /// `zone_seeds`). `None` (or a name the tz database does not know, logged): offsets spread
+    /// over a few zones and no DST schedule.
+    pub zone: Option<String>,
 }
 
 /// The first device ID of a simulated site unless told otherwise (a BioStation-like serial).
@@ -34,6 +40,7 @@ impl Default for SimConfig {
             seed: 1,
             punch_interval: Some(Duration::from_secs(2)),
             first_device_id: FIRST_DEVICE_ID,
+            zone: None,
         }
     }
 }

@@ -63,6 +63,14 @@ impl Gateway {
         }
     }
 
+    /// Makes Time SetConfig / SetDSTConfig (and their Multi forms) fail (INTERNAL) for the
+    /// device while `fail` is true.
+    pub fn fail_set_time(&self, device_id: u32, fail: bool) {
+        if let Some(slot) = self.slot(device_id) {
+            slot.flags.fail_set_time.store(fail, Ordering::Relaxed);
+        }
+    }
+
     /// Ends every open SubscribeRealtimeLog stream with an UNAVAILABLE status, as when the
     /// gateway loses its event channel. New subscriptions work again immediately.
     pub fn drop_realtime_streams(&self) {

@@ -6,11 +6,12 @@
 //! - [`config`]: [`SimConfig`], the size/seed/behaviour of a simulated site.
 //! - `seed`: deterministic sample data (PRNG, device models, configs, users, schedules).
 //! - `state`: [`Gateway`], the shared state, one lock per device.
+//! - `dst`: WeekTime ⇄ moment (UTC wall time), DST config checks, a zone's settings for a year.
 //! - `punches`: the compact event-log store, the history generator and the live punch generator.
 //! - `faults`: the fault-injection control API on [`Gateway`].
 //! - `fanout`: bounded per-subscriber queues behind the server streams.
 //! - `services`: one module per G-SDK service (TNA, Connect, Device, Event, User, Schedule,
-//!   System), each implementing the generated tonic server trait.
+//!   System, Time), each implementing the generated tonic server trait.
 //! - `tls`: [`generate_tls`], a CA and server certificate for TLS tests.
 //! - `server`: [`start`] and [`RunningGateway`].
 //! - `main.rs`: the `gateway-sim` command line.
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+mod dst;
 mod error;
 mod fanout;
 mod faults;

@@ -28,6 +28,10 @@ struct Args {
     /// ID of the first device; give a second emulated site its own range (e.g. 550000001).
     #[arg(long, default_value_t = gateway_sim::FIRST_DEVICE_ID)]
     first_device_id: u32,
+    /// The site's time zone, an IANA name (`Europe/Berlin`): devices get its standard offset and
+    /// this year's DST schedules, a few (by seed) a wrong offset, none or last year's.
+    #[arg(long)]
+    zone: Option<String>,
     /// Generate a CA and server certificate in this directory and serve TLS (plaintext without).
     #[arg(long)]
     tls_dir: Option<PathBuf>,
@@ -75,8 +79,14 @@ async fn main() -> Result<()> {
         punch_interval: (args.punch_interval_ms > 0)
             .then(|| Duration::from_millis(args.punch_interval_ms)),
         first_device_id: args.first_device_id,
+        zone: args.zone.clone(),
     };
     let gateway = Gateway::new(cfg);
+    if let Some(zone) = &args.zone
+        && gateway.site_zone().is_none()
+    {
+        anyhow::bail!("--zone {zone:?} is not a time zone of the tz database (e.g. Europe/Berlin)");
+    }
     let known = gateway.device_ids();
     let check = |id: u32| -> Result<()> {
         if !known.contains(&id) {

@@ -199,7 +199,7 @@ pub(crate) fn capability(m: &Model) -> CapabilityInfo {
         wiegand_supported: terminal,
         wiegand_multi_supported: terminal && m.keypad,
         trigger_action_supported: true,
-        dst_supported: terminal,
+        dst_supported: dst_supported(m),
         dns_supported: terminal,
         osdp_key_supported: true,
         rs485_ext_supported: true,
@@ -385,4 +385,49 @@ pub(crate) fn clock_offset(rng: &mut Rng) -> i64 {
         i64::from(rng.below(3))
     };
     if rng.chance(50) { -off } else { off }
+}
+
+/// How a seeded device's time settings stand against its site's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ZoneSeed {
+    /// The zone's standard offset and this year's DST schedules.
+    Right,
+    /// An hour off the standard offset (someone entered summer time), this year's schedules.
+    WrongOffset,
+    /// The right offset and no DST schedule.
+    NoDst,
+    /// The right offset and last year's DST schedules (nobody renewed them).
+    LastYear,
+}
+
+/// The zone settings of every device of a site with a time zone. The first three devices that
+/// take DST schedules (after device 0, which is always right) are wrong in each way, so every
+/// site of four or more such devices shows each kind; the others are right, except about one in
+/// ten of each kind.
+pub(crate) fn zone_seeds(rng: &mut Rng, models: &[&'static Model]) -> Vec<ZoneSeed> {
+    let mut forced = [ZoneSeed::WrongOffset, ZoneSeed::NoDst, ZoneSeed::LastYear].into_iter();
+    models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let drawn = match rng.below(10) {
+                0 => ZoneSeed::WrongOffset,
+                1 => ZoneSeed::NoDst,
+                2 => ZoneSeed::LastYear,
+                _ => ZoneSeed::Right,
+            };
+            if i == 0 {
+                ZoneSeed::Right
+            } else if dst_supported(m) {
+                forced.next().unwrap_or(drawn)
+            } else {
+                drawn
+            }
+        })
+        .collect()
+}
+
+/// Whether the model takes DST schedules (`CapabilityInfo.DSTSupported`).
+pub(crate) fn dst_supported(m: &Model) -> bool {
+    m.tna
 }

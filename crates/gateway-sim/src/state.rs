@@ -17,12 +17,13 @@ use gsdk_proto::device::CapabilityInfo;
 use gsdk_proto::event::EventLog;
 use gsdk_proto::schedule::ScheduleInfo;
 use gsdk_proto::system::SystemConfig;
+use gsdk_proto::time::DstSchedule;
 use gsdk_proto::tna::{JobCode, JobCodeLog, TnaConfig, TnaLog};
 
 use crate::SimConfig;
 use crate::fanout::Fanout;
 use crate::punches::{DeviceLog, history};
-use crate::seed::{self, Model, Rng};
+use crate::seed::{self, Model, Rng, ZoneSeed};
 
 /// Seconds in a day.
 const DAY: u32 = 86_400;
@@ -49,6 +50,8 @@ pub(crate) struct DeviceFlags {
     pub latency_ms: AtomicU64,
     /// TNA SetConfig / SetConfigMulti fail for the device.
     pub fail_set_config: AtomicBool,
+    /// Time SetConfig / SetDSTConfig (and their Multi forms) fail for the device.
+    pub fail_set_time: AtomicBool,
     /// EnableMonitoring is on: new events go to SubscribeRealtimeLog streams.
     pub monitoring: AtomicBool,
 }
@@ -58,8 +61,11 @@ pub(crate) struct DeviceFlags {
 pub(crate) struct DeviceState {
     /// T&A config; `None` on devices without T&A support.
     pub tna_config: Option<TnaConfig>,
-    /// System config (useJobCode, time zone, ...).
+    /// System config (useJobCode, time zone, ...). Its `timeZone`/`syncTime` are the Time
+    /// service's `TimeConfig` (one setting on a device).
     pub system: SystemConfig,
+    /// DST schedules (`Time.GetDSTConfig`); empty on devices without DST support.
+    pub dst: Vec<DstSchedule>,
     /// Enrolled users and their job codes, keyed by user ID.
     pub users: BTreeMap<String, Vec<JobCode>>,
     /// Schedules on the device (without the predefined ID 1).
@@ -104,6 +110,8 @@ impl DeviceSlot {
 pub(crate) struct Shared {
     /// Configuration the gateway was built from.
     pub cfg: SimConfig,
+    /// The site's time zone, when `cfg.zone` names one the tz database knows.
+    pub zone: Option<jiff::tz::TimeZone>,
     /// Devices in list order.
     pub slots: Vec<DeviceSlot>,
     /// Device ID → index into `slots`.
@@ -149,7 +157,9 @@ impl Gateway {
         let models = seed::pick_models(&mut rng, count);
         let ids = seed::device_ids(&mut rng, count, cfg.first_device_id);
         let end_of_history = unix_now() / DAY * DAY;
-        let slots = build_devices(&cfg, &models, &ids, end_of_history);
+        let zone = site_zone(&cfg);
+        let zones = SiteZone::new(zone.as_ref(), &mut Rng::new(cfg.seed, 3), &models);
+        let slots = build_devices(&cfg, &models, &ids, end_of_history, &zones);
         let index = slots
             .iter()
             .enumerate()
@@ -163,6 +173,7 @@ impl Gateway {
         Gateway {
             shared: Arc::new(Shared {
                 cfg,
+                zone,
                 slots,
                 index,
                 realtime: Fanout::new(),
@@ -248,9 +259,110 @@ impl Gateway {
         true
     }
 
+    /// The device's DST schedules (`None` for unknown devices).
+    pub fn dst_schedules(&self, device_id: u32) -> Option<Vec<DstSchedule>> {
+        Some(self.slot(device_id)?.lock().dst.clone())
+    }
+
+    /// Replaces a device's time zone offset and DST schedules directly, as if someone changed
+    /// them at the device (no validation). Returns `false` for unknown devices.
+    pub fn set_zone_settings(&self, device_id: u32, offset: i32, dst: Vec<DstSchedule>) -> bool {
+        let Some(slot) = self.slot(device_id) else {
+            return false;
+        };
+        let mut st = slot.lock();
+        st.system.time_zone = offset;
+        st.dst = dst;
+        true
+    }
+
+    /// The site's time zone (`SimConfig::zone`) when the tz database knows it.
+    pub fn site_zone(&self) -> Option<&str> {
+        self.shared
+            .zone
+            .as_ref()
+            .and(self.shared.cfg.zone.as_deref())
+    }
+
+    /// The device's local wall time now, as Unix seconds of that wall clock: its clock, plus its
+    /// `timeZone`, plus the offset of the DST schedule it is in (WeekTimes read as UTC wall
+    /// time, see `dst.rs`). `None` for unknown devices.
+    pub fn local_time(&self, device_id: u32) -> Option<i64> {
+        let st = self.slot(device_id)?.lock();
+        let utc = i64::from(unix_now()) + st.clock_offset;
+        let dst =
+            jiff::Timestamp::from_second(utc).map_or(0, |now| crate::dst::offset_at(&st.dst, now));
+        Some(utc + i64::from(st.system.time_zone) + i64::from(dst))
+    }
+
     /// The device's `device.Type` wire value (`None` for unknown devices).
     pub fn device_type(&self, device_id: u32) -> Option<i32> {
         Some(self.slot(device_id)?.profile.model.ty as i32)
+    }
+}
+
+/// The site's zone from `cfg.zone` (a name the tz database does not know is logged and ignored).
+fn site_zone(cfg: &SimConfig) -> Option<jiff::tz::TimeZone> {
+    let name = cfg.zone.as_deref()?;
+    match jiff::tz::TimeZone::get(name) {
+        Ok(tz) => Some(tz),
+        Err(e) => {
+            tracing::warn!(zone = name, "unknown time zone, devices get none: {e}");
+            None
+        }
+    }
+}
+
+/// What the devices of a site with a zone start with: per device how it stands against the zone,
+/// and the zone's settings for this year and the last (the year of the build, UTC).
+struct SiteZone {
+    seeds: Vec<ZoneSeed>,
+    standard: i32,
+    this_year: Vec<DstSchedule>,
+    last_year: Vec<DstSchedule>,
+}
+
+impl SiteZone {
+    fn new(zone: Option<&jiff::tz::TimeZone>, rng: &mut Rng, models: &[&'static Model]) -> Self {
+        let Some(tz) = zone else {
+            return SiteZone {
+                seeds: Vec::new(),
+                standard: 0,
+                this_year: Vec::new(),
+                last_year: Vec::new(),
+            };
+        };
+        let year = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .year();
+        let (standard, this_year) = crate::dst::zone_settings(tz, year);
+        let (_, last_year) = crate::dst::zone_settings(tz, year - 1);
+        SiteZone {
+            seeds: seed::zone_seeds(rng, models),
+            standard,
+            this_year,
+            last_year,
+        }
+    }
+
+    /// Sets device `i`'s offset in `system` and returns its DST schedules (nothing without a
+    /// site zone: the drawn offset stays).
+    fn apply(&self, i: usize, model: &Model, system: &mut SystemConfig) -> Vec<DstSchedule> {
+        let Some(&kind) = self.seeds.get(i) else {
+            return Vec::new();
+        };
+        system.time_zone = match kind {
+            ZoneSeed::WrongOffset => self.standard + 3_600,
+            _ => self.standard,
+        };
+        if !seed::dst_supported(model) {
+            return Vec::new();
+        }
+        match kind {
+            ZoneSeed::Right | ZoneSeed::WrongOffset => self.this_year.clone(),
+            ZoneSeed::NoDst => Vec::new(),
+            ZoneSeed::LastYear => self.last_year.clone(),
+        }
     }
 }
 
@@ -261,6 +373,7 @@ fn build_devices(
     models: &[&'static Model],
     ids: &[u32],
     end: u32,
+    zones: &SiteZone,
 ) -> Vec<DeviceSlot> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_thread = models.len().div_ceil(threads).max(1);
@@ -279,7 +392,9 @@ fn build_devices(
                         .iter()
                         .zip(ids)
                         .enumerate()
-                        .map(|(k, (model, &id))| build_device(cfg, first + k, id, model, end))
+                        .map(|(k, (model, &id))| {
+                            build_device(cfg, first + k, id, model, end, zones)
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -294,9 +409,18 @@ fn build_devices(
 
 /// Generates one device. Each device draws from its own RNG stream (seed, index), so device `i`
 /// is the same whatever the site size and the generation order.
-fn build_device(cfg: &SimConfig, i: usize, id: u32, model: &'static Model, end: u32) -> DeviceSlot {
+fn build_device(
+    cfg: &SimConfig,
+    i: usize,
+    id: u32,
+    model: &'static Model,
+    end: u32,
+    zones: &SiteZone,
+) -> DeviceSlot {
     let mut rng = Rng::new(cfg.seed, 1_000 + i as u64);
-    let system = seed::system_config(&mut rng, model);
+    let mut system = seed::system_config(&mut rng, model);
+    // After the draws above, so a site zone changes no other seeded value.
+    let dst = zones.apply(i, model, &mut system);
     let tna_config = model.tna.then(|| seed::tna_config(&mut rng, model));
     let mut users = BTreeMap::new();
     if model.tna {
@@ -329,6 +453,7 @@ fn build_device(cfg: &SimConfig, i: usize, id: u32, model: &'static Model, end: 
         state: Mutex::new(DeviceState {
             tna_config,
             system,
+            dst,
             users,
             schedules: seed::schedules(),
             log,

@@ -131,6 +131,7 @@ fn construction_is_fast() {
         seed: 1,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     });
     let big_time = t.elapsed();
     println!("50 x 10,000 logs: {site_time:?}; 1 x 200,000 logs: {big_time:?}");

@@ -401,6 +401,7 @@ fn set_tna_config_changes_only_that_device() {
         seed: 3,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     });
     let ids = gw.device_ids();
     let tna: Vec<u32> = ids

@@ -295,3 +295,178 @@ fn time_messages_use_v1_8_numbers() {
     want.extend([tag(2, VARINT), 0x01]);
     assert_eq!(cfg.encode_to_vec(), want);
 }
+
+#[test]
+fn time_config_writes_and_enum() {
+    use gsdk_proto::time;
+    // SetConfigRequest: deviceID = 1, config = 2 (TimeConfig { timeZone = 1 }): +3600 s.
+    let set = time::SetConfigRequest {
+        device_id: 7,
+        config: Some(time::TimeConfig {
+            time_zone: 3_600,
+            sync_with_server: false,
+        }),
+    };
+    assert_eq!(
+        set.encode_to_vec(),
+        vec![
+            tag(1, VARINT),
+            0x07,
+            tag(2, LEN),
+            3,
+            tag(1, VARINT),
+            0x90,
+            0x1C
+        ]
+    );
+    // SetConfigMultiRequest: deviceIDs = 1 (packed), config = 2.
+    let multi = time::SetConfigMultiRequest {
+        device_i_ds: vec![5, 300],
+        config: Some(time::TimeConfig {
+            time_zone: 0,
+            sync_with_server: true,
+        }),
+    };
+    assert_eq!(
+        multi.encode_to_vec(),
+        vec![
+            tag(1, LEN),
+            3,
+            0x05,
+            0xAC,
+            0x02,
+            tag(2, LEN),
+            2,
+            tag(2, VARINT),
+            0x01
+        ]
+    );
+    // The Multi response's deviceErrors is field 1, like every other Multi response.
+    let (errs, inner) = sample_multi();
+    let resp = time::SetConfigMultiResponse {
+        device_errors: errs.device_errors.clone(),
+    };
+    assert_eq!(resp.encode_to_vec(), inner);
+    let resp = time::SetDstConfigMultiResponse {
+        device_errors: errs.device_errors,
+    };
+    assert_eq!(resp.encode_to_vec(), inner);
+    // gsdk.time.Enum: the DST offset bounds and the schedule count.
+    assert_eq!(time::Enum::MinDstOffset as i32, -7_200);
+    assert_eq!(time::Enum::MaxDstOffset as i32, 7_200);
+    assert_eq!(time::Enum::MaxDstSchedules as i32, 2);
+}
+
+#[test]
+fn month_ordinal_weekday_values() {
+    use gsdk_proto::time::{Month, Ordinal, Weekday};
+    assert_eq!(Month::January as i32, 0);
+    assert_eq!(Month::March as i32, 2);
+    assert_eq!(Month::October as i32, 9);
+    assert_eq!(Month::December as i32, 11);
+    assert_eq!(Ordinal::First as i32, 0);
+    assert_eq!(Ordinal::Second as i32, 1);
+    assert_eq!(Ordinal::Fifth as i32, 4);
+    assert_eq!(Ordinal::Tenth as i32, 9);
+    assert_eq!(Ordinal::Last as i32, -1);
+    assert_eq!(Weekday::Sunday as i32, 0);
+    assert_eq!(Weekday::Monday as i32, 1);
+    assert_eq!(Weekday::Saturday as i32, 6);
+}
+
+#[test]
+fn dst_config_bytes() {
+    use gsdk_proto::time::{
+        DstConfig, DstSchedule, GetDstConfigResponse, Month, Ordinal, SetDstConfigMultiRequest,
+        WeekTime, Weekday,
+    };
+    // Last Sunday of March 2026, 01:00:00 → last Sunday of October 2026, 01:00:00, +1 h.
+    let start = WeekTime {
+        year: 2026,
+        month: Month::March as i32,
+        ordinal: Ordinal::Last as i32,
+        weekday: Weekday::Sunday as i32,
+        hour: 1,
+        minute: 0,
+        second: 0,
+    };
+    #[rustfmt::skip]
+    let start_bytes: Vec<u8> = vec![
+        tag(1, VARINT), 0xEA, 0x0F,                          // year = 2026 (0x7EA)
+        tag(2, VARINT), 0x02,                                // month = MARCH (2)
+        tag(3, VARINT), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,        // ordinal = LAST (-1): an int32
+            0xFF, 0xFF, 0xFF, 0xFF, 0x01,                    //   enum, ten varint bytes
+        // weekday = SUNDAY (0) and minute/second 0 are defaults: not on the wire
+        tag(5, VARINT), 0x01,                                // hour = 1
+    ];
+    assert_eq!(start.encode_to_vec(), start_bytes);
+    let end = WeekTime {
+        year: 2026,
+        month: Month::October as i32,
+        ordinal: Ordinal::Second as i32,
+        weekday: Weekday::Saturday as i32,
+        hour: 23,
+        minute: 30,
+        second: 15,
+    };
+    #[rustfmt::skip]
+    let end_bytes: Vec<u8> = vec![
+        tag(1, VARINT), 0xEA, 0x0F,
+        tag(2, VARINT), 0x09,                                // month = OCTOBER (9)
+        tag(3, VARINT), 0x01,                                // ordinal = SECOND (1)
+        tag(4, VARINT), 0x06,                                // weekday = SATURDAY (6)
+        tag(5, VARINT), 0x17,                                // hour = 23
+        tag(6, VARINT), 0x1E,                                // minute = 30
+        tag(7, VARINT), 0x0F,                                // second = 15
+    ];
+    assert_eq!(end.encode_to_vec(), end_bytes);
+    let schedule = DstSchedule {
+        start_time: Some(start),
+        end_time: Some(end),
+        time_offset: -1_800,
+    };
+    let mut schedule_bytes = vec![tag(1, LEN), start_bytes.len() as u8];
+    schedule_bytes.extend(&start_bytes);
+    schedule_bytes.extend([tag(2, LEN), end_bytes.len() as u8]);
+    schedule_bytes.extend(&end_bytes);
+    // timeOffset = 3 (int32): -1800 takes ten varint bytes.
+    schedule_bytes.extend([
+        tag(3, VARINT),
+        0xF8,
+        0xF1,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0xFF,
+        0x01,
+    ]);
+    assert_eq!(schedule.encode_to_vec(), schedule_bytes);
+    // DSTConfig.schedules = 1 (repeated message), inside GetDSTConfigResponse.config = 1.
+    let config = DstConfig {
+        schedules: vec![schedule],
+    };
+    let mut config_bytes = vec![tag(1, LEN), schedule_bytes.len() as u8];
+    config_bytes.extend(&schedule_bytes);
+    assert_eq!(config.encode_to_vec(), config_bytes);
+    let mut resp_bytes = vec![tag(1, LEN), config_bytes.len() as u8];
+    resp_bytes.extend(&config_bytes);
+    let resp = GetDstConfigResponse {
+        config: Some(config.clone()),
+    };
+    assert_eq!(resp.encode_to_vec(), resp_bytes);
+    assert_eq!(
+        GetDstConfigResponse::decode(resp_bytes.as_slice()),
+        Ok(resp)
+    );
+    // SetDSTConfigMultiRequest: deviceIDs = 1 (packed), config = 2.
+    let multi = SetDstConfigMultiRequest {
+        device_i_ds: vec![7],
+        config: Some(config),
+    };
+    let mut multi_bytes = vec![tag(1, LEN), 1, 0x07, tag(2, LEN), config_bytes.len() as u8];
+    multi_bytes.extend(&config_bytes);
+    assert_eq!(multi.encode_to_vec(), multi_bytes);
+}

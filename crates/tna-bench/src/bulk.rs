@@ -33,6 +33,7 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
         seed: 3,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     });
     let targets: Vec<u32> = sim
         .device_ids()

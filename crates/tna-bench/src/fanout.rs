@@ -160,6 +160,7 @@ pub async fn serve(devices: u32) -> anyhow::Result<()> {
             seed: SIM_SEED,
             punch_interval: None,
             first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: None,
         }),
     ))
     .await?;

@@ -32,6 +32,7 @@ pub async fn run(quick: bool, report: &mut Report) -> anyhow::Result<()> {
         seed: 1,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     });
     let device = *sim.device_ids().first().context("a device")?;
     let expected = sim.log_count(device).context("device logs")?;

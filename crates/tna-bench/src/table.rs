@@ -56,6 +56,7 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
         seed: 1,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let relay = tna_relay::start(RelayConfig {
         dist: Some(dist.to_path_buf()),

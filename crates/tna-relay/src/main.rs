@@ -252,17 +252,21 @@ fn demo_sites(devices: u32, logs_per_device: u32, count: u8) -> Vec<GatewaySite>
             seed,
             punch_interval: Some(Duration::from_secs(2)),
             first_device_id,
+            zone: None,
         })
     };
-    let mut sites = vec![GatewaySite::named(
-        "HQ",
-        sim(devices, 1, gateway_sim::FIRST_DEVICE_ID),
-    )];
+    let mut sites = vec![
+        GatewaySite::named("HQ", sim(devices, 1, gateway_sim::FIRST_DEVICE_ID))
+            .in_zone(DEMO_HQ_ZONE),
+    ];
     if count > 1 {
-        sites.push(GatewaySite::named(
-            "Warehouse",
-            sim(devices.div_ceil(5).max(3), 2, WAREHOUSE_FIRST_DEVICE_ID),
-        ));
+        sites.push(
+            GatewaySite::named(
+                "Warehouse",
+                sim(devices.div_ceil(5).max(3), 2, WAREHOUSE_FIRST_DEVICE_ID),
+            )
+            .in_zone(DEMO_WAREHOUSE_ZONE),
+        );
     }
     sites
 }

@@ -36,6 +36,7 @@ fn sim(devices: u32, logs_per_device: u32) -> SimConfig {
         seed: 7,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     }
 }
 

@@ -56,6 +56,7 @@ async fn every_kind_of_bad_input_gets_its_error_and_nothing_stops() {
         seed: 5,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let (gateway, relay) = support::sim_and_relay(sim, None, None).await;
     let url = format!("ws://{}/ws", relay.addr());

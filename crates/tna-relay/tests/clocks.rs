@@ -24,6 +24,7 @@ async fn clocks_show_drift_and_sync_brings_them_in_step() {
         seed: 11,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let (gateway, relay) = support::sim_and_relay(sim, None, None).await;
     let g = &gateway.gateway;

@@ -19,6 +19,7 @@ fn sim() -> Gateway {
         seed: 11,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     })
 }
 

@@ -58,6 +58,7 @@ async fn serves_https_and_wss_with_its_own_certificate() {
         seed: 2,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let gateway = gateway_sim::start(
         Gateway::new(sim),

@@ -70,6 +70,7 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
         seed: 1,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let (gateway, relay) = support::sim_and_relay(sim, Some(auth), None).await;
     let addr = relay.addr();

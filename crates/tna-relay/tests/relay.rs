@@ -31,6 +31,7 @@ impl Harness {
             seed: 7,
             punch_interval: None,
             first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: None,
         };
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
         let (tls_dir, material) = if tls {
@@ -1093,6 +1094,7 @@ async fn throughput_relay_vs_direct_grpc() {
         seed: 7,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     };
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let gateway = gateway_sim::start(Gateway::new(sim), loopback, None)

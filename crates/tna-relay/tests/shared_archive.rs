@@ -26,6 +26,7 @@ async fn sim(first_device_id: u32) -> RunningGateway {
             seed: u64::from(first_device_id),
             punch_interval: None,
             first_device_id,
+            zone: None,
         }),
         SocketAddr::from(([127, 0, 0, 1], 0)),
         None,

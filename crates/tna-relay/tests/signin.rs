@@ -35,6 +35,7 @@ impl Harness {
             seed: 3,
             punch_interval: None,
             first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: None,
         };
         let auth = Auth::in_memory_fast_for_tests();
         for role in Role::ALL {

@@ -26,6 +26,7 @@ fn sim(devices: u32, seed: u64, first_device_id: u32) -> SimConfig {
         seed,
         punch_interval: None,
         first_device_id,
+        zone: None,
     }
 }
 

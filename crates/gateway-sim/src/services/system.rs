@@ -22,7 +22,7 @@ impl SystemService {
 }
 
 /// Largest time-zone offset a device accepts (UTC+14), in seconds.
-const MAX_TZ: i32 = 14 * 3600;
+pub(crate) const MAX_TZ: i32 = 14 * 3600;
 
 #[tonic::async_trait]
 impl System for SystemService {

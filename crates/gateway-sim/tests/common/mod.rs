@@ -27,6 +27,7 @@ pub fn small(seed: u64) -> SimConfig {
         seed,
         punch_interval: None,
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
     }
 }
 

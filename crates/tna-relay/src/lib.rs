@@ -28,6 +28,9 @@
 //! - [`config_file`]: the TOML config file of the `tna-relay` binary.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //!
+//! - [`zone_rules`]: what a device in a time zone should hold (standard offset, DST schedules
+//!   for a year) and the verdict of what it holds, from jiff's tz database.
+//!
 //! `main.rs` is only the command line.
 
 pub mod assets;
@@ -49,6 +52,7 @@ pub mod status;
 pub mod sync;
 pub mod timecards;
 pub mod tls;
+pub mod zone_rules;
 
 pub use config::{GatewaySite, GatewayTarget, RelayConfig};
 pub use server::{RelayError, RunningRelay, start};

@@ -9,6 +9,8 @@
 //! - [`device`]: [`Device`], its connection status and capabilities, [`Schedule`].
 //! - [`diff`]: [`config_diff`] (which fields differ between two configs) and [`eligibility`]
 //!   (whether a device can take a config), shared by previews, drift and re-read checks.
+//! - [`dst`]: device time zones and DST schedules, and the verdict against a site's zone
+//!   (`time.getZones` / `time.fixZones`; computed by the relay).
 //! - [`logs`]: [`TnaLog`], [`JobCodeLog`] and cursor pages of them.
 //! - [`jobcode`]: [`JobCode`], [`UserJobCodes`].
 //! - [`timecard`]: per-user, per-day worked time from punches ([`timecard::timecards`]).
@@ -25,6 +27,7 @@ pub mod auth;
 pub mod config;
 pub mod device;
 pub mod diff;
+pub mod dst;
 pub mod jobcode;
 pub mod limits;
 pub mod logs;

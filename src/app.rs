@@ -3,19 +3,18 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 use tna_types::Role;
 use tna_types::protocol::WhoamiResult;
 
 use crate::api::session::{self, SessionState};
 use crate::api::{ConnectionState, provide_api};
-use crate::components::ConnectionIndicator;
-use crate::pages::bulk::DraftSlot;
+use crate::components::{ConnectionIndicator, DraftSlot};
 use crate::pages::signin::{PairPage, SignInPage};
 use crate::pages::{
-    AccountsPage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage, KioskPage,
-    LivePage, LogsPage, NotFound, SyncPage, TimecardsPage,
+    AccountsPage, ArchivePage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage,
+    KioskPage, LivePage, LogsPage, NotFound, TimecardsPage,
 };
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
@@ -147,7 +146,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                     <A href="/live">{crate::strings::live::NAV}</A>
                     <A href="/clocks">{crate::strings::clocks::NAV}</A>
                     <A href="/timecards">{crate::strings::timecards::NAV}</A>
-                    <A href="/sync">{crate::strings::sync::NAV}</A>
+                    <A href="/archive">{crate::strings::sync::NAV}</A>
                     {admin.then(|| view! { <A href="/audit">{crate::strings::audit::NAV}</A> })}
                     {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV}</A> })}
                 </nav>
@@ -179,7 +178,9 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                 <Route path=path!("/accounts") view=AccountsPage />
                 <Route path=path!("/clocks") view=ClocksPage />
                 <Route path=path!("/timecards") view=TimecardsPage />
-                <Route path=path!("/sync") view=SyncPage />
+                <Route path=path!("/archive") view=ArchivePage />
+                // The page's earlier address: old links and bookmarks still arrive.
+                <Route path=path!("/sync") view=|| view! { <Redirect path="/archive" /> } />
                 <Route path=path!("/audit") view=AuditPage />
             </Routes>
         </main>

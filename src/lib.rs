@@ -22,5 +22,6 @@ pub mod live;
 pub mod logs;
 pub mod pages;
 pub mod strings;
+pub mod time;
 
 pub use app::App;

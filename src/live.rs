@@ -8,6 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::protocol::Notification;
+use tna_types::{ConnectionStatus, Device};
 
 use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::logs::live::LiveFeed;
@@ -17,6 +18,14 @@ use crate::logs::{DeviceMeta, LogRow, MetaMap};
 const FILL_PAGE: u32 = 1_000;
 /// Wait before subscribing again after a failed subscribe.
 const RETRY: Duration = Duration::from_secs(3);
+
+/// Connected T&A devices of a device list.
+pub fn live_devices(list: &[Device]) -> Vec<u32> {
+    list.iter()
+        .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
+        .map(|d| d.device_id)
+        .collect()
+}
 
 /// What the live views show about the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -177,6 +177,10 @@ pub mod components {
     pub const NO: &str = "No";
     pub const SELECT_ALL: &str = "All";
     pub const SELECT_NONE: &str = "None";
+    /// The first day of a range filter.
+    pub const FROM: &str = "From";
+    /// The last day of a range filter (its punches are included).
+    pub const TO: &str = "To (inclusive)";
 }
 
 /// The devices page.
@@ -334,6 +338,10 @@ pub mod editor {
         "Loading this file changes these fields (nothing is written until you save):";
     pub const IMPORT_APPLY: &str = "Load into editor";
     pub const IMPORT_DISCARD: &str = "Discard";
+    /// Why a picked file was not read: larger than one frame to the relay.
+    pub const IMPORT_TOO_LARGE: &str = "the file is too large";
+    /// Why a picked file was not read: the browser could not read it as text.
+    pub const IMPORT_NOT_TEXT: &str = "not text";
     pub const COL_FIELD: &str = "Field";
     pub const COL_BEFORE: &str = "Now";
     pub const COL_AFTER: &str = "New";
@@ -785,7 +793,9 @@ pub mod timecards {
     pub const POLICY_OTHER_KEYS: &str = "Other keys are ignored (flagged as unmapped).";
     pub const POLICY_DAY_START: &str = "Day";
     pub const POLICY_REPEATS: &str = "Repeated punches";
-    pub const POLICY_OFFSET: &str = "Local time";
+    pub const POLICY_ZONE: &str = "Time zone";
+    pub const ZONE_RULE: &str = "Each day is in the time zone of the site where its first punch was made, with daylight saving time: a day boundary is local wall time, worked time is real elapsed time (a night shift across a DST change counts one hour less or more than its wall-clock span).";
+    pub const COL_ZONE: &str = "Zone";
     pub const EDIT_POLICY: &str = "Edit policy";
     pub const EDIT_TITLE: &str = "Edit the policy";
     pub const EDIT_INTRO: &str =
@@ -794,11 +804,8 @@ pub mod timecards {
     pub const DAY_START_LABEL: &str = "Day starts at (local time)";
     pub const REPEATED_IN_LABEL: &str = "Several INs in a row";
     pub const REPEATED_OUT_LABEL: &str = "Several OUTs in a row";
-    pub const OFFSET_LABEL: &str = "UTC offset (minutes, or ±HH:MM)";
     pub const KEYS_LEGEND: &str = "What each T&A key means";
     pub const BAD_DAY_START: &str = "Enter the time the day starts as HH:MM.";
-    pub const BAD_OFFSET: &str =
-        "Enter the offset as minutes (540, -300) or as ±HH:MM (+09:00, -05:00).";
     pub const SAVE: &str = "Save policy";
     pub const SAVING: &str = "Saving…";
     pub const CANCEL: &str = "Cancel";
@@ -857,9 +864,16 @@ pub mod timecards {
             d => format!("{hm} ({d:+} days)"),
         }
     }
-    /// The title of a time cell: the full local date and time.
-    pub fn time_title(local: &str) -> String {
-        format!("{local} (policy time)")
+    /// The title of a time cell: the full local date and time with its offset, and UTC.
+    pub fn time_title(local: &str, offset: &str, utc: &str) -> String {
+        format!("{local} (UTC{offset}) · {utc} UTC")
+    }
+    /// A day's zone: its IANA name, or UTC when the site has none.
+    pub fn zone_name(zone: Option<&str>) -> String {
+        match zone {
+            Some(z) => z.to_string(),
+            None => crate::strings::time::NO_ZONE.to_string(),
+        }
     }
 
     pub fn punch_name(p: PunchType) -> &'static str {
@@ -930,10 +944,6 @@ pub mod timecards {
             RepeatRule::First => "Several OUTs in a row: the first counts.",
             RepeatRule::Last => "Several OUTs in a row: the last counts.",
         }
-    }
-    /// "UTC+09:00 (540 minutes), one fixed offset".
-    pub fn offset_words(hm: &str, minutes: i32) -> String {
-        format!("UTC{hm} ({minutes} minutes), one fixed offset all year")
     }
 }
 
@@ -1116,5 +1126,23 @@ mod tests {
         );
         assert!(super::live::remote_note(1).starts_with("1 device of other relays"));
         assert!(super::live::remote_note(3).starts_with("3 devices of other relays"));
+    }
+}
+
+/// Times and zones, shared by every page that shows a time.
+pub mod time {
+    /// A site without a configured zone: its times are shown in UTC, and say so.
+    pub const NO_ZONE: &str = "UTC, no zone set";
+    /// The browser's zone when the browser does not name it.
+    pub const BROWSER: &str = "this browser's time zone";
+    /// The zone switch's label.
+    pub const VIEW_LABEL: &str = "Show times in";
+    /// The zone switch's choices.
+    pub const VIEW_SITE: &str = "Each site's time zone";
+    pub const VIEW_BROWSER: &str = "My time zone";
+    pub const VIEW_UTC: &str = "UTC";
+    /// A zone the relay names but this browser does not know: shown in UTC.
+    pub fn unknown_zone(zone: &str) -> String {
+        format!("{zone} (unknown to this browser: shown in UTC)")
     }
 }

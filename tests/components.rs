@@ -231,6 +231,7 @@ fn device(id: u32, ty: &str, status: ConnectionStatus, tna: bool) -> Device {
     Device {
         device_id: id,
         site: None,
+        zone: None,
         device_type: ty.into(),
         address: format!("192.168.0.{}:51211", id % 250),
         status,

@@ -150,6 +150,7 @@ mod tests {
         Device {
             device_id: id,
             site: Some("HQ".into()),
+            zone: None,
             device_type: ty.into(),
             address: format!("10.0.0.{id}:51211"),
             status,

@@ -3,75 +3,108 @@
 //! page only asks.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tna_types::Role;
-use tna_types::protocol::{AccountInfo, KioskInfo, PairingResult};
+use tna_types::protocol::{AccountInfo, KioskInfo};
 
-use crate::api::{ApiError, use_api};
-use crate::components::{ErrorBanner, TextField};
-use crate::pages::Loader;
+use crate::api::{ApiClient, ApiError, use_api};
+use crate::components::{ErrorBanner, Loaded, TextField, ok_data, relay_resource};
 use crate::strings::accounts as s;
+
+/// A change an admin makes on this page.
+#[derive(Clone)]
+enum Change {
+    Create {
+        username: String,
+        password: String,
+        role: Role,
+    },
+    SetRole {
+        username: String,
+        role: Role,
+    },
+    SetPassword {
+        username: String,
+        password: String,
+    },
+    Delete {
+        username: String,
+    },
+    Unpair {
+        kiosk: String,
+    },
+}
+
+impl Change {
+    /// Sends the change; `Ok` carries the sentence that confirms it.
+    async fn send(self, api: ApiClient) -> Result<String, ApiError> {
+        match self {
+            Change::Create {
+                username,
+                password,
+                role,
+            } => {
+                let done = s::created(&username);
+                api.create_account(username, password, role)
+                    .await
+                    .map(|()| done)
+            }
+            Change::SetRole { username, role } => {
+                let done = s::role_changed(&username, role);
+                api.set_role(username, role).await.map(|()| done)
+            }
+            Change::SetPassword { username, password } => {
+                let done = s::password_set(&username);
+                api.set_password(username, password).await.map(|()| done)
+            }
+            Change::Delete { username } => {
+                let done = s::deleted(&username);
+                api.delete_account(username).await.map(|()| done)
+            }
+            Change::Unpair { kiosk } => {
+                let done = s::unpaired(&kiosk);
+                api.revoke_kiosk(kiosk).await.map(|()| done)
+            }
+        }
+    }
+}
 
 /// The accounts page.
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let api = use_api();
-    let accounts = Loader::<Vec<AccountInfo>>::new();
-    let reload = move || accounts.run(api.list_accounts());
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !accounts.loading.get_untracked() {
-            reload();
-        }
+    // Every change re-reads both lists (its `version()`).
+    let change = Action::new_local(move |c: &Change| c.clone().send(api));
+    let accounts = relay_resource(move || {
+        change.version().track();
+        api.list_accounts()
     });
-    let kiosks = Loader::<Vec<KioskInfo>>::new();
-    let reload_kiosks = move || kiosks.run(api.list_kiosks());
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !kiosks.loading.get_untracked() {
-            reload_kiosks();
-        }
+    let kiosks = relay_resource(move || {
+        change.version().track();
+        api.list_kiosks()
     });
-    // The outcome of the last action: Ok(message) or the relay's error.
-    let outcome = RwSignal::new(None::<Result<String, ApiError>>);
-    let act =
-        move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>,
-              done: String| {
-            spawn_local(async move {
-                let r = fut.await.map(|()| done);
-                outcome.try_set(Some(r));
-                reload();
-                reload_kiosks();
-            });
-        };
+    let act = move |c: Change| {
+        change.dispatch(c);
+    };
 
     let new_user = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let new_role = RwSignal::new(Role::Viewer);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (u, p, r) = (
-            new_user.get_untracked(),
-            new_password.get_untracked(),
-            new_role.get_untracked(),
-        );
+        let password = new_password.get_untracked();
         new_password.set(String::new());
-        let msg = s::created(&u);
-        act(
-            Box::pin(api.create_account(u.trim().to_string(), p, r)),
-            msg,
-        );
+        act(Change::Create {
+            username: new_user.get_untracked().trim().to_string(),
+            password,
+            role: new_role.get_untracked(),
+        });
     };
 
     let kiosk_name = RwSignal::new(String::from("reception"));
-    let pairing = RwSignal::new(None::<Result<PairingResult, ApiError>>);
+    let pairing = Action::new_local(move |name: &String| api.kiosk_pair(name.trim().to_string()));
     let pair = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = kiosk_name.get_untracked();
-        spawn_local(async move {
-            let r = api.kiosk_pair(name.trim().to_string()).await;
-            pairing.try_set(Some(r));
-        });
+        pairing.dispatch(kiosk_name.get_untracked());
     };
 
     view! {
@@ -81,7 +114,8 @@ pub fn AccountsPage() -> impl IntoView {
             </div>
             <p class="muted">{s::INTRO}</p>
             {move || {
-                outcome
+                change
+                    .value()
                     .get()
                     .map(|o| match o {
                         Ok(msg) => {
@@ -98,43 +132,27 @@ pub fn AccountsPage() -> impl IntoView {
                         }
                     })
             }}
-            {move || match accounts.data.get() {
-                None => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
-                Some(Err(e)) => {
-                    view! {
-                        <ErrorBanner
-                            title=s::LOAD_FAILED
-                            error=e
-                            on_retry=Callback::new(move |()| reload())
-                            busy=accounts.loading
-                        />
-                    }
-                        .into_any()
-                }
-                Some(Ok(list)) => {
-                    view! {
-                        <div class="table-wrap">
-                            <table class="data-table" data-testid="accounts-table">
-                                <caption class="visually-hidden">{s::CAPTION}</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{s::COL_USER}</th>
-                                        <th scope="col">{s::COL_ROLE}</th>
-                                        <th scope="col">{s::COL_ACTIONS}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {list
-                                        .into_iter()
-                                        .map(|a| view! { <AccountRow account=a act /> })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                        .into_any()
-                }
-            }}
+            <Loaded resource=accounts failed=s::LOAD_FAILED loading=s::LOADING>
+                <div class="table-wrap">
+                    <table class="data-table" data-testid="accounts-table">
+                        <caption class="visually-hidden">{s::CAPTION}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{s::COL_USER}</th>
+                                <th scope="col">{s::COL_ROLE}</th>
+                                <th scope="col">{s::COL_ACTIONS}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For
+                                each=move || ok_data(accounts).unwrap_or_default()
+                                key=|a| (a.username.clone(), a.role)
+                                children=move |a| view! { <AccountRow account=a act /> }
+                            />
+                        </tbody>
+                    </table>
+                </div>
+            </Loaded>
             <form class="card form-grid" on:submit=create data-testid="account-create">
                 <h2>{s::CREATE_TITLE}</h2>
                 <TextField label=s::USERNAME value=new_user testid="new-username" />
@@ -151,13 +169,13 @@ pub fn AccountsPage() -> impl IntoView {
                 </button>
             </form>
             <h2>{s::KIOSKS_TITLE}</h2>
-            {move || match kiosks.data.get() {
-                None => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner title=s::LOAD_FAILED error=e /> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => {
-                    view! { <p class="muted" data-testid="kiosks-none">{s::KIOSKS_NONE}</p> }.into_any()
-                }
-                Some(Ok(list)) => {
+            <Loaded resource=kiosks failed=s::LOAD_FAILED loading=s::LOADING>
+                {move || {
+                    let list = ok_data(kiosks).unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="muted" data-testid="kiosks-none">{s::KIOSKS_NONE}</p> }
+                            .into_any();
+                    }
                     view! {
                         <div class="table-wrap">
                             <table class="data-table" data-testid="kiosks-table">
@@ -171,46 +189,14 @@ pub fn AccountsPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {list
-                                        .into_iter()
-                                        .map(|k| {
-                                            let name = k.name.clone();
-                                            let day = |t: u64| {
-                                                crate::logs::format_date(crate::logs::local_day(
-                                                    u32::try_from(t).unwrap_or(u32::MAX),
-                                                    0,
-                                                ))
-                                            };
-                                            view! {
-                                                <tr data-testid="kiosk-row" data-name=k.name.clone()>
-                                                    <td class="mono">{k.name.clone()}</td>
-                                                    <td>{day(k.paired_at)}</td>
-                                                    <td>{day(k.expires_at)}</td>
-                                                    <td>
-                                                        <button
-                                                            type="button"
-                                                            class="btn btn-small btn-danger"
-                                                            data-testid="kiosk-unpair"
-                                                            on:click=move |_| {
-                                                                if crate::pages::confirmed(&s::confirm_unpair(&name)) {
-                                                                    act(Box::pin(api.revoke_kiosk(name.clone())), s::unpaired(&name));
-                                                                }
-                                                            }
-                                                        >
-                                                            {s::UNPAIR}
-                                                        </button>
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
+                                    {list.into_iter().map(|k| view! { <KioskRow kiosk=k act /> }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
                     }
                         .into_any()
-                }
-            }}
+                }}
+            </Loaded>
             <form class="card form-grid" on:submit=pair data-testid="kiosk-pairing">
                 <h2>{s::PAIR_TITLE}</h2>
                 <p class="muted">{s::PAIR_INTRO}</p>
@@ -220,6 +206,7 @@ pub fn AccountsPage() -> impl IntoView {
                 </button>
                 {move || {
                     pairing
+                        .value()
                         .get()
                         .map(|r| match r {
                             Ok(p) => {
@@ -272,13 +259,7 @@ fn RoleSelect(value: RwSignal<Role>, testid: &'static str) -> impl IntoView {
 
 /// One account: its role (changed at once), a new password, delete.
 #[component]
-fn AccountRow(
-    account: AccountInfo,
-    act: impl Fn(std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>, String)
-    + Copy
-    + 'static,
-) -> impl IntoView {
-    let api = use_api();
+fn AccountRow(account: AccountInfo, act: impl Fn(Change) + Copy + 'static) -> impl IntoView {
     let name = account.username.clone();
     let role = RwSignal::new(account.role);
     let password = RwSignal::new(String::new());
@@ -286,10 +267,10 @@ fn AccountRow(
     Effect::new(move |prev: Option<Role>| {
         let r = role.get();
         if prev.is_some_and(|p| p != r) {
-            act(
-                Box::pin(api.set_role(n1.clone(), r)),
-                s::role_changed(&n1, r),
-            );
+            act(Change::SetRole {
+                username: n1.clone(),
+                role: r,
+            });
         }
         r
     });
@@ -319,7 +300,7 @@ fn AccountRow(
                     on:click=move |_| {
                         let p = password.get_untracked();
                         password.set(String::new());
-                        act(Box::pin(api.set_password(n2.clone(), p)), s::password_set(&n2));
+                        act(Change::SetPassword { username: n2.clone(), password: p });
                     }
                 >
                     {s::SET_PASSWORD}
@@ -330,11 +311,44 @@ fn AccountRow(
                     data-testid="account-delete"
                     on:click=move |_| {
                         if crate::pages::confirmed(&s::confirm_delete(&n3)) {
-                            act(Box::pin(api.delete_account(n3.clone())), s::deleted(&n3));
+                            act(Change::Delete { username: n3.clone() });
                         }
                     }
                 >
                     {s::DELETE}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+/// One paired kiosk: when it was paired, until when its session runs, unpair.
+#[component]
+fn KioskRow(kiosk: KioskInfo, act: impl Fn(Change) + Copy + 'static) -> impl IntoView {
+    let name = kiosk.name.clone();
+    let day = |t: u64| {
+        crate::logs::format_date(crate::logs::local_day(
+            u32::try_from(t).unwrap_or(u32::MAX),
+            0,
+        ))
+    };
+    view! {
+        <tr data-testid="kiosk-row" data-name=kiosk.name.clone()>
+            <td class="mono">{kiosk.name.clone()}</td>
+            <td>{day(kiosk.paired_at)}</td>
+            <td>{day(kiosk.expires_at)}</td>
+            <td>
+                <button
+                    type="button"
+                    class="btn btn-small btn-danger"
+                    data-testid="kiosk-unpair"
+                    on:click=move |_| {
+                        if crate::pages::confirmed(&s::confirm_unpair(&name)) {
+                            act(Change::Unpair { kiosk: name.clone() });
+                        }
+                    }
+                >
+                    {s::UNPAIR}
                 </button>
             </td>
         </tr>

@@ -4,15 +4,15 @@
 //! the same filters as the first page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_router::hooks::query_signal;
 use serde_json::Value;
 use tna_types::archive::{AuditEntry, AuditQuery};
 
 use crate::api::{ApiError, use_api};
-use crate::components::ErrorBanner;
+use crate::components::{DayRangeFields, ErrorBanner, Loaded, error_title, relay_resource};
 use crate::logs;
-use crate::pages::sync::{browser_time, error_title};
 use crate::strings::audit as s;
+use crate::time::browser_time;
 
 /// Entries per page.
 const PAGE: u32 = 100;
@@ -131,8 +131,9 @@ fn local_midnight(day: i64) -> i64 {
     (date.get_time() / 1000.0) as i64
 }
 
-/// The filters as typed.
-#[derive(Debug, Clone, Default)]
+/// The filters: the URL's (`?from=…&to=…&actor=…&method=…&device=…`, so a filtered view is a
+/// link someone can send), and the form's while they are typed.
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Filters {
     from: String,
     to: String,
@@ -187,83 +188,132 @@ impl Filters {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let api = use_api();
-    let filters = RwSignal::new(Filters::default());
-    let filter_error = RwSignal::new(None::<&'static str>);
-    let entries = RwSignal::new(Vec::<AuditEntry>::new());
-    let loaded = RwSignal::new(false);
-    let more = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    // The first page's query: "Load more" keeps its filters whatever was typed since.
-    let applied = StoredValue::new(AuditQuery::default());
-    let generation = StoredValue::new(0u64);
-
-    let fetch = move |append: bool| {
-        let query = if append {
-            let Some(last) = entries.with_untracked(|e| e.last().map(|e| e.id)) else {
-                return;
-            };
-            AuditQuery {
-                before_id: Some(last),
-                ..applied.get_value()
-            }
-        } else {
-            match filters.with_untracked(Filters::query) {
-                Ok(q) => {
-                    filter_error.set(None);
-                    applied.set_value(q.clone());
-                    q
-                }
-                Err(m) => {
-                    filter_error.set(Some(m));
-                    return;
-                }
-            }
-        };
-        let g = generation.get_value() + 1;
-        generation.set_value(g);
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let answer = api.list_audit(query).await;
-            if generation.try_get_value() != Some(g) {
-                return; // a newer read started, or the page is gone
-            }
-            match answer {
-                Ok(page) => {
-                    more.set(page.len() >= PAGE as usize);
-                    if append {
-                        entries.update(|e| e.extend(page));
-                    } else {
-                        entries.set(page);
-                    }
-                    loaded.set(true);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
-        });
-    };
+    let (q_from, set_from) = query_signal::<String>("from");
+    let (q_to, set_to) = query_signal::<String>("to");
+    let (q_actor, set_actor) = query_signal::<String>("actor");
+    let (q_method, set_method) = query_signal::<String>("method");
+    let (q_device, set_device) = query_signal::<String>("device");
+    let applied = Memo::new(move |_| Filters {
+        from: q_from.get().unwrap_or_default(),
+        to: q_to.get().unwrap_or_default(),
+        actor: q_actor.get().unwrap_or_default(),
+        method: q_method.get().unwrap_or_default(),
+        device: q_device.get().unwrap_or_default(),
+    });
+    // The form follows the URL (Back, a followed link) and goes into it on Apply.
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
+    let method = RwSignal::new(String::new());
+    let device = RwSignal::new(String::new());
     Effect::new(move |_| {
-        api.epoch().track();
-        if !loading.get_untracked() && !loaded.get_untracked() {
-            fetch(false);
+        let f = applied.get();
+        from.set(f.from);
+        to.set(f.to);
+        actor.set(f.actor);
+        method.set(f.method);
+        device.set(f.device);
+    });
+    let form_error = RwSignal::new(None::<&'static str>);
+    let filter_error = move || {
+        form_error
+            .get()
+            .or_else(|| applied.with(|f| f.query().err()))
+    };
+
+    let first = relay_resource(move || {
+        let query = applied.with(Filters::query);
+        async move {
+            match query {
+                Ok(q) => api.list_audit(q.clone()).await.map(|page| Some((q, page))),
+                Err(_) => Ok(None),
+            }
         }
     });
-
-    let field = move |get: fn(&Filters) -> String, set: fn(&mut Filters, String)| {
-        (
-            move || filters.with(get),
-            move |ev: leptos::ev::Event| {
-                let v = event_target_value(&ev);
-                filters.update(|f| set(f, v));
-            },
-        )
+    // "Load more": the next page under the first page's filters, whatever was typed since.
+    let next_page = Action::new_local(move |q: &AuditQuery| {
+        let q = q.clone();
+        async move { api.list_audit(q.clone()).await.map(|page| (q, page)) }
+    });
+    let more_entries = RwSignal::new(Vec::<AuditEntry>::new());
+    let more_error = RwSignal::new(None::<ApiError>);
+    let last_page_full = RwSignal::new(false);
+    // A new first page starts the list over.
+    Effect::new(move |_| {
+        let full = first.with(|f| match f {
+            Some(Ok(Some((_, page)))) => page.len() >= PAGE as usize,
+            _ => false,
+        });
+        more_entries.set(Vec::new());
+        more_error.set(None);
+        last_page_full.set(full);
+    });
+    Effect::new(move |_| match next_page.value().get() {
+        Some(Ok((q, page))) => {
+            let current = first.with_untracked(|f| match f {
+                Some(Ok(Some((fq, _)))) => fq.clone(),
+                _ => AuditQuery::default(),
+            });
+            // A page of filters that are no longer shown is dropped.
+            if (AuditQuery {
+                before_id: None,
+                ..q
+            }) == current
+            {
+                last_page_full.set(page.len() >= PAGE as usize);
+                more_entries.update(|e| e.extend(page));
+            }
+        }
+        Some(Err(e)) => more_error.set(Some(e)),
+        None => {}
+    });
+    let entries = Memo::new(move |_| {
+        let mut all = first.with(|f| match f {
+            Some(Ok(Some((_, page)))) => page.clone(),
+            _ => Vec::new(),
+        });
+        more_entries.with(|m| all.extend(m.iter().cloned()));
+        all
+    });
+    let loading = RwSignal::new(false);
+    let busy = move || loading.get() || next_page.pending().get();
+    let load_more = move || {
+        let Some(last) = entries.with_untracked(|e| e.last().map(|e| e.id)) else {
+            return;
+        };
+        let Some(Ok(Some((q, _)))) = first.get_untracked() else {
+            return;
+        };
+        more_error.set(None);
+        next_page.dispatch(AuditQuery {
+            before_id: Some(last),
+            ..q
+        });
     };
-    let (from_v, from_in) = field(|f| f.from.clone(), |f, v| f.from = v);
-    let (to_v, to_in) = field(|f| f.to.clone(), |f, v| f.to = v);
-    let (actor_v, actor_in) = field(|f| f.actor.clone(), |f, v| f.actor = v);
-    let (device_v, device_in) = field(|f| f.device.clone(), |f, v| f.device = v);
+    let apply = move || {
+        let wanted = Filters {
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            actor: actor.get_untracked().trim().to_string(),
+            method: method.get_untracked(),
+            device: device.get_untracked().trim().to_string(),
+        };
+        let problem = wanted.query().err();
+        form_error.set(problem);
+        if problem.is_some() {
+            return;
+        }
+        if applied.get_untracked() == wanted {
+            first.refetch();
+            return;
+        }
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        set_from.set(some(wanted.from));
+        set_to.set(some(wanted.to));
+        set_actor.set(some(wanted.actor));
+        set_method.set(some(wanted.method));
+        set_device.set(some(wanted.device));
+    };
 
     view! {
         <section class="page audit-page" data-testid="audit-page">
@@ -276,33 +326,12 @@ pub fn AuditPage() -> impl IntoView {
                 data-testid="audit-filters"
                 on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
-                    fetch(false);
+                    apply();
                 }
             >
                 <fieldset class="filters">
                     <legend class="visually-hidden">{s::FILTERS}</legend>
-                    <label class="field">
-                        <span>{s::FROM}</span>
-                        <input
-                            class="input"
-                            type="date"
-                            data-testid="audit-from"
-                            prop:value=from_v
-                            on:input=from_in
-                            on:change=from_in
-                        />
-                    </label>
-                    <label class="field">
-                        <span>{s::TO}</span>
-                        <input
-                            class="input"
-                            type="date"
-                            data-testid="audit-to"
-                            prop:value=to_v
-                            on:input=to_in
-                            on:change=to_in
-                        />
-                    </label>
+                    <DayRangeFields from to testid="audit" />
                     <label class="field">
                         <span>{s::ACTOR}</span>
                         <input
@@ -310,8 +339,8 @@ pub fn AuditPage() -> impl IntoView {
                             type="search"
                             data-testid="audit-actor"
                             placeholder=s::ACTOR_PLACEHOLDER
-                            prop:value=actor_v
-                            on:input=actor_in
+                            prop:value=move || actor.get()
+                            on:input=move |ev| actor.set(event_target_value(&ev))
                         />
                     </label>
                     <label class="field">
@@ -319,15 +348,19 @@ pub fn AuditPage() -> impl IntoView {
                         <select
                             class="input"
                             data-testid="audit-method"
-                            on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                filters.update(|f| f.method = v);
-                            }
+                            prop:value=move || method.get()
+                            on:change=move |ev| method.set(event_target_value(&ev))
                         >
                             <option value="">{s::METHOD_ANY}</option>
                             {WRITE_METHODS
                                 .iter()
-                                .map(|m| view! { <option value=*m>{s::method_name(m)}</option> })
+                                .map(|m| {
+                                    view! {
+                                        <option value=*m selected=move || method.with(|v| v == m)>
+                                            {s::method_name(m)}
+                                        </option>
+                                    }
+                                })
                                 .collect_view()}
                         </select>
                     </label>
@@ -340,105 +373,91 @@ pub fn AuditPage() -> impl IntoView {
                             autocomplete="off"
                             data-testid="audit-device"
                             placeholder=s::DEVICE_PLACEHOLDER
-                            prop:value=device_v
-                            on:input=device_in
+                            prop:value=move || device.get()
+                            on:input=move |ev| device.set(event_target_value(&ev))
                         />
                     </label>
                     <button
                         type="submit"
                         class="btn btn-primary"
                         data-testid="audit-apply"
-                        disabled=move || loading.get()
+                        disabled=busy
                     >
                         {s::APPLY}
                     </button>
                 </fieldset>
             </form>
             {move || {
-                filter_error
-                    .get()
+                filter_error()
                     .map(|m| view! { <p class="error-text" role="alert" data-testid="audit-filter-error">{m}</p> })
             }}
-            {move || {
-                error
-                    .get()
-                    .map(|e| {
-                        let title = error_title(&e, s::LOAD_FAILED);
-                        view! {
-                            <ErrorBanner
-                                title=title
-                                error=e
-                                on_retry=Callback::new(move |()| fetch(false))
-                                busy=loading
-                            />
-                        }
-                    })
-            }}
-            {move || {
-                (!loaded.get() && loading.get())
-                    .then(|| view! { <p class="loading">{s::LOADING}</p> })
-            }}
-            {move || {
-                loaded
-                    .get()
-                    .then(|| {
-                        view! {
-                            <p class="summary muted" data-testid="audit-count" aria-live="polite">
-                                {move || s::shown(entries.with(Vec::len))}
-                            </p>
-                            <div class="table-wrap">
-                                <table class="data-table audit-table" data-testid="audit-table">
-                                    <caption class="visually-hidden">{s::CAPTION}</caption>
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{s::COL_TIME}</th>
-                                            <th scope="col">{s::COL_ACTOR}</th>
-                                            <th scope="col">{s::COL_METHOD}</th>
-                                            <th scope="col">{s::COL_DEVICES}</th>
-                                            <th scope="col">{s::COL_RESULT}</th>
-                                            <th scope="col">{s::COL_DETAILS}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        <For
-                                            each=move || entries.get()
-                                            key=|e| e.id
-                                            children=|e| audit_row(e)
-                                        />
-                                    </tbody>
-                                </table>
-                            </div>
-                            {move || {
-                                entries
-                                    .with(Vec::is_empty)
-                                    .then(|| view! { <p class="empty-state" data-testid="audit-empty">{s::EMPTY}</p> })
-                            }}
-                        }
-                    })
-            }}
-            {move || {
-                let has_rows = entries.with(|e| !e.is_empty());
-                if more.get() {
-                    Some(
-                        view! {
-                            <button
-                                type="button"
-                                class="btn btn-secondary"
-                                data-testid="audit-more"
-                                disabled=move || loading.get()
-                                on:click=move |_| fetch(true)
-                            >
-                                {s::MORE}
-                            </button>
-                        }
-                            .into_any(),
-                    )
-                } else if loaded.get() && has_rows {
-                    Some(view! { <p class="muted" data-testid="audit-end">{s::END}</p> }.into_any())
-                } else {
-                    None
-                }
-            }}
+            <Loaded
+                resource=first
+                failed=s::LOAD_FAILED
+                loading=s::LOADING
+                title_of=error_title
+                set_pending=loading
+            >
+                <p class="summary muted" data-testid="audit-count" aria-live="polite">
+                    {move || s::shown(entries.with(Vec::len))}
+                </p>
+                <div class="table-wrap">
+                    <table class="data-table audit-table" data-testid="audit-table">
+                        <caption class="visually-hidden">{s::CAPTION}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{s::COL_TIME}</th>
+                                <th scope="col">{s::COL_ACTOR}</th>
+                                <th scope="col">{s::COL_METHOD}</th>
+                                <th scope="col">{s::COL_DEVICES}</th>
+                                <th scope="col">{s::COL_RESULT}</th>
+                                <th scope="col">{s::COL_DETAILS}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || entries.get() key=|e| e.id children=|e| audit_row(e) />
+                        </tbody>
+                    </table>
+                </div>
+                {move || {
+                    entries
+                        .with(Vec::is_empty)
+                        .then(|| view! { <p class="empty-state" data-testid="audit-empty">{s::EMPTY}</p> })
+                }}
+                {move || {
+                    more_error
+                        .get()
+                        .map(|e| {
+                            let title = error_title(&e, s::LOAD_FAILED);
+                            view! {
+                                <ErrorBanner title=title error=e on_retry=Callback::new(move |()| load_more()) />
+                            }
+                        })
+                }}
+                {move || {
+                    let has_rows = entries.with(|e| !e.is_empty());
+                    if last_page_full.get() {
+                        Some(
+                            view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-secondary"
+                                    data-testid="audit-more"
+                                    disabled=busy
+                                    on:click=move |_| load_more()
+                                >
+                                    {s::MORE}
+                                </button>
+                            }
+                                .into_any(),
+                        )
+                    } else if has_rows {
+                        Some(view! { <p class="muted" data-testid="audit-end">{s::END}</p> }.into_any())
+                    } else {
+                        None
+                    }
+                }}
+            </Loaded>
         </section>
     }
 }

@@ -5,15 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tna_types::protocol::DeviceClock;
-use tna_types::{ConnectionStatus, Device, DeviceResult, Role};
+use tna_types::{ConnectionStatus, DeviceResult, Role};
 
-use crate::api::{ApiError, use_api};
+use crate::api::{ApiClient, ApiError, use_api};
 use crate::app::use_role;
-use crate::components::ErrorBanner;
+use crate::components::{ErrorBanner, Loaded, ok_data, relay_resource};
 use crate::logs;
-use crate::pages::Loader;
 use crate::strings::clocks as s;
 
 /// Default threshold: a T&A punch a minute off is already a dispute.
@@ -55,49 +53,53 @@ async fn read_clocks(
     Ok(out)
 }
 
+/// The clocks of the connected devices (none connected: an empty list).
+async fn read_connected_clocks(api: ApiClient) -> Result<Vec<DeviceClock>, ApiError> {
+    let ids: Vec<u32> = api
+        .list_devices()
+        .await?
+        .into_iter()
+        .filter(|d| d.status == ConnectionStatus::Connected)
+        .map(|d| d.device_id)
+        .collect();
+    read_clocks(api, ids).await
+}
+
 /// The clocks page.
 #[component]
 pub fn ClocksPage() -> impl IntoView {
     let api = use_api();
     let may_sync = use_role() >= Role::Operator;
-    let devices = Loader::<Vec<Device>>::new();
-    let clocks = Loader::<Vec<DeviceClock>>::new();
     let threshold = RwSignal::new(DEFAULT_THRESHOLD_SECS);
     let selected = RwSignal::new(BTreeSet::<u32>::new());
-    let results = RwSignal::new(BTreeMap::<u32, DeviceResult>::new());
-    let syncing = RwSignal::new(false);
-    let sync_error = RwSignal::new(None::<ApiError>);
-
-    let connected = Memo::new(move |_| {
-        devices.data.with(|d| match d {
-            Some(Ok(list)) => list
-                .iter()
-                .filter(|d| d.status == ConnectionStatus::Connected)
-                .map(|d| d.device_id)
-                .collect::<Vec<_>>(),
-            _ => Vec::new(),
+    // "Sync time": one `time.sync` of the chosen devices; the clocks are read again after it.
+    let sync_action = Action::new_local(move |ids: &Vec<u32>| api.sync_time(ids.clone()));
+    let clocks = relay_resource(move || {
+        sync_action.version().track();
+        read_connected_clocks(api)
+    });
+    let results = Memo::new(move |_| {
+        sync_action.value().with(|v| match v {
+            Some(Ok(rows)) => rows.iter().map(|r| (r.device_id, r.clone())).collect(),
+            _ => BTreeMap::<u32, DeviceResult>::new(),
         })
     });
-    let reread = move || {
-        let ids = connected.get_untracked();
-        if !ids.is_empty() {
-            clocks.run(read_clocks(api, ids));
-        }
+    let sync_error = move || {
+        sync_action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
     };
     Effect::new(move |_| {
-        api.epoch().track();
-        if !devices.loading.get_untracked() {
-            devices.run(api.list_devices());
+        if matches!(sync_action.value().get(), Some(Ok(_))) {
+            selected.set(BTreeSet::new());
         }
     });
-    Effect::new(move |_| {
-        connected.track();
-        reread();
-    });
+    let syncing = sync_action.pending();
+    let loading = RwSignal::new(false);
 
     let drifted_ids = Memo::new(move |_| {
         let t = threshold.get();
-        clocks.data.with(|c| match c {
+        clocks.with(|c| match c {
             Some(Ok(list)) => list
                 .iter()
                 .filter(|c| drifted(c, t))
@@ -111,21 +113,7 @@ pub fn ClocksPage() -> impl IntoView {
         if ids.is_empty() || syncing.get_untracked() {
             return;
         }
-        syncing.set(true);
-        sync_error.set(None);
-        spawn_local(async move {
-            match api.sync_time(ids).await {
-                Ok(rows) => {
-                    results.try_set(rows.into_iter().map(|r| (r.device_id, r)).collect());
-                    selected.try_set(BTreeSet::new());
-                }
-                Err(e) => {
-                    sync_error.try_set(Some(e));
-                }
-            }
-            syncing.try_set(false);
-            reread();
-        });
+        sync_action.dispatch(ids);
     };
 
     view! {
@@ -152,8 +140,8 @@ pub fn ClocksPage() -> impl IntoView {
                         type="button"
                         class="btn btn-secondary"
                         data-testid="clock-refresh"
-                        disabled=move || clocks.loading.get()
-                        on:click=move |_| reread()
+                        disabled=move || loading.get()
+                        on:click=move |_| clocks.refetch()
                     >
                         {s::REFRESH}
                     </button>
@@ -184,18 +172,14 @@ pub fn ClocksPage() -> impl IntoView {
                     </button>
                 </div>
             })}
-            {move || sync_error.get().map(|e| view! { <ErrorBanner title=s::SYNC_FAILED error=e /> })}
-            {move || match (devices.data.get(), clocks.data.get()) {
-                (Some(Err(e)), _) | (_, Some(Err(e))) => {
-                    view! { <ErrorBanner title=s::LOAD_FAILED error=e on_retry=Callback::new(move |()| reread()) busy=clocks.loading /> }
-                        .into_any()
-                }
-                (Some(Ok(_)), None) if connected.with(Vec::is_empty) => {
-                    view! { <p class="empty-state" data-testid="clock-none">{s::NONE_CONNECTED}</p> }
-                        .into_any()
-                }
-                (_, None) => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
-                (_, Some(Ok(list))) => {
+            {move || sync_error().map(|e| view! { <ErrorBanner title=s::SYNC_FAILED error=e /> })}
+            <Loaded resource=clocks failed=s::LOAD_FAILED loading=s::LOADING set_pending=loading>
+                {move || {
+                    let list = ok_data(clocks).unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="empty-state" data-testid="clock-none">{s::NONE_CONNECTED}</p> }
+                            .into_any();
+                    }
                     view! {
                         <div class="table-wrap">
                             <table class="data-table" data-testid="clock-table">
@@ -219,8 +203,8 @@ pub fn ClocksPage() -> impl IntoView {
                         </div>
                     }
                         .into_any()
-                }
-            }}
+                }}
+            </Loaded>
         </section>
     }
 }
@@ -230,7 +214,7 @@ fn ClockRow(
     clock: DeviceClock,
     threshold: RwSignal<i64>,
     selected: RwSignal<BTreeSet<u32>>,
-    results: RwSignal<BTreeMap<u32, DeviceResult>>,
+    results: Memo<BTreeMap<u32, DeviceResult>>,
     may_sync: bool,
 ) -> impl IntoView {
     let id = clock.device_id;

@@ -3,12 +3,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
-use tna_types::Device;
 use tna_types::protocol::GatewayState;
 
 use crate::api::use_api;
-use crate::components::{DeviceTable, ErrorBanner};
-use crate::pages::{Loader, follow_status};
+use crate::components::{DeviceTable, Loaded, relay_resource};
+use crate::pages::follow_status;
 use crate::strings::devices as s;
 
 /// The `performance.mark` set once, when the device table first rendered with data (read by the
@@ -29,67 +28,42 @@ fn mark_rendered_once() {
     });
 }
 
-#[derive(Clone, PartialEq)]
-enum Shown {
-    Loading,
-    Failed(crate::api::ApiError),
-    Ready,
-}
-
 /// The devices page.
 #[component]
 pub fn DevicesPage() -> impl IntoView {
     let api = use_api();
-    let loader = Loader::<Vec<Device>>::new();
+    // The devices and the sites whose gateway did not answer; status pushes (`devices.status`)
+    // update the rows in place, with the time of the change.
+    let listed = relay_resource(move || api.list_devices_and_sites());
+    follow_status(api, listed, |r| &mut r.devices, true);
     let filter = RwSignal::new(String::new());
-    // Sites whose gateway did not answer the last list (several gateways only).
-    let sites_down = RwSignal::new(Vec::<GatewayState>::new());
-    let reload = move || {
-        loader.run(async move {
-            let result = api.list_devices_and_sites().await?;
-            sites_down.set(
-                result
-                    .gateways
-                    .into_iter()
-                    .filter(|g| !g.reachable)
-                    .collect(),
-            );
-            Ok(result.devices)
+    let sites_down = move || {
+        listed.with(|r| match r {
+            Some(Ok(r)) => r
+                .gateways
+                .iter()
+                .filter(|g| !g.reachable)
+                .cloned()
+                .collect(),
+            _ => Vec::<GatewayState>::new(),
         })
     };
-
-    // Load now, and again after every reconnect (unless a load is already running).
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !loader.loading.get_untracked() {
-            reload();
-        }
-    });
-
-    // Status pushes (`devices.status`) update the rows in place, with the time of the change.
-    follow_status(api, loader, true);
-
-    let devices = Signal::derive(move || {
-        loader
-            .data
-            .with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+    let rows = Signal::derive(move || {
+        listed
+            .with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .map(|r| r.devices.clone())
+            })
             .unwrap_or_default()
     });
-
     Effect::new(move |_| {
-        if loader.data.with(|d| matches!(d, Some(Ok(_)))) {
+        if listed.with(|d| matches!(d, Some(Ok(_)))) {
             mark_rendered_once();
         }
     });
-
-    // What the page shows; changes only between loading / failed / ready, so a refresh updates
-    // the rows in place instead of rebuilding the table.
-    let shown = Memo::new(move |_| match loader.data.get() {
-        None => Shown::Loading,
-        Some(Err(e)) => Shown::Failed(e),
-        Some(Ok(_)) => Shown::Ready,
-    });
-    let busy = loader.loading;
+    let busy = RwSignal::new(false);
+    let reload = move || listed.refetch();
     view! {
         <section class="page devices-page" data-testid="devices-page">
             <div class="page-head">
@@ -119,7 +93,7 @@ pub fn DevicesPage() -> impl IntoView {
                 </div>
             </div>
             <For
-                each=move || sites_down.get()
+                each=sites_down
                 key=|g| (g.name.clone(), g.message.clone(), g.devices)
                 children=|g| {
                     view! {
@@ -129,28 +103,15 @@ pub fn DevicesPage() -> impl IntoView {
                     }
                 }
             />
-            {move || match shown.get() {
-                Shown::Loading => {
-                    view! {
-                        <p class="loading" data-testid="devices-loading" aria-busy="true">
-                            {s::LOADING}
-                        </p>
-                    }
-                        .into_any()
-                }
-                Shown::Failed(error) => {
-                    view! {
-                        <ErrorBanner
-                            title=s::LOAD_FAILED
-                            error=error
-                            on_retry=Callback::new(move |()| reload())
-                            busy=busy
-                        />
-                    }
-                        .into_any()
-                }
-                Shown::Ready => view! { <DeviceTable devices=devices filter=filter /> }.into_any(),
-            }}
+            <Loaded
+                resource=listed
+                failed=s::LOAD_FAILED
+                loading=s::LOADING
+                loading_testid="devices-loading"
+                set_pending=busy
+            >
+                <DeviceTable devices=rows filter=filter />
+            </Loaded>
         </section>
     }
 }

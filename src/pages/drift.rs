@@ -8,13 +8,12 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::{ConnectionStatus, Device, FieldChange, TnaConfig, config_diff};
-use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, use_api};
-use crate::components::ErrorBanner;
-use crate::pages::Loader;
-use crate::pages::bulk::{ApplyFlow, read_configs};
-use crate::pages::config_editor::{DiffTable, Imported, check_import};
+use crate::components::{
+    ApplyFlow, DiffTable, Imported, Loaded, check_import, ok_data, read_configs, read_picked_file,
+    relay_resource,
+};
 use crate::strings::{bulk as bs, drift as s, editor as es};
 
 /// The comparison of one device with the reference.
@@ -63,22 +62,14 @@ pub fn drift_of(
 #[component]
 pub fn DriftPage() -> impl IntoView {
     let api = use_api();
-    let loader = Loader::<Vec<Device>>::new();
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !loader.loading.get_untracked() {
-            loader.run(api.list_devices());
-        }
-    });
+    let devices = relay_resource(move || api.list_devices());
     view! {
         <section class="page drift-page" data-testid="drift-page">
             <h1>{s::TITLE}</h1>
             <p class="muted">{s::INTRO}</p>
-            {move || match loader.data.get() {
-                None => view! { <p class="loading" aria-busy="true">{bs::LOADING}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner title=bs::LOAD_FAILED error=e /> }.into_any(),
-                Some(Ok(devices)) => view! { <DriftReport devices=devices /> }.into_any(),
-            }}
+            <Loaded resource=devices failed=bs::LOAD_FAILED loading=bs::LOADING>
+                {move || ok_data(devices).map(|devices| view! { <DriftReport devices /> })}
+            </Loaded>
         </section>
     }
 }
@@ -105,27 +96,15 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
         });
     };
     let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         report.set(None);
         fix.set(None);
-        spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let r = match text.map(|v| v.as_string()) {
-                Ok(Some(text)) => match check_import(&text, &TnaConfig::default(), None) {
+        read_picked_file(&ev, move |text| {
+            let r = text.and_then(
+                |text| match check_import(&text, &TnaConfig::default(), None) {
                     Imported::Ready(cfg, _) => Ok(*cfg),
                     Imported::Bad(msg, _) => Err(msg),
                 },
-                _ => Err(es::import_read("")),
-            };
+            );
             reference.try_set(Some(r));
         });
     };
@@ -278,6 +257,7 @@ mod tests {
         Device {
             device_id: id,
             site: None,
+            zone: None,
             device_type: "X".into(),
             address: "a:1".into(),
             status,

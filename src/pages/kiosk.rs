@@ -14,17 +14,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tna_types::Device;
 use tna_types::archive::LogQuery;
 
 use crate::api::{ApiClient, ConnectionState, use_api};
-use crate::components::{DeviceChecklist, format_device_list, parse_device_list};
-use crate::live::{LiveStatus, use_live};
+use crate::components::{DeviceChecklist, format_device_list, parse_device_list, relay_resource};
+use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, TodayTail};
 use crate::logs::live::LiveFeed;
 use crate::logs::{self, LogRow, MetaMap};
-use crate::pages::Loader;
-use crate::pages::live::live_devices;
 use crate::strings::kiosk as s;
 
 const FEED_ROWS: usize = 50;
@@ -167,18 +164,11 @@ fn key_label(row: &LogRow, meta: &MetaMap) -> String {
 #[component]
 pub fn KioskPage() -> impl IntoView {
     let api = use_api();
-    let devices = Loader::<Vec<Device>>::new();
-    Effect::new(move |_| {
-        api.epoch().track();
-        let missing = devices.data.with_untracked(|d| !matches!(d, Some(Ok(_))));
-        if missing && !devices.loading.get_untracked() {
-            devices.run(api.list_devices());
-        }
-    });
+    let devices = relay_resource(move || api.list_devices());
     // A device that comes online later is watched from then on.
-    crate::pages::follow_status(api, devices, false);
+    crate::pages::follow_status(api, devices, |d| d, false);
     let candidates = Memo::new(move |_| {
-        devices.data.with(|d| {
+        devices.with(|d| {
             d.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|l| live_devices(l))

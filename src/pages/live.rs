@@ -2,26 +2,18 @@
 //! reconnects (see `crate::live`).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use tna_types::{ConnectionStatus, Device};
+use tna_types::Device;
 
 use crate::api::use_api;
-use crate::components::{DeviceChecklist, ErrorBanner, parse_device_list};
-use crate::live::{LiveStatus, use_live};
+use crate::components::{
+    DeviceChecklist, ErrorBanner, load_error, parse_device_list, relay_resource,
+};
+use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::{self, LogRow};
-use crate::pages::Loader;
 use crate::strings::{live as s, logs as ls};
 
 /// Rows the page keeps.
 pub const LIVE_ROWS: usize = 200;
-
-/// Connected T&A devices of a device list.
-pub fn live_devices(list: &[Device]) -> Vec<u32> {
-    list.iter()
-        .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
-        .map(|d| d.device_id)
-        .collect()
-}
 
 /// Whether `id` is in the device list.
 fn listed(list: &[Device], id: u32) -> bool {
@@ -50,29 +42,20 @@ pub fn status_key(status: LiveStatus) -> &'static str {
 #[component]
 pub fn LivePage() -> impl IntoView {
     let api = use_api();
-    let devices = Loader::<Vec<Device>>::new();
-    Effect::new(move |_| {
-        api.epoch().track();
-        let failed_or_none = devices.data.with_untracked(|d| !matches!(d, Some(Ok(_))));
-        if failed_or_none && !devices.loading.get_untracked() {
-            devices.run(api.list_devices());
-        }
-    });
+    let devices = relay_resource(move || api.list_devices());
     // A device that comes online later is watched from then on.
-    crate::pages::follow_status(api, devices, false);
+    crate::pages::follow_status(api, devices, |d| d, false);
     // Devices behind other relays that share this relay's archive: their events reach this
     // relay too (`archive.status` lists them; none without a shared archive, or for a kiosk).
-    let remote = RwSignal::new(Vec::<u32>::new());
-    Effect::new(move |_| {
-        api.epoch().track();
-        spawn_local(async move {
-            if let Ok(status) = api.archive_status().await {
-                remote.try_set(status.remote_devices);
-            }
-        });
+    let archive = relay_resource(move || api.archive_status());
+    let remote = Memo::new(move |_| {
+        archive.with(|a| match a {
+            Some(Ok(status)) => status.remote_devices.clone(),
+            _ => Vec::new(),
+        })
     });
     let candidates = Memo::new(move |_| {
-        devices.data.with(|d| {
+        devices.with(|d| {
             d.as_ref().and_then(|r| r.as_ref().ok()).map(|l| {
                 let mut ids = live_devices(l);
                 remote.with(|r| ids.extend(r.iter().filter(|&&id| !listed(l, id))));
@@ -128,17 +111,13 @@ pub fn LivePage() -> impl IntoView {
                 })
             }}
             {move || {
-                devices
-                    .data
-                    .get()
-                    .and_then(Result::err)
+                load_error(devices)
                     .map(|e| {
                         view! {
                             <ErrorBanner
                                 title=s::DEVICES_FAILED
                                 error=e
-                                on_retry=Callback::new(move |()| devices.run(api.list_devices()))
-                                busy=devices.loading
+                                on_retry=Callback::new(move |()| devices.refetch())
                             />
                         }
                     })

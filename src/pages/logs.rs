@@ -15,20 +15,20 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tna_types::Device;
 use tna_types::archive::{LogQuery, QueryCursor, Stream};
 use tna_types::limits::MAX_LOG_PAGE;
 use tna_types::protocol::{ArchiveStatusResult, ErrorCode};
 use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::{DeviceChecklist, ErrorBanner};
+use crate::components::{
+    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, RelayResource, relay_resource, url_text,
+};
 use crate::download::CsvFile;
 use crate::logs::archive::{self, ServerFilter, Source};
 use crate::logs::{self, DeviceMeta, Filter, KeyFilter, LogRow, MetaMap, event_names};
-use crate::pages::Loader;
-use crate::pages::sync::{browser_time, now_secs};
 use crate::strings::logs as s;
+use crate::time::{browser_time, now_secs};
 
 /// Records per page for "Load more".
 const PAGE_MORE: u32 = 1_000;
@@ -106,7 +106,7 @@ struct LogState {
     archive: RwSignal<ArchiveRead>,
     /// `archive.status`: whether the relay keeps an archive, which devices it has read, and
     /// when it last stored a page of each.
-    status: Loader<ArchiveStatusResult>,
+    status: RelayResource<ArchiveStatusResult>,
     /// Bumped to cancel the running read (and by every new read).
     generation: StoredValue<u64>,
     progress: RwSignal<Option<Progress>>,
@@ -243,10 +243,8 @@ impl LogState {
         }
         self.cancel();
         self.ensure_meta(&ids);
-        if !self.status.loading.get_untracked() {
-            // How fresh the archive is, as of this read.
-            self.status.run(self.api.archive_status());
-        }
+        // How fresh the archive is, as of this read.
+        self.status.refetch();
         let read = self.archive.get_untracked();
         let (query, after) = match read.applied {
             Some((applied, query)) if applied == server => {
@@ -383,13 +381,7 @@ async fn yield_to_browser() {
 #[component]
 pub fn LogsPage() -> impl IntoView {
     let api = use_api();
-    let devices = Loader::<Vec<Device>>::new();
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !devices.loading.get_untracked() && devices.data.with_untracked(|d| d.is_none()) {
-            devices.run(api.list_devices());
-        }
-    });
+    let devices = relay_resource(move || api.list_devices());
     let state = LogState {
         api,
         kind: RwSignal::new(Kind::Tna),
@@ -398,7 +390,8 @@ pub fn LogsPage() -> impl IntoView {
         cursors: RwSignal::new(HashMap::new()),
         source: RwSignal::new(Source::Devices),
         archive: RwSignal::new(ArchiveRead::default()),
-        status: Loader::new(),
+        // The archive's state: asked once per connection (and again by every archive read).
+        status: relay_resource(move || api.archive_status()),
         generation: StoredValue::new(0),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
@@ -406,14 +399,7 @@ pub fn LogsPage() -> impl IntoView {
     on_cleanup(move || state.generation.update_value(|g| *g += 1));
     let selected = RwSignal::new(Vec::<u32>::new());
 
-    // The archive's state: asked once per connection (and again by every archive read).
     let status = state.status;
-    Effect::new(move |_| {
-        api.epoch().track();
-        if !status.loading.get_untracked() {
-            status.run(api.archive_status());
-        }
-    });
     // Until the user picks a source: the archive when it has read every chosen device, else the
     // devices. Never switched under records already read.
     let source_picked = StoredValue::new(false);
@@ -425,7 +411,7 @@ pub fn LogsPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         let stream = state.kind.get().stream();
-        let auto = status.data.with(|d| {
+        let auto = status.with(|d| {
             let states = match d {
                 Some(Ok(r)) => Some(r.states.as_slice()),
                 _ => None,
@@ -436,12 +422,12 @@ pub fn LogsPage() -> impl IntoView {
             state.source.set(auto);
         }
     });
-    let archive_ok = Memo::new(move |_| status.data.with(|d| matches!(d, Some(Ok(_)))));
+    let archive_ok = Memo::new(move |_| status.with(|d| matches!(d, Some(Ok(_)))));
 
     // Devices that keep the chosen log.
     let candidates = Memo::new(move |_| {
         let kind = state.kind.get();
-        devices.data.with(|d| match d {
+        devices.with(|d| match d {
             Some(Ok(list)) => list
                 .iter()
                 .filter(|d| match kind {
@@ -455,12 +441,14 @@ pub fn LogsPage() -> impl IntoView {
     });
 
     // Filters.
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let user = RwSignal::new(String::new());
-    let key = RwSignal::new(String::new());
-    let event = RwSignal::new(String::new());
-    let newest_first = RwSignal::new(true);
+    // In the URL (`?from=…&to=…&user=…&key=…&event=…&order=oldest`): a filtered view is a link.
+    let from = url_text("from");
+    let to = url_text("to");
+    let user = url_text("user");
+    let key = url_text("key");
+    let event = url_text("event");
+    let order = url_text("order");
+    let newest_first = Signal::derive(move || order.with(|o| o != "oldest"));
     let filter = Memo::new(move |_| Filter {
         from_day: logs::parse_date(&from.get()),
         to_day: logs::parse_date(&to.get()),
@@ -592,38 +580,18 @@ pub fn LogsPage() -> impl IntoView {
             </div>
             <SourceInfo state selected stale=archive_stale />
             <div class="logs-layout">
-                {move || match devices.data.get() {
-                    None => {
-                        view! { <p class="loading card device-picker">{s::DEVICES_LOADING}</p> }
-                            .into_any()
-                    }
-                    Some(Err(e)) => {
-                        view! {
-                            <div class="device-picker">
-                                <ErrorBanner
-                                    title=s::DEVICES_FAILED
-                                    error=e
-                                    on_retry=Callback::new(move |()| devices.run(api.list_devices()))
-                                    busy=devices.loading
-                                />
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Some(Ok(_)) => {
-                        view! {
-                            <DeviceChecklist
-                                candidates=candidates
-                                selected=selected
-                                legend=s::DEVICES_LABEL
-                                empty_text=s::DEVICES_NONE
-                                testid="logs-device"
-                                on_change=Callback::new(move |()| state.clear())
-                            />
-                        }
-                            .into_any()
-                    }
-                }}
+                <div class="device-picker-slot">
+                    <Loaded resource=devices failed=s::DEVICES_FAILED loading=s::DEVICES_LOADING>
+                        <DeviceChecklist
+                            candidates=candidates
+                            selected=selected
+                            legend=s::DEVICES_LABEL
+                            empty_text=s::DEVICES_NONE
+                            testid="logs-device"
+                            on_change=Callback::new(move |()| state.clear())
+                        />
+                    </Loaded>
+                </div>
                 <div class="logs-main">
                     <div class="toolbar logs-actions">
                         <button
@@ -730,7 +698,7 @@ pub fn LogsPage() -> impl IntoView {
                     {move || {
                         export_error.get().then(|| view! { <p class="warning">{s::EXPORT_FAILED}</p> })
                     }}
-                    <Filters from to user key event newest_first />
+                    <Filters from to user key event order />
                     <p class="summary" aria-live="polite">
                         <span
                             data-testid="logs-count"
@@ -779,7 +747,7 @@ fn SourceInfo(state: LogState, selected: RwSignal<Vec<u32>>, stale: Memo<bool>) 
     let info = Memo::new(move |_| {
         let source = state.source.get();
         let stream = state.kind.get().stream();
-        state.status.data.with(|d| {
+        state.status.with(|d| {
             selected.with(|sel| {
                 let states = match d {
                     Some(Ok(r)) => Some(r.states.as_slice()),
@@ -843,33 +811,14 @@ fn Filters(
     user: RwSignal<String>,
     key: RwSignal<String>,
     event: RwSignal<String>,
-    newest_first: RwSignal<bool>,
+    /// `oldest` for oldest first; anything else is newest first.
+    order: RwSignal<String>,
 ) -> impl IntoView {
+    let newest_first = move || order.with(|o| o != "oldest");
     view! {
         <fieldset class="filters" data-testid="logs-filters">
             <legend class="visually-hidden">{s::FILTERS}</legend>
-            <label class="field">
-                <span>{s::FROM}</span>
-                <input
-                    class="input"
-                    type="date"
-                    data-testid="logs-from"
-                    prop:value=move || from.get()
-                    on:input=move |ev| from.set(event_target_value(&ev))
-                    on:change=move |ev| from.set(event_target_value(&ev))
-                />
-            </label>
-            <label class="field">
-                <span>{s::TO}</span>
-                <input
-                    class="input"
-                    type="date"
-                    data-testid="logs-to"
-                    prop:value=move || to.get()
-                    on:input=move |ev| to.set(event_target_value(&ev))
-                    on:change=move |ev| to.set(event_target_value(&ev))
-                />
-            </label>
+            <DayRangeFields from to testid="logs" />
             <label class="field">
                 <span>{s::USER}</span>
                 <input
@@ -913,10 +862,12 @@ fn Filters(
                 type="button"
                 class="btn btn-secondary"
                 data-testid="logs-sort"
-                data-newest-first=move || newest_first.get().to_string()
-                on:click=move |_| newest_first.update(|n| *n = !*n)
+                data-newest-first=move || newest_first().to_string()
+                on:click=move |_| {
+                    order.set(if newest_first() { "oldest".into() } else { String::new() })
+                }
             >
-                {move || if newest_first.get() { s::SORT_NEWEST } else { s::SORT_OLDEST }}
+                {move || if newest_first() { s::SORT_NEWEST } else { s::SORT_OLDEST }}
             </button>
         </fieldset>
     }

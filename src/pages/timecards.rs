@@ -3,11 +3,13 @@
 //! admins (`timecards.setPolicy`, checked here first with the same validation the relay runs),
 //! a totals table per user and CSV exports.
 //!
-//! Times are shown in the policy's fixed UTC offset (the one the days were computed with), not
-//! in the browser's zone, so a row reads the same for everyone.
+//! Each day is in the time zone of the site where its first punch was made (the relay's rule,
+//! see `docs/protocol.md`): its times are shown in that zone with the offset in force at each
+//! instant (DST-correct), and the zone is named on the row, so a row reads the same for
+//! everyone wherever their browser is.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_router::hooks::query_signal;
 use tna_types::protocol::TimecardsResult;
 use tna_types::timecard::{
     PunchMapping, PunchType, RepeatRule, TimecardDay, TimecardFlag, TimecardPolicy, UserTotals,
@@ -16,12 +18,14 @@ use tna_types::{FieldError, Role, TnaKey};
 
 use crate::api::{ApiError, use_api};
 use crate::app::use_role;
-use crate::components::ErrorBanner;
+use crate::components::{
+    DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, error_title, ok_data,
+    relay_resource,
+};
 use crate::download;
 use crate::logs;
-use crate::pages::Loader;
-use crate::pages::sync::error_title;
 use crate::strings::timecards as s;
+use tna_types::time;
 
 /// The keys of the policy form: KEY_1 ..= KEY_16.
 const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
@@ -30,8 +34,11 @@ const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
 pub const CSV_HEADER: &[&str] = &[
     "user_id",
     "day",
-    "first_in",
-    "last_out",
+    "zone",
+    "first_in_utc",
+    "first_in_local",
+    "last_out_utc",
+    "last_out_local",
     "worked_minutes",
     "break_minutes",
     "meal_minutes",
@@ -60,40 +67,11 @@ pub fn minutes_hm(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// How many dates after `day_number` the local date of `ts` is (1 for a night shift's OUT
-/// after midnight, or any punch before a day start later than midnight).
-pub fn days_after(ts: u32, offset_minutes: i32, day_number: i32) -> i64 {
-    logs::local_day(ts, offset_secs(offset_minutes)) - i64::from(day_number)
-}
-
-/// The policy's offset (minutes east of UTC) in seconds, as the log helpers take it.
-fn offset_secs(minutes: i32) -> i32 {
-    minutes.saturating_mul(60)
-}
-
-/// An offset typed as minutes (`540`, `-300`) or as `±HH:MM` (`+09:00`, `-5:30`, `09:00`).
-/// Only the form is checked here: the range is [`TimecardPolicy::validate`]'s rule.
-pub fn parse_offset(text: &str) -> Option<i32> {
-    let t = text.trim();
-    let (negative, body) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == ':') {
-        return None;
-    }
-    let minutes = match body.split_once(':') {
-        Some((h, m)) => {
-            let h: i32 = h.parse().ok()?;
-            let m: i32 = m.parse().ok().filter(|m| *m < 60)?;
-            if body.len() > 6 {
-                return None;
-            }
-            h * 60 + m
-        }
-        None => body.parse().ok()?,
-    };
-    Some(if negative { -minutes } else { minutes })
+/// How many dates after `day_number` the local date of `ts` at `offset` (seconds east of UTC)
+/// is (1 for a night shift's OUT after midnight, or any punch before a day start later than
+/// midnight).
+pub fn days_after(ts: u32, offset: i32, day_number: i32) -> i64 {
+    time::local_day(i64::from(ts), offset) - i64::from(day_number)
 }
 
 /// A time of day typed as `HH:MM` (or `HH:MM:SS`, seconds ignored) → minutes after midnight.
@@ -183,8 +161,6 @@ pub struct PolicyDraft {
     pub repeated_in: RepeatRule,
     /// Which OUT of a run counts.
     pub repeated_out: RepeatRule,
-    /// Minutes or `±HH:MM`.
-    pub offset: String,
 }
 
 impl PolicyDraft {
@@ -200,12 +176,11 @@ impl PolicyDraft {
             day_start: minutes_hm(policy.day_start_minutes),
             repeated_in: policy.repeated_in,
             repeated_out: policy.repeated_out,
-            offset: logs::format_offset(offset_secs(policy.utc_offset_minutes)),
         }
     }
 
     /// The policy the form describes, checked by [`TimecardPolicy::validate`] (the relay's own
-    /// check); the errors name the policy's fields (`dayStartMinutes`, `utcOffsetMinutes`).
+    /// check); the errors name the policy's fields (`dayStartMinutes`).
     pub fn to_policy(&self) -> Result<TimecardPolicy, Vec<FieldError>> {
         let mut errors = Vec::new();
         let day_start = parse_hhmm(&self.day_start);
@@ -215,14 +190,7 @@ impl PolicyDraft {
                 message: s::BAD_DAY_START.into(),
             });
         }
-        let offset = parse_offset(&self.offset);
-        if offset.is_none() {
-            errors.push(FieldError {
-                field: "utcOffsetMinutes".into(),
-                message: s::BAD_OFFSET.into(),
-            });
-        }
-        let (Some(day_start_minutes), Some(utc_offset_minutes)) = (day_start, offset) else {
+        let Some(day_start_minutes) = day_start else {
             return Err(errors);
         };
         let policy = TimecardPolicy {
@@ -233,26 +201,42 @@ impl PolicyDraft {
             day_start_minutes,
             repeated_in: self.repeated_in,
             repeated_out: self.repeated_out,
-            utc_offset_minutes,
         };
         policy.validate().map(|()| policy)
     }
 }
 
-/// Appends the CSV of `days` (header first) to `out`. Times are ISO 8601 in the policy's offset;
-/// minutes are whole minutes (rounded down); flags and devices are `;`-separated.
-pub fn push_days_csv(out: &mut String, days: &[TimecardDay], offset_minutes: i32) {
-    let tz = offset_secs(offset_minutes);
+/// Appends the CSV of `days` (header first) to `out`. Each time is given twice: the UTC
+/// instant (`…Z`) and the local time of the day's zone with the offset in force then
+/// (`2026-03-08T22:00:00-05:00`); minutes are whole minutes (rounded down); flags and devices are
+/// `;`-separated.
+pub fn push_days_csv(out: &mut String, days: &[TimecardDay]) {
     logs::push_csv_line(out, CSV_HEADER);
     for d in days {
-        let time = |t: Option<u32>| t.map(|t| logs::iso_local(t, tz)).unwrap_or_default();
+        let utc = |t: Option<u32>| {
+            t.map(|t| format!("{}Z", time::format_at(i64::from(t), 0, 'T')))
+                .unwrap_or_default()
+        };
+        let local = |t: Option<u32>, offset: Option<i32>| match (t, offset) {
+            (Some(t), Some(o)) => {
+                format!(
+                    "{}{}",
+                    time::format_at(i64::from(t), o, 'T'),
+                    time::format_offset(o)
+                )
+            }
+            _ => String::new(),
+        };
         let flags: Vec<&str> = d.flags.iter().map(|f| flag_key(*f)).collect();
         let devices: Vec<String> = d.devices.iter().map(u32::to_string).collect();
         let fields = [
             d.user_id.clone(),
             d.day.clone(),
-            time(d.first_in),
-            time(d.last_out),
+            d.zone.clone().unwrap_or_else(|| "UTC".into()),
+            utc(d.first_in),
+            local(d.first_in, d.first_in_offset),
+            utc(d.last_out),
+            local(d.last_out, d.last_out_offset),
             (d.worked_seconds / 60).to_string(),
             (d.break_seconds / 60).to_string(),
             (d.meal_seconds / 60).to_string(),
@@ -279,11 +263,24 @@ pub fn push_totals_csv(out: &mut String, totals: &[UserTotals]) {
     }
 }
 
-/// The range the shown timecards were loaded for (file names, caption).
+/// The range the timecards are read for: the URL's (`?from=…&to=…&user=…`, so a view is a link
+/// someone can send), this week by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Range {
     from: String,
     to: String,
+    user: String,
+}
+
+impl Range {
+    /// Why the range cannot be read, in words; `None` when it can.
+    fn problem(&self) -> Option<&'static str> {
+        match (logs::parse_date(&self.from), logs::parse_date(&self.to)) {
+            (Some(a), Some(b)) if a <= b => None,
+            (Some(_), Some(_)) => Some(s::TO_BEFORE_FROM),
+            _ => Some(s::BAD_DATE),
+        }
+    }
 }
 
 /// The timecards page.
@@ -292,101 +289,122 @@ pub fn TimecardsPage() -> impl IntoView {
     let api = use_api();
     let admin = use_role() == Role::Admin;
     let (monday, sunday) = week_of(today_local());
-    let from = RwSignal::new(logs::format_date(monday));
-    let to = RwSignal::new(logs::format_date(sunday));
+    let (q_from, set_from) = query_signal::<String>("from");
+    let (q_to, set_to) = query_signal::<String>("to");
+    let (q_user, set_user) = query_signal::<String>("user");
+    let range = Memo::new(move |_| Range {
+        from: q_from.get().unwrap_or_else(|| logs::format_date(monday)),
+        to: q_to.get().unwrap_or_else(|| logs::format_date(sunday)),
+        user: q_user.get().unwrap_or_default(),
+    });
+    // The form's fields; they follow the URL (Back, a followed link) and go into it on Load.
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
     let user = RwSignal::new(String::new());
-    let range_error = RwSignal::new(None::<&'static str>);
-    let cards = Loader::<TimecardsResult>::new();
-    let loaded_range = RwSignal::new(None::<Range>);
-    let policy = Loader::<TimecardPolicy>::new();
-
-    // Safe to call from a task that outlives the page: does nothing once it is gone.
-    let load = move || {
-        let (Some(f), Some(t)) = (from.try_get_untracked(), to.try_get_untracked()) else {
-            return;
-        };
-        match (logs::parse_date(&f), logs::parse_date(&t)) {
-            (Some(a), Some(b)) if a <= b => {}
-            (Some(_), Some(_)) => {
-                range_error.set(Some(s::TO_BEFORE_FROM));
-                return;
-            }
-            _ => {
-                range_error.set(Some(s::BAD_DATE));
-                return;
-            }
-        }
-        range_error.set(None);
-        let u = user.get_untracked().trim().to_string();
-        loaded_range.set(Some(Range {
-            from: f.clone(),
-            to: t.clone(),
-        }));
-        cards.run(api.get_timecards(f, t, (!u.is_empty()).then_some(u)));
-    };
     Effect::new(move |_| {
-        api.epoch().track();
-        if !policy.loading.get_untracked() {
-            policy.run(api.get_timecard_policy());
-        }
-        if !cards.loading.get_untracked() {
-            load();
+        let r = range.get();
+        from.set(r.from);
+        to.set(r.to);
+        user.set(r.user);
+    });
+    let form_error = RwSignal::new(None::<&'static str>);
+    let range_error = move || form_error.get().or_else(|| range.with(Range::problem));
+
+    // Saving the policy computes the timecards again (its `version()`).
+    let save_policy =
+        Action::new_local(move |p: &TimecardPolicy| api.set_timecard_policy(p.clone()));
+    let cards = relay_resource(move || {
+        save_policy.version().track();
+        let r = range.get();
+        async move {
+            if r.problem().is_some() {
+                return Ok(None);
+            }
+            let user = r.user.trim().to_string();
+            let user = (!user.is_empty()).then_some(user);
+            api.get_timecards(r.from.clone(), r.to.clone(), user)
+                .await
+                .map(|result| Some((r, result)))
         }
     });
+    let cards_busy = RwSignal::new(false);
+    let load = move || {
+        let wanted = Range {
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            user: user.get_untracked().trim().to_string(),
+        };
+        form_error.set(wanted.problem());
+        if wanted.problem().is_some() {
+            return;
+        }
+        if range.get_untracked() == wanted {
+            cards.refetch();
+        } else {
+            set_from.set(Some(wanted.from));
+            set_to.set(Some(wanted.to));
+            set_user.set((!wanted.user.is_empty()).then_some(wanted.user));
+        }
+    };
+
+    let policy = relay_resource(move || api.get_timecard_policy());
     // The days come with the policy they were computed by: show that one (another admin may
     // have changed it since the page read it).
     Effect::new(move |_| {
-        let newer = cards.data.with(|d| match d {
-            Some(Ok(r)) => Some(r.policy.clone()),
+        let newer = cards.with(|d| match d {
+            Some(Ok(Some((_, r)))) => Some(r.policy.clone()),
             _ => None,
         });
         if let Some(p) = newer
-            && policy
-                .data
-                .with_untracked(|d| !matches!(d, Some(Ok(cur)) if *cur == p))
+            && policy.with_untracked(|d| !matches!(d, Some(Ok(cur)) if *cur == p))
         {
-            policy.data.set(Some(Ok(p)));
+            policy.set(Some(Ok(p)));
         }
     });
 
     // Without an archive the days' banner says so; the policy box would only say it again.
     let no_archive = Memo::new(move |_| {
-        policy.data.with(|d| {
+        policy.with(|d| {
             matches!(d, Some(Err(e)) if e.kind() == Some(tna_types::protocol::ErrorCode::Unsupported))
         })
     });
     let editing = RwSignal::new(None::<PolicyDraft>);
     let saved = RwSignal::new(false);
+    // A stored policy is shown at once and closes the form.
+    Effect::new(move |_| {
+        if let Some(Ok(stored)) = save_policy.value().get() {
+            policy.set(Some(Ok(stored)));
+            saved.set(true);
+            editing.set(None);
+        }
+    });
     let csv_error = RwSignal::new(false);
     let export = move |totals: bool| {
         csv_error.set(false);
-        let Some(range) = loaded_range.get_untracked() else {
-            return;
-        };
-        let text = cards.data.with_untracked(|d| {
-            let Some(Ok(r)) = d else { return None };
+        let file = cards.with_untracked(|d| {
+            let Some(Ok(Some((range, r)))) = d else {
+                return None;
+            };
             let mut out = String::new();
             if totals {
                 push_totals_csv(&mut out, &r.totals);
             } else {
-                push_days_csv(&mut out, &r.days, r.policy.utc_offset_minutes);
+                push_days_csv(&mut out, &r.days);
             }
-            Some(out)
+            let name = if totals {
+                s::totals_file_name(&range.from, &range.to)
+            } else {
+                s::file_name(&range.from, &range.to)
+            };
+            Some((name, out))
         });
-        let Some(text) = text else { return };
-        let name = if totals {
-            s::totals_file_name(&range.from, &range.to)
-        } else {
-            s::file_name(&range.from, &range.to)
-        };
+        let Some((name, text)) = file else { return };
         if download::offer_csv(&name, &text).is_err() {
             csv_error.set(true);
         }
     };
     let has_days = Memo::new(move |_| {
-        cards
-            .data
-            .with(|d| matches!(d, Some(Ok(r)) if !r.days.is_empty()))
+        cards.with(|d| matches!(d, Some(Ok(Some((_, r)))) if !r.days.is_empty()))
     });
 
     view! {
@@ -405,30 +423,7 @@ pub fn TimecardsPage() -> impl IntoView {
             >
                 <fieldset class="filters">
                     <legend class="visually-hidden">{s::RANGE}</legend>
-                    <label class="field">
-                        <span>{s::FROM}</span>
-                        <input
-                            class="input"
-                            type="date"
-                            required=true
-                            data-testid="tc-from"
-                            prop:value=move || from.get()
-                            on:input=move |ev| from.set(event_target_value(&ev))
-                            on:change=move |ev| from.set(event_target_value(&ev))
-                        />
-                    </label>
-                    <label class="field">
-                        <span>{s::TO}</span>
-                        <input
-                            class="input"
-                            type="date"
-                            required=true
-                            data-testid="tc-to"
-                            prop:value=move || to.get()
-                            on:input=move |ev| to.set(event_target_value(&ev))
-                            on:change=move |ev| to.set(event_target_value(&ev))
-                        />
-                    </label>
+                    <DayRangeFields from to testid="tc" required=true />
                     <label class="field">
                         <span>{s::USER}</span>
                         <input
@@ -444,15 +439,14 @@ pub fn TimecardsPage() -> impl IntoView {
                         type="submit"
                         class="btn btn-primary"
                         data-testid="tc-load"
-                        disabled=move || cards.loading.get()
+                        disabled=move || cards_busy.get()
                     >
                         {s::LOAD}
                     </button>
                 </fieldset>
             </form>
             {move || {
-                range_error
-                    .get()
+                range_error()
                     .map(|m| view! { <p class="error-text" role="alert" data-testid="tc-range-error">{m}</p> })
             }}
 
@@ -464,7 +458,7 @@ pub fn TimecardsPage() -> impl IntoView {
                             <div class="page-head">
                                 <h2 id="tc-policy-title">{s::POLICY_TITLE}</h2>
                                 {move || {
-                                    let current = policy.data.with(|d| match d {
+                                    let current = policy.with(|d| match d {
                                         Some(Ok(p)) => Some(p.clone()),
                                         _ => None,
                                     });
@@ -494,62 +488,43 @@ pub fn TimecardsPage() -> impl IntoView {
                                     .get()
                                     .then(|| view! { <p class="notice" role="status" data-testid="tc-policy-saved">{s::SAVED}</p> })
                             }}
-                            {move || match policy.data.get() {
-                                None => view! { <p class="loading">{s::POLICY_LOADING}</p> }.into_any(),
-                                Some(Err(e)) => {
-                                    let title = error_title(&e, s::POLICY_FAILED);
-                                    view! {
-                                        <ErrorBanner
-                                            title=title
-                                            error=e
-                                            on_retry=Callback::new(move |()| policy.run(api.get_timecard_policy()))
-                                            busy=policy.loading
-                                        />
-                                    }
-                                        .into_any()
-                                }
-                                Some(Ok(p)) => policy_words(&p).into_any(),
-                            }}
+                            <Loaded
+                                resource=policy
+                                failed=s::POLICY_FAILED
+                                loading=s::POLICY_LOADING
+                                title_of=error_title
+                            >
+                                {move || ok_data(policy).map(|p| policy_words(&p))}
+                            </Loaded>
                             {move || {
                                 editing
                                     .with(Option::is_some)
-                                    .then(|| view! { <PolicyForm editing policy saved reload=load /> })
+                                    .then(|| view! { <PolicyForm editing policy save=save_policy /> })
                             }}
                         </section>
                         }
                     })
             }}
 
-            {move || match cards.data.get() {
-                None => {
-                    cards.loading.get().then(|| view! { <p class="loading">{s::LOADING}</p> }).into_any()
-                }
-                Some(Err(e)) => {
-                    let title = error_title(&e, s::LOAD_FAILED);
-                    view! {
-                        <ErrorBanner
-                            title=title
-                            error=e
-                            on_retry=Callback::new(move |()| load())
-                            busy=cards.loading
-                        />
-                    }
-                        .into_any()
-                }
-                Some(Ok(r)) => {
-                    let range = loaded_range.get_untracked().unwrap_or(Range {
-                        from: from.get_untracked(),
-                        to: to.get_untracked(),
-                    });
-                    view! { <TimecardTables result=r from=range.from to=range.to /> }.into_any()
-                }
-            }}
+            <Loaded
+                resource=cards
+                failed=s::LOAD_FAILED
+                loading=s::LOADING
+                title_of=error_title
+                set_pending=cards_busy
+            >
+                {move || {
+                    ok_data(cards)
+                        .flatten()
+                        .map(|(range, r)| view! { <TimecardTables result=r from=range.from to=range.to /> })
+                }}
+            </Loaded>
             <div class="toolbar tc-exports">
                 <button
                     type="button"
                     class="btn btn-secondary"
                     data-testid="tc-csv"
-                    disabled=move || !has_days.get() || cards.loading.get()
+                    disabled=move || !has_days.get() || cards_busy.get()
                     on:click=move |_| export(false)
                 >
                     {s::CSV}
@@ -558,7 +533,7 @@ pub fn TimecardsPage() -> impl IntoView {
                     type="button"
                     class="btn btn-secondary"
                     data-testid="tc-totals-csv"
-                    disabled=move || !has_days.get() || cards.loading.get()
+                    disabled=move || !has_days.get() || cards_busy.get()
                     on:click=move |_| export(true)
                 >
                     {s::CSV_TOTALS}
@@ -618,27 +593,10 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
                 </dd>
             </div>
             <div class="fact">
-                <dt>{s::POLICY_OFFSET}</dt>
-                <dd data-testid="tc-policy-offset" data-minutes=p.utc_offset_minutes.to_string()>
-                    {s::offset_words(&logs::format_offset(offset_secs(p.utc_offset_minutes)), p.utc_offset_minutes)}
-                </dd>
+                <dt>{s::POLICY_ZONE}</dt>
+                <dd data-testid="tc-policy-zone">{s::ZONE_RULE}</dd>
             </div>
         </dl>
-    }
-}
-
-/// The error of one field, shown under it.
-fn field_error(errors: Memo<Vec<FieldError>>, field: &'static str) -> impl IntoView {
-    move || {
-        errors.with(|es| {
-            es.iter().find(|e| e.field == field).map(|e| {
-                view! {
-                    <p class="field-error" role="alert" data-testid="field-error" data-field=e.field.clone()>
-                        {e.message.clone()}
-                    </p>
-                }
-            })
-        })
     }
 }
 
@@ -647,16 +605,15 @@ fn field_error(errors: Memo<Vec<FieldError>>, field: &'static str) -> impl IntoV
 #[component]
 fn PolicyForm(
     editing: RwSignal<Option<PolicyDraft>>,
-    policy: Loader<TimecardPolicy>,
-    saved: RwSignal<bool>,
-    reload: impl Fn() + Copy + 'static,
+    policy: RelayResource<TimecardPolicy>,
+    /// `timecards.setPolicy`; the page shows what it stored and closes the form.
+    save: Action<TimecardPolicy, Result<TimecardPolicy, ApiError>>,
 ) -> impl IntoView {
-    let api = use_api();
     // The form's own draft: `editing` only says whether the form is open.
     let start = editing
         .get_untracked()
         .or_else(|| {
-            policy.data.with_untracked(|d| match d {
+            policy.with_untracked(|d| match d {
                 Some(Ok(p)) => Some(PolicyDraft::from_policy(p)),
                 _ => None,
             })
@@ -674,14 +631,24 @@ fn PolicyForm(
     let other_errors = Memo::new(move |_| {
         errors.with(|es| {
             es.iter()
-                .filter(|e| e.field != "dayStartMinutes" && e.field != "utcOffsetMinutes")
+                .filter(|e| e.field != "dayStartMinutes")
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
         })
     });
     let tried = RwSignal::new(false);
-    let saving = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<ApiError>);
+    let saving = save.pending();
+    // The last refusal: its message, and its field errors next to their fields until the next
+    // edit.
+    let save_error = Memo::new(move |_| {
+        save.value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    });
+    Effect::new(move |_| {
+        if let Some(ApiError::Rpc(rpc)) = save_error.get() {
+            server_errors.set(rpc.field_errors());
+        }
+    });
     let edit = move |f: &dyn Fn(&mut PolicyDraft)| {
         server_errors.set(Vec::new());
         draft.update(|d| f(d));
@@ -693,28 +660,7 @@ fn PolicyForm(
         let Ok(new_policy) = draft.with_untracked(PolicyDraft::to_policy) else {
             return; // the errors are shown next to their fields
         };
-        saving.set(true);
-        save_error.set(None);
-        spawn_local(async move {
-            let answer = api.set_timecard_policy(new_policy).await;
-            if saving.try_set(false).is_some() {
-                return; // the form is gone
-            }
-            match answer {
-                Ok(stored) => {
-                    policy.data.try_set(Some(Ok(stored)));
-                    saved.try_set(true);
-                    editing.try_set(None);
-                    reload();
-                }
-                Err(e) => {
-                    if let ApiError::Rpc(rpc) = &e {
-                        server_errors.try_set(rpc.field_errors());
-                    }
-                    save_error.try_set(Some(e));
-                }
-            }
-        });
+        save.dispatch(new_policy);
     };
 
     let key_selects = (0..KEYS)
@@ -779,7 +725,7 @@ fn PolicyForm(
                             edit(&|d| d.day_start = v.clone());
                         }
                     />
-                    {field_error(errors, "dayStartMinutes")}
+                    <FieldErrorText errors field="dayStartMinutes" />
                 </label>
                 <label class="field">
                     <span>{s::REPEATED_IN_LABEL}</span>
@@ -806,22 +752,6 @@ fn PolicyForm(
                     >
                         {rule_options(start.repeated_out)}
                     </select>
-                </label>
-                <label class="field">
-                    <span>{s::OFFSET_LABEL}</span>
-                    <input
-                        class="input input-narrow"
-                        type="text"
-                        inputmode="text"
-                        autocomplete="off"
-                        data-testid="tc-policy-offset-input"
-                        prop:value=move || draft.with(|d| d.offset.clone())
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            edit(&|d| d.offset = v.clone());
-                        }
-                    />
-                    {field_error(errors, "utcOffsetMinutes")}
                 </label>
             </div>
             {move || {
@@ -868,7 +798,6 @@ fn PolicyForm(
 /// The days table and the totals table of one result.
 #[component]
 fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl IntoView {
-    let offset = result.policy.utc_offset_minutes;
     let users = result.totals.len();
     if result.days.is_empty() {
         return view! {
@@ -896,6 +825,7 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
                     <tr>
                         <th scope="col">{s::COL_USER}</th>
                         <th scope="col">{s::COL_DAY}</th>
+                        <th scope="col">{s::COL_ZONE}</th>
                         <th scope="col">{s::COL_FIRST_IN}</th>
                         <th scope="col">{s::COL_LAST_OUT}</th>
                         <th scope="col">{s::COL_BREAK}</th>
@@ -906,7 +836,7 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
                     </tr>
                 </thead>
                 <tbody>
-                    {result.days.into_iter().map(|d| day_row(d, offset)).collect_view()}
+                    {result.days.into_iter().map(day_row).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -933,20 +863,32 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
     .into_any()
 }
 
-/// A time cell: `HH:MM` in the policy's offset, `(+1 day)` when on a later date than the day.
-fn time_cell(ts: Option<u32>, offset: i32, day_number: i32) -> impl IntoView + use<> {
+/// A time cell: `HH:MM` in the day's zone at that instant, `(+1 day)` when on a later date
+/// than the day; the title gives the full local time with its offset, and UTC.
+fn time_cell(ts: Option<u32>, offset: Option<i32>, day_number: i32) -> impl IntoView + use<> {
     match ts {
         None => view! { <span>{s::NONE}</span> }.into_any(),
         Some(t) => {
-            let tz = offset_secs(offset);
-            let text = s::time_on(&logs::format_hm(t, tz), days_after(t, offset, day_number));
-            let title = s::time_title(&logs::format_local(t, tz));
-            view! { <span title=title data-ts=t.to_string()>{text}</span> }.into_any()
+            let offset = offset.unwrap_or(0);
+            let at = i64::from(t);
+            let text = s::time_on(
+                &time::format_hm(at, offset),
+                days_after(t, offset, day_number),
+            );
+            let title = s::time_title(
+                &time::format_at(at, offset, ' '),
+                &time::format_offset(offset),
+                &time::format_at(at, 0, ' '),
+            );
+            view! {
+                <span title=title data-ts=t.to_string() data-offset=offset.to_string()>{text}</span>
+            }
+            .into_any()
         }
     }
 }
 
-fn day_row(d: TimecardDay, offset: i32) -> impl IntoView + use<> {
+fn day_row(d: TimecardDay) -> impl IntoView + use<> {
     let flags_attr = d
         .flags
         .iter()
@@ -973,8 +915,11 @@ fn day_row(d: TimecardDay, offset: i32) -> impl IntoView + use<> {
         >
             <td data-label=s::COL_USER>{d.user_id.clone()}</td>
             <td data-label=s::COL_DAY class="mono">{d.day.clone()}</td>
-            <td data-label=s::COL_FIRST_IN class="mono">{time_cell(d.first_in, offset, d.day_number)}</td>
-            <td data-label=s::COL_LAST_OUT class="mono">{time_cell(d.last_out, offset, d.day_number)}</td>
+            <td data-label=s::COL_ZONE data-testid="tc-zone" data-zone=d.zone.clone()>
+                {s::zone_name(d.zone.as_deref())}
+            </td>
+            <td data-label=s::COL_FIRST_IN class="mono">{time_cell(d.first_in, d.first_in_offset, d.day_number)}</td>
+            <td data-label=s::COL_LAST_OUT class="mono">{time_cell(d.last_out, d.last_out_offset, d.day_number)}</td>
             <td data-label=s::COL_BREAK class="mono">{hours_minutes(d.break_seconds)}</td>
             <td data-label=s::COL_MEAL class="mono">{hours_minutes(d.meal_seconds)}</td>
             <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(d.worked_seconds)}</td>
@@ -1037,30 +982,11 @@ mod tests {
         assert_eq!(minutes_hm(300), "05:00");
         // 2026-01-05T23:30:00Z is 08:30 the next day at UTC+9.
         let ts = 1_767_655_800;
-        assert_eq!(logs::format_hm(ts, offset_secs(540)), "08:30");
-        assert_eq!(logs::format_hm(ts, offset_secs(0)), "23:30");
+        assert_eq!(time::format_hm(i64::from(ts), 540 * 60), "08:30");
+        assert_eq!(time::format_hm(i64::from(ts), 0), "23:30");
         let day = i32::try_from(logs::parse_date("2026-01-05").unwrap()).unwrap();
         assert_eq!(days_after(ts, 0, day), 0);
-        assert_eq!(days_after(ts, 540, day), 1);
-    }
-
-    #[test]
-    fn offsets_parse_as_minutes_or_hours() {
-        assert_eq!(parse_offset("540"), Some(540));
-        assert_eq!(parse_offset(" -300 "), Some(-300));
-        assert_eq!(parse_offset("+09:00"), Some(540));
-        assert_eq!(parse_offset("-05:30"), Some(-330));
-        assert_eq!(parse_offset("−03:00"), Some(-180));
-        assert_eq!(parse_offset("9:45"), Some(585));
-        assert_eq!(parse_offset("+0"), Some(0));
-        assert_eq!(parse_offset(""), None);
-        assert_eq!(parse_offset("+"), None);
-        assert_eq!(parse_offset("09:75"), None);
-        assert_eq!(parse_offset("UTC+9"), None);
-        assert_eq!(parse_offset("1:2:3"), None);
-        for m in [-720, -330, 0, 345, 840] {
-            assert_eq!(parse_offset(&logs::format_offset(offset_secs(m))), Some(m));
-        }
+        assert_eq!(days_after(ts, 540 * 60, day), 1);
     }
 
     #[test]
@@ -1091,60 +1017,79 @@ mod tests {
     fn the_draft_round_trips_and_validates_like_the_relay() {
         let p = TimecardPolicy {
             day_start_minutes: 300,
-            utc_offset_minutes: 540,
             repeated_in: RepeatRule::First,
             ..TimecardPolicy::default()
         };
         let draft = PolicyDraft::from_policy(&p);
         assert_eq!(draft.day_start, "05:00");
-        assert_eq!(draft.offset, "+09:00");
         assert_eq!(draft.to_policy(), Ok(p));
 
         let mut bad = draft.clone();
         bad.day_start = "24:30".into();
-        bad.offset = "+15:00".into();
         let fields: Vec<String> = bad
             .to_policy()
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["dayStartMinutes", "utcOffsetMinutes"]);
+        assert_eq!(
+            fields,
+            ["dayStartMinutes"],
+            "the relay's own rule: before 24:00"
+        );
 
         let mut unreadable = draft;
-        unreadable.offset = "nine".into();
+        unreadable.day_start = "nine".into();
         let errors = unreadable.to_policy().unwrap_err();
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, "utcOffsetMinutes");
+        assert_eq!(errors[0].field, "dayStartMinutes");
     }
 
     #[test]
     fn csv_has_the_agreed_columns() {
+        // A night shift in New York across the spring-forward change: IN at 22:00 EST (-05:00),
+        // OUT at 06:00 EDT (-04:00) on the next date; each time as UTC and as local time with
+        // the offset in force then.
         let day = TimecardDay {
             user_id: "=1007".into(),
-            day: "2026-01-05".into(),
-            day_number: 20_458,
-            first_in: Some(1_767_600_000),
-            last_out: None,
-            worked_seconds: 3_659,
+            day: "2026-03-07".into(),
+            day_number: 20_519,
+            first_in: Some(1_772_938_800),
+            last_out: Some(1_772_964_000),
+            zone: Some("America/New_York".into()),
+            first_in_offset: Some(-5 * 3600),
+            last_out_offset: Some(-4 * 3600),
+            worked_seconds: 7 * 3600 + 59,
             break_seconds: 0,
             meal_seconds: 60,
             intervals: Vec::new(),
-            flags: vec![TimecardFlag::MissingOut, TimecardFlag::UnmappedKeys],
-            punches: 2,
+            flags: vec![TimecardFlag::UnmappedKeys],
+            punches: 3,
             unmapped: 1,
             devices: vec![1, 2],
         };
+        let mut no_zone = day.clone();
+        no_zone.zone = None;
+        no_zone.last_out = None;
+        no_zone.last_out_offset = None;
+        no_zone.first_in_offset = Some(0);
         let mut out = String::new();
-        push_days_csv(&mut out, &[day], 60);
+        push_days_csv(&mut out, &[day, no_zone]);
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(
             lines[0],
-            "user_id,day,first_in,last_out,worked_minutes,break_minutes,meal_minutes,flags,devices"
+            "user_id,day,zone,first_in_utc,first_in_local,last_out_utc,last_out_local,\
+             worked_minutes,break_minutes,meal_minutes,flags,devices"
         );
         assert_eq!(
             lines[1],
-            "'=1007,2026-01-05,2026-01-05T09:00:00+01:00,,60,0,1,missingOut;unmappedKeys,1;2"
+            "'=1007,2026-03-07,America/New_York,2026-03-08T03:00:00Z,2026-03-07T22:00:00-05:00,\
+             2026-03-08T10:00:00Z,2026-03-08T06:00:00-04:00,420,0,1,unmappedKeys,1;2"
+        );
+        assert_eq!(
+            lines[2],
+            "'=1007,2026-03-07,UTC,2026-03-08T03:00:00Z,2026-03-08T03:00:00+00:00,,,420,0,1,\
+             unmappedKeys,1;2"
         );
     }
 

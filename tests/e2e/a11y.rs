@@ -107,7 +107,7 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
         ("accounts", "accounts".into(), "[data-testid=account-row]"),
         ("kiosk", "kiosk".into(), "[data-testid=kiosk]"),
         ("timecards", "timecards".into(), "[data-testid=tc-load]"),
-        ("archive sync", "sync".into(), "[data-testid=sync-row]"),
+        ("archive", "archive".into(), "[data-testid=sync-row]"),
         ("audit", "audit".into(), "[data-testid=audit-page]"),
     ];
     for (name, path, ready) in pages {

@@ -90,7 +90,7 @@ pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRel
     );
 
     // The Archive page: one row per cursor; a wiped device is reported after "Sync now".
-    client.goto(&format!("{}sync", relay.url())).await?;
+    client.goto(&format!("{}archive", relay.url())).await?;
     let cursors = archive.cursors().await?.len();
     wait_for_count(client, "[data-testid=sync-row]", cursors).await?;
     let device = sim

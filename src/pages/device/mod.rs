@@ -8,11 +8,13 @@ use tna_types::protocol::RpcError;
 use tna_types::{ConnectionStatus, Device, Schedule, TnaConfig};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::{ErrorBanner, StatusBadge, yes_no};
-use crate::pages::Loader;
-use crate::pages::config_editor::TnaSection;
-use crate::pages::job_codes::JobCodesSection;
+use crate::components::{ErrorBanner, Loaded, StatusBadge, ok_data, relay_resource, yes_no};
+mod config_editor;
+mod job_codes;
+
 use crate::strings::{app as app_s, device as s};
+use config_editor::TnaSection;
+use job_codes::JobCodesSection;
 
 /// What the page shows for one device.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,50 +68,46 @@ pub fn DevicePage() -> impl IntoView {
     let api = use_api();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<u32>().ok()));
-    let loader = Loader::<DeviceDetail>::new();
-    let reload = move || {
-        if let Some(id) = id.get_untracked() {
-            loader.run(load_detail(api, id));
+    // Read when the ID changes, and again after a reconnect.
+    let detail = relay_resource(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => load_detail(api, id).await.map(Some),
+                None => Ok(None),
+            }
         }
-    };
-
-    // Load when the ID changes, and again after a reconnect (unless a load is running).
-    Effect::new(move |prev: Option<(Option<u32>, u64)>| {
-        let now = (id.get(), api.epoch().get());
-        let id_changed = prev.is_none_or(|(prev_id, _)| prev_id != now.0);
-        if id_changed {
-            loader.data.set(None);
-            reload();
-        } else if !loader.loading.get_untracked() {
-            reload();
-        }
-        now
     });
-
-    let busy = loader.loading;
-    let retry = Callback::new(move |()| reload());
+    let busy = RwSignal::new(false);
+    let retry = Callback::new(move |()| detail.refetch());
+    let loaded = move || detail.with(|d| matches!(d, Some(Ok(Some(_)))));
     view! {
         <section class="page device-page" data-testid="device-detail">
             <p class="breadcrumb">
                 <a href="/" data-testid="back-link">"← "{app_s::BACK_TO_DEVICES}</a>
             </p>
-            {move || match (id.get(), loader.data.get()) {
-                (None, _) => view! {
+            {move || match id.get() {
+                None => view! {
                     <h1>{s::heading(0)}</h1>
                     <p class="error-banner" role="alert" data-testid="error-banner">{s::INVALID_ID}</p>
                 }
                     .into_any(),
-                (Some(id), None) => view! {
-                    <h1>{s::heading(id)}</h1>
-                    <p class="loading" data-testid="device-loading" aria-busy="true">{s::LOADING}</p>
+                Some(id) => view! {
+                    {move || (!loaded()).then(|| view! { <h1>{s::heading(id)}</h1> })}
+                    <Loaded
+                        resource=detail
+                        failed=s::LOAD_FAILED
+                        loading=s::LOADING
+                        loading_testid="device-loading"
+                        set_pending=busy
+                    >
+                        {move || {
+                            ok_data(detail)
+                                .flatten()
+                                .map(|detail| view! { <DeviceDetailView detail retry busy /> })
+                        }}
+                    </Loaded>
                 }
-                    .into_any(),
-                (Some(id), Some(Err(error))) => view! {
-                    <h1>{s::heading(id)}</h1>
-                    <ErrorBanner title=s::LOAD_FAILED error=error on_retry=retry busy=busy />
-                }
-                    .into_any(),
-                (Some(_), Some(Ok(detail))) => view! { <DeviceDetailView detail=detail retry=retry busy=busy /> }
                     .into_any(),
             }}
         </section>

@@ -1,4 +1,4 @@
-//! `/sync` ("Archive"): the relay's log archive — its database, and per (device, log) how far it
+//! `/archive`: the relay's log archive — its database, and per (device, log) how far it
 //! has read: epoch, next event ID, records stored, last sync and its lag, the last error and
 //! event-ID resets. Refreshes every 5 s while open; operators can ask for a sync now (every
 //! device, or one). An `archive.reset` push shows a notice and reloads at once.
@@ -6,48 +6,18 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tna_types::Role;
 use tna_types::archive::Stream;
-use tna_types::protocol::{ArchiveReset, ArchiveStatusResult, ErrorCode, Notification, SyncState};
+use tna_types::protocol::{ArchiveReset, ErrorCode, Notification, SyncState};
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::use_role;
-use crate::components::ErrorBanner;
-use crate::pages::Loader;
+use crate::components::{ErrorBanner, Loaded, error_title, relay_resource};
 use crate::strings::sync as s;
+use crate::time::{browser_time, now_secs};
 
 /// How often the page reads the archive's state again.
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
-
-/// The banner title of an archive call's failure: a relay without an archive answers
-/// `Unsupported` (there is no device involved in these methods), which says so plainly.
-pub fn error_title(e: &ApiError, otherwise: &'static str) -> &'static str {
-    if e.kind() == Some(ErrorCode::Unsupported) {
-        s::NO_ARCHIVE
-    } else {
-        otherwise
-    }
-}
-
-/// Unix seconds now, by the browser's clock.
-pub fn now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS` in the browser's time zone.
-pub fn browser_time(at: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64 * 1000.0));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
-}
 
 /// The wire name of a stream, for `data-stream`.
 pub fn stream_key(stream: Stream) -> &'static str {
@@ -57,41 +27,34 @@ pub fn stream_key(stream: Stream) -> &'static str {
     }
 }
 
-/// Which loader state the page shows (so a refresh only updates cells, never rebuilds the table
-/// and never moves the keyboard focus).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Loading,
-    Failed,
-    Loaded,
-}
-
 /// The archive page.
 #[component]
-pub fn SyncPage() -> impl IntoView {
+pub fn ArchivePage() -> impl IntoView {
     let api = use_api();
     let may_sync = use_role() >= Role::Operator;
-    let status = Loader::<ArchiveStatusResult>::new();
     let now = RwSignal::new(now_secs());
-    // Safe from timers, pushes and tasks that outlive the page: does nothing once it is gone.
-    let reload = move || {
-        if status.loading.try_get_untracked() == Some(false) {
-            now.try_set(now_secs());
-            status.run(api.archive_status());
-        }
-    };
-    Effect::new(move |_| {
-        api.epoch().track();
-        reload();
+    // "Sync now": the archive's answer is read again once the request is queued.
+    let sync_action = Action::new_local(move |ids: &Option<Vec<u32>>| {
+        let ids = ids.clone();
+        let done = match ids.as_deref() {
+            Some([one]) => s::queued(*one),
+            _ => s::QUEUED_ALL.to_string(),
+        };
+        async move { api.archive_sync(ids).await.map(|()| done) }
+    });
+    let status = relay_resource(move || {
+        sync_action.version().track();
+        now.try_set(now_secs());
+        api.archive_status()
     });
     // A relay without an archive will not grow one while the page is open: stop asking (the
-    // banner's retry still asks).
+    // banner's retry still asks). Safe from timers that outlive the page.
     let refresh = move || {
-        let no_archive = status.data.try_with_untracked(
+        let no_archive = status.try_with_untracked(
             |d| matches!(d, Some(Err(e)) if e.kind() == Some(ErrorCode::Unsupported)),
         );
         if no_archive == Some(false) {
-            reload();
+            status.refetch();
         }
     };
     if let Ok(handle) = set_interval_with_handle(refresh, REFRESH_EVERY) {
@@ -109,57 +72,29 @@ pub fn SyncPage() -> impl IntoView {
                 fresh
             });
             if fresh == Some(true) {
-                reload();
+                status.refetch();
             }
         }
     });
     on_cleanup(move || api.remove_listener(listener));
 
-    let phase = Memo::new(
-        move |_| match status.data.with(|d| d.as_ref().map(Result::is_ok)) {
-            None => Phase::Loading,
-            Some(false) => Phase::Failed,
-            Some(true) => Phase::Loaded,
-        },
-    );
-    let load_error = Memo::new(move |_| {
-        status
-            .data
-            .with(|d| d.as_ref().and_then(|r| r.as_ref().err().cloned()))
-    });
     let states = Memo::new(move |_| {
-        status.data.with(|d| match d {
+        status.with(|d| match d {
             Some(Ok(r)) => r.states.clone(),
             _ => Vec::new(),
         })
     });
     let backend = Memo::new(move |_| {
-        status.data.with(|d| match d {
+        status.with(|d| match d {
             Some(Ok(r)) => Some(r.backend.clone()),
             _ => None,
         })
     });
-
-    let sync_busy = RwSignal::new(false);
-    let sync_outcome = RwSignal::new(None::<Result<String, ApiError>>);
+    let sync_busy = sync_action.pending();
     let sync = move |ids: Option<Vec<u32>>| {
-        if sync_busy.get_untracked() {
-            return;
+        if !sync_busy.get_untracked() {
+            sync_action.dispatch(ids);
         }
-        let done = match ids.as_deref() {
-            Some([one]) => s::queued(*one),
-            _ => s::QUEUED_ALL.to_string(),
-        };
-        sync_busy.set(true);
-        sync_outcome.set(None);
-        spawn_local(async move {
-            let r = api.archive_sync(ids).await.map(|()| done);
-            if sync_outcome.try_set(Some(r)).is_some() {
-                return; // the page is gone
-            }
-            sync_busy.try_set(false);
-            reload();
-        });
     };
 
     view! {
@@ -228,7 +163,8 @@ pub fn SyncPage() -> impl IntoView {
                     })
             }}
             {move || {
-                sync_outcome
+                sync_action
+                    .value()
                     .get()
                     .map(|o| match o {
                         Ok(msg) => {
@@ -241,28 +177,9 @@ pub fn SyncPage() -> impl IntoView {
                         }
                     })
             }}
-            {move || {
-                load_error
-                    .get()
-                    .map(|e| {
-                        let title = error_title(&e, s::LOAD_FAILED);
-                        view! {
-                            <ErrorBanner
-                                title=title
-                                error=e
-                                on_retry=Callback::new(move |()| reload())
-                                busy=status.loading
-                            />
-                        }
-                    })
-            }}
-            {move || match phase.get() {
-                Phase::Loading => view! { <p class="loading">{s::LOADING}</p> }.into_any(),
-                Phase::Failed => ().into_any(),
-                Phase::Loaded => {
-                    view! { <SyncTable states now may_sync sync=Callback::new(sync) busy=sync_busy /> }.into_any()
-                }
-            }}
+            <Loaded resource=status failed=s::LOAD_FAILED loading=s::LOADING title_of=error_title>
+                <SyncTable states now may_sync sync=Callback::new(sync) busy=sync_busy />
+            </Loaded>
         </section>
     }
 }
@@ -275,7 +192,7 @@ fn SyncTable(
     now: RwSignal<i64>,
     may_sync: bool,
     sync: Callback<Option<Vec<u32>>>,
-    busy: RwSignal<bool>,
+    busy: Memo<bool>,
 ) -> impl IntoView {
     let summary = move || {
         states.with(|list| {
@@ -340,7 +257,7 @@ fn SyncRow(
     now: RwSignal<i64>,
     may_sync: bool,
     sync: Callback<Option<Vec<u32>>>,
-    busy: RwSignal<bool>,
+    busy: Memo<bool>,
 ) -> impl IntoView {
     let st = Memo::new(move |_| {
         states.with(|list| {

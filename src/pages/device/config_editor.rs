@@ -5,86 +5,18 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tna_types::limits::{MAX_FRAME_BYTES, MAX_TNA_LABEL_BYTES, SCHEDULE_ALWAYS};
-use tna_types::validate::FieldError;
-use tna_types::{FieldChange, Schedule, TnaConfig, TnaKey, TnaMode, config_diff, validate_config};
-use wasm_bindgen::JsCast;
+use tna_types::limits::{MAX_TNA_LABEL_BYTES, SCHEDULE_ALWAYS};
+use tna_types::{Schedule, TnaConfig, TnaKey, TnaMode, validate_config};
 
 use crate::api::{ApiError, use_api};
 use crate::components::tna_config::mode_key;
-use crate::components::{ErrorBanner, TnaConfigView, schedule_name};
+use crate::components::unsaved::set_unsaved;
+use crate::components::{
+    DiffTable, DraftSlot, ErrorBanner, FieldErrorText, Imported, TnaConfigView, check_import,
+    read_picked_file, schedule_name,
+};
 use crate::download;
-use crate::pages::bulk::DraftSlot;
-use crate::pages::unsaved::set_unsaved;
 use crate::strings::{device as ds, editor as s};
-
-/// What an imported file turned out to be.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Imported {
-    /// Unusable: why (a sentence) and, for a config that breaks rules, the field errors.
-    Bad(String, Vec<FieldError>),
-    /// A valid config and how it differs from the device's.
-    Ready(Box<TnaConfig>, Vec<FieldChange>),
-}
-
-/// Checks an imported file's text: it must be a whole `TnaConfig` in JSON that passes
-/// validation against the device's schedules (`None` when they are not known).
-pub fn check_import(text: &str, current: &TnaConfig, schedule_ids: Option<&[u32]>) -> Imported {
-    let config: TnaConfig = match serde_json::from_str(text) {
-        Ok(c) => c,
-        Err(e) => return Imported::Bad(s::import_parse(&e.to_string()), Vec::new()),
-    };
-    if let Err(errors) = validate_config(&config, schedule_ids) {
-        let first = errors
-            .first()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .unwrap_or_default();
-        return Imported::Bad(first, errors);
-    }
-    let diff = config_diff(current, &config);
-    Imported::Ready(Box::new(config), diff)
-}
-
-/// The two values of a change as people read them (schedules by name).
-pub fn change_texts(c: &FieldChange, schedules: Option<&[Schedule]>) -> (String, String) {
-    match c.field {
-        tna_types::ConfigField::Schedule(_) => {
-            let name = |v: &str| schedule_name(v.parse().unwrap_or(0), schedules);
-            (name(&c.before), name(&c.after))
-        }
-        _ => (c.before.clone(), c.after.clone()),
-    }
-}
-
-/// A table of changes (`data-testid="diff-row"` per field).
-#[component]
-pub fn DiffTable(changes: Vec<FieldChange>, schedules: Option<Vec<Schedule>>) -> impl IntoView {
-    let rows = changes
-        .into_iter()
-        .map(|c| {
-            let (before, after) = change_texts(&c, schedules.as_deref());
-            view! {
-                <tr data-testid="diff-row" data-field=c.field.path()>
-                    <th scope="row">{s::field_name(c.field)}</th>
-                    <td class="diff-before">{before}</td>
-                    <td class="diff-after">{after}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table class="data-table diff-table" data-testid="diff-table">
-            <thead>
-                <tr>
-                    <th scope="col">{s::COL_FIELD}</th>
-                    <th scope="col">{s::COL_BEFORE}</th>
-                    <th scope="col">{s::COL_AFTER}</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-}
 
 /// The T&A section of a T&A device: view, edit, export, import.
 #[component]
@@ -117,29 +49,10 @@ pub fn TnaSection(
         let _ = download::offer_download(&s::export_name(device_id), download::JSON, &text);
     };
     let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        // Let the same file be picked again.
-        input.set_value("");
         saved_note.set(false);
-        if file.size() > MAX_FRAME_BYTES as f64 {
-            imported.set(Some(Imported::Bad(
-                s::import_read("the file is too large"),
-                Vec::new(),
-            )));
-            return;
-        }
-        spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let result = match text.map(|v| v.as_string()) {
-                Ok(Some(text)) => {
+        read_picked_file(&ev, move |text| {
+            let result = match text {
+                Ok(text) => {
                     let base = if editing.get_untracked() {
                         draft.get_untracked()
                     } else {
@@ -147,11 +60,7 @@ pub fn TnaSection(
                     };
                     check_import(&text, &base, schedule_ids().as_deref())
                 }
-                Ok(None) => Imported::Bad(s::import_read("not text"), Vec::new()),
-                Err(e) => Imported::Bad(
-                    s::import_read(&e.as_string().unwrap_or_default()),
-                    Vec::new(),
-                ),
+                Err(why) => Imported::Bad(why, Vec::new()),
             };
             imported.try_set(Some(result));
         });
@@ -287,22 +196,6 @@ fn schedule_options(current: u32, schedules: Option<&[Schedule]>) -> Vec<(u32, S
     out
 }
 
-/// The error of one field, shown next to it.
-fn field_error(errors: Memo<Vec<FieldError>>, path: String) -> AnyView {
-    (move || {
-        errors.with(|es| {
-            es.iter().find(|e| e.field == path).map(|e| {
-                view! {
-                    <p class="field-error" role="alert" data-testid="field-error" data-field=e.field.clone()>
-                        {e.message.clone()}
-                    </p>
-                }
-            })
-        })
-    })
-    .into_any()
-}
-
 /// The editor of the whole config.
 #[component]
 fn TnaConfigEditor(
@@ -433,7 +326,7 @@ fn TnaConfigEditor(
                         >
                             {move || s::label_bytes(bytes(), MAX_TNA_LABEL_BYTES)}
                         </span>
-                        {field_error(errors, label_path)}
+                        <FieldErrorText errors field=label_path />
                     </td>
                     <td>
                         <select
@@ -448,7 +341,7 @@ fn TnaConfigEditor(
                         >
                             {options}
                         </select>
-                        {field_error(errors, format!("schedules[{i}]"))}
+                        <FieldErrorText errors field=format!("schedules[{i}]") />
                     </td>
                 </tr>
             }
@@ -471,7 +364,7 @@ fn TnaConfigEditor(
             <fieldset class="modes">
                 <legend>{s::MODE}</legend>
                 {modes}
-                {field_error(errors, "mode".to_string())}
+                <FieldErrorText errors field="mode" />
             </fieldset>
             <div class="field">
                 <label for="fixed-key">{s::FIXED_KEY}</label>
@@ -489,7 +382,7 @@ fn TnaConfigEditor(
                     {key_options}
                 </select>
                 {move || draft.with(|d| d.mode != TnaMode::Fixed).then(|| view! { <span class="muted note">{s::FIXED_KEY_ONLY_FIXED}</span> })}
-                {field_error(errors, "key".to_string())}
+                <FieldErrorText errors field="key" />
             </div>
             <div class="field">
                 <label>
@@ -503,9 +396,9 @@ fn TnaConfigEditor(
                     " "{s::REQUIRED}
                 </label>
                 {move || draft.with(|d| !d.mode.allows_required()).then(|| view! { <span class="muted note">{s::REQUIRED_ONLY_BY_USER}</span> })}
-                {field_error(errors, "isRequired".to_string())}
+                <FieldErrorText errors field="isRequired" />
             </div>
-            {field_error(errors, "schedules".to_string())}
+            <FieldErrorText errors field="schedules" />
             <div class="table-wrap">
                 <table class="data-table keys-table" data-testid="edit-table">
                     <caption class="visually-hidden">{ds::KEYS_CAPTION}</caption>

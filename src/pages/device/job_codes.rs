@@ -8,41 +8,34 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::limits::MAX_JOB_CODES_PER_USER;
-use tna_types::validate::FieldError;
 use tna_types::{DeviceResult, JobCode, UserJobCodes, validate_user_job_codes};
 
 use crate::api::{ApiError, use_api};
-use crate::components::ErrorBanner;
-use crate::pages::Loader;
+use crate::components::{ErrorBanner, FieldErrorText, relay_resource};
 use crate::strings::{bulk as bs, jobcodes as s};
 
 /// The section.
 #[component]
 pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
     let api = use_api();
-    let use_jc = RwSignal::new(None::<Result<bool, ApiError>>);
-    let toggling = RwSignal::new(false);
-    let users = Loader::<Vec<UserJobCodes>>::new();
-    let editing = RwSignal::new(None::<UserJobCodes>);
-    spawn_local(async move {
-        let r = api.job_code_use(device_id).await;
-        use_jc.try_set(Some(r));
+    // The switch: read, then each change is written and its answer (the device's state) shown.
+    let set_use = Action::new_local(move |want: &bool| api.set_job_code_use(device_id, *want));
+    let read_use = relay_resource(move || api.job_code_use(device_id));
+    let use_jc = Memo::new(move |_| match set_use.value().get() {
+        Some(r) => Some(r),
+        None => read_use.get(),
     });
-    users.run(api.get_job_codes(device_id, Vec::new()));
+    let toggling = set_use.pending();
+    let users = relay_resource(move || api.get_job_codes(device_id, Vec::new()));
+    let editing = RwSignal::new(None::<UserJobCodes>);
 
     let toggle = move |ev: web_sys::Event| {
-        let want = event_target_checked(&ev);
-        toggling.set(true);
-        spawn_local(async move {
-            let r = api.set_job_code_use(device_id, want).await;
-            toggling.try_set(false);
-            use_jc.try_set(Some(r));
-        });
+        set_use.dispatch(event_target_checked(&ev));
     };
     let peers = StoredValue::new(peers);
 
     let user_rows = move || {
-        users.data.get().map(|r| match r {
+        users.get().map(|r| match r {
             Err(e) => view! { <ErrorBanner title=s::LOAD_FAILED error=e /> }.into_any(),
             Ok(list) if list.is_empty() => view! { <p class="muted">{s::NO_USERS}</p> }.into_any(),
             Ok(list) => {
@@ -96,7 +89,7 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
     };
 
     let on_saved = Callback::new(move |u: UserJobCodes| {
-        users.data.update(|d| {
+        users.update(|d| {
             if let Some(Ok(list)) = d {
                 for row in list.iter_mut().filter(|r| r.user_id == u.user_id) {
                     *row = u.clone();
@@ -124,29 +117,13 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                     _ => None,
                 }}
             </div>
-            {move || users.data.with(Option::is_none).then(|| view! { <p class="loading">{s::LOADING}</p> })}
+            {move || users.with(Option::is_none).then(|| view! { <p class="loading">{s::LOADING}</p> })}
             {user_rows}
             {move || editing.get().map(|u| view! {
                 <UserJobCodesEditor device_id=device_id user=u peers=peers.get_value() on_saved=on_saved on_close=Callback::new(move |()| editing.set(None)) />
             })}
         </section>
     }
-}
-
-/// The errors of one field, next to it.
-fn field_error(errors: Memo<Vec<FieldError>>, path: String) -> AnyView {
-    (move || {
-        errors.with(|es| {
-            es.iter().find(|e| e.field == path).map(|e| {
-                view! {
-                    <p class="field-error" role="alert" data-testid="field-error" data-field=e.field.clone()>
-                        {e.message.clone()}
-                    </p>
-                }
-            })
-        })
-    })
-    .into_any()
 }
 
 /// One user's job codes: edit, save (re-read), copy to other devices.
@@ -230,7 +207,7 @@ fn UserJobCodesEditor(
                                     draft.update(|d| if let Some(j) = d.job_codes.get_mut(i) { j.code = code });
                                 }
                             />
-                            {field_error(errors, format!("jobCodes[{i}].code"))}
+                            <FieldErrorText errors field=format!("jobCodes[{i}].code") />
                         </td>
                         <td>
                             <input
@@ -244,7 +221,7 @@ fn UserJobCodesEditor(
                                     draft.update(|d| if let Some(j) = d.job_codes.get_mut(i) { j.label = label });
                                 }
                             />
-                            {field_error(errors, format!("jobCodes[{i}].label"))}
+                            <FieldErrorText errors field=format!("jobCodes[{i}].label") />
                         </td>
                         <td>
                             <button
@@ -291,7 +268,7 @@ fn UserJobCodesEditor(
             <p class="muted" data-testid="jobcode-count">
                 {move || s::count(draft.with(|d| d.job_codes.len()), MAX_JOB_CODES_PER_USER)}
             </p>
-            {field_error(errors, "jobCodes".to_string())}
+            <FieldErrorText errors field="jobCodes" />
             <table class="data-table">
                 <thead>
                     <tr>

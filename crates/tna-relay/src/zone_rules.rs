@@ -123,6 +123,20 @@ fn span(s: &DstSchedule) -> Option<(Timestamp, Timestamp, i32)> {
     (start < end).then_some((start, end, s.offset_seconds))
 }
 
+/// Whether two schedule lists name the same DST periods (moments and offsets, in any order and
+/// any spelling); a schedule naming no moment is never the same as anything.
+pub fn same_schedules(a: &[DstSchedule], b: &[DstSchedule]) -> bool {
+    let spans = |l: &[DstSchedule]| l.iter().map(span).collect::<Option<Vec<_>>>();
+    match (spans(a), spans(b)) {
+        (Some(mut x), Some(mut y)) => {
+            x.sort();
+            y.sort();
+            x == y
+        }
+        _ => false,
+    }
+}
+
 /// The zone's standard offset in `year`: its offset at the first of 1 January, 1 April,
 /// 1 July and 1 October (UTC) that is outside DST (the offset on 1 January if all are in DST).
 pub fn standard_offset(tz: &TimeZone, year: i32) -> Result<i32, RuleError> {
@@ -477,6 +491,12 @@ mod tests {
         berlin.schedules[0].start.ordinal = (dt.day() - 1) / 7 + 1;
         assert_ne!(berlin.schedules[0].start, start);
         assert_eq!(judge("Europe/Berlin", 2026, &berlin), Right);
+        let target = held(&tz("Europe/Berlin"), 2026).schedules;
+        assert!(same_schedules(&berlin.schedules, &target), "same day");
+        assert!(!same_schedules(&[], &target));
+        let syd = held(&tz("Australia/Sydney"), 2026).schedules;
+        let reversed: Vec<_> = syd.iter().rev().copied().collect();
+        assert!(same_schedules(&reversed, &syd), "any order");
         // A day that does not exist is never right.
         berlin.schedules[0].start.ordinal = 5;
         berlin.schedules[0].start.month = 2;

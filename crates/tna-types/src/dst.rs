@@ -224,4 +224,82 @@ mod tests {
         assert!(!p.dry_run);
         assert!(serde_json::from_str::<FixZonesParams>(r#"{"deviceIds":[1],"x":1}"#).is_err());
     }
+
+    #[test]
+    fn results_round_trip() {
+        let wt = WeekTime {
+            year: 2026,
+            month: 10,
+            ordinal: 1,
+            weekday: 0,
+            hour: 16,
+            minute: 0,
+            second: 0,
+        };
+        let settings = ZoneSettings {
+            utc_offset: 36_000,
+            dst_supported: true,
+            schedules: vec![DstSchedule {
+                start: wt,
+                end: WeekTime {
+                    year: 2027,
+                    month: 4,
+                    ..wt
+                },
+                offset_seconds: 3_600,
+            }],
+        };
+        let zones = ZonesResult {
+            devices: vec![
+                DeviceZone {
+                    device_id: 1,
+                    ok: true,
+                    zone: Some("Australia/Sydney".into()),
+                    settings: Some(settings.clone()),
+                    verdicts: vec![YearVerdict {
+                        year: 2026,
+                        verdict: ZoneVerdict::DstMissing,
+                        expected: settings.clone(),
+                    }],
+                    code: None,
+                    message: None,
+                },
+                DeviceZone {
+                    device_id: 2,
+                    ok: false,
+                    zone: None,
+                    settings: None,
+                    verdicts: Vec::new(),
+                    code: Some(14),
+                    message: Some("offline".into()),
+                },
+            ],
+        };
+        let text = serde_json::to_string(&zones).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<ZonesResult>(&text).ok(), Some(zones));
+        let fix = FixZonesResult {
+            dry_run: false,
+            year: 2026,
+            fixes: vec![ZoneFix {
+                device_id: 1,
+                ok: true,
+                zone: Some("Australia/Sydney".into()),
+                before: None,
+                target: Some(settings.clone()),
+                offset_changes: false,
+                schedules_change: true,
+                written: true,
+                after: Some(settings),
+                verdict: Some(ZoneVerdict::Right),
+                code: None,
+                message: None,
+            }],
+        };
+        let text = serde_json::to_string(&fix).unwrap_or_default();
+        assert!(text.contains("\"schedulesChange\":true"), "{text}");
+        assert_eq!(
+            serde_json::from_str::<FixZonesResult>(&text).ok(),
+            Some(fix)
+        );
+    }
 }

@@ -395,11 +395,11 @@ async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
     client.execute("window.scrollTo(0, 0);", vec![]).await?;
 
     // One device-local day, as the filter sees it.
-    let tz = i64::from(sim.time_zone(id).context("time zone")?);
+    let tz = sim.time_zone(id).context("time zone")?;
     let all = sim.tna_logs(id, 0, u32::MAX).context("logs")?;
-    let local_day = |ts: u32| (i64::from(ts) + tz).div_euclid(86_400);
+    let local_day = |ts: u32| tna_types::time::local_day(i64::from(ts), tz);
     let day = local_day(all[all.len() / 2].timestamp);
-    let date = ymd(day);
+    let date = tna_types::time::format_date(day);
     let mut expected: Vec<_> = all
         .iter()
         .filter(|l| local_day(l.timestamp) == day)
@@ -757,31 +757,9 @@ async fn set_viewport(client: &Client, w: u32, h: u32) -> Result<()> {
     Ok(())
 }
 
-/// Day number → `YYYY-MM-DD`.
-fn ymd(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// Unix seconds → `YYYY-MM-DDTHH:MM:SSZ`.
 fn iso_utc(ts: u32) -> String {
-    let t = i64::from(ts);
-    let s = t.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        ymd(t.div_euclid(86_400)),
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    format!("{}Z", tna_types::time::format_at(i64::from(ts), 0, 'T'))
 }
 
 /// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF).

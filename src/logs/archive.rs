@@ -8,7 +8,7 @@ use tna_types::protocol::SyncState;
 
 use super::Filter;
 
-const DAY: i64 = 86_400;
+const DAY: i64 = tna_types::time::SECONDS_PER_DAY;
 /// The westernmost time zone a device can be in (UTC−12:00), in seconds east of UTC.
 const WESTMOST_TZ: i32 = -12 * 3600;
 /// The easternmost (UTC+14:00).

@@ -1,6 +1,6 @@
-//! Timecards in the browser: the relay archives an emulated month, the Timecards page shows the
-//! last full week, and every user's daily rows and totals (and the CSV export) match what the
-//! timecard rules give for the emulator's own logs.
+//! Timecards in the browser: the relay archives an emulated month of a site in New York's zone,
+//! the Timecards page shows the last full week, and every user's daily rows and totals (and the
+//! CSV export) match what the timecard rules give for the emulator's own logs in that zone.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
-use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
-use tna_types::timecard::{TimecardPolicy, day_string, timecards, totals};
+use tna_relay::zones::Zone;
+use tna_relay::{GatewaySite, GatewayTarget, RelayConfig, RunningRelay};
+use tna_types::time::format_date;
+use tna_types::timecard::{TimecardPolicy, timecards, totals};
 use tna_types::{TnaKey, TnaLog};
 
 use crate::{
@@ -22,6 +24,8 @@ const DEVICES: u32 = 8;
 const LOGS_PER_DEVICE: u32 = 300;
 /// Days from today back to the first day shown (a week ending yesterday).
 const WEEK: i64 = 7;
+/// The emulated site's time zone: days are New York's local days.
+const ZONE: &str = "America/New_York";
 
 /// A relay with an archive in front of an emulated month, synced.
 pub async fn start() -> Result<RunningRelay> {
@@ -31,10 +35,11 @@ pub async fn start() -> Result<RunningRelay> {
         sim.logs_per_device = LOGS_PER_DEVICE;
         sim.punch_interval = None;
     }
+    let site = GatewaySite::unnamed(gateway).in_zone(ZONE);
     let relay = tna_relay::start(RelayConfig {
         dist: Some(repo().join("dist")),
         archive: Some(archive_url("timecards")),
-        ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
+        ..RelayConfig::with_sites(SocketAddr::from(([127, 0, 0, 1], 0)), vec![site])
     })
     .await?;
     let synced = relay
@@ -77,7 +82,22 @@ pub async fn week_matches_the_rules(client: &Client, relay: &RunningRelay) -> Re
     )?;
     let (first, last) = (today - WEEK as i32, today - 1);
     let policy = TimecardPolicy::default();
-    let want_days: Vec<_> = timecards(&emulator_logs(relay)?, &policy)
+    let logs = emulator_logs(relay)?;
+    // Every device of the site in its zone, with a table covering the logs.
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let sites = vec![(
+        Zone::named(ZONE).map_err(anyhow::Error::msg)?,
+        sim.device_ids(),
+    )];
+    let span = |f: fn(u32, u32) -> u32| logs.iter().map(|l| l.timestamp).reduce(f);
+    let (from, to) = (span(u32::min).unwrap_or(0), span(u32::max).unwrap_or(0));
+    let day = 86_400;
+    let zones = tna_relay::timecards::device_zones(
+        &sites,
+        i64::from(from) - 3 * day,
+        i64::from(to) + 3 * day,
+    );
+    let want_days: Vec<_> = timecards(&logs, &policy, &zones)
         .into_iter()
         .filter(|d| (first..=last).contains(&d.day_number))
         .collect();
@@ -90,8 +110,9 @@ pub async fn week_matches_the_rules(client: &Client, relay: &RunningRelay) -> Re
 
     client.goto(&format!("{}timecards", relay.url())).await?;
     wait_for_within(client, "[data-testid=tc-load]", PAGE_WAIT).await?;
-    set_and_fire(client, "[data-testid=tc-from]", &day_string(first), "input").await?;
-    set_and_fire(client, "[data-testid=tc-to]", &day_string(last), "input").await?;
+    let date = |d: i32| format_date(i64::from(d));
+    set_and_fire(client, "[data-testid=tc-from]", &date(first), "input").await?;
+    set_and_fire(client, "[data-testid=tc-to]", &date(last), "input").await?;
     js_click(client, "[data-testid=tc-load]").await?;
     // The page may first show its default range (this week): wait for the week asked for.
     let loaded = format!("[data-testid=tc-summary][data-days='{}']", want_days.len());

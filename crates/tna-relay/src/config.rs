@@ -29,6 +29,9 @@ pub struct GatewaySite {
     /// Deadline of a call to it (default [`crate::gsdk::CALL_TIMEOUT`]): raise it for a site
     /// behind a slow link.
     pub call_timeout: Option<Duration>,
+    /// The site's IANA time zone (`Europe/Berlin`), checked at start. `None`: no zone set, the
+    /// site is in UTC (the relay says so at start).
+    pub time_zone: Option<String>,
 }
 
 impl GatewaySite {
@@ -38,6 +41,7 @@ impl GatewaySite {
             name: None,
             target,
             call_timeout: None,
+            time_zone: None,
         }
     }
 
@@ -47,6 +51,15 @@ impl GatewaySite {
             name: Some(name.into()),
             target,
             call_timeout: None,
+            time_zone: None,
+        }
+    }
+
+    /// The same site in IANA time zone `zone`.
+    pub fn in_zone(self, zone: impl Into<String>) -> Self {
+        GatewaySite {
+            time_zone: Some(zone.into()),
+            ..self
         }
     }
 }

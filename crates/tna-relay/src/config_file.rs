@@ -15,15 +15,19 @@
 //! name = "HQ"
 //! url = "https://gateway-host:4000"
 //! ca_cert = "/etc/tna-relay/gateway-ca.crt"
+//! time_zone = "Europe/Berlin" # the site's IANA zone: timecard days, Device.zone
 //!
 //! [[gateway]]
 //! name = "Warehouse"
 //! url = "https://warehouse-gw:4000"
 //! ca_cert = "/etc/tna-relay/warehouse-ca.crt"
 //! timeout_secs = 20           # a slow link: longer call deadline (default 12)
+//! time_zone = "America/New_York"
 //! ```
 //!
-//! Unknown keys are errors, so a typo never silently falls back to a default.
+//! Unknown keys are errors, so a typo never silently falls back to a default. An unknown
+//! `time_zone` is an error naming the site; a site without one is in UTC, and the relay says so
+//! at start ("UTC, no zone set").
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -78,6 +82,8 @@ pub struct GatewaySection {
     pub ca_cert: Option<PathBuf>,
     /// Deadline of a call to this gateway, in seconds (default 12).
     pub timeout_secs: Option<u64>,
+    /// The site's IANA time zone (`Europe/Berlin`); none: UTC, no zone set.
+    pub time_zone: Option<String>,
 }
 
 /// Why the config file cannot be used; each says what to fix, in one line.
@@ -158,6 +164,9 @@ impl ConfigFile {
                     "timeout_secs must be between 1 and {MAX_TIMEOUT_SECS}"
                 )));
             }
+            if let Some(zone) = &gw.time_zone {
+                crate::zones::Zone::named(zone).map_err(|e| fail(format!("time_zone: {e}")))?;
+            }
         }
         Ok(file)
     }
@@ -185,6 +194,7 @@ mod tests {
             name = "HQ"
             url = "https://gw:4000"
             ca_cert = "/etc/ca.crt"
+            time_zone = "Europe/Berlin"
             "#,
         )
         .expect("valid");
@@ -196,6 +206,23 @@ mod tests {
             (gw.name.as_deref(), gw.url.as_str()),
             (Some("HQ"), "https://gw:4000")
         );
+        assert_eq!(gw.time_zone.as_deref(), Some("Europe/Berlin"));
+    }
+
+    #[test]
+    fn an_unknown_time_zone_names_its_gateway() {
+        let e = parse(
+            "[[gateway]]\nname = \"HQ\"\nurl = \"http://a:1\"\n[[gateway]]\nname = \"Depot\"\nurl = \"http://b:1\"\ntime_zone = \"Europe/Atlantis\"\n",
+        )
+        .expect_err("unknown zone");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("gateway 2: time_zone: unknown time zone \"Europe/Atlantis\""),
+            "{msg}"
+        );
+        assert!(!msg.contains('\n'), "{msg}");
+        let none = parse("[[gateway]]\nurl = \"http://a:1\"\n").expect("no zone is fine");
+        assert_eq!(none.gateway[0].time_zone, None);
     }
 
     #[test]

@@ -350,7 +350,7 @@ pub async fn handle(
         }
         Request::TimecardsGet(p) => {
             let sync = archive_of(state)?;
-            to_value(timecards::get(sync.archive(), &p).await?)
+            to_value(timecards::get(sync.archive(), &state.gateways, &p).await?)
         }
         Request::TimecardsGetPolicy(_) => {
             let sync = archive_of(state)?;

@@ -22,16 +22,29 @@ use tna_types::protocol::{DeviceClock, ErrorCode, GatewayState, RpcError};
 use tna_types::{ConnectionStatus, Device, DeviceResult};
 
 use crate::gsdk::{self, GatewayClient};
+use crate::zones::Zone;
 
 /// gRPC `UNAVAILABLE`: the code in per-device rows of devices whose gateway is down.
 const GRPC_UNAVAILABLE: i32 = 14;
 /// gRPC `NOT_FOUND`: the code in per-device rows of devices no gateway manages.
 const GRPC_NOT_FOUND: i32 = 5;
 
+/// What [`Gateways::with_zones`] takes for one site.
+pub struct SiteSpec {
+    /// The site name (`[[gateway]] name`); `None` for a lone unnamed gateway.
+    pub name: Option<String>,
+    /// The site's time zone (`[[gateway]] time_zone`); `None`: UTC, no zone set.
+    pub zone: Option<Zone>,
+    /// Its client.
+    pub client: GatewayClient,
+}
+
 /// One gateway and the site it serves.
 pub struct Site {
     /// The site name (`[[gateway]] name`); `None` for a lone unnamed gateway.
     pub name: Option<String>,
+    /// The site's time zone; `None`: UTC, no zone set. Its devices carry the name (`zone`).
+    pub zone: Option<Zone>,
     /// Its client.
     pub client: GatewayClient,
     /// What its last device list said.
@@ -147,15 +160,30 @@ struct Inner {
 }
 
 impl Gateways {
-    /// The relay's gateways, in config order. At least one: callers check.
+    /// The relay's gateways, in config order, without time zones. At least one: callers check.
     pub fn new(sites: Vec<(Option<String>, GatewayClient)>) -> Gateways {
+        Gateways::with_zones(
+            sites
+                .into_iter()
+                .map(|(name, client)| SiteSpec {
+                    name,
+                    zone: None,
+                    client,
+                })
+                .collect(),
+        )
+    }
+
+    /// The relay's gateways, in config order, each with its site's zone.
+    pub fn with_zones(sites: Vec<SiteSpec>) -> Gateways {
         Gateways {
             inner: Arc::new(Inner {
                 sites: sites
                     .into_iter()
-                    .map(|(name, client)| Site {
-                        name,
-                        client,
+                    .map(|s| Site {
+                        name: s.name,
+                        zone: s.zone,
+                        client: s.client,
                         seen: Mutex::default(),
                     })
                     .collect(),
@@ -288,10 +316,12 @@ impl Gateways {
         let mut states = Vec::new();
         for ((answer, _), site) in answers.into_iter().zip(&self.inner.sites) {
             let name = site.name.clone().unwrap_or_default();
+            let zone = site.zone.as_ref().map(|z| z.name().to_string());
             match answer {
                 Ok(devices) => {
                     states.push(GatewayState {
                         name,
+                        zone,
                         reachable: true,
                         message: None,
                         devices: devices.len() as u32,
@@ -304,6 +334,7 @@ impl Gateways {
                     let why = format!("{} cannot be reached: {detail}", site.label());
                     states.push(GatewayState {
                         name,
+                        zone,
                         reachable: false,
                         message: Some(detail),
                         devices: last.len() as u32,
@@ -332,8 +363,10 @@ impl Gateways {
             .await
             .map_err(|e| site.tag(e))
             .map(|mut devices| {
+                let zone = site.zone.as_ref().map(|z| z.name().to_string());
                 for d in &mut devices {
                     d.site = site.name.clone();
+                    d.zone = zone.clone();
                 }
                 devices
             });

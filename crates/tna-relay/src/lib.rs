@@ -27,7 +27,8 @@
 //! - [`logging`]: the log filter (libraries that log frames and headers stay at info).
 //! - [`config_file`]: the TOML config file of the `tna-relay` binary.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
-//!
+//! - [`zones`]: site time zones (IANA names checked at start, jiff) and the offset tables the
+//!   timecards are computed with.
 //! - [`zone_rules`]: what a device in a time zone should hold (standard offset, DST schedules
 //!   for a year) and the verdict of what it holds, from jiff's tz database.
 //!
@@ -53,6 +54,7 @@ pub mod sync;
 pub mod timecards;
 pub mod tls;
 pub mod zone_rules;
+pub mod zones;
 
 pub use config::{GatewaySite, GatewayTarget, RelayConfig};
 pub use server::{RelayError, RunningRelay, start};

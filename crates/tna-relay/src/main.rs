@@ -67,6 +67,16 @@ struct Cli {
         conflicts_with = "demo"
     )]
     gateway_timeout: Option<u64>,
+    /// The IANA time zone of the site of --gateway (a [[gateway]] section's `time_zone`), e.g.
+    /// Europe/Berlin: timecard days follow it, devices carry it. Without one the site is in UTC
+    /// (said at start).
+    #[arg(
+        long,
+        env = "TNA_RELAY_TIME_ZONE",
+        requires = "gateway",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
+    time_zone: Option<String>,
     /// The accounts file (argon2 password hashes, roles, enrolled kiosks). Created on first
     /// start with an `admin` account whose password is printed once (or taken from
     /// TNA_ADMIN_PASSWORD). Keep it private: the relay writes it with mode 0600
@@ -107,6 +117,9 @@ const DEMO_USER: &str = "demo";
 const DEMO_PASSWORD: &str = "demo-console";
 /// Where the relay listens unless told otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The demo sites' time zones.
+const DEMO_HQ_ZONE: &str = "Europe/Berlin";
+const DEMO_WAREHOUSE_ZONE: &str = "America/New_York";
 /// Device IDs of the demo's second site start here (HQ's start at 540000001).
 const WAREHOUSE_FIRST_DEVICE_ID: u32 = 550_000_001;
 /// The log archive unless told otherwise (a SQLite file next to the accounts file).
@@ -177,6 +190,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ca_cert: cli.ca_cert,
             },
             call_timeout: cli.gateway_timeout.map(Duration::from_secs),
+            time_zone: cli.time_zone,
         }]
     } else if file.gateway.is_empty() {
         anyhow::bail!(
@@ -195,6 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .timeout_secs
                     .or(cli.gateway_timeout)
                     .map(Duration::from_secs),
+                time_zone: g.time_zone,
             })
             .collect()
     };
@@ -242,8 +257,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's emulated sites: HQ with `--demo-devices` devices and, unless `--demo-sites 1`, a
-/// smaller Warehouse behind its own gateway with its own device ID range.
+/// The demo's emulated sites: HQ (Europe/Berlin) with `--demo-devices` devices and, unless
+/// `--demo-sites 1`, a smaller Warehouse (America/New_York) behind its own gateway with its own
+/// device ID range. Two real zones with different DST dates.
 fn demo_sites(devices: u32, logs_per_device: u32, count: u8) -> Vec<GatewaySite> {
     let sim = |devices, seed, first_device_id| {
         GatewayTarget::Demo(gateway_sim::SimConfig {

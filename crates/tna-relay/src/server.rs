@@ -18,11 +18,12 @@ use tokio::task::JoinHandle;
 use crate::config::{GatewaySite, GatewayTarget, RelayConfig};
 use crate::dispatch::AppState;
 use crate::fanout::Fanout;
-use crate::gateways::Gateways;
+use crate::gateways::{Gateways, SiteSpec};
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::status::StatusHub;
 use crate::sync::Syncer;
 use crate::tls::{self, TlsListener};
+use crate::zones::Zone;
 use crate::{assets, session, signin};
 
 /// Frames larger than this close the socket; frames up to it but over [`MAX_FRAME_BYTES`] are
@@ -66,6 +67,14 @@ pub enum RelayError {
     /// The gateway list cannot be served as given.
     #[error("{0}")]
     Sites(String),
+    /// A site's time zone is not one the time zone database knows.
+    #[error("the time zone of {site}: {message}")]
+    TimeZone {
+        /// "site HQ", or "the gateway" for a lone unnamed one.
+        site: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The log archive could not be opened.
     #[error("the log archive: {0}")]
     Archive(#[from] tna_archive::ArchiveError),
@@ -148,9 +157,10 @@ impl RunningRelay {
 /// Starts the relay: the gateway client (and the demo gateway if asked), then the HTTP server.
 pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     check_sites(&cfg.gateways)?;
+    let zones = site_zones(&cfg.gateways)?;
     let mut sites = Vec::with_capacity(cfg.gateways.len());
     let mut demo = Vec::new();
-    for site in cfg.gateways {
+    for (site, zone) in cfg.gateways.into_iter().zip(zones) {
         let client = match site.target {
             GatewayTarget::Demo(sim) => {
                 let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -175,9 +185,13 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             Some(t) => client.with_call_timeout(t),
             None => client,
         };
-        sites.push((site.name, client));
+        sites.push(SiteSpec {
+            name: site.name,
+            zone,
+            client,
+        });
     }
-    let gateways = Gateways::new(sites);
+    let gateways = Gateways::with_zones(sites);
     let archive = match &cfg.archive {
         Some(url) => Some(tna_archive::Archive::open(url).await?),
         None => None,
@@ -271,6 +285,41 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
 }
 
 /// At least one gateway; with several, each has a distinct, non-empty name.
+/// Each site's zone, checked against the time zone database; a warning names every site that
+/// has none (its days are computed in UTC, shown as such).
+fn site_zones(sites: &[GatewaySite]) -> Result<Vec<Option<Zone>>, RelayError> {
+    let label = |s: &GatewaySite| match &s.name {
+        Some(name) => format!("site {name}"),
+        None => "the gateway".to_string(),
+    };
+    let zones = sites
+        .iter()
+        .map(|s| {
+            s.time_zone
+                .as_deref()
+                .map(Zone::named)
+                .transpose()
+                .map_err(|message| RelayError::TimeZone {
+                    site: label(s),
+                    message,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let unzoned: Vec<String> = sites
+        .iter()
+        .zip(&zones)
+        .filter(|(_, z)| z.is_none())
+        .map(|(s, _)| label(s))
+        .collect();
+    if !unzoned.is_empty() {
+        tracing::warn!(
+            "no time zone set for {}: UTC, no zone set (give time_zone = \"Area/City\" in its [[gateway]], or --time-zone)",
+            unzoned.join(", ")
+        );
+    }
+    Ok(zones)
+}
+
 fn check_sites(sites: &[GatewaySite]) -> Result<(), RelayError> {
     if sites.is_empty() {
         return Err(RelayError::Sites(

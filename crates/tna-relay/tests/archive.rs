@@ -501,8 +501,7 @@ async fn reset_live_audit_timecards_and_queries(kind: Kind) {
     assert_eq!(audit["entries"].as_array().map(Vec::len), Some(1));
 
     // Timecards answer from the archive.
-    let day =
-        tna_types::timecard::day_string(i32::try_from(punch.timestamp / 86_400).expect("day"));
+    let day = tna_types::time::format_date(i64::from(punch.timestamp / 86_400));
     let cards = ws
         .ok("timecards.get", json!({"from": day, "to": day}))
         .await;
@@ -543,18 +542,18 @@ async fn a_timecard_range_over_the_event_limit_is_refused_before_loading() {
         .await
         .expect("store");
     let p = tna_types::protocol::TimecardsParams {
-        from: tna_types::timecard::day_string(day as i32),
-        to: tna_types::timecard::day_string(day as i32),
+        from: tna_types::time::format_date(i64::from(day)),
+        to: tna_types::time::format_date(i64::from(day)),
         user_id: None,
     };
-    let refused = tna_relay::timecards::get_limited(&archive, &p, 5)
+    let refused = tna_relay::timecards::get_limited(&archive, &Vec::new(), &p, 5)
         .await
         .expect_err("over the limit");
     assert_eq!(
         refused.kind(),
         Some(tna_types::protocol::ErrorCode::LimitExceeded)
     );
-    let cards = tna_relay::timecards::get_limited(&archive, &p, 100)
+    let cards = tna_relay::timecards::get_limited(&archive, &Vec::new(), &p, 100)
         .await
         .expect("under the limit");
     assert_eq!(cards.events, 10);

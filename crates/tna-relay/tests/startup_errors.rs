@@ -1,6 +1,7 @@
 //! The `tna-relay` binary refuses a bad start with one line on stderr that says what to fix,
 //! and exit code 2: a config file with a typo, a missing TLS certificate, no gateway at all, an
-//! archive URL of an unknown kind, a port already in use. A good config file starts it.
+//! archive URL of an unknown kind, an unknown time zone, a port already in use. A good config
+//! file starts it.
 
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
@@ -85,6 +86,48 @@ fn bad_starts_say_what_to_fix_in_one_line() {
         ],
     ));
     assert!(line.contains("missing.crt"), "{line}");
+
+    // An unknown time zone names the site; a site without one is said to be in UTC at start
+    // (the start above got that far before the certificate failed it).
+    let line = error_line(&run(
+        d,
+        &[
+            "--gateway",
+            "http://127.0.0.1:9",
+            "--site",
+            "Depot",
+            "--time-zone",
+            "Europe/Atlantis",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    ));
+    assert!(
+        line.contains("site Depot") && line.contains("\"Europe/Atlantis\""),
+        "{line}"
+    );
+    let no_zone = run(
+        d,
+        &[
+            "--gateway",
+            "http://127.0.0.1:9",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            missing.to_str().unwrap_or_default(),
+            "--tls-key",
+            missing.to_str().unwrap_or_default(),
+        ],
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&no_zone.stdout),
+        String::from_utf8_lossy(&no_zone.stderr)
+    );
+    assert!(
+        said.contains("no time zone set for the gateway: UTC, no zone set"),
+        "{said}"
+    );
 
     // `--database` is `--archive` under the name integrators look for.
     let line = error_line(&run(

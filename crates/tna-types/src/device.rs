@@ -25,6 +25,10 @@ pub struct Device {
     /// The site (gateway name) the device belongs to, when several gateways are configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// The IANA time zone of the device's site (`Europe/Berlin`, the relay's `time_zone` of its
+    /// gateway). Absent: the site has no zone set, and the relay computes its days in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     /// G-SDK device type name, e.g. `BIOSTATION_A2`.
     #[serde(rename = "type")]
     pub device_type: String,

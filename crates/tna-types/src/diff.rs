@@ -189,6 +189,7 @@ mod tests {
         Device {
             device_id: 1,
             site: None,
+            zone: None,
             device_type: "X".into(),
             address: "a:1".into(),
             status,

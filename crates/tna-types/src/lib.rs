@@ -13,6 +13,8 @@
 //!   (`time.getZones` / `time.fixZones`; computed by the relay).
 //! - [`logs`]: [`TnaLog`], [`JobCodeLog`] and cursor pages of them.
 //! - [`jobcode`]: [`JobCode`], [`UserJobCodes`].
+//! - [`time`]: the one calendar module — day numbers, dates, weekdays, offsets, formatting —
+//!   and [`time::ZoneOffsets`], a zone's UTC offsets as a table (no time zone database here).
 //! - [`timecard`]: per-user, per-day worked time from punches ([`timecard::timecards`]).
 //! - [`validate`]: the one validation used by the console (on every edit) and the relay (before
 //!   any write reaches a device); each error names its field and the limit.
@@ -32,6 +34,7 @@ pub mod jobcode;
 pub mod limits;
 pub mod logs;
 pub mod protocol;
+pub mod time;
 pub mod timecard;
 pub mod validate;
 

@@ -496,6 +496,9 @@ pub struct DevicesResult {
 pub struct GatewayState {
     /// The site name from the relay's config (`Device.site` of its devices).
     pub name: String,
+    /// The site's IANA time zone (`Device.zone` of its devices); absent when none is set (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
     /// The gateway answered this `devices.list`.
     pub reachable: bool,
     /// Why it could not be reached.
@@ -1364,6 +1367,7 @@ mod tests {
         let dev = Device {
             device_id: 1,
             site: None,
+            zone: None,
             device_type: "BIOSTATION_A2".into(),
             address: "10.0.0.2:51211".into(),
             status: ConnectionStatus::Connected,
@@ -1384,10 +1388,20 @@ mod tests {
             devices: vec![dev.clone()],
             gateways: Vec::new(),
         });
+        // A site's zone is `zone` on its devices and its gateway entry; absent when none is set.
+        let berlin = Device {
+            site: Some("Warehouse".into()),
+            zone: Some("Europe/Berlin".into()),
+            ..dev.clone()
+        };
+        let json = serde_json::to_value(&berlin).unwrap();
+        assert_eq!(json["zone"], "Europe/Berlin");
+        assert!(serde_json::to_value(&dev).unwrap().get("zone").is_none());
         rt(DevicesResult {
-            devices: vec![dev],
+            devices: vec![dev, berlin],
             gateways: vec![GatewayState {
                 name: "Warehouse".into(),
+                zone: Some("Europe/Berlin".into()),
                 reachable: false,
                 message: Some("connection refused".into()),
                 devices: 1,

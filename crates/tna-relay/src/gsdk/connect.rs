@@ -87,6 +87,7 @@ fn to_device(
     Device {
         device_id: info.device_id,
         site: None,
+        zone: None,
         device_type: device::type_name(info.r#type),
         address: format!("{}:{}", info.ip_addr, info.port),
         status,

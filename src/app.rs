@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
 fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView {
     let api = provide_api();
     provide_context(DraftSlot(RwSignal::new(None)));
+    crate::time::provide_zone_view();
     // A socket that cannot reconnect may mean the session ended (signed out elsewhere, expired,
     // role changed): ask, and show the sign-in page if so.
     Effect::new(move |was_down: Option<bool>| {

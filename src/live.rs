@@ -51,21 +51,38 @@ pub struct Live {
     pub watching: RwSignal<Vec<u32>>,
 }
 
-/// Reads the time zone and key labels of devices not known yet (failures leave them unknown:
-/// times then show in UTC and keys as KEY_n).
+/// Reads the site time zone (one `devices.list` for all of them) and key labels of devices not
+/// known yet (failures leave them unknown: times then show in UTC, saying so, and keys as KEY_n).
 pub fn load_meta(api: ApiClient, meta: RwSignal<MetaMap>, ids: &[u32]) {
-    for &id in ids {
-        if meta.with_untracked(|m| m.contains_key(&id)) {
-            continue;
-        }
-        meta.update(|m| {
+    let new: Vec<u32> = ids
+        .iter()
+        .copied()
+        .filter(|id| meta.with_untracked(|m| !m.contains_key(id)))
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    meta.update(|m| {
+        for &id in &new {
             m.insert(id, DeviceMeta::default());
-        });
-        spawn_local(async move {
-            if let Ok(tz) = api.get_time_zone(id).await {
-                meta.try_update(|m| m.entry(id).or_default().tz = Some(tz));
-            }
-        });
+        }
+    });
+    let listed = new.clone();
+    spawn_local(async move {
+        if let Ok(devices) = api.list_devices().await {
+            meta.try_update(|m| {
+                for d in devices
+                    .into_iter()
+                    .filter(|d| listed.contains(&d.device_id))
+                {
+                    let entry = m.entry(d.device_id).or_default();
+                    entry.zone = d.zone;
+                    entry.listed = true;
+                }
+            });
+        }
+    });
+    for id in new {
         spawn_local(async move {
             if let Ok(config) = api.get_config(id).await {
                 let labels = config.labels.to_vec();

@@ -1141,6 +1141,10 @@ pub mod time {
     pub const VIEW_SITE: &str = "Each site's time zone";
     pub const VIEW_BROWSER: &str = "My time zone";
     pub const VIEW_UTC: &str = "UTC";
+    /// The title of a punch's time: its zone, and the same instant in UTC.
+    pub fn row_title(zone: &str, utc: &str) -> String {
+        format!("{zone} · {utc}")
+    }
     /// A zone the relay names but this browser does not know: shown in UTC.
     pub fn unknown_zone(zone: &str) -> String {
         format!("{zone} (unknown to this browser: shown in UTC)")

@@ -129,7 +129,7 @@ pub fn parse_gmt_offset(text: &str) -> Option<i32> {
     let (sign, body) = match rest.as_bytes().first()? {
         b'+' => (1, &rest[1..]),
         b'-' => (-1, &rest[1..]),
-        _ => (1, rest.strip_prefix('\u{2212}')?),
+        _ => (-1, rest.strip_prefix('\u{2212}')?),
     };
     let mut parts = body.split(':');
     let h: i32 = parts.next()?.parse().ok()?;
@@ -229,6 +229,21 @@ pub fn show(at: i64, zone: Zone<'_>) -> Shown {
         hm: time::format_hm(at, offset),
         offset,
     }
+}
+
+/// The offsets of log rows under a [`ZoneView`]: each row in its site's zone, or all in one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowOffsets(pub ZoneView);
+
+impl crate::logs::Offsets for RowOffsets {
+    fn offset(&self, meta: Option<&crate::logs::DeviceMeta>, at: u32) -> i32 {
+        offset_at(self.0.zone_for(site_zone(meta)), i64::from(at))
+    }
+}
+
+/// The site zone of a device's metadata.
+pub fn site_zone(meta: Option<&crate::logs::DeviceMeta>) -> Option<&str> {
+    meta.and_then(|m| m.zone.as_deref())
 }
 
 /// The [`ZoneView`] chosen in this browser, shared by the pages that mix sites.

@@ -348,3 +348,44 @@ fn api_pure_parts_work_in_the_browser() {
     assert!(ApiError::ConnectionLost.is_connection());
     assert!(!ApiError::ConnectionLost.message().is_empty());
 }
+
+/// Unix seconds of a UTC date and time (`tna_types::time` is the one calendar).
+fn utc(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
+    tna_types::time::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60
+}
+
+#[wasm_bindgen_test]
+fn zone_offsets_come_from_the_browser_and_follow_dst() {
+    use tna_console::time::{Zone, offset_at, show};
+    let at = |zone: &str, t: i64| offset_at(Zone::Named(zone), t);
+    // Europe/Berlin springs forward at 01:00 UTC on 2026-03-29 and falls back at 01:00 UTC on
+    // 2026-10-25.
+    assert_eq!(at("Europe/Berlin", utc(2026, 3, 29, 0, 59)), 3600);
+    assert_eq!(at("Europe/Berlin", utc(2026, 3, 29, 1, 0)), 7200);
+    assert_eq!(at("Europe/Berlin", utc(2026, 10, 25, 0, 59)), 7200);
+    assert_eq!(at("Europe/Berlin", utc(2026, 10, 25, 1, 0)), 3600);
+    // America/New_York: 2026-03-08 at 07:00 UTC, 2026-11-01 at 06:00 UTC.
+    assert_eq!(at("America/New_York", utc(2026, 3, 8, 6, 59)), -5 * 3600);
+    assert_eq!(at("America/New_York", utc(2026, 3, 8, 7, 0)), -4 * 3600);
+    assert_eq!(at("America/New_York", utc(2026, 11, 1, 5, 59)), -4 * 3600);
+    assert_eq!(at("America/New_York", utc(2026, 11, 1, 6, 0)), -5 * 3600);
+    // Southern hemisphere: Sydney leaves DST on 2026-04-05 (16:00 UTC the day before).
+    assert_eq!(at("Australia/Sydney", utc(2026, 4, 4, 15, 59)), 11 * 3600);
+    assert_eq!(at("Australia/Sydney", utc(2026, 4, 4, 16, 0)), 10 * 3600);
+    // Half-hour zones: Kolkata all year, Lord Howe's 30-minute DST.
+    assert_eq!(at("Asia/Kolkata", utc(2026, 1, 1, 0, 0)), 19_800);
+    assert_eq!(at("Asia/Kolkata", utc(2026, 7, 1, 0, 0)), 19_800);
+    assert_eq!(at("Australia/Lord_Howe", utc(2026, 1, 15, 0, 0)), 11 * 3600);
+    assert_eq!(at("Australia/Lord_Howe", utc(2026, 7, 15, 0, 0)), 10 * 3600 + 1800);
+    // A punch in the repeated hour at fall-back is placed by its instant: the same wall time
+    // twice, with two offsets.
+    let first = show(utc(2026, 11, 1, 5, 30), Zone::Named("America/New_York"));
+    let second = show(utc(2026, 11, 1, 6, 30), Zone::Named("America/New_York"));
+    assert_eq!((first.text.as_str(), first.offset), ("2026-11-01 01:30:00", -4 * 3600));
+    assert_eq!((second.text.as_str(), second.offset), ("2026-11-01 01:30:00", -5 * 3600));
+    // UTC is UTC; a zone the browser does not know counts as UTC (and is labelled so).
+    assert_eq!(offset_at(Zone::Utc, utc(2026, 7, 1, 0, 0)), 0);
+    assert_eq!(at("Mars/Olympus_Mons", utc(2026, 7, 1, 0, 0)), 0);
+    assert!(!tna_console::time::known_zone("Mars/Olympus_Mons"));
+    assert!(tna_console::time::known_zone("Europe/Berlin"));
+}

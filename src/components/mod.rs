@@ -10,11 +10,13 @@ pub mod device_table;
 pub mod error_banner;
 pub mod field_error;
 pub mod loaded;
+pub mod row_time;
 pub mod status_badge;
 pub mod text_field;
 pub mod tna_config;
 pub mod unsaved;
 pub mod url_state;
+pub mod zone_switch;
 
 pub use apply_flow::{ApplyFlow, read_configs};
 pub use config_source::{DiffTable, DraftSlot, Imported, check_import, read_picked_file};
@@ -25,10 +27,12 @@ pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
 pub use field_error::FieldErrorText;
 pub use loaded::{Loaded, RelayResource, error_title, load_error, ok_data, relay_resource};
+pub use row_time::PunchTime;
 pub use status_badge::StatusBadge;
 pub use text_field::TextField;
 pub use tna_config::{TnaConfigView, schedule_name};
 pub use url_state::url_text;
+pub use zone_switch::ZoneSwitch;
 
 use crate::strings::components as s;
 

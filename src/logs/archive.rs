@@ -106,9 +106,10 @@ impl ServerFilter {
         }
     }
 
-    /// The first page's query over `device_ids`, `limit` rows a page. `zones` are the devices'
-    /// time zones (seconds east of UTC, `None` where not known yet): the time range covers the
-    /// days in every one of them, and in any zone where one is not known, so no record the
+    /// The first page's query over `device_ids`, `limit` rows a page. `zones` are the offsets
+    /// (seconds east of UTC, `None` where not known yet) the rows are shown at — for a zone with
+    /// daylight saving time, its offsets at both ends of the range: the time range covers the
+    /// days at every one of them, and in any zone where one is not known, so no record the
     /// page's filter accepts is left out (the page drops the few extra ones).
     pub fn query(&self, device_ids: &[u32], zones: &[Option<i32>], limit: u32) -> LogQuery {
         let known: Option<Vec<i32>> = zones.iter().copied().collect();
@@ -303,10 +304,9 @@ mod tests {
             let q = f.query(&[1, 2, 3], &z, 10);
             let (from, to) = (q.from.unwrap(), q.to.unwrap());
             for (device, tz) in zones.iter().enumerate() {
-                let meta = DeviceMeta {
-                    tz: *tz,
-                    ..DeviceMeta::default()
-                };
+                let meta = DeviceMeta::default();
+                // The device's zone at every instant of the range.
+                let offsets = |_: Option<&DeviceMeta>, _: u32| tz.unwrap_or(0);
                 let start = (day * DAY - 2 * DAY) as u32;
                 for ts in (start..start + 6 * DAY as u32).step_by(1_800) {
                     let row = LogRow {
@@ -319,7 +319,7 @@ mod tests {
                         key: None,
                         job_code: None,
                     };
-                    if page.accepts(&row, Some(&meta)) {
+                    if page.accepts(&row, Some(&meta), &offsets) {
                         assert!(
                             (from..to).contains(&ts),
                             "{ts} of a device at {tz:?} is on a chosen day but outside the query"

@@ -1,6 +1,10 @@
 //! The pure side of the log views (no DOM, unit-tested natively): one [`LogRow`] type for T&A and
 //! job-code records, event names, times in a device's time zone, filters and sorting, the CSV
 //! rows, and the window of a virtualised table.
+//!
+//! A row's local time is its instant at the offset in force then in its site's zone. Which
+//! offset that is comes from an [`Offsets`]: in the browser `crate::time` asks `Intl` (and may
+//! show every row in one zone instead); tests give fixed rules.
 
 pub mod archive;
 pub mod event_names;
@@ -63,12 +67,16 @@ impl From<JobCodeLog> for LogRow {
     }
 }
 
-/// What the views know about a device: its time zone, its T&A key labels and its users' job-code
-/// labels.
+/// What the views know about a device: its site's time zone, its T&A key labels and its users'
+/// job-code labels.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeviceMeta {
-    /// Seconds east of UTC; `None` until read (times are then shown in UTC).
-    pub tz: Option<i32>,
+    /// The IANA zone of the device's site (`Device::zone`); `None` when the site has none or
+    /// before the device list was read (times are then shown in UTC, and say so).
+    pub zone: Option<String>,
+    /// Whether the device list has been read, so `zone` is known (a query for a range of days
+    /// covers every zone on Earth until then).
+    pub listed: bool,
     /// The 16 key labels from the device's T&A config (`None` until read).
     pub labels: Option<Vec<String>>,
     /// Job-code labels by (user ID, code), read from the device's users (`None` until asked
@@ -119,6 +127,23 @@ pub fn job_text(row: &LogRow, meta: Option<&DeviceMeta>) -> Option<String> {
 
 /// The devices' metadata by ID.
 pub type MetaMap = HashMap<u32, DeviceMeta>;
+
+/// The offset (seconds east of UTC) a device's row is shown at, at an instant.
+pub trait Offsets {
+    /// The offset for a row of the device described by `meta` (unknown device: `None`) at `at`.
+    fn offset(&self, meta: Option<&DeviceMeta>, at: u32) -> i32;
+}
+
+impl<F: Fn(Option<&DeviceMeta>, u32) -> i32> Offsets for F {
+    fn offset(&self, meta: Option<&DeviceMeta>, at: u32) -> i32 {
+        self(meta, at)
+    }
+}
+
+/// Every row in UTC.
+pub fn utc(_: Option<&DeviceMeta>, _: u32) -> i32 {
+    0
+}
 
 /// The name of an event: "1:N authentication success (card + PIN)", or "Event 0x1234/5" for codes
 /// the console has no name for.
@@ -225,10 +250,11 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Whether `row` passes, with its device's metadata.
-    pub fn accepts(&self, row: &LogRow, meta: Option<&DeviceMeta>) -> bool {
+    /// Whether `row` passes, with its device's metadata; its day is the local date at the offset
+    /// `offsets` gives for it.
+    pub fn accepts(&self, row: &LogRow, meta: Option<&DeviceMeta>, offsets: &impl Offsets) -> bool {
         if self.from_day.is_some() || self.to_day.is_some() {
-            let tz = meta.and_then(|m| m.tz).unwrap_or(0);
+            let tz = offsets.offset(meta, row.timestamp);
             let day = local_day(row.timestamp, tz);
             if self.from_day.is_some_and(|f| day < f) || self.to_day.is_some_and(|t| day > t) {
                 return false;
@@ -250,11 +276,17 @@ impl Filter {
 
 /// Indices of the rows that pass `filter`, ordered by time (then device, then ID), newest first
 /// when `newest_first`.
-pub fn select(rows: &[LogRow], meta: &MetaMap, filter: &Filter, newest_first: bool) -> Vec<u32> {
+pub fn select(
+    rows: &[LogRow],
+    meta: &MetaMap,
+    filter: &Filter,
+    newest_first: bool,
+    offsets: &impl Offsets,
+) -> Vec<u32> {
     let mut idx: Vec<u32> = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| filter.accepts(r, meta.get(&r.device_id)))
+        .filter(|(_, r)| filter.accepts(r, meta.get(&r.device_id), offsets))
         .map(|(i, _)| i as u32)
         .collect();
     let key = |i: &u32| {
@@ -268,10 +300,12 @@ pub fn select(rows: &[LogRow], meta: &MetaMap, filter: &Filter, newest_first: bo
     idx
 }
 
-/// The CSV header (same columns as the table, plus raw codes and UTC).
+/// The CSV header (same columns as the table, plus raw codes and UTC). `local_time` carries its
+/// offset (`2026-03-29T03:10:00+02:00`), `time_zone` the zone it is in.
 pub const CSV_HEADER: &[&str] = &[
-    "device_time",
+    "local_time",
     "utc_time",
+    "time_zone",
     "device_id",
     "event_id",
     "user_id",
@@ -321,9 +355,15 @@ pub fn push_csv_line<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     out.push_str("\r\n");
 }
 
-/// Appends the CSV line of `row`.
-pub fn push_csv_row(out: &mut String, row: &LogRow, meta: Option<&DeviceMeta>) {
-    let tz = meta.and_then(|m| m.tz).unwrap_or(0);
+/// Appends the CSV line of `row`, its local time at the offset `offsets` gives and `zone` named.
+pub fn push_csv_row(
+    out: &mut String,
+    row: &LogRow,
+    meta: Option<&DeviceMeta>,
+    offsets: &impl Offsets,
+    zone: &str,
+) {
+    let tz = offsets.offset(meta, row.timestamp);
     let label = match (row.key, meta) {
         (Some(k), Some(m)) => m.key_label(k),
         (Some(k), None) => format!("KEY_{k}"),
@@ -332,6 +372,7 @@ pub fn push_csv_row(out: &mut String, row: &LogRow, meta: Option<&DeviceMeta>) {
     let fields = [
         iso_local(row.timestamp, tz),
         iso_utc(row.timestamp),
+        zone.to_string(),
         row.device_id.to_string(),
         row.id.to_string(),
         row.user_id.clone(),
@@ -393,7 +434,10 @@ mod tests {
     /// The calendar itself is tested in `tna_types::time`; this checks what the views add.
     #[test]
     fn dates_from_the_date_input() {
-        assert_eq!(parse_date(" 2024-02-29 "), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(
+            parse_date(" 2024-02-29 "),
+            Some(days_from_civil(2024, 2, 29))
+        );
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date(""), None);
         assert_eq!(format_date(days_from_civil(2026, 11, 4)), "2026-11-04");
@@ -428,7 +472,8 @@ mod tests {
         let mut labels = vec![String::new(); 16];
         labels[0] = "Check in".into();
         let meta = DeviceMeta {
-            tz: None,
+            zone: None,
+            listed: true,
             labels: Some(labels),
             job_labels: None,
         };
@@ -452,11 +497,20 @@ mod tests {
         meta.insert(
             2,
             DeviceMeta {
-                tz: Some(-3 * 3600),
+                zone: Some("America/Sao_Paulo".into()),
+                listed: true,
                 labels: None,
                 job_labels: None,
             },
         );
+        // The site's zone as a fixed rule here (the browser asks Intl): UTC−3.
+        let zones = |m: Option<&DeviceMeta>, _: u32| match m.and_then(|m| m.zone.as_deref()) {
+            Some("America/Sao_Paulo") => -3 * 3600,
+            _ => 0,
+        };
+        let select = |rows: &[LogRow], meta: &MetaMap, f: &Filter, newest: bool| {
+            select(rows, meta, f, newest, &zones)
+        };
         let all = select(&rows, &meta, &Filter::default(), false);
         assert_eq!(all, vec![3, 0, 2, 1], "oldest first");
         assert_eq!(
@@ -517,14 +571,25 @@ mod tests {
         let mut labels = vec![String::new(); 16];
         labels[1] = "Out, late".into();
         let meta = DeviceMeta {
-            tz: Some(3600),
+            zone: Some("Europe/Berlin".into()),
+            listed: true,
             labels: Some(labels),
             job_labels: None,
         };
-        push_csv_row(&mut line, &row(5, 9, 0, "u1", Some(2)), Some(&meta));
+        // Summer time in Berlin in July: the offset in force at that instant, not the zone's
+        // standard one.
+        let july = 1_783_000_000; // 2026-07-02 13:46:40 UTC
+        let berlin = |_: Option<&DeviceMeta>, at: u32| if at == july { 7200 } else { 3600 };
+        push_csv_row(
+            &mut line,
+            &row(5, 9, july, "u1", Some(2)),
+            Some(&meta),
+            &berlin,
+            "Europe/Berlin",
+        );
         assert_eq!(
             line,
-            "1970-01-01T01:00:00+01:00,1970-01-01T00:00:00Z,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",,\r\n"
+            "2026-07-02T15:46:40+02:00,2026-07-02T13:46:40Z,Europe/Berlin,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",,\r\n"
         );
     }
 
@@ -582,7 +647,7 @@ mod tests {
         assert_eq!(job_text(&job("u1", 301), None).as_deref(), Some("301"));
         assert_eq!(job_text(&row(5, 1, 0, "u1", Some(1)), Some(&meta)), None);
         let mut line = String::new();
-        push_csv_row(&mut line, &job("u2", 301), Some(&meta));
+        push_csv_row(&mut line, &job("u2", 301), Some(&meta), &utc, "UTC");
         assert!(line.ends_with(",,301,\"출장, 외근\"\r\n"), "{line}");
     }
 

@@ -9,10 +9,12 @@ use serde_json::Value;
 use tna_types::archive::{AuditEntry, AuditQuery};
 
 use crate::api::{ApiError, use_api};
-use crate::components::{DayRangeFields, ErrorBanner, Loaded, error_title, relay_resource};
+use crate::components::{
+    DayRangeFields, ErrorBanner, Loaded, PunchTime, ZoneSwitch, error_title, relay_resource,
+};
 use crate::logs;
 use crate::strings::audit as s;
-use crate::time::browser_time;
+use crate::time::{ZoneView, use_zone_view};
 
 /// Entries per page.
 const PAGE: u32 = 100;
@@ -332,6 +334,7 @@ pub fn AuditPage() -> impl IntoView {
                 <fieldset class="filters">
                     <legend class="visually-hidden">{s::FILTERS}</legend>
                     <DayRangeFields from to testid="audit" />
+                    <ZoneSwitch testid="audit-zone-view" />
                     <label class="field">
                         <span>{s::ACTOR}</span>
                         <input
@@ -472,7 +475,18 @@ fn json_block(v: Option<&Value>) -> String {
     }
 }
 
+/// One entry. A change is the relay's, not a site's: its time is shown in the browser's zone
+/// (or UTC, by the zone switch), with the offset beside it.
 fn audit_row(e: AuditEntry) -> impl IntoView {
+    let zone_view = use_zone_view();
+    let at = u32::try_from(e.at.max(0)).unwrap_or(u32::MAX);
+    let time = move || {
+        let view = match zone_view.get() {
+            ZoneView::Utc => ZoneView::Utc,
+            ZoneView::Site | ZoneView::Browser => ZoneView::Browser,
+        };
+        PunchTime::of(at, None, view).view("audit-time")
+    };
     let result = outcome(&e.results);
     let devices = devices_text(&e.device_ids);
     let all_devices = e
@@ -490,7 +504,7 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
             data-actor=e.actor.clone()
             data-result=result.key()
         >
-            <td data-label=s::COL_TIME class="mono">{browser_time(e.at)}</td>
+            <td data-label=s::COL_TIME class="mono">{time}</td>
             <td data-label=s::COL_ACTOR>{e.actor.clone()}</td>
             <td data-label=s::COL_METHOD title=e.method.clone()>
                 {method_name}

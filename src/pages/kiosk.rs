@@ -15,14 +15,18 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::archive::LogQuery;
+use tna_types::time as time_of_day;
 
 use crate::api::{ApiClient, ConnectionState, use_api};
-use crate::components::{DeviceChecklist, format_device_list, parse_device_list, relay_resource};
+use crate::components::{
+    DeviceChecklist, PunchTime, format_device_list, parse_device_list, relay_resource,
+};
 use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, TodayTail};
 use crate::logs::live::LiveFeed;
-use crate::logs::{self, LogRow, MetaMap};
+use crate::logs::{LogRow, MetaMap};
 use crate::strings::kiosk as s;
+use crate::time::{self, Zone, ZoneView};
 
 const FEED_ROWS: usize = 50;
 const SHOWN_PUNCHES: usize = 8;
@@ -55,30 +59,71 @@ fn remove_setting(key: &str) {
     }
 }
 
-/// The browser's local time: ("14:05", "Wed 25 Nov 2026").
-fn clock_now() -> (String, String) {
-    let d = js_sys::Date::new_0();
-    let time = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
-    let day = s::WEEKDAYS.get(d.get_day() as usize).copied().unwrap_or("");
-    let month = s::MONTHS.get(d.get_month() as usize).copied().unwrap_or("");
-    let date = format!("{day} {} {month} {}", d.get_date(), d.get_full_year());
-    (time, date)
+/// The zone the kiosk's clock and "today" are in: its devices' site zone when they share one
+/// (`Some(None)`: that site has no zone, UTC), else (`None`: no devices yet, or sites in
+/// several zones) the browser's.
+fn kiosk_zone(zones: &[Option<String>]) -> Option<Option<&str>> {
+    let first = zones.first()?;
+    zones.iter().all(|z| z == first).then_some(first.as_deref())
 }
 
-/// `HH:MM` of a punch in its device's zone.
-fn punch_time(ts: u32, meta: &MetaMap, device: u32) -> String {
-    let tz = meta.get(&device).and_then(|m| m.tz).unwrap_or(0);
-    logs::format_hm(ts, tz)
+/// The zone of a [`kiosk_zone`] answer.
+fn zone_of(zone: Option<Option<&str>>) -> Zone<'_> {
+    match zone {
+        Some(site) => ZoneView::Site.zone_for(site),
+        None => Zone::Browser,
+    }
 }
 
-/// Unix seconds of today's 00:00 in the browser's time zone.
-fn start_of_today() -> u32 {
-    let d = js_sys::Date::new_0();
-    d.set_hours(0);
-    d.set_minutes(0);
-    d.set_seconds(0);
-    d.set_milliseconds(0);
-    (d.get_time() / 1000.0).max(0.0) as u32
+/// The clock: ("14:05", "Wed 25 Nov 2026", zone name) now in `zone`.
+fn clock_now(zone: Option<Option<&str>>) -> (String, String, String) {
+    let shown = time::show(time::now_secs(), zone_of(zone));
+    let day = time_of_day::local_day(time::now_secs(), shown.offset);
+    let (y, m, d) = time_of_day::civil_from_days(day);
+    // ISO weekday 1 = Monday … 7 = Sunday; the names start on Sunday.
+    let weekday = s::WEEKDAYS
+        .get((time_of_day::weekday(day) % 7) as usize)
+        .copied()
+        .unwrap_or("");
+    let month = s::MONTHS.get(m as usize - 1).copied().unwrap_or("");
+    let date = format!("{weekday} {d} {month} {y}");
+    let label = match zone {
+        Some(site) => time::zone_label(ZoneView::Site, site),
+        None => time::zone_label(ZoneView::Browser, None),
+    };
+    (shown.hm, date, label)
+}
+
+/// A punch's time in its device's site zone (the reception wall shows local time).
+fn punch_time(ts: u32, meta: &MetaMap, device: u32) -> PunchTime {
+    let zone = meta.get(&device).and_then(|m| m.zone.as_deref());
+    PunchTime::of(ts, zone, ZoneView::Site)
+}
+
+/// Unix seconds of today's 00:00 in the zones of the kiosk's devices (the earliest of them when
+/// they differ; the browser's zone when none is known).
+fn start_of_today(zones: &[Option<String>]) -> u32 {
+    let now = time::now_secs();
+    let start = |zone: Zone<'_>| {
+        let day = time_of_day::local_day(now, time::offset_at(zone, now));
+        let midnight = day * time_of_day::SECONDS_PER_DAY;
+        // The offset in force at that midnight (a DST change may lie between it and now).
+        midnight
+            - i64::from(time::offset_at(
+                zone,
+                midnight - i64::from(time::offset_at(zone, now)),
+            ))
+    };
+    let earliest = if zones.is_empty() {
+        start(Zone::Browser)
+    } else {
+        zones
+            .iter()
+            .map(|z| start(ZoneView::Site.zone_for(z.as_deref())))
+            .min()
+            .unwrap_or_else(|| start(Zone::Browser))
+    };
+    u32::try_from(earliest.max(0)).unwrap_or(0)
 }
 
 /// Where today's punches on the board came from (`data-today`).
@@ -108,12 +153,13 @@ impl Today {
 async fn today_from_archive(
     api: ApiClient,
     ids: Vec<u32>,
+    from: u32,
     board: RwSignal<Board>,
     feed: RwSignal<LiveFeed>,
     current: impl Fn() -> bool,
 ) -> bool {
     let mut query = LogQuery {
-        from: Some(start_of_today()),
+        from: Some(from),
         device_ids: Some(ids),
         limit: TODAY_PAGE,
         ..LogQuery::default()
@@ -189,6 +235,23 @@ pub fn KioskPage() -> impl IntoView {
             None => all,
         }))
     });
+    // The site zones of the devices shown (the clock and "today" follow them).
+    let zones = Memo::new(move |_| {
+        let shown = ids.get().unwrap_or_default();
+        devices.with(|d| match d {
+            Some(Ok(list)) => {
+                let mut z: Vec<Option<String>> = list
+                    .iter()
+                    .filter(|d| shown.contains(&d.device_id))
+                    .map(|d| d.zone.clone())
+                    .collect();
+                z.sort();
+                z.dedup();
+                z
+            }
+            _ => Vec::new(),
+        })
+    });
     // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
     let board = RwSignal::new(Board::new(BOARD_USERS));
     let live = use_live(
@@ -211,8 +274,9 @@ pub fn KioskPage() -> impl IntoView {
         let mine = today_read.get_value();
         let current = move || today_read.try_get_value() == Some(mine);
         today.set(Today::Reading);
+        let from = start_of_today(&zones.get_untracked());
         spawn_local(async move {
-            let read = today_from_archive(api, list, board, live.feed, current).await;
+            let read = today_from_archive(api, list, from, board, live.feed, current).await;
             if current() {
                 today.try_set(if read { Today::Archive } else { Today::Live });
             }
@@ -227,10 +291,15 @@ pub fn KioskPage() -> impl IntoView {
     let theme = RwSignal::new(load_setting(KEY_THEME).unwrap_or_else(|| "auto".into()));
     let settings_open = RwSignal::new(false);
 
-    let clock = RwSignal::new(clock_now());
-    if let Ok(handle) =
-        set_interval_with_handle(move || clock.set(clock_now()), Duration::from_secs(1))
-    {
+    let tick = RwSignal::new(0u32);
+    let clock = Memo::new(move |_| {
+        tick.track();
+        zones.with(|z| clock_now(kiosk_zone(z)))
+    });
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|t| *t = t.wrapping_add(1)),
+        Duration::from_secs(1),
+    ) {
         on_cleanup(move || handle.clear());
     }
 
@@ -290,6 +359,7 @@ pub fn KioskPage() -> impl IntoView {
                 <div class="kiosk-clock" data-testid="kiosk-clock">
                     <span class="kiosk-time">{move || clock.get().0}</span>
                     <span class="kiosk-date">{move || clock.get().1}</span>
+                    <span class="kiosk-zone" data-testid="kiosk-zone">{move || clock.get().2}</span>
                 </div>
                 <div
                     class=move || format!("kiosk-conn kiosk-conn-{}", conn().0)
@@ -373,7 +443,20 @@ fn PunchItem(
     directions: RwSignal<DirectionMap>,
 ) -> impl IntoView {
     let r = row.clone();
-    let time = move || meta.with(|m| punch_time(r.timestamp, m, r.device_id));
+    let time = move || {
+        let t = meta.with(|m| punch_time(r.timestamp, m, r.device_id));
+        view! {
+            <span
+                class="kiosk-punch-time"
+                data-testid="kiosk-punch-time"
+                data-local=t.local
+                data-zone=t.zone
+                title=t.title
+            >
+                {t.hm}
+            </span>
+        }
+    };
     let r2 = row.clone();
     let label = move || meta.with(|m| key_label(&r2, m));
     let key = row.key;
@@ -385,7 +468,7 @@ fn PunchItem(
             data-device-id=row.device_id.to_string()
             data-event-id=row.id.to_string()
         >
-            <span class="kiosk-punch-time">{time}</span>
+            {time}
             <span class="kiosk-punch-user">{s::user(&row.user_id)}</span>
             <span class=move || {
                 format!("kiosk-tag kiosk-tag-{}", dir().map_or("none", Direction::key))
@@ -401,7 +484,7 @@ fn BoardCard(
     directions: RwSignal<DirectionMap>,
 ) -> impl IntoView {
     let last = p.last.clone();
-    let time = move || meta.with(|m| punch_time(last.timestamp, m, last.device_id));
+    let time = move || meta.with(|m| punch_time(last.timestamp, m, last.device_id).hm);
     let last2 = p.last.clone();
     let label = move || meta.with(|m| key_label(&last2, m));
     let key = p.last.key;

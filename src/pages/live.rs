@@ -6,11 +6,13 @@ use tna_types::Device;
 
 use crate::api::use_api;
 use crate::components::{
-    DeviceChecklist, ErrorBanner, load_error, parse_device_list, relay_resource,
+    DeviceChecklist, ErrorBanner, PunchTime, ZoneSwitch, load_error, parse_device_list,
+    relay_resource,
 };
 use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::{self, LogRow};
 use crate::strings::{live as s, logs as ls};
+use crate::time::use_zone_view;
 
 /// Rows the page keeps.
 pub const LIVE_ROWS: usize = 200;
@@ -104,6 +106,9 @@ pub fn LivePage() -> impl IntoView {
                 </span>
             </div>
             <p class="muted">{s::INTRO}</p>
+            <div class="toolbar">
+                <ZoneSwitch testid="live-zone-view" />
+            </div>
             {move || {
                 let n = remote.with(Vec::len);
                 (n > 0).then(|| view! {
@@ -185,16 +190,10 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
     let device = row.device_id;
     let ts = row.timestamp;
     let key = row.key;
+    let zone_view = use_zone_view();
     let time = move || {
-        let tz = meta.with(|m| m.get(&device).and_then(|d| d.tz));
-        logs::format_local(ts, tz.unwrap_or(0))
-    };
-    let title = move || {
-        let tz = meta.with(|m| m.get(&device).and_then(|d| d.tz));
-        ls::time_title(
-            &logs::format_utc(ts),
-            tz.map(logs::format_offset).as_deref(),
-        )
+        let zone = meta.with(|m| m.get(&device).and_then(|d| d.zone.clone()));
+        PunchTime::of(ts, zone.as_deref(), zone_view.get()).view("live-time")
     };
     let label = move || match key {
         Some(k) => meta.with(|m| {
@@ -209,7 +208,7 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
             data-device-id=device.to_string()
             data-event-id=row.id.to_string()
         >
-            <td class="mono" data-label=ls::COL_TIME title=title>{time}</td>
+            <td class="mono" data-label=ls::COL_TIME>{time}</td>
             <td class="mono" data-label=ls::COL_DEVICE>{device}</td>
             <td data-label=ls::COL_USER data-testid="live-user">{row.user_id.clone()}</td>
             <td data-label=ls::COL_EVENT>{logs::event_name(row.event_code, row.sub_code)}</td>

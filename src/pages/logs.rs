@@ -22,13 +22,17 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{
-    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, RelayResource, relay_resource, url_text,
+    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, PunchTime, RelayResource, ZoneSwitch,
+    relay_resource, url_text,
 };
 use crate::download::CsvFile;
+use crate::logs::Offsets;
 use crate::logs::archive::{self, ServerFilter, Source};
 use crate::logs::{self, DeviceMeta, Filter, KeyFilter, LogRow, MetaMap, event_names};
 use crate::strings::logs as s;
-use crate::time::{browser_time, now_secs};
+use crate::time::{
+    RowOffsets, ZoneView, browser_time, now_secs, site_zone, use_zone_view, zone_label,
+};
 
 /// Records per page for "Load more".
 const PAGE_MORE: u32 = 1_000;
@@ -44,6 +48,8 @@ const VIEWPORT_PX: f64 = 544.0;
 const OVERSCAN: usize = 6;
 /// Rows turned into CSV between two yields to the browser.
 const CSV_CHUNK: usize = 2_000;
+/// Seconds per day.
+const DAY: i64 = tna_types::time::SECONDS_PER_DAY;
 
 /// Which log the page reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +102,8 @@ struct Progress {
 #[derive(Clone, Copy)]
 struct LogState {
     api: ApiClient,
+    /// Which zone the rows' times (and the day filters) are in.
+    zone_view: RwSignal<ZoneView>,
     kind: RwSignal<Kind>,
     rows: RwSignal<Vec<LogRow>>,
     meta: RwSignal<MetaMap>,
@@ -254,9 +262,21 @@ impl LogState {
                 (query, read.after)
             }
             _ => {
-                let zones: Vec<Option<i32>> = self
-                    .meta
-                    .with_untracked(|m| ids.iter().map(|d| m.get(d).and_then(|m| m.tz)).collect());
+                // Each device's offsets at both ends of the range, in the zone its rows are
+                // shown in (a DST change inside the range moves a day's start by an hour).
+                let offsets = RowOffsets(self.zone_view.get_untracked());
+                let ends = [server.from_day, server.to_day.map(|d| d + 1)];
+                let zones: Vec<Option<i32>> = self.meta.with_untracked(|m| {
+                    ids.iter()
+                        .flat_map(|d| {
+                            let meta = m.get(d).filter(|m| m.listed);
+                            ends.iter().flatten().map(move |day| {
+                                let at = u32::try_from((day * DAY).max(0)).unwrap_or(u32::MAX);
+                                meta.map(|meta| offsets.offset(Some(meta), at))
+                            })
+                        })
+                        .collect()
+                });
                 let query = server.query(&ids, &zones, ARCHIVE_PAGE);
                 self.rows.set(Vec::new());
                 self.archive.set(ArchiveRead {
@@ -384,6 +404,7 @@ pub fn LogsPage() -> impl IntoView {
     let devices = relay_resource(move || api.list_devices());
     let state = LogState {
         api,
+        zone_view: use_zone_view(),
         kind: RwSignal::new(Kind::Tna),
         rows: RwSignal::new(Vec::new()),
         meta: RwSignal::new(MetaMap::new()),
@@ -459,9 +480,12 @@ pub fn LogsPage() -> impl IntoView {
     let view_idx = Memo::new(move |_| {
         let f = filter.get();
         let newest = newest_first.get();
-        state
-            .meta
-            .with(|m| state.rows.with(|r| logs::select(r, m, &f, newest)))
+        let offsets = RowOffsets(state.zone_view.get());
+        state.meta.with(|m| {
+            state
+                .rows
+                .with(|r| logs::select(r, m, &f, newest, &offsets))
+        })
     });
 
     let exporting = RwSignal::new(None::<usize>);
@@ -478,13 +502,17 @@ pub fn LogsPage() -> impl IntoView {
             let mut head = String::new();
             logs::push_csv_line(&mut head, logs::CSV_HEADER);
             file.push(&head);
+            let view = state.zone_view.get_untracked();
+            let offsets = RowOffsets(view);
             for (n, chunk) in idx.chunks(CSV_CHUNK).enumerate() {
                 let text = state.meta.try_with_untracked(|m| {
                     state.rows.try_with_untracked(|rows| {
                         let mut out = String::with_capacity(chunk.len() * 120);
                         for &i in chunk {
                             if let Some(r) = rows.get(i as usize) {
-                                logs::push_csv_row(&mut out, r, m.get(&r.device_id));
+                                let meta = m.get(&r.device_id);
+                                let zone = zone_label(view, site_zone(meta));
+                                logs::push_csv_row(&mut out, r, meta, &offsets, &zone);
                             }
                         }
                         out
@@ -819,6 +847,7 @@ fn Filters(
         <fieldset class="filters" data-testid="logs-filters">
             <legend class="visually-hidden">{s::FILTERS}</legend>
             <DayRangeFields from to testid="logs" />
+            <ZoneSwitch testid="logs-zone-view" />
             <label class="field">
                 <span>{s::USER}</span>
                 <input
@@ -894,6 +923,7 @@ fn LogTable(
     let rows_view = move || {
         let (first, end) = range.get();
         let job = job.get();
+        let view = state.zone_view.get();
         state.meta.with(|meta| {
             state.rows.with(|rows| {
                 view_idx.with(|idx| {
@@ -903,7 +933,7 @@ fn LogTable(
                         .enumerate()
                         .filter_map(|(k, &i)| {
                             let r = rows.get(i as usize)?;
-                            Some(row_view(r, meta.get(&r.device_id), first + k, job))
+                            Some(row_view(r, meta.get(&r.device_id), first + k, job, view))
                         })
                         .collect_view()
                 })
@@ -964,11 +994,14 @@ fn LogTable(
 }
 
 /// One positioned row.
-fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> impl IntoView + use<> {
-    let tz = meta.and_then(|m| m.tz);
-    let local = logs::format_local(r.timestamp, tz.unwrap_or(0));
-    let offset = tz.map(logs::format_offset);
-    let title = s::time_title(&logs::format_utc(r.timestamp), offset.as_deref());
+fn row_view(
+    r: &LogRow,
+    meta: Option<&DeviceMeta>,
+    pos: usize,
+    job: bool,
+    view: ZoneView,
+) -> impl IntoView + use<> {
+    let time = PunchTime::of(r.timestamp, site_zone(meta), view);
     let last = if job {
         logs::job_text(r, meta).unwrap_or_else(|| s::NONE.into())
     } else {
@@ -989,7 +1022,7 @@ fn row_view(r: &LogRow, meta: Option<&DeviceMeta>, pos: usize, job: bool) -> imp
             data-event-id=r.id.to_string()
             style:top=format!("{}px", pos as f64 * ROW_PX)
         >
-            <span role="cell" class="mono" data-testid="log-time" title=title>{local}</span>
+            <span role="cell" class="mono">{time.view("log-time")}</span>
             <span role="cell" class="mono" data-testid="log-device">{r.device_id}</span>
             <span role="cell" data-testid="log-user">{r.user_id.clone()}</span>
             <span

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tna_types::archive::{LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT};
+use tna_types::dst::{ZoneFix, ZoneSettings, ZonesResult};
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
     ArchiveStatusResult, AuditResult, CapabilitiesResult, ClocksResult, ConfigResult,
@@ -25,6 +26,7 @@ use tna_types::{
 
 use crate::audit;
 use crate::auth::Auth;
+use crate::device_zones;
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
@@ -223,6 +225,45 @@ pub async fn handle(
             )
             .await;
             to_value(ResultsResult { results: answer? })
+        }
+        Request::TimeGetZones(p) => {
+            check_device_ids(&p.device_ids)?;
+            let year = device_zones::this_year();
+            to_value(ZonesResult {
+                devices: device_zones::get_zones(gws, &p.device_ids, year).await?,
+            })
+        }
+        Request::TimeFixZones(p) => {
+            check_device_ids(&p.device_ids)?;
+            let year = device_zones::this_year();
+            let answer = device_zones::fix_zones(gws, &p.device_ids, p.dry_run, year).await;
+            if !p.dry_run {
+                // The fix read every device before writing: that read is the audit's "before",
+                // and the targets it wrote are the "after".
+                let per_device = |pick: fn(&ZoneFix) -> Option<&ZoneSettings>| {
+                    answer.as_ref().ok().map(|r| {
+                        Value::Object(
+                            r.fixes
+                                .iter()
+                                .map(|f| (f.device_id.to_string(), json(&pick(f))))
+                                .collect(),
+                        )
+                    })
+                };
+                let before = per_device(|f| f.before.as_ref());
+                let after = per_device(|f| f.target.as_ref());
+                audit_write(
+                    state,
+                    caller,
+                    "time.fixZones",
+                    p.device_ids.clone(),
+                    before,
+                    after,
+                    &answer,
+                )
+                .await;
+            }
+            to_value(answer?)
         }
         Request::SessionWhoami(_)
         | Request::AccountsList(_)

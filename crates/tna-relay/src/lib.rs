@@ -31,6 +31,8 @@
 //!   timecards are computed with.
 //! - [`zone_rules`]: what a device in a time zone should hold (standard offset, DST schedules
 //!   for a year) and the verdict of what it holds, from jiff's tz database.
+//! - [`device_zones`]: `time.getZones` / `time.fixZones` — read, judge, fix (grouped Multi
+//!   writes) and re-read device time zones and DST schedules.
 //!
 //! `main.rs` is only the command line.
 
@@ -40,6 +42,7 @@ pub mod auth;
 pub mod bridge;
 pub mod config;
 pub mod config_file;
+pub mod device_zones;
 pub mod dispatch;
 pub mod errors;
 pub mod fanout;

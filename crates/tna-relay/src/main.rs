@@ -261,25 +261,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// `--demo-sites 1`, a smaller Warehouse (America/New_York) behind its own gateway with its own
 /// device ID range. Two real zones with different DST dates.
 fn demo_sites(devices: u32, logs_per_device: u32, count: u8) -> Vec<GatewaySite> {
-    let sim = |devices, seed, first_device_id| {
+    // Each emulator's devices carry its site's zone (a few, by seed, set wrong).
+    let sim = |devices, seed, first_device_id, zone: &str| {
         GatewayTarget::Demo(gateway_sim::SimConfig {
             devices,
             logs_per_device,
             seed,
             punch_interval: Some(Duration::from_secs(2)),
             first_device_id,
-            zone: None,
+            zone: Some(zone.to_string()),
         })
     };
     let mut sites = vec![
-        GatewaySite::named("HQ", sim(devices, 1, gateway_sim::FIRST_DEVICE_ID))
-            .in_zone(DEMO_HQ_ZONE),
+        GatewaySite::named(
+            "HQ",
+            sim(devices, 1, gateway_sim::FIRST_DEVICE_ID, DEMO_HQ_ZONE),
+        )
+        .in_zone(DEMO_HQ_ZONE),
     ];
     if count > 1 {
         sites.push(
             GatewaySite::named(
                 "Warehouse",
-                sim(devices.div_ceil(5).max(3), 2, WAREHOUSE_FIRST_DEVICE_ID),
+                sim(
+                    devices.div_ceil(5).max(3),
+                    2,
+                    WAREHOUSE_FIRST_DEVICE_ID,
+                    DEMO_WAREHOUSE_ZONE,
+                ),
             )
             .in_zone(DEMO_WAREHOUSE_ZONE),
         );

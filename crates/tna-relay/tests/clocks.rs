@@ -101,3 +101,248 @@ async fn clocks_show_drift_and_sync_brings_them_in_step() {
     relay.shutdown().await;
     gateway.shutdown().await;
 }
+
+/// The verdict the relay must give a device of a Europe/Berlin emulator this year, from what the
+/// emulator holds (its seeding, read back, not the relay's rules).
+fn expected_verdict(g: &gateway_sim::Gateway, id: u32, year: u32) -> &'static str {
+    if g.time_zone(id) != Some(3_600) {
+        return "wrongOffset";
+    }
+    if g.tna_supported(id) != Some(true) {
+        return "dstUnsupported"; // the emulator's terminals are its DST devices
+    }
+    let schedules = g.dst_schedules(id).expect("device");
+    match schedules.first().and_then(|s| s.start_time).map(|w| w.year) {
+        None => "dstMissing",
+        Some(y) if y + 1 == year => "dstOtherYear",
+        Some(_) => "right",
+    }
+}
+
+#[tokio::test]
+async fn zones_are_judged_fixed_in_bulk_and_audited() {
+    use tna_relay::{GatewaySite, GatewayTarget, RelayConfig};
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let gateway = gateway_sim::start(
+        gateway_sim::Gateway::new(SimConfig {
+            devices: 12,
+            logs_per_device: 1,
+            seed: 5,
+            punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: Some("Europe/Berlin".into()),
+        }),
+        loopback,
+        None,
+    )
+    .await
+    .expect("the gateway emulator starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = GatewaySite::unnamed(GatewayTarget::Remote {
+        url: format!("http://{}", gateway.addr),
+        ca_cert: None,
+    })
+    .in_zone("Europe/Berlin");
+    let relay = tna_relay::start(RelayConfig {
+        archive: Some(format!("sqlite://{}", dir.path().join("a.db").display())),
+        ..RelayConfig::with_sites(loopback, vec![site])
+    })
+    .await
+    .expect("the relay starts");
+    let g = &gateway.gateway;
+    let ids = g.device_ids();
+    let year = u32::try_from(
+        jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .year(),
+    )
+    .expect("year");
+    // One more kind the seed does not make: a schedule an hour late.
+    let right = ids
+        .iter()
+        .copied()
+        .find(|&d| expected_verdict(g, d, year) == "right" && d != ids[0])
+        .expect("a right device");
+    let mut late = g.dst_schedules(right).expect("device");
+    if let Some(w) = late[0].start_time.as_mut() {
+        w.hour += 1;
+    }
+    g.set_zone_settings(right, 3_600, late);
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+        .await
+        .expect("ws");
+
+    let got = call(&mut ws, 1, "time.getZones", json!({"deviceIds": ids})).await;
+    let rows = got["result"]["devices"].as_array().expect("rows").clone();
+    assert_eq!(rows.len(), ids.len(), "{got}");
+    let mut seen = std::collections::BTreeSet::new();
+    for (row, &id) in rows.iter().zip(&ids) {
+        assert_eq!(row["deviceId"], id, "request order");
+        assert_eq!(row["ok"], true, "{row}");
+        assert_eq!(row["zone"], "Europe/Berlin");
+        let want = if id == right {
+            "dstDiffers"
+        } else {
+            expected_verdict(g, id, year)
+        };
+        assert_eq!(row["verdicts"][0]["year"], year, "{row}");
+        assert_eq!(row["verdicts"][0]["verdict"], want, "device {id}: {row}");
+        assert_eq!(row["settings"]["utcOffset"], g.time_zone(id).expect("tz"));
+        if want == "right" {
+            // This year's schedules are last year's next year.
+            assert_eq!(row["verdicts"][1]["verdict"], "dstOtherYear", "{row}");
+        }
+        seen.insert(want);
+    }
+    for kind in [
+        "right",
+        "wrongOffset",
+        "dstMissing",
+        "dstOtherYear",
+        "dstDiffers",
+    ] {
+        assert!(seen.contains(kind), "the site shows {kind}: {seen:?}");
+    }
+
+    // The preview says what would change and writes nothing.
+    let before: Vec<_> = ids
+        .iter()
+        .map(|&d| (g.time_zone(d), g.dst_schedules(d)))
+        .collect();
+    let preview = call(
+        &mut ws,
+        2,
+        "time.fixZones",
+        json!({"deviceIds": ids, "dryRun": true}),
+    )
+    .await;
+    assert_eq!(preview["result"]["dryRun"], true, "{preview}");
+    for (row, &id) in preview["result"]["fixes"]
+        .as_array()
+        .expect("fixes")
+        .iter()
+        .zip(&ids)
+    {
+        let want = if id == right {
+            "dstDiffers"
+        } else {
+            expected_verdict(g, id, year)
+        };
+        assert_eq!(row["written"], false);
+        assert_eq!(row["offsetChanges"], want == "wrongOffset", "{row}");
+        let schedules_change = matches!(want, "dstMissing" | "dstOtherYear" | "dstDiffers");
+        assert_eq!(row["schedulesChange"], schedules_change, "{row}");
+        assert_eq!(row["target"]["utcOffset"], 3_600);
+    }
+    let unchanged: Vec<_> = ids
+        .iter()
+        .map(|&d| (g.time_zone(d), g.dst_schedules(d)))
+        .collect();
+    assert_eq!(before, unchanged, "a dry run writes nothing");
+
+    // The fix: one wrong device fails its writes, one is offline; each gets its own row.
+    let wrong: Vec<u32> = ids
+        .iter()
+        .copied()
+        .filter(|&d| expected_verdict(g, d, year) != "right" && d != right)
+        .collect();
+    let (failing, offline) = (wrong[0], wrong[1]);
+    g.fail_set_time(failing, true);
+    g.set_offline(offline, true);
+    let fixed = call(&mut ws, 3, "time.fixZones", json!({"deviceIds": ids})).await;
+    let fixes = fixed["result"]["fixes"].as_array().expect("fixes").clone();
+    assert_eq!(fixes.len(), ids.len(), "{fixed}");
+    for (row, &id) in fixes.iter().zip(&ids) {
+        assert_eq!(row["deviceId"], id);
+        if id == failing || id == offline {
+            assert_eq!(row["ok"], false, "{row}");
+            let code = if id == failing { 13 } else { 14 };
+            assert_eq!(row["code"], code, "{row}");
+            continue;
+        }
+        assert_eq!(row["ok"], true, "{row}");
+        let want = if g.tna_supported(id) == Some(true) {
+            "right"
+        } else {
+            "dstUnsupported" // the offset is right; the device cannot hold DST
+        };
+        assert_eq!(row["verdict"], want, "re-read: {row}");
+        assert_eq!(row["after"], row["target"], "{row}");
+    }
+    g.fail_set_time(failing, false);
+    g.set_offline(offline, false);
+    let again = call(&mut ws, 4, "time.getZones", json!({"deviceIds": ids})).await;
+    for (row, &id) in again["result"]["devices"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .zip(&ids)
+    {
+        let verdict = &row["verdicts"][0]["verdict"];
+        if id == failing || id == offline {
+            assert_ne!(verdict, "right", "untouched: {row}");
+        } else if g.tna_supported(id) == Some(true) {
+            assert_eq!(verdict, "right", "{row}");
+            assert_eq!(g.time_zone(id), Some(3_600));
+        } else {
+            assert_eq!(verdict, "dstUnsupported", "{row}");
+            assert_eq!(g.time_zone(id), Some(3_600));
+        }
+    }
+
+    // The audit trail has the fix (stored in the background: poll), with before and after.
+    let started = std::time::Instant::now();
+    let entry = loop {
+        let audit = call(&mut ws, 5, "audit.list", json!({"limit": 10})).await;
+        let entries = audit["result"]["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if let Some(e) = entries.into_iter().find(|e| e["method"] == "time.fixZones") {
+            break e;
+        }
+        assert!(started.elapsed() < STEP, "no audit entry: {audit}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(entry["deviceIds"], json!(ids));
+    let key = wrong[2].to_string();
+    assert_eq!(entry["after"][&key]["utcOffset"], 3_600, "{entry}");
+    assert!(entry["before"][&key].is_object(), "{entry}");
+    assert_eq!(
+        entry["results"]["fixes"].as_array().map(Vec::len),
+        Some(ids.len())
+    );
+    relay.shutdown().await;
+
+    // A site without a zone: every row says so.
+    let (gateway2, relay2) = support::sim_and_relay(
+        SimConfig {
+            devices: 2,
+            logs_per_device: 1,
+            seed: 5,
+            punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: None,
+        },
+        None,
+        None,
+    )
+    .await;
+    let (mut ws2, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay2.addr()))
+        .await
+        .expect("ws");
+    let ids2 = gateway2.gateway.device_ids();
+    let none = call(&mut ws2, 1, "time.getZones", json!({"deviceIds": ids2})).await;
+    for row in none["result"]["devices"].as_array().expect("rows") {
+        assert_eq!(row["ok"], false, "{row}");
+        assert!(
+            row["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("time zone")),
+            "{row}"
+        );
+    }
+    relay2.shutdown().await;
+    gateway2.shutdown().await;
+    gateway.shutdown().await;
+}

@@ -58,6 +58,7 @@ pub fn required_role(method: &str) -> Role {
         | "jobCodes.get"
         | "system.getJobCodeUse"
         | "time.get"
+        | "time.getZones"
         | "archive.status"
         | "archive.jobCodeLogs"
         | "timecards.get"
@@ -68,6 +69,7 @@ pub fn required_role(method: &str) -> Role {
         | "jobCodes.setMulti"
         | "system.setJobCodeUse"
         | "time.sync"
+        | "time.fixZones"
         | "archive.sync" => Role::Operator,
         _ => Role::Admin,
     }
@@ -104,7 +106,16 @@ mod tests {
             assert!(!Role::Viewer.may_call(m), "{m}");
             assert!(Role::Operator.may_call(m), "{m}");
         }
-        for m in ["jobCodes.get", "tna.getJobCodeLog", "schedules.list"] {
+        for m in ["time.fixZones", "time.sync"] {
+            assert!(!Role::Viewer.may_call(m), "{m}");
+            assert!(Role::Operator.may_call(m), "{m}");
+        }
+        for m in [
+            "jobCodes.get",
+            "tna.getJobCodeLog",
+            "schedules.list",
+            "time.getZones",
+        ] {
             assert!(!Role::Kiosk.may_call(m), "{m}");
             assert!(Role::Viewer.may_call(m), "{m}");
         }

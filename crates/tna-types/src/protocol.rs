@@ -22,6 +22,7 @@ use crate::archive::{
 use crate::auth::Role;
 use crate::config::TnaConfig;
 use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+use crate::dst::{FixZonesParams, FixZonesResult, ZonesResult};
 use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
 use crate::timecard::{TimecardDay, TimecardPolicy, UserTotals};
@@ -626,6 +627,14 @@ methods! {
     TimeGet = "time.get" (DeviceIdsParams) -> ClocksResult;
     /// Sets the devices' clocks to the relay's UTC time (`Time.SetMulti`); one result per device.
     TimeSync = "time.sync" (DeviceIdsParams) -> ResultsResult;
+    /// Each device's UTC offset and DST schedules judged against its site's time zone for this
+    /// year and the next (`Time.GetConfig`, `Time.GetDSTConfig`); a device that cannot be read,
+    /// or whose site has no zone, gets its own error row.
+    TimeGetZones = "time.getZones" (DeviceIdsParams) -> ZonesResult;
+    /// Writes each device's site-zone settings of this year (`Time.SetConfigMulti`,
+    /// `Time.SetDSTConfigMulti`, one call per distinct target), then re-reads and judges them;
+    /// `dryRun` only says what would change. One row per device.
+    TimeFixZones = "time.fixZones" (FixZonesParams) -> FixZonesResult;
     /// Who this socket is signed in as.
     SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult;
     /// Every account (admin).
@@ -1272,6 +1281,13 @@ mod tests {
             }),
             Request::TimeSync(DeviceIdsParams {
                 device_ids: vec![3],
+            }),
+            Request::TimeGetZones(DeviceIdsParams {
+                device_ids: vec![4, 5],
+            }),
+            Request::TimeFixZones(FixZonesParams {
+                device_ids: vec![6],
+                dry_run: true,
             }),
             Request::SessionWhoami(NoParams {}),
             Request::AccountsList(NoParams {}),

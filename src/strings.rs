@@ -20,36 +20,210 @@ pub mod app {
 
 /// The clocks page.
 pub mod clocks {
+    use tna_types::dst::{DstSchedule, WeekTime, ZoneSettings, ZoneVerdict};
+    use tna_types::time::format_offset;
+
     pub const NAV: &str = "Clocks";
-    pub const TITLE: &str = "Device clocks";
-    pub const INTRO: &str = "Each connected device's clock against the relay's. A punch is stamped with the device's clock, so a device that is off records wrong times. Sync time sets the chosen devices to the relay's UTC time.";
+    pub const TITLE: &str = "Clocks and time zones";
+    pub const INTRO: &str = "Each connected device's clock against the relay's, and the time zone it keeps: its UTC offset and daylight-saving schedules, judged against its site's zone for this year and the next. A punch is stamped with the device's clock, so a device that is off records wrong times; a device with a wrong zone shows wrong local times. Sync time sets the chosen devices to the relay's UTC time; Fix time zones writes the site's zone rules.";
     pub const THRESHOLD: &str = "Flag devices off by more than (s)";
     pub const REFRESH: &str = "Read again";
-    pub const LOADING: &str = "Reading device clocks…";
+    pub const LOADING: &str = "Reading device clocks and time zones…";
     pub const NONE_CONNECTED: &str = "No device is connected: there is no clock to read.";
     pub const LOAD_FAILED: &str = "The clocks could not be read";
+    pub const ZONES_FAILED: &str = "The devices' time-zone settings could not be read";
     pub const SYNC_FAILED: &str = "Sync time failed";
-    pub const SELECT_DRIFTED: &str = "Select the flagged devices";
-    pub const CAPTION: &str = "Device clocks and their offset from the relay";
+    pub const FIX_FAILED: &str = "Fix time zones failed";
+    pub const SELECT_DRIFTED: &str = "Select the flagged clocks";
+    pub const SELECT_WRONG_ZONE: &str = "Select wrong time zones";
+    pub const CAPTION: &str = "Device clocks, their offset from the relay, and their time-zone settings";
     pub const COL_PICK: &str = "Choose";
     pub const COL_DEVICE: &str = "Device";
-    pub const COL_TIME: &str = "Device time (its zone)";
+    pub const COL_TIME: &str = "Device time (site's zone)";
     pub const COL_OFFSET: &str = "Offset from relay";
+    pub const COL_SETTINGS: &str = "Zone settings on the device";
+    pub const COL_THIS_YEAR: &str = "This year";
+    pub const COL_NEXT_YEAR: &str = "Next year";
     pub const COL_RESULT: &str = "Sync result";
     pub const SYNCED: &str = "Synced";
     pub const SYNC_ROW_FAILED: &str = "Failed";
+    pub const FIX_NOTHING: &str = "Already right: nothing written";
+    pub const NO_DST: &str = "no DST";
+    pub const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    pub const ORDINALS: [&str; 10] = [
+        "1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th",
+    ];
     pub fn summary(drifted: usize, threshold: i64) -> String {
         match drifted {
-            0 => format!("No device is off by more than {threshold} s."),
-            1 => format!("1 device is off by more than {threshold} s."),
-            n => format!("{n} devices are off by more than {threshold} s."),
+            0 => format!("No clock is off by more than {threshold} s."),
+            1 => format!("1 clock is off by more than {threshold} s."),
+            n => format!("{n} clocks are off by more than {threshold} s."),
+        }
+    }
+    pub fn zone_summary(wrong: usize) -> String {
+        match wrong {
+            0 => "Every judged device keeps its site's time zone for this year.".to_string(),
+            1 => "1 device does not keep its site's time zone for this year.".to_string(),
+            n => format!("{n} devices do not keep their site's time zone for this year."),
         }
     }
     pub fn sync(n: usize) -> String {
         format!("Sync time of {n} devices")
     }
+    pub fn fix(n: usize) -> String {
+        format!("Fix time zones of {n} devices…")
+    }
     pub fn pick(id: u32) -> String {
         format!("Choose device {id}")
+    }
+    /// The stable name of a verdict (`data-verdict`).
+    pub fn verdict_key(v: ZoneVerdict) -> &'static str {
+        match v {
+            ZoneVerdict::Right => "right",
+            ZoneVerdict::WrongOffset => "wrongOffset",
+            ZoneVerdict::DstMissing => "dstMissing",
+            ZoneVerdict::DstOtherYear => "dstOtherYear",
+            ZoneVerdict::DstDiffers => "dstDiffers",
+            ZoneVerdict::DstUnsupported => "dstUnsupported",
+        }
+    }
+    pub fn verdict_text(v: ZoneVerdict) -> &'static str {
+        match v {
+            ZoneVerdict::Right => "Right",
+            ZoneVerdict::WrongOffset => "Wrong UTC offset",
+            ZoneVerdict::DstMissing => "DST missing",
+            ZoneVerdict::DstOtherYear => "DST set for another year",
+            ZoneVerdict::DstDiffers => "DST rule differs",
+            ZoneVerdict::DstUnsupported => "Device cannot keep DST",
+        }
+    }
+    /// "last Sun of Mar 2026, 01:00 UTC".
+    pub fn week_time(w: &WeekTime) -> String {
+        let ordinal = if w.ordinal == tna_types::dst::LAST {
+            "last"
+        } else {
+            usize::try_from(w.ordinal - 1)
+                .ok()
+                .and_then(|i| ORDINALS.get(i))
+                .copied()
+                .unwrap_or("?")
+        };
+        let day = WEEKDAYS.get(usize::from(w.weekday)).copied().unwrap_or("?");
+        let month = usize::from(w.month)
+            .checked_sub(1)
+            .and_then(|i| MONTHS.get(i))
+            .copied()
+            .unwrap_or("?");
+        format!(
+            "{ordinal} {day} of {month} {}, {:02}:{:02} UTC",
+            w.year, w.hour, w.minute
+        )
+    }
+    fn schedule_text(d: &DstSchedule) -> String {
+        let mins = d.offset_seconds / 60;
+        let shift = if mins % 60 == 0 {
+            format!("{:+} h", mins / 60)
+        } else {
+            format!("{mins:+} min")
+        };
+        format!("{} → {} ({shift})", week_time(&d.start), week_time(&d.end))
+    }
+    /// "UTC+01:00; DST last Sun of Mar 2026, 01:00 UTC → last Sun of Oct 2026, 01:00 UTC (+1 h)".
+    pub fn settings_text(z: &ZoneSettings) -> String {
+        let dst = if z.schedules.is_empty() {
+            NO_DST.to_string()
+        } else {
+            z.schedules
+                .iter()
+                .map(schedule_text)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        format!("UTC{}; {dst}", format_offset(z.utc_offset))
+    }
+    /// A verdict's title: what the zone asks for.
+    pub fn expected_text(z: &ZoneSettings) -> String {
+        format!("The site's zone asks for: {}", settings_text(z))
+    }
+    /// One grouped change of a preview.
+    pub fn change_text(
+        before: &ZoneSettings,
+        target: &ZoneSettings,
+        offset: bool,
+        schedules: bool,
+    ) -> String {
+        let mut parts = Vec::new();
+        if offset {
+            parts.push(format!(
+                "UTC offset UTC{} → UTC{}",
+                format_offset(before.utc_offset),
+                format_offset(target.utc_offset)
+            ));
+        }
+        if schedules {
+            let list = |z: &ZoneSettings| {
+                if z.schedules.is_empty() {
+                    NO_DST.to_string()
+                } else {
+                    z.schedules
+                        .iter()
+                        .map(schedule_text)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+            };
+            parts.push(format!("DST {} → {}", list(before), list(target)));
+        }
+        parts.join("; ")
+    }
+    pub fn devices_count(n: usize) -> String {
+        if n == 1 {
+            "1 device".to_string()
+        } else {
+            format!("{n} devices")
+        }
+    }
+    pub fn preview_title(year: i32) -> String {
+        format!("What fixing would write ({year} rules)")
+    }
+    pub fn result_title(year: i32) -> String {
+        format!("Time zones written ({year} rules)")
+    }
+    pub fn preview_intro(changing: usize) -> String {
+        match changing {
+            0 => "Every chosen device already keeps its site's zone: nothing to write.".to_string(),
+            n => format!("{} would change. Devices that already match are left alone.", devices_count(n)),
+        }
+    }
+    pub fn apply_fix(n: usize) -> String {
+        format!("Write to {}", devices_count(n))
+    }
+    /// The confirmation of a fix: the count and the sites.
+    pub fn confirm_fix(n: usize, sites: &[String]) -> String {
+        if sites.is_empty() {
+            format!("Write the time-zone settings of {}?", devices_count(n))
+        } else {
+            format!(
+                "Write the time-zone settings of {} at {}?",
+                devices_count(n),
+                sites.join(", ")
+            )
+        }
+    }
+    pub fn written_summary(written: usize, total: usize) -> String {
+        format!("Written to {written} of {} (re-read after writing).", devices_count(total))
+    }
+    pub fn fix_written(verdict: Option<ZoneVerdict>) -> String {
+        match verdict {
+            Some(v) => format!("Written; re-read: {}", verdict_text(v)),
+            None => "Written; the re-read failed".to_string(),
+        }
+    }
+    pub fn fix_failed(why: &str) -> String {
+        format!("Not fixed: {why}")
     }
 }
 

@@ -196,6 +196,34 @@ impl ApiClient {
             .results)
     }
 
+    /// `time.getZones`: each device's time-zone settings and their verdict against its site's
+    /// zone for this year and the next.
+    pub async fn get_zones(
+        self,
+        device_ids: Vec<u32>,
+    ) -> Result<Vec<tna_types::dst::DeviceZone>, ApiError> {
+        Ok(self
+            .call::<tna_types::protocol::method::TimeGetZones>(
+                tna_types::protocol::DeviceIdsParams { device_ids },
+            )
+            .await?
+            .devices)
+    }
+
+    /// `time.fixZones`: writes each device's zone settings from its site's zone rules (with
+    /// `dry_run`, only what would change); one row per device, re-read after a write.
+    pub async fn fix_zones(
+        self,
+        device_ids: Vec<u32>,
+        dry_run: bool,
+    ) -> Result<tna_types::dst::FixZonesResult, ApiError> {
+        self.call::<tna_types::protocol::method::TimeFixZones>(tna_types::dst::FixZonesParams {
+            device_ids,
+            dry_run,
+        })
+        .await
+    }
+
     /// `events.unsubscribe`.
     pub async fn unsubscribe_events(self, subscription_id: u64) -> Result<(), ApiError> {
         self.call::<EventsUnsubscribe>(UnsubscribeParams { subscription_id })

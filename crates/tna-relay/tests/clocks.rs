@@ -346,3 +346,116 @@ async fn zones_are_judged_fixed_in_bulk_and_audited() {
     gateway2.shutdown().await;
     gateway.shutdown().await;
 }
+
+/// Two sites in two zones behind one relay: each device is judged and fixed by its own site's
+/// zone, and a southern site's fix writes its two schedules (the summer that spans the new year).
+#[tokio::test]
+async fn each_site_is_judged_by_its_own_zone() {
+    use tna_relay::{GatewaySite, GatewayTarget, RelayConfig};
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let sim = |seed, first_device_id, zone: &str| SimConfig {
+        devices: 5,
+        logs_per_device: 1,
+        seed,
+        punch_interval: None,
+        first_device_id,
+        zone: Some(zone.into()),
+    };
+    let berlin = gateway_sim::start(
+        gateway_sim::Gateway::new(sim(3, gateway_sim::FIRST_DEVICE_ID, "Europe/Berlin")),
+        loopback,
+        None,
+    )
+    .await
+    .expect("emulator");
+    let sydney = gateway_sim::start(
+        gateway_sim::Gateway::new(sim(4, 550_000_001, "Australia/Sydney")),
+        loopback,
+        None,
+    )
+    .await
+    .expect("emulator");
+    let site = |name: &str, addr, zone: &str| {
+        GatewaySite::named(
+            name,
+            GatewayTarget::Remote {
+                url: format!("http://{addr}"),
+                ca_cert: None,
+            },
+        )
+        .in_zone(zone)
+    };
+    let relay = tna_relay::start(RelayConfig::with_sites(
+        loopback,
+        vec![
+            site("HQ", berlin.addr, "Europe/Berlin"),
+            site("Sydney", sydney.addr, "Australia/Sydney"),
+        ],
+    ))
+    .await
+    .expect("relay");
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+        .await
+        .expect("ws");
+    let (gb, gs) = (&berlin.gateway, &sydney.gateway);
+    // Interleaved, so the rows must be put back in request order across sites.
+    let ids: Vec<u32> = gb
+        .device_ids()
+        .into_iter()
+        .zip(gs.device_ids())
+        .flat_map(|(a, b)| [a, b])
+        .collect();
+    let got = call(&mut ws, 1, "time.getZones", json!({"deviceIds": ids})).await;
+    for (row, &id) in got["result"]["devices"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .zip(&ids)
+    {
+        assert_eq!(row["deviceId"], id);
+        let zone = if gb.time_zone(id).is_some() {
+            "Europe/Berlin"
+        } else {
+            "Australia/Sydney"
+        };
+        assert_eq!(row["zone"], zone, "{row}");
+        let standard = if zone == "Europe/Berlin" {
+            3_600
+        } else {
+            36_000
+        };
+        let expected = &row["verdicts"][0]["expected"];
+        assert_eq!(expected["utcOffset"], standard, "{row}");
+        if row["settings"]["dstSupported"] == true {
+            let n = if zone == "Europe/Berlin" { 1 } else { 2 };
+            assert_eq!(expected["schedules"].as_array().map(Vec::len), Some(n));
+        }
+    }
+    let fixed = call(&mut ws, 2, "time.fixZones", json!({"deviceIds": ids})).await;
+    for row in fixed["result"]["fixes"].as_array().expect("fixes") {
+        assert_eq!(row["ok"], true, "{row}");
+        assert_eq!(row["after"], row["target"], "{row}");
+    }
+    for id in gs.device_ids() {
+        assert_eq!(gs.time_zone(id), Some(36_000));
+        if gs.tna_supported(id) == Some(true) {
+            let s = gs.dst_schedules(id).expect("device");
+            assert_eq!(s.len(), 2, "two summers touch the year");
+            let years: Vec<(u32, u32)> = s
+                .iter()
+                .filter_map(|s| Some((s.start_time?.year, s.end_time?.year)))
+                .collect();
+            assert_eq!(
+                years[0].1, years[1].0,
+                "one ends, the other starts, that year"
+            );
+            assert_eq!(years[0].0 + 1, years[0].1, "spans a new year");
+        }
+    }
+    for id in gb.device_ids() {
+        assert_eq!(gb.time_zone(id), Some(3_600));
+    }
+    relay.shutdown().await;
+    berlin.shutdown().await;
+    sydney.shutdown().await;
+}

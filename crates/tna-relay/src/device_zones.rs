@@ -321,7 +321,11 @@ async fn fix_site(
                 if row.ok {
                     row.ok = false;
                     row.code = Some(grpc_code(&e));
-                    row.message = Some(format!("Written, but the re-read failed: {}", e.message));
+                    row.message = Some(if row.written {
+                        format!("Written, but the re-read failed: {}", e.message)
+                    } else {
+                        format!("The re-read failed: {}", e.message)
+                    });
                 }
             }
             None => {}

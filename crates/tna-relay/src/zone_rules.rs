@@ -160,8 +160,8 @@ pub fn schedules(tz: &TimeZone, year: i32) -> Result<Vec<DstSchedule>, RuleError
     let (from, until) = (year_start(year - 1)?, year_start(year + 2)?);
     let mut out = Vec::new();
     let mut open: Option<(Timestamp, i32)> = None;
-    // A zone already in DST at `from` (a period that began earlier) is only possible for
-    // periods longer than a year, which never touch `year` as a whole season: skipped.
+    // A period already running at `from` (a southern summer on 1 January of the year before)
+    // ends before `year` begins, unless it lasts over a year: it is skipped.
     for t in tz.following(from) {
         let at = t.timestamp();
         if at >= until {

@@ -36,7 +36,8 @@ pub mod clocks {
     pub const FIX_FAILED: &str = "Fix time zones failed";
     pub const SELECT_DRIFTED: &str = "Select the flagged clocks";
     pub const SELECT_WRONG_ZONE: &str = "Select wrong time zones";
-    pub const CAPTION: &str = "Device clocks, their offset from the relay, and their time-zone settings";
+    pub const CAPTION: &str =
+        "Device clocks, their offset from the relay, and their time-zone settings";
     pub const COL_PICK: &str = "Choose";
     pub const COL_DEVICE: &str = "Device";
     pub const COL_TIME: &str = "Device time (site's zone)";
@@ -195,7 +196,10 @@ pub mod clocks {
     pub fn preview_intro(changing: usize) -> String {
         match changing {
             0 => "Every chosen device already keeps its site's zone: nothing to write.".to_string(),
-            n => format!("{} would change. Devices that already match are left alone.", devices_count(n)),
+            n => format!(
+                "{} would change. Devices that already match are left alone.",
+                devices_count(n)
+            ),
         }
     }
     pub fn apply_fix(n: usize) -> String {
@@ -214,7 +218,10 @@ pub mod clocks {
         }
     }
     pub fn written_summary(written: usize, total: usize) -> String {
-        format!("Written to {written} of {} (re-read after writing).", devices_count(total))
+        format!(
+            "Written to {written} of {} (re-read after writing).",
+            devices_count(total)
+        )
     }
     pub fn fix_written(verdict: Option<ZoneVerdict>) -> String {
         match verdict {
@@ -757,7 +764,7 @@ pub mod logs {
     pub const EXPORT_FAILED: &str = "The CSV file could not be created.";
     pub const FILE_NAME: &str = "tna-logs.csv";
     pub const TABLE_LABEL: &str = "Log records";
-    pub const COL_TIME: &str = "Time (device)";
+    pub const COL_TIME: &str = "Time (with its UTC offset)";
     pub const COL_DEVICE: &str = "Device";
     pub const COL_USER: &str = "User";
     pub const COL_EVENT: &str = "Event";
@@ -1254,6 +1261,7 @@ pub mod audit {
             "jobCodes.setMulti" => "Job codes (many devices)",
             "system.setJobCodeUse" => "Job-code use on/off",
             "time.sync" => "Clock sync",
+            "time.fixZones" => "Time zones fixed",
             "timecards.setPolicy" => "Timecard policy",
             "archive.sync" => "Archive sync",
             "accounts.create" => "Account created",

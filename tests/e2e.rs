@@ -40,6 +40,7 @@ mod e2e {
     pub mod sites;
     pub mod status_push;
     pub mod timecards;
+    pub mod zones;
 }
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -1050,6 +1051,37 @@ async fn sign_in_roles_and_kiosk_pairing_in_chromium() -> Result<()> {
 browser_test!(
     clocks_flagged_and_synced_in_chromium,
     e2e::clocks::drift_flagged_and_synced
+);
+
+/// A relay on a site in America/New_York (see `e2e/zones.rs`), running `flow`.
+macro_rules! zone_test {
+    ($name:ident, $flow:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() -> Result<()> {
+            let Some(chromedriver) = prerequisites()? else {
+                return Ok(());
+            };
+            let _one = BROWSER.lock().await;
+            let relay = e2e::zones::start().await?;
+            let r = &relay;
+            let result = with_browser(
+                &chromedriver,
+                |client| async move { $flow(&client, r).await },
+            )
+            .await;
+            shutdown(relay).await;
+            result
+        }
+    };
+}
+
+zone_test!(
+    a_punch_has_one_local_time_on_live_kiosk_and_logs_in_chromium,
+    e2e::zones::same_local_time_everywhere
+);
+zone_test!(
+    clocks_fix_device_time_zones_in_chromium,
+    e2e::zones::clocks_fix_zones
 );
 /// axe-core on every page (signed out and as admin): no serious or critical violation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

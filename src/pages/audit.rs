@@ -29,6 +29,7 @@ pub const WRITE_METHODS: &[&str] = &[
     "jobCodes.setMulti",
     "system.setJobCodeUse",
     "time.sync",
+    "time.fixZones",
     "timecards.setPolicy",
     "archive.sync",
     "accounts.create",

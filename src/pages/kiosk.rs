@@ -450,6 +450,7 @@ fn PunchItem(
                 class="kiosk-punch-time"
                 data-testid="kiosk-punch-time"
                 data-local=t.local
+                data-offset=t.offset.to_string()
                 data-zone=t.zone
                 title=t.title
             >

@@ -24,7 +24,9 @@ pub fn axe_js(ctx: &Ctx) -> std::path::PathBuf {
 /// The wasm target the console is built for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages for the browser tests.
-pub const APT_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "postgresql"];
+/// Debian packages the tests need: the browser and its driver, a PostgreSQL server for the
+/// archive tests, and a Korean font so screenshots show Korean key labels instead of boxes.
+pub const APT_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "postgresql", "fonts-nanum"];
 
 /// Runs every setup step.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -112,41 +114,45 @@ fn dpkg_installed(ctx: &Ctx, package: &str) -> bool {
 }
 
 fn apt_packages(ctx: &Ctx) -> Result<()> {
-    ensure(ctx, "apt chromium, chromium-driver, postgresql", || {
-        let missing: Vec<&str> = APT_PACKAGES
-            .into_iter()
-            .filter(|p| !dpkg_installed(ctx, p))
-            .collect();
-        if missing.is_empty() {
-            return Ok(Present("installed".into()));
-        }
-        let is_root = Step::new("id", "id")
-            .args(["-u"])
-            .probe_stdout(ctx)
-            .is_some_and(|u| u == "0");
-        let (program, prefix): (&str, Vec<&str>) = if is_root {
-            ("apt-get", vec![])
-        } else if ctx.which("sudo").is_some() {
-            ("sudo", vec!["DEBIAN_FRONTEND=noninteractive", "apt-get"])
-        } else {
-            bail!(
-                "{} missing and not root without sudo: install them with apt-get as root",
-                missing.join(" ")
-            );
-        };
-        let update = Step::new("apt-get update", program)
-            .args(prefix.iter().copied().chain(["update", "-qq"]));
-        let install = Step::new("apt-get install", program)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(
-                prefix
-                    .iter()
-                    .copied()
-                    .chain(["install", "-y", "-qq", "--no-install-recommends"])
-                    .chain(missing.iter().copied()),
-            );
-        Ok(Install(vec![update, install]))
-    })
+    ensure(
+        ctx,
+        "apt chromium, chromium-driver, postgresql, fonts-nanum",
+        || {
+            let missing: Vec<&str> = APT_PACKAGES
+                .into_iter()
+                .filter(|p| !dpkg_installed(ctx, p))
+                .collect();
+            if missing.is_empty() {
+                return Ok(Present("installed".into()));
+            }
+            let is_root = Step::new("id", "id")
+                .args(["-u"])
+                .probe_stdout(ctx)
+                .is_some_and(|u| u == "0");
+            let (program, prefix): (&str, Vec<&str>) = if is_root {
+                ("apt-get", vec![])
+            } else if ctx.which("sudo").is_some() {
+                ("sudo", vec!["DEBIAN_FRONTEND=noninteractive", "apt-get"])
+            } else {
+                bail!(
+                    "{} missing and not root without sudo: install them with apt-get as root",
+                    missing.join(" ")
+                );
+            };
+            let update = Step::new("apt-get update", program)
+                .args(prefix.iter().copied().chain(["update", "-qq"]));
+            let install = Step::new("apt-get install", program)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .args(
+                    prefix
+                        .iter()
+                        .copied()
+                        .chain(["install", "-y", "-qq", "--no-install-recommends"])
+                        .chain(missing.iter().copied()),
+                );
+            Ok(Install(vec![update, install]))
+        },
+    )
 }
 
 fn trunk(ctx: &Ctx) -> Result<()> {

@@ -29,8 +29,11 @@ RUN apt-get update -qq \
 COPY --from=build /src/target/release/tna-relay /usr/local/bin/tna-relay
 USER tna
 VOLUME /var/lib/tna-relay
+# Accounts and the SQLite archive both on the volume, which is also the working directory.
+WORKDIR /var/lib/tna-relay
 ENV TNA_RELAY_LISTEN=0.0.0.0:8080 \
-    TNA_RELAY_ACCOUNTS=/var/lib/tna-relay/accounts.json
+    TNA_RELAY_ACCOUNTS=/var/lib/tna-relay/accounts.json \
+    TNA_RELAY_ARCHIVE=sqlite:///var/lib/tna-relay/tna-archive.db
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
 ENTRYPOINT ["/usr/local/bin/tna-relay"]

@@ -1,7 +1,7 @@
 //! The `tna-relay` command line. Everything else lives in the library.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -98,8 +98,9 @@ struct Cli {
     )]
     allow_origins: Vec<String>,
     /// The log archive: `sqlite:///path/archive.db` (created when missing) or
-    /// `postgres://user@host/db` (several relays may share one) [default: sqlite:tna-archive.db;
-    /// demo: a fresh file in the temp directory]. `--database` is the same option.
+    /// `postgres://user@host/db` (several relays may share one) [default: tna-archive.db in the
+    /// accounts file's directory (the state directory); demo: a fresh file in the temp
+    /// directory]. `--database` is the same option.
     #[arg(
         long,
         visible_alias = "database",
@@ -122,8 +123,9 @@ const DEMO_HQ_ZONE: &str = "Europe/Berlin";
 const DEMO_WAREHOUSE_ZONE: &str = "America/New_York";
 /// Device IDs of the demo's second site start here (HQ's start at 540000001).
 const WAREHOUSE_FIRST_DEVICE_ID: u32 = 550_000_001;
-/// The log archive unless told otherwise (a SQLite file next to the accounts file).
-const DEFAULT_ARCHIVE: &str = "sqlite:tna-archive.db";
+/// The log archive's file name unless told otherwise: a SQLite file next to the accounts file,
+/// in the one directory the relay must be able to write (see [`default_archive`]).
+const DEFAULT_ARCHIVE_FILE: &str = "tna-archive.db";
 /// The accounts file unless told otherwise.
 const DEFAULT_ACCOUNTS: &str = "tna-accounts.json";
 
@@ -137,7 +139,7 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // One line that says what to fix (the causes joined by ": ").
-            eprintln!("tna-relay: {e:#}");
+            eprintln!("tna-relay: {}", one_line(&e));
             std::process::ExitCode::from(2)
         }
     }
@@ -178,7 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let archive = match (cli.archive.or(file.archive), &demo_archive) {
         (Some(url), _) => url,
         (None, Some(path)) => format!("sqlite://{}", path.display()),
-        (None, None) => DEFAULT_ARCHIVE.to_string(),
+        (None, None) => default_archive(&accounts),
     };
     let gateways = if cli.demo {
         demo_sites(cli.demo_devices, cli.demo_logs, cli.demo_sites)
@@ -257,6 +259,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The default archive: [`DEFAULT_ARCHIVE_FILE`] in the accounts file's directory. A service
+/// runs with `/` (or another read-only directory) as its working directory and may write only
+/// its state directory, where the accounts file is; an archive beside it is writable and lives
+/// on the same volume.
+fn default_archive(accounts: &Path) -> String {
+    let file = accounts.parent().map_or_else(
+        || PathBuf::from(DEFAULT_ARCHIVE_FILE),
+        |dir| dir.join(DEFAULT_ARCHIVE_FILE),
+    );
+    if file.is_absolute() {
+        // `sqlite://` + `/var/lib/…` = `sqlite:///var/lib/…`
+        format!("sqlite://{}", file.display())
+    } else {
+        format!("sqlite:{}", file.display())
+    }
+}
+
+/// An error and its causes in one line, joined by ": ", leaving out a cause whose text the line
+/// already holds (an error that prints its source as well as returning it).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 /// The demo's emulated sites: HQ (Europe/Berlin) with `--demo-devices` devices and, unless
 /// `--demo-sites 1`, a smaller Warehouse (America/New_York) behind its own gateway with its own
 /// device ID range. Two real zones with different DST dates.
@@ -312,4 +348,40 @@ async fn stop_signal() -> anyhow::Result<()> {
         .await
         .context("waiting for Ctrl-C")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_archive_lives_beside_the_accounts_file() {
+        assert_eq!(
+            default_archive(Path::new("/var/lib/tna-relay/accounts.json")),
+            "sqlite:///var/lib/tna-relay/tna-archive.db"
+        );
+        assert_eq!(
+            default_archive(Path::new("state/accounts.json")),
+            "sqlite:state/tna-archive.db"
+        );
+        assert_eq!(
+            default_archive(Path::new(DEFAULT_ACCOUNTS)),
+            "sqlite:tna-archive.db"
+        );
+    }
+
+    #[test]
+    fn a_cause_already_in_the_line_is_not_repeated() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the log archive: {0}")]
+        struct Outer(#[from] std::io::Error);
+        let inner = std::io::Error::other("unable to open database file");
+        let e = anyhow::Error::from(Outer::from(inner)).context("cannot start");
+        assert_eq!(
+            one_line(&e),
+            "cannot start: the log archive: unable to open database file"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(one_line(&plain), "outer: inner");
+    }
 }

@@ -129,36 +129,31 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
     let order = StoredValue::new(order);
     let targets = StoredValue::new(targets);
     let config = StoredValue::new(config);
-    let previews = RwSignal::new(None::<Vec<(u32, Preview)>>);
     let results = RwSignal::new(BTreeMap::<u32, ResultRow>::new());
     let running = RwSignal::new(false);
     let rereading = RwSignal::new(false);
     let cancel = RwSignal::new(false);
     let progress = RwSignal::new((0usize, 0usize));
 
-    // Preview on mount: eligibility from the list, then read every eligible target.
-    spawn_local(async move {
-        let Some(cfg) = config.try_get_value() else {
-            return;
-        };
-        let eligible: Vec<u32> = targets
-            .try_with_value(|t| {
-                t.iter()
-                    .filter(|d| eligibility(d, &cfg).is_ok())
-                    .map(|d| d.device_id)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let reads: BTreeMap<u32, Result<TnaConfig, ApiError>> =
-            read_configs(api, &eligible).await.into_iter().collect();
-        let rows = targets.try_with_value(|t| {
+    // The preview, once: eligibility from the list, then every eligible target's config read.
+    let previews = LocalResource::new(move || async move {
+        let cfg = config.get_value();
+        let eligible: Vec<u32> = targets.with_value(|t| {
             t.iter()
-                .map(|d| (d.device_id, preview_of(d, &cfg, reads.get(&d.device_id))))
+                .filter(|d| eligibility(d, &cfg).is_ok())
+                .map(|d| d.device_id)
                 .collect()
         });
-        if let Some(rows) = rows {
-            previews.try_set(Some(rows));
-        }
+        let reads: BTreeMap<u32, Result<TnaConfig, ApiError>> =
+            read_configs(api, &eligible).await.into_iter().collect();
+        // The flow may be gone by now (the user left the page): then nothing is shown anyway.
+        targets
+            .try_with_value(|t| {
+                t.iter()
+                    .map(|d| (d.device_id, preview_of(d, &cfg, reads.get(&d.device_id))))
+                    .collect::<Vec<(u32, Preview)>>()
+            })
+            .unwrap_or_default()
     });
 
     let run = move |ids: Vec<u32>| {

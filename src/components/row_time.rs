@@ -42,6 +42,11 @@ impl PunchTime {
         }
     }
 
+    /// `2026-03-29 03:10:00 UTC+02:00`: the local time with its offset, as one text.
+    pub fn text(&self) -> String {
+        format!("{} {}", self.local, self.offset_text)
+    }
+
     /// The full local time with its offset, as a table cell's content.
     pub fn view(self, testid: &'static str) -> impl IntoView {
         let local = self.local.clone();

@@ -3,6 +3,7 @@
 //! event-ID resets. Refreshes every 5 s while open; operators can ask for a sync now (every
 //! device, or one). An `archive.reset` push shows a notice and reloads at once.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -13,8 +14,9 @@ use tna_types::protocol::{ArchiveReset, ErrorCode, Notification, SyncState};
 use crate::api::use_api;
 use crate::app::use_role;
 use crate::components::{ErrorBanner, Loaded, error_title, relay_resource};
+use crate::components::{PunchTime, ZoneSwitch};
 use crate::strings::sync as s;
-use crate::time::{browser_time, now_secs};
+use crate::time::{now_secs, use_zone_view};
 
 /// How often the page reads the archive's state again.
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
@@ -33,6 +35,17 @@ pub fn ArchivePage() -> impl IntoView {
     let api = use_api();
     let may_sync = use_role() >= Role::Operator;
     let now = RwSignal::new(now_secs());
+    // Each device's site zone: a row's times are shown in it (or as the zone switch says).
+    let devices = relay_resource(move || api.list_devices());
+    let zones = Memo::new(move |_| {
+        devices.with(|d| match d {
+            Some(Ok(list)) => list
+                .iter()
+                .map(|d| (d.device_id, d.zone.clone()))
+                .collect::<HashMap<u32, Option<String>>>(),
+            _ => HashMap::new(),
+        })
+    });
     // "Sync now": the archive's answer is read again once the request is queued.
     let sync_action = Action::new_local(move |ids: &Option<Vec<u32>>| {
         let ids = ids.clone();
@@ -119,6 +132,9 @@ pub fn ArchivePage() -> impl IntoView {
                     })}
             </div>
             <p class="muted">{s::INTRO}</p>
+            <div class="toolbar">
+                <ZoneSwitch testid="archive-zone-view" />
+            </div>
             {move || {
                 backend
                     .get()
@@ -178,7 +194,7 @@ pub fn ArchivePage() -> impl IntoView {
                     })
             }}
             <Loaded resource=status failed=s::LOAD_FAILED loading=s::LOADING title_of=error_title>
-                <SyncTable states now may_sync sync=Callback::new(sync) busy=sync_busy />
+                <SyncTable states zones now may_sync sync=Callback::new(sync) busy=sync_busy />
             </Loaded>
         </section>
     }
@@ -189,6 +205,7 @@ pub fn ArchivePage() -> impl IntoView {
 #[component]
 fn SyncTable(
     states: Memo<Vec<SyncState>>,
+    zones: Memo<HashMap<u32, Option<String>>>,
     now: RwSignal<i64>,
     may_sync: bool,
     sync: Callback<Option<Vec<u32>>>,
@@ -234,7 +251,7 @@ fn SyncTable(
                         each=keys
                         key=|k| *k
                         children=move |(id, stream)| {
-                            view! { <SyncRow id stream states now may_sync sync busy /> }
+                            view! { <SyncRow id stream states zones now may_sync sync busy /> }
                         }
                     />
                 </tbody>
@@ -254,6 +271,7 @@ fn SyncRow(
     id: u32,
     stream: Stream,
     states: Memo<Vec<SyncState>>,
+    zones: Memo<HashMap<u32, Option<String>>>,
     now: RwSignal<i64>,
     may_sync: bool,
     sync: Callback<Option<Vec<u32>>>,
@@ -267,6 +285,14 @@ fn SyncRow(
         })
     });
     let field = move |f: fn(&SyncState) -> String| move || st.with(|x| x.as_ref().map(f));
+    // An instant of this device's archive, in its site's zone with the offset (or as the zone
+    // switch says).
+    let zone_view = use_zone_view();
+    let at_text = move |at: i64| {
+        let zone = zones.with(|z| z.get(&id).cloned().flatten());
+        let at = u32::try_from(at.max(0)).unwrap_or(u32::MAX);
+        PunchTime::of(at, zone.as_deref(), zone_view.get()).text()
+    };
     let reset =
         Memo::new(move |_| st.with(|x| x.as_ref().and_then(|x| x.cursor.reset_detected_at)));
     let last_sync = move || {
@@ -275,7 +301,7 @@ fn SyncRow(
                 return String::new();
             };
             let text = match state.cursor.last_sync_at {
-                Some(at) => s::ago(&browser_time(at), now.get() - at),
+                Some(at) => s::ago(&at_text(at), now.get() - at),
                 None => s::NEVER.to_string(),
             };
             if state.syncing {
@@ -290,7 +316,7 @@ fn SyncRow(
             let c = &state.as_ref()?.cursor;
             let msg = c.last_error.clone()?;
             Some(match c.last_error_at {
-                Some(at) => format!("{msg} ({})", s::error_at(&browser_time(at))),
+                Some(at) => format!("{msg} ({})", s::error_at(&at_text(at))),
                 None => msg,
             })
         })
@@ -328,7 +354,7 @@ fn SyncRow(
             <td data-label=s::COL_RESET data-testid="sync-reset">
                 {move || match reset.get() {
                     Some(at) => {
-                        view! { <strong class="reset-warning">{s::reset_at(&browser_time(at))}</strong> }
+                        view! { <strong class="reset-warning">{s::reset_at(&at_text(at))}</strong> }
                             .into_any()
                     }
                     None => s::NONE.into_any(),

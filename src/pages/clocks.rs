@@ -97,7 +97,10 @@ async fn read_connected(api: ApiClient) -> Result<(Vec<ClockRowData>, Option<Api
                 .iter()
                 .find(|d| d.device_id == clock.device_id)
                 .and_then(|d| d.site.clone()),
-            zone: zones.iter().find(|z| z.device_id == clock.device_id).cloned(),
+            zone: zones
+                .iter()
+                .find(|z| z.device_id == clock.device_id)
+                .cloned(),
             clock,
         })
         .collect();
@@ -113,7 +116,10 @@ pub fn this_year(zone: Option<&DeviceZone>) -> Option<ZoneVerdict> {
 /// devices it concerns, in first-seen order. Rows that cannot be fixed are left out.
 pub fn group_fixes(fixes: &[ZoneFix]) -> Vec<(String, Vec<u32>)> {
     let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
-    for f in fixes.iter().filter(|f| f.ok && (f.offset_changes || f.schedules_change)) {
+    for f in fixes
+        .iter()
+        .filter(|f| f.ok && (f.offset_changes || f.schedules_change))
+    {
         let (Some(before), Some(target)) = (&f.before, &f.target) else {
             continue;
         };
@@ -510,7 +516,7 @@ fn ClockRow(
                         {s::verdict_text(v.verdict)}
                     </span>
                 }
-                    .into_any()
+                .into_any()
             }
             None => zone
                 .as_ref()

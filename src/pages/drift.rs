@@ -79,12 +79,31 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
     let api = use_api();
     let devices = StoredValue::new(devices);
     let reference = RwSignal::new(None::<Result<TnaConfig, String>>);
-    let report = RwSignal::new(None::<(TnaConfig, Vec<(u32, Drift)>)>);
-    let comparing = RwSignal::new(false);
+    // Compare: read every connected T&A device's config and diff it with the reference.
+    let compare_action = Action::new_local(move |reference: &TnaConfig| {
+        let reference = reference.clone();
+        async move {
+            let ids: Vec<u32> = devices.with_value(|all| {
+                all.iter()
+                    .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
+                    .map(|d| d.device_id)
+                    .collect()
+            });
+            let reads: BTreeMap<u32, Result<TnaConfig, ApiError>> =
+                read_configs(api, &ids).await.into_iter().collect();
+            // The report may be gone by now (the user left the page): nothing to show then.
+            let rows = devices
+                .try_with_value(|all| drift_of(all, &reads, &reference))
+                .unwrap_or_default();
+            (reference, rows)
+        }
+    });
+    let report = compare_action.value();
+    let comparing = compare_action.pending();
     let fix = RwSignal::new(None::<(Vec<Device>, TnaConfig)>);
 
     let pick_device = move |ev: web_sys::Event| {
-        report.set(None);
+        compare_action.clear();
         fix.set(None);
         let Ok(id) = event_target_value(&ev).parse::<u32>() else {
             reference.set(None);
@@ -96,7 +115,7 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
         });
     };
     let on_file = move |ev: web_sys::Event| {
-        report.set(None);
+        compare_action.clear();
         fix.set(None);
         read_picked_file(&ev, move |text| {
             let r = text.and_then(
@@ -112,21 +131,8 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
         let Some(Ok(reference)) = reference.get_untracked() else {
             return;
         };
-        comparing.set(true);
         fix.set(None);
-        spawn_local(async move {
-            let ids: Vec<u32> = devices.with_value(|all| {
-                all.iter()
-                    .filter(|d| d.tna_supported && d.status == ConnectionStatus::Connected)
-                    .map(|d| d.device_id)
-                    .collect()
-            });
-            let reads: BTreeMap<u32, Result<TnaConfig, ApiError>> =
-                read_configs(api, &ids).await.into_iter().collect();
-            let rows = devices.with_value(|all| drift_of(all, &reads, &reference));
-            comparing.try_set(false);
-            report.try_set(Some((reference, rows)));
-        });
+        compare_action.dispatch(reference);
     };
     let start_fix = move |_| {
         if let Some((reference, rows)) = report.get_untracked() {

@@ -2,38 +2,61 @@
 //! kiosk pairing page (`/kiosk/pair`: a tablet enters the one-time code an admin made).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::session::{self, SessionState};
 use crate::components::TextField;
 use crate::strings::signin as s;
 
-/// One sign-in or pairing attempt at a time: `busy` while it runs, its error in `error`, and
-/// `session` signed in with its answer.
-fn attempt<F>(
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+/// What the visitor sends to get a session.
+#[derive(Clone)]
+enum Attempt {
+    SignIn { username: String, password: String },
+    Pair { code: String },
+}
+
+/// One sign-in or pairing attempt at a time: `pending()` while it runs, its error in `value()`,
+/// and `session` signed in with its answer (a paired kiosk's address becomes `/kiosk`).
+fn attempt_action(
     session: RwSignal<SessionState>,
-    run: F,
-) where
-    F: std::future::Future<Output = Result<tna_types::protocol::WhoamiResult, String>> + 'static,
-{
-    if busy.get_untracked() {
-        return;
-    }
-    busy.set(true);
-    error.set(None);
-    spawn_local(async move {
-        match run.await {
-            Ok(who) => {
-                session.try_set(SessionState::SignedIn(who));
-            }
-            Err(e) => {
-                error.try_set(Some(e));
+) -> Action<Attempt, Result<tna_types::protocol::WhoamiResult, String>> {
+    let action = Action::new_local(|a: &Attempt| {
+        let a = a.clone();
+        async move {
+            match a {
+                Attempt::SignIn { username, password } => {
+                    session::sign_in(username.trim(), &password).await
+                }
+                Attempt::Pair { code } => {
+                    let who = session::pair(code.trim()).await?;
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.history().and_then(|h| {
+                            h.replace_state_with_url(
+                                &wasm_bindgen::JsValue::NULL,
+                                "",
+                                Some("/kiosk"),
+                            )
+                        });
+                    }
+                    Ok(who)
+                }
             }
         }
-        busy.try_set(false);
     });
+    Effect::new(move |_| {
+        if let Some(Ok(who)) = action.value().get() {
+            session.set(SessionState::SignedIn(who));
+        }
+    });
+    action
+}
+
+/// The error of the last attempt, if it failed.
+fn attempt_error(
+    action: Action<Attempt, Result<tna_types::protocol::WhoamiResult, String>>,
+) -> Option<String> {
+    action
+        .value()
+        .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
 }
 
 /// Asks for a username and password; on success sets `session` (the console then opens).
@@ -41,14 +64,16 @@ fn attempt<F>(
 pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let attempt = attempt_action(session);
+    let busy = attempt.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (u, p) = (username.get_untracked(), password.get_untracked());
-        attempt(busy, error, session, async move {
-            session::sign_in(u.trim(), &p).await
-        });
+        if !busy.get_untracked() {
+            attempt.dispatch(Attempt::SignIn {
+                username: username.get_untracked(),
+                password: password.get_untracked(),
+            });
+        }
     };
     view! {
         <main id="main" class="signin" data-testid="signin-page">
@@ -65,8 +90,7 @@ pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl
                     autocomplete="current-password"
                 />
                 {move || {
-                    error
-                        .get()
+                    attempt_error(attempt)
                         .map(|e| view! { <p class="error-text" role="alert" data-testid="signin-error">{e}</p> })
                 }}
                 <button
@@ -90,36 +114,15 @@ pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl
 #[component]
 pub fn PairPage(session: RwSignal<SessionState>) -> impl IntoView {
     let code = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let attempt = attempt_action(session);
+    let busy = attempt.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+        if !busy.get_untracked() {
+            attempt.dispatch(Attempt::Pair {
+                code: code.get_untracked(),
+            });
         }
-        busy.set(true);
-        error.set(None);
-        let c = code.get_untracked();
-        spawn_local(async move {
-            match session::pair(c.trim()).await {
-                Ok(who) => {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.history().and_then(|h| {
-                            h.replace_state_with_url(
-                                &wasm_bindgen::JsValue::NULL,
-                                "",
-                                Some("/kiosk"),
-                            )
-                        });
-                    }
-                    session.try_set(SessionState::SignedIn(who));
-                }
-                Err(e) => {
-                    error.try_set(Some(e));
-                }
-            }
-            busy.try_set(false);
-        });
     };
     view! {
         <main id="main" class="signin" data-testid="pair-page">
@@ -134,8 +137,7 @@ pub fn PairPage(session: RwSignal<SessionState>) -> impl IntoView {
                     class="pair-code"
                 />
                 {move || {
-                    error
-                        .get()
+                    attempt_error(attempt)
                         .map(|e| view! { <p class="error-text" role="alert" data-testid="pair-error">{e}</p> })
                 }}
                 <button

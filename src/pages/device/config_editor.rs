@@ -4,11 +4,10 @@
 //! before it reaches the editor; nothing is written until Save).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tna_types::limits::{MAX_TNA_LABEL_BYTES, SCHEDULE_ALWAYS};
 use tna_types::{Schedule, TnaConfig, TnaKey, TnaMode, validate_config};
 
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::components::tna_config::mode_key;
 use crate::components::unsaved::set_unsaved;
 use crate::components::{
@@ -213,8 +212,20 @@ fn TnaConfigEditor(
         draft.with(|d| validate_config(d, ids.as_deref()).err().unwrap_or_default())
     });
     let dirty = Memo::new(move |_| draft.with(|d| current.with(|c| d != c)));
-    let saving = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<ApiError>);
+    // Save: `tna.setConfig`, which answers with the re-read config.
+    let save_action =
+        Action::new_local(move |cfg: &TnaConfig| api.set_config(device_id, cfg.clone()));
+    let saving = save_action.pending();
+    let save_error = Memo::new(move |_| {
+        save_action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(reread)) = save_action.value().get() {
+            on_saved.run(reread);
+        }
+    });
 
     Effect::new(move |_| set_unsaved(dirty.get(), s::UNSAVED_PROMPT));
     // The bulk page can apply the draft ("the editor's current draft").
@@ -228,19 +239,7 @@ fn TnaConfigEditor(
     on_cleanup(|| set_unsaved(false, s::UNSAVED_PROMPT));
 
     let save = move |_| {
-        let cfg = draft.get_untracked();
-        saving.set(true);
-        save_error.set(None);
-        spawn_local(async move {
-            let result = api.set_config(device_id, cfg).await;
-            saving.try_set(false);
-            match result {
-                Ok(reread) => on_saved.run(reread),
-                Err(e) => {
-                    save_error.try_set(Some(e));
-                }
-            }
-        });
+        save_action.dispatch(draft.get_untracked());
     };
 
     let no_keypad = has_keypad == Some(false);

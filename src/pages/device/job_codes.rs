@@ -6,9 +6,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use tna_types::limits::MAX_JOB_CODES_PER_USER;
-use tna_types::{DeviceResult, JobCode, UserJobCodes, validate_user_job_codes};
+use tna_types::{JobCode, UserJobCodes, validate_user_job_codes};
 
 use crate::api::{ApiError, use_api};
 use crate::components::{ErrorBanner, FieldErrorText, relay_resource};
@@ -142,50 +141,44 @@ fn UserJobCodesEditor(
     let errors =
         Memo::new(move |_| draft.with(|d| validate_user_job_codes(d).err().unwrap_or_default()));
     let dirty = Memo::new(move |_| draft.with(|d| saved.with(|s| d != s)));
-    let saving = RwSignal::new(false);
-    let save_error = RwSignal::new(None::<ApiError>);
-    let saved_note = RwSignal::new(false);
     let targets = RwSignal::new(BTreeSet::<u32>::new());
-    let copying = RwSignal::new(false);
-    let copy_result = RwSignal::new(None::<Result<Vec<DeviceResult>, ApiError>>);
+    // Save: write the user's job codes, then read them back (what the device holds is shown).
+    let save_action = Action::new_local(move |u: &UserJobCodes| {
+        let u = u.clone();
+        async move {
+            let uid = u.user_id.clone();
+            api.set_job_codes(device_id, vec![u]).await?;
+            let mut list = api.get_job_codes(device_id, vec![uid]).await?;
+            Ok::<_, ApiError>((!list.is_empty()).then(|| list.remove(0)))
+        }
+    });
+    let saving = save_action.pending();
+    let save_error = Memo::new(move |_| {
+        save_action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    });
+    let saved_note = Memo::new(move |_| matches!(save_action.value().get(), Some(Ok(Some(_)))));
+    Effect::new(move |_| {
+        if let Some(Ok(Some(reread))) = save_action.value().get() {
+            saved.set(reread.clone());
+            draft.set(reread.clone());
+            on_saved.run(reread);
+        }
+    });
+    // Copy: the saved codes to the chosen devices, one result per device.
+    let copy_action = Action::new_local(move |(ids, u): &(Vec<u32>, UserJobCodes)| {
+        api.set_job_codes_multi(ids.clone(), vec![u.clone()])
+    });
+    let copying = copy_action.pending();
+    let copy_result = copy_action.value();
 
     let save = move |_| {
-        let u = draft.get_untracked();
-        saving.set(true);
-        save_error.set(None);
-        saved_note.set(false);
-        spawn_local(async move {
-            let uid = u.user_id.clone();
-            let r = match api.set_job_codes(device_id, vec![u]).await {
-                Ok(()) => api.get_job_codes(device_id, vec![uid]).await,
-                Err(e) => Err(e),
-            };
-            saving.try_set(false);
-            match r {
-                Ok(mut list) if !list.is_empty() => {
-                    let reread = list.remove(0);
-                    saved.try_set(reread.clone());
-                    draft.try_set(reread.clone());
-                    saved_note.try_set(true);
-                    on_saved.run(reread);
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    save_error.try_set(Some(e));
-                }
-            }
-        });
+        save_action.dispatch(draft.get_untracked());
     };
     let copy = move |_| {
         let ids: Vec<u32> = targets.get_untracked().into_iter().collect();
-        let u = saved.get_untracked();
-        copying.set(true);
-        copy_result.set(None);
-        spawn_local(async move {
-            let r = api.set_job_codes_multi(ids, vec![u]).await;
-            copying.try_set(false);
-            copy_result.try_set(Some(r));
-        });
+        copy_action.dispatch((ids, saved.get_untracked()));
     };
 
     let rows = move || {

@@ -376,13 +376,22 @@ fn zone_offsets_come_from_the_browser_and_follow_dst() {
     assert_eq!(at("Asia/Kolkata", utc(2026, 1, 1, 0, 0)), 19_800);
     assert_eq!(at("Asia/Kolkata", utc(2026, 7, 1, 0, 0)), 19_800);
     assert_eq!(at("Australia/Lord_Howe", utc(2026, 1, 15, 0, 0)), 11 * 3600);
-    assert_eq!(at("Australia/Lord_Howe", utc(2026, 7, 15, 0, 0)), 10 * 3600 + 1800);
+    assert_eq!(
+        at("Australia/Lord_Howe", utc(2026, 7, 15, 0, 0)),
+        10 * 3600 + 1800
+    );
     // A punch in the repeated hour at fall-back is placed by its instant: the same wall time
     // twice, with two offsets.
     let first = show(utc(2026, 11, 1, 5, 30), Zone::Named("America/New_York"));
     let second = show(utc(2026, 11, 1, 6, 30), Zone::Named("America/New_York"));
-    assert_eq!((first.text.as_str(), first.offset), ("2026-11-01 01:30:00", -4 * 3600));
-    assert_eq!((second.text.as_str(), second.offset), ("2026-11-01 01:30:00", -5 * 3600));
+    assert_eq!(
+        (first.text.as_str(), first.offset),
+        ("2026-11-01 01:30:00", -4 * 3600)
+    );
+    assert_eq!(
+        (second.text.as_str(), second.offset),
+        ("2026-11-01 01:30:00", -5 * 3600)
+    );
     // UTC is UTC; a zone the browser does not know counts as UTC (and is labelled so).
     assert_eq!(offset_at(Zone::Utc, utc(2026, 7, 1, 0, 0)), 0);
     assert_eq!(at("Mars/Olympus_Mons", utc(2026, 7, 1, 0, 0)), 0);

@@ -4,40 +4,213 @@
 //! Both serve precompressed variants (`app.wasm.br`, `app.wasm.gz`, written next to the files by
 //! `cargo xtask` after the Trunk build) to browsers that accept them, and set cache headers:
 //! Trunk puts a content hash in every asset name, so assets are immutable for a year, while
-//! `index.html` (which names the current hashes) is always revalidated.
+//! `index.html` (which names the current hashes) is always revalidated. Every file answer says
+//! `Vary: Accept-Encoding`. A path with a file extension that names no file (`/old-1234.js`) is a
+//! 404; only extension-less paths (client-side routes like `/devices/42`) get `index.html`.
+//!
+//! Security headers on every response of the relay (files, `/api/*`, `/healthz`, errors):
+//! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, and a
+//! `Content-Security-Policy` that allows exactly what the Trunk-built console needs: its own
+//! scripts, styles and fetches (`'self'`, which also covers `ws:`/`wss:` to the same host),
+//! compiling its WebAssembly (`'wasm-unsafe-eval'`), the `data:` favicon, and Trunk's inline
+//! loader `<script type="module">` by its SHA-256 hash, read from the `index.html` being served
+//! (so a rebuilt `--dist` is followed without a restart). Nothing else inline, no `eval`, no
+//! plugins; framing only by the relay's own pages and the `--allow-origin` origins
+//! (`frame-ancestors`; `X-Frame-Options: SAMEORIGIN` too when there are none).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use tower_http::services::{ServeDir, ServeFile};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Cache policy for files whose names carry a content hash (Trunk adds one): keep for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache policy for `index.html` and client-side routes: always revalidate.
 const NO_CACHE: &str = "no-cache";
+/// The referrer policy of every response: the console links nowhere that needs to know.
+const REFERRER_POLICY: &str = "no-referrer";
+/// The most inline scripts of `index.html` given a hash in the policy (Trunk writes one).
+const MAX_INLINE_SCRIPTS: usize = 8;
 
-/// Adds the console's routes as the router's fallback. Unknown paths without a file extension
-/// get `index.html`, so client-side routes like `/devices/42` load the app.
+/// Where `index.html` comes from, to hash its inline scripts.
+#[derive(Debug, Clone)]
+enum Index {
+    /// `DIR/index.html`, read again for every page (it changes when Trunk rebuilds).
+    Dir(PathBuf),
+    /// The copy embedded in the binary: hashed once.
+    Embedded(Vec<String>),
+}
+
+/// What the header middleware needs.
+#[derive(Debug)]
+struct Policy {
+    index: Index,
+    /// `'self'` and the origins that may frame the console.
+    frame_ancestors: String,
+}
+
+impl Policy {
+    /// The `Content-Security-Policy` with `script_hashes` (`'sha256-…'`) allowed.
+    fn csp(&self, script_hashes: &[String]) -> String {
+        let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
+        for h in script_hashes {
+            scripts.push(' ');
+            scripts.push_str(h);
+        }
+        format!(
+            "default-src 'none'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; \
+             form-action 'self'; object-src 'none'; frame-ancestors {}",
+            self.frame_ancestors
+        )
+    }
+
+    /// The hashes of the inline scripts of the `index.html` being served.
+    async fn script_hashes(&self) -> Vec<String> {
+        match &self.index {
+            Index::Embedded(hashes) => hashes.clone(),
+            Index::Dir(dir) => match tokio::fs::read(dir.join("index.html")).await {
+                Ok(html) => inline_script_hashes(&String::from_utf8_lossy(&html)),
+                Err(_) => Vec::new(),
+            },
+        }
+    }
+}
+
+/// `'sha256-…'` of each inline `<script>` (one without `src`) of `html`, as CSP names them.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `html`.
+    let lower = html.to_ascii_lowercase();
+    let mut hashes = Vec::new();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<script").map(|i| at + i) {
+        let Some(tag_end) = lower[open..].find('>').map(|i| open + i) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else {
+            break;
+        };
+        let tag = &lower[open..tag_end];
+        let has_src = tag
+            .split(|c: char| c.is_ascii_whitespace())
+            .any(|attr| attr.starts_with("src="));
+        if !has_src && hashes.len() < MAX_INLINE_SCRIPTS {
+            let body = &html[tag_end + 1..close];
+            let digest = Sha256::digest(body.as_bytes());
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        at = close;
+    }
+    hashes
+}
+
+/// Whether `origin` can stand in a CSP source list as it is (`https://host[:port]`): no spaces,
+/// quotes, `;` or `,` that would end the directive.
+fn is_plain_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// Adds the console's routes as the router's fallback, and the security headers to every
+/// response. Unknown paths without a file extension get `index.html`, so client-side routes
+/// like `/devices/42` load the app; `frame_origins` (the `--allow-origin` origins) may frame it.
 pub fn attach<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     dist: Option<PathBuf>,
+    frame_origins: &[String],
 ) -> Router<S> {
-    let router = match dist {
+    let mut frame_ancestors = String::from("'self'");
+    for origin in frame_origins {
+        let origin = origin.trim_end_matches('/');
+        if is_plain_origin(origin) {
+            frame_ancestors.push(' ');
+            frame_ancestors.push_str(origin);
+        } else {
+            tracing::warn!(%origin, "not a plain origin (scheme://host[:port]): it may not frame the console");
+        }
+    }
+    let (router, index) = match dist {
         Some(dir) => {
-            let index = ServeFile::new(dir.join("index.html"));
-            let files = ServeDir::new(dir)
+            let index = dir.join("index.html");
+            let route = move |req: Request| {
+                let index = index.clone();
+                async move { route_or_missing(req.uri().path(), &index).await }
+            };
+            let files = ServeDir::new(&dir)
                 .precompressed_br()
                 .precompressed_gzip()
-                .fallback(index);
-            router.fallback_service(files)
+                .fallback(route.into_service());
+            (router.fallback_service(files), Index::Dir(dir))
         }
-        None => router.fallback(embedded),
+        None => (
+            router.fallback(embedded),
+            Index::Embedded(embedded_hashes()),
+        ),
     };
-    router.layer(middleware::from_fn(cache_headers))
+    let policy = Arc::new(Policy {
+        index,
+        frame_ancestors,
+    });
+    let base_csp = HeaderValue::from_str(&policy.csp(&[]))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+    let frame_options = frame_origins
+        .is_empty()
+        .then(|| HeaderValue::from_static("SAMEORIGIN"));
+    router
+        .layer(middleware::from_fn_with_state(policy, file_headers))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            base_csp,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static(REFERRER_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            move |_: &Response| frame_options.clone(),
+        ))
+}
+
+/// `--dist`: what a path that names no file gets: `index.html` for a client-side route, a 404
+/// for anything with a file extension (a stale asset must never be answered with the page).
+async fn route_or_missing(path: &str, index: &Path) -> Response {
+    if is_asset(path) {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    match tokio::fs::read(index).await {
+        Ok(html) => {
+            let mut resp = Response::new(axum::body::Body::from(html));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            resp
+        }
+        Err(_) => not_built(),
+    }
 }
 
 /// Whether a request path names a hashed asset (has a file extension and is not `index.html`).
@@ -46,18 +219,39 @@ fn is_asset(path: &str) -> bool {
     last.contains('.') && last != "index.html"
 }
 
-async fn cache_headers(req: Request, next: Next) -> Response {
+/// Whether a response is an HTML page.
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Cache and `Vary` headers of the console's files, and the page's own policy (with the hashes
+/// of its inline scripts).
+async fn file_headers(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut resp = next.run(req).await;
-    if path == "/ws" || path == "/healthz" || !resp.status().is_success() {
+    if path == "/ws" || path == "/healthz" || path.starts_with("/api/") {
         return resp;
     }
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let page = is_html(resp.headers());
     let headers = resp.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if is_asset(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    }
+    if page {
+        let csp = policy.csp(&policy.script_hashes().await);
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
     }
     resp
 }
@@ -131,6 +325,19 @@ async fn embedded(_req: Request) -> Response {
     not_built()
 }
 
+/// The inline-script hashes of the embedded `index.html`.
+#[cfg(embedded_console)]
+fn embedded_hashes() -> Vec<String> {
+    Console::get("index.html")
+        .map(|f| inline_script_hashes(&String::from_utf8_lossy(&f.data)))
+        .unwrap_or_default()
+}
+
+#[cfg(not(embedded_console))]
+fn embedded_hashes() -> Vec<String> {
+    Vec::new()
+}
+
 #[cfg_attr(embedded_console, allow(dead_code))]
 fn not_built() -> Response {
     let body = "<!doctype html><title>tna-relay</title><p>The console was not built into this relay. \
@@ -162,6 +369,34 @@ mod tests {
             HeaderValue::from_static("br;q=0, gzip;q=0.5"),
         );
         assert_eq!(accepted_encodings(&h), [("gzip", ".gz")]);
+    }
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_are_not() {
+        let html = "<head><script type=\"module\">\nimport init from '/a.js';\n</script>\
+                    <SCRIPT src=\"/b.js\"></SCRIPT><script>x()</script></head>";
+        let hashes = inline_script_hashes(html);
+        let b64 = |s: &str| {
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
+        };
+        assert_eq!(
+            hashes,
+            [
+                format!("'sha256-{}'", b64("\nimport init from '/a.js';\n")),
+                format!("'sha256-{}'", b64("x()")),
+            ]
+        );
+        assert!(inline_script_hashes("<p>no scripts</p>").is_empty());
+        assert!(inline_script_hashes("<script>unclosed").is_empty());
+    }
+
+    #[test]
+    fn only_plain_origins_may_frame() {
+        assert!(is_plain_origin("https://intranet.example"));
+        assert!(is_plain_origin("http://10.0.0.1:8080"));
+        assert!(!is_plain_origin("https://a.example; script-src *"));
+        assert!(!is_plain_origin("*"));
+        assert!(!is_plain_origin("javascript://x"));
     }
 
     #[test]

@@ -366,6 +366,7 @@ fn router(
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
 ) -> Router {
+    let frame_origins = origins.clone();
     let routes = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(|| async { "ok" }))
@@ -401,7 +402,7 @@ fn router(
             stopped,
             kicked,
         });
-    assets::attach(routes, dist)
+    assets::attach(routes, dist, &frame_origins)
 }
 
 async fn ws_upgrade(

@@ -252,6 +252,7 @@ pub fn KioskPage() -> impl IntoView {
             _ => Vec::new(),
         })
     });
+    let mixed = Memo::new(move |_| zones.with(|z| z.len() > 1));
     // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
     let board = RwSignal::new(Board::new(BOARD_USERS));
     let live = use_live(
@@ -386,7 +387,7 @@ pub fn KioskPage() -> impl IntoView {
                     <h2 id="kiosk-latest-title">{s::LATEST}</h2>
                     <ol class="kiosk-punches">
                         <For each=punches key=|r| (r.device_id, r.id) let:r>
-                            <PunchItem row=r meta=live.meta directions />
+                            <PunchItem row=r meta=live.meta directions mixed />
                         </For>
                     </ol>
                     {move || {
@@ -441,6 +442,8 @@ fn PunchItem(
     row: LogRow,
     meta: RwSignal<MetaMap>,
     directions: RwSignal<DirectionMap>,
+    /// The kiosk shows sites in several zones: each punch names its offset.
+    mixed: Memo<bool>,
 ) -> impl IntoView {
     let r = row.clone();
     let time = move || {
@@ -455,6 +458,7 @@ fn PunchItem(
                 title=t.title
             >
                 {t.hm}
+                {mixed.get().then(|| view! { " " <span class="row-offset">{t.offset_text}</span> })}
             </span>
         }
     };

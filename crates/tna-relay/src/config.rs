@@ -85,6 +85,9 @@ pub struct RelayConfig {
     /// Other origins whose pages may open `/ws` and sign in (`https://intranet.example`), besides
     /// pages served by the relay itself.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies (networks) in front of the relay: from these peers the sign-in rate
+    /// limit takes the client from `X-Forwarded-For` (see [`crate::signin::client_ip`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The log archive's database (`sqlite:///path/archive.db` or `postgres://…`); `None` keeps
     /// no archive (library use and tests that do not need one).
     pub archive: Option<String>,
@@ -108,6 +111,7 @@ impl RelayConfig {
             sign_in_hint: None,
             tls: None,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             archive: None,
         }
     }
@@ -122,6 +126,7 @@ impl std::fmt::Debug for RelayConfig {
             .field("sign_in", &self.auth.is_some())
             .field("tls", &self.tls)
             .field("allowed_origins", &self.allowed_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("archive", &self.archive.as_deref().map(redact_url))
             .finish_non_exhaustive()
     }
@@ -136,5 +141,39 @@ fn redact_url(url: &str) -> String {
             format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
         }
         _ => url.to_string(),
+    }
+}
+
+/// A `--trusted-proxy` value that is neither an address nor a CIDR block.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0:?} is not a network: write an address (10.0.0.5) or a CIDR block (10.0.0.0/8, fd00::/8)"
+)]
+pub struct BadTrustedProxy(pub String);
+
+/// A trusted proxy: a CIDR block (`10.0.0.0/8`), or one address (`10.0.0.5` = `10.0.0.5/32`).
+pub fn parse_trusted_proxy(s: &str) -> Result<ipnet::IpNet, BadTrustedProxy> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| BadTrustedProxy(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let net = |s: &str| parse_trusted_proxy(s).map(|n| n.to_string()).ok();
+        assert_eq!(net("10.0.0.0/8").as_deref(), Some("10.0.0.0/8"));
+        assert_eq!(net(" 10.1.2.3/8 ").as_deref(), Some("10.0.0.0/8"));
+        assert_eq!(net("10.0.0.5").as_deref(), Some("10.0.0.5/32"));
+        assert_eq!(net("fd00::/8").as_deref(), Some("fd00::/8"));
+        assert_eq!(net("::1").as_deref(), Some("::1/128"));
+        assert_eq!(net("10.0.0.0/33"), None);
+        assert_eq!(net("proxy.example"), None);
+        assert_eq!(net(""), None);
     }
 }

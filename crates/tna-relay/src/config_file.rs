@@ -6,6 +6,7 @@
 //! accounts = "/var/lib/tna-relay/accounts.json"
 //! archive = "sqlite:///var/lib/tna-relay/archive.db"   # or postgres://relay@db-host/tna
 //! allow_origins = ["https://intranet.example"]
+//! trusted_proxies = ["10.0.0.0/8"]   # reverse proxies whose X-Forwarded-For names the client
 //!
 //! [tls]                       # optional: serve HTTPS
 //! cert = "/etc/tna-relay/relay.crt"
@@ -48,6 +49,9 @@ pub struct ConfigFile {
     /// Other origins whose pages may use the relay.
     #[serde(default)]
     pub allow_origins: Vec<String>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Serve the console from this directory instead of the embedded copy.
     pub dist: Option<PathBuf>,
     /// The log archive's database URL (`sqlite:///var/lib/tna-relay/archive.db`,
@@ -187,6 +191,7 @@ mod tests {
             listen = "0.0.0.0:8443"
             accounts = "/var/lib/tna-relay/accounts.json"
             allow_origins = ["https://intranet.example"]
+            trusted_proxies = ["10.0.0.0/8"]
             [tls]
             cert = "/etc/r.crt"
             key = "/etc/r.key"
@@ -200,6 +205,7 @@ mod tests {
         .expect("valid");
         assert_eq!(f.listen, "0.0.0.0:8443".parse().ok());
         assert_eq!(f.allow_origins, ["https://intranet.example"]);
+        assert_eq!(f.trusted_proxies, ["10.0.0.0/8"]);
         assert_eq!(f.tls.map(|t| t.key), Some(PathBuf::from("/etc/r.key")));
         let gw = f.gateway.first().expect("gateway");
         assert_eq!(

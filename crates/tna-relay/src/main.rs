@@ -97,6 +97,18 @@ struct Cli {
         value_delimiter = ','
     )]
     allow_origins: Vec<String>,
+    /// A reverse proxy in front of the relay, as an address or CIDR block (10.0.0.0/8): from
+    /// these peers the sign-in rate limit takes the client from X-Forwarded-For (the right-most
+    /// address that is not a trusted proxy). Repeat, or comma-separate in the variable. Without
+    /// one, X-Forwarded-For is ignored and every client behind a proxy is the proxy.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "TNA_RELAY_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_parser = tna_relay::config::parse_trusted_proxy
+    )]
+    trusted_proxies: Vec<ipnet::IpNet>,
     /// The log archive: `sqlite:///path/archive.db` (created when missing) or
     /// `postgres://user@host/db` (several relays may share one) [default: tna-archive.db in the
     /// accounts file's directory (the state directory); demo: a fresh file in the temp
@@ -172,6 +184,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         cli.allow_origins
     };
+    let trusted_proxies = if cli.trusted_proxies.is_empty() {
+        file.trusted_proxies
+            .iter()
+            .map(|p| tna_relay::config::parse_trusted_proxy(p))
+            .collect::<Result<Vec<_>, _>>()
+            .context("trusted_proxies in the config file")?
+    } else {
+        cli.trusted_proxies
+    };
     let dist = cli.dist.or(file.dist);
     // The emulator's logs start afresh on every demo run: a fresh archive matches them (and
     // is removed at exit).
@@ -243,6 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         sign_in_hint,
         tls,
         allowed_origins,
+        trusted_proxies,
         archive: Some(archive),
         ..RelayConfig::with_sites(listen, gateways)
     })

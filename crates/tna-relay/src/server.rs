@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::Router;
-use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -232,6 +232,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             secure_cookies: https,
         },
         cfg.allowed_origins,
+        cfg.trusted_proxies,
         cfg.dist,
         stopped.clone(),
         kicked,
@@ -355,6 +356,8 @@ struct HttpState {
     app: AppState,
     /// Origins allowed besides the relay's own.
     origins: std::sync::Arc<Vec<String>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
 }
@@ -362,6 +365,7 @@ struct HttpState {
 fn router(
     app: AppState,
     origins: Vec<String>,
+    trusted_proxies: Vec<ipnet::IpNet>,
     dist: Option<PathBuf>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
@@ -376,11 +380,15 @@ fn router(
                 signin::whoami(s.app.auth, s.app.sign_in_hint, h)
             })
             .post(
-                |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
+                |State(s): State<HttpState>,
+                 h: HeaderMap,
+                 ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                 body| async move {
                     if let Err(why) = check_origin(&h, &s.origins) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
-                    signin::sign_in(s.app.auth, s.app.secure_cookies, peer, body).await
+                    let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
+                    signin::sign_in(s.app.auth, s.app.secure_cookies, client, body).await
                 },
             )
             .delete(|State(s): State<HttpState>, h: HeaderMap| signin::sign_out(s.app.auth, h)),
@@ -388,17 +396,22 @@ fn router(
         .route(
             "/api/kiosk/pair",
             post(
-                |State(s): State<HttpState>, h: HeaderMap, peer, body| async move {
+                |State(s): State<HttpState>,
+                 h: HeaderMap,
+                 ConnectInfo(peer): ConnectInfo<SocketAddr>,
+                 body| async move {
                     if let Err(why) = check_origin(&h, &s.origins) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
-                    signin::pair(s.app.auth, s.app.secure_cookies, peer, body).await
+                    let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
+                    signin::pair(s.app.auth, s.app.secure_cookies, client, body).await
                 },
             ),
         )
         .with_state(HttpState {
             app,
             origins: std::sync::Arc::new(origins),
+            trusted_proxies: std::sync::Arc::new(trusted_proxies),
             stopped,
             kicked,
         });

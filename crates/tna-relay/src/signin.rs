@@ -12,11 +12,15 @@
 //!   its role must allow the method (`tna_types::auth`); otherwise `-32006`.
 //! - Without an [`Auth`] (library users and tests that pass `auth: None`) everything is open
 //!   and callers act as admin. The `tna-relay` binary always signs in.
+//! - Failed attempts are delayed per (username, client) and per client (`auth/limiter.rs`). The
+//!   client is the peer's address, or, when the peer is a configured trusted proxy
+//!   (`--trusted-proxy CIDR`), the right-most `X-Forwarded-For` address that is not itself a
+//!   trusted proxy ([`client_ip`]). `X-Forwarded-For` from anyone else is ignored: a client
+//!   could write anything there.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
-use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -68,6 +72,49 @@ impl Caller {
             role: s.role,
         }
     }
+}
+
+/// Most `X-Forwarded-For` entries looked at (right to left): a longer chain is not a real one.
+pub const MAX_FORWARDED_HOPS: usize = 16;
+
+/// The client of a request from `peer`: `peer` itself unless it is one of the `trusted` proxies;
+/// then the right-most `X-Forwarded-For` address that is not a trusted proxy (each proxy appends
+/// the address it was reached from, so entries left of an untrusted one may be forged). When
+/// every listed address is a trusted proxy, the left-most of them; when the header is missing
+/// or an entry is not an address, the last trusted hop.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer.to_canonical();
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for entry in entries.iter().rev().take(MAX_FORWARDED_HOPS) {
+        let Some(ip) = parse_forwarded(entry) else {
+            return client;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            return ip;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: an address, maybe with a port (`1.2.3.4:5`, `[::1]:5`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
 }
 
 /// The session token of a request: the cookie, else `Authorization: Bearer`.
@@ -369,11 +416,11 @@ pub async fn whoami(auth: Option<Auth>, hint: Option<String>, headers: HeaderMap
     }
 }
 
-/// `POST /api/session`.
+/// `POST /api/session`; `client` is the caller's address ([`client_ip`]).
 pub async fn sign_in(
     auth: Option<Auth>,
     secure: bool,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: IpAddr,
     body: Result<Json<SignInBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Some(auth) = auth else {
@@ -385,7 +432,7 @@ pub async fn sign_in(
             "Send JSON {\"username\": …, \"password\": …}.",
         );
     };
-    let client = peer.ip().to_string();
+    let client = client.to_string();
     // The store hashes with argon2 (tens of ms of CPU and ~19 MiB each): off the async workers,
     // and only a few at once, so a flood of attempts cannot exhaust memory or threads.
     let Ok(_slot) = PASSWORD_CHECKS.acquire().await else {
@@ -427,11 +474,11 @@ pub async fn sign_out(auth: Option<Auth>, headers: HeaderMap) -> Response {
     resp
 }
 
-/// `POST /api/kiosk/pair`.
+/// `POST /api/kiosk/pair`; `client` is the caller's address ([`client_ip`]).
 pub async fn pair(
     auth: Option<Auth>,
     secure: bool,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: IpAddr,
     body: Result<Json<PairBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Some(auth) = auth else {
@@ -440,7 +487,7 @@ pub async fn pair(
     let Ok(Json(body)) = body else {
         return error_body(StatusCode::BAD_REQUEST, "Send JSON {\"code\": …}.");
     };
-    match auth.redeem_pairing(body.code.trim(), &peer.ip().to_string()) {
+    match auth.redeem_pairing(body.code.trim(), &client.to_string()) {
         Ok(session) => {
             tracing::info!(kiosk = %session.username, "kiosk enrolled");
             signed_in(session, secure)
@@ -471,6 +518,56 @@ mod tests {
         empty.insert(header::COOKIE, HeaderValue::from_static("tna_session="));
         empty.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(token_of(&empty), None);
+    }
+
+    #[test]
+    fn the_client_comes_from_x_forwarded_for_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let trusted: Vec<ipnet::IpNet> = ["10.0.0.0/8", "fd00::/8"]
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 198.51.100.7"),
+        );
+        h.append("x-forwarded-for", HeaderValue::from_static("10.1.1.1"));
+        // From an untrusted peer the header is ignored.
+        assert_eq!(client_ip(ip("192.0.2.1"), &h, &trusted), ip("192.0.2.1"));
+        assert_eq!(client_ip(ip("10.0.0.5"), &h, &[]), ip("10.0.0.5"));
+        // Behind trusted proxies: the right-most untrusted address, not the forged left one.
+        assert_eq!(client_ip(ip("10.0.0.5"), &h, &trusted), ip("198.51.100.7"));
+        // An IPv4-mapped peer counts as its IPv4 address.
+        assert_eq!(
+            client_ip(ip("::ffff:10.0.0.5"), &h, &trusted),
+            ip("198.51.100.7")
+        );
+        // Ports, IPv6, a chain of proxies only, garbage, no header.
+        let one = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_static(v));
+            h
+        };
+        let peer = ip("10.0.0.5");
+        assert_eq!(
+            client_ip(peer, &one("[2001:db8::1]:443"), &trusted),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            client_ip(peer, &one("203.0.113.9:5000"), &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(peer, &one("10.2.2.2, fd00::1"), &trusted),
+            ip("10.2.2.2")
+        );
+        assert_eq!(
+            client_ip(peer, &one("203.0.113.9, junk"), &trusted),
+            peer,
+            "an entry that is not an address stops the walk at the last trusted hop"
+        );
+        assert_eq!(client_ip(peer, &HeaderMap::new(), &trusted), peer);
     }
 
     #[test]

@@ -1,114 +1,127 @@
-//! The failed-attempt limiter: at most [`MAX_FAILURES`] failures per username and per client in
-//! any [`FAILURE_WINDOW`] (a sliding window); past that, attempts are refused before any password
-//! or code is checked.
+//! The failed-attempt limiter: growing delays, never a lockout that others can cause.
 //!
+//! - Failures count per **(username, client)** pair, so wrong passwords sent from one client
+//!   never delay the same user signing in from another: an attacker cannot keep a known user
+//!   out. The first [`FREE_PAIR_FAILURES`] failures of a pair cost nothing; after that each
+//!   attempt must wait [`FIRST_DELAY`] after the pair's last failure, doubling with every further
+//!   failure up to [`MAX_DELAY`]. A pair's count is forgotten [`FAILURE_WINDOW`] after its last
+//!   failure, and at once when it signs in.
+//! - A client is also counted across usernames (password spraying, pairing-code guessing), with
+//!   the same growing delays after [`FREE_CLIENT_FAILURES`]. Behind a reverse proxy the client is
+//!   the address the proxy reports (`--trusted-proxy`, see `crate::signin::client_ip`);
+//!   otherwise every user behind it would share one client.
 //! - An attempt is counted as a failure when it *starts* ([`Limiter::begin`] checks and records
 //!   under one lock), and taken back when it succeeds. So a burst of parallel guesses cannot slip
-//!   past the limit between the check and the verdict.
-//! - A success forgets the username's failures (the user got in); the client's other failures
-//!   stay, so one known password cannot be used to reset a guessing client.
-//! - Memory is bounded: a key keeps at most [`MAX_FAILURES`] timestamps, each map at most
-//!   [`MAX_TRACKED_KEYS`] keys (expired keys are pruned first, then the stalest key *below* the
-//!   limit is dropped; a locked-out key is never dropped, so a flood of junk usernames cannot
-//!   wipe the counter of `admin`; when every key is locked out, new attempts are refused), and
-//!   client keys are cut to [`MAX_CLIENT_KEY_BYTES`].
+//!   past the delay between the check and the verdict.
+//! - Memory is bounded: each map keeps at most [`MAX_TRACKED_KEYS`] keys (expired keys are
+//!   pruned first, then the one whose last failure is oldest is dropped; an attempt is never
+//!   refused for want of room), and client keys are cut to [`MAX_CLIENT_KEY_BYTES`].
 //! - An IPv6 client counts by its /64 network: one host can use a whole /64 of addresses.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::Duration;
 
-/// Failures allowed per username and per client within [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-/// How long a failure counts.
+/// Failures of one (username, client) pair before any delay.
+pub const FREE_PAIR_FAILURES: u32 = 3;
+/// Failures of one client (any usernames, pairing codes) before any delay.
+pub const FREE_CLIENT_FAILURES: u32 = 10;
+/// The first delay once the free failures are used; each further failure doubles it.
+pub const FIRST_DELAY: Duration = Duration::from_secs(1);
+/// The longest delay between two attempts of one pair or client.
+pub const MAX_DELAY: Duration = Duration::from_secs(5 * 60);
+/// How long after its last failure a pair or client is forgotten.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Most keys each of the username and client maps keeps.
+/// Most keys each of the pair and client maps keeps.
 pub const MAX_TRACKED_KEYS: usize = 10_000;
 /// Longest client key kept (an IPv6 address with zone fits); longer ones are cut.
 pub const MAX_CLIENT_KEY_BYTES: usize = 64;
+/// Doublings past which the delay is [`MAX_DELAY`] anyway (keeps the shift in range).
+const MAX_DOUBLINGS: u32 = 20;
 
-/// Recent failure times per key.
-#[derive(Debug, Default)]
+/// The recent failures of one key.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    /// Failures counted (each forgotten with the whole record, [`FAILURE_WINDOW`] after `last`).
+    failures: u32,
+    /// When the last one started (seconds).
+    last: u64,
+}
+
+/// The wait (seconds) after the last of `failures` failures, when `free` cost nothing.
+fn delay_after(failures: u32, free: u32) -> u64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = (failures - free).min(MAX_DOUBLINGS);
+    FIRST_DELAY
+        .as_secs()
+        .saturating_mul(1 << doublings)
+        .min(MAX_DELAY.as_secs())
+}
+
+/// Failure records per key, with `free` failures before delays start.
+#[derive(Debug)]
 struct Failures {
-    map: HashMap<String, VecDeque<u64>>,
+    map: HashMap<String, Record>,
+    free: u32,
 }
 
 impl Failures {
-    /// Drops `key`'s failures that left the window; returns the seconds until it may try again
-    /// when it is at the limit.
-    fn retry_after(&mut self, key: &str, now: u64) -> Option<u64> {
-        let window = FAILURE_WINDOW.as_secs();
-        let times = self.map.get_mut(key)?;
-        while times
-            .front()
-            .is_some_and(|&t| t.saturating_add(window) <= now)
-        {
-            times.pop_front();
+    fn new(free: u32) -> Self {
+        Failures {
+            map: HashMap::new(),
+            free,
         }
-        if times.is_empty() {
+    }
+
+    /// Forgets `key` when its window has passed; the seconds it must still wait, if any.
+    fn wait(&mut self, key: &str, now: u64) -> Option<u64> {
+        let record = *self.map.get(key)?;
+        if record.last.saturating_add(FAILURE_WINDOW.as_secs()) <= now {
             self.map.remove(key);
             return None;
         }
-        if times.len() < MAX_FAILURES {
-            return None;
-        }
-        let oldest = times.front().copied().unwrap_or(now);
-        Some(
-            oldest
-                .saturating_add(window)
-                .saturating_sub(now)
-                .clamp(1, window),
-        )
+        let until = record
+            .last
+            .saturating_add(delay_after(record.failures, self.free));
+        (until > now).then(|| until - now)
     }
 
-    /// Records a failure of `key` at `now`, making room first if the map is full; `false` when
-    /// there is no room (every tracked key is locked out) and nothing was recorded.
-    fn record(&mut self, key: &str, now: u64) -> bool {
-        if !self.map.contains_key(key) && self.map.len() >= MAX_TRACKED_KEYS && !self.make_room(now)
-        {
-            return false;
+    /// Records a failure of `key` at `now`, making room first if the map is full.
+    fn record(&mut self, key: &str, now: u64) {
+        if !self.map.contains_key(key) && self.map.len() >= MAX_TRACKED_KEYS {
+            self.make_room(now);
         }
-        let times = self.map.entry(key.to_owned()).or_default();
-        if times.len() >= MAX_FAILURES {
-            times.pop_front();
-        }
-        times.push_back(now);
-        true
-    }
-
-    /// Prunes expired keys; if none expired, drops the stalest key below the limit. `false` when
-    /// every key is at the limit (none is dropped: their lockouts stand).
-    fn make_room(&mut self, now: u64) -> bool {
-        let window = FAILURE_WINDOW.as_secs();
-        self.map.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|&t| t.saturating_add(window) > now)
+        let record = self.map.entry(key.to_owned()).or_insert(Record {
+            failures: 0,
+            last: now,
         });
+        record.failures = record.failures.saturating_add(1);
+        record.last = now;
+    }
+
+    /// Prunes expired keys; if none expired, drops the key whose last failure is oldest.
+    fn make_room(&mut self, now: u64) {
+        let window = FAILURE_WINDOW.as_secs();
+        self.map.retain(|_, r| r.last.saturating_add(window) > now);
         if self.map.len() < MAX_TRACKED_KEYS {
-            return true;
+            return;
         }
         let stalest = self
             .map
             .iter()
-            .filter(|(_, times)| times.len() < MAX_FAILURES)
-            .min_by_key(|(_, times)| times.back().copied().unwrap_or(0))
+            .min_by_key(|(_, r)| r.last)
             .map(|(k, _)| k.clone());
-        match stalest {
-            Some(k) => {
-                self.map.remove(&k);
-                true
-            }
-            None => false,
+        if let Some(k) = stalest {
+            self.map.remove(&k);
         }
     }
 
-    /// Takes back one failure recorded at `at` (the attempt succeeded).
-    fn take_back(&mut self, key: &str, at: u64) {
-        if let Some(times) = self.map.get_mut(key) {
-            if let Some(i) = times.iter().rposition(|&t| t == at) {
-                times.remove(i);
-            }
-            if times.is_empty() {
+    /// Takes back one failure (the attempt succeeded).
+    fn take_back(&mut self, key: &str) {
+        if let Some(record) = self.map.get_mut(key) {
+            record.failures = record.failures.saturating_sub(1);
+            if record.failures == 0 {
                 self.map.remove(key);
             }
         }
@@ -124,11 +137,20 @@ impl Failures {
     }
 }
 
-/// Failed sign-ins and pairing attempts per username and per client.
-#[derive(Debug, Default)]
+/// Failed sign-ins and pairing attempts per (username, client) and per client.
+#[derive(Debug)]
 pub(crate) struct Limiter {
-    users: Failures,
+    pairs: Failures,
     clients: Failures,
+}
+
+impl Default for Limiter {
+    fn default() -> Self {
+        Limiter {
+            pairs: Failures::new(FREE_PAIR_FAILURES),
+            clients: Failures::new(FREE_CLIENT_FAILURES),
+        }
+    }
 }
 
 /// A client key of bounded length; an IPv6 address counts by its /64 network.
@@ -149,32 +171,38 @@ fn client_key(client: &str) -> String {
     client[..end].to_string()
 }
 
+/// The key of a (username, client key) pair (a NUL cannot be in either).
+fn pair_key(user: &str, client_key: &str) -> String {
+    format!("{client_key}\0{user}")
+}
+
 impl Limiter {
-    /// Starts an attempt: `Err(retry_after_secs)` when the username or the client is at the
-    /// limit (nothing recorded), otherwise counts it as a failure until [`Limiter::succeeded`].
+    /// Starts an attempt: `Err(retry_after_secs)` when the pair or the client must still wait
+    /// (nothing recorded), otherwise counts it as a failure until [`Limiter::succeeded`].
     pub(crate) fn begin(&mut self, user: Option<&str>, client: &str, now: u64) -> Result<(), u64> {
         let client = client_key(client);
-        let by_user = user.and_then(|u| self.users.retry_after(u, now));
-        let by_client = self.clients.retry_after(&client, now);
-        if let Some(wait) = by_user.max(by_client) {
+        let pair = user.map(|u| pair_key(u, &client));
+        let by_pair = pair.as_deref().and_then(|p| self.pairs.wait(p, now));
+        let by_client = self.clients.wait(&client, now);
+        if let Some(wait) = by_pair.max(by_client) {
             return Err(wait);
         }
-        // No room to count this attempt (a flood of locked-out keys): refuse it rather than
-        // forget anyone's lockout.
-        let counted = user.is_none_or(|u| self.users.record(u, now));
-        if !counted || !self.clients.record(&client, now) {
-            return Err(FAILURE_WINDOW.as_secs());
+        if let Some(p) = &pair {
+            self.pairs.record(p, now);
         }
+        self.clients.record(&client, now);
         Ok(())
     }
 
-    /// The attempt begun at `began` succeeded: forget the username's failures and take back the
-    /// client's count for this attempt.
-    pub(crate) fn succeeded(&mut self, user: Option<&str>, client: &str, began: u64) {
+    /// The attempt succeeded: forget the pair's failures and take back the client's count for
+    /// this attempt (its other failures stay, so one known password cannot reset a client that
+    /// guesses at other accounts).
+    pub(crate) fn succeeded(&mut self, user: Option<&str>, client: &str) {
+        let client = client_key(client);
         if let Some(u) = user {
-            self.users.forget(u);
+            self.pairs.forget(&pair_key(u, &client));
         }
-        self.clients.take_back(&client_key(client), began);
+        self.clients.take_back(&client);
     }
 }
 
@@ -182,83 +210,95 @@ impl Limiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sixth_attempt_is_refused_until_the_oldest_failure_leaves_the_window() {
-        let mut l = Limiter::default();
-        for i in 0..MAX_FAILURES as u64 {
-            assert_eq!(l.begin(Some("bob"), "10.0.0.1", 100 + i), Ok(()));
+    /// Failures of `user` from `client` at `now`, each allowed.
+    fn fail(l: &mut Limiter, user: &str, client: &str, times: u32, now: u64) {
+        for i in 0..times {
+            assert_eq!(l.begin(Some(user), client, now), Ok(()), "failure {i}");
         }
-        let window = FAILURE_WINDOW.as_secs();
+    }
+
+    #[test]
+    fn delays_grow_after_the_free_failures_and_stop_growing_at_the_cap() {
+        let mut l = Limiter::default();
+        fail(&mut l, "bob", "10.0.0.1", FREE_PAIR_FAILURES, 100);
+        // 1 s after the last failure, then 2, 4, 8 …
+        let mut now = 100;
+        let mut expected = FIRST_DELAY.as_secs();
+        for _ in 0..12 {
+            assert_eq!(l.begin(Some("bob"), "10.0.0.1", now), Err(expected));
+            now += expected;
+            assert_eq!(l.begin(Some("bob"), "10.0.0.1", now), Ok(()));
+            expected = (expected * 2).min(MAX_DELAY.as_secs());
+        }
+        assert_eq!(expected, MAX_DELAY.as_secs(), "capped, never a lockout");
+        // Quiet for the window: forgotten.
+        now += FAILURE_WINDOW.as_secs();
+        fail(&mut l, "bob", "10.0.0.1", FREE_PAIR_FAILURES, now);
+    }
+
+    #[test]
+    fn failures_from_one_client_never_delay_the_user_on_another() {
+        let mut l = Limiter::default();
+        // The attacker keeps going as fast as it is let.
+        let mut now = 1;
+        for _ in 0..50 {
+            if let Err(wait) = l.begin(Some("admin"), "198.51.100.7", now) {
+                now += wait;
+                assert_eq!(l.begin(Some("admin"), "198.51.100.7", now), Ok(()));
+            }
+        }
+        assert!(l.begin(Some("admin"), "198.51.100.7", now).is_err());
+        // The real admin elsewhere is never waiting.
+        assert_eq!(l.begin(Some("admin"), "203.0.113.5", now), Ok(()));
+        l.succeeded(Some("admin"), "203.0.113.5");
+    }
+
+    #[test]
+    fn a_client_spraying_usernames_is_delayed() {
+        let mut l = Limiter::default();
+        for i in 0..FREE_CLIENT_FAILURES {
+            assert_eq!(l.begin(Some(&format!("u{i}")), "10.0.0.9", 5), Ok(()));
+        }
         assert_eq!(
-            l.begin(Some("bob"), "10.0.0.2", 110),
-            Err(100 + window - 110)
+            l.begin(Some("fresh"), "10.0.0.9", 5),
+            Err(FIRST_DELAY.as_secs())
         );
-        assert!(l.begin(Some("bob"), "10.0.0.2", 100 + window - 1).is_err());
-        // The first failure has left the window: one more attempt is allowed.
-        assert_eq!(l.begin(Some("bob"), "10.0.0.2", 100 + window), Ok(()));
+        assert_eq!(
+            l.begin(Some("fresh"), "10.0.0.8", 5),
+            Ok(()),
+            "another client"
+        );
     }
 
     #[test]
-    fn success_forgets_the_user_but_only_its_own_client_count() {
+    fn success_forgets_the_pair_but_only_its_own_client_count() {
         let mut l = Limiter::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            assert_eq!(l.begin(Some("bob"), "c", 5), Ok(()));
-        }
-        assert_eq!(l.begin(Some("bob"), "c", 6), Ok(()));
-        l.succeeded(Some("bob"), "c", 6);
-        assert_eq!(l.users.len(), 0);
-        // The client still has its 4 failures: one more is allowed, then it is limited.
-        assert_eq!(l.begin(Some("alice"), "c", 7), Ok(()));
-        assert!(l.begin(Some("carol"), "c", 8).is_err());
+        fail(&mut l, "bob", "c", FREE_PAIR_FAILURES, 5);
+        assert!(l.begin(Some("bob"), "c", 5).is_err());
+        l.succeeded(Some("bob"), "c");
+        assert_eq!(l.pairs.len(), 0);
+        assert_eq!(l.clients.map.get("c").map(|r| r.failures), Some(2));
+        fail(&mut l, "bob", "c", FREE_PAIR_FAILURES, 6);
     }
 
     #[test]
-    fn maps_stay_bounded() {
+    fn maps_stay_bounded_and_never_refuse_for_want_of_room() {
         let mut l = Limiter::default();
         for i in 0..MAX_TRACKED_KEYS + 50 {
             let (user, client) = (format!("u{i}"), format!("c{i}"));
             assert_eq!(l.begin(Some(&user), &client, 1_000), Ok(()));
         }
-        assert_eq!(l.users.len(), MAX_TRACKED_KEYS);
+        assert_eq!(l.pairs.len(), MAX_TRACKED_KEYS);
         assert_eq!(l.clients.len(), MAX_TRACKED_KEYS);
-        // Once their failures expire, new keys push the old ones out.
         let later = 1_000 + FAILURE_WINDOW.as_secs();
         assert_eq!(l.begin(Some("new"), "new", later), Ok(()));
-        assert_eq!(l.users.len(), 1);
-    }
-
-    #[test]
-    fn a_flood_of_junk_keys_never_wipes_a_lockout() {
-        let mut l = Limiter::default();
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(l.begin(Some("admin"), "10.9.9.9", 1), Ok(()));
-        }
-        // Fill the user map with other keys, one failure each, after admin's.
-        for i in 0..MAX_TRACKED_KEYS + 10 {
-            let _ = l.begin(
-                Some(&format!("junk{i}")),
-                &format!("10.1.{}.{}", i / 250, i % 250),
-                2,
-            );
-        }
-        assert!(
-            l.begin(Some("admin"), "10.7.7.7", 3).is_err(),
-            "admin's lockout survived the flood"
-        );
-        // When every tracked key is locked out, a new key is refused, not let in uncounted.
-        let mut full = Limiter::default();
-        for i in 0..MAX_TRACKED_KEYS {
-            for _ in 0..MAX_FAILURES {
-                let _ = full.begin(Some(&format!("u{i}")), &format!("c{i}"), 5);
-            }
-        }
-        assert!(full.begin(Some("fresh"), "fresh-client", 6).is_err());
+        assert_eq!(l.pairs.len(), 1, "expired keys pruned");
     }
 
     #[test]
     fn an_ipv6_client_counts_by_its_64() {
         let mut l = Limiter::default();
-        for i in 0..MAX_FAILURES {
+        for i in 0..FREE_CLIENT_FAILURES {
             assert_eq!(l.begin(None, &format!("2001:db8:1:2::{i:x}"), 1), Ok(()));
         }
         assert!(
@@ -278,10 +318,19 @@ mod tests {
         let long = "é".repeat(MAX_CLIENT_KEY_BYTES);
         assert!(client_key(&long).len() <= MAX_CLIENT_KEY_BYTES);
         let mut l = Limiter::default();
-        for _ in 0..MAX_FAILURES {
+        for _ in 0..FREE_CLIENT_FAILURES {
             assert_eq!(l.begin(None, &format!("{long}a"), 1), Ok(()));
         }
         // A different suffix past the cut is the same client.
         assert!(l.begin(None, &format!("{long}b"), 1).is_err());
+    }
+
+    #[test]
+    fn delay_arithmetic_saturates() {
+        assert_eq!(delay_after(0, 3), 0);
+        assert_eq!(delay_after(2, 3), 0);
+        assert_eq!(delay_after(3, 3), 1);
+        assert_eq!(delay_after(5, 3), 4);
+        assert_eq!(delay_after(u32::MAX, 3), MAX_DELAY.as_secs());
     }
 }

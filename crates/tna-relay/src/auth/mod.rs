@@ -5,8 +5,9 @@
 //!   last one can be neither deleted nor demoted, and [`Auth::ensure_admin`] creates the first.
 //! - **Sign-in** checks the password with argon2id. An unknown username is verified against a
 //!   dummy hash, so it takes as long and fails the same way ([`AuthError::BadCredentials`]) as a
-//!   wrong password. Failures are limited per username and per client (`limiter.rs`); over the
-//!   limit nothing is checked at all.
+//!   wrong password. Failures are counted per (username, client) and per client, with growing
+//!   delays (`limiter.rs`): wrong passwords from one client never delay the user on another.
+//!   While a delay runs nothing is checked at all.
 //! - **Sessions** are bearer tokens of [`TOKEN_BYTES`] OS-random bytes. The relay keeps only their
 //!   SHA-256, so a memory or file dump gives no live token. A session lives [`SESSION_TTL`] from
 //!   sign-in, in memory only: restarting the relay signs everyone out. Changing an account's
@@ -40,7 +41,10 @@ pub use tna_types::Role;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AuthError;
-pub use limiter::{FAILURE_WINDOW, MAX_CLIENT_KEY_BYTES, MAX_FAILURES, MAX_TRACKED_KEYS};
+pub use limiter::{
+    FAILURE_WINDOW, FIRST_DELAY, FREE_CLIENT_FAILURES, FREE_PAIR_FAILURES, MAX_CLIENT_KEY_BYTES,
+    MAX_DELAY, MAX_TRACKED_KEYS,
+};
 pub use secret::{
     GENERATED_PASSWORD_BYTES, HashCost, MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
     PAIRING_ALPHABET, PAIRING_CODE_LEN, TOKEN_BYTES, TOKEN_CHARS, check_password, check_username,
@@ -626,7 +630,7 @@ impl Auth {
             );
             role
         };
-        self.limiter().succeeded(user_key, client, now);
+        self.limiter().succeeded(user_key, client);
         tracing::info!(username, role = role.name(), client, "signed in");
         Ok(Session {
             token,
@@ -778,7 +782,7 @@ impl Auth {
                 },
             );
         }
-        self.limiter().succeeded(None, client, now);
+        self.limiter().succeeded(None, client);
         tracing::info!(kiosk = name, client, "kiosk paired");
         Ok(Session {
             token,

@@ -25,8 +25,16 @@ pub fn axe_js(ctx: &Ctx) -> std::path::PathBuf {
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages for the browser tests.
 /// Debian packages the tests need: the browser and its driver, a PostgreSQL server for the
-/// archive tests, and a Korean font so screenshots show Korean key labels instead of boxes.
-pub const APT_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "postgresql", "fonts-nanum"];
+/// archive tests, a Korean font so screenshots show Korean key labels instead of boxes, and
+/// systemd for `systemd-analyze verify` of `deploy/tna-relay.service` (the relay's
+/// `service_start` test; it says SKIPPED without it).
+pub const APT_PACKAGES: [&str; 5] = [
+    "chromium",
+    "chromium-driver",
+    "postgresql",
+    "fonts-nanum",
+    "systemd",
+];
 
 /// Runs every setup step.
 pub fn run(ctx: &Ctx) -> Result<()> {
@@ -116,7 +124,7 @@ fn dpkg_installed(ctx: &Ctx, package: &str) -> bool {
 fn apt_packages(ctx: &Ctx) -> Result<()> {
     ensure(
         ctx,
-        "apt chromium, chromium-driver, postgresql, fonts-nanum",
+        "apt chromium, chromium-driver, postgresql, fonts-nanum, systemd",
         || {
             let missing: Vec<&str> = APT_PACKAGES
                 .into_iter()

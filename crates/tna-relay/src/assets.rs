@@ -235,10 +235,13 @@ async fn file_headers(State(policy): State<Arc<Policy>>, req: Request, next: Nex
     if path == "/ws" || path == "/healthz" || path.starts_with("/api/") {
         return resp;
     }
-    if !resp.status().is_success() {
+    // A 304 (a revalidated `index.html`) carries the same headers as the 200 would: a browser
+    // replaces the stored ones with them, the policy included.
+    let revalidated = resp.status() == StatusCode::NOT_MODIFIED;
+    if !resp.status().is_success() && !revalidated {
         return resp;
     }
-    let page = is_html(resp.headers());
+    let page = is_html(resp.headers()) || (revalidated && !is_asset(&path));
     let headers = resp.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if is_asset(&path) {

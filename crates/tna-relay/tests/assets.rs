@@ -203,6 +203,26 @@ async fn every_response_has_security_headers_and_a_missing_asset_is_404() {
             "{path}: {head}"
         );
     }
+    // A revalidated page (304) keeps its policy: the browser stores the 304's headers.
+    let (head, _) = get_raw(addr, "/", None).await;
+    let modified = header(&head, "last-modified")
+        .expect("Last-Modified")
+        .to_string();
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    let req = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: {modified}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
+        .await
+        .expect("in time")
+        .expect("read");
+    let head = String::from_utf8_lossy(&buf).to_string();
+    assert!(head.starts_with("HTTP/1.1 304"), "{head}");
+    let csp = header(&head, "content-security-policy").unwrap_or_default();
+    assert!(csp.contains(&loader), "the 304 names the loader: {csp}");
+    assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{head}");
     // Trunk rebuilt the console: the next page load names the new loader.
     let rebuilt = LOADER.replace("1234", "5678");
     std::fs::write(

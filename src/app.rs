@@ -10,6 +10,7 @@ use tna_types::protocol::WhoamiResult;
 
 use crate::api::session::{self, SessionState};
 use crate::api::{ConnectionState, provide_api};
+use crate::components::role::{RequireRole, Session};
 use crate::components::{ConnectionIndicator, DraftSlot};
 use crate::pages::signin::{PairPage, SignInPage};
 use crate::pages::{
@@ -20,22 +21,6 @@ use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
 use crate::strings::drift as drift_s;
 use crate::strings::signin as signin_s;
-
-/// The sign-in state, for pages that need the role.
-#[derive(Clone, Copy)]
-pub struct Session(pub RwSignal<SessionState>);
-
-/// The signed-in role (admin when the relay runs without sign-in).
-pub fn use_role() -> Role {
-    use_context::<Session>()
-        .and_then(|s| {
-            s.0.with_untracked(|st| match st {
-                SessionState::SignedIn(w) => Some(w.role),
-                _ => None,
-            })
-        })
-        .unwrap_or(Role::Admin)
-}
 
 fn current_path() -> String {
     web_sys::window()
@@ -171,18 +156,18 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=DevicesPage />
                 <Route path=path!("/devices/:id") view=DevicePage />
-                <Route path=path!("/bulk") view=BulkPage />
-                <Route path=path!("/drift") view=DriftPage />
+                <Route path=path!("/bulk") view=|| view! { <RequireRole needs=Role::Operator><BulkPage /></RequireRole> } />
+                <Route path=path!("/drift") view=|| view! { <RequireRole needs=Role::Operator><DriftPage /></RequireRole> } />
                 <Route path=path!("/logs") view=LogsPage />
                 <Route path=path!("/live") view=LivePage />
                 <Route path=path!("/kiosk") view=KioskPage />
-                <Route path=path!("/accounts") view=AccountsPage />
+                <Route path=path!("/accounts") view=|| view! { <RequireRole needs=Role::Admin><AccountsPage /></RequireRole> } />
                 <Route path=path!("/clocks") view=ClocksPage />
                 <Route path=path!("/timecards") view=TimecardsPage />
                 <Route path=path!("/archive") view=ArchivePage />
                 // The page's earlier address: old links and bookmarks still arrive.
                 <Route path=path!("/sync") view=|| view! { <Redirect path="/archive" /> } />
-                <Route path=path!("/audit") view=AuditPage />
+                <Route path=path!("/audit") view=|| view! { <RequireRole needs=Role::Admin><AuditPage /></RequireRole> } />
             </Routes>
         </main>
     }

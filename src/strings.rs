@@ -343,6 +343,23 @@ pub mod api {
     pub fn protocol_error(detail: &str) -> String {
         format!("The console could not talk to the relay: {detail}")
     }
+    /// What a method does, for "your role may not …".
+    pub fn method_action(method: &str) -> String {
+        match method {
+            "tna.setConfig" | "tna.setConfigMulti" => "change T&A configurations".into(),
+            "jobCodes.set" | "jobCodes.setMulti" => "change job codes".into(),
+            "system.setJobCodeUse" => "switch job codes on or off".into(),
+            "time.sync" => "set device clocks".into(),
+            "time.fixZones" => "change device time zones".into(),
+            "archive.sync" => "start an archive sync".into(),
+            "timecards.setPolicy" => "change the timecard policy".into(),
+            "audit.list" => "read the audit trail".into(),
+            m if m.starts_with("accounts.") || m.starts_with("kiosk.") => {
+                "manage accounts and kiosks".into()
+            }
+            other => format!("call {other}"),
+        }
+    }
 }
 
 /// Shared components.
@@ -675,6 +692,8 @@ pub mod bulk {
 
 /// Job codes on the device page.
 pub mod jobcodes {
+    pub const USE_ON: &str = "Job codes are on: users pick one when they punch.";
+    pub const USE_OFF: &str = "Job codes are off on this device.";
     pub const TITLE: &str = "Job codes";
     pub const USE: &str = "Ask users for a job code on this device (useJobCode)";
     pub const USE_FAILED: &str = "The job-code setting could not be read or changed";
@@ -1330,5 +1349,25 @@ pub mod time {
     /// A zone the relay names but this browser does not know: shown in UTC.
     pub fn unknown_zone(zone: &str) -> String {
         format!("{zone} (unknown to this browser: shown in UTC)")
+    }
+}
+
+/// Roles in the UI.
+pub mod roles {
+    use tna_types::Role;
+
+    pub const NEEDS_TITLE: &str = "Not available for your role";
+    pub const BACK: &str = "Back to the devices";
+    /// "This page needs the operator role; you are signed in as viewer."
+    pub fn needs(needs: Role, have: Role) -> String {
+        format!(
+            "This page needs the {} role; you are signed in as {}. An admin can change your role.",
+            needs.name(),
+            have.name()
+        )
+    }
+    /// A write the relay refused for the role: "Your role (viewer) may not change T&A configurations."
+    pub fn may_not(role: &str, what: &str) -> String {
+        format!("Your role ({role}) may not {what}.")
     }
 }

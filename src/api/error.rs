@@ -28,6 +28,17 @@ impl ApiError {
     /// One sentence a person can act on.
     pub fn message(&self) -> String {
         match self {
+            // A refusal for the role says so in words, naming the role and what was refused.
+            ApiError::Rpc(e) if e.kind() == Some(ErrorCode::PermissionDenied) => {
+                let data = e.data.as_ref();
+                let field = |k: &str| data.and_then(|d| d.get(k)).and_then(|v| v.as_str());
+                match (field("role"), field("method")) {
+                    (Some(role), Some(method)) => {
+                        crate::strings::roles::may_not(role, &s::method_action(method))
+                    }
+                    _ => e.message.clone(),
+                }
+            }
             ApiError::Rpc(e) => e.message.clone(),
             ApiError::NotConnected => s::NOT_CONNECTED.to_string(),
             ApiError::ConnectFailed => s::CONNECT_FAILED.to_string(),
@@ -77,5 +88,30 @@ impl std::error::Error for ApiError {}
 impl From<RpcError> for ApiError {
     fn from(e: RpcError) -> Self {
         ApiError::Rpc(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_for_the_role_says_so_in_words() {
+        let refused = ApiError::Rpc(RpcError {
+            code: ErrorCode::PermissionDenied as i32,
+            message: "role viewer may not call tna.setConfig".into(),
+            data: Some(serde_json::json!({"role": "viewer", "method": "tna.setConfig"})),
+        });
+        assert_eq!(
+            refused.message(),
+            "Your role (viewer) may not change T&A configurations."
+        );
+        // Without the data the relay's own sentence stays.
+        let bare = ApiError::Rpc(RpcError {
+            code: ErrorCode::PermissionDenied as i32,
+            message: "Sign in again.".into(),
+            data: Some(serde_json::json!({"signIn": true})),
+        });
+        assert_eq!(bare.message(), "Sign in again.");
     }
 }

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use tna_types::Role;
+
 use tna_types::archive::Stream;
 use tna_types::protocol::{ArchiveReset, ErrorCode, Notification, SyncState};
 
 use crate::api::use_api;
-use crate::app::use_role;
+use crate::components::may;
 use crate::components::{ErrorBanner, Loaded, error_title, relay_resource};
 use crate::components::{PunchTime, ZoneSwitch};
 use crate::strings::sync as s;
@@ -33,7 +33,7 @@ pub fn stream_key(stream: Stream) -> &'static str {
 #[component]
 pub fn ArchivePage() -> impl IntoView {
     let api = use_api();
-    let may_sync = use_role() >= Role::Operator;
+    let may_sync = may("archive.sync");
     let now = RwSignal::new(now_secs());
     // Each device's site zone: a row's times are shown in it (or as the zone switch says).
     let devices = relay_resource(move || api.list_devices());

@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use tna_types::dst::{DeviceZone, FixZonesResult, ZoneFix, ZoneVerdict};
 use tna_types::protocol::DeviceClock;
-use tna_types::{ConnectionStatus, Device, DeviceResult, Role};
+use tna_types::{ConnectionStatus, Device, DeviceResult};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::app::use_role;
+use crate::components::may;
 use crate::components::{ErrorBanner, Loaded, PunchTime, relay_resource};
 use crate::strings::clocks as s;
 use crate::time::ZoneView;
@@ -136,7 +136,8 @@ pub fn group_fixes(fixes: &[ZoneFix]) -> Vec<(String, Vec<u32>)> {
 #[component]
 pub fn ClocksPage() -> impl IntoView {
     let api = use_api();
-    let may_write = use_role() >= Role::Operator;
+    // Sync and Fix write to devices: both are operator methods in the relay's table.
+    let may_write = may("time.sync") && may("time.fixZones");
     let threshold = RwSignal::new(DEFAULT_THRESHOLD_SECS);
     let selected = RwSignal::new(BTreeSet::<u32>::new());
     // "Sync time": one `time.sync` of the chosen devices; the clocks are read again after it.

@@ -14,10 +14,10 @@ use tna_types::protocol::TimecardsResult;
 use tna_types::timecard::{
     PunchMapping, PunchType, RepeatRule, TimecardDay, TimecardFlag, TimecardPolicy, UserTotals,
 };
-use tna_types::{FieldError, Role, TnaKey};
+use tna_types::{FieldError, TnaKey};
 
 use crate::api::{ApiError, use_api};
-use crate::app::use_role;
+use crate::components::may;
 use crate::components::{
     DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, error_title, ok_data,
     relay_resource,
@@ -287,7 +287,7 @@ impl Range {
 #[component]
 pub fn TimecardsPage() -> impl IntoView {
     let api = use_api();
-    let admin = use_role() == Role::Admin;
+    let admin = may("timecards.setPolicy");
     let (monday, sunday) = week_of(today_local());
     let (q_from, set_from) = query_signal::<String>("from");
     let (q_to, set_to) = query_signal::<String>("to");

@@ -11,7 +11,7 @@ use crate::api::use_api;
 use crate::components::tna_config::mode_key;
 use crate::components::unsaved::set_unsaved;
 use crate::components::{
-    DiffTable, DraftSlot, ErrorBanner, FieldErrorText, Imported, TnaConfigView, check_import,
+    DiffTable, DraftSlot, ErrorBanner, FieldErrorText, Imported, TnaConfigView, check_import, may,
     read_picked_file, schedule_name,
 };
 use crate::download;
@@ -127,30 +127,36 @@ pub fn TnaSection(
         editing.set(false);
     });
 
+    // Edit and Import lead to a write: absent for a role that may not make it.
+    let may_write = may("tna.setConfig");
     view! {
         <div class="toolbar tna-toolbar" data-testid="tna-toolbar">
-            <button
-                type="button"
-                class="btn btn-primary"
-                data-testid="edit-config"
-                disabled=move || editing.get()
-                on:click=start_edit
-            >
-                {s::EDIT}
-            </button>
+            {may_write.then(|| view! {
+                <button
+                    type="button"
+                    class="btn btn-primary"
+                    data-testid="edit-config"
+                    disabled=move || editing.get()
+                    on:click=start_edit
+                >
+                    {s::EDIT}
+                </button>
+            })}
             <button type="button" class="btn" data-testid="export-config" on:click=export>
                 {s::EXPORT}
             </button>
-            <label class="btn file-btn">
-                {s::IMPORT}
-                <input
-                    type="file"
-                    accept=".json,application/json"
-                    class="visually-hidden"
-                    data-testid="import-file"
-                    on:change=on_file
-                />
-            </label>
+            {may_write.then(|| view! {
+                <label class="btn file-btn">
+                    {s::IMPORT}
+                    <input
+                        type="file"
+                        accept=".json,application/json"
+                        class="visually-hidden"
+                        data-testid="import-file"
+                        on:change=on_file
+                    />
+                </label>
+            })}
         </div>
         {import_panel}
         {move || saved_note.get().then(|| view! {

@@ -10,7 +10,7 @@ use tna_types::limits::MAX_JOB_CODES_PER_USER;
 use tna_types::{JobCode, UserJobCodes, validate_user_job_codes};
 
 use crate::api::{ApiError, use_api};
-use crate::components::{ErrorBanner, FieldErrorText, relay_resource};
+use crate::components::{ErrorBanner, FieldErrorText, may, relay_resource};
 use crate::strings::{bulk as bs, jobcodes as s};
 
 /// The section.
@@ -27,6 +27,9 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
     let toggling = set_use.pending();
     let users = relay_resource(move || api.get_job_codes(device_id, Vec::new()));
     let editing = RwSignal::new(None::<UserJobCodes>);
+    // Writes are absent for a role that may not make them.
+    let may_toggle = may("system.setJobCodeUse");
+    let may_edit = may("jobCodes.set");
 
     let toggle = move |ev: web_sys::Event| {
         set_use.dispatch(event_target_checked(&ev));
@@ -57,14 +60,16 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                                 <th scope="row" class="mono">{uid}</th>
                                 <td data-testid="jobcode-list">{codes}</td>
                                 <td>
-                                    <button
-                                        type="button"
-                                        class="btn btn-small"
-                                        data-testid="jobcode-edit"
-                                        on:click=move |_| editing.set(Some(u.clone()))
-                                    >
-                                        {s::EDIT}
-                                    </button>
+                                    {may_edit.then(|| view! {
+                                        <button
+                                            type="button"
+                                            class="btn btn-small"
+                                            data-testid="jobcode-edit"
+                                            on:click=move |_| editing.set(Some(u.clone()))
+                                        >
+                                            {s::EDIT}
+                                        </button>
+                                    })}
                                 </td>
                             </tr>
                         }
@@ -101,16 +106,32 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
         <section class="card" data-testid="jobcodes" aria-labelledby="jobcodes-title">
             <h2 id="jobcodes-title">{s::TITLE}</h2>
             <div class="field">
-                <label>
-                    <input
-                        type="checkbox"
-                        data-testid="jobcode-use"
-                        disabled=move || toggling.get() || !matches!(use_jc.get(), Some(Ok(_)))
-                        prop:checked=move || matches!(use_jc.get(), Some(Ok(true)))
-                        on:change=toggle
-                    />
-                    " "{s::USE}
-                </label>
+                {if may_toggle {
+                    view! {
+                        <label>
+                            <input
+                                type="checkbox"
+                                data-testid="jobcode-use"
+                                disabled=move || toggling.get() || !matches!(use_jc.get(), Some(Ok(_)))
+                                prop:checked=move || matches!(use_jc.get(), Some(Ok(true)))
+                                on:change=toggle
+                            />
+                            " "{s::USE}
+                        </label>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p data-testid="jobcode-use-state">
+                            {move || match use_jc.get() {
+                                Some(Ok(true)) => s::USE_ON,
+                                Some(Ok(false)) => s::USE_OFF,
+                                _ => "",
+                            }}
+                        </p>
+                    }
+                        .into_any()
+                }}
                 {move || match use_jc.get() {
                     Some(Err(e)) => Some(view! { <ErrorBanner title=s::USE_FAILED error=e /> }),
                     _ => None,

@@ -91,6 +91,9 @@ pub struct RelayConfig {
     /// The log archive's database (`sqlite:///path/archive.db` or `postgres://…`); `None` keeps
     /// no archive (library use and tests that do not need one).
     pub archive: Option<String>,
+    /// A bearer token that lets a scraper on another host read `/metrics`; without one only
+    /// loopback clients may (see [`crate::metrics::MetricsAccess`]).
+    pub metrics_token: Option<String>,
 }
 
 impl RelayConfig {
@@ -113,6 +116,7 @@ impl RelayConfig {
             allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             archive: None,
+            metrics_token: None,
         }
     }
 }
@@ -128,6 +132,10 @@ impl std::fmt::Debug for RelayConfig {
             .field("allowed_origins", &self.allowed_origins)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("archive", &self.archive.as_deref().map(redact_url))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -54,6 +54,8 @@ pub struct AppState {
     pub status: crate::status::StatusHub,
     /// The log archive and its sync (`None`: the relay keeps no archive).
     pub sync: Option<Syncer>,
+    /// The relay's metrics (`/metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.

@@ -1,7 +1,7 @@
 //! tna-relay: serves the console and translates its JSON-RPC requests into G-SDK gRPC calls.
 //!
 //! Layout (one request flows top to bottom):
-//! - [`server`]: the axum router (`/ws`, `/healthz`, the console's static files), start and
+//! - [`server`]: the axum router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the console's static files), start and
 //!   graceful shutdown ([`start`], [`RunningRelay`]).
 //! - [`assets`]: the console files, embedded in release builds or read from `--dist DIR`.
 //! - [`session`]: one WebSocket — a reader loop, a writer task fed by a bounded channel, and one
@@ -24,7 +24,10 @@
 //!   check of every request (`tna_types::auth`).
 //! - [`tls`]: HTTPS for the relay itself (rustls; handshakes off the accept path).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
-//! - [`logging`]: the log filter (libraries that log frames and headers stay at info).
+//! - [`logging`]: the log filter (libraries that log frames and headers stay at info) and the
+//!   log format (`--log-format text|json`).
+//! - [`metrics`]: every metric in one registry, served as `/metrics` (Prometheus text format;
+//!   loopback or `--metrics-token` only); [`ready`]: `/readyz` (gateways and archive answer).
 //! - [`config_file`]: the TOML config file of the `tna-relay` binary.
 //! - [`config`]: what the relay needs to start ([`RelayConfig`], [`GatewayTarget`]).
 //! - [`zones`]: site time zones (IANA names checked at start, jiff) and the offset tables the
@@ -49,6 +52,8 @@ pub mod fanout;
 pub mod gateways;
 pub mod gsdk;
 pub mod logging;
+pub mod metrics;
+pub mod ready;
 pub mod server;
 pub mod session;
 pub mod signin;

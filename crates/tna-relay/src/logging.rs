@@ -27,3 +27,54 @@ pub fn log_filter(directives: &str) -> EnvFilter {
     }
     filter
 }
+
+/// How log lines are written (`--log-format`, `TNA_RELAY_LOG_FORMAT`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event (the default).
+    #[default]
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `fields` (with `message`)
+    /// and the enclosing `span`s, for log shippers.
+    Json,
+}
+
+/// A `--log-format` value other than `text` or `json`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown log format {0:?}: use text or json")]
+pub struct BadLogFormat(pub String);
+
+impl std::str::FromStr for LogFormat {
+    type Err = BadLogFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(BadLogFormat(s.to_string())),
+        }
+    }
+}
+
+/// Installs the process-wide subscriber: [`log_filter`] of `directives`, written to stdout in
+/// `format` (the `tna-relay: …` lines the binary prints at start stay plain text in both).
+/// Call once, first thing in `main`.
+pub fn init(format: LogFormat, directives: &str) {
+    let builder = tracing_subscriber::fmt().with_env_filter(log_filter(directives));
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().with_current_span(false).init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse() {
+        assert_eq!("json".parse::<LogFormat>().ok(), Some(LogFormat::Json));
+        assert_eq!("TEXT".parse::<LogFormat>().ok(), Some(LogFormat::Text));
+        assert!("yaml".parse::<LogFormat>().is_err());
+    }
+}

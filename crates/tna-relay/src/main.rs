@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use tna_relay::auth::Auth;
 use tna_relay::config_file::{ConfigFile, MAX_TIMEOUT_SECS};
+use tna_relay::logging::LogFormat;
 use tna_relay::tls::TlsFiles;
 use tna_relay::{GatewaySite, GatewayTarget, RelayConfig};
 use tna_types::Role;
@@ -120,6 +121,20 @@ struct Cli {
         hide_env_values = true
     )]
     archive: Option<String>,
+    /// How log lines are written: `text` (one readable line each) or `json` (one JSON object per
+    /// line for log shippers: timestamp, level, target, fields). RUST_LOG sets the levels.
+    #[arg(
+        long,
+        env = "TNA_RELAY_LOG_FORMAT",
+        default_value = "text",
+        value_name = "text|json"
+    )]
+    log_format: LogFormat,
+    /// A secret that lets a Prometheus scraper on another host read /metrics with
+    /// `Authorization: Bearer <token>`. Without it /metrics answers only clients on this host
+    /// (loopback, not through a reverse proxy).
+    #[arg(long, env = "TNA_RELAY_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
@@ -143,11 +158,10 @@ const DEFAULT_ACCOUNTS: &str = "tna-accounts.json";
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(tna_relay::logging::log_filter(&directives))
-        .init();
-    match run(Cli::parse()).await {
+    tna_relay::logging::init(cli.log_format, &directives);
+    match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // One line that says what to fix (the causes joined by ": ").
@@ -266,6 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         allowed_origins,
         trusted_proxies,
         archive: Some(archive),
+        metrics_token: cli.metrics_token,
         ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;

@@ -20,6 +20,7 @@ use crate::dispatch::AppState;
 use crate::fanout::Fanout;
 use crate::gateways::{Gateways, SiteSpec};
 use crate::gsdk::{ClientError, GatewayClient};
+use crate::metrics::{Metrics, MetricsAccess, SignInFailure};
 use crate::status::StatusHub;
 use crate::sync::Syncer;
 use crate::tls::{self, TlsListener};
@@ -157,6 +158,7 @@ impl RunningRelay {
 /// Starts the relay: the gateway client (and the demo gateway if asked), then the HTTP server.
 pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     check_sites(&cfg.gateways)?;
+    let metrics = Metrics::new();
     let zones = site_zones(&cfg.gateways)?;
     let mut sites = Vec::with_capacity(cfg.gateways.len());
     let mut demo = Vec::new();
@@ -185,6 +187,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             Some(t) => client.with_call_timeout(t),
             None => client,
         };
+        let client = client.with_latency(metrics.call_latency(site.name.as_deref()));
         sites.push(SiteSpec {
             name: site.name,
             zone,
@@ -218,6 +221,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             gateways.clone(),
             fanout.clone(),
             status.clone(),
+            metrics.clone(),
             stopped.clone(),
         )
     });
@@ -230,7 +234,9 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             auth: cfg.auth,
             sign_in_hint: cfg.sign_in_hint,
             secure_cookies: https,
+            metrics,
         },
+        MetricsAccess::new(cfg.metrics_token),
         cfg.allowed_origins,
         cfg.trusted_proxies,
         cfg.dist,
@@ -360,10 +366,13 @@ struct HttpState {
     trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
+    /// Who may read `/metrics`.
+    metrics_access: MetricsAccess,
 }
 
 fn router(
     app: AppState,
+    metrics_access: MetricsAccess,
     origins: Vec<String>,
     trusted_proxies: Vec<ipnet::IpNet>,
     dist: Option<PathBuf>,
@@ -374,6 +383,8 @@ fn router(
     let routes = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_page))
         .route(
             "/api/session",
             get(|State(s): State<HttpState>, h: HeaderMap| {
@@ -388,7 +399,15 @@ fn router(
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
                     let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
-                    signin::sign_in(s.app.auth, s.app.secure_cookies, client, body).await
+                    let resp =
+                        signin::sign_in(s.app.auth, s.app.secure_cookies, client, body).await;
+                    count_refusal(
+                        &s.app.metrics,
+                        resp.status(),
+                        SignInFailure::PasswordRejected,
+                        SignInFailure::PasswordRateLimited,
+                    );
+                    resp
                 },
             )
             .delete(|State(s): State<HttpState>, h: HeaderMap| signin::sign_out(s.app.auth, h)),
@@ -404,7 +423,14 @@ fn router(
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
                     let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
-                    signin::pair(s.app.auth, s.app.secure_cookies, client, body).await
+                    let resp = signin::pair(s.app.auth, s.app.secure_cookies, client, body).await;
+                    count_refusal(
+                        &s.app.metrics,
+                        resp.status(),
+                        SignInFailure::PairingRejected,
+                        SignInFailure::PairingRateLimited,
+                    );
+                    resp
                 },
             ),
         )
@@ -414,8 +440,65 @@ fn router(
             trusted_proxies: std::sync::Arc::new(trusted_proxies),
             stopped,
             kicked,
+            metrics_access,
         });
     assets::attach(routes, dist, &frame_origins)
+}
+
+/// Counts a refused sign-in or pairing by its HTTP status (401 wrong, 429 rate limited).
+fn count_refusal(
+    metrics: &Metrics,
+    status: StatusCode,
+    rejected: SignInFailure,
+    limited: SignInFailure,
+) {
+    match status {
+        StatusCode::UNAUTHORIZED => metrics.sign_in_failed(rejected),
+        StatusCode::TOO_MANY_REQUESTS => metrics.sign_in_failed(limited),
+        _ => {}
+    }
+}
+
+/// `GET /readyz`: 200 when every gateway and the archive answer, 503 otherwise (see
+/// [`crate::ready`]).
+async fn readyz(State(state): State<HttpState>) -> axum::response::Response {
+    let readiness = crate::ready::check(&state.app.gateways, state.app.sync.as_ref()).await;
+    let code = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, axum::Json(readiness)).into_response()
+}
+
+/// `GET /metrics`: every metric in the text format, for loopback clients or the bearer of
+/// `--metrics-token` (see [`crate::metrics`]).
+async fn metrics_page(
+    State(state): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    if !state.metrics_access.allows(peer.ip(), &headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "/metrics is served to this host only (or with --metrics-token)",
+        )
+            .into_response();
+    }
+    let metrics = &state.app.metrics;
+    metrics.set_subscriptions(state.app.fanout.subscriptions());
+    if let Some(sync) = &state.app.sync
+        && let Err(e) = sync.refresh_lag_metrics().await
+    {
+        tracing::warn!("metrics: the archive's cursors: {}", e.message);
+    }
+    match metrics.encode() {
+        Ok(text) => ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be encoded");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 async fn ws_upgrade(

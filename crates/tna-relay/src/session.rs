@@ -32,6 +32,7 @@ pub async fn run(
 ) {
     // Only kicks after this socket opened count (the receiver was cloned from the router's).
     kick.borrow_and_update();
+    let _counted = state.metrics.socket_opened(caller.role);
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
     let writer = tokio::spawn(async move {
@@ -129,6 +130,7 @@ async fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &m
     // Signed out, expired or the wrong role: refused before anything reaches a device.
     if let Err(err) = authorize(state.auth.as_ref(), caller, request.method()) {
         tracing::info!(method = request.method(), user = ?caller.username, "refused: {}", err.message);
+        state.metrics.request(request.method(), Err(err.code));
         let _ = tx.send(Response::error(Some(id), err).to_text()).await;
         return;
     }
@@ -138,6 +140,7 @@ async fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &m
             MAX_IN_FLIGHT_PER_SOCKET as u64,
             MAX_IN_FLIGHT_PER_SOCKET as u64 + 1,
         );
+        state.metrics.request(request.method(), Err(err.code));
         let _ = tx.send(Response::error(Some(id), err).to_text()).await;
         return;
     };
@@ -149,6 +152,9 @@ async fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &m
         let method = request.method();
         let started = Instant::now();
         let outcome = dispatch::handle(&state, request, &events, &caller).await;
+        state
+            .metrics
+            .request(method, outcome.as_ref().map(|_| ()).map_err(|e| e.code));
         match &outcome {
             Ok(_) => tracing::debug!(method, ms = started.elapsed().as_millis() as u64, "ok"),
             Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),

@@ -30,6 +30,7 @@ use crate::auth::{Clock, SystemClock};
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
+use crate::metrics::Metrics;
 use crate::status::StatusHub;
 
 /// Records per read: the protocol's page limit, the gateway's comfortable size.
@@ -65,6 +66,8 @@ struct Inner {
     watched: Mutex<HashSet<u32>>,
     /// Completed full passes (tests wait for one).
     passes: watch::Sender<u64>,
+    /// Events stored, lag per device.
+    metrics: Metrics,
 }
 
 impl Syncer {
@@ -75,6 +78,7 @@ impl Syncer {
         gws: Gateways,
         fanout: Fanout,
         status: StatusHub,
+        metrics: Metrics,
         shutdown: watch::Receiver<bool>,
     ) -> Syncer {
         let me = Syncer {
@@ -90,6 +94,7 @@ impl Syncer {
                 slots: Semaphore::new(SYNC_CONCURRENCY),
                 watched: Mutex::default(),
                 passes: watch::channel(0).0,
+                metrics,
             }),
         };
         tokio::spawn(me.clone().run(fanout, shutdown));
@@ -139,6 +144,25 @@ impl Syncer {
                 cursor: c,
             })
             .collect())
+    }
+
+    /// Sets `tna_relay_archive_sync_lag_seconds` from the archive's cursors: seconds since
+    /// each stream's last complete sync, for the devices this relay has synced (a shared
+    /// archive also holds other relays' devices; those are theirs to report).
+    pub async fn refresh_lag_metrics(&self) -> Result<(), RpcError> {
+        let cursors = self.inner.archive.cursors().await.map_err(archive_error)?;
+        let ours: HashSet<u32> = lock(&self.inner.locks).keys().copied().collect();
+        let now = unix_now();
+        self.inner.metrics.set_sync_lags(
+            cursors
+                .into_iter()
+                .filter(|c| ours.contains(&c.device_id))
+                .filter_map(|c| {
+                    let at = c.last_sync_at?;
+                    Some((c.device_id, c.stream, (now - at).max(0)))
+                }),
+        );
+        Ok(())
     }
 
     /// The scheduler, until shutdown: a full pass at start and every [`SYNC_PERIOD`] (on a
@@ -341,7 +365,7 @@ impl Syncer {
             let done = match stream {
                 Stream::Tna => {
                     let page = gsdk::tna::get_log(gw, device_id, next, SYNC_PAGE).await?;
-                    archive
+                    let stored = archive
                         .store_tna_page(
                             device_id,
                             epoch,
@@ -351,12 +375,13 @@ impl Syncer {
                         )
                         .await
                         .map_err(archive_error)?;
+                    self.inner.metrics.events_stored(stream, stored);
                     next = page.next_start_event_id;
                     page.done
                 }
                 Stream::JobCode => {
                     let page = gsdk::tna::get_job_code_log(gw, device_id, next, SYNC_PAGE).await?;
-                    archive
+                    let stored = archive
                         .store_job_code_page(
                             device_id,
                             epoch,
@@ -366,6 +391,7 @@ impl Syncer {
                         )
                         .await
                         .map_err(archive_error)?;
+                    self.inner.metrics.events_stored(stream, stored);
                     next = page.next_start_event_id;
                     page.done
                 }

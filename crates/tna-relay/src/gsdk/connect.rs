@@ -19,6 +19,7 @@ const STATUS_TRY_TO_CONNECT: i32 = 0x04;
 pub async fn list_devices(gw: &GatewayClient) -> Result<Vec<Device>, RpcError> {
     let mut client = ConnectClient::new(gw.channel());
     let resp = call(
+        gw,
         gw.call_timeout,
         None,
         client.get_device_list(request(GetDeviceListRequest {}, gw.call_timeout)),

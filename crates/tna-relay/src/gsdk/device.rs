@@ -16,6 +16,7 @@ pub async fn capabilities(
     }
     let mut client = DeviceClient::new(gw.channel());
     let resp = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_capability_info(request(

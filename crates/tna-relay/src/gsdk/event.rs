@@ -17,6 +17,7 @@ pub async fn enable_monitoring(
     stream::iter(device_ids.iter().copied().map(|device_id| async move {
         let mut client = EventClient::new(gw.channel());
         let r = call(
+            gw,
             gw.call_timeout,
             Some(device_id),
             client.enable_monitoring(request(

@@ -14,7 +14,7 @@ pub mod user;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tna_types::DeviceCapabilities;
 use tna_types::protocol::RpcError;
@@ -71,6 +71,8 @@ pub struct GatewayClient {
     pub(crate) call_timeout: Duration,
     /// Deadline of a log page read from this gateway.
     pub(crate) log_timeout: Duration,
+    /// Where the latency of each call is recorded (`None`: not recorded, e.g. in unit tests).
+    latency: Option<crate::metrics::CallLatency>,
 }
 
 impl GatewayClient {
@@ -106,7 +108,21 @@ impl GatewayClient {
             capabilities: Arc::default(),
             call_timeout: CALL_TIMEOUT,
             log_timeout: LOG_CALL_TIMEOUT,
+            latency: None,
         })
+    }
+
+    /// The same client with the latency of every call recorded in `latency` (the histogram of
+    /// its site).
+    pub fn with_latency(mut self, latency: crate::metrics::CallLatency) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    fn observe(&self, started: Instant) {
+        if let Some(latency) = &self.latency {
+            latency.observe(started.elapsed());
+        }
     }
 
     /// The same client with its own call deadline (a slow WAN link to a remote site); log page
@@ -140,7 +156,9 @@ impl GatewayClient {
 
 /// Runs one gateway call with a deadline, both as the gRPC `grpc-timeout` (so the gateway can
 /// give up too) and locally (so a gateway that never answers cannot hang a request).
+/// Its latency (answer, error or timeout) goes into the gateway's histogram.
 pub(crate) async fn call<T, F>(
+    gw: &GatewayClient,
     timeout: Duration,
     device_id: Option<u32>,
     fut: F,
@@ -148,7 +166,10 @@ pub(crate) async fn call<T, F>(
 where
     F: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
 {
-    match tokio::time::timeout(timeout, fut).await {
+    let started = Instant::now();
+    let answer = tokio::time::timeout(timeout, fut).await;
+    gw.observe(started);
+    match answer {
         Ok(Ok(resp)) => Ok(resp.into_inner()),
         Ok(Err(status)) if !errors::is_local_deadline(&status) => {
             Err(errors::from_status(&status, device_id))
@@ -169,6 +190,7 @@ pub(crate) fn request<T>(msg: T, timeout: Duration) -> tonic::Request<T> {
 /// (gateways since V1.4) or in the response's `deviceErrors` (read by `errors_of`); both are
 /// handled. A failure without per-device details fails the whole call.
 pub(crate) async fn multi_results<R, F>(
+    gw: &GatewayClient,
     timeout: Duration,
     device_ids: &[u32],
     fut: F,
@@ -177,7 +199,10 @@ pub(crate) async fn multi_results<R, F>(
 where
     F: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
 {
-    let device_errors = match tokio::time::timeout(timeout, fut).await {
+    let started = Instant::now();
+    let answer = tokio::time::timeout(timeout, fut).await;
+    gw.observe(started);
+    let device_errors = match answer {
         Ok(Ok(resp)) => errors_of(resp.into_inner()),
         Ok(Err(status)) if !errors::is_local_deadline(&status) => {
             match errors::multi_errors(&status) {

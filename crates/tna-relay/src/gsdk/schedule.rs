@@ -12,6 +12,7 @@ use super::{GatewayClient, call, request};
 pub async fn list(gw: &GatewayClient, device_id: u32) -> Result<Vec<Schedule>, RpcError> {
     let mut client = ScheduleClient::new(gw.channel());
     let resp = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_list(request(GetListRequest { device_id }, gw.call_timeout)),

@@ -13,6 +13,7 @@ use super::{GatewayClient, call, request};
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<SystemConfig, RpcError> {
     let mut client = SystemClient::new(gw.channel());
     let resp = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_config(request(GetConfigRequest { device_id }, gw.call_timeout)),
@@ -33,6 +34,7 @@ async fn set_config(
         config: Some(config),
     };
     call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.set_config(request(req, gw.call_timeout)),

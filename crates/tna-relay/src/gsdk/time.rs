@@ -27,6 +27,7 @@ fn now_ms() -> i64 {
 async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
     let mut client = TimeClient::new(gw.channel());
     let time = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get(request(GetRequest { device_id }, gw.call_timeout)),
@@ -39,6 +40,7 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
         Ok(t) => {
             // Only for a device that answered: an unreachable one would cost a second timeout.
             let zone = call(
+                gw,
                 gw.call_timeout,
                 Some(device_id),
                 client.get_config(request(GetConfigRequest { device_id }, gw.call_timeout)),
@@ -94,7 +96,7 @@ pub async fn sync(gw: &GatewayClient, device_ids: &[u32]) -> Result<Vec<DeviceRe
         gmt_time,
     };
     let fut = client.set_multi(request(req, gw.call_timeout));
-    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
+    multi_results(gw, gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// gRPC codes that mean "this device takes no DST schedules" from `GetDSTConfig`:
@@ -110,6 +112,7 @@ pub async fn zone_settings(
 ) -> Result<(ZoneSettings, bool), RpcError> {
     let mut client = TimeClient::new(gw.channel());
     let config = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_config(request(GetConfigRequest { device_id }, gw.call_timeout)),
@@ -118,6 +121,7 @@ pub async fn zone_settings(
     .config
     .unwrap_or_default();
     let dst = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_dst_config(request(GetDstConfigRequest { device_id }, gw.call_timeout)),
@@ -169,7 +173,7 @@ pub async fn set_config_multi(
         }),
     };
     let fut = client.set_config_multi(request(req, gw.call_timeout));
-    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
+    multi_results(gw, gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// Writes one set of DST schedules to every device (`Time.SetDSTConfigMulti`; none clears).
@@ -186,7 +190,7 @@ pub async fn set_dst_multi(
         }),
     };
     let fut = client.set_dst_config_multi(request(req, gw.call_timeout));
-    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
+    multi_results(gw, gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// A wire WeekTime in the model (month and ordinal 1-based; out-of-range values stay out of

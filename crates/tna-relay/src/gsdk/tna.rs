@@ -13,6 +13,7 @@ use super::{GatewayClient, MAX_GRPC_MESSAGE_BYTES, call, multi_results, request}
 pub async fn get_config(gw: &GatewayClient, device_id: u32) -> Result<TnaConfig, RpcError> {
     let mut client = TnaClient::new(gw.channel());
     let resp = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_config(request(pb::GetConfigRequest { device_id }, gw.call_timeout)),
@@ -33,6 +34,7 @@ pub async fn set_config(
         config: Some(config_to_pb(config)),
     };
     call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.set_config(request(req, gw.call_timeout)),
@@ -54,7 +56,7 @@ pub async fn set_config_multi(
         config: Some(config_to_pb(config)),
     };
     let fut = client.set_config_multi(request(req, gw.call_timeout));
-    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
+    multi_results(gw, gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// One cursor page of T&A logs: IDs from `start` (inclusive, 0 = oldest), at most `limit`.
@@ -72,6 +74,7 @@ pub async fn get_log(
         filter: None,
     };
     let resp = call(
+        gw,
         gw.log_timeout,
         Some(device_id),
         client.get_tna_log(request(req, gw.log_timeout)),
@@ -95,6 +98,7 @@ pub async fn get_job_code_log(
         max_num_of_log: limit,
     };
     let resp = call(
+        gw,
         gw.log_timeout,
         Some(device_id),
         client.get_job_code_log(request(req, gw.log_timeout)),

@@ -20,6 +20,7 @@ pub async fn get_job_codes(
         user_i_ds: user_ids.to_vec(),
     };
     let resp = call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.get_job_code(request(req, gw.call_timeout)),
@@ -40,6 +41,7 @@ pub async fn set_job_codes(
         user_job_codes: users.iter().map(to_pb).collect(),
     };
     call(
+        gw,
         gw.call_timeout,
         Some(device_id),
         client.set_job_code(request(req, gw.call_timeout)),
@@ -61,7 +63,7 @@ pub async fn set_job_codes_multi(
         user_job_codes: users.iter().map(to_pb).collect(),
     };
     let fut = client.set_job_code_multi(request(req, gw.call_timeout));
-    multi_results(gw.call_timeout, device_ids, fut, |r| r.device_errors).await
+    multi_results(gw, gw.call_timeout, device_ids, fut, |r| r.device_errors).await
 }
 
 /// Protobuf → shared model.

@@ -129,3 +129,34 @@ pub async fn http(
         body: serde_json::from_str(body).unwrap_or(Value::Null),
     }
 }
+
+/// `GET path` with extra `headers` (`Connection: close`), answered within `limit`: the status
+/// code and the body as text (for answers that are not JSON, such as `/metrics`).
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub async fn get_text(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    limit: Duration,
+) -> (u16, String) {
+    let mut tcp = TcpStream::connect(addr).await.expect("connect");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n");
+    tcp.write_all(req.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    tokio::time::timeout(limit, tcp.read_to_end(&mut raw))
+        .await
+        .expect("answer in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}

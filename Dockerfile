@@ -23,7 +23,7 @@ RUN cargo fetch --locked \
 
 FROM debian:bookworm-slim
 RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/tna-relay --create-home tna
 COPY --from=build /src/target/release/tna-relay /usr/local/bin/tna-relay
@@ -35,5 +35,11 @@ ENV TNA_RELAY_LISTEN=0.0.0.0:8080 \
     TNA_RELAY_ACCOUNTS=/var/lib/tna-relay/accounts.json \
     TNA_RELAY_ARCHIVE=sqlite:///var/lib/tna-relay/tna-archive.db
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# Healthy = ready: /readyz answers 200 only when every gateway and the archive answer (503
+# otherwise; /healthz would only say the process is up). Plain HTTP, or HTTPS when the relay
+# serves TLS itself (-k: the probe is to itself on loopback). A TNA_RELAY_LISTEN on another
+# port needs its own --health-cmd.
+HEALTHCHECK --interval=30s --timeout=8s --start-period=20s \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:8080/readyz \
+   || curl -fsSk -o /dev/null https://127.0.0.1:8080/readyz
 ENTRYPOINT ["/usr/local/bin/tna-relay"]

@@ -1,8 +1,8 @@
 //! tna-relay: serves the console and translates its JSON-RPC requests into G-SDK gRPC calls.
 //!
 //! Layout (one request flows top to bottom):
-//! - [`server`]: the axum router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the console's static files), start and
-//!   graceful shutdown ([`start`], [`RunningRelay`]).
+//! - [`server`]: the axum router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the console's
+//!   static files), start and graceful shutdown ([`start`], [`RunningRelay`]).
 //! - [`assets`]: the console files, embedded in release builds or read from `--dist DIR`.
 //! - [`session`]: one WebSocket — a reader loop, a writer task fed by a bounded channel, and one
 //!   task per request so a slow device never blocks other requests (bounded in-flight count).

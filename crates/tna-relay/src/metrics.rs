@@ -1,15 +1,22 @@
 //! The relay's metrics: one registry (no global one) holding every metric, served as
 //! `GET /metrics` in the Prometheus/OpenMetrics text format (`prometheus-client`).
 //!
-//! | metric | type | labels | recorded in |
-//! |---|---|---|---|
-//! | `tna_relay_requests_total` | counter | `method` (a JSON-RPC method), `outcome` (`ok` or the error code's name, e.g. `gateway_unavailable`, `permission_denied`) | `session.rs`, for every decoded request (refused and over-limit ones too) |
-//! | `tna_relay_gateway_call_duration_seconds` | histogram | `site` (the `[[gateway]]` name, `default` for a lone unnamed gateway) | the G-SDK call helpers in `gsdk/mod.rs`: every unary call, answered, failed or timed out |
-//! | `tna_relay_sockets_open` | gauge | `role` (`viewer`, `kiosk`, `operator`, `admin`) | `session.rs`: open WebSockets |
-//! | `tna_relay_event_subscriptions` | gauge | — | live-event subscriptions (`fanout.rs`), read at each scrape |
-//! | `tna_relay_archive_events_stored_total` | counter | `stream` (`tna`, `job_code`) | `sync.rs`: events written to the archive by this relay |
-//! | `tna_relay_archive_sync_lag_seconds` | gauge | `device`, `stream` | seconds since the device's last complete sync, read from the archive's cursors at each scrape |
-//! | `tna_relay_sign_in_failures_total` | counter | `kind` (`password`, `pairing`), `reason` (`rejected`, `rate_limited`) | `server.rs`: refused `/api/session` and `/api/kiosk/pair` |
+//! - `tna_relay_requests_total` (counter; `method`: a JSON-RPC method, `outcome`: `ok` or the
+//!   error code's name, e.g. `gateway_unavailable`, `permission_denied`): every decoded request,
+//!   refused and over-limit ones too (`session.rs`).
+//! - `tna_relay_gateway_call_duration_seconds` (histogram, 5 ms doubling to ~41 s; `site`: the
+//!   `[[gateway]]` name, `default` for a lone unnamed gateway): every unary G-SDK call,
+//!   answered, failed or timed out (the call helpers in `gsdk/mod.rs`).
+//! - `tna_relay_sockets_open` (gauge; `role`: `kiosk`, `viewer`, `operator`, `admin`): open
+//!   WebSockets (`session.rs`).
+//! - `tna_relay_event_subscriptions` (gauge): live-event subscriptions (`fanout.rs`, the
+//!   archive's own watch included), read at each scrape.
+//! - `tna_relay_archive_events_stored_total` (counter; `stream`: `tna`, `job_code`): events this
+//!   relay wrote into the archive that were new there (`sync.rs`).
+//! - `tna_relay_archive_sync_lag_seconds` (gauge; `device`, `stream`): seconds since the last
+//!   complete sync, from the archive's cursors at each scrape.
+//! - `tna_relay_sign_in_failures_total` (counter; `kind`: `password`, `pairing`; `reason`:
+//!   `rejected`, `rate_limited`): refused `/api/session` and `/api/kiosk/pair` (`server.rs`).
 //!
 //! Label values are bounded: methods and outcomes come from the protocol's fixed tables, sites
 //! from the configuration, roles from [`Role`]. `device` on the lag gauge is the one label that

@@ -10,7 +10,7 @@ use std::time::Duration;
 use gateway_sim::SimConfig;
 use serde_json::{Value, json};
 use tna_relay::auth::Auth;
-use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
+use tna_relay::{GatewaySite, GatewayTarget, RelayConfig, RunningRelay};
 use tna_types::Role;
 use tna_types::archive::Stream;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -28,6 +28,8 @@ const DEVICES: u32 = 3;
 const LOGS: u32 = 40;
 /// A device the emulator does not have.
 const NO_SUCH_DEVICE: u32 = 999;
+/// The second site's first device (IDs are unique across sites).
+const WAREHOUSE_FIRST_DEVICE: u32 = 550_000_001;
 
 fn sim() -> SimConfig {
     SimConfig {
@@ -333,4 +335,64 @@ async fn an_unknown_log_format_is_refused() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("yaml"), "{stderr}");
+}
+
+/// Two sites: each gateway's latency has its own `site` series, and `/readyz` names the one
+/// that went away while the other stays reachable (no archive: `"none"`).
+#[tokio::test]
+async fn latency_and_readiness_per_site() {
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let hq = gateway_sim::start(gateway_sim::Gateway::new(sim()), loopback, None)
+        .await
+        .expect("HQ starts");
+    let warehouse_sim = SimConfig {
+        first_device_id: WAREHOUSE_FIRST_DEVICE,
+        ..sim()
+    };
+    let warehouse = gateway_sim::start(gateway_sim::Gateway::new(warehouse_sim), loopback, None)
+        .await
+        .expect("Warehouse starts");
+    let remote = |addr: SocketAddr| GatewayTarget::Remote {
+        url: format!("http://{addr}"),
+        ca_cert: None,
+    };
+    let relay = tna_relay::start(RelayConfig::with_sites(
+        loopback,
+        vec![
+            GatewaySite::named("HQ", remote(hq.addr)),
+            GatewaySite::named("Warehouse", remote(warehouse.addr)),
+        ],
+    ))
+    .await
+    .expect("the relay starts");
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+        .await
+        .expect("ws");
+    let listed = support::call(&mut ws, 1, "devices.list", json!({}), STEP).await;
+    let devices = listed["result"]["devices"].as_array().map_or(0, Vec::len);
+    assert_eq!(devices, 2 * DEVICES as usize, "{listed}");
+    let text = scrape(&relay).await;
+    for site in ["HQ", "Warehouse"] {
+        let series = format!(r#"tna_relay_gateway_call_duration_seconds_count{{site="{site}"}}"#);
+        let calls = sample(&text, &series).unwrap_or(0.0);
+        assert!(calls >= 1.0, "{series} = {calls}\n{text}");
+    }
+    assert!(!text.contains(r#"site="default""#), "no unnamed site here");
+    let (status, body) = readyz(&relay).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["archive"], "none", "{body}");
+
+    warehouse.shutdown().await;
+    let (status, body) = readyz(&relay).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["gateways"],
+        json!([
+            {"site": "HQ", "reachable": true},
+            {"site": "Warehouse", "reachable": false}
+        ]),
+        "{body}"
+    );
+    relay.shutdown().await;
+    hq.shutdown().await;
 }

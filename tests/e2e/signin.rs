@@ -68,21 +68,50 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
                 .any(|l| l == "Bulk apply" || l == "Drift" || l == "Accounts"),
         "a viewer's navigation: {links:?}"
     );
-    // Typing the address of a writing page does not help: the relay refuses the write.
-    client.goto(&format!("{}accounts", relay.url())).await?;
-    wait_for_within(client, "[data-testid=accounts-page]", PAGE_WAIT).await?;
-    wait_for_within(client, "[data-testid=error-banner]", PAGE_WAIT)
-        .await
-        .context("the relay did not refuse accounts.list to a viewer")?;
-    let banner = client
-        .find(Locator::Css("[data-testid=error-banner]"))
-        .await?
-        .text()
+    // Typing the address of a page for another role shows which role it needs, not its form.
+    for (page, needs) in [
+        ("accounts", "admin"),
+        ("audit", "admin"),
+        ("bulk", "operator"),
+        ("drift", "operator"),
+    ] {
+        client.goto(&format!("{}{page}", relay.url())).await?;
+        let css = format!("[data-testid=needs-role][data-needs={needs}][data-role=viewer]");
+        wait_for_within(client, &css, PAGE_WAIT)
+            .await
+            .with_context(|| format!("/{page} for a viewer"))?;
+        let text = client.find(Locator::Css(&css)).await?.text().await?;
+        ensure!(
+            text.contains(&format!("needs the {needs} role")) && text.contains("viewer"),
+            "/{page} says which role it needs: {text:?}"
+        );
+        ensure_absent(
+            client,
+            "[data-testid=accounts-page], [data-testid=bulk-page]",
+            "a viewer's form",
+        )
         .await?;
-    ensure!(
-        banner.contains("viewer"),
-        "the refusal names the role: {banner:?}"
-    );
+    }
+    // A device page without the write controls: export yes; edit, import and job-code edits no.
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let tna = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| sim.tna_supported(d) == Some(true))
+        .context("a T&A device")?;
+    client
+        .goto(&format!("{}devices/{tna}", relay.url()))
+        .await?;
+    wait_for_within(client, "[data-testid=device-detail]", PAGE_WAIT).await?;
+    wait_for_within(client, "[data-testid=export-config]", PAGE_WAIT).await?;
+    ensure_absent(client, "[data-testid=edit-config]", "Edit for a viewer").await?;
+    ensure_absent(client, "[data-testid=import-file]", "Import for a viewer").await?;
+    ensure_absent(
+        client,
+        "[data-testid=jobcode-use], [data-testid=jobcode-edit]",
+        "job-code writes for a viewer",
+    )
+    .await?;
     sign_out(client).await?;
 
     // An admin creates an operator and a pairing code.

@@ -50,6 +50,8 @@ pub mod clocks {
     pub const SYNC_ROW_FAILED: &str = "Failed";
     pub const FIX_NOTHING: &str = "Already right: nothing written";
     pub const NO_DST: &str = "no DST";
+    /// The start of the confirmation of a clock sync (count and sites follow).
+    pub const CONFIRM_SYNC: &str = "Set the clock to the relay's UTC time on";
     pub const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
@@ -375,6 +377,20 @@ pub mod components {
     pub const NO: &str = "No";
     pub const SELECT_ALL: &str = "All";
     pub const SELECT_NONE: &str = "None";
+    /// "Apply this configuration to 52 devices at HQ, Warehouse?": a write to many devices,
+    /// with the count and the sites.
+    pub fn confirm_many(what: &str, n: usize, sites: &[String]) -> String {
+        let devices = if n == 1 {
+            "1 device".to_string()
+        } else {
+            format!("{n} devices")
+        };
+        if sites.is_empty() {
+            format!("{what} {devices}?")
+        } else {
+            format!("{what} {devices} at {}?", sites.join(", "))
+        }
+    }
     /// The first day of a range filter.
     pub const FROM: &str = "From";
     /// The last day of a range filter (its punches are included).
@@ -571,6 +587,8 @@ pub mod editor {
 
 /// The bulk apply page and its preview / apply / result flow (also used by the drift report).
 pub mod bulk {
+    /// The start of the confirmation of an apply (count and sites follow).
+    pub const CONFIRM_APPLY: &str = "Apply this T&A configuration to";
     use tna_types::Ineligible;
 
     pub const NAV: &str = "Bulk apply";
@@ -692,6 +710,8 @@ pub mod bulk {
 
 /// Job codes on the device page.
 pub mod jobcodes {
+    /// The start of the confirmation of a copy (the count follows).
+    pub const CONFIRM_COPY: &str = "Copy this user's job codes to";
     pub const USE_ON: &str = "Job codes are on: users pick one when they punch.";
     pub const USE_OFF: &str = "Job codes are off on this device.";
     pub const TITLE: &str = "Job codes";

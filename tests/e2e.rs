@@ -1245,6 +1245,27 @@ async fn checked_devices(client: &Client, testid: &str) -> Result<Vec<u32>> {
 }
 
 /// Fails with `why` when anything matches `css` now.
+/// Answers "OK" to the page's next confirmations (a write to many devices asks first) and keeps
+/// what they asked in `window.__asked`.
+async fn accept_confirms(client: &Client) -> Result<()> {
+    client
+        .execute(
+            "window.__asked = window.__asked || []; \
+             window.confirm = (m) => { window.__asked.push(m); return true; };",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The confirmations the page asked since [`accept_confirms`].
+async fn asked(client: &Client) -> Result<Vec<String>> {
+    let v = client
+        .execute("return window.__asked || [];", vec![])
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
 async fn ensure_absent(client: &Client, css: &str, why: &str) -> Result<()> {
     let n = client.find_all(Locator::Css(css)).await?.len();
     ensure!(n == 0, "{why} ({n} × `{css}`)");

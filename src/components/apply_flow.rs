@@ -248,6 +248,14 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
         });
     };
 
+    // A write to many devices names the count and the sites first.
+    let confirm_run = move |ids: Vec<u32>| {
+        let sites = targets.with_value(|t| crate::components::sites_of(t, &ids));
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_APPLY, ids.len(), &sites);
+        if crate::components::confirmed(&ask) {
+            run(ids);
+        }
+    };
     let to_apply = Memo::new(move |_| {
         previews.with(|p| {
             p.as_ref()
@@ -378,7 +386,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     class="btn btn-primary"
                     data-testid="bulk-apply"
                     disabled=move || running.get() || rereading.get() || to_apply.with(Vec::is_empty) || results.with(|r| !r.is_empty())
-                    on:click=move |_| run(to_apply.get_untracked())
+                    on:click=move |_| confirm_run(to_apply.get_untracked())
                 >
                     {move || s::apply(to_apply.with(Vec::len))}
                 </button>
@@ -423,7 +431,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     class="btn"
                     data-testid="retry-failed"
                     disabled=move || running.get() || rereading.get() || retry_ids.with(Vec::is_empty)
-                    on:click=move |_| run(retry_ids.get_untracked())
+                    on:click=move |_| confirm_run(retry_ids.get_untracked())
                 >
                     {s::RETRY_FAILED}
                 </button>

@@ -42,3 +42,25 @@ use crate::strings::components as s;
 pub fn yes_no(flag: bool) -> &'static str {
     if flag { s::YES } else { s::NO }
 }
+
+/// Asks the user to confirm `message` (a browser dialog); `false` when they cancel or no
+/// dialog can be shown.
+pub fn confirmed(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// The sites of `ids` among `devices`, sorted, each once (empty names left out): what a
+/// confirmation of a write to many devices names.
+pub fn sites_of(devices: &[tna_types::Device], ids: &[u32]) -> Vec<String> {
+    let mut sites: Vec<String> = devices
+        .iter()
+        .filter(|d| ids.contains(&d.device_id))
+        .filter_map(|d| d.site.clone())
+        .filter(|s| !s.is_empty())
+        .collect();
+    sites.sort();
+    sites.dedup();
+    sites
+}

@@ -310,7 +310,7 @@ fn AccountRow(account: AccountInfo, act: impl Fn(Change) + Copy + 'static) -> im
                     class="btn btn-small btn-danger"
                     data-testid="account-delete"
                     on:click=move |_| {
-                        if crate::pages::confirmed(&s::confirm_delete(&n3)) {
+                        if crate::components::confirmed(&s::confirm_delete(&n3)) {
                             act(Change::Delete { username: n3.clone() });
                         }
                     }
@@ -343,7 +343,7 @@ fn KioskRow(kiosk: KioskInfo, act: impl Fn(Change) + Copy + 'static) -> impl Int
                     class="btn btn-small btn-danger"
                     data-testid="kiosk-unpair"
                     on:click=move |_| {
-                        if crate::pages::confirmed(&s::confirm_unpair(&name)) {
+                        if crate::components::confirmed(&s::confirm_unpair(&name)) {
                             act(Change::Unpair { kiosk: name.clone() });
                         }
                     }

@@ -210,7 +210,21 @@ pub fn ClocksPage() -> impl IntoView {
     let chosen = move || selected.get_untracked().into_iter().collect::<Vec<u32>>();
     let sync = move |_| {
         let ids = chosen();
-        if !ids.is_empty() && !busy() {
+        if ids.is_empty() || busy() {
+            return;
+        }
+        let sites: Vec<String> = rows.with_untracked(|list| {
+            let mut sites: Vec<String> = list
+                .iter()
+                .filter(|r| ids.contains(&r.clock.device_id))
+                .filter_map(|r| r.site.clone())
+                .collect();
+            sites.sort();
+            sites.dedup();
+            sites
+        });
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_SYNC, ids.len(), &sites);
+        if crate::components::confirmed(&ask) {
             sync_action.dispatch(ids);
         }
     };
@@ -245,7 +259,7 @@ pub fn ClocksPage() -> impl IntoView {
                 .collect()
         });
         let sites: Vec<String> = sites.into_iter().collect();
-        if crate::pages::confirmed(&s::confirm_fix(ids.len(), &sites)) {
+        if crate::components::confirmed(&s::confirm_fix(ids.len(), &sites)) {
             fix_action.dispatch((ids, false));
         }
     };

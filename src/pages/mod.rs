@@ -81,11 +81,3 @@ pub fn follow_status<T: 'static>(
     });
     on_cleanup(move || api.remove_listener(listener));
 }
-
-/// Asks the user to confirm `message` (a browser dialog); `false` when they cancel or no
-/// dialog can be shown.
-pub fn confirmed(message: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(message).ok())
-        .unwrap_or(false)
-}

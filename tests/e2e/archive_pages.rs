@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 use tna_types::archive::Stream;
 
-use crate::{PAGE_WAIT, js_click, set_select, wait_for_count, wait_for_within};
+use crate::{PAGE_WAIT, accept_confirms, js_click, set_select, wait_for_count, wait_for_within};
 
 pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sync = relay.archive().context("the relay keeps an archive")?;
@@ -129,6 +129,7 @@ pub async fn logs_from_archive_and_sync_page(client: &Client, relay: &RunningRel
     client.goto(&format!("{}clocks", relay.url())).await?;
     wait_for_count(client, "[data-testid=clock-row]", ids.len()).await?;
     js_click(client, "[data-testid=clock-select-drifted]").await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=clock-sync]").await?;
     wait_for_within(
         client,

@@ -9,7 +9,7 @@ use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 use tna_types::TnaConfig;
 
-use crate::{js_click, save_screenshot, set_select, wait_for_count};
+use crate::{accept_confirms, asked, js_click, save_screenshot, set_select, wait_for_count};
 
 /// Targets of the bulk apply.
 const TARGETS: usize = 20;
@@ -88,7 +88,15 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
         "{changes} of {TARGETS} previews show changes"
     );
 
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;
+    let question = asked(client).await?;
+    ensure!(
+        question.first().is_some_and(|q| q.starts_with(&format!(
+            "Apply this T&A configuration to {TARGETS} devices"
+        ))),
+        "the apply asks first, naming the count: {question:?}"
+    );
     wait_for_count(
         client,
         "[data-testid=result-row]:not([data-reread=''])",
@@ -137,6 +145,7 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
     for id in bad {
         sim.fail_set_config(id, false);
     }
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=retry-failed]").await?;
     wait_for_count(
         client,

@@ -8,7 +8,9 @@ use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 
-use crate::{PAGE_WAIT, js_click, save_screenshot, wait_for_count, wait_for_within};
+use crate::{
+    PAGE_WAIT, accept_confirms, js_click, save_screenshot, wait_for_count, wait_for_within,
+};
 
 async fn flagged(client: &Client) -> Result<BTreeSet<u32>> {
     let mut out = BTreeSet::new();
@@ -45,6 +47,7 @@ pub async fn drift_flagged_and_synced(client: &Client, relay: &RunningRelay) -> 
     save_screenshot(client, "clocks.png").await?;
 
     js_click(client, "[data-testid=clock-select-drifted]").await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=clock-sync]").await?;
     wait_for_within(
         client,

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 
-use crate::{js_click, save_screenshot, set_select, wait_for_count};
+use crate::{accept_confirms, js_click, save_screenshot, set_select, wait_for_count};
 
 pub async fn drift_flow(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay
@@ -89,6 +89,7 @@ pub async fn drift_flow(client: &Client, relay: &RunningRelay) -> Result<()> {
     // Apply the reference to the drifted devices through the bulk flow.
     js_click(client, "[data-testid=drift-fix]").await?;
     wait_for_count(client, "[data-testid=preview-row][data-state=changes]", 2).await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;
     wait_for_count(
         client,

@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 use tna_types::TnaConfig;
 
-use crate::{js_click, set_input, wait_for_count};
+use crate::{accept_confirms, js_click, set_input, wait_for_count};
 
 /// Opens the editor of `id`'s device page.
 async fn open_editor(client: &Client, relay: &RunningRelay, id: u32) -> Result<()> {
@@ -216,6 +216,7 @@ pub async fn editor_draft_is_a_bulk_source(client: &Client, relay: &RunningRelay
         .context("the editor's draft is offered as the source")?;
     js_click(client, "[data-testid=bulk-preview]").await?;
     wait_for_count(client, "[data-testid=preview-row]", targets.len()).await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;
     wait_for_count(
         client,
@@ -269,6 +270,7 @@ pub async fn bulk_cancel_stops_between_batches(
     let dir = crate::e2e::bulk::use_file_source(client, &cfg, "cancel").await?;
     js_click(client, "[data-testid=bulk-preview]").await?;
     wait_for_count(client, "[data-testid=preview-row]", targets.len()).await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;
     js_click(client, "[data-testid=bulk-cancel]").await?;
     wait_for_count(client, "[data-testid=result-row][data-state=notSent]", 1)

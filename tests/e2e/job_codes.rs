@@ -6,7 +6,7 @@ use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
 
-use crate::{js_click, set_input, wait_for_count, wait_gone};
+use crate::{accept_confirms, js_click, set_input, wait_for_count, wait_gone};
 
 pub async fn job_codes_flow(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay
@@ -122,6 +122,7 @@ pub async fn job_codes_flow(client: &Client, relay: &RunningRelay) -> Result<()>
         &format!("[data-testid=jobcode-peer][data-device-id='{peer}']"),
     )
     .await?;
+    accept_confirms(client).await?;
     js_click(client, "[data-testid=jobcode-copy]").await?;
     wait_for_count(
         client,

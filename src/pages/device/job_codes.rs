@@ -199,7 +199,10 @@ fn UserJobCodesEditor(
     };
     let copy = move |_| {
         let ids: Vec<u32> = targets.get_untracked().into_iter().collect();
-        copy_action.dispatch((ids, saved.get_untracked()));
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_COPY, ids.len(), &[]);
+        if crate::components::confirmed(&ask) {
+            copy_action.dispatch((ids, saved.get_untracked()));
+        }
     };
 
     let rows = move || {

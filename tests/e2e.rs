@@ -118,16 +118,20 @@ async fn device_list_and_detail_in_chromium() -> Result<()> {
 }
 
 /// One browser test: skipped or failed per [`prerequisites`], one browser at a time, a fresh
-/// demo relay, then `$flow(&client, &relay)` inside [`with_browser`].
+/// relay (the demo relay, or the one `$start` makes), then `$flow(&client, &relay)` inside
+/// [`with_browser`].
 macro_rules! browser_test {
     ($name:ident, $flow:path) => {
+        browser_test!($name, $flow, demo_relay(DEVICES));
+    };
+    ($name:ident, $flow:path, $start:expr) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() -> Result<()> {
             let Some(chromedriver) = prerequisites()? else {
                 return Ok(());
             };
             let _one = BROWSER.lock().await;
-            let relay = demo_relay(DEVICES).await?;
+            let relay = $start.await?;
             let r = &relay;
             let result = with_browser(
                 &chromedriver,
@@ -1053,35 +1057,16 @@ browser_test!(
     e2e::clocks::drift_flagged_and_synced
 );
 
-/// A relay on a site in America/New_York (see `e2e/zones.rs`), running `flow`.
-macro_rules! zone_test {
-    ($name:ident, $flow:path) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() -> Result<()> {
-            let Some(chromedriver) = prerequisites()? else {
-                return Ok(());
-            };
-            let _one = BROWSER.lock().await;
-            let relay = e2e::zones::start().await?;
-            let r = &relay;
-            let result = with_browser(
-                &chromedriver,
-                |client| async move { $flow(&client, r).await },
-            )
-            .await;
-            shutdown(relay).await;
-            result
-        }
-    };
-}
-
-zone_test!(
+// On a site in America/New_York (see `e2e/zones.rs`).
+browser_test!(
     a_punch_has_one_local_time_on_live_kiosk_and_logs_in_chromium,
-    e2e::zones::same_local_time_everywhere
+    e2e::zones::same_local_time_everywhere,
+    e2e::zones::start()
 );
-zone_test!(
+browser_test!(
     clocks_fix_device_time_zones_in_chromium,
-    e2e::zones::clocks_fix_zones
+    e2e::zones::clocks_fix_zones,
+    e2e::zones::start()
 );
 /// axe-core on every page (signed out and as admin): no serious or critical violation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,10 +2,13 @@
 //! console uses to hide what the signed-in user cannot do.
 //!
 //! Roles are ordered — kiosk < viewer < operator < admin — and each method needs a minimum role,
-//! so every role can do everything the roles below it can. A method missing from the table
-//! needs admin: a new method is closed until someone decides who may call it.
+//! so every role can do everything the roles below it can. The minimum role is part of each
+//! method's entry in the `methods!` table (`crate::protocol`), so a method cannot exist without
+//! one; a name that is no method needs admin.
 
 use serde::{Deserialize, Serialize};
+
+use crate::protocol::Request;
 
 /// What a signed-in account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -47,38 +50,15 @@ impl Role {
     }
 }
 
-/// The lowest role that may call `method` (admin for methods not listed).
+/// The lowest role that may call `method`: its `role` in the `methods!` table of
+/// [`crate::protocol`]; admin for a name that is not a method.
 pub fn required_role(method: &str) -> Role {
-    match method {
-        "session.whoami" | "devices.list" | "system.getTimeZone" | "tna.getConfig"
-        | "tna.getLog" | "events.subscribe" | "events.unsubscribe" | "archive.logs" => Role::Kiosk,
-        "devices.capabilities"
-        | "schedules.list"
-        | "tna.getJobCodeLog"
-        | "jobCodes.get"
-        | "system.getJobCodeUse"
-        | "time.get"
-        | "time.getZones"
-        | "archive.status"
-        | "archive.jobCodeLogs"
-        | "timecards.get"
-        | "timecards.getPolicy" => Role::Viewer,
-        "tna.setConfig"
-        | "tna.setConfigMulti"
-        | "jobCodes.set"
-        | "jobCodes.setMulti"
-        | "system.setJobCodeUse"
-        | "time.sync"
-        | "time.fixZones"
-        | "archive.sync" => Role::Operator,
-        _ => Role::Admin,
-    }
+    Request::role_of(method).unwrap_or(Role::Admin)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Request;
 
     #[test]
     fn names_round_trip_and_order() {
@@ -141,5 +121,71 @@ mod tests {
         for m in Request::METHODS {
             assert!(Role::Admin.may_call(m), "{m}");
         }
+    }
+
+    /// The role table of `docs/protocol.md`, as written there.
+    const PROTOCOL_DOC: &str = include_str!("../../../docs/protocol.md");
+
+    /// The backticked names of the documented role table's row for `role`.
+    fn documented(role: Role) -> Vec<String> {
+        let prefix = format!("| `{}` |", role.name());
+        let row = PROTOCOL_DOC
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("docs/protocol.md has no role row for {}", role.name()));
+        row[prefix.len()..]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn roles_equal_the_documented_table() {
+        // Every method named in the kiosk, viewer and operator rows has exactly that role, every
+        // method not named there is admin's, and the admin row names only admin methods: a role
+        // changed in the `methods!` table fails here until docs/protocol.md says so too.
+        let mut placed = std::collections::HashSet::new();
+        for role in [Role::Kiosk, Role::Viewer, Role::Operator] {
+            for m in documented(role) {
+                assert!(Request::METHODS.contains(&m.as_str()), "{m} is no method");
+                assert_eq!(Request::role_of(&m), Some(role), "{m}");
+                assert!(placed.insert(m.clone()), "{m} is in two rows");
+            }
+        }
+        for m in Request::METHODS {
+            if !placed.contains(*m) {
+                assert_eq!(required_role(m), Role::Admin, "{m} is not in the table");
+            }
+        }
+        let admin = documented(Role::Admin);
+        assert!(!admin.is_empty());
+        for m in admin {
+            let matching: Vec<&&str> = match m.strip_suffix('*') {
+                Some(prefix) => Request::METHODS
+                    .iter()
+                    .filter(|n| n.starts_with(prefix))
+                    .collect(),
+                None => Request::METHODS.iter().filter(|n| **n == m).collect(),
+            };
+            assert!(!matching.is_empty(), "{m} names no method");
+            for n in matching {
+                assert_eq!(Request::role_of(n), Some(Role::Admin), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn writes_are_audited_and_reads_are_not() {
+        // Every method an operator needs and a viewer lacks is a write, and writes are audited;
+        // of the admin's, everything but the reads (lists, audit).
+        for m in Request::METHODS {
+            let write = required_role(m) == Role::Operator
+                || (required_role(m) == Role::Admin
+                    && !matches!(*m, "accounts.list" | "kiosk.list" | "audit.list"));
+            assert_eq!(Request::is_audited(m), write, "{m}");
+        }
+        assert!(!Request::is_audited("no.suchMethod"));
     }
 }

@@ -65,6 +65,10 @@ pub enum RequestId {
 pub trait Method {
     /// The wire name, e.g. `tna.getConfig`.
     const NAME: &'static str;
+    /// The lowest role that may call it.
+    const ROLE: Role;
+    /// Whether it is a write recorded in the audit trail.
+    const AUDITED: bool;
     /// The `params` object.
     type Params: Serialize + DeserializeOwned;
     /// The `result` object.
@@ -541,8 +545,22 @@ pub struct ResultsResult {
     pub results: Vec<DeviceResult>,
 }
 
+/// `audited` or nothing, as a `bool` (any other word is a compile error).
+macro_rules! audited_flag {
+    () => {
+        false
+    };
+    (audited) => {
+        true
+    };
+}
+
+/// The method table: each entry is `Variant = "wire.name" (Params) -> Result, role Role` and,
+/// for a write recorded in the audit trail, `, audited`. The role and the flag are part of the
+/// grammar, so a method without a role does not compile and a misspelt role or flag neither.
 macro_rules! methods {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal ($params:ty) -> $result:ty; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ($params:ty) -> $result:ty,
+        role $role:ident $(, $audited:ident)?; )*) => {
         /// A decoded request: one variant per method, holding its params.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Request {
@@ -558,6 +576,22 @@ macro_rules! methods {
                 match method {
                     $( $name => Ok(Request::$variant(parse_params($name, params)?)), )*
                     other => Err(RpcError::method_not_found(other)),
+                }
+            }
+
+            /// The lowest role that may call `method` (`None`: no such method).
+            pub fn role_of(method: &str) -> Option<Role> {
+                match method {
+                    $( $name => Some(Role::$role), )*
+                    _ => None,
+                }
+            }
+
+            /// Whether `method` is a write recorded in the audit trail.
+            pub fn is_audited(method: &str) -> bool {
+                match method {
+                    $( $name => audited_flag!($($audited)?), )*
+                    _ => false,
                 }
             }
 
@@ -581,6 +615,8 @@ macro_rules! methods {
                 pub struct $variant;
                 impl Method for $variant {
                     const NAME: &'static str = $name;
+                    const ROLE: Role = Role::$role;
+                    const AUDITED: bool = audited_flag!($($audited)?);
                     type Params = $params;
                     type Result = $result;
                 }
@@ -591,84 +627,84 @@ macro_rules! methods {
 
 methods! {
     /// Every device of every gateway, with status and T&A capability.
-    DevicesList = "devices.list" (NoParams) -> DevicesResult;
+    DevicesList = "devices.list" (NoParams) -> DevicesResult, role Kiosk;
     /// One device's capabilities (`Device.GetCapabilityInfo`).
-    DevicesCapabilities = "devices.capabilities" (DeviceParams) -> CapabilitiesResult;
+    DevicesCapabilities = "devices.capabilities" (DeviceParams) -> CapabilitiesResult, role Viewer;
     /// The schedules a device holds (`Schedule.GetList`).
-    SchedulesList = "schedules.list" (DeviceParams) -> SchedulesResult;
+    SchedulesList = "schedules.list" (DeviceParams) -> SchedulesResult, role Viewer;
     /// A device's T&A config (`TNA.GetConfig`).
-    TnaGetConfig = "tna.getConfig" (DeviceParams) -> ConfigResult;
+    TnaGetConfig = "tna.getConfig" (DeviceParams) -> ConfigResult, role Kiosk;
     /// Validates, writes (`TNA.SetConfig`) and re-reads a device's T&A config.
-    TnaSetConfig = "tna.setConfig" (SetConfigParams) -> ConfigResult;
+    TnaSetConfig = "tna.setConfig" (SetConfigParams) -> ConfigResult, role Operator, audited;
     /// Writes one config to many devices (`TNA.SetConfigMulti`); one result per device.
-    TnaSetConfigMulti = "tna.setConfigMulti" (SetConfigMultiParams) -> ResultsResult;
+    TnaSetConfigMulti = "tna.setConfigMulti" (SetConfigMultiParams) -> ResultsResult, role Operator, audited;
     /// One cursor page of T&A logs (`TNA.GetTNALog`).
-    TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>;
+    TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>, role Kiosk;
     /// One cursor page of job-code logs (`TNA.GetJobCodeLog`).
-    TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>;
+    TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>, role Viewer;
     /// The job codes of some or all users of a device (`User.GetJobCode`).
-    JobCodesGet = "jobCodes.get" (GetJobCodesParams) -> JobCodesResult;
+    JobCodesGet = "jobCodes.get" (GetJobCodesParams) -> JobCodesResult, role Viewer;
     /// Validates and replaces the job codes of the listed users on one device (`User.SetJobCode`).
-    JobCodesSet = "jobCodes.set" (SetJobCodesParams) -> EmptyResult;
+    JobCodesSet = "jobCodes.set" (SetJobCodesParams) -> EmptyResult, role Operator, audited;
     /// Writes users' job codes to many devices (`User.SetJobCodeMulti`); one result per device.
-    JobCodesSetMulti = "jobCodes.setMulti" (SetJobCodesMultiParams) -> ResultsResult;
+    JobCodesSetMulti = "jobCodes.setMulti" (SetJobCodesMultiParams) -> ResultsResult, role Operator, audited;
     /// Whether the device asks for job codes (`System.GetConfig` → `useJobCode`).
-    SystemGetJobCodeUse = "system.getJobCodeUse" (DeviceParams) -> JobCodeUseResult;
+    SystemGetJobCodeUse = "system.getJobCodeUse" (DeviceParams) -> JobCodeUseResult, role Viewer;
     /// Switches `useJobCode` by reading, modifying and writing the whole `SystemConfig`.
-    SystemSetJobCodeUse = "system.setJobCodeUse" (SetJobCodeUseParams) -> JobCodeUseResult;
+    SystemSetJobCodeUse = "system.setJobCodeUse" (SetJobCodeUseParams) -> JobCodeUseResult, role Operator, audited;
     /// A device's time zone (`System.GetConfig` → `SystemConfig.timeZone`).
-    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult;
+    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult, role Kiosk;
     /// Live T&A events of devices: `events.log` pushes (and `events.gap` when some were lost).
-    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult;
+    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult, role Kiosk;
     /// Ends a subscription of this socket.
-    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult;
+    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult, role Kiosk;
     /// The devices' clocks and time zones, and their offset from the relay's clock (`Time.Get`,
     /// `Time.GetConfig`); a device that cannot be read gets its own error row.
-    TimeGet = "time.get" (DeviceIdsParams) -> ClocksResult;
+    TimeGet = "time.get" (DeviceIdsParams) -> ClocksResult, role Viewer;
     /// Sets the devices' clocks to the relay's UTC time (`Time.SetMulti`); one result per device.
-    TimeSync = "time.sync" (DeviceIdsParams) -> ResultsResult;
+    TimeSync = "time.sync" (DeviceIdsParams) -> ResultsResult, role Operator, audited;
     /// Each device's UTC offset and DST schedules judged against its site's time zone for this
     /// year and the next (`Time.GetConfig`, `Time.GetDSTConfig`); a device that cannot be read,
     /// or whose site has no zone, gets its own error row.
-    TimeGetZones = "time.getZones" (DeviceIdsParams) -> ZonesResult;
+    TimeGetZones = "time.getZones" (DeviceIdsParams) -> ZonesResult, role Viewer;
     /// Writes each device's site-zone settings of this year (`Time.SetConfigMulti`,
     /// `Time.SetDSTConfigMulti`, one call per distinct target), then re-reads and judges them;
     /// `dryRun` only says what would change. One row per device.
-    TimeFixZones = "time.fixZones" (FixZonesParams) -> FixZonesResult;
+    TimeFixZones = "time.fixZones" (FixZonesParams) -> FixZonesResult, role Operator, audited;
     /// Who this socket is signed in as.
-    SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult;
+    SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult, role Kiosk;
     /// Every account (admin).
-    AccountsList = "accounts.list" (NoParams) -> AccountsResult;
+    AccountsList = "accounts.list" (NoParams) -> AccountsResult, role Admin;
     /// Creates an account (admin).
-    AccountsCreate = "accounts.create" (CreateAccountParams) -> EmptyResult;
+    AccountsCreate = "accounts.create" (CreateAccountParams) -> EmptyResult, role Admin, audited;
     /// Changes an account's role and ends its sessions (admin).
-    AccountsSetRole = "accounts.setRole" (SetRoleParams) -> EmptyResult;
+    AccountsSetRole = "accounts.setRole" (SetRoleParams) -> EmptyResult, role Admin, audited;
     /// Sets an account's password and ends its sessions (admin).
-    AccountsSetPassword = "accounts.setPassword" (SetPasswordParams) -> EmptyResult;
+    AccountsSetPassword = "accounts.setPassword" (SetPasswordParams) -> EmptyResult, role Admin, audited;
     /// Deletes an account (admin; never the last admin).
-    AccountsDelete = "accounts.delete" (UsernameParams) -> EmptyResult;
+    AccountsDelete = "accounts.delete" (UsernameParams) -> EmptyResult, role Admin, audited;
     /// A one-time pairing code that enrols a kiosk tablet (admin).
-    KioskPair = "kiosk.pair" (KioskPairParams) -> PairingResult;
+    KioskPair = "kiosk.pair" (KioskPairParams) -> PairingResult, role Admin, audited;
     /// The paired kiosk tablets (admin).
-    KioskList = "kiosk.list" (NoParams) -> KiosksResult;
+    KioskList = "kiosk.list" (NoParams) -> KiosksResult, role Admin;
     /// Unpairs a kiosk tablet: its session ends at once (admin).
-    KioskRevoke = "kiosk.revoke" (KioskPairParams) -> EmptyResult;
+    KioskRevoke = "kiosk.revoke" (KioskPairParams) -> EmptyResult, role Admin, audited;
     /// The archive's backend and every sync cursor.
-    ArchiveStatus = "archive.status" (NoParams) -> ArchiveStatusResult;
+    ArchiveStatus = "archive.status" (NoParams) -> ArchiveStatusResult, role Viewer;
     /// Syncs devices into the archive now.
-    ArchiveSync = "archive.sync" (ArchiveSyncParams) -> EmptyResult;
+    ArchiveSync = "archive.sync" (ArchiveSyncParams) -> EmptyResult, role Operator, audited;
     /// One page of archived T&A events across devices (time range, user, devices).
-    ArchiveLogs = "archive.logs" (LogQuery) -> QueryPage<ArchivedTnaLog>;
+    ArchiveLogs = "archive.logs" (LogQuery) -> QueryPage<ArchivedTnaLog>, role Kiosk;
     /// One page of archived job-code events across devices.
-    ArchiveJobCodeLogs = "archive.jobCodeLogs" (LogQuery) -> QueryPage<ArchivedJobCodeLog>;
+    ArchiveJobCodeLogs = "archive.jobCodeLogs" (LogQuery) -> QueryPage<ArchivedJobCodeLog>, role Viewer;
     /// Timecards of a range of days, from the archive, by the current policy.
-    TimecardsGet = "timecards.get" (TimecardsParams) -> TimecardsResult;
+    TimecardsGet = "timecards.get" (TimecardsParams) -> TimecardsResult, role Viewer;
     /// The timecard policy.
-    TimecardsGetPolicy = "timecards.getPolicy" (NoParams) -> PolicyParams;
+    TimecardsGetPolicy = "timecards.getPolicy" (NoParams) -> PolicyParams, role Viewer;
     /// Validates and replaces the timecard policy (admin).
-    TimecardsSetPolicy = "timecards.setPolicy" (PolicyParams) -> PolicyParams;
+    TimecardsSetPolicy = "timecards.setPolicy" (PolicyParams) -> PolicyParams, role Admin, audited;
     /// The audit trail, newest first (admin).
-    AuditList = "audit.list" (AuditQuery) -> AuditResult;
+    AuditList = "audit.list" (AuditQuery) -> AuditResult, role Admin;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {

@@ -71,7 +71,11 @@ impl ApiClient {
         config: TnaConfig,
     ) -> Result<Vec<DeviceResult>, ApiError> {
         Ok(self
-            .call::<TnaSetConfigMulti>(SetConfigMultiParams { device_ids, config })
+            .call::<TnaSetConfigMulti>(SetConfigMultiParams {
+                device_ids,
+                config,
+                operation_id: None,
+            })
             .await?
             .results)
     }
@@ -139,7 +143,11 @@ impl ApiClient {
         users: Vec<UserJobCodes>,
     ) -> Result<Vec<DeviceResult>, ApiError> {
         Ok(self
-            .call::<JobCodesSetMulti>(SetJobCodesMultiParams { device_ids, users })
+            .call::<JobCodesSetMulti>(SetJobCodesMultiParams {
+                device_ids,
+                users,
+                operation_id: None,
+            })
             .await?
             .results)
     }

@@ -100,6 +100,73 @@ impl Archive {
         Ok(id)
     }
 
+    /// Fails unless the audit trail can be written now: takes the write lock and touches the
+    /// entries' sequence without changing it, then rolls back. Cheap (no row is added), and it
+    /// fails the way [`Archive::append_audit`] would — a read-only file, a closed pool, a
+    /// database that is gone.
+    pub async fn check_audit_writable(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE id_counter SET last_id = last_id WHERE name = $1")
+            .bind(AUDIT_SEQUENCE)
+            .execute(&mut *tx)
+            .await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+
+    /// Adds `more` to entry `id` (one bulk operation sent in several calls): its devices are
+    /// appended after the entry's, and its `before`, `after` and `results` are merged into the
+    /// entry's by [`merge_json`] (objects key by key, arrays appended). The entry keeps its ID,
+    /// time, actor and method.
+    pub async fn extend_audit(&self, id: i64, more: &AuditEntry) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let old = entry_from_row(&row)?;
+        let merge = |a: Option<serde_json::Value>, b: &Option<serde_json::Value>| match (a, b) {
+            (Some(a), Some(b)) => Some(merge_json(a, b.clone())),
+            (a, b) => a.or_else(|| b.clone()),
+        };
+        let before = merge(old.before, &more.before);
+        let after = merge(old.after, &more.after);
+        let results = merge_json(old.results, more.results.clone());
+        let text =
+            |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::to_string).transpose();
+        sqlx::query(
+            "UPDATE audit_log SET before_json = $1, after_json = $2, results_json = $3 \
+             WHERE id = $4",
+        )
+        .bind(text(&before)?)
+        .bind(text(&after)?)
+        .bind(serde_json::to_string(&results)?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let count = sqlx::query("SELECT COUNT(*) AS n FROM audit_device WHERE audit_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut position = get_i64(&count, "n")?;
+        let per_insert = rows_per_statement(DEVICE_COLUMNS, MAX_DEVICE_ROWS_PER_INSERT);
+        for chunk in more.device_ids.chunks(per_insert) {
+            let sql = format!(
+                "INSERT INTO audit_device (audit_id, position, device_id) VALUES {}",
+                values_rows(chunk.len(), DEVICE_COLUMNS)
+            );
+            let mut q = sqlx::query(&sql);
+            for d in chunk {
+                q = q.bind(id).bind(position).bind(i64::from(*d));
+                position += 1;
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        tracing::debug!(id, method = %more.method, "audit entry extended");
+        Ok(())
+    }
+
     /// Audit entries matching `q`, newest (highest ID) first.
     pub async fn list_audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let limit = q.limit.clamp(1, MAX_AUDIT_LIMIT);
@@ -157,5 +224,47 @@ impl Archive {
             }
         }
         Ok(entries)
+    }
+}
+
+/// `b` merged into `a`: equal values kept once, objects key by key (recursively), arrays
+/// appended, and two different other values become `[a, b]`.
+pub fn merge_json(a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match (a, b) {
+        (a, b) if a == b => a,
+        (Value::Object(mut a), Value::Object(b)) => {
+            for (k, v) in b {
+                let merged = match a.remove(&k) {
+                    Some(old) => merge_json(old, v),
+                    None => v,
+                };
+                a.insert(k, merged);
+            }
+            Value::Object(a)
+        }
+        (Value::Array(mut a), Value::Array(b)) => {
+            a.extend(b);
+            Value::Array(a)
+        }
+        (a, b) => Value::Array(vec![a, b]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_json;
+    use serde_json::json;
+
+    #[test]
+    fn batches_merge_into_one() {
+        let a = json!({"results": [{"deviceId": 1}], "cfg": {"mode": 1}, "note": "x"});
+        let b = json!({"results": [{"deviceId": 2}], "cfg": {"mode": 1}, "note": "y"});
+        let same = json!({"labels": ["In", "Out"]});
+        assert_eq!(merge_json(same.clone(), same.clone()), same);
+        assert_eq!(
+            merge_json(a, b),
+            json!({"results": [{"deviceId": 1}, {"deviceId": 2}], "cfg": {"mode": 1}, "note": ["x", "y"]})
+        );
     }
 }

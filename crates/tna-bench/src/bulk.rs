@@ -124,6 +124,7 @@ async fn apply(ws: &mut crate::logs::Ws, targets: &[u32], run: usize) -> anyhow:
     let params = SetConfigMultiParams {
         device_ids: targets.to_vec(),
         config,
+        operation_id: None,
     };
     let started = Instant::now();
     ws.send(Message::Text(

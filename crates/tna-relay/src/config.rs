@@ -94,6 +94,9 @@ pub struct RelayConfig {
     /// A bearer token that lets a scraper on another host read `/metrics`; without one only
     /// loopback clients may (see [`crate::metrics::MetricsAccess`]).
     pub metrics_token: Option<String>,
+    /// Writes go ahead (with a warning) when the audit trail cannot be stored; by default they
+    /// are refused with `-32009` (see [`crate::audit`]).
+    pub audit_optional: bool,
 }
 
 impl RelayConfig {
@@ -117,6 +120,7 @@ impl RelayConfig {
             trusted_proxies: Vec::new(),
             archive: None,
             metrics_token: None,
+            audit_optional: false,
         }
     }
 }

@@ -16,8 +16,8 @@ use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
     ArchiveStatusResult, AuditResult, CapabilitiesResult, ClocksResult, ConfigResult,
     DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult, JobCodesResult, LogPageParams,
-    PolicyParams, Request, ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams,
-    SubscribeResult, TimeZoneResult,
+    MAX_OPERATION_ID_LEN, PolicyParams, Request, ResultsResult, RpcError, SchedulesResult,
+    SetConfigMultiParams, SubscribeResult, TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
@@ -56,6 +56,8 @@ pub struct AppState {
     pub sync: Option<Syncer>,
     /// The relay's metrics (`/metrics`).
     pub metrics: crate::metrics::Metrics,
+    /// The audit trail's rules (refuse writes it cannot record?) and the bulk operations seen.
+    pub audit: audit::Audit,
 }
 
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.
@@ -66,6 +68,12 @@ pub async fn handle(
     caller: &Caller,
 ) -> Result<Box<RawValue>, RpcError> {
     let gws = &state.gateways;
+    let method = request.method();
+    // Every method the `methods!` table marks `audited` is refused here when its entry could not
+    // be stored (see `audit.rs`), before anything is read or written.
+    if Request::is_audited(method) {
+        state.audit.check(state.sync.as_ref(), method).await?;
+    }
     match request {
         Request::DevicesList(_) => {
             let (devices, gateways) = gws.list_devices().await?;
@@ -89,53 +97,41 @@ pub async fn handle(
                 .await?,
         }),
         Request::TnaSetConfig(p) => {
-            let before = read_before(state, &[p.device_id], |gw, id| async move {
-                gsdk::tna::get_config(&gw, id).await
-            })
-            .await;
-            let answer = gws
-                .on_device(p.device_id, |gw| async {
+            let config = audited(
+                state,
+                caller,
+                Write::new(method, vec![p.device_id]).after(json(&p.config)),
+                read_before(state, &[p.device_id], |gw, id| async move {
+                    gsdk::tna::get_config(&gw, id).await
+                }),
+                gws.on_device(p.device_id, |gw| async {
                     let schedules = gsdk::schedule::list(gw, p.device_id).await?;
                     let ids: Vec<u32> = schedules.iter().map(|s| s.id).collect();
                     validate_config(&p.config, Some(&ids)).map_err(RpcError::validation)?;
                     gsdk::tna::set_config(gw, p.device_id, &p.config).await?;
                     // Re-read: the console shows what the device now holds, not what was sent.
                     gsdk::tna::get_config(gw, p.device_id).await
-                })
-                .await;
-            audit_write(
-                state,
-                caller,
-                "tna.setConfig",
-                vec![p.device_id],
-                before,
-                Some(json(&p.config)),
-                &answer,
+                }),
+                json,
             )
-            .await;
-            to_value(ConfigResult { config: answer? })
+            .await?;
+            to_value(ConfigResult { config })
         }
         Request::TnaSetConfigMulti(p) => {
             // Refuse a bad request before reading any device for the audit trail.
             check_device_ids(&p.device_ids)?;
+            check_operation_id(p.operation_id.as_deref())?;
             validate_config(&p.config, None).map_err(RpcError::validation)?;
-            let before = read_before(state, &p.device_ids, |gw, id| async move {
+            let write = Write::new(method, p.device_ids.clone())
+                .after(json(&p.config))
+                .operation(p.operation_id.clone());
+            let ids = p.device_ids.clone();
+            let before = read_before(state, &ids, |gw, id| async move {
                 gsdk::tna::get_config(&gw, id).await
-            })
-            .await;
-            let (ids, config) = (p.device_ids.clone(), json(&p.config));
-            let answer = set_config_multi(gws, p).await;
-            audit_write(
-                state,
-                caller,
-                "tna.setConfigMulti",
-                ids,
-                before,
-                Some(config),
-                &answer,
-            )
-            .await;
-            to_value(ResultsResult { results: answer? })
+            });
+            let results =
+                audited(state, caller, write, before, set_config_multi(gws, p), json).await?;
+            to_value(ResultsResult { results })
         }
         Request::TnaGetLog(p) => {
             check_page(&p)?;
@@ -176,27 +172,20 @@ pub async fn handle(
         Request::JobCodesSet(p) => {
             check_users(&p.users)?;
             let user_ids: Vec<String> = p.users.iter().map(|u| u.user_id.clone()).collect();
-            let before = read_before(state, &[p.device_id], |gw, id| {
-                let user_ids = user_ids.clone();
-                async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
-            })
-            .await;
-            let answer = gws
-                .on_device(p.device_id, |gw| {
-                    gsdk::user::set_job_codes(gw, p.device_id, &p.users)
-                })
-                .await;
-            audit_write(
+            audited(
                 state,
                 caller,
-                "jobCodes.set",
-                vec![p.device_id],
-                before,
-                Some(json(&p.users)),
-                &answer,
+                Write::new(method, vec![p.device_id]).after(json(&p.users)),
+                read_before(state, &[p.device_id], |gw, id| {
+                    let user_ids = user_ids.clone();
+                    async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
+                }),
+                gws.on_device(p.device_id, |gw| {
+                    gsdk::user::set_job_codes(gw, p.device_id, &p.users)
+                }),
+                json,
             )
-            .await;
-            answer?;
+            .await?;
             to_value(EmptyResult {})
         }
         Request::TimeGet(p) => {
@@ -211,22 +200,18 @@ pub async fn handle(
         }
         Request::TimeSync(p) => {
             check_device_ids(&p.device_ids)?;
-            let answer = gws
-                .per_site(&p.device_ids, |gw, ids| async move {
-                    gsdk::time::sync(gw, &ids).await
-                })
-                .await;
-            audit_write(
+            let results = audited(
                 state,
                 caller,
-                "time.sync",
-                p.device_ids.clone(),
-                None,
-                None,
-                &answer,
+                Write::new(method, p.device_ids.clone()),
+                async { None },
+                gws.per_site(&p.device_ids, |gw, ids| async move {
+                    gsdk::time::sync(gw, &ids).await
+                }),
+                json,
             )
-            .await;
-            to_value(ResultsResult { results: answer? })
+            .await?;
+            to_value(ResultsResult { results })
         }
         Request::TimeGetZones(p) => {
             check_device_ids(&p.device_ids)?;
@@ -253,17 +238,9 @@ pub async fn handle(
                     })
                 };
                 let before = per_device(|f| f.before.as_ref());
-                let after = per_device(|f| f.target.as_ref());
-                audit_write(
-                    state,
-                    caller,
-                    "time.fixZones",
-                    p.device_ids.clone(),
-                    before,
-                    after,
-                    &answer,
-                )
-                .await;
+                let mut write = Write::new(method, p.device_ids.clone());
+                write.after = per_device(|f| f.target.as_ref());
+                record_outcome(state, caller, write, before, &answer, json).await;
             }
             to_value(answer?)
         }
@@ -277,49 +254,58 @@ pub async fn handle(
         | Request::KioskList(_)
         | Request::KioskRevoke(_) => {
             let auth = state.auth.clone();
-            let caller = caller.clone();
+            let account_change = account_change(state.auth.as_ref(), &request);
+            let run_caller = caller.clone();
             // Account changes hash passwords (argon2): off the async workers.
-            let answer = tokio::task::spawn_blocking(move || {
-                signin::handle(auth.as_ref(), &caller, &request)
-            })
-            .await
-            .map_err(|_| RpcError::new(ErrorCode::Internal, "The account change failed."))?;
-            match answer {
-                Some(Ok(v)) => serde_json::value::to_raw_value(&v)
-                    .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string())),
-                Some(Err(e)) => Err(e),
-                None => Err(RpcError::new(
-                    ErrorCode::Internal,
-                    "unrouted account method",
-                )),
-            }
+            let run = async move {
+                let answer = tokio::task::spawn_blocking(move || {
+                    signin::handle(auth.as_ref(), &run_caller, &request)
+                })
+                .await
+                .map_err(|_| RpcError::new(ErrorCode::Internal, "The account change failed."))?;
+                answer.unwrap_or_else(|| {
+                    Err(RpcError::new(
+                        ErrorCode::Internal,
+                        "unrouted account method",
+                    ))
+                })
+            };
+            let answer = match account_change {
+                // Never the password or the pairing code: the entry says who and what, and
+                // whether it worked.
+                Some((before, after)) => {
+                    let mut write = Write::new(method, Vec::new());
+                    write.after = after;
+                    audited(state, caller, write, async { before }, run, |_| ok_result()).await?
+                }
+                None => run.await?,
+            };
+            serde_json::value::to_raw_value(&answer)
+                .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
         }
         Request::JobCodesSetMulti(p) => {
             check_device_ids(&p.device_ids)?;
             check_users(&p.users)?;
             let users = &p.users;
+            check_operation_id(p.operation_id.as_deref())?;
             let user_ids: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
-            let before = read_before(state, &p.device_ids, |gw, id| {
-                let user_ids = user_ids.clone();
-                async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
-            })
-            .await;
-            let answer = gws
-                .per_site(&p.device_ids, |gw, ids| async move {
-                    gsdk::user::set_job_codes_multi(gw, &ids, users).await
-                })
-                .await;
-            audit_write(
+            let results = audited(
                 state,
                 caller,
-                "jobCodes.setMulti",
-                p.device_ids.clone(),
-                before,
-                Some(json(users)),
-                &answer,
+                Write::new(method, p.device_ids.clone())
+                    .after(json(users))
+                    .operation(p.operation_id.clone()),
+                read_before(state, &p.device_ids, |gw, id| {
+                    let user_ids = user_ids.clone();
+                    async move { gsdk::user::get_job_codes(&gw, id, &user_ids).await }
+                }),
+                gws.per_site(&p.device_ids, |gw, ids| async move {
+                    gsdk::user::set_job_codes_multi(gw, &ids, users).await
+                }),
+                json,
             )
-            .await;
-            to_value(ResultsResult { results: answer? })
+            .await?;
+            to_value(ResultsResult { results })
         }
         Request::SystemGetJobCodeUse(p) => to_value(JobCodeUseResult {
             enabled: gws
@@ -329,26 +315,20 @@ pub async fn handle(
                 .await?,
         }),
         Request::SystemSetJobCodeUse(p) => {
-            let before = read_before(state, &[p.device_id], |gw, id| async move {
-                gsdk::system::job_code_use(&gw, id).await
-            })
-            .await;
-            let answer = gws
-                .on_device(p.device_id, |gw| {
-                    gsdk::system::set_job_code_use(gw, p.device_id, p.enabled)
-                })
-                .await;
-            audit_write(
+            let enabled = audited(
                 state,
                 caller,
-                "system.setJobCodeUse",
-                vec![p.device_id],
-                before,
-                Some(json(&p.enabled)),
-                &answer,
+                Write::new(method, vec![p.device_id]).after(json(&p.enabled)),
+                read_before(state, &[p.device_id], |gw, id| async move {
+                    gsdk::system::job_code_use(&gw, id).await
+                }),
+                gws.on_device(p.device_id, |gw| {
+                    gsdk::system::set_job_code_use(gw, p.device_id, p.enabled)
+                }),
+                json,
             )
-            .await;
-            to_value(JobCodeUseResult { enabled: answer? })
+            .await?;
+            to_value(JobCodeUseResult { enabled })
         }
         Request::ArchiveStatus(_) => {
             let sync = archive_of(state)?;
@@ -373,7 +353,20 @@ pub async fn handle(
             if let Some(ids) = &p.device_ids {
                 check_device_ids(ids)?;
             }
-            sync.sync_now(p.device_ids.as_deref());
+            let write = Write::new(method, p.device_ids.clone().unwrap_or_default())
+                .after(serde_json::json!({ "deviceIds": p.device_ids }));
+            audited(
+                state,
+                caller,
+                write,
+                async { None },
+                async {
+                    sync.sync_now(p.device_ids.as_deref());
+                    Ok(EmptyResult {})
+                },
+                |_| ok_result(),
+            )
+            .await?;
             to_value(EmptyResult {})
         }
         Request::ArchiveLogs(q) => {
@@ -403,20 +396,20 @@ pub async fn handle(
         }
         Request::TimecardsSetPolicy(p) => {
             let sync = archive_of(state)?;
-            let before = timecards::policy(sync.archive()).await.ok();
-            timecards::set_policy(sync.archive(), &p.policy).await?;
-            audit::record(
-                Some(sync),
+            audited(
+                state,
                 caller,
-                audit::Change {
-                    method: "timecards.setPolicy",
-                    device_ids: Vec::new(),
-                    before: before.map(|b| json(&b)),
-                    after: Some(json(&p.policy)),
-                    results: serde_json::json!({ "ok": true }),
+                Write::new(method, Vec::new()).after(json(&p.policy)),
+                async {
+                    timecards::policy(sync.archive())
+                        .await
+                        .ok()
+                        .map(|b| json(&b))
                 },
+                timecards::set_policy(sync.archive(), &p.policy),
+                |_| ok_result(),
             )
-            .await;
+            .await?;
             to_value(PolicyParams { policy: p.policy })
         }
         Request::AuditList(q) => {
@@ -571,18 +564,75 @@ where
     ))
 }
 
-/// Records a write in the audit trail, unless the relay refused it before it reached a device.
-async fn audit_write<T: Serialize>(
-    state: &AppState,
-    caller: &Caller,
+/// What an audited write says about itself besides its outcome.
+struct Write {
     method: &'static str,
     device_ids: Vec<u32>,
-    before: Option<Value>,
+    /// The state asked for.
     after: Option<Value>,
+    /// The bulk operation this call is a batch of.
+    operation_id: Option<String>,
+}
+
+impl Write {
+    fn new(method: &'static str, device_ids: Vec<u32>) -> Self {
+        debug_assert!(Request::is_audited(method), "{method} is not audited");
+        Write {
+            method,
+            device_ids,
+            after: None,
+            operation_id: None,
+        }
+    }
+
+    fn after(self, after: Value) -> Self {
+        Write {
+            after: Some(after),
+            ..self
+        }
+    }
+
+    fn operation(self, operation_id: Option<String>) -> Self {
+        Write {
+            operation_id,
+            ..self
+        }
+    }
+}
+
+/// The one path of an audited write (the archive was checked writable by [`handle`]): read the
+/// state before (capped: [`read_before`]), write, record the outcome — `summary` turns a success
+/// into the entry's `results` — and answer.
+async fn audited<T, B, W>(
+    state: &AppState,
+    caller: &Caller,
+    write: Write,
+    before: B,
+    run: W,
+    summary: fn(&T) -> Value,
+) -> Result<T, RpcError>
+where
+    B: std::future::Future<Output = Option<Value>>,
+    W: std::future::Future<Output = Result<T, RpcError>>,
+{
+    let before = before.await;
+    let answer = run.await;
+    record_outcome(state, caller, write, before, &answer, summary).await;
+    answer
+}
+
+/// Records a write's outcome in the audit trail, unless the relay refused it before it reached
+/// a device (nothing changed).
+async fn record_outcome<T>(
+    state: &AppState,
+    caller: &Caller,
+    write: Write,
+    before: Option<Value>,
     answer: &Result<T, RpcError>,
+    summary: fn(&T) -> Value,
 ) {
     let results = match answer {
-        Ok(r) => json(r),
+        Ok(r) => summary(r),
         Err(e)
             if matches!(
                 e.kind(),
@@ -597,18 +647,75 @@ async fn audit_write<T: Serialize>(
         }
         Err(e) => serde_json::json!({ "error": { "code": e.code, "message": e.message } }),
     };
-    audit::record(
-        state.sync.as_ref(),
-        caller,
-        audit::Change {
-            method,
-            device_ids,
-            before,
-            after,
-            results,
-        },
-    )
-    .await;
+    state
+        .audit
+        .record(
+            state.sync.as_ref(),
+            caller,
+            audit::Change {
+                method: write.method,
+                device_ids: write.device_ids,
+                before,
+                after: write.after,
+                results,
+                operation_id: write.operation_id,
+            },
+        )
+        .await;
+}
+
+/// The `results` of a write whose answer says nothing worth keeping (or must not be kept: a
+/// pairing code).
+fn ok_result() -> Value {
+    serde_json::json!({ "ok": true })
+}
+
+/// For an audited account or kiosk change: the account (or kiosk) before and the change asked
+/// for, without secrets; `None` for the account reads.
+fn account_change(
+    auth: Option<&Auth>,
+    request: &Request,
+) -> Option<(Option<Value>, Option<Value>)> {
+    let account = |username: &str| {
+        auth.and_then(|a| {
+            a.accounts()
+                .into_iter()
+                .find(|a| a.username == username)
+                .map(|a| json(&a))
+        })
+    };
+    use serde_json::json as j;
+    Some(match request {
+        Request::AccountsCreate(p) => (None, Some(j!({ "username": p.username, "role": p.role }))),
+        Request::AccountsSetRole(p) => (
+            account(&p.username),
+            Some(j!({ "username": p.username, "role": p.role })),
+        ),
+        Request::AccountsSetPassword(p) => (
+            account(&p.username),
+            Some(j!({ "username": p.username, "password": "changed" })),
+        ),
+        Request::AccountsDelete(p) => (account(&p.username), None),
+        Request::KioskPair(p) => (None, Some(j!({ "kiosk": p.name }))),
+        Request::KioskRevoke(p) => (Some(j!({ "kiosk": p.name })), None),
+        _ => return None,
+    })
+}
+
+/// An `operationId`: 1..=[`MAX_OPERATION_ID_LEN`] bytes of visible ASCII.
+fn check_operation_id(id: Option<&str>) -> Result<(), RpcError> {
+    match id {
+        Some(id)
+            if id.is_empty()
+                || id.len() > MAX_OPERATION_ID_LEN
+                || !id.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Err(RpcError::invalid_params(format!(
+                "operationId must be 1 to {MAX_OPERATION_ID_LEN} visible ASCII characters"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn json<T: Serialize + ?Sized>(v: &T) -> Value {

@@ -135,6 +135,10 @@ struct Cli {
     /// (loopback, not through a reverse proxy).
     #[arg(long, env = "TNA_RELAY_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Let writes go ahead (with a logged warning) when the audit trail cannot be stored. By
+    /// default such writes are refused with error -32009 and nothing is changed.
+    #[arg(long, env = "TNA_RELAY_AUDIT_OPTIONAL")]
+    audit_optional: bool,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
@@ -281,6 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         trusted_proxies,
         archive: Some(archive),
         metrics_token: cli.metrics_token,
+        audit_optional: cli.audit_optional,
         ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;

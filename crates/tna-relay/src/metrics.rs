@@ -330,6 +330,7 @@ pub fn outcome_name(code: i32) -> &'static str {
         Some(ErrorCode::PermissionDenied) => "permission_denied",
         Some(ErrorCode::Unsupported) => "unsupported",
         Some(ErrorCode::LimitExceeded) => "limit_exceeded",
+        Some(ErrorCode::AuditUnavailable) => "audit_unavailable",
         None => "other",
     }
 }

@@ -235,6 +235,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             sign_in_hint: cfg.sign_in_hint,
             secure_cookies: https,
             metrics,
+            audit: crate::audit::Audit::new(cfg.audit_optional),
         },
         MetricsAccess::new(cfg.metrics_token),
         cfg.allowed_origins,

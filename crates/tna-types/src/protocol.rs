@@ -106,7 +106,15 @@ pub struct SetConfigMultiParams {
     pub device_ids: Vec<u32>,
     /// The config every target gets.
     pub config: TnaConfig,
+    /// One bulk operation sent as several calls (batches) names each with the same ID: the
+    /// audit trail then keeps one entry for the whole operation (optional; at most
+    /// [`MAX_OPERATION_ID_LEN`] bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
 }
+
+/// The longest `operationId` of a multi-device write, in bytes.
+pub const MAX_OPERATION_ID_LEN: usize = 64;
 
 /// Cursor page params of `tna.getLog` / `tna.getJobCodeLog`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +157,9 @@ pub struct SetJobCodesMultiParams {
     pub device_ids: Vec<u32>,
     /// The users and their job codes, written to every target.
     pub users: Vec<UserJobCodes>,
+    /// Like `tna.setConfigMulti`'s: batches of one operation share one audit entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
 }
 
 /// `jobCodes.get` result.
@@ -1052,11 +1063,14 @@ pub enum ErrorCode {
     Unsupported = -32007,
     /// A size or count limit was exceeded; `data.limit`, `data.value`.
     LimitExceeded = -32008,
+    /// A write was refused because the audit trail cannot be stored (the relay runs without
+    /// `--audit-optional`); nothing was changed. `data.detail`.
+    AuditUnavailable = -32009,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::ParseError,
         ErrorCode::InvalidRequest,
         ErrorCode::MethodNotFound,
@@ -1070,6 +1084,7 @@ impl ErrorCode {
         ErrorCode::PermissionDenied,
         ErrorCode::Unsupported,
         ErrorCode::LimitExceeded,
+        ErrorCode::AuditUnavailable,
     ];
 
     /// The code for a number, if it is one of ours.
@@ -1273,6 +1288,12 @@ mod tests {
             Request::TnaSetConfigMulti(SetConfigMultiParams {
                 device_ids: vec![5, 6],
                 config: sample_config(),
+                operation_id: None,
+            }),
+            Request::TnaSetConfigMulti(SetConfigMultiParams {
+                device_ids: vec![5, 6],
+                config: sample_config(),
+                operation_id: Some("bulk-1".into()),
             }),
             Request::TnaGetLog(LogPageParams {
                 device_id: 7,
@@ -1299,6 +1320,7 @@ mod tests {
             Request::JobCodesSetMulti(SetJobCodesMultiParams {
                 device_ids: vec![11, 12],
                 users: vec![sample_user()],
+                operation_id: Some("bulk-2".into()),
             }),
             Request::SystemGetJobCodeUse(DeviceParams { device_id: 13 }),
             Request::SystemSetJobCodeUse(SetJobCodeUseParams {
@@ -1692,6 +1714,7 @@ mod tests {
             (ErrorCode::PermissionDenied, -32006),
             (ErrorCode::Unsupported, -32007),
             (ErrorCode::LimitExceeded, -32008),
+            (ErrorCode::AuditUnavailable, -32009),
         ];
         for (c, n) in pairs {
             assert_eq!(c as i32, n);

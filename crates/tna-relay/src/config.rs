@@ -97,6 +97,9 @@ pub struct RelayConfig {
     /// Writes go ahead (with a warning) when the audit trail cannot be stored; by default they
     /// are refused with `-32009` (see [`crate::audit`]).
     pub audit_optional: bool,
+    /// Caps on open WebSockets (per session, per client address, in total; see
+    /// [`crate::socket_caps`]); tests lower them.
+    pub socket_caps: crate::socket_caps::Caps,
 }
 
 impl RelayConfig {
@@ -121,6 +124,7 @@ impl RelayConfig {
             archive: None,
             metrics_token: None,
             audit_optional: false,
+            socket_caps: crate::socket_caps::Caps::default(),
         }
     }
 }

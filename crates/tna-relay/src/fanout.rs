@@ -125,16 +125,16 @@ impl SocketEvents {
 pub async fn forward(
     socket: Arc<SocketEvents>,
     mut rx: mpsc::Receiver<Notification>,
-    outbox: mpsc::Sender<String>,
+    outbox: crate::outbox::Outbox,
 ) {
     // Waits for room in the outbox; a client that reads nothing for SLOW_SOCKET_LIMIT is let go.
     let deliver = |text: String| {
         let outbox = &outbox;
         let socket = &socket;
         async move {
-            match tokio::time::timeout(SLOW_SOCKET_LIMIT, outbox.send(text)).await {
-                Ok(Ok(())) => true,
-                Ok(Err(_)) => false,
+            match outbox.push_within(text, SLOW_SOCKET_LIMIT).await {
+                Ok(()) => true,
+                Err(_) if outbox.is_closed() => false,
                 Err(_) => {
                     socket.too_slow.notify_one();
                     false
@@ -693,7 +693,8 @@ mod tests {
     async fn forward_sends_events_then_owed_gaps() {
         let (s, rx) = SocketEvents::new();
         let f = fanout_with(&[(4, &s, 1)]);
-        let (out_tx, mut out_rx) = mpsc::channel(8);
+        let (out_tx, mut out_rx) =
+            crate::outbox::outbox(1024 * 1024, crate::metrics::Metrics::new());
         let task = tokio::spawn(forward(s.clone(), rx, out_tx));
         f.publish(log(1, 5));
         s.add_gap(4, 1, 2);

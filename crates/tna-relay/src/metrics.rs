@@ -17,6 +17,12 @@
 //!   complete sync, from the archive's cursors at each scrape.
 //! - `tna_relay_sign_in_failures_total` (counter; `kind`: `password`, `pairing`; `reason`:
 //!   `rejected`, `rate_limited`): refused `/api/session` and `/api/kiosk/pair` (`server.rs`).
+//! - `tna_relay_socket_outbox_bytes` (gauge): bytes of frames waiting to be written to open
+//!   sockets, all sockets together; each socket's share is bounded by `MAX_OUTBOX_BYTES`
+//!   (`outbox.rs`).
+//! - `tna_relay_sockets_closed_total` (counter; `reason`: `write_timeout`, `outbox_full`,
+//!   `idle`, `signed_out`, `cap_session`, `cap_client`, `cap_total`): sockets the relay closed
+//!   or refused at the upgrade itself (`session.rs`, `server.rs`).
 //!
 //! Label values are bounded: methods and outcomes come from the protocol's fixed tables, sites
 //! from the configuration, roles from [`Role`]. `device` on the lag gauge is the one label that
@@ -111,6 +117,14 @@ struct Inner {
     events_stored: Family<StreamLabels, Counter>,
     sync_lag: Family<LagLabels, Gauge>,
     sign_in_failures: Family<SignInLabels, Counter>,
+    outbox_bytes: Gauge,
+    sockets_closed: Family<ReasonLabels, Counter>,
+}
+
+/// Why the relay closed or refused a socket (`tna_relay_sockets_closed`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
 }
 
 /// The relay's metrics (cheap to clone; every clone records into the same registry).
@@ -190,8 +204,22 @@ impl Metrics {
             "Refused sign-ins and kiosk pairings (wrong credentials or rate limited)",
             sign_in_failures.clone(),
         );
+        let outbox_bytes = Gauge::default();
+        registry.register(
+            "socket_outbox_bytes",
+            "Bytes of frames waiting to be written to open sockets (all sockets together)",
+            outbox_bytes.clone(),
+        );
+        let sockets_closed = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "sockets_closed",
+            "Sockets the relay closed or refused itself, by reason (write_timeout, outbox_full, idle, signed_out, cap_session, cap_client, cap_total)",
+            sockets_closed.clone(),
+        );
         Metrics {
             inner: Arc::new(Inner {
+                outbox_bytes,
+                sockets_closed,
                 registry,
                 requests,
                 gateway_calls,
@@ -225,6 +253,19 @@ impl Metrics {
                 .gateway_calls
                 .get_or_create_owned(&SiteLabels { site }),
         }
+    }
+
+    /// Bytes now waiting in socket outboxes: `delta` added (or removed, negative).
+    pub fn outbox_bytes(&self, delta: i64) {
+        self.inner.outbox_bytes.inc_by(delta);
+    }
+
+    /// The relay closed (or refused) a socket for `reason`.
+    pub fn socket_closed(&self, reason: &'static str) {
+        self.inner
+            .sockets_closed
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
     }
 
     /// Counts an open socket of `role` until the returned guard is dropped.

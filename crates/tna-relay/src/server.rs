@@ -226,6 +226,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         )
     });
     let app = router(
+        cfg.socket_caps,
         AppState {
             gateways,
             fanout: fanout.clone(),
@@ -244,23 +245,12 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         stopped.clone(),
         kicked,
     );
-    let mut stop_signal = stopped;
-    let stop_fut = async move {
-        let _ = stop_signal.changed().await;
-    };
-    // The peer address (`ConnectInfo`) feeds the sign-in rate limit.
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    // The peer address (`ConnectInfo`) feeds the sign-in rate limit and the socket caps.
     let server = match tls {
-        // `tap_io` also makes axum's `ConnectInfo<SocketAddr>` available for this listener
-        // (TCP_NODELAY is set by the TLS listener itself).
+        // TCP_NODELAY is set by the TLS listener itself.
         Some(config) => {
-            let listener = TlsListener::new(listener, config)?.tap_io(|_| {});
-            let serve = axum::serve(listener, app).with_graceful_shutdown(stop_fut);
-            tokio::spawn(async move {
-                if let Err(e) = serve.await {
-                    tracing::error!(error = %e, "relay server failed");
-                }
-            })
+            let listener = TlsListener::new(listener, config)?;
+            tokio::spawn(serve_http(listener, app, stopped))
         }
         // Responses are small frames written one by one: without TCP_NODELAY, Nagle's algorithm
         // and the client's delayed ACK hold every second frame of a burst for ~40 ms.
@@ -270,12 +260,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
                     tracing::debug!(error = %e, "TCP_NODELAY could not be set");
                 }
             });
-            let serve = axum::serve(listener, app).with_graceful_shutdown(stop_fut);
-            tokio::spawn(async move {
-                if let Err(e) = serve.await {
-                    tracing::error!(error = %e, "relay server failed");
-                }
-            })
+            tokio::spawn(serve_http(listener, app, stopped))
         }
     };
     tracing::info!(%addr, "relay listening");
@@ -290,6 +275,60 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         server,
         demo,
     })
+}
+
+/// A client has this long to send a request's complete headers (from the connection's start, or
+/// from the end of its previous request); then the connection is closed. A slowloris client
+/// holds nothing longer.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves HTTP/1.1 (with upgrades: `/ws`) on `listener` until `stop` turns true, then lets open
+/// connections finish (WebSockets close themselves on the same signal). Every connection gets
+/// [`HEADER_READ_TIMEOUT`] (hyper's http1 builder with a timer; `axum::serve` sets none) and the
+/// peer address as `ConnectInfo`. Plain TCP and TLS go through here alike.
+async fn serve_http<L>(mut listener: L, app: Router, mut stop: watch::Receiver<bool>)
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let (io, peer) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                app.clone().oneshot(req)
+            },
+        );
+        let conn = http
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
+        let mut stop = stop.clone();
+        connections.spawn(async move {
+            tokio::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, %peer, "HTTP connection ended");
+                    }
+                    return;
+                }
+                _ = stop.changed() => conn.as_mut().graceful_shutdown(),
+            }
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
 }
 
 /// At least one gateway; with several, each has a distinct, non-empty name.
@@ -369,9 +408,13 @@ struct HttpState {
     kicked: watch::Receiver<u64>,
     /// Who may read `/metrics`.
     metrics_access: MetricsAccess,
+    /// Open sockets per session, per client and in total.
+    socket_caps: crate::socket_caps::SocketCaps,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn router(
+    socket_caps: crate::socket_caps::Caps,
     app: AppState,
     metrics_access: MetricsAccess,
     origins: Vec<String>,
@@ -442,6 +485,7 @@ fn router(
             stopped,
             kicked,
             metrics_access,
+            socket_caps: crate::socket_caps::SocketCaps::new(socket_caps),
         });
     assets::attach(routes, dist, &frame_origins)
 }
@@ -504,6 +548,7 @@ async fn metrics_page(
 
 async fn ws_upgrade(
     State(state): State<HttpState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
@@ -514,11 +559,21 @@ async fn ws_upgrade(
     let Some(caller) = signin::caller_for_socket(state.app.auth.as_ref(), &headers) else {
         return signin::not_signed_in();
     };
+    let client = signin::client_ip(peer.ip(), &headers, &state.trusted_proxies);
+    let admitted = match state.socket_caps.admit(caller.token.as_deref(), client) {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            tracing::warn!(%client, reason = refused.reason, "refused a WebSocket: {}", refused.message);
+            state.app.metrics.socket_closed(refused.reason);
+            return (refused.status, refused.message).into_response();
+        }
+    };
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
         .read_buffer_size(WS_BUFFER_BYTES)
         .write_buffer_size(WS_BUFFER_BYTES)
-        .on_upgrade(move |socket| {
-            session::run(socket, state.app, caller, state.stopped, state.kicked)
+        .on_upgrade(move |socket| async move {
+            session::run(socket, state.app, caller, state.stopped, state.kicked).await;
+            drop(admitted);
         })
         .into_response()
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use tna_types::ConnectionStatus;
 use tna_types::protocol::{DeviceStatusChange, DevicesStale, Notification};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 
 use crate::auth::{Clock, SystemClock};
 use crate::gateways::Gateways;
@@ -195,11 +195,14 @@ fn now() -> u32 {
 }
 
 /// Writes every change to one socket's outbox until the socket or the relay goes away.
-pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: mpsc::Sender<String>) {
+/// A client that leaves no room for a change within [`crate::fanout::SLOW_SOCKET_LIMIT`] gets no
+/// more (its socket is closed by the write timeout).
+pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: crate::outbox::Outbox) {
+    let limit = crate::fanout::SLOW_SOCKET_LIMIT;
     loop {
         match rx.recv().await {
             Ok(notice) => {
-                if outbox.send(notice.to_text()).await.is_err() {
+                if outbox.push_within(notice.to_text(), limit).await.is_err() {
                     return;
                 }
             }
@@ -207,7 +210,7 @@ pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: mpsc::Se
                 tracing::warn!(lost = n, "a socket fell behind on device status changes");
                 // Its list is out of date now: tell it to read the list again.
                 let stale = Notification::DevicesStale(DevicesStale { lost: n });
-                if outbox.send(stale.to_text()).await.is_err() {
+                if outbox.push_within(stale.to_text(), limit).await.is_err() {
                     return;
                 }
             }
@@ -237,10 +240,11 @@ mod tests {
             tx.send(change(d)).expect("send");
         }
         drop(tx);
-        let (outbox, mut frames) = mpsc::channel(16);
+        let (outbox, mut frames) =
+            crate::outbox::outbox(1024 * 1024, crate::metrics::Metrics::new());
         forward(rx, outbox).await;
         let mut got = Vec::new();
-        while let Ok(text) = frames.try_recv() {
+        while let Some(text) = frames.recv().await {
             got.push(text);
         }
         let stale = Notification::DevicesStale(DevicesStale { lost: 3 }).to_text();

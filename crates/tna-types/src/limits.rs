@@ -27,3 +27,11 @@ pub const MAX_USERS_PER_CALL: usize = 1_000;
 pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
 /// Requests one socket may have in flight at once.
 pub const MAX_IN_FLIGHT_PER_SOCKET: usize = 32;
+/// Bytes of frames the relay holds for one socket that have not been written to it yet (the
+/// socket's outbox). A reply that does not fit is answered with `limitExceeded` instead; a
+/// client that reads nothing is closed after the relay's write timeout.
+pub const MAX_OUTBOX_BYTES: usize = 8 * 1024 * 1024;
+/// Open WebSockets one signed-in session may hold (tabs of one browser share a session).
+pub const MAX_SOCKETS_PER_SESSION: usize = 16;
+/// Open WebSockets from one client address (the address the sign-in limit counts).
+pub const MAX_SOCKETS_PER_CLIENT: usize = 64;

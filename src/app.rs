@@ -73,6 +73,32 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The document title of a page: "Logs · BioStar T&A Console".
+fn page_title(path: &str) -> String {
+    use crate::strings as st;
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let page = match first {
+        "" => s::NAV_DEVICES,
+        "devices" => st::device::TITLE,
+        "bulk" => st::bulk::NAV,
+        "drift" => st::drift::NAV,
+        "logs" => st::logs::NAV,
+        "live" => st::live::NAV,
+        "clocks" => st::clocks::TITLE,
+        "timecards" => st::timecards::NAV,
+        "archive" | "sync" => st::sync::NAV,
+        "audit" => st::audit::NAV,
+        "accounts" => st::accounts::NAV,
+        "kiosk" => st::kiosk::TITLE,
+        _ => s::NOT_FOUND_TITLE,
+    };
+    format!("{page} · {}", s::PRODUCT_NAME)
+}
+
 /// The console for a signed-in user.
 #[component]
 fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView {
@@ -120,11 +146,37 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
             }
         });
     };
+    // The page's title follows the page (one place: the route's first segment).
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let title = page_title(&path);
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&title);
+        }
+    });
+    // On a narrow screen the navigation folds behind a Menu button; following a link folds it.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
+        <a class="skip-link" href="#main">{s::SKIP_TO_CONTENT}</a>
         <header class="app-header">
             <div class="app-header-inner">
                 <a class="brand" href="/">{s::PRODUCT_NAME}</a>
-                <nav class="app-nav" aria-label="Main">
+                <button
+                    type="button"
+                    class="btn menu-toggle"
+                    data-testid="menu-toggle"
+                    aria-controls="main-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|o| *o = !*o)
+                >
+                    {s::MENU}
+                </button>
+                <nav id="main-nav" class="app-nav" class:open=move || menu_open.get() aria-label="Main">
                     <A href="/" exact=true>{s::NAV_DEVICES}</A>
                     {writes.then(|| view! { <A href="/bulk">{bulk_s::NAV}</A> })}
                     {writes.then(|| view! { <A href="/drift">{drift_s::NAV}</A> })}

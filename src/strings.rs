@@ -4,6 +4,8 @@
 pub mod app {
     pub const PRODUCT_NAME: &str = "BioStar T&A Console";
     pub const SKIP_TO_CONTENT: &str = "Skip to content";
+    /// The button that shows the navigation on a narrow screen.
+    pub const MENU: &str = "Menu";
     pub const NAV_DEVICES: &str = "Devices";
     pub const NOT_FOUND_TITLE: &str = "Page not found";
     pub const NOT_FOUND_BODY: &str = "There is no page at this address.";
@@ -449,6 +451,8 @@ pub mod devices {
 pub mod device {
     use tna_types::TnaMode;
 
+    /// The document title of a device page.
+    pub const TITLE: &str = "Device";
     pub const LOADING: &str = "Loading device…";
     pub const LOAD_FAILED: &str = "The device could not be read";
     pub const CONFIG_FAILED: &str = "The T&A configuration could not be read";
@@ -920,6 +924,8 @@ pub mod live {
 pub mod kiosk {
     use crate::logs::kiosk::Direction;
 
+    /// The document title of the reception screen.
+    pub const TITLE: &str = "Reception";
     pub const LATEST: &str = "Latest punches";
     pub const WHO_IS_IN: &str = "Who is in";
     pub const NO_PUNCHES: &str = "No punches yet today.";

@@ -12,7 +12,7 @@
 //!   forwarder sends an `events.gap` for it as soon as it has room, and the client re-reads from
 //!   there with `tna.getLog`. A slow browser therefore never stalls the stream or other sockets.
 //! - When the gateway stream ends or fails, the stream task re-subscribes with backoff
-//!   ([`BACKOFF_START`] doubling to [`BACKOFF_MAX`]); once the new stream is up it sends every
+//!   ([`crate::backoff`]: 0.2 s doubling to 5 s); once the new stream is up it sends every
 //!   subscription an `events.gap` per device from the next ID it would have delivered, since the
 //!   gateway does not replay what happened in between.
 //! - `events.subscribe` waits until the stream is running, then reads where each device's log
@@ -30,6 +30,7 @@ use tna_types::TnaLog;
 use tna_types::protocol::{AfterCursor, ErrorCode, EventGap, EventLogPush, Notification, RpcError};
 use tokio::sync::{Notify, mpsc, watch};
 
+use crate::backoff::Backoff;
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
 
@@ -37,10 +38,6 @@ use crate::gsdk::{self, GatewayClient};
 pub const SOCKET_QUEUE: usize = 256;
 /// The queue the relay asks the gateway to keep for its one realtime stream.
 pub const GATEWAY_QUEUE: i32 = 4_096;
-/// First wait before re-subscribing after the gateway stream dropped.
-pub const BACKOFF_START: Duration = Duration::from_millis(200);
-/// Longest wait between re-subscribe attempts.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// A socket whose outbox stays full this long (the client reads nothing) is closed: it keeps no
 /// queue on the relay, and on reconnecting it re-reads from its cursors.
 pub const SLOW_SOCKET_LIMIT: Duration = Duration::from_secs(10);
@@ -489,7 +486,7 @@ impl Fanout {
         let gw = &self.inner.gws.sites()[site].client;
         let up = &self.inner.up[site];
         let mut shutdown = self.inner.shutdown.clone();
-        let mut backoff = BACKOFF_START;
+        let mut backoff = Backoff::default();
         let mut streams = 0u64;
         loop {
             if *shutdown.borrow() {
@@ -521,7 +518,7 @@ impl Fanout {
                         }
                     }
                     up.send_replace((streams, false));
-                    backoff = restart_backoff(backoff, opened.elapsed(), BACKOFF_START);
+                    backoff.stream_ended(opened.elapsed());
                 }
                 Err(status) => tracing::warn!(site, %status, "realtime subscribe failed"),
             }
@@ -533,30 +530,15 @@ impl Fanout {
                 }
             }
             tokio::select! {
-                _ = tokio::time::sleep(backoff) => {}
+                _ = tokio::time::sleep(backoff.wait()) => {}
                 _ = shutdown.changed() => {}
             }
-            backoff = (backoff * 2).min(BACKOFF_MAX);
+            backoff.grow();
         }
         self.state().running.remove(&site);
     }
 }
 
-/// How long a re-opened gateway stream must stay up before the next failure starts the backoff
-/// from the beginning again: a gateway that accepts streams and drops them at once (flapping)
-/// keeps backing off instead of being hit, with full re-lists and gap storms, five times a
-/// second.
-pub const STABLE_STREAM: Duration = Duration::from_secs(5);
-
-/// The wait before re-subscribing after a stream that was up for `up_for` ended: from `start`
-/// again after a stable stream, else the current (still growing) backoff.
-pub fn restart_backoff(current: Duration, up_for: Duration, start: Duration) -> Duration {
-    if up_for >= STABLE_STREAM {
-        start
-    } else {
-        current
-    }
-}
 
 /// The ID the device's next record will get: one past the last stored ID (0 for an empty log),
 /// found with pages of one record (a binary search over the ID space, at most 33 reads).
@@ -608,22 +590,6 @@ mod tests {
             );
         }
         f
-    }
-
-    #[test]
-    fn backoff_starts_over_only_after_a_stable_stream() {
-        let start = Duration::from_millis(200);
-        let grown = Duration::from_secs(3);
-        assert_eq!(
-            restart_backoff(grown, Duration::from_secs(60), start),
-            start
-        );
-        assert_eq!(restart_backoff(grown, STABLE_STREAM, start), start);
-        assert_eq!(
-            restart_backoff(grown, Duration::from_millis(50), start),
-            grown,
-            "a stream dropped at once keeps the backoff growing"
-        );
     }
 
     #[tokio::test]

@@ -42,6 +42,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod backoff;
 pub mod bridge;
 pub mod config;
 pub mod config_file;

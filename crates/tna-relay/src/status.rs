@@ -2,8 +2,8 @@
 //! socket as `devices.status` notifications, so device lists update without a reload.
 //!
 //! - A stream task per gateway starts with the relay and runs until shutdown; when its stream
-//!   ends or cannot be opened it re-subscribes with backoff ([`BACKOFF_START`] doubling to
-//!   [`BACKOFF_MAX`]).
+//!   ends or cannot be opened it re-subscribes with backoff ([`crate::backoff`]: 0.2 s doubling
+//!   to 5 s, the same as the live-event streams).
 //! - When a gateway cannot be reached, every device last seen behind it is pushed as `error`
 //!   with a detail naming the gateway (its devices are not offline, we just cannot see them).
 //!   When its stream is back, the gateway does not replay what changed in between, so the task
@@ -28,10 +28,6 @@ use crate::gsdk;
 pub const BROADCAST_CAPACITY: usize = 1_024;
 /// The queue the relay asks each gateway to keep for its status stream.
 pub const GATEWAY_QUEUE: i32 = 1_024;
-/// First wait before re-subscribing after a status stream dropped.
-pub const BACKOFF_START: Duration = Duration::from_millis(200);
-/// Longest wait between re-subscribe attempts.
-pub const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
 /// The relay's side of the status streams; cheap to clone.
 #[derive(Clone)]
@@ -88,7 +84,7 @@ async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let gw = &gws.sites()[site].client;
-    let mut backoff = BACKOFF_START;
+    let mut backoff = crate::backoff::Backoff::default();
     // Whether sockets were told this gateway is down (kept here, not in the shared site state,
     // which device lists also set: what was pushed is what must be undone).
     let mut told_down = false;
@@ -130,7 +126,7 @@ async fn run(
                     }
                 }
                 up.send_replace(false);
-                backoff = crate::fanout::restart_backoff(backoff, opened.elapsed(), BACKOFF_START);
+                backoff.stream_ended(opened.elapsed());
             }
             Err(status) => {
                 tracing::debug!(site, %status, "status subscribe failed");
@@ -138,10 +134,10 @@ async fn run(
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(backoff.wait()) => {}
             _ = shutdown.changed() => return,
         }
-        backoff = (backoff * 2).min(BACKOFF_MAX);
+        backoff.grow();
     }
 }
 

@@ -27,8 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tna_types::Role;
 use tna_types::protocol::{
-    AccountInfo, AccountsResult, ErrorCode, KioskInfo, KiosksResult, PairingResult, Request,
-    RpcError, WhoamiResult,
+    AccountsResult, ErrorCode, KiosksResult, PairingResult, Request, RpcError, WhoamiResult,
 };
 
 use crate::auth::{Auth, AuthError, Session};
@@ -244,16 +243,10 @@ pub fn handle(
             .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
         }
         Request::AccountsList(_) => need(auth).and_then(|a| {
-            let accounts = a
-                .accounts()
-                .into_iter()
-                .map(|a| AccountInfo {
-                    username: a.username,
-                    role: a.role,
-                })
-                .collect();
-            serde_json::to_value(AccountsResult { accounts })
-                .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+            serde_json::to_value(AccountsResult {
+                accounts: a.accounts(),
+            })
+            .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
         }),
         Request::AccountsCreate(p) => need(auth).and_then(|a| {
             a.create_account(&p.username, &p.password.0, p.role)
@@ -284,16 +277,7 @@ pub fn handle(
             .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
         }),
         Request::KioskList(_) => need(auth).and_then(|a| {
-            let kiosks = a
-                .kiosks()
-                .into_iter()
-                .map(|k| KioskInfo {
-                    name: k.name,
-                    paired_at: k.paired_at,
-                    expires_at: k.expires_at,
-                })
-                .collect();
-            serde_json::to_value(KiosksResult { kiosks })
+            serde_json::to_value(KiosksResult { kiosks: a.kiosks() })
                 .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
         }),
         Request::KioskRevoke(p) => need(auth).and_then(|a| {

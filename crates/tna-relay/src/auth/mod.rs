@@ -36,7 +36,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use serde::Serialize;
 pub use tna_types::Role;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -96,27 +95,9 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// One account, as listed to admins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountInfo {
-    /// The username.
-    pub username: String,
-    /// Its role.
-    pub role: Role,
-}
-
-/// One paired kiosk, as listed to admins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KioskInfo {
-    /// The name given at pairing.
-    pub name: String,
-    /// When it was paired (Unix seconds).
-    pub paired_at: u64,
-    /// When its session ends (Unix seconds).
-    pub expires_at: u64,
-}
+/// An account and a paired kiosk as listed to admins: the protocol's types (`accounts.list`,
+/// `kiosk.list`), defined once in `tna_types`.
+pub use tna_types::protocol::{AccountInfo, KioskInfo};
 
 /// How an [`Auth`] is set up.
 #[derive(Clone)]

@@ -539,7 +539,6 @@ impl Fanout {
     }
 }
 
-
 /// The ID the device's next record will get: one past the last stored ID (0 for an empty log),
 /// found with pages of one record (a binary search over the ID space, at most 33 reads).
 pub async fn next_event_id(gw: &GatewayClient, device_id: u32) -> Result<u32, RpcError> {

@@ -16,14 +16,33 @@ pub const RENDERED_MARK: &str = "devices-rendered";
 
 static MARKED: AtomicBool = AtomicBool::new(false);
 
+/// Frames to wait for the rows to reach the DOM before giving up on the mark.
+const MARK_FRAMES: u32 = 600;
+
 fn mark_rendered_once() {
     if MARKED.swap(true, Ordering::Relaxed) {
         return;
     }
-    // After the next frame the table is in the DOM.
-    request_animation_frame(|| {
-        if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = perf.mark(RENDERED_MARK);
+    mark_when_rows_shown(MARK_FRAMES);
+}
+
+/// Sets the mark at the first frame whose DOM holds device rows (the data arrives a moment
+/// before the `<Transition>` shows the table).
+fn mark_when_rows_shown(frames_left: u32) {
+    request_animation_frame(move || {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let shown = window
+            .document()
+            .and_then(|d| d.query_selector("[data-testid=device-row]").ok().flatten())
+            .is_some();
+        if shown {
+            if let Some(perf) = window.performance() {
+                let _ = perf.mark(RENDERED_MARK);
+            }
+        } else if frames_left > 0 {
+            mark_when_rows_shown(frames_left - 1);
         }
     });
 }

@@ -263,13 +263,13 @@ async fn generate(
     Ok(())
 }
 
-async fn until_eof(commands: &mut mpsc::Receiver<String>) {
+pub(crate) async fn until_eof(commands: &mut mpsc::Receiver<String>) {
     while commands.recv().await.is_some() {}
 }
 
 /// Stdout on its own thread, so a parent that reads slowly never blocks the relay's runtime.
 /// A broken pipe means the parent is gone: the process ends.
-fn stdout_writer() -> std::sync::mpsc::Sender<String> {
+pub(crate) fn stdout_writer() -> std::sync::mpsc::Sender<String> {
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         let mut out = std::io::stdout().lock();
@@ -288,7 +288,7 @@ fn stdout_writer() -> std::sync::mpsc::Sender<String> {
 
 /// Stdin lines on their own thread. At EOF (the parent closed it, or died) the channel closes,
 /// and the process ends after [`SERVER_SHUTDOWN_GRACE`] × 2 even if its shutdown hangs.
-fn stdin_reader() -> mpsc::Receiver<String> {
+pub(crate) fn stdin_reader() -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel(4);
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -468,7 +468,7 @@ impl Drop for Server {
 }
 
 /// Resident memory of a process from `/proc/PID/status` (`VmRSS`, `VmHWM`), in kB.
-fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+pub(crate) fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|l| {
         let rest = l.strip_prefix(field)?.strip_prefix(':')?;
@@ -476,7 +476,7 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     })
 }
 
-fn kib_to_mb(kib: u64) -> f64 {
+pub(crate) fn kib_to_mb(kib: u64) -> f64 {
     kib as f64 * BYTES_PER_KIB / BYTES_PER_MB
 }
 

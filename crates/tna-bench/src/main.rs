@@ -2,6 +2,7 @@
 //! and, where one exists, a comparison in the same run, so the printed ratios hold on a shared,
 //! noisy machine. Nothing here asserts a time; budgets are printed beside the figures.
 
+mod abuse;
 mod archive;
 mod bulk;
 mod fanout;
@@ -41,6 +42,9 @@ struct Cli {
     /// every socket watch every device, which takes about 10 minutes to subscribe on 2 cores).
     #[arg(long, value_name = "DEVICES")]
     fanout_watch: Option<usize>,
+    /// Internal: run as the non-reading-clients benchmark's relay process (see abuse.rs).
+    #[arg(long, hide = true)]
+    abuse_server: bool,
 }
 
 /// The benchmarks, for `--only`.
@@ -53,6 +57,7 @@ enum Bench {
     Table,
     Fanout,
     Archive,
+    Abuse,
 }
 
 #[tokio::main]
@@ -61,6 +66,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(devices) = cli.fanout_server {
         // The child process of the fan-out benchmark: its stdout is a protocol, print nothing.
         return fanout::serve(devices).await;
+    }
+    if cli.abuse_server {
+        return abuse::serve().await;
     }
     let mut report = Report::new(cli.quick);
     let runs = |bench| cli.only.is_none_or(|only| only == bench);
@@ -105,6 +113,13 @@ async fn main() -> anyhow::Result<()> {
         archive::run(cli.quick, &mut report)
             .await
             .context("log archive")?;
+    }
+
+    if runs(Bench::Abuse) {
+        println!("bench: clients that never read their socket (relay in its own process)");
+        abuse::run(cli.quick, &mut report)
+            .await
+            .context("non-reading clients")?;
     }
 
     report.print();

@@ -170,3 +170,42 @@ async fn unusable_certificate_files_fail_at_start_naming_the_file() {
         .expect("a key file as certificate is an error");
     assert!(err.to_string().contains("no certificate"), "{err}");
 }
+
+/// Over TLS too, a client that finishes its handshake but never its headers is cut off after
+/// the header-read timeout (issue #14).
+#[tokio::test]
+async fn a_tls_client_that_never_finishes_its_headers_is_cut_off() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let material = gateway_sim::generate_tls(Some(dir.path())).expect("certificates");
+    let files = TlsFiles {
+        cert: dir.path().join("server.crt"),
+        key: dir.path().join("server.key"),
+    };
+    // No gateway is called.
+    let relay = tna_relay::start(config(SocketAddr::from(([127, 0, 0, 1], 9)), Some(files)))
+        .await
+        .expect("relay starts with TLS");
+    let tls = connector(&material.ca_cert_pem);
+    let name = ServerName::try_from("localhost").expect("name");
+    let tcp = TcpStream::connect(relay.addr()).await.expect("connect");
+    let mut stream = tls.connect(name, tcp).await.expect("handshake");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .await
+        .expect("write");
+    let started = std::time::Instant::now();
+    let limit = tna_relay::server::HEADER_READ_TIMEOUT + Duration::from_secs(5);
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(limit, stream.read_to_end(&mut buf)).await;
+    assert!(
+        read.is_ok(),
+        "the TLS connection was still open {:?} later",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() >= tna_relay::server::HEADER_READ_TIMEOUT - Duration::from_secs(1),
+        "cut off too early: {:?}",
+        started.elapsed()
+    );
+    relay.shutdown().await;
+}

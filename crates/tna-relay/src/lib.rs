@@ -4,8 +4,10 @@
 //! - [`server`]: the axum router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the console's
 //!   static files), start and graceful shutdown ([`start`], [`RunningRelay`]).
 //! - [`assets`]: the console files, embedded in release builds or read from `--dist DIR`.
-//! - [`session`]: one WebSocket — a reader loop, a writer task fed by a bounded channel, and one
-//!   task per request so a slow device never blocks other requests (bounded in-flight count).
+//! - [`session`]: one WebSocket — a reader loop, a writer task fed by the socket's [`outbox`]
+//!   (bounded in bytes; write timeout, pings, idle close), and one task per request so a slow
+//!   device never blocks other requests (bounded in-flight count); [`socket_caps`]: open
+//!   sockets per session, per client address and in total, refused at the upgrade.
 //! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write.
 //! - [`gateways`]: several gateways (sites) behind one relay — which device is behind which,
 //!   multi-device calls split per gateway and merged, unreachable sites reported per device.

@@ -6,8 +6,8 @@
 //! A client that sends requests and never reads cannot pin memory: the reader loop never waits
 //! for the outbox (a reply that does not fit becomes a `limitExceeded` error, and a socket whose
 //! outbox cannot even take that is closed), every frame must be written within
-//! [`WRITE_TIMEOUT`](crate::outbox::WRITE_TIMEOUT), and a socket that sends nothing (not even a
-//! pong to the relay's pings) for [`IDLE_TIMEOUT`](crate::outbox::IDLE_TIMEOUT) is closed. So the
+//! [`WRITE_TIMEOUT`], and a socket that sends nothing (not even a
+//! pong to the relay's pings) for [`IDLE_TIMEOUT`] is closed. So the
 //! sign-out close (every [`SESSION_RECHECK`]) happens whether or not the client reads.
 
 use std::sync::Arc;

@@ -474,7 +474,13 @@ async fn reset_live_audit_timecards_and_queries(kind: Kind) {
     // The entry is stored in the background: poll for it.
     let started = Instant::now();
     let audit = loop {
-        let audit = ws.ok("audit.list", json!({"limit": 10})).await;
+        // The two `archive.sync` calls above are entries too: only the write's.
+        let audit = ws
+            .ok(
+                "audit.list",
+                json!({"method": "tna.setConfig", "limit": 10}),
+            )
+            .await;
         if audit["entries"].as_array().is_some_and(|e| !e.is_empty()) {
             break audit;
         }
@@ -497,8 +503,21 @@ async fn reset_live_audit_timecards_and_queries(kind: Kind) {
         .call("tna.setConfig", json!({"deviceId": d, "config": bad}))
         .await;
     assert!(refused.get("error").is_some());
-    let audit = ws.ok("audit.list", json!({"limit": 10})).await;
+    let audit = ws
+        .ok(
+            "audit.list",
+            json!({"method": "tna.setConfig", "limit": 10}),
+        )
+        .await;
     assert_eq!(audit["entries"].as_array().map(Vec::len), Some(1));
+    let syncs = ws
+        .ok("audit.list", json!({"method": "archive.sync", "limit": 10}))
+        .await;
+    assert_eq!(
+        syncs["entries"].as_array().map(Vec::len),
+        Some(2),
+        "{syncs}"
+    );
 
     // Timecards answer from the archive.
     let day = tna_types::time::format_date(i64::from(punch.timestamp / 86_400));

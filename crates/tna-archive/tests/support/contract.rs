@@ -849,6 +849,44 @@ async fn audit_trail(archive: &Archive) {
 
     let json = serde_json::to_value(&all[2]).expect("json");
     assert_eq!(json["deviceIds"], serde_json::json!([5, 3, 9]));
+
+    // The writability probe changes nothing; a later batch extends an entry in place.
+    archive.check_audit_writable().await.expect("writable");
+    let batch = AuditEntry {
+        device_ids: vec![11, 12],
+        before: Some(serde_json::json!({"11": null})),
+        results: serde_json::json!([{"deviceId": 11, "ok": true}, {"deviceId": 12, "ok": true}]),
+        ..entry(400, "admin", "setTnaConfig", vec![])
+    };
+    archive.extend_audit(id2, &batch).await.expect("extend");
+    let after = archive
+        .list_audit(&AuditQuery {
+            limit: 100,
+            ..AuditQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        after.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![id3, id2, id1],
+        "no new entry"
+    );
+    let extended = &after[1];
+    assert_eq!(extended.device_ids, vec![3, 11, 12]);
+    assert_eq!(extended.at, 200, "the entry keeps its time");
+    assert_eq!(extended.results.as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        extended.before.as_ref().and_then(|b| b.get("11")),
+        Some(&serde_json::Value::Null)
+    );
+    assert_eq!(
+        ids(AuditQuery {
+            device_id: Some(12),
+            ..q.clone()
+        })
+        .await,
+        vec![id2]
+    );
 }
 
 /// Every cursor's `stored` equals the rows actually stored for it.

@@ -184,13 +184,7 @@ pub mod clocks {
         }
         parts.join("; ")
     }
-    pub fn devices_count(n: usize) -> String {
-        if n == 1 {
-            "1 device".to_string()
-        } else {
-            format!("{n} devices")
-        }
-    }
+    pub use super::components::devices_count;
     pub fn preview_title(year: i32) -> String {
         format!("What fixing would write ({year} rules)")
     }
@@ -379,14 +373,18 @@ pub mod components {
     pub const NO: &str = "No";
     pub const SELECT_ALL: &str = "All";
     pub const SELECT_NONE: &str = "None";
-    /// "Apply this configuration to 52 devices at HQ, Warehouse?": a write to many devices,
-    /// with the count and the sites.
-    pub fn confirm_many(what: &str, n: usize, sites: &[String]) -> String {
-        let devices = if n == 1 {
+    /// "1 device", "52 devices".
+    pub fn devices_count(n: usize) -> String {
+        if n == 1 {
             "1 device".to_string()
         } else {
             format!("{n} devices")
-        };
+        }
+    }
+    /// "Apply this configuration to 52 devices at HQ, Warehouse?": a write to many devices,
+    /// with the count and the sites.
+    pub fn confirm_many(what: &str, n: usize, sites: &[String]) -> String {
+        let devices = devices_count(n);
         if sites.is_empty() {
             format!("{what} {devices}?")
         } else {
@@ -637,6 +635,9 @@ pub mod bulk {
     pub const COL_STATUS: &str = "Status";
     pub const COL_TNA: &str = "T&A";
     pub const COL_CHANGES: &str = "What changes";
+    /// The per-device preview, folded under the grouped summary.
+    pub const PER_DEVICE: &str = "Per device";
+    pub use super::components::devices_count;
     pub const COL_RESULT: &str = "Result";
     pub const COL_DETAIL: &str = "Detail";
     pub const COL_AFTER: &str = "After re-read";
@@ -754,6 +755,8 @@ pub mod jobcodes {
 
 /// The drift report.
 pub mod drift {
+    /// Devices that cannot take the reference at all (listed apart from those that differ).
+    pub const CANNOT_TITLE: &str = "Cannot take the reference";
     pub const NAV: &str = "Drift";
     pub const TITLE: &str = "Drift report";
     pub const INTRO: &str = "Compares the T&A configuration of every T&A device with a reference and lists the devices that differ, field by field.";

@@ -65,16 +65,19 @@ impl ApiClient {
     }
 
     /// `tna.setConfigMulti`: one config to many devices; one result per device, in order.
+    /// Batches of one bulk apply carry the same `operation_id`, so the audit trail holds the
+    /// apply as one entry.
     pub async fn set_config_multi(
         self,
         device_ids: Vec<u32>,
         config: TnaConfig,
+        operation_id: Option<String>,
     ) -> Result<Vec<DeviceResult>, ApiError> {
         Ok(self
             .call::<TnaSetConfigMulti>(SetConfigMultiParams {
                 device_ids,
                 config,
-                operation_id: None,
+                operation_id,
             })
             .await?
             .results)

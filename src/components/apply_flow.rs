@@ -93,6 +93,50 @@ pub fn preview_of(
     }
 }
 
+/// Devices whose preview says the same thing, for the grouped summary above the per-device
+/// table ("52 devices: Label of KEY_2 → Leave"). Devices are grouped by what the apply writes to
+/// them (the fields that change and their new values); what each held before is in the
+/// per-device table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewGroup {
+    /// `changes`, `same` or `cannot` (as the rows' `data-state`).
+    pub state: &'static str,
+    /// What happens to these devices, in words.
+    pub text: String,
+    /// The devices, in table order.
+    pub devices: Vec<u32>,
+}
+
+/// Groups identical previews, in first-seen order.
+pub fn group_previews(rows: &[(u32, Preview)]) -> Vec<PreviewGroup> {
+    let mut groups: Vec<PreviewGroup> = Vec::new();
+    for (id, pv) in rows {
+        let (state, text) = match pv {
+            Preview::Changes(ch) => (
+                "changes",
+                ch.iter()
+                    .map(|c| format!("{} → {}", es::field_name(c.field), c.after))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Preview::Same => ("same", s::SAME.to_string()),
+            Preview::Cannot(why) => ("cannot", why.clone()),
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.state == state && g.text == text)
+        {
+            Some(g) => g.devices.push(*id),
+            None => groups.push(PreviewGroup {
+                state,
+                text,
+                devices: vec![*id],
+            }),
+        }
+    }
+    groups
+}
+
 /// The IDs whose last outcome is a failure or not sent, in table order.
 pub fn failed_ids(results: &BTreeMap<u32, ResultRow>, order: &[u32]) -> Vec<u32> {
     order
@@ -104,6 +148,13 @@ pub fn failed_ids(results: &BTreeMap<u32, ResultRow>, order: &[u32]) -> Vec<u32>
                 .is_some_and(|r| !matches!(r.outcome, Outcome::Ok))
         })
         .collect()
+}
+
+/// A new operation ID for the batches of one apply (`bulk-` + the time in ms + a random part;
+/// the relay accepts 1–64 visible ASCII characters).
+fn operation_id() -> String {
+    let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("bulk-{}-{random:08x}", js_sys::Date::now() as u64)
 }
 
 /// Reads the configs of `ids`, at most [`READ_CONCURRENCY`] at once, in `ids` order.
@@ -163,6 +214,8 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
         running.set(true);
         cancel.set(false);
         progress.set((0, ids.len()));
+        // One audit entry for the whole apply: every batch names the same operation.
+        let operation = operation_id();
         spawn_local(async move {
             let Some(cfg) = config.try_get_value() else {
                 return;
@@ -173,7 +226,9 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                 if cancel.try_get_untracked().unwrap_or(true) {
                     break;
                 }
-                let answer = api.set_config_multi(batch.to_vec(), cfg.clone()).await;
+                let answer = api
+                    .set_config_multi(batch.to_vec(), cfg.clone(), Some(operation.clone()))
+                    .await;
                 results.try_update(|rs| match answer {
                     Ok(rows) => {
                         for r in rows {
@@ -272,6 +327,16 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
 
     let preview_table = move || {
         previews.get().map(|rows| {
+            let groups = group_previews(&rows)
+                .into_iter()
+                .map(|g| {
+                    view! {
+                        <li data-testid="preview-group" data-state=g.state data-count=g.devices.len().to_string()>
+                            <strong>{s::devices_count(g.devices.len())}</strong>": "{g.text}
+                        </li>
+                    }
+                })
+                .collect_view();
             let body = rows
                 .into_iter()
                 .map(|(id, pv)| {
@@ -289,15 +354,19 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <table class="data-table" data-testid="preview-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{s::COL_DEVICE}</th>
-                            <th scope="col">{s::COL_CHANGES}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{body}</tbody>
-                </table>
+                <ul class="preview-groups" data-testid="preview-groups">{groups}</ul>
+                <details class="preview-details">
+                    <summary>{s::PER_DEVICE}</summary>
+                    <table class="data-table" data-testid="preview-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{s::COL_DEVICE}</th>
+                                <th scope="col">{s::COL_CHANGES}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </details>
             }
         })
     };
@@ -437,5 +506,46 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                 </button>
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tna_types::{ConfigField, FieldChange};
+
+    #[test]
+    fn identical_previews_group_in_first_seen_order() {
+        let label = |before: &str, after: &str| {
+            Preview::Changes(vec![FieldChange {
+                field: ConfigField::Label(tna_types::TnaKey::try_from(2).unwrap()),
+                before: before.into(),
+                after: after.into(),
+            }])
+        };
+        // Grouped by what is written: devices 1, 3 and 6 all get "Leave", whatever they held.
+        let rows = vec![
+            (1, label("Out", "Leave")),
+            (2, Preview::Same),
+            (3, label("Go", "Leave")),
+            (4, Preview::Cannot("offline".into())),
+            (5, label("Out", "Exit")),
+            (6, label("Out", "Leave")),
+        ];
+        let groups = group_previews(&rows);
+        let shape: Vec<(&str, Vec<u32>)> = groups
+            .iter()
+            .map(|g| (g.state, g.devices.clone()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("changes", vec![1, 3, 6]),
+                ("same", vec![2]),
+                ("cannot", vec![4]),
+                ("changes", vec![5]),
+            ]
+        );
+        assert!(groups[0].text.ends_with("→ Leave"), "{}", groups[0].text);
     }
 }

@@ -21,8 +21,14 @@ pub fn ErrorBanner(
     view! {
         <div class="error-banner" role="alert" data-testid="error-banner" data-code=code.map(|c| c.to_string())>
             <p class="error-title">{title}</p>
-            <p class="error-message" data-testid="error-message">{error.message()}</p>
-            {code.map(|c| view! { <p class="error-code muted">{format!("code {c}")}</p> })}
+            // In words only; the relay's code is kept for support in the title and `data-code`.
+            <p
+                class="error-message"
+                data-testid="error-message"
+                title=code.map(|c| format!("code {c}"))
+            >
+                {error.message()}
+            </p>
             {on_retry
                 .map(|cb| {
                     view! {

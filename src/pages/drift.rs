@@ -23,6 +23,9 @@ pub enum Drift {
     Differs(Vec<FieldChange>),
     /// Same as the reference.
     Same,
+    /// The device cannot take the reference (e.g. a keypad-less device and a mode that needs a
+    /// keypad): why. Listed apart, and never part of a fix.
+    Cannot(String),
     /// Not checked: why.
     Unchecked(String),
 }
@@ -41,6 +44,13 @@ pub fn drift_of(
                 Drift::Unchecked(bs::ineligible(tna_types::Ineligible::Offline).to_string())
             } else {
                 match reads.get(&d.device_id) {
+                    _ if tna_types::eligibility(d, reference).is_err() => {
+                        let why = tna_types::eligibility(d, reference)
+                            .err()
+                            .map(bs::ineligible)
+                            .unwrap_or_default();
+                        Drift::Cannot(why.to_string())
+                    }
                     Some(Ok(held)) => {
                         let changes = config_diff(held, reference);
                         if changes.is_empty() {
@@ -175,6 +185,13 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
                     _ => None,
                 })
                 .collect();
+            let cannot: Vec<(u32, String)> = rows
+                .iter()
+                .filter_map(|(id, d)| match d {
+                    Drift::Cannot(why) => Some((*id, why.clone())),
+                    _ => None,
+                })
+                .collect();
             let n = drifted.len();
             let body = drifted
                 .into_iter()
@@ -202,6 +219,12 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
                         <button type="button" class="btn btn-primary" data-testid="drift-fix" on:click=start_fix>
                             {s::FIX}
                         </button>
+                    })}
+                    {(!cannot.is_empty()).then(|| view! {
+                        <h3>{s::CANNOT_TITLE}</h3>
+                        <ul data-testid="drift-cannot">
+                            {cannot.into_iter().map(|(id, why)| view! { <li data-device-id=id.to_string()>{id}": "{why}</li> }).collect_view()}
+                        </ul>
                     })}
                     {(!unchecked.is_empty()).then(|| view! {
                         <h3>{s::UNCHECKED_TITLE}</h3>

@@ -87,6 +87,26 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
         changes == TARGETS,
         "{changes} of {TARGETS} previews show changes"
     );
+    // Above the per-device table, one line per distinct write, with its device count: the
+    // counts of the "changes" lines add up to the targets.
+    let mut grouped = 0;
+    let groups = client
+        .find_all(Locator::Css(
+            "[data-testid=preview-group][data-state=changes]",
+        ))
+        .await?;
+    for g in &groups {
+        grouped += g
+            .attr("data-count")
+            .await?
+            .unwrap_or_default()
+            .parse::<usize>()?;
+    }
+    ensure!(
+        grouped == TARGETS && groups.len() <= TARGETS,
+        "{} preview groups cover {grouped} of {TARGETS} devices",
+        groups.len()
+    );
 
     accept_confirms(client).await?;
     js_click(client, "[data-testid=bulk-apply]").await?;
@@ -166,6 +186,14 @@ pub async fn bulk_flow(client: &Client, relay: &RunningRelay, devices: usize) ->
             "device {id} holds {held:?}"
         );
     }
+    // The audit trail holds each apply once, whatever its number of batches: the first apply
+    // (20 devices in 2 batches) and the retry (1 batch) are 2 entries, not 3.
+    client.goto(&format!("{}audit", relay.url())).await?;
+    let css = "[data-testid=audit-row][data-method='tna.setConfigMulti']";
+    let entries = wait_for_count(client, css, 2).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let entries = entries.max(client.find_all(Locator::Css(css)).await?.len());
+    ensure!(entries == 2, "{entries} audit entries for 2 bulk applies");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

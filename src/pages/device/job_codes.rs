@@ -278,10 +278,18 @@ fn UserJobCodesEditor(
         })
         .collect::<Vec<_>>();
     let no_peers = peer_boxes.is_empty();
+    // Opened from a row far up the list: bring the editor into view and put the keyboard in it.
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            h.scroll_into_view();
+            let _ = h.focus();
+        }
+    });
 
     view! {
         <section class="card jobcode-editor" data-testid="jobcode-editor">
-            <h3>{s::editing(&uid)}</h3>
+            <h3 node_ref=heading tabindex="-1" data-testid="jobcode-editor-title">{s::editing(&uid)}</h3>
             <p class="muted" data-testid="jobcode-count">
                 {move || s::count(draft.with(|d| d.job_codes.len()), MAX_JOB_CODES_PER_USER)}
             </p>

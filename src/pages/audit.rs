@@ -204,18 +204,24 @@ pub fn AuditPage() -> impl IntoView {
         device: q_device.get().unwrap_or_default(),
     });
     // The form follows the URL (Back, a followed link) and goes into it on Apply.
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let actor = RwSignal::new(String::new());
-    let method = RwSignal::new(String::new());
-    let device = RwSignal::new(String::new());
-    Effect::new(move |_| {
+    // Filled from the URL at once (a user may type before any effect runs), then only when
+    // the URL changes, so typing is never overwritten.
+    let start = applied.get_untracked();
+    let from = RwSignal::new(start.from);
+    let to = RwSignal::new(start.to);
+    let actor = RwSignal::new(start.actor);
+    let method = RwSignal::new(start.method);
+    let device = RwSignal::new(start.device);
+    Effect::new(move |prev: Option<Filters>| {
         let f = applied.get();
-        from.set(f.from);
-        to.set(f.to);
-        actor.set(f.actor);
-        method.set(f.method);
-        device.set(f.device);
+        if prev.is_some_and(|p| p != f) {
+            from.set(f.from.clone());
+            to.set(f.to.clone());
+            actor.set(f.actor.clone());
+            method.set(f.method.clone());
+            device.set(f.device.clone());
+        }
+        f
     });
     let form_error = RwSignal::new(None::<&'static str>);
     let filter_error = move || {

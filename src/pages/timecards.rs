@@ -298,14 +298,20 @@ pub fn TimecardsPage() -> impl IntoView {
         user: q_user.get().unwrap_or_default(),
     });
     // The form's fields; they follow the URL (Back, a followed link) and go into it on Load.
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let user = RwSignal::new(String::new());
-    Effect::new(move |_| {
+    // Filled from the URL at once (a user may type before any effect runs), then only when
+    // the URL changes, so typing is never overwritten.
+    let start = range.get_untracked();
+    let from = RwSignal::new(start.from);
+    let to = RwSignal::new(start.to);
+    let user = RwSignal::new(start.user);
+    Effect::new(move |prev: Option<Range>| {
         let r = range.get();
-        from.set(r.from);
-        to.set(r.to);
-        user.set(r.user);
+        if prev.is_some_and(|p| p != r) {
+            from.set(r.from.clone());
+            to.set(r.to.clone());
+            user.set(r.user.clone());
+        }
+        r
     });
     let form_error = RwSignal::new(None::<&'static str>);
     let range_error = move || form_error.get().or_else(|| range.with(Range::problem));

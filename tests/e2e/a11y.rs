@@ -183,6 +183,16 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
         }
     }
     crate::set_viewport(client, 1280, 800).await?;
+    // A wide window shows the navigation itself and no Menu button.
+    let menu = client
+        .execute(
+            "return getComputedStyle(document.querySelector('[data-testid=menu-toggle]')).display;",
+            vec![],
+        )
+        .await?;
+    if menu.as_str() != Some("none") || nav_hidden(client).await? {
+        bail!("at 1280 px the Menu button shows ({menu}) or the navigation is folded");
+    }
     if !all.is_empty() {
         bail!(
             "{} serious or critical accessibility violations:\n{}",

@@ -33,7 +33,7 @@ pub use row_time::PunchTime;
 pub use status_badge::StatusBadge;
 pub use text_field::TextField;
 pub use tna_config::{TnaConfigView, schedule_name};
-pub use url_state::url_text;
+pub use url_state::{url_text, use_apply_query};
 pub use zone_switch::ZoneSwitch;
 
 use crate::strings::components as s;

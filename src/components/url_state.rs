@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::hooks::query_signal_with_options;
+use leptos_router::hooks::{query_signal_with_options, use_location, use_navigate};
+use leptos_router::params::ParamsMap;
 
 /// A text filter bound to the URL query parameter `key`: starts from the URL, and every change
 /// is written back to it (replacing the history entry, so Back leaves the page instead of
@@ -25,4 +26,24 @@ pub fn url_text(key: &'static str) -> RwSignal<String> {
         }
     });
     value
+}
+
+/// Applies a submitted filter: navigates at once to this page with `pairs` as its query (empty
+/// values left out), adding a history entry, so Back returns to the previous filter. (The
+/// `query_signal` setters wait for an animation frame, which a page in a background window may
+/// not get soon.)
+pub fn use_apply_query() -> impl Fn(&[(&'static str, String)]) + Clone {
+    let navigate = use_navigate();
+    let location = use_location();
+    move |pairs: &[(&'static str, String)]| {
+        let mut query = ParamsMap::new();
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            query.insert(*k, v.clone());
+        }
+        let path = location.pathname.get_untracked();
+        navigate(
+            &format!("{path}{}", query.to_query_string()),
+            NavigateOptions::default(),
+        );
+    }
 }

@@ -11,6 +11,7 @@ use tna_types::archive::{AuditEntry, AuditQuery};
 use crate::api::{ApiError, use_api};
 use crate::components::{
     DayRangeFields, ErrorBanner, Loaded, PunchTime, ZoneSwitch, error_title, relay_resource,
+    use_apply_query,
 };
 use crate::logs;
 use crate::strings::audit as s;
@@ -191,11 +192,12 @@ impl Filters {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let api = use_api();
-    let (q_from, set_from) = query_signal::<String>("from");
-    let (q_to, set_to) = query_signal::<String>("to");
-    let (q_actor, set_actor) = query_signal::<String>("actor");
-    let (q_method, set_method) = query_signal::<String>("method");
-    let (q_device, set_device) = query_signal::<String>("device");
+    let (q_from, _) = query_signal::<String>("from");
+    let (q_to, _) = query_signal::<String>("to");
+    let (q_actor, _) = query_signal::<String>("actor");
+    let (q_method, _) = query_signal::<String>("method");
+    let (q_device, _) = query_signal::<String>("device");
+    let apply_query = use_apply_query();
     let applied = Memo::new(move |_| Filters {
         from: q_from.get().unwrap_or_default(),
         to: q_to.get().unwrap_or_default(),
@@ -316,12 +318,13 @@ pub fn AuditPage() -> impl IntoView {
             first.refetch();
             return;
         }
-        let some = |v: String| (!v.is_empty()).then_some(v);
-        set_from.set(some(wanted.from));
-        set_to.set(some(wanted.to));
-        set_actor.set(some(wanted.actor));
-        set_method.set(some(wanted.method));
-        set_device.set(some(wanted.device));
+        apply_query(&[
+            ("from", wanted.from),
+            ("to", wanted.to),
+            ("actor", wanted.actor),
+            ("method", wanted.method),
+            ("device", wanted.device),
+        ]);
     };
 
     view! {

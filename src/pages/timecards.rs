@@ -20,7 +20,7 @@ use crate::api::{ApiError, use_api};
 use crate::components::may;
 use crate::components::{
     DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, error_title, ok_data,
-    relay_resource,
+    relay_resource, use_apply_query,
 };
 use crate::download;
 use crate::logs;
@@ -289,9 +289,10 @@ pub fn TimecardsPage() -> impl IntoView {
     let api = use_api();
     let admin = may("timecards.setPolicy");
     let (monday, sunday) = week_of(today_local());
-    let (q_from, set_from) = query_signal::<String>("from");
-    let (q_to, set_to) = query_signal::<String>("to");
-    let (q_user, set_user) = query_signal::<String>("user");
+    let (q_from, _) = query_signal::<String>("from");
+    let (q_to, _) = query_signal::<String>("to");
+    let (q_user, _) = query_signal::<String>("user");
+    let apply_query = use_apply_query();
     let range = Memo::new(move |_| Range {
         from: q_from.get().unwrap_or_else(|| logs::format_date(monday)),
         to: q_to.get().unwrap_or_else(|| logs::format_date(sunday)),
@@ -347,9 +348,11 @@ pub fn TimecardsPage() -> impl IntoView {
         if range.get_untracked() == wanted {
             cards.refetch();
         } else {
-            set_from.set(Some(wanted.from));
-            set_to.set(Some(wanted.to));
-            set_user.set((!wanted.user.is_empty()).then_some(wanted.user));
+            apply_query(&[
+                ("from", wanted.from),
+                ("to", wanted.to),
+                ("user", wanted.user),
+            ]);
         }
     };
 
@@ -409,6 +412,15 @@ pub fn TimecardsPage() -> impl IntoView {
             csv_error.set(true);
         }
     };
+    // An answer for another range than the URL's (a read that finished after a newer one was
+    // asked for) is never left on screen: the URL's range is read again.
+    Effect::new(move |_| {
+        let wanted = range.get();
+        let stale = cards.with(|d| matches!(d, Some(Ok(Some((r, _)))) if *r != wanted));
+        if stale {
+            cards.refetch();
+        }
+    });
     let has_days = Memo::new(move |_| {
         cards.with(|d| matches!(d, Some(Ok(Some((_, r)))) if !r.days.is_empty()))
     });

@@ -80,7 +80,9 @@ pub async fn week_matches_the_rules(client: &Client, relay: &RunningRelay) -> Re
             .as_secs()
             / 86_400,
     )?;
-    let (first, last) = (today - WEEK as i32, today - 1);
+    // A week of whole days at the site: it ends the day before yesterday (UTC), because for the
+    // first hours of a UTC day "yesterday" is still today in America/New_York.
+    let (first, last) = (today - 1 - WEEK as i32, today - 2);
     let policy = TimecardPolicy::default();
     let logs = emulator_logs(relay)?;
     // Every device of the site in its zone, with a table covering the logs.
@@ -110,6 +112,8 @@ pub async fn week_matches_the_rules(client: &Client, relay: &RunningRelay) -> Re
 
     client.goto(&format!("{}timecards", relay.url())).await?;
     wait_for_within(client, "[data-testid=tc-load]", PAGE_WAIT).await?;
+    // As a person would: the page's own week first, then the week asked for.
+    wait_for_within(client, "[data-testid=tc-summary]", PAGE_WAIT).await?;
     let date = |d: i32| format_date(i64::from(d));
     set_and_fire(client, "[data-testid=tc-from]", &date(first), "input").await?;
     set_and_fire(client, "[data-testid=tc-to]", &date(last), "input").await?;

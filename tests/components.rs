@@ -239,6 +239,9 @@ fn device(id: u32, ty: &str, status: ConnectionStatus, tna: bool) -> Device {
         tna_supported: tna,
         job_code_supported: !tna,
         has_keypad: None,
+        name: None,
+        location: None,
+        tags: Vec::new(),
     }
 }
 

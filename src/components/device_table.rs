@@ -158,6 +158,9 @@ mod tests {
             tna_supported: true,
             job_code_supported: false,
             has_keypad: None,
+            name: None,
+            location: None,
+            tags: Vec::new(),
         }
     }
 

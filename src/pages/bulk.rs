@@ -363,6 +363,9 @@ mod tests {
             tna_supported: tna,
             job_code_supported: false,
             has_keypad: Some(false),
+            name: None,
+            location: None,
+            tags: Vec::new(),
         }
     }
 

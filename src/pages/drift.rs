@@ -294,6 +294,9 @@ mod tests {
             tna_supported: tna,
             job_code_supported: false,
             has_keypad: None,
+            name: None,
+            location: None,
+            tags: Vec::new(),
         }
     }
 

@@ -46,6 +46,16 @@ pub struct Device {
     /// Whether the device has a keypad or touch screen to pick a key, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_keypad: Option<bool>,
+    /// The name an admin gave the device ("Reception entrance"), kept in the archive; absent
+    /// until one is given (`devices.setInfo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where the device is ("Building A, ground floor"), kept with the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Free tags for selecting devices (`tnactl`'s desired-state files, filters), kept with the name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// What a device can do, for `devices.capabilities`.

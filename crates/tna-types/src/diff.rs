@@ -197,6 +197,9 @@ mod tests {
             tna_supported: tna,
             job_code_supported: false,
             has_keypad: keypad,
+            name: None,
+            location: None,
+            tags: Vec::new(),
         }
     }
 

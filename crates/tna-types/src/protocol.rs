@@ -1449,6 +1449,9 @@ mod tests {
             tna_supported: true,
             job_code_supported: false,
             has_keypad: Some(true),
+            name: None,
+            location: None,
+            tags: Vec::new(),
         };
         fn rt<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: T) {
             let resp = Response::result(RequestId::Number(1), &v).unwrap();

@@ -96,6 +96,9 @@ fn to_device(
         tna_supported: tna,
         job_code_supported: job,
         has_keypad: keypad,
+        name: None,
+        location: None,
+        tags: Vec::new(),
     }
 }
 

@@ -85,6 +85,9 @@ pub struct RelayConfig {
     /// Other origins whose pages may open `/ws` and sign in (`https://intranet.example`), besides
     /// pages served by the relay itself.
     pub allowed_origins: Vec<String>,
+    /// The origin users reach the console at behind a proxy (`https://tna.example.com`); see
+    /// [`crate::origin`]. `None`: the relay's own scheme and the `Host` the browser addressed.
+    pub public_origin: Option<String>,
     /// Reverse proxies (networks) in front of the relay: from these peers the sign-in rate
     /// limit takes the client from `X-Forwarded-For` (see [`crate::signin::client_ip`]).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -120,6 +123,7 @@ impl RelayConfig {
             sign_in_hint: None,
             tls: None,
             allowed_origins: Vec::new(),
+            public_origin: None,
             trusted_proxies: Vec::new(),
             archive: None,
             metrics_token: None,
@@ -138,6 +142,7 @@ impl std::fmt::Debug for RelayConfig {
             .field("sign_in", &self.auth.is_some())
             .field("tls", &self.tls)
             .field("allowed_origins", &self.allowed_origins)
+            .field("public_origin", &self.public_origin)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("archive", &self.archive.as_deref().map(redact_url))
             .field(

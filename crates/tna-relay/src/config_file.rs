@@ -5,6 +5,7 @@
 //! listen = "0.0.0.0:8080"
 //! accounts = "/var/lib/tna-relay/accounts.json"
 //! archive = "sqlite:///var/lib/tna-relay/archive.db"   # or postgres://relay@db-host/tna
+//! public_origin = "https://tna.example.com"   # behind a TLS proxy: Secure cookies, HSTS
 //! allow_origins = ["https://intranet.example"]
 //! trusted_proxies = ["10.0.0.0/8"]   # reverse proxies whose X-Forwarded-For names the client
 //!
@@ -46,6 +47,8 @@ pub struct ConfigFile {
     pub listen: Option<SocketAddr>,
     /// The accounts file.
     pub accounts: Option<PathBuf>,
+    /// The origin users reach the console at behind a proxy (`--public-origin`).
+    pub public_origin: Option<String>,
     /// Other origins whose pages may use the relay.
     #[serde(default)]
     pub allow_origins: Vec<String>,

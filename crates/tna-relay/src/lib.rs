@@ -24,6 +24,8 @@
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
 //!   check of every request (`tna_types::auth`).
+//! - [`origin`]: which pages may sign in and open `/ws` (exact origins), and what an https
+//!   `--public-origin` implies (`Secure` + `__Host-` cookie, HSTS).
 //! - [`tls`]: HTTPS for the relay itself (rustls; handshakes off the accept path).
 //! - [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
 //! - [`logging`]: the log filter (libraries that log frames and headers stay at info) and the
@@ -56,6 +58,7 @@ pub mod gateways;
 pub mod gsdk;
 pub mod logging;
 pub mod metrics;
+pub mod origin;
 pub mod outbox;
 pub mod ready;
 pub mod server;

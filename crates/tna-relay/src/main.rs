@@ -98,6 +98,12 @@ struct Cli {
         value_delimiter = ','
     )]
     allow_origins: Vec<String>,
+    /// The origin users reach the console at behind a TLS proxy (https://tna.example.com): page
+    /// origins must equal it exactly, and when it is https the session cookie is Secure and
+    /// __Host- prefixed and every response carries HSTS. Without it: the relay's own scheme and
+    /// the Host the browser addressed.
+    #[arg(long, env = "TNA_RELAY_PUBLIC_ORIGIN", value_name = "ORIGIN")]
+    public_origin: Option<String>,
     /// A reverse proxy in front of the relay, as an address or CIDR block (10.0.0.0/8): from
     /// these peers the sign-in rate limit takes the client from X-Forwarded-For (the right-most
     /// address that is not a trusted proxy). Repeat, or comma-separate in the variable. Without
@@ -282,6 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         sign_in_hint,
         tls,
         allowed_origins,
+        public_origin: cli.public_origin.or(file.public_origin),
         trusted_proxies,
         archive: Some(archive),
         metrics_token: cli.metrics_token,

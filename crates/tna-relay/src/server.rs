@@ -14,6 +14,7 @@ use tna_types::limits::MAX_FRAME_BYTES;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::{GatewaySite, GatewayTarget, RelayConfig};
 use crate::dispatch::AppState;
@@ -21,6 +22,7 @@ use crate::fanout::Fanout;
 use crate::gateways::{Gateways, SiteSpec};
 use crate::gsdk::{ClientError, GatewayClient};
 use crate::metrics::{Metrics, MetricsAccess, SignInFailure};
+use crate::origin::OriginPolicy;
 use crate::status::StatusHub;
 use crate::sync::Syncer;
 use crate::tls::{self, TlsListener};
@@ -79,6 +81,9 @@ pub enum RelayError {
     /// The log archive could not be opened.
     #[error("the log archive: {0}")]
     Archive(#[from] tna_archive::ArchiveError),
+    /// `--public-origin` or an `--allow-origin` is not an origin.
+    #[error(transparent)]
+    Origin(#[from] crate::origin::BadOrigin),
     /// Any other I/O failure.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -208,6 +213,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let addr = listener.local_addr()?;
     let tls = cfg.tls.as_ref().map(tls::server_config).transpose()?;
     let https = tls.is_some();
+    let origins = OriginPolicy::new(cfg.public_origin.as_deref(), &cfg.allowed_origins, https)?;
     let (stop, stopped) = watch::channel(false);
     let (kick, kicked) = watch::channel(0u64);
     let fanout = Fanout::new(gateways.clone(), stopped.clone());
@@ -234,12 +240,12 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             sync: sync.clone(),
             auth: cfg.auth,
             sign_in_hint: cfg.sign_in_hint,
-            secure_cookies: https,
+            secure_cookies: origins.https(),
             metrics,
             audit: crate::audit::Audit::new(cfg.audit_optional),
         },
         MetricsAccess::new(cfg.metrics_token),
-        cfg.allowed_origins,
+        origins,
         cfg.trusted_proxies,
         cfg.dist,
         stopped.clone(),
@@ -400,8 +406,8 @@ fn check_sites(sites: &[GatewaySite]) -> Result<(), RelayError> {
 #[derive(Clone)]
 struct HttpState {
     app: AppState,
-    /// Origins allowed besides the relay's own.
-    origins: std::sync::Arc<Vec<String>>,
+    /// Which pages may sign in and open `/ws`.
+    origins: std::sync::Arc<OriginPolicy>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
     stopped: watch::Receiver<bool>,
@@ -417,13 +423,14 @@ fn router(
     socket_caps: crate::socket_caps::Caps,
     app: AppState,
     metrics_access: MetricsAccess,
-    origins: Vec<String>,
+    origins: OriginPolicy,
     trusted_proxies: Vec<ipnet::IpNet>,
     dist: Option<PathBuf>,
     stopped: watch::Receiver<bool>,
     kicked: watch::Receiver<u64>,
 ) -> Router {
-    let frame_origins = origins.clone();
+    let frame_origins = origins.frame_ancestors();
+    let hsts = origins.https();
     let routes = Router::new()
         .route("/ws", get(ws_upgrade))
         .route("/healthz", get(|| async { "ok" }))
@@ -432,14 +439,14 @@ fn router(
         .route(
             "/api/session",
             get(|State(s): State<HttpState>, h: HeaderMap| {
-                signin::whoami(s.app.auth, s.app.sign_in_hint, h)
+                signin::whoami(s.app.auth, s.app.secure_cookies, s.app.sign_in_hint, h)
             })
             .post(
                 |State(s): State<HttpState>,
                  h: HeaderMap,
                  ConnectInfo(peer): ConnectInfo<SocketAddr>,
                  body| async move {
-                    if let Err(why) = check_origin(&h, &s.origins) {
+                    if let Err(why) = s.origins.check(&h) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
                     let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
@@ -454,7 +461,9 @@ fn router(
                     resp
                 },
             )
-            .delete(|State(s): State<HttpState>, h: HeaderMap| signin::sign_out(s.app.auth, h)),
+            .delete(|State(s): State<HttpState>, h: HeaderMap| {
+                signin::sign_out(s.app.auth, s.app.secure_cookies, h)
+            }),
         )
         .route(
             "/api/kiosk/pair",
@@ -463,7 +472,7 @@ fn router(
                  h: HeaderMap,
                  ConnectInfo(peer): ConnectInfo<SocketAddr>,
                  body| async move {
-                    if let Err(why) = check_origin(&h, &s.origins) {
+                    if let Err(why) = s.origins.check(&h) {
                         return (StatusCode::FORBIDDEN, why).into_response();
                     }
                     let client = signin::client_ip(peer.ip(), &h, &s.trusted_proxies);
@@ -487,7 +496,15 @@ fn router(
             metrics_access,
             socket_caps: crate::socket_caps::SocketCaps::new(socket_caps),
         });
-    assets::attach(routes, dist, &frame_origins)
+    let routes = assets::attach(routes, dist, &frame_origins);
+    if hsts {
+        routes.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            crate::origin::HSTS,
+        ))
+    } else {
+        routes
+    }
 }
 
 /// Counts a refused sign-in or pairing by its HTTP status (401 wrong, 429 rate limited).
@@ -552,11 +569,13 @@ async fn ws_upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> axum::response::Response {
-    if let Err(why) = check_origin(&headers, &state.origins) {
+    if let Err(why) = state.origins.check(&headers) {
         tracing::warn!(%why, "refused a WebSocket from another origin");
         return (StatusCode::FORBIDDEN, why).into_response();
     }
-    let Some(caller) = signin::caller_for_socket(state.app.auth.as_ref(), &headers) else {
+    let Some(caller) =
+        signin::caller_for_socket(state.app.auth.as_ref(), &headers, state.app.secure_cookies)
+    else {
         return signin::not_signed_in();
     };
     let client = signin::client_ip(peer.ip(), &headers, &state.trusted_proxies);
@@ -576,104 +595,4 @@ async fn ws_upgrade(
             drop(admitted);
         })
         .into_response()
-}
-
-/// A browser always sends `Origin` on a WebSocket upgrade; a page from another site must not be
-/// able to drive the relay with the user's network position (cross-site WebSocket hijacking), so
-/// the origin's host must be the host the browser addressed. Clients that send no `Origin`
-/// (scripts, integrations) are not browsers and are let through. `allowed` lists further
-/// origins (`https://intranet.example`) whose pages may use the relay.
-fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), String> {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return Ok(());
-    };
-    let origin = origin
-        .to_str()
-        .map_err(|_| "the Origin header is not text".to_string())?;
-    if allowed
-        .iter()
-        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-    {
-        return Ok(());
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .ok_or_else(|| "a WebSocket upgrade with an Origin needs a Host header".to_string())?;
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'));
-    if origin_host.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
-        Ok(())
-    } else {
-        Err(format!(
-            "WebSocket from origin {origin:?} refused: only pages served by this relay ({host}) may connect"
-        ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(origin: Option<&str>, host: Option<&str>) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, o.parse().unwrap());
-        }
-        if let Some(x) = host {
-            h.insert(header::HOST, x.parse().unwrap());
-        }
-        h
-    }
-
-    fn check_origin_open(h: &HeaderMap) -> Result<(), String> {
-        check_origin(h, &[])
-    }
-
-    #[test]
-    fn allow_listed_origins() {
-        let h = headers(Some("https://intranet.example"), Some("10.0.0.5:8080"));
-        assert!(check_origin(&h, &[]).is_err());
-        assert!(check_origin(&h, &["https://intranet.example/".into()]).is_ok());
-        assert!(check_origin(&h, &["https://other.example".into()]).is_err());
-    }
-
-    #[test]
-    fn origins() {
-        assert!(
-            check_origin_open(&headers(None, Some("127.0.0.1:8080"))).is_ok(),
-            "not a browser"
-        );
-        assert!(
-            check_origin_open(&headers(
-                Some("http://127.0.0.1:8080"),
-                Some("127.0.0.1:8080")
-            ))
-            .is_ok()
-        );
-        assert!(
-            check_origin_open(&headers(
-                Some("https://TNA.example:443"),
-                Some("tna.example:443")
-            ))
-            .is_ok()
-        );
-        assert!(
-            check_origin_open(&headers(
-                Some("http://evil.example"),
-                Some("127.0.0.1:8080")
-            ))
-            .is_err()
-        );
-        assert!(
-            check_origin_open(&headers(
-                Some("http://127.0.0.1:9999"),
-                Some("127.0.0.1:8080")
-            ))
-            .is_err()
-        );
-        assert!(check_origin_open(&headers(Some("null"), Some("127.0.0.1:8080"))).is_err());
-        assert!(check_origin_open(&headers(Some("http://127.0.0.1:8080"), None)).is_err());
-    }
 }

@@ -31,9 +31,8 @@ use tna_types::protocol::{
 };
 
 use crate::auth::{Auth, AuthError, Session};
+use crate::origin::cookie_name;
 
-/// The session cookie's name.
-pub const COOKIE: &str = "tna_session";
 /// Password checks (argon2) running at once, relay-wide.
 pub const MAX_PASSWORD_CHECKS: usize = 4;
 /// How often an open socket's session is checked, so sign-out, expiry or a changed account
@@ -116,8 +115,11 @@ fn parse_forwarded(entry: &str) -> Option<IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
-/// The session token of a request: the cookie, else `Authorization: Bearer`.
-pub fn token_of(headers: &HeaderMap) -> Option<String> {
+/// The session token of a request: the cookie, else `Authorization: Bearer`. With `secure`
+/// cookies only the `__Host-` cookie counts (a plain one may have been planted over HTTP or by
+/// a sibling subdomain).
+pub fn token_of(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     let from_cookie = headers
         .get_all(header::COOKIE)
         .iter()
@@ -125,7 +127,7 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .find_map(|kv| {
             let (k, v) = kv.trim().split_once('=')?;
-            (k == COOKIE && !v.is_empty()).then(|| v.to_string())
+            (k == name && !v.is_empty()).then(|| v.to_string())
         });
     from_cookie.or_else(|| {
         headers
@@ -139,11 +141,11 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The caller of a `/ws` upgrade; `None` when it has no live session (answer [`not_signed_in`]).
-pub fn caller_for_socket(auth: Option<&Auth>, headers: &HeaderMap) -> Option<Caller> {
+pub fn caller_for_socket(auth: Option<&Auth>, headers: &HeaderMap, secure: bool) -> Option<Caller> {
     let Some(auth) = auth else {
         return Some(Caller::open());
     };
-    token_of(headers)
+    token_of(headers, secure)
         .and_then(|t| auth.session(&t))
         .map(Caller::from_session)
 }
@@ -320,9 +322,10 @@ fn error_body(status: StatusCode, message: &str) -> Response {
 }
 
 fn session_cookie(token: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
+    let name = cookie_name(secure);
+    let flag = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{flag}"
     ))
     .ok()
 }
@@ -377,14 +380,19 @@ fn refused(e: AuthError) -> Response {
 }
 
 /// `GET /api/session` (401 with the sign-in page's `hint` when not signed in).
-pub async fn whoami(auth: Option<Auth>, hint: Option<String>, headers: HeaderMap) -> Response {
+pub async fn whoami(
+    auth: Option<Auth>,
+    secure: bool,
+    hint: Option<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(auth) = auth else {
         return Json(
             json!({"username": null, "role": "admin", "expiresAt": null, "signIn": false}),
         )
         .into_response();
     };
-    match token_of(&headers).and_then(|t| auth.session(&t)) {
+    match token_of(&headers, secure).and_then(|t| auth.session(&t)) {
         Some(s) => Json(SessionBody {
             username: s.username,
             role: s.role,
@@ -447,12 +455,12 @@ pub async fn sign_in(
 }
 
 /// `DELETE /api/session`.
-pub async fn sign_out(auth: Option<Auth>, headers: HeaderMap) -> Response {
-    if let (Some(auth), Some(token)) = (auth, token_of(&headers)) {
+pub async fn sign_out(auth: Option<Auth>, secure: bool, headers: HeaderMap) -> Response {
+    if let (Some(auth), Some(token)) = (auth, token_of(&headers, secure)) {
         auth.sign_out(&token);
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = session_cookie("", 0, false) {
+    if let Some(c) = session_cookie("", 0, secure) {
         resp.headers_mut().insert(header::SET_COOKIE, c);
     }
     resp
@@ -487,21 +495,37 @@ mod tests {
     #[test]
     fn tokens_from_cookie_or_bearer() {
         let mut h = HeaderMap::new();
-        assert_eq!(token_of(&h), None);
+        assert_eq!(token_of(&h, false), None);
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer abc"),
         );
-        assert_eq!(token_of(&h).as_deref(), Some("abc"));
+        assert_eq!(token_of(&h, false).as_deref(), Some("abc"));
         h.insert(
             header::COOKIE,
             HeaderValue::from_static("theme=dark; tna_session=xyz; other=1"),
         );
-        assert_eq!(token_of(&h).as_deref(), Some("xyz"), "the cookie wins");
+        assert_eq!(
+            token_of(&h, false).as_deref(),
+            Some("xyz"),
+            "the cookie wins"
+        );
+        assert_eq!(
+            token_of(&h, true).as_deref(),
+            Some("abc"),
+            "with Secure cookies a plain tna_session cookie does not count"
+        );
         let mut empty = HeaderMap::new();
         empty.insert(header::COOKIE, HeaderValue::from_static("tna_session="));
         empty.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
-        assert_eq!(token_of(&empty), None);
+        assert_eq!(token_of(&empty, false), None);
+        let mut host = HeaderMap::new();
+        host.insert(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-tna_session=sec; tna_session=plain"),
+        );
+        assert_eq!(token_of(&host, true).as_deref(), Some("sec"));
+        assert_eq!(token_of(&host, false).as_deref(), Some("plain"));
     }
 
     #[test]

@@ -146,6 +146,28 @@ fn bad_starts_say_what_to_fix_in_one_line() {
         "{line}"
     );
 
+    // Origins are checked at start: a malformed one is never silently left out.
+    for (flag, value) in [
+        ("--public-origin", "tna.example.com"),
+        ("--allow-origin", "https://bad; script-src *"),
+    ] {
+        let line = error_line(&run(
+            d,
+            &[
+                "--gateway",
+                "http://127.0.0.1:9",
+                "--listen",
+                "127.0.0.1:0",
+                flag,
+                value,
+            ],
+        ));
+        assert!(
+            line.contains("is not an origin") && line.contains(value),
+            "{flag}: {line}"
+        );
+    }
+
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
     let line = error_line(&run(

@@ -92,14 +92,62 @@ pub async fn http(
     body: Option<Value>,
     limit: Duration,
 ) -> HttpAnswer {
-    let mut tcp = TcpStream::connect(addr).await.expect("connect");
+    let cookie = cookie.map(|c| format!("tna_session={c}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(c) = &cookie {
+        headers.push(("Cookie", c));
+    }
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let cookie = cookie
-        .map(|c| format!("Cookie: tna_session={c}\r\n"))
-        .unwrap_or_default();
+    let raw = request(addr, method, path, &headers, &body, limit).await;
+    let token = raw
+        .head
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
+        .filter_map(|c| c.strip_prefix("tna_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+        .find(|t| !t.is_empty());
+    let (status, body) = (raw.status, raw.body);
+    HttpAnswer {
+        status,
+        token,
+        body: serde_json::from_str(&body).unwrap_or(Value::Null),
+    }
+}
+
+/// What a raw HTTP/1.1 request got back: the status (0 if not HTTP), the head, the body.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub struct RawAnswer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+/// One HTTP/1.1 request with these `headers` and `body` (`Host` is the relay's address,
+/// `Connection: close`), answered within `limit`.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    limit: Duration,
+) -> RawAnswer {
+    let mut tcp = TcpStream::connect(addr).await.expect("connect");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let length = if body.is_empty() && method == "GET" {
+        String::new()
+    } else {
+        format!("Content-Length: {}\r\n", body.len())
+    };
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
-        body.len()
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}{length}\r\n{body}"
     );
     tcp.write_all(req.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
@@ -114,19 +162,10 @@ pub async fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let token = head
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or(l.strip_prefix("Set-Cookie: "))
-        })
-        .filter_map(|c| c.strip_prefix("tna_session="))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
-        .find(|t| !t.is_empty());
-    HttpAnswer {
+    RawAnswer {
         status,
-        token,
-        body: serde_json::from_str(body).unwrap_or(Value::Null),
+        head: head.to_string(),
+        body: body.to_string(),
     }
 }
 
@@ -139,24 +178,6 @@ pub async fn get_text(
     headers: &[(&str, &str)],
     limit: Duration,
 ) -> (u16, String) {
-    let mut tcp = TcpStream::connect(addr).await.expect("connect");
-    let extra: String = headers
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}\r\n"))
-        .collect();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n");
-    tcp.write_all(req.as_bytes()).await.expect("send");
-    let mut raw = Vec::new();
-    tokio::time::timeout(limit, tcp.read_to_end(&mut raw))
-        .await
-        .expect("answer in time")
-        .expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_string())
+    let raw = request(addr, "GET", path, headers, "", limit).await;
+    (raw.status, raw.body)
 }

@@ -4,10 +4,13 @@
 //!
 //! Layout:
 //! - [`config`]: [`SimConfig`], the size/seed/behaviour of a simulated site.
-//! - `seed`: deterministic sample data (PRNG, device models, configs, users, schedules).
+//! - `seed`: deterministic sample data (PRNG, device models, configs, job codes, schedules).
 //! - `state`: [`Gateway`], the shared state, one lock per device.
 //! - `dst`: WeekTime ⇄ moment (UTC wall time), DST config checks, a zone's settings for a year.
-//! - `punches`: the compact event-log store, the history generator and the live punch generator.
+//! - [`workforce`]: the site's people, their shifts and home devices, and each day's planned
+//!   punches and mistakes ([`Plan`]), a pure function of the seed.
+//! - `punches`: the compact event-log store; the history (the plan's past) and the live
+//!   generator (the plan's punches as their time comes).
 //! - `faults`: the fault-injection control API on [`Gateway`].
 //! - `fanout`: bounded per-subscriber queues behind the server streams.
 //! - `services`: one module per G-SDK service (TNA, Connect, Device, Event, User, Schedule,
@@ -32,9 +35,11 @@ mod server;
 mod services;
 mod state;
 mod tls;
+pub mod workforce;
 
 pub use config::{FIRST_DEVICE_ID, SimConfig};
 pub use error::SimError;
 pub use server::{RunningGateway, start};
 pub use state::Gateway;
 pub use tls::{TlsMaterial, generate_tls};
+pub use workforce::{Plan, Workforce};

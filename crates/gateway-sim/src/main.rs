@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use gateway_sim::{Gateway, SimConfig, generate_tls, start};
+use gateway_sim::{Gateway, SimConfig, Workforce, generate_tls, start};
 
 /// G-SDK device gateway emulator with simulated BioStar T&A devices.
 #[derive(Debug, Parser)]
@@ -19,9 +19,18 @@ struct Args {
     /// Number of simulated devices.
     #[arg(long, default_value_t = 50)]
     devices: u32,
-    /// Historical log records per T&A device.
+    /// Historical log records per T&A device: each device keeps the newest this many of the
+    /// workforce's past punches (fewer if three years of history hold fewer).
     #[arg(long, default_value_t = 10_000)]
     logs_per_device: u32,
+    /// People at the site (the workforce); default: six per device, or more so each device's
+    /// log fills within about a year of history.
+    #[arg(long)]
+    people: Option<u32>,
+    /// Chance, in percent, that a person's working day has a mistake (a missed OUT, a double
+    /// IN, a wrong key).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
+    mistake_percent: u32,
     /// Seed of all generated data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -81,7 +90,17 @@ async fn main() -> Result<()> {
         first_device_id: args.first_device_id,
         zone: args.zone.clone(),
     };
-    let gateway = Gateway::new(cfg);
+    let workforce = Workforce {
+        people: args.people,
+        mistake_percent: args.mistake_percent,
+    };
+    let started = std::time::Instant::now();
+    let gateway = Gateway::with_workforce(cfg, workforce);
+    tracing::info!(
+        people = gateway.plan().people().len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "site and history generated"
+    );
     if let Some(zone) = &args.zone
         && gateway.site_zone().is_none()
     {

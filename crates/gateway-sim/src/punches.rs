@@ -2,28 +2,23 @@
 //! punch generator that keeps appending events while the gateway runs.
 //!
 //! Records are 20 bytes (no strings: the user ID is kept as a number), so 200,000 records on one
-//! device cost 4 MB and 50 × 10,000 build in a few tens of milliseconds.
+//! device cost 4 MB. What people punch, and when, is the workforce plan's (`workforce.rs`): the
+//! history is the plan's past, the live generator records the plan's punches as their time
+//! comes.
 
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use gsdk_proto::event::EventLog;
-use gsdk_proto::system::SystemConfig;
 use gsdk_proto::tna::{JobCodeLog, Mode, TnaConfig, TnaLog};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::Gateway;
-use crate::seed::{Model, Rng};
-use crate::state::{DeviceState, unix_now};
-
-/// Verify success (1:1).
-const VERIFY_SUCCESS: u16 = 0x1000;
-/// Verify failure (1:1).
-const VERIFY_FAIL: u16 = 0x1100;
-/// Identify success (1:N).
-const IDENTIFY_SUCCESS: u16 = 0x1300;
-/// Identify failure (1:N).
-const IDENTIFY_FAIL: u16 = 0x1400;
+use crate::seed::Model;
+use crate::state::{DeviceSlot, DeviceState, unix_now};
+use crate::workforce::{Action, Plan, PlannedPunch, auth_ways, pressed_key, recorded_key};
 
 /// One stored event, packed. `user == 0` means "no user"; `job_code == 0` means none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +29,8 @@ pub(crate) struct LogRecord {
     pub timestamp: u32,
     /// Job code chosen at the terminal, 0 when none.
     pub job_code: u32,
-    /// Numeric user ID.
-    pub user: u16,
+    /// Numeric user ID (0 = none).
+    pub user: u32,
     /// 16-bit event code.
     pub event_code: u16,
     /// 8-bit sub code.
@@ -127,6 +122,16 @@ impl DeviceLog {
         self.records.len()
     }
 
+    /// A log of `records` (in time order), IDs from `first_id` on.
+    pub(crate) fn from_records(first_id: u32, records: Vec<LogRecord>) -> DeviceLog {
+        let mut log = DeviceLog::new(first_id);
+        log.records.reserve_exact(records.len());
+        for r in records {
+            log.push(r);
+        }
+        log
+    }
+
     /// Timestamp of the newest record.
     fn last_timestamp(&self) -> Option<u32> {
         self.records.last().map(|r| r.timestamp)
@@ -168,265 +173,274 @@ impl DeviceLog {
     }
 }
 
-/// What a punch on a given device depends on, gathered once per batch.
-struct PunchContext<'a> {
-    model: &'a Model,
-    mode: Mode,
-    fixed_key: u8,
-    /// Seconds east of UTC, to place punches at local working hours.
-    tz: i64,
-    /// Users (numeric IDs) with the job codes they may choose.
-    users: Vec<(u16, Vec<u32>)>,
-    /// Whether the device records job codes at all (capability and SystemConfig.useJobCode).
-    job_codes: bool,
-    /// Successful authentications the hardware can produce: (event code, sub code).
-    ways: Vec<(u16, u8)>,
-}
+/// Days of history the generator goes back at most, whatever `logs_per_device` asks.
+const MAX_HISTORY_DAYS: i32 = 3 * 366;
 
-/// The successful (event code, sub code) pairs a model produces, repeated to weight the
-/// common ones (per the G-SDK event table: verify 0x1000 sub 1..19, identify 0x1300 sub 1..8).
-fn auth_ways(m: &Model) -> Vec<(u16, u8)> {
-    let mut ways: Vec<(u16, u8)> = vec![(VERIFY_SUCCESS, 6)]; // card
-    if m.keypad {
-        ways.extend([(VERIFY_SUCCESS, 1), (VERIFY_SUCCESS, 7)]); // ID+PIN, card+PIN
+/// The history of every plan device (by plan device index): the plan's punches before `end`
+/// (Unix seconds), day by day back from the day of `end`, until every home device holds
+/// `target` records (plus one more day, for night shifts that end on the oldest day kept) or
+/// [`MAX_HISTORY_DAYS`] have passed; each device then keeps its newest `target` records, in time
+/// order. IDs are assigned later.
+pub(crate) fn history(plan: &Plan, target: u32, end: u32) -> Vec<Vec<LogRecord>> {
+    let n = plan.devices().len();
+    let mut out: Vec<Vec<LogRecord>> = vec![Vec::new(); n];
+    if target == 0 {
+        return out;
     }
-    if m.finger {
-        // finger (1:N) twice, card+finger, ID+finger
-        ways.extend([
-            (IDENTIFY_SUCCESS, 1),
-            (IDENTIFY_SUCCESS, 1),
-            (VERIFY_SUCCESS, 8),
-            (VERIFY_SUCCESS, 2),
-        ]);
-    }
-    if m.face {
-        // face (1:N) three times, card+face
-        ways.extend([
-            (IDENTIFY_SUCCESS, 3),
-            (IDENTIFY_SUCCESS, 3),
-            (IDENTIFY_SUCCESS, 3),
-            (VERIFY_SUCCESS, 10),
-        ]);
-    }
-    if m.face && m.finger {
-        ways.push((IDENTIFY_SUCCESS, 5)); // face+finger
-    }
-    ways
-}
-
-impl<'a> PunchContext<'a> {
-    fn new(model: &'a Model, tna: &TnaConfig, system: &SystemConfig, st_users: &UserMap) -> Self {
-        PunchContext {
-            model,
-            mode: Mode::try_from(tna.mode).unwrap_or(Mode::Unused),
-            fixed_key: u8::try_from(tna.key).unwrap_or(0),
-            tz: i64::from(system.time_zone),
-            users: st_users
-                .iter()
-                .filter_map(|(id, jobs)| {
-                    Some((id.parse().ok()?, jobs.iter().map(|j| j.code).collect()))
-                })
-                .collect(),
-            job_codes: model.job_code && system.use_job_code,
-            ways: auth_ways(model),
+    let homes: Vec<usize> = plan
+        .residents()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(d, _)| d)
+        .collect();
+    let today = plan.local_day(i64::from(end));
+    let target = target as usize;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    let mut day = today;
+    let mut last_day: Option<i32> = None;
+    while day > today - MAX_HISTORY_DAYS {
+        // A block of days at a time, one day per thread, newest first.
+        let block: Vec<i32> = (0..threads as i32)
+            .map(|k| day - k)
+            .take_while(|&d| last_day.is_none_or(|l| d >= l))
+            .collect();
+        if block.is_empty() {
+            break;
         }
-    }
-}
-
-type UserMap = std::collections::BTreeMap<String, Vec<gsdk_proto::tna::JobCode>>;
-
-/// What a person does at the terminal, by time of day: check in, check out, break start, break
-/// end. The value is the T&A key a BY_USER terminal records for it.
-#[derive(Clone, Copy)]
-enum Action {
-    CheckIn = 1,
-    CheckOut = 2,
-    BreakStart = 3,
-    BreakEnd = 4,
-}
-
-impl Action {
-    /// Local window (start minute of day, length in minutes) in which people do this.
-    fn window(self) -> (u32, u32) {
-        match self {
-            Action::CheckIn => (7 * 60 + 30, 120),
-            Action::BreakStart => (11 * 60 + 45, 45),
-            Action::BreakEnd => (12 * 60 + 45, 45),
-            Action::CheckOut => (16 * 60 + 30, 150),
-        }
-    }
-
-    /// Most punches are check in/out; a fifth are breaks.
-    fn random(rng: &mut Rng) -> Action {
-        match rng.below(100) {
-            0..=39 => Action::CheckIn,
-            40..=49 => Action::BreakStart,
-            50..=59 => Action::BreakEnd,
-            _ => Action::CheckOut,
-        }
-    }
-
-    /// What someone punching at this local minute of the day is most likely doing.
-    fn at_minute(minute: u32) -> Action {
-        match minute {
-            0..=659 => Action::CheckIn,
-            660..=749 => Action::BreakStart,
-            750..=839 => Action::BreakEnd,
-            _ => Action::CheckOut,
-        }
-    }
-}
-
-/// Builds one record (ID assigned later) for `action` at `timestamp`.
-fn make_record(
-    rng: &mut Rng,
-    ctx: &PunchContext<'_>,
-    timestamp: u32,
-    action: Action,
-    minute: u32,
-) -> LogRecord {
-    let m = ctx.model;
-    let (user, jobs) = match rng.pick(&ctx.users) {
-        Some((u, jobs)) => (*u, jobs.as_slice()),
-        None => (0, &[][..]),
-    };
-    if rng.chance(3) {
-        // A failed attempt: no T&A key, no job code.
-        let (event_code, sub_code) = if (m.finger || m.face) && rng.chance(50) {
-            (IDENTIFY_FAIL, if m.face { 3 } else { 1 })
+        let days: Vec<Vec<(usize, PlannedPunch)>> = if block.len() == 1 {
+            vec![plan.punches_of_day(block[0])]
         } else {
-            (VERIFY_FAIL, 6)
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = block
+                    .iter()
+                    .map(|&d| scope.spawn(move || plan.punches_of_day(d)))
+                    .collect();
+                handles
+                    .into_iter()
+                    // A panic in a generator thread is a bug in the plan itself: re-raise it.
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
         };
-        return LogRecord {
-            id: 0,
-            timestamp,
-            job_code: 0,
-            user,
-            event_code,
-            sub_code,
-            key: 0,
-        };
+        for (&d, punches) in block.iter().zip(days) {
+            for (person, p) in punches {
+                if p.timestamp >= end {
+                    continue;
+                }
+                if let Some(dev) = plan.device_index(p.device_id) {
+                    out[dev].push(record_of(plan.number(person), &p));
+                }
+            }
+            if last_day.is_none() && homes.iter().all(|&h| out[h].len() >= target) {
+                last_day = Some(d - 1);
+            }
+            day = d - 1;
+        }
     }
-    let (event_code, sub_code) = rng.pick(&ctx.ways).copied().unwrap_or((VERIFY_SUCCESS, 6));
-    let key = match ctx.mode {
-        Mode::ByUser | Mode::LastChoice => {
-            if rng.chance(5) {
-                0
-            } else {
-                action as u8
-            }
-        }
-        // Seeded BY_SCHEDULE configs map KEY_1 to mornings and KEY_2 to afternoons.
-        Mode::BySchedule => {
-            if minute < 12 * 60 {
-                1
-            } else {
-                2
-            }
-        }
-        Mode::Fixed => ctx.fixed_key,
-        Mode::Unused => 0,
-    };
-    let job_code = if ctx.job_codes && rng.chance(35) {
-        rng.pick(jobs).copied().unwrap_or(0)
-    } else {
-        0
-    };
+    for records in &mut out {
+        records.sort_by_key(|r| r.timestamp);
+        let extra = records.len().saturating_sub(target);
+        records.drain(..extra);
+    }
+    out
+}
+
+/// The log record of a planned punch (ID assigned when stored).
+fn record_of(user: u32, p: &PlannedPunch) -> LogRecord {
     LogRecord {
         id: 0,
-        timestamp,
+        timestamp: p.timestamp,
+        job_code: p.job_code,
+        user,
+        event_code: u16::try_from(p.event_code).unwrap_or(0),
+        sub_code: u8::try_from(p.sub_code).unwrap_or(0),
+        key: p.key,
+    }
+}
+
+/// The plan's punches still to come: filled a day ahead, emitted when their time has come.
+pub(crate) struct Live {
+    next_day: i32,
+    queue: VecDeque<(usize, PlannedPunch)>,
+}
+
+impl Live {
+    /// The punches planned at or after `end` (the history's end) of yesterday, today and
+    /// tomorrow, in time order.
+    pub(crate) fn new(plan: &Plan, end: u32) -> Live {
+        let today = plan.local_day(i64::from(end));
+        let mut live = Live {
+            next_day: today - 1,
+            queue: VecDeque::new(),
+        };
+        live.fill(plan, today + 1, end);
+        live
+    }
+
+    /// Adds every day up to `until` not added yet.
+    fn fill(&mut self, plan: &Plan, until: i32, from: u32) {
+        let mut added = false;
+        while self.next_day <= until {
+            let day = plan.punches_of_day(self.next_day);
+            self.queue
+                .extend(day.into_iter().filter(|(_, p)| p.timestamp >= from));
+            self.next_day += 1;
+            added = true;
+        }
+        if added {
+            self.queue
+                .make_contiguous()
+                .sort_by_key(|(_, p)| p.timestamp);
+        }
+    }
+
+    /// Takes the punches whose time has come by `now` (at most `max`), in time order.
+    pub(crate) fn due(&mut self, plan: &Plan, now: u32, max: usize) -> Vec<(usize, PlannedPunch)> {
+        self.fill(plan, plan.local_day(i64::from(now)) + 1, 0);
+        let n = self
+            .queue
+            .iter()
+            .take(max)
+            .take_while(|(_, p)| p.timestamp <= now)
+            .count();
+        self.queue.drain(..n).collect()
+    }
+}
+
+/// What someone punching at this local minute of the day is most likely doing (for punches a
+/// test asks for with [`Gateway::append_punch`]).
+fn action_at(minute: u16) -> Action {
+    match minute {
+        0..=659 => Action::CheckIn,
+        660..=749 => Action::BreakStart,
+        750..=839 => Action::BreakEnd,
+        _ => Action::CheckOut,
+    }
+}
+
+/// The key the device's current T&A config records for `pressed` at local `minute`.
+fn key_now(tna: &TnaConfig, pressed: u8, minute: u16) -> u8 {
+    let mode = Mode::try_from(tna.mode).unwrap_or(Mode::Unused);
+    recorded_key(mode, u8::try_from(tna.key).unwrap_or(0), pressed, minute)
+}
+
+/// Appends a punch to a device's log at `ts` (never before its newest record), the key as the
+/// device's current config records `pressed`. `None` without T&A.
+fn append(
+    st: &mut DeviceState,
+    ts: u32,
+    user: u32,
+    pressed: u8,
+    minute: u16,
+    job_code: u32,
+    way: (u16, u8),
+) -> Option<LogRecord> {
+    let tna = st.tna_config.as_ref()?;
+    let key = key_now(tna, pressed, minute);
+    let job_code = if st.system.use_job_code { job_code } else { 0 };
+    let rec = LogRecord {
+        id: 0,
+        timestamp: ts.max(st.log.last_timestamp().unwrap_or(0)),
         job_code,
         user,
-        event_code,
-        sub_code,
+        event_code: way.0,
+        sub_code: way.1,
         key,
-    }
-}
-
-/// Seconds in a day.
-const DAY: i64 = 86_400;
-
-/// Generates `count` historical records over the 30 days before `end` (Unix seconds), at local
-/// working hours, mostly on weekdays, in time order with IDs from `first_id`.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename the arguments
-pub(crate) fn history(
-    rng: &mut Rng,
-    model: &Model,
-    tna: &TnaConfig,
-    system: &SystemConfig,
-    users: &UserMap,
-    first_id: u32,
-    count: u32,
-    end: u32,
-) -> DeviceLog {
-    let ctx = PunchContext::new(model, tna, system, users);
-    let end = i64::from(end);
-    let mut records: Vec<LogRecord> = (0..count)
-        .map(|_| {
-            let mut day_start = end - DAY * i64::from(1 + rng.below(30));
-            // 1970-01-01 was a Thursday: weekday 0 = Sunday.
-            let weekday = (day_start / DAY + 4) % 7;
-            if (weekday == 0 || weekday == 6) && rng.chance(80) {
-                day_start = end - DAY * i64::from(1 + rng.below(30));
-            }
-            let action = Action::random(rng);
-            let (start, len) = action.window();
-            let local_secs = start * 60 + rng.below(len * 60);
-            let ts = (day_start + i64::from(local_secs) - ctx.tz).clamp(0, end - 1);
-            let ts = u32::try_from(ts).unwrap_or(0);
-            make_record(rng, &ctx, ts, action, local_secs / 60)
-        })
-        .collect();
-    records.sort_by_key(|r| r.timestamp);
-    let mut log = DeviceLog::new(first_id);
-    log.records.reserve_exact(records.len());
-    for r in records {
-        log.push(r);
-    }
-    log
-}
-
-/// Appends one live punch at the current time to a T&A device's log and returns it.
-pub(crate) fn append_live(st: &mut DeviceState, model: &Model) -> Option<LogRecord> {
-    let tna = st.tna_config.as_ref()?;
-    let ctx = PunchContext::new(model, tna, &st.system, &st.users);
-    // Never go back in time, even if the wall clock does.
-    let now = unix_now().max(st.log.last_timestamp().unwrap_or(0));
-    let minute = u32::try_from((i64::from(now) + ctx.tz).rem_euclid(DAY) / 60).unwrap_or(0);
-    let rec = make_record(&mut st.rng, &ctx, now, Action::at_minute(minute), minute);
+    };
     Some(st.log.push(rec))
 }
 
+/// Appends one live punch now by one of the device's users and returns it.
+fn append_now(st: &mut DeviceState, model: &Model, minute: u16) -> Option<LogRecord> {
+    let count = u32::try_from(st.users.len()).unwrap_or(u32::MAX);
+    let pick = st.rng.below(count) as usize;
+    let (user, jobs) = match st.users.iter().nth(pick) {
+        Some((id, u)) => (id.parse().unwrap_or(0), u.job_codes.clone()),
+        None => (0, Vec::new()),
+    };
+    let job_code = if st.rng.chance(35) {
+        st.rng.pick(&jobs).map_or(0, |j| j.code)
+    } else {
+        0
+    };
+    let way = st
+        .rng
+        .pick(&auth_ways(model))
+        .copied()
+        .unwrap_or((0x1000, 6));
+    append(
+        st,
+        unix_now(),
+        user,
+        pressed_key(action_at(minute)),
+        minute,
+        job_code,
+        way,
+    )
+}
+
 impl Gateway {
-    /// Appends one new T&A event to the device's log now and streams it to SubscribeRealtimeLog
-    /// subscribers when the device is online and monitored. An offline device still records the
-    /// punch locally (as real terminals do) but nothing is streamed. Returns `None` for unknown
-    /// devices and devices without T&A support.
+    /// Appends one new T&A event to the device's log now (by one of its enrolled users, the key
+    /// for the time of day) and streams it to SubscribeRealtimeLog subscribers when the device
+    /// is online and monitored. An offline device still records the punch locally (as real
+    /// terminals do) but nothing is streamed. Returns `None` for unknown devices and devices
+    /// without T&A support.
     pub fn append_punch(&self, device_id: u32) -> Option<TnaLog> {
         let slot = self.slot(device_id)?;
-        let rec = append_live(&mut slot.lock(), slot.profile.model)?;
-        if slot.online()
-            && slot
-                .flags
-                .monitoring
-                .load(std::sync::atomic::Ordering::Relaxed)
-        {
-            self.shared.realtime.publish(&rec.to_event(device_id));
-        }
+        let minute = self.plan().local_minute(i64::from(unix_now()));
+        let rec = append_now(&mut slot.lock(), slot.profile.model, minute)?;
+        self.publish(slot, rec);
         tracing::trace!(device_id, id = rec.id, "punch appended");
         Some(rec.to_tna(device_id))
     }
+
+    /// Records a planned punch on its device, as the device's config now records it.
+    fn append_planned(&self, user: u32, p: &PlannedPunch) {
+        let Some(slot) = self.slot(p.device_id) else {
+            return;
+        };
+        let way = (
+            u16::try_from(p.event_code).unwrap_or(0),
+            u8::try_from(p.sub_code).unwrap_or(0),
+        );
+        let rec = append(
+            &mut slot.lock(),
+            p.timestamp,
+            user,
+            p.pressed,
+            p.local_minute,
+            p.job_code,
+            way,
+        );
+        if let Some(rec) = rec {
+            self.publish(slot, rec);
+        }
+    }
+
+    /// Streams a new record when its device is online and monitored.
+    fn publish(&self, slot: &DeviceSlot, rec: LogRecord) {
+        if slot.online() && slot.flags.monitoring.load(Ordering::Relaxed) {
+            self.shared.realtime.publish(&rec.to_event(slot.profile.id));
+        }
+    }
 }
 
-/// Starts the background punch generator: every `every`, one punch on a random online T&A
-/// device (seeded choice). Stops when `stop` fires or its sender is dropped.
+/// Most planned punches recorded per tick (a gateway started long after its history's end
+/// catches up over a few ticks instead of in one burst).
+const MAX_PER_TICK: usize = 2_000;
+
+/// Starts the live generator: every `every`, the plan's punches whose time has come are
+/// recorded on their devices (and streamed). Stops when `stop` fires or its sender is dropped.
 pub(crate) fn spawn_generator(
     gw: Gateway,
     every: Duration,
     mut stop: oneshot::Receiver<()>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut rng = Rng::new(gw.config().seed, 2);
+        let mut live = Live::new(gw.plan(), gw.shared.history_end);
         // tokio's interval panics on a zero period.
         let mut tick = tokio::time::interval(every.max(Duration::from_millis(1)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -435,14 +449,9 @@ pub(crate) fn spawn_generator(
             tokio::select! {
                 _ = &mut stop => break,
                 _ = tick.tick() => {
-                    let candidates: Vec<u32> = gw
-                        .slots()
-                        .iter()
-                        .filter(|s| s.profile.model.tna && s.online())
-                        .map(|s| s.profile.id)
-                        .collect();
-                    if let Some(&id) = rng.pick(&candidates) {
-                        gw.append_punch(id);
+                    let plan = gw.plan();
+                    for (person, p) in live.due(plan, unix_now(), MAX_PER_TICK) {
+                        gw.append_planned(plan.number(person), &p);
                     }
                 }
             }

@@ -211,9 +211,18 @@ pub(crate) fn capability(m: &Model) -> CapabilityInfo {
 /// Number of T&A keys on the wire: configs always carry exactly this many labels/schedules.
 pub(crate) const TNA_KEYS: usize = 16;
 
-const LABELS_EN: [&str; 4] = ["Check in", "Check out", "Break start", "Break end"];
+/// The usual BioStar layout (KEY_1 in, KEY_2 out, KEY_3/4 break, KEY_5/6 meal), which is also
+/// the default timecard policy's, so the workforce's punches read as they were meant.
+const LABELS_EN: [&str; 6] = [
+    "Check in",
+    "Check out",
+    "Break start",
+    "Break end",
+    "Meal start",
+    "Meal end",
+];
 /// A Korean label set: 3-byte UTF-8 characters exercise the 48-byte label limit in the console.
-const LABELS_KO: [&str; 4] = ["출근", "퇴근", "외출", "복귀"];
+const LABELS_KO: [&str; 6] = ["출근", "퇴근", "외출", "복귀", "식사", "식사 복귀"];
 
 fn labels(set: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = set.iter().map(|s| (*s).to_owned()).collect();
@@ -342,11 +351,6 @@ pub(crate) fn system_config(rng: &mut Rng, m: &Model) -> SystemConfig {
     }
 }
 
-/// First user ID; users are "1001", "1002", ...
-pub(crate) const FIRST_USER: u16 = 1001;
-/// Users enrolled on every T&A device.
-pub(crate) const USERS_PER_DEVICE: u16 = 40;
-
 /// The job codes a site uses (code, label).
 const JOB_CODES: [(u32, &str); 6] = [
     (100, "Assembly"),
@@ -357,21 +361,63 @@ const JOB_CODES: [(u32, &str); 6] = [
     (610, "Quality check"),
 ];
 
-/// Seeded job codes per user (0 to 3 each) for a job-code device, indexed by `user - FIRST_USER`.
-pub(crate) fn user_job_codes(rng: &mut Rng) -> Vec<Vec<JobCode>> {
-    (0..USERS_PER_DEVICE)
-        .map(|_| {
-            let n = rng.below(4) as usize;
-            let start = rng.below(JOB_CODES.len() as u32) as usize;
-            (0..n)
-                .map(|k| {
-                    let (code, label) = JOB_CODES[(start + k) % JOB_CODES.len()];
-                    JobCode {
-                        code,
-                        label: label.to_owned(),
-                    }
-                })
-                .collect()
+/// A person's job codes: 0 to 3 consecutive entries of the site's table.
+pub(crate) fn person_job_codes(rng: &mut Rng) -> Vec<JobCode> {
+    let n = rng.below(4) as usize;
+    let start = rng.below(JOB_CODES.len() as u32) as usize;
+    (0..n)
+        .map(|k| {
+            let (code, label) = JOB_CODES[(start + k) % JOB_CODES.len()];
+            JobCode {
+                code,
+                label: label.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// What the seed makes of one device before any time-dependent data: its model, ID and the
+/// configs it starts with. The gateway and the workforce plan both start from this list, so the
+/// plan knows each device's T&A mode without building the gateway.
+#[derive(Clone, Debug)]
+pub(crate) struct SeededDevice {
+    /// Position in the device list.
+    pub index: usize,
+    /// Device ID.
+    pub id: u32,
+    /// Hardware model.
+    pub model: &'static Model,
+    /// Seeded system config (the site zone, if any, is applied later).
+    pub system: SystemConfig,
+    /// Seeded T&A config, `None` without T&A support.
+    pub tna: Option<TnaConfig>,
+    /// ID of the device's first log record.
+    pub first_log_id: u32,
+}
+
+/// Every device of a site: models and IDs from stream 1, each device's configs from its own
+/// stream (seed, 1000 + index), so device `i` is the same whatever the site size.
+pub(crate) fn site_devices(seed: u64, count: usize, first_device_id: u32) -> Vec<SeededDevice> {
+    let mut rng = Rng::new(seed, 1);
+    let models = pick_models(&mut rng, count);
+    let ids = device_ids(&mut rng, count, first_device_id);
+    models
+        .into_iter()
+        .zip(ids)
+        .enumerate()
+        .map(|(index, (model, id))| {
+            let mut rng = Rng::new(seed, 1_000 + index as u64);
+            let system = system_config(&mut rng, model);
+            let tna = model.tna.then(|| tna_config(&mut rng, model));
+            let first_log_id = 1 + rng.below(5_000);
+            SeededDevice {
+                index,
+                id,
+                model,
+                system,
+                tna,
+                first_log_id,
+            }
         })
         .collect()
 }

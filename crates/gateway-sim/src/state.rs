@@ -22,11 +22,21 @@ use gsdk_proto::tna::{JobCode, JobCodeLog, TnaConfig, TnaLog};
 
 use crate::SimConfig;
 use crate::fanout::Fanout;
-use crate::punches::{DeviceLog, history};
-use crate::seed::{self, Model, Rng, ZoneSeed};
+use crate::punches::{DeviceLog, LogRecord, history};
+use crate::seed::{self, Model, Rng, SeededDevice, ZoneSeed};
+use crate::workforce::{Plan, Workforce};
 
-/// Seconds in a day.
-const DAY: u32 = 86_400;
+/// People enrolled on a T&A device that nobody calls home (so tests can punch there).
+const VISITORS: usize = 5;
+
+/// A user enrolled on a device.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct EnrolledUser {
+    /// The name the device holds (empty: none, or the device keeps no names).
+    pub name: String,
+    /// Job codes the user may choose there.
+    pub job_codes: Vec<JobCode>,
+}
 
 /// What a device is; fixed for the life of the gateway.
 #[derive(Debug)]
@@ -66,8 +76,8 @@ pub(crate) struct DeviceState {
     pub system: SystemConfig,
     /// DST schedules (`Time.GetDSTConfig`); empty on devices without DST support.
     pub dst: Vec<DstSchedule>,
-    /// Enrolled users and their job codes, keyed by user ID.
-    pub users: BTreeMap<String, Vec<JobCode>>,
+    /// Enrolled users (name, job codes), keyed by user ID.
+    pub users: BTreeMap<String, EnrolledUser>,
     /// Schedules on the device (without the predefined ID 1).
     pub schedules: Vec<ScheduleInfo>,
     /// The event log.
@@ -120,6 +130,11 @@ pub(crate) struct Shared {
     pub realtime: Fanout<EventLog>,
     /// Open SubscribeStatus streams.
     pub status: Fanout<StatusChange>,
+    /// The site's workforce.
+    pub plan: Plan,
+    /// Where the generated history ends (Unix seconds): the live generator records the plan's
+    /// punches from here on.
+    pub history_end: u32,
 }
 
 /// Cheap, cloneable handle to the simulated gateway: its devices, their data and the fault
@@ -147,19 +162,33 @@ pub(crate) fn unix_now() -> u32 {
 }
 
 impl Gateway {
-    /// Builds the simulated site from `cfg`: devices, configs, users and event logs.
-    ///
-    /// Deterministic for a seed; only the timestamps depend on the current UTC day (history ends
-    /// at today's midnight UTC and spans the 30 days before it).
+    /// Builds the simulated site from `cfg` with the default [`Workforce`].
     pub fn new(cfg: SimConfig) -> Gateway {
-        let count = cfg.devices as usize;
-        let mut rng = Rng::new(cfg.seed, 1);
-        let models = seed::pick_models(&mut rng, count);
-        let ids = seed::device_ids(&mut rng, count, cfg.first_device_id);
-        let end_of_history = unix_now() / DAY * DAY;
+        Gateway::with_workforce(cfg, Workforce::default())
+    }
+
+    /// Builds the simulated site from `cfg`: devices, configs, the workforce (its people are the
+    /// devices' users) and its history up to now.
+    ///
+    /// Deterministic for a seed and a moment: the history is the plan's punches before the time
+    /// of the build (each device keeps its newest `logs_per_device`).
+    pub fn with_workforce(cfg: SimConfig, workforce: Workforce) -> Gateway {
+        Gateway::with_history_end(cfg, workforce, unix_now())
+    }
+
+    /// As [`Gateway::with_workforce`], with the history ending at `history_end` (Unix seconds)
+    /// instead of now: the live generator then records the plan's punches from there on, at
+    /// once those already due (at most 2,000 per tick) — a gateway catching up, or a test that
+    /// wants planned punches to stream without waiting for working hours.
+    pub fn with_history_end(cfg: SimConfig, workforce: Workforce, history_end: u32) -> Gateway {
+        let started = std::time::Instant::now();
+        let site = seed::site_devices(cfg.seed, cfg.devices as usize, cfg.first_device_id);
+        let plan = Plan::from_devices(&cfg, &workforce, &site);
+        let histories = history(&plan, cfg.logs_per_device, history_end);
         let zone = site_zone(&cfg);
+        let models: Vec<&'static Model> = site.iter().map(|d| d.model).collect();
         let zones = SiteZone::new(zone.as_ref(), &mut Rng::new(cfg.seed, 3), &models);
-        let slots = build_devices(&cfg, &models, &ids, end_of_history, &zones);
+        let slots = build_devices(&cfg, site, &plan, histories, &zones);
         let index = slots
             .iter()
             .enumerate()
@@ -167,7 +196,9 @@ impl Gateway {
             .collect();
         tracing::debug!(
             devices = slots.len(),
+            people = plan.people().len(),
             seed = cfg.seed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
             "simulated gateway built"
         );
         Gateway {
@@ -178,8 +209,15 @@ impl Gateway {
                 index,
                 realtime: Fanout::new(),
                 status: Fanout::new(),
+                plan,
+                history_end,
             }),
         }
+    }
+
+    /// The site's workforce plan: who works where and what they punch.
+    pub fn plan(&self) -> &Plan {
+        &self.shared.plan
     }
 
     /// The device with this ID, if the gateway manages it.
@@ -366,88 +404,84 @@ impl SiteZone {
     }
 }
 
-/// Generates every device, spread over the available cores. Each device has its own RNG
-/// stream, so the result does not depend on how the work is split.
+/// Builds every device from its seeded configs, its users (the people who call it home, or a
+/// few visitors) and its history.
 fn build_devices(
     cfg: &SimConfig,
-    models: &[&'static Model],
-    ids: &[u32],
-    end: u32,
+    site: Vec<SeededDevice>,
+    plan: &Plan,
+    histories: Vec<Vec<LogRecord>>,
     zones: &SiteZone,
 ) -> Vec<DeviceSlot> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = models.len().div_ceil(threads).max(1);
-    let jobs: Vec<(usize, &[&'static Model], &[u32])> = models
-        .chunks(per_thread)
-        .zip(ids.chunks(per_thread))
-        .enumerate()
-        .map(|(k, (m, i))| (k * per_thread, m, i))
-        .collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .into_iter()
-            .map(|(first, models, ids)| {
-                scope.spawn(move || {
-                    models
-                        .iter()
-                        .zip(ids)
-                        .enumerate()
-                        .map(|(k, (model, &id))| {
-                            build_device(cfg, first + k, id, model, end, zones)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A panic in a builder thread is a bug in the generator itself: re-raise it here.
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    let residents = plan.residents();
+    let mut histories: Vec<Option<Vec<LogRecord>>> = histories.into_iter().map(Some).collect();
+    let mut by_slot: HashMap<usize, usize> = HashMap::new();
+    for (k, d) in plan.devices().iter().enumerate() {
+        by_slot.insert(d.slot, k);
+    }
+    site.into_iter()
+        .map(|d| {
+            let k = by_slot.get(&d.index).copied();
+            let records = k
+                .and_then(|k| histories.get_mut(k).and_then(Option::take))
+                .unwrap_or_default();
+            let people: &[usize] = k.and_then(|k| residents.get(k)).map_or(&[], Vec::as_slice);
+            build_device(cfg, d, plan, people, records, zones)
+        })
+        .collect()
 }
 
-/// Generates one device. Each device draws from its own RNG stream (seed, index), so device `i`
-/// is the same whatever the site size and the generation order.
+/// Builds one device.
 fn build_device(
     cfg: &SimConfig,
-    i: usize,
-    id: u32,
-    model: &'static Model,
-    end: u32,
+    d: SeededDevice,
+    plan: &Plan,
+    residents: &[usize],
+    records: Vec<LogRecord>,
     zones: &SiteZone,
 ) -> DeviceSlot {
-    let mut rng = Rng::new(cfg.seed, 1_000 + i as u64);
-    let mut system = seed::system_config(&mut rng, model);
-    // After the draws above, so a site zone changes no other seeded value.
+    let SeededDevice {
+        index: i,
+        id,
+        model,
+        mut system,
+        tna: tna_config,
+        first_log_id,
+    } = d;
     let dst = zones.apply(i, model, &mut system);
-    let tna_config = model.tna.then(|| seed::tna_config(&mut rng, model));
+    let caps = seed::capability(model);
     let mut users = BTreeMap::new();
     if model.tna {
-        let codes = if model.job_code {
-            seed::user_job_codes(&mut rng)
+        let visitors: Vec<usize> = (0..plan.people().len().min(VISITORS)).collect();
+        let enrolled = if residents.is_empty() {
+            &visitors
         } else {
-            Vec::new()
+            residents
         };
-        for u in 0..seed::USERS_PER_DEVICE {
-            let jobs = codes.get(usize::from(u)).cloned().unwrap_or_default();
-            users.insert((seed::FIRST_USER + u).to_string(), jobs);
+        for &p in enrolled {
+            let Some(person) = plan.people().get(p) else {
+                continue;
+            };
+            let name = if caps.user_name_supported {
+                person.name.clone().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let job_codes = if model.job_code {
+                person.job_codes.clone()
+            } else {
+                Vec::new()
+            };
+            users.insert(person.user_id.clone(), EnrolledUser { name, job_codes });
         }
     }
-    let first_id = 1 + rng.below(5_000);
-    let log = match &tna_config {
-        Some(tna) => {
-            let n = cfg.logs_per_device;
-            history(&mut rng, model, tna, &system, &users, first_id, n, end)
-        }
-        None => DeviceLog::new(first_id),
-    };
+    let log = DeviceLog::from_records(first_log_id, records);
     DeviceSlot {
         profile: DeviceProfile {
             id,
             model,
             ip: seed::device_ip(i),
-            caps: seed::capability(model),
+            caps,
         },
         flags: DeviceFlags::default(),
         state: Mutex::new(DeviceState {
@@ -457,7 +491,7 @@ fn build_device(
             users,
             schedules: seed::schedules(),
             log,
-            rng,
+            rng: Rng::new(cfg.seed, 2_000_000 + i as u64),
             // Its own stream, so adding clocks left every other seeded value as it was.
             clock_offset: seed::clock_offset(&mut Rng::new(cfg.seed, 50_000 + i as u64)),
         }),
@@ -510,6 +544,10 @@ impl Gateway {
 
     /// A user's job codes on a device (`None` for unknown devices and users).
     pub fn user_job_codes(&self, device_id: u32, user_id: &str) -> Option<Vec<JobCode>> {
-        self.slot(device_id)?.lock().users.get(user_id).cloned()
+        self.slot(device_id)?
+            .lock()
+            .users
+            .get(user_id)
+            .map(|u| u.job_codes.clone())
     }
 }

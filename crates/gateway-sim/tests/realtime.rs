@@ -3,6 +3,7 @@
 mod common;
 
 use common::{channel, serve, small, tna_devices, within};
+use gateway_sim::{Gateway, Workforce, start};
 use gsdk_proto::connect::connect_client::ConnectClient;
 use gsdk_proto::connect::{GetDeviceListRequest, Status as ConnStatus, SubscribeStatusRequest};
 use gsdk_proto::err::MultiErrorResponse;
@@ -188,7 +189,16 @@ async fn subscribe_status_reports_set_offline() {
 async fn punch_generator_streams_and_shutdown_ends_open_streams() {
     let mut cfg = small(8);
     cfg.punch_interval = Some(std::time::Duration::from_millis(20));
-    let running = serve(cfg).await;
+    // The history ends two days ago, so the plan's punches since then are due at once: the
+    // generator records them (whatever the time of day this runs at) and streams them.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as u32;
+    let gateway = Gateway::with_history_end(cfg, Workforce::default(), now - 2 * 86_400);
+    let running = within(start(gateway, "127.0.0.1:0".parse().unwrap(), None))
+        .await
+        .unwrap();
     let gw = running.gateway.clone();
     let devs = tna_devices(&gw);
     let mut ev = EventClient::new(channel(&running).await);
@@ -211,9 +221,16 @@ async fn punch_generator_streams_and_shutdown_ends_open_streams() {
         .await
         .unwrap()
         .into_inner();
+    let mut last = None;
     for _ in 0..3 {
         let e = within(stream.message()).await.unwrap().unwrap();
         assert!(devs.contains(&e.device_id));
+        // Planned punches, in time order: a person of the site, a key.
+        assert!(gw.plan().person(&e.user_id).is_some(), "{e:?}");
+        assert!(e.tna_key != 0 || gw.tna_config(e.device_id).unwrap().mode == 0);
+        assert!(last.is_none_or(|t| t <= e.timestamp));
+        assert!(e.timestamp < now);
+        last = Some(e.timestamp);
         let newest = gw.tna_logs(e.device_id, e.id, 0).unwrap();
         assert_eq!(
             newest.first().map(|l| l.id),
@@ -223,6 +240,13 @@ async fn punch_generator_streams_and_shutdown_ends_open_streams() {
     }
     // Shutdown must not hang on the two open streams; they end with an error.
     within(running.shutdown()).await;
-    assert!(within(stream.message()).await.is_err());
+    // Events already queued for the stream come first (the generator caught up by hundreds).
+    let ended = loop {
+        match within(stream.message()).await {
+            Ok(Some(_)) => continue,
+            other => break other,
+        }
+    };
+    assert!(ended.is_err(), "{ended:?}");
     assert!(within(status.message()).await.is_err());
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{channel, find, serve, small, within};
+use common::{channel, find, find_home, serve, small, within};
 use gsdk_proto::device::GetCapabilityInfoRequest;
 use gsdk_proto::device::device_client::DeviceClient;
 use gsdk_proto::err::MultiErrorResponse;
@@ -72,9 +72,18 @@ fn codes(user: &str, list: &[(u32, &str)]) -> UserJobCode {
 async fn job_codes_get_and_set() {
     let running = serve(small(6)).await;
     let gw = running.gateway.clone();
-    let dev = find(&gw, |tna, job| tna && job);
+    let dev = find_home(&gw, |tna, job| tna && job);
     let no_job = find(&gw, |tna, job| tna && !job);
     let mut c = UserClient::new(channel(&running).await);
+    // The device's users are the people who call it home, with their job codes.
+    let mut residents: Vec<&gateway_sim::workforce::Person> = gw
+        .plan()
+        .people()
+        .iter()
+        .filter(|p| p.home_devices.contains(&dev))
+        .collect();
+    residents.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    assert!(residents.len() >= 3);
 
     let all = within(c.get_job_code(GetJobCodeRequest {
         device_id: dev,
@@ -84,11 +93,19 @@ async fn job_codes_get_and_set() {
     .unwrap()
     .into_inner()
     .user_job_codes;
-    assert_eq!(all.len(), 40);
-    assert_eq!(all[0].user_id, "1001");
+    assert_eq!(all.len(), residents.len());
+    for (got, person) in all.iter().zip(&residents) {
+        assert_eq!(got.user_id, person.user_id);
+        assert_eq!(got.job_codes, person.job_codes);
+    }
     assert!(all.iter().any(|u| !u.job_codes.is_empty()));
+    let (first, second, third) = (
+        all[0].user_id.as_str(),
+        all[1].user_id.as_str(),
+        all[2].user_id.as_str(),
+    );
 
-    let new = codes("1002", &[(900, "Night audit"), (901, "점검")]);
+    let new = codes(second, &[(900, "Night audit"), (901, "점검")]);
     within(c.set_job_code(SetJobCodeRequest {
         device_id: dev,
         user_job_codes: vec![new.clone()],
@@ -97,7 +114,7 @@ async fn job_codes_get_and_set() {
     .unwrap();
     let got = within(c.get_job_code(GetJobCodeRequest {
         device_id: dev,
-        user_i_ds: vec!["1002".into()],
+        user_i_ds: vec![second.into()],
     }))
     .await
     .unwrap()
@@ -107,7 +124,7 @@ async fn job_codes_get_and_set() {
 
     let err = within(c.set_job_code(SetJobCodeRequest {
         device_id: no_job,
-        user_job_codes: vec![codes("1001", &[(5, "x")])],
+        user_job_codes: vec![codes(first, &[(5, "x")])],
     }))
     .await
     .unwrap_err();
@@ -122,7 +139,7 @@ async fn job_codes_get_and_set() {
     let long = "x".repeat(49);
     let err = within(c.set_job_code(SetJobCodeRequest {
         device_id: dev,
-        user_job_codes: vec![codes("1001", &[(5, &long)])],
+        user_job_codes: vec![codes(first, &[(5, &long)])],
     }))
     .await
     .unwrap_err();
@@ -131,7 +148,7 @@ async fn job_codes_get_and_set() {
     // Multi: one device without job-code support.
     let req = SetJobCodeMultiRequest {
         device_i_ds: vec![dev, no_job],
-        user_job_codes: vec![codes("1003", &[(42, "Answer")])],
+        user_job_codes: vec![codes(third, &[(42, "Answer")])],
     };
     let status = within(c.set_job_code_multi(req)).await.unwrap_err();
     let rich = tonic_types::pb::Status::decode(status.details()).unwrap();
@@ -146,7 +163,7 @@ async fn job_codes_get_and_set() {
     );
     let got = within(c.get_job_code(GetJobCodeRequest {
         device_id: dev,
-        user_i_ds: vec!["1003".into()],
+        user_i_ds: vec![third.into()],
     }))
     .await
     .unwrap()

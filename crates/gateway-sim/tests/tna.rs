@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{channel, find, serve, small, tna_devices, within};
+use common::{channel, find, find_home, serve, small, tna_devices, within};
 use gsdk_proto::err::MultiErrorResponse;
 use gsdk_proto::event::GetLogRequest;
 use gsdk_proto::event::event_client::EventClient;
@@ -201,7 +201,7 @@ async fn multi_runs_devices_in_parallel() {
 async fn tna_log_paging_covers_every_id_once() {
     let running = serve(small(9)).await;
     let gw = running.gateway.clone();
-    let dev = find(&gw, |tna, _| tna);
+    let dev = find_home(&gw, |tna, _| tna);
     let total = gw.log_count(dev).unwrap();
     assert_eq!(total, 2_500);
     let mut c = TnaClient::new(channel(&running).await);
@@ -292,7 +292,7 @@ async fn tna_log_paging_covers_every_id_once() {
 async fn job_code_log_only_has_job_code_records() {
     let running = serve(small(9)).await;
     let gw = running.gateway.clone();
-    let dev = find(&gw, |tna, job| tna && job);
+    let dev = find_home(&gw, |tna, job| tna && job);
     let no_job = find(&gw, |tna, job| tna && !job);
     let mut c = TnaClient::new(channel(&running).await);
     let req = |d, start, max| GetJobCodeLogRequest {

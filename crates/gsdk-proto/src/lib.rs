@@ -31,7 +31,7 @@ pub mod event {
     tonic::include_proto!("gsdk.event");
 }
 
-/// `gsdk.user`: job codes assigned to users.
+/// `gsdk.user`: the users of a device (IDs, headers, names) and their job codes.
 pub mod user {
     tonic::include_proto!("gsdk.user");
 }

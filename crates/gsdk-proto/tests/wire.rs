@@ -4,7 +4,7 @@
 
 use gsdk_proto::err::{ErrorResponse, MultiErrorResponse};
 use gsdk_proto::prost::Message;
-use gsdk_proto::{connect, device, event, google_rpc, system, tna};
+use gsdk_proto::{connect, device, event, google_rpc, system, tna, user};
 
 /// Tag byte(s) for (field, wire type): varint = 0, length-delimited = 2.
 const VARINT: u8 = 0;
@@ -469,4 +469,99 @@ fn dst_config_bytes() {
     let mut multi_bytes = vec![tag(1, LEN), 1, 0x07, tag(2, LEN), config_bytes.len() as u8];
     multi_bytes.extend(&config_bytes);
     assert_eq!(multi.encode_to_vec(), multi_bytes);
+}
+
+#[test]
+fn user_get_partial_request_bytes() {
+    let req = user::GetPartialRequest {
+        device_id: 1,
+        user_i_ds: vec!["7".into(), "42".into()],
+        info_mask: (user::InfoMask::UserMaskHdr as u32) | (user::InfoMask::UserMaskName as u32),
+    };
+    #[rustfmt::skip]
+    let expected: Vec<u8> = vec![
+        tag(1, VARINT), 0x01,             // deviceID
+        tag(2, LEN), 0x01, b'7',          // userIDs[0]
+        tag(2, LEN), 0x02, b'4', b'2',    // userIDs[1]
+        tag(3, VARINT), 0x05,             // infoMask = HDR (0x1) | NAME (0x4)
+    ];
+    assert_eq!(req.encode_to_vec(), expected);
+    assert_eq!(
+        user::GetListRequest { device_id: 1 }.encode_to_vec(),
+        [tag(1, VARINT), 0x01]
+    );
+}
+
+#[test]
+fn user_info_mask_values() {
+    use user::InfoMask as M;
+    let values = [
+        (M::UserMaskIdOnly, 0x0000),
+        (M::UserMaskHdr, 0x0001),
+        (M::UserMaskSetting, 0x0002),
+        (M::UserMaskName, 0x0004),
+        (M::UserMaskPhoto, 0x0008),
+        (M::UserMaskPin, 0x0010),
+        (M::UserMaskCard, 0x0020),
+        (M::UserMaskFinger, 0x0040),
+        (M::UserMaskFace, 0x0080),
+        (M::UserMaskAccessGroup, 0x0100),
+        (M::UserMaskJob, 0x0200),
+        (M::UserMaskPhrase, 0x0400),
+    ];
+    for (mask, value) in values {
+        assert_eq!(mask as i32, value, "{mask:?}");
+    }
+}
+
+#[test]
+fn user_list_and_info_bytes() {
+    let hdr = user::UserHdr {
+        id: "1001".into(),
+        user_flag: 1,
+        num_of_card: 2,
+        num_of_finger: 3,
+        num_of_face: 4,
+        auth_group_id: 5,
+        update_mask: 6,
+    };
+    #[rustfmt::skip]
+    let hdr_bytes: Vec<u8> = vec![
+        tag(1, LEN), 0x04, b'1', b'0', b'0', b'1', // ID
+        tag(2, VARINT), 0x01,                      // userFlag
+        tag(3, VARINT), 0x02,                      // numOfCard
+        tag(4, VARINT), 0x03,                      // numOfFinger
+        tag(5, VARINT), 0x04,                      // numOfFace
+        tag(6, VARINT), 0x05,                      // authGroupID
+        tag(7, VARINT), 0x06,                      // updateMask
+    ];
+    assert_eq!(hdr.encode_to_vec(), hdr_bytes);
+    let list = user::GetListResponse {
+        hdrs: vec![hdr.clone()],
+    };
+    let mut list_bytes = vec![tag(1, LEN), hdr_bytes.len() as u8];
+    list_bytes.extend(&hdr_bytes);
+    assert_eq!(list.encode_to_vec(), list_bytes);
+
+    let info = user::UserInfo {
+        hdr: Some(user::UserHdr {
+            id: "9".into(),
+            ..Default::default()
+        }),
+        name: "김민준".into(),
+        job_codes: vec![],
+    };
+    #[rustfmt::skip]
+    let info_bytes: Vec<u8> = vec![
+        tag(1, LEN), 0x03, tag(1, LEN), 0x01, b'9',              // hdr { ID = "9" }
+        tag(3, LEN), 0x09, 0xEA, 0xB9, 0x80, 0xEB, 0xAF, 0xBC, 0xEC, 0xA4, 0x80, // name (UTF-8)
+    ];
+    assert_eq!(info.encode_to_vec(), info_bytes);
+    // A real gateway's reply may carry fields we do not declare (here 9 PIN, 10 photo): skipped.
+    let mut with_secrets = info_bytes.clone();
+    with_secrets.extend([tag(9, LEN), 0x02, b'1', b'2', tag(10, LEN), 0x01, 0xFF]);
+    let decoded = user::UserInfo::decode(with_secrets.as_slice()).expect("decodes");
+    assert_eq!(decoded, info);
+    let resp = user::GetPartialResponse { users: vec![info] };
+    assert_eq!(resp.encode_to_vec()[0], tag(1, LEN));
 }

@@ -63,6 +63,22 @@ pub fn find(gw: &Gateway, pred: impl Fn(bool, bool) -> bool) -> u32 {
         .expect("site has a device of that kind")
 }
 
+/// First device matching `pred` (T&A support, job-code support) that is someone's home device
+/// (so it has users and a history).
+pub fn find_home(gw: &Gateway, pred: impl Fn(bool, bool) -> bool) -> u32 {
+    let homes = gw.plan().home_devices();
+    gw.device_ids()
+        .into_iter()
+        .find(|&id| {
+            homes.contains(&id)
+                && pred(
+                    gw.tna_supported(id).unwrap(),
+                    gw.job_code_supported(id).unwrap(),
+                )
+        })
+        .expect("site has a home device of that kind")
+}
+
 /// All T&A devices.
 pub fn tna_devices(gw: &Gateway) -> Vec<u32> {
     gw.device_ids()

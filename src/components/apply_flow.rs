@@ -3,23 +3,25 @@
 //! applies in batches with progress and cancel, and shows one result row per device, "Retry
 //! failed", and a re-read that marks devices still differing.
 //!
-//! Batching is done here, in the console: each batch is one `tna.setConfigMulti` call of at most
-//! [`BATCH`] devices, so progress is counted per answered batch and Cancel takes effect between
-//! batches (a batch already sent is never half-cancelled). See `docs/protocol.md` ("Bulk apply").
+//! Batching is done here, in the console, by the rule `tnactl apply` also follows
+//! (`tna_types::bulk`): each batch is one `tna.setConfigMulti` call of at most [`BATCH`] devices,
+//! so progress is counted per answered batch and Cancel takes effect between batches (a batch
+//! already sent is never half-cancelled). See `docs/protocol.md` ("Bulk apply").
 
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tna_types::bulk::{self, BatchError, DeviceOutcome, FailureCode};
 use tna_types::{Device, FieldChange, TnaConfig, config_diff, eligibility};
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::DiffTable;
 use crate::strings::{bulk as s, editor as es};
 
-/// Devices per `tna.setConfigMulti` call.
-pub const BATCH: usize = 10;
+/// Devices per `tna.setConfigMulti` call (the shared rule).
+pub use tna_types::bulk::BATCH;
 /// Config reads in flight at once (previews and re-reads); below the relay's per-socket limit.
 pub const READ_CONCURRENCY: usize = 16;
 
@@ -150,11 +152,11 @@ pub fn failed_ids(results: &BTreeMap<u32, ResultRow>, order: &[u32]) -> Vec<u32>
         .collect()
 }
 
-/// A new operation ID for the batches of one apply (`bulk-` + the time in ms + a random part;
-/// the relay accepts 1–64 visible ASCII characters).
+/// A new operation ID for the batches of one apply ([`bulk::operation_id`] of now and a random
+/// part).
 fn operation_id() -> String {
     let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-    format!("bulk-{}-{random:08x}", js_sys::Date::now() as u64)
+    bulk::operation_id(js_sys::Date::now() as u64, random)
 }
 
 /// Reads the configs of `ids`, at most [`READ_CONCURRENCY`] at once, in `ids` order.
@@ -221,47 +223,39 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                 return;
             };
             let mut sent = Vec::new();
-            for batch in ids.chunks(BATCH) {
+            for batch in bulk::batches(&ids) {
                 // A disposed flag means the page was left: stop sending.
                 if cancel.try_get_untracked().unwrap_or(true) {
                     break;
                 }
                 let answer = api
                     .set_config_multi(batch.to_vec(), cfg.clone(), Some(operation.clone()))
-                    .await;
-                results.try_update(|rs| match answer {
-                    Ok(rows) => {
-                        for r in rows {
-                            let outcome = if r.ok {
-                                Outcome::Ok
-                            } else {
-                                Outcome::Failed {
-                                    code: r.code.map(s::grpc_code).unwrap_or_default(),
-                                    message: r.message.unwrap_or_default(),
-                                }
-                            };
-                            rs.insert(
-                                r.device_id,
-                                ResultRow {
-                                    outcome,
-                                    reread: None,
+                    .await
+                    .map_err(|e| BatchError {
+                        code: e.rpc_code(),
+                        message: e.message(),
+                    });
+                let rows = bulk::batch_outcomes(batch, answer.as_deref());
+                results.try_update(|rs| {
+                    for (id, outcome) in rows {
+                        let outcome = match outcome {
+                            DeviceOutcome::Ok => Outcome::Ok,
+                            DeviceOutcome::Failed { code, message } => Outcome::Failed {
+                                code: match code {
+                                    FailureCode::Grpc(c) => s::grpc_code(c),
+                                    FailureCode::Relay(c) => s::relay_code(c),
+                                    FailureCode::None => String::new(),
                                 },
-                            );
-                        }
-                    }
-                    Err(e) => {
-                        for &id in batch {
-                            rs.insert(
-                                id,
-                                ResultRow {
-                                    outcome: Outcome::Failed {
-                                        code: e.rpc_code().map(s::relay_code).unwrap_or_default(),
-                                        message: e.message(),
-                                    },
-                                    reread: None,
-                                },
-                            );
-                        }
+                                message,
+                            },
+                        };
+                        rs.insert(
+                            id,
+                            ResultRow {
+                                outcome,
+                                reread: None,
+                            },
+                        );
                     }
                 });
                 sent.extend_from_slice(batch);

@@ -4,6 +4,8 @@
 //! - [`archive`]: the relay's log archive as clients see it — sync cursors, archive queries
 //!   with keyset paging, audit entries.
 //! - [`auth`]: [`Role`] and the minimum role of every method (enforced by the relay).
+//! - [`bulk`]: the batching rule of bulk writes (batch size, operation IDs, one outcome per
+//!   device of a batch), shared by the console's apply flow and `tnactl apply`.
 //! - [`limits`]: every named limit (label bytes, keys, page size, devices per call, …).
 //! - [`config`]: [`TnaConfig`], [`TnaMode`], [`TnaKey`].
 //! - [`device`]: [`Device`], its connection status and capabilities, [`Schedule`].
@@ -26,6 +28,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod bulk;
 pub mod config;
 pub mod device;
 pub mod diff;

@@ -1,0 +1,118 @@
+//! The stored session: `login` keeps the relay URL and the session token in
+//! `$XDG_CONFIG_HOME/tnactl/session.json` (the platform's config directory elsewhere), readable
+//! by the user only (mode 0600). `TNACTL_URL` and `TNACTL_TOKEN` override what is stored.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use serde::{Deserialize, Serialize};
+use tna_types::Role;
+
+use crate::client::{self, Client};
+
+/// Environment variable naming the relay (overrides the stored URL).
+pub const ENV_URL: &str = "TNACTL_URL";
+/// Environment variable holding a session token (overrides the stored token).
+pub const ENV_TOKEN: &str = "TNACTL_TOKEN";
+
+/// What `login` stores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stored {
+    /// The relay's base URL.
+    pub url: String,
+    /// The account.
+    pub username: String,
+    /// Its role at sign-in.
+    pub role: Role,
+    /// When the session ends (Unix seconds).
+    pub expires_at: u64,
+    /// The bearer token.
+    pub token: String,
+}
+
+/// The session file.
+pub fn path() -> Result<PathBuf> {
+    let dir = dirs::config_dir().ok_or_else(|| {
+        anyhow!(
+            "no config directory (set XDG_CONFIG_HOME or HOME), or use TNACTL_URL and TNACTL_TOKEN"
+        )
+    })?;
+    Ok(dir.join("tnactl").join("session.json"))
+}
+
+/// The stored session, if any.
+pub fn load() -> Result<Option<Stored>> {
+    let path = path()?;
+    match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .with_context(|| format!("{} is not a tnactl session file", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Stores `session`, readable by the user only.
+pub fn save(session: &Stored) -> Result<PathBuf> {
+    let path = path()?;
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let text = serde_json::to_string_pretty(session)?;
+    // Written next to it and renamed, so a crash never leaves half a file; created 0600.
+    let tmp = path.with_extension("json.tmp");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// Removes the stored session; whether there was one.
+pub fn remove() -> Result<bool> {
+    let path = path()?;
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+}
+
+/// The relay URL and token to use: the environment first, then the stored session.
+pub fn target() -> Result<(String, String)> {
+    let stored = load()?;
+    let url = std::env::var(ENV_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| stored.as_ref().map(|s| s.url.clone()))
+        .ok_or_else(|| anyhow!("not signed in: run `tnactl login URL --username NAME` (or set {ENV_URL} and {ENV_TOKEN})"))?;
+    let token = std::env::var(ENV_TOKEN)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .or_else(|| stored.as_ref().map(|s| s.token.clone()))
+        .ok_or_else(|| anyhow!("no session token: run `tnactl login` (or set {ENV_TOKEN})"))?;
+    Ok((client::base_url(&url)?, token))
+}
+
+/// Connects with [`target`].
+pub fn connect() -> Result<Client> {
+    let (url, token) = target()?;
+    Ok(Client::connect(&url, &token)?)
+}

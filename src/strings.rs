@@ -1303,6 +1303,7 @@ pub mod audit {
     /// A method as people read it (the method name itself for ones not listed).
     pub fn method_name(m: &str) -> &str {
         match m {
+            "devices.setInfo" => "Device name and location",
             "tna.setConfig" => "T&A config (one device)",
             "tna.setConfigMulti" => "T&A config (many devices)",
             "jobCodes.set" => "Job codes (one device)",

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::query_signal;
 use serde_json::Value;
 use tna_types::archive::{AuditEntry, AuditQuery};
+use tna_types::protocol::Request;
 
 use crate::api::{ApiError, use_api};
 use crate::components::{
@@ -22,24 +23,14 @@ const PAGE: u32 = 100;
 /// Devices named in a row before "and n more".
 const DEVICES_SHOWN: usize = 5;
 
-/// The methods the relay records, for the method filter (writes only: reads are not audited).
-pub const WRITE_METHODS: &[&str] = &[
-    "tna.setConfig",
-    "tna.setConfigMulti",
-    "jobCodes.set",
-    "jobCodes.setMulti",
-    "system.setJobCodeUse",
-    "time.sync",
-    "time.fixZones",
-    "timecards.setPolicy",
-    "archive.sync",
-    "accounts.create",
-    "accounts.setRole",
-    "accounts.setPassword",
-    "accounts.delete",
-    "kiosk.pair",
-    "kiosk.revoke",
-];
+/// The methods the relay records, for the method filter: the `audited` ones of the protocol's
+/// `methods!` table (reads are not audited).
+fn write_methods() -> impl Iterator<Item = &'static str> {
+    Request::METHODS
+        .iter()
+        .copied()
+        .filter(|m| Request::is_audited(m))
+}
 
 /// How an audited call went, read from its `results`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -365,11 +356,10 @@ pub fn AuditPage() -> impl IntoView {
                             on:change=move |ev| method.set(event_target_value(&ev))
                         >
                             <option value="">{s::METHOD_ANY}</option>
-                            {WRITE_METHODS
-                                .iter()
+                            {write_methods()
                                 .map(|m| {
                                     view! {
-                                        <option value=*m selected=move || method.with(|v| v == m)>
+                                        <option value=m selected=move || method.with(|v| v == m)>
                                             {s::method_name(m)}
                                         </option>
                                     }

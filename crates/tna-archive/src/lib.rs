@@ -28,6 +28,8 @@
 //! - `audit_log` + `audit_device`: who did what, with the before/after/results JSON as text;
 //!   touched devices in their own table so "everything done to device 7" is an index lookup.
 //! - `id_counter`: portable sequences (the audit IDs).
+//! - `setting`: named settings (JSON text). `device_info`: a device's name, location and tags
+//!   (`''` = none, tags as a JSON array), so relays sharing an archive show the same names.
 //!
 //! Every `u32` of a device record is stored as a 64-bit integer and range-checked when read
 //! back; a T&A key is stored as its number 1..=16 or NULL.
@@ -41,6 +43,7 @@
 //! - [`audit`] — the audit trail.
 //! - [`live`] — live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`settings`] — named settings shared by the relays of one archive (the timecard policy).
+//! - [`devices`] — device names, locations and tags (`devices.setInfo`).
 //! - [`error`] — [`ArchiveError`].
 //! - `testing` (feature `test-pg`) — a throwaway PostgreSQL cluster for tests and benchmarks.
 //!
@@ -68,6 +71,7 @@
 pub mod audit;
 pub mod connect;
 pub mod cursor;
+pub mod devices;
 pub mod error;
 pub mod live;
 pub mod logs;

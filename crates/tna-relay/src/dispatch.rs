@@ -15,9 +15,9 @@ use tna_types::dst::{ZoneFix, ZoneSettings, ZonesResult};
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
     ArchiveStatusResult, AuditResult, CapabilitiesResult, ClocksResult, ConfigResult,
-    DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult, JobCodesResult, LogPageParams,
-    MAX_OPERATION_ID_LEN, PolicyParams, Request, ResultsResult, RpcError, SchedulesResult,
-    SetConfigMultiParams, SubscribeResult, TimeZoneResult,
+    DeviceInfoResult, DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult, JobCodesResult,
+    LogPageParams, MAX_OPERATION_ID_LEN, PolicyParams, Request, ResultsResult, RpcError,
+    SchedulesResult, SetConfigMultiParams, SubscribeResult, TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
@@ -26,6 +26,7 @@ use tna_types::{
 
 use crate::audit;
 use crate::auth::Auth;
+use crate::device_info;
 use crate::device_zones;
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
@@ -77,8 +78,32 @@ pub async fn handle(
     }
     match request {
         Request::DevicesList(_) => {
-            let (devices, gateways) = gws.list_devices().await?;
+            let (mut devices, gateways) = gws.list_devices().await?;
+            device_info::fill(state.sync.as_ref(), &mut devices).await;
             to_value(DevicesResult { devices, gateways })
+        }
+        Request::DevicesSetInfo(p) => {
+            let sync = archive_of(state)?;
+            let info = device_info::checked(&p)?;
+            // A name for an ID no gateway knows would label nothing: refuse the typo.
+            let (devices, _) = gws.list_devices().await?;
+            if !devices.iter().any(|d| d.device_id == info.device_id) {
+                return Err(gws.unknown_device(info.device_id));
+            }
+            audited(
+                state,
+                caller,
+                Write::new(method, vec![info.device_id]).after(json(&info)),
+                async {
+                    device_info::current(sync, info.device_id)
+                        .await
+                        .map(|i| json(&i))
+                },
+                device_info::store(sync, &info),
+                |_| ok_result(),
+            )
+            .await?;
+            to_value(DeviceInfoResult { info })
         }
         Request::DevicesCapabilities(p) => to_value(CapabilitiesResult {
             capabilities: gws

@@ -19,7 +19,8 @@
 //! - [`status`]: device status — one `SubscribeStatus` stream per gateway broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
 //! - [`sync`]: the log archive's background sync (cursor pages, epoch resets, live wake-ups);
-//!   [`timecards`]: `timecards.*` from the archive; [`audit`]: the audit trail of every write;
+//!   [`timecards`]: `timecards.*` from the archive; [`device_info`]: device names, locations
+//!   and tags (`devices.setInfo`, filled into `devices.list`); [`audit`]: the audit trail of every write;
 //!   [`bridge`]: live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
@@ -50,6 +51,7 @@ pub mod backoff;
 pub mod bridge;
 pub mod config;
 pub mod config_file;
+pub mod device_info;
 pub mod device_zones;
 pub mod dispatch;
 pub mod errors;

@@ -343,3 +343,100 @@ async fn audit_optional_lets_writes_through() {
         .await;
     assert_eq!(r["config"]["labels"][0], "Allowed", "{r}");
 }
+
+/// `devices.setInfo`: the name, location and tags are kept in the archive (normalized), shown by
+/// `devices.list`, audited with before and after, cleared when absent; a bad tag is refused with
+/// its field and an unknown device by its ID, both without an audit entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_names_are_kept_listed_and_audited() {
+    let mut h = Harness::start(Some(admin_auth()), false).await;
+    let ids = h.devices().await;
+    let (lobby, other) = (ids[0], ids[1]);
+    let set = h
+        .ok(
+            "devices.setInfo",
+            json!({"deviceId": lobby, "name": " Reception entrance ", "location": "Building A",
+                   "tags": ["Lobby", "north", "lobby"]}),
+        )
+        .await;
+    assert_eq!(
+        set["info"],
+        json!({"deviceId": lobby, "name": "Reception entrance", "location": "Building A",
+               "tags": ["lobby", "north"]})
+    );
+    let listed = h.ok("devices.list", json!({})).await;
+    let device = |listed: &Value, id: u32| {
+        listed["devices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["deviceId"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let shown = device(&listed, lobby);
+    assert_eq!(shown["name"], "Reception entrance", "{shown}");
+    assert_eq!(shown["location"], "Building A", "{shown}");
+    assert_eq!(shown["tags"], json!(["lobby", "north"]), "{shown}");
+    let plain = device(&listed, other);
+    assert!(
+        plain.get("name").is_none() && plain.get("tags").is_none(),
+        "{plain}"
+    );
+
+    // Refused before anything is kept: the field and the rule are named.
+    let bad = h
+        .call(
+            "devices.setInfo",
+            json!({"deviceId": other, "tags": ["two words"]}),
+        )
+        .await;
+    assert_eq!(
+        bad["error"]["code"],
+        ErrorCode::ValidationFailed as i32,
+        "{bad}"
+    );
+    assert_eq!(
+        bad["error"]["data"]["errors"][0]["field"], "tags[0]",
+        "{bad}"
+    );
+    let unknown = h
+        .call("devices.setInfo", json!({"deviceId": 1, "name": "Nowhere"}))
+        .await;
+    assert!(unknown.get("error").is_some(), "{unknown}");
+
+    // Renamed with only a name: location and tags go; the audit has before and after.
+    h.ok(
+        "devices.setInfo",
+        json!({"deviceId": lobby, "name": "Main entrance"}),
+    )
+    .await;
+    let entries = h
+        .audit_until("two setInfo entries", |e| {
+            e.iter()
+                .filter(|x| x["method"] == "devices.setInfo")
+                .count()
+                >= 2
+        })
+        .await;
+    let infos: Vec<&Value> = entries
+        .iter()
+        .filter(|x| x["method"] == "devices.setInfo")
+        .collect();
+    assert_eq!(infos.len(), 2, "only the writes that happened: {infos:?}");
+    let rename = infos
+        .iter()
+        .find(|x| x["after"]["name"] == "Main entrance")
+        .expect("the rename");
+    assert_eq!(rename["before"]["name"], "Reception entrance", "{rename}");
+    assert_eq!(rename["deviceIds"], json!([lobby]), "{rename}");
+    assert_eq!(rename["actor"], ADMIN, "{rename}");
+    let listed = h.ok("devices.list", json!({})).await;
+    let shown = device(&listed, lobby);
+    assert_eq!(shown["name"], "Main entrance", "{shown}");
+    assert!(
+        shown.get("location").is_none() && shown.get("tags").is_none(),
+        "{shown}"
+    );
+    drop(h.gateway);
+}

@@ -58,6 +58,113 @@ pub struct Device {
     pub tags: Vec<String>,
 }
 
+/// What admins say about a device (`devices.setInfo`): kept in the archive, shown wherever the
+/// device appears. An absent name or location, or no tags, clears them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceInfo {
+    /// Device ID.
+    pub device_id: u32,
+    /// Its name ("Reception entrance").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where it is ("Building A, ground floor").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Tags for selecting devices (`lobby`, `warehouse`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl DeviceInfo {
+    /// Whether it says nothing (the archive then keeps no row).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.location.is_none() && self.tags.is_empty()
+    }
+
+    /// The same with names trimmed, empty texts as absent and tags trimmed, lower-cased, sorted
+    /// and without repeats — the form the archive keeps and [`crate::validate_device_info`]
+    /// checks.
+    pub fn normalized(&self) -> DeviceInfo {
+        let text = |t: &Option<String>| {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let mut tags: Vec<String> = self.tags.iter().map(|t| t.trim().to_lowercase()).collect();
+        tags.sort();
+        tags.dedup();
+        DeviceInfo {
+            device_id: self.device_id,
+            name: text(&self.name),
+            location: text(&self.location),
+            tags,
+        }
+    }
+
+    /// Puts this into `device` (the device list shows the archive's names).
+    pub fn apply_to(&self, device: &mut Device) {
+        device.name.clone_from(&self.name);
+        device.location.clone_from(&self.location);
+        device.tags.clone_from(&self.tags);
+    }
+}
+
+/// The product name of a G-SDK device type (`BIOSTATION_A2` → "BioStation A2"), for people;
+/// an unknown type is shown as it is, with spaces for underscores.
+pub fn product_name(device_type: &str) -> String {
+    // The G-SDK `device.Type` names (crates/gsdk-proto/proto/device.proto) and Suprema's product names.
+    const NAMES: &[(&str, &str)] = &[
+        ("BIOENTRY_PLUS", "BioEntry Plus"),
+        ("BIOENTRY_W", "BioEntry W"),
+        ("BIOLITE_NET", "BioLite Net"),
+        ("XPASS", "XPass"),
+        ("XPASS_S2", "XPass S2"),
+        ("SECURE_IO_2", "Secure I/O 2"),
+        ("DOOR_MODULE_20", "DM-20"),
+        ("BIOSTATION_2", "BioStation 2"),
+        ("BIOSTATION_A2", "BioStation A2"),
+        ("FACESTATION_2", "FaceStation 2"),
+        ("IO_DEVICE", "I/O device"),
+        ("BIOSTATION_L2", "BioStation L2"),
+        ("BIOENTRY_W2", "BioEntry W2"),
+        ("CORESTATION_40", "CoreStation 40"),
+        ("OUTPUT_MODULE", "OM-120"),
+        ("INPUT_MODULE", "IM-120"),
+        ("BIOENTRY_P2", "BioEntry P2"),
+        ("BIOLITE_N2", "BioLite N2"),
+        ("XPASS2", "XPass 2"),
+        ("XPASS_S3", "XPass S3"),
+        ("BIOENTRY_R2", "BioEntry R2"),
+        ("XPASS_D2", "XPass D2"),
+        ("DOOR_MODULE_21", "DM-21"),
+        ("XPASS_D2_KEYPAD", "XPass D2 (keypad)"),
+        ("FACELITE", "FaceLite"),
+        ("XPASS2_KEYPAD", "XPass 2 (keypad)"),
+        ("XPASS_D2_REV", "XPass D2 (rev.)"),
+        ("XPASS_D2_KEYPAD_REV", "XPass D2 keypad (rev.)"),
+        ("FACESTATION_F2_FP", "FaceStation F2 (fingerprint)"),
+        ("FACESTATION_F2", "FaceStation F2"),
+        ("XSTATION_2_QR", "X-Station 2 (QR)"),
+        ("XSTATION_2", "X-Station 2"),
+        ("IM_120", "IM-120"),
+        ("XSTATION_2_FP", "X-Station 2 (fingerprint)"),
+        ("BIOSTATION_3", "BioStation 3"),
+        ("BIOSTATION_2A", "BioStation 2a"),
+        ("BIOENTRY_W3", "BioEntry W3"),
+        ("CORESTATION_20", "CoreStation 20"),
+        ("DOOR_INTERFACE_24", "DI-24"),
+    ];
+    NAMES
+        .iter()
+        .find(|(code, _)| *code == device_type)
+        .map_or_else(
+            || device_type.replace('_', " "),
+            |(_, name)| (*name).to_string(),
+        )
+}
+
 /// What a device can do, for `devices.capabilities`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,5 +225,61 @@ impl DeviceResult {
             code: Some(code),
             message: Some(message.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_names_for_people() {
+        assert_eq!(product_name("BIOSTATION_A2"), "BioStation A2");
+        assert_eq!(
+            product_name("FACESTATION_F2_FP"),
+            "FaceStation F2 (fingerprint)"
+        );
+        assert_eq!(product_name("NEW_MODEL_9"), "NEW MODEL 9");
+    }
+
+    #[test]
+    fn device_info_is_normalized_before_it_is_kept() {
+        let info = DeviceInfo {
+            device_id: 7,
+            name: Some("  Reception entrance ".into()),
+            location: Some("   ".into()),
+            tags: vec!["Lobby".into(), " lobby".into(), "dock-2".into()],
+        };
+        let n = info.normalized();
+        assert_eq!(n.name.as_deref(), Some("Reception entrance"));
+        assert_eq!(n.location, None);
+        assert_eq!(n.tags, ["dock-2", "lobby"]);
+        assert!(!n.is_empty());
+        assert!(
+            DeviceInfo {
+                device_id: 7,
+                ..Default::default()
+            }
+            .is_empty()
+        );
+        let mut d = Device {
+            device_id: 7,
+            site: None,
+            zone: None,
+            device_type: "BIOSTATION_A2".into(),
+            address: String::new(),
+            status: ConnectionStatus::Connected,
+            status_detail: None,
+            tna_supported: true,
+            job_code_supported: true,
+            has_keypad: None,
+            name: None,
+            location: Some("old".into()),
+            tags: Vec::new(),
+        };
+        n.apply_to(&mut d);
+        assert_eq!(d.name.as_deref(), Some("Reception entrance"));
+        assert_eq!(d.location, None);
+        assert_eq!(d.tags, ["dock-2", "lobby"]);
     }
 }

@@ -43,8 +43,12 @@ pub mod validate;
 
 pub use auth::Role;
 pub use config::{TnaConfig, TnaKey, TnaMode};
-pub use device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+pub use device::{
+    ConnectionStatus, Device, DeviceCapabilities, DeviceInfo, DeviceResult, Schedule, product_name,
+};
 pub use diff::{ConfigField, FieldChange, Ineligible, config_diff, eligibility};
 pub use jobcode::{JobCode, UserJobCodes};
 pub use logs::{JobCodeLog, LogPage, TnaLog};
-pub use validate::{FieldError, validate_config, validate_user_job_codes, validate_users};
+pub use validate::{
+    FieldError, validate_config, validate_device_info, validate_user_job_codes, validate_users,
+};

@@ -35,3 +35,11 @@ pub const MAX_OUTBOX_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_SOCKETS_PER_SESSION: usize = 16;
 /// Open WebSockets from one client address (the address the sign-in limit counts).
 pub const MAX_SOCKETS_PER_CLIENT: usize = 64;
+/// Characters in a device's name (`devices.setInfo`).
+pub const MAX_DEVICE_NAME_CHARS: usize = 64;
+/// Characters in a device's location.
+pub const MAX_DEVICE_LOCATION_CHARS: usize = 128;
+/// Tags on one device.
+pub const MAX_DEVICE_TAGS: usize = 16;
+/// Characters in one device tag.
+pub const MAX_DEVICE_TAG_CHARS: usize = 32;

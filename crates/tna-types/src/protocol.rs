@@ -21,7 +21,9 @@ use crate::archive::{
 };
 use crate::auth::Role;
 use crate::config::TnaConfig;
-use crate::device::{ConnectionStatus, Device, DeviceCapabilities, DeviceResult, Schedule};
+use crate::device::{
+    ConnectionStatus, Device, DeviceCapabilities, DeviceInfo, DeviceResult, Schedule,
+};
 use crate::dst::{FixZonesParams, FixZonesResult, ZonesResult};
 use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
@@ -494,6 +496,15 @@ pub struct DevicesStale {
     pub lost: u64,
 }
 
+/// `devices.setInfo` result: what the archive now keeps for the device (normalized: trimmed,
+/// tags lower-cased and sorted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceInfoResult {
+    /// The device's name, location and tags.
+    pub info: DeviceInfo,
+}
+
 /// `devices.list` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -639,6 +650,9 @@ macro_rules! methods {
 methods! {
     /// Every device of every gateway, with status and T&A capability.
     DevicesList = "devices.list" (NoParams) -> DevicesResult, role Kiosk;
+    /// Gives a device a name, a location and tags (kept in the archive, shared by the relays of
+    /// one archive); absent fields are cleared.
+    DevicesSetInfo = "devices.setInfo" (DeviceInfo) -> DeviceInfoResult, role Operator, audited;
     /// One device's capabilities (`Device.GetCapabilityInfo`).
     DevicesCapabilities = "devices.capabilities" (DeviceParams) -> CapabilitiesResult, role Viewer;
     /// The schedules a device holds (`Schedule.GetList`).
@@ -1278,6 +1292,12 @@ mod tests {
     fn every_request_round_trips() {
         let all = vec![
             Request::DevicesList(NoParams {}),
+            Request::DevicesSetInfo(DeviceInfo {
+                device_id: 1,
+                name: Some("Reception entrance".into()),
+                location: None,
+                tags: vec!["lobby".into()],
+            }),
             Request::DevicesCapabilities(DeviceParams { device_id: 1 }),
             Request::SchedulesList(DeviceParams { device_id: 2 }),
             Request::TnaGetConfig(DeviceParams { device_id: 3 }),

@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{TnaConfig, TnaMode};
+use crate::device::DeviceInfo;
 use crate::jobcode::UserJobCodes;
 use crate::limits::{
+    MAX_DEVICE_LOCATION_CHARS, MAX_DEVICE_NAME_CHARS, MAX_DEVICE_TAG_CHARS, MAX_DEVICE_TAGS,
     MAX_JOB_CODES_PER_USER, MAX_JOB_LABEL_BYTES, MAX_JOB_LABEL_CHARS, MAX_TNA_LABEL_BYTES,
     MAX_USER_ID_BYTES, SCHEDULE_ALWAYS,
 };
@@ -134,6 +136,63 @@ pub fn validate_users(users: &[UserJobCodes]) -> Result<(), Vec<FieldError>> {
             errors.push(FieldError::new(
                 format!("users[{i}].userId"),
                 format!("User {} appears twice.", u.user_id),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks a device's name, location and tags, as [`DeviceInfo::normalized`] gives them: lengths
+/// in characters, no control characters; tags are single words of letters, digits, `-`, `_`
+/// or `.` (they select devices in `tnactl` files).
+pub fn validate_device_info(info: &DeviceInfo) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (field, text, max) in [
+        ("name", &info.name, MAX_DEVICE_NAME_CHARS),
+        ("location", &info.location, MAX_DEVICE_LOCATION_CHARS),
+    ] {
+        let Some(text) = text else { continue };
+        let chars = text.chars().count();
+        if chars > max {
+            errors.push(FieldError::new(
+                field,
+                format!("A device {field} is at most {max} characters, got {chars}."),
+            ));
+        }
+        if text.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                field,
+                format!("A device {field} must not contain control characters."),
+            ));
+        }
+    }
+    if info.tags.len() > MAX_DEVICE_TAGS {
+        errors.push(FieldError::new(
+            "tags",
+            format!(
+                "A device has at most {MAX_DEVICE_TAGS} tags, got {}.",
+                info.tags.len()
+            ),
+        ));
+    }
+    for (i, tag) in info.tags.iter().enumerate() {
+        let chars = tag.chars().count();
+        if chars == 0 || chars > MAX_DEVICE_TAG_CHARS {
+            errors.push(FieldError::new(
+                format!("tags[{i}]"),
+                format!("A tag has 1 to {MAX_DEVICE_TAG_CHARS} characters, got {chars}."),
+            ));
+        } else if !tag
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            errors.push(FieldError::new(
+                format!("tags[{i}]"),
+                format!("Tag {tag:?}: a tag is one word of letters, digits, '-', '_' or '.'."),
             ));
         }
     }

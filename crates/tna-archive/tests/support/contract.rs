@@ -3,7 +3,7 @@
 use tna_archive::{
     Archive, ArchiveError, ArchivedTnaLog, AuditEntry, AuditQuery, LogQuery, QueryCursor, Stream,
 };
-use tna_types::TnaLog;
+use tna_types::{DeviceInfo, TnaLog};
 
 use super::{all_pages, job, tna, tna_run};
 
@@ -22,6 +22,7 @@ pub async fn run_all(archive: &Archive) {
     one_reset_seen_twice_opens_one_epoch(archive).await;
     settings_round_trip(archive).await;
     a_device_read_by_event_id(archive).await;
+    device_names_are_kept_replaced_and_cleared(archive).await;
 }
 
 /// `tna_from_event` reads one device like the device itself: from an event ID, in ID order, in
@@ -900,4 +901,44 @@ async fn stored_matches_rows(archive: &Archive) {
         .expect("count");
         assert_eq!(c.stored, rows, "{c:?}");
     }
+}
+
+/// Device names, locations and tags: kept, replaced as a whole, cleared.
+async fn device_names_are_kept_replaced_and_cleared(archive: &Archive) {
+    assert!(archive.device_infos().await.expect("read").is_empty());
+    let lobby = DeviceInfo {
+        device_id: 540_000_001,
+        name: Some("Reception entrance".into()),
+        location: Some("Building A — 로비".into()),
+        tags: vec!["lobby".into(), "north".into()],
+    };
+    archive.set_device_info(&lobby).await.expect("set");
+    let dock = DeviceInfo {
+        device_id: 7,
+        name: Some("Dock 2".into()),
+        ..Default::default()
+    };
+    archive.set_device_info(&dock).await.expect("set");
+    let kept = archive.device_infos().await.expect("read");
+    assert_eq!(kept.get(&540_000_001), Some(&lobby));
+    assert_eq!(kept.get(&7), Some(&dock));
+    // Replaced as a whole: the location and tags go when only a name is given.
+    let renamed = DeviceInfo {
+        device_id: 540_000_001,
+        name: Some("Main entrance".into()),
+        ..Default::default()
+    };
+    archive.set_device_info(&renamed).await.expect("replace");
+    let kept = archive.device_infos().await.expect("read");
+    assert_eq!(kept.get(&540_000_001), Some(&renamed));
+    // Nothing said: the row goes.
+    archive
+        .set_device_info(&DeviceInfo {
+            device_id: 7,
+            ..Default::default()
+        })
+        .await
+        .expect("clear");
+    let kept = archive.device_infos().await.expect("read");
+    assert_eq!(kept.len(), 1);
 }

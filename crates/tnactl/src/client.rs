@@ -4,7 +4,7 @@
 //! [`MAX_IN_FLIGHT_PER_SOCKET`] at once, answers matched by `id`), which is all the concurrency a
 //! command needs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::ErrorKind;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tna_types::Role;
 use tna_types::limits::MAX_IN_FLIGHT_PER_SOCKET;
-use tna_types::protocol::{Method, RequestId, RpcError, ServerMessage, encode_request};
+use tna_types::protocol::{ErrorCode, Method, RequestId, RpcError, ServerMessage, encode_request};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
 use tungstenite::stream::MaybeTlsStream;
@@ -21,6 +21,9 @@ use tungstenite::{Message, WebSocket};
 /// How long one answer may take (the relay's own deadlines are shorter: 12 s per gateway call,
 /// 25 s per log page).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Requests [`Client::call_many`] keeps in flight at most: below the relay's per-socket limit,
+/// which counts a request until a moment after its answer is sent.
+pub const MAX_WINDOW: usize = MAX_IN_FLIGHT_PER_SOCKET - 8;
 /// How long connecting may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -299,32 +302,48 @@ impl Client {
         decode::<M>(self.wait_for(id))
     }
 
-    /// Many calls of one method, at most `window` (capped at the relay's per-socket limit) in
+    /// Many calls of one method, at most `window` (capped below the relay's per-socket limit) in
     /// flight at once; the answers in `params` order. `progress` is called after each answer
-    /// with its index in `params` and the number answered so far.
+    /// with its index in `params` and the number answered so far. A request the relay refused
+    /// for the in-flight limit (it frees a slot a moment after its answer is sent) is sent again:
+    /// it never reached a handler.
     pub fn call_many<M: Method>(
         &mut self,
         params: &[M::Params],
         window: usize,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Vec<Result<M::Result, RpcError>>, ClientError> {
-        let window = window.clamp(1, MAX_IN_FLIGHT_PER_SOCKET);
+        let window = window.clamp(1, MAX_WINDOW);
         let mut out: Vec<Option<Result<M::Result, RpcError>>> =
             (0..params.len()).map(|_| None).collect();
         let mut in_flight: HashMap<i64, usize> = HashMap::new();
+        let mut again: VecDeque<usize> = VecDeque::new();
         let mut next = 0;
         let mut done = 0;
         while done < params.len() {
-            while next < params.len() && in_flight.len() < window {
-                let id = self.send::<M>(&params[next])?;
-                in_flight.insert(id, next);
-                next += 1;
+            while in_flight.len() < window {
+                let index = match again.pop_front() {
+                    Some(i) => i,
+                    None if next < params.len() => {
+                        next += 1;
+                        next - 1
+                    }
+                    None => break,
+                };
+                let id = self.send::<M>(&params[index])?;
+                in_flight.insert(id, index);
             }
             let (id, outcome) = self.receive()?;
             let Some(index) = in_flight.remove(&id) else {
                 self.early.insert(id, outcome);
                 continue;
             };
+            if let Err(e) = &outcome
+                && is_in_flight_refusal(e)
+            {
+                again.push_back(index);
+                continue;
+            }
             out[index] = Some(match decode::<M>(Ok(outcome)) {
                 Ok(r) => Ok(r),
                 Err(CallError::Rpc(e)) => Err(e),
@@ -341,6 +360,13 @@ impl Client {
         let _ = self.ws.close(None);
         let _ = self.ws.flush();
     }
+}
+
+/// `-32008` for the per-socket in-flight limit (`data.limit` = that limit).
+fn is_in_flight_refusal(e: &RpcError) -> bool {
+    e.code == ErrorCode::LimitExceeded as i32
+        && e.data.as_ref().and_then(|d| d["limit"].as_u64())
+            == Some(MAX_IN_FLIGHT_PER_SOCKET as u64)
 }
 
 fn decode<M: Method>(
@@ -360,6 +386,19 @@ fn decode<M: Method>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_in_flight_limit_is_retried() {
+        let refusal = RpcError::limit_exceeded(
+            "requests in flight on this socket",
+            MAX_IN_FLIGHT_PER_SOCKET as u64,
+            33,
+        );
+        assert!(is_in_flight_refusal(&refusal));
+        let other = RpcError::limit_exceeded("devices in one call", 1000, 1001);
+        assert!(!is_in_flight_refusal(&other));
+        assert!(!is_in_flight_refusal(&RpcError::device_not_found(1)));
+    }
 
     #[test]
     fn urls() {

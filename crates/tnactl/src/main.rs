@@ -94,7 +94,7 @@ enum Command {
         #[arg(long, short)]
         yes: bool,
         /// Write calls in flight at once (each call is a batch of up to 10 devices).
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=24))]
         parallel: u16,
         #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]
         output: PlanFormat,

@@ -20,7 +20,7 @@ use crate::client::{Client, ClientError};
 use crate::desired::{DeviceDesired, TnaSpec, mode_name};
 
 /// Requests one socket keeps in flight while reading.
-pub const READ_WINDOW: usize = tna_types::limits::MAX_IN_FLIGHT_PER_SOCKET;
+pub const READ_WINDOW: usize = crate::client::MAX_WINDOW;
 
 /// One difference, as `plan -o json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -3,7 +3,8 @@
 //! plan says nothing to do → a label edited → plan shows exactly that change (exit 2) → apply →
 //! the devices hold it and plan says nothing to do; a device whose writes fail makes apply exit
 //! 3 with its row; a malformed file is refused with its line before anything is written; broken
-//! rules name device and field; missing schedules and zones; logs, timecards, completions.
+//! rules name device and field; missing schedules and zones; selectors by name and tag once
+//! `devices.setInfo` named and tagged devices; logs, timecards, completions.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,6 +17,9 @@ use serde_json::Value;
 use tna_relay::auth::Auth;
 use tna_relay::{GatewaySite, GatewayTarget, RelayConfig, RunningRelay};
 use tna_types::Role;
+
+#[path = "../../tna-relay/tests/support/mod.rs"]
+mod support;
 
 const USER: &str = "ops";
 const PASSWORD: &str = "a-long-enough-password";
@@ -523,5 +527,84 @@ async fn zones_logs_timecards_and_completions() {
         assert!(stdout(&out).contains("tnactl"), "{shell}");
         assert!(stdout(&out).contains("export"), "{shell}");
     }
+    h.stop().await;
+}
+
+/// Selectors by name pattern and tag against what `devices.setInfo` keeps (set here through the
+/// relay tests' own JSON-RPC helper, with the session `login` stored).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selectors_by_name_and_tag_after_set_info() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let h = Harness::start(6).await;
+    let list = h.run(&["devices", "-o", "json"]).await;
+    let list: Vec<Value> = serde_json::from_slice(&list.stdout).expect("devices JSON");
+    let tna: Vec<u32> = list
+        .iter()
+        .filter(|d| d["tnaSupported"] == true && d["status"] == "connected")
+        .map(|d| d["deviceId"].as_u64().unwrap() as u32)
+        .take(4)
+        .collect();
+    assert_eq!(tna.len(), 4, "{list:#?}");
+    let session: Value = serde_json::from_slice(
+        &std::fs::read(h.path("config/tnactl/session.json")).expect("session"),
+    )
+    .expect("session JSON");
+    let token = session["token"].as_str().expect("token");
+    let mut request = format!("ws://{}/ws", h.relay.addr())
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("/ws");
+    let infos = [
+        (tna[0], Some("Reception east"), vec!["entrance"]),
+        (tna[1], Some("Canteen"), vec!["entrance", "food"]),
+        (tna[2], Some("Reception west"), vec![]),
+        (tna[3], None, vec!["food"]),
+    ];
+    for (n, (id, name, tags)) in infos.iter().enumerate() {
+        let mut params = serde_json::json!({"deviceId": id, "tags": tags});
+        if let Some(name) = name {
+            params["name"] = (*name).into();
+        }
+        let answer = support::call(&mut ws, n as i64 + 1, "devices.setInfo", params, STEP).await;
+        assert!(answer.get("result").is_some(), "{answer}");
+    }
+    let file = h.path("select.toml");
+    std::fs::write(
+        &file,
+        "[[section]]\nselect = { tags = [\"entrance\"] }\n[section.tna]\nkeys.6 = { label = \"Door\" }\n\n\
+         [[section]]\nselect = { name = \"Reception*\" }\n[section.tna]\nkeys.7 = { label = \"Desk\" }\n",
+    )
+    .unwrap();
+    let (code, plan) = h.plan_json(&file).await;
+    assert_eq!(code, Some(2), "{plan:#}");
+    let fields = |id: u32| -> Vec<String> {
+        plan["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["deviceId"] == id)
+            .map(|d| {
+                d["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["field"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(fields(tna[0]), ["labels[5]", "labels[6]"], "{plan:#}");
+    assert_eq!(fields(tna[1]), ["labels[5]"], "{plan:#}");
+    assert_eq!(fields(tna[2]), ["labels[6]"], "{plan:#}");
+    assert!(fields(tna[3]).is_empty(), "{plan:#}");
+    assert_eq!(plan["summary"]["selected"], 3, "{plan:#}");
     h.stop().await;
 }

@@ -1,5 +1,6 @@
-//! The app root: asks the relay who is signed in, shows the sign-in (or kiosk pairing) page
-//! until someone is, then connects, provides the client, and routes the pages the role may use.
+//! The app root: asks the relay who is signed in, shows the sign-in page until someone is, then
+//! connects, provides the client, and routes the pages the role may use. A kiosk session is sent
+//! to `/kiosk`, the kiosk's own bundle ([`crate::kiosk_app`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,67 +9,30 @@ use leptos_router::path;
 use tna_types::Role;
 use tna_types::protocol::WhoamiResult;
 
-use crate::api::session::{self, SessionState};
-use crate::api::{ConnectionState, provide_api};
-use crate::components::role::{RequireRole, Session};
+use crate::api::provide_api;
+use crate::api::session::{self, KIOSK_PATH, SessionState};
+use crate::components::role::RequireRole;
+use crate::components::session_gate::{SessionGate, follow_session_end};
 use crate::components::{ConnectionIndicator, DraftSlot};
-use crate::pages::signin::{PairPage, SignInPage};
+use crate::pages::signin::SignInPage;
 use crate::pages::{
     AccountsPage, ArchivePage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage,
-    KioskPage, LivePage, LogsPage, NotFound, TimecardsPage,
+    LivePage, LogsPage, NotFound, TimecardsPage,
 };
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
 use crate::strings::drift as drift_s;
 use crate::strings::signin as signin_s;
 
-fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default()
-}
-
 /// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = RwSignal::new(SessionState::Checking);
-    let check = move || {
-        session.set(SessionState::Checking);
-        spawn_local(async move {
-            session.try_set(session::check().await);
-        });
-    };
-    check();
-    provide_context(Session(session));
-    // Rebuild the page only when the kind of state changes, not on every set.
-    let stage = Memo::new(move |_| session.get());
     view! {
         <Router>
-            {move || match stage.get() {
-                SessionState::Checking => {
-                    view! { <p class="loading signin" data-testid="session-checking">{signin_s::CHECKING}</p> }
-                        .into_any()
-                }
-                SessionState::Unreachable(e) => {
-                    view! {
-                        <main id="main" class="signin">
-                            <div class="card signin-card" role="alert">
-                                <h1>{signin_s::UNREACHABLE}</h1>
-                                <p>{e}</p>
-                                <button type="button" class="btn btn-primary" on:click=move |_| check()>
-                                    {signin_s::TRY_AGAIN}
-                                </button>
-                            </div>
-                        </main>
-                    }
-                        .into_any()
-                }
-                SessionState::SignedOut { .. } if current_path() == "/kiosk/pair" => {
-                    view! { <PairPage session /> }.into_any()
-                }
-                SessionState::SignedOut { hint } => view! { <SignInPage session hint /> }.into_any(),
-                SessionState::SignedIn(who) => view! { <Console who session /> }.into_any(),
-            }}
+            <SessionGate
+                signed_out=|session, hint| view! { <SignInPage session hint /> }.into_any()
+                signed_in=|who, session| view! { <Console who session /> }.into_any()
+            />
         </Router>
     }
 }
@@ -93,7 +57,6 @@ fn page_title(path: &str) -> String {
         "archive" | "sync" => st::sync::NAV,
         "audit" => st::audit::NAV,
         "accounts" => st::accounts::NAV,
-        "kiosk" => st::kiosk::TITLE,
         _ => s::NOT_FOUND_TITLE,
     };
     format!("{page} · {}", s::PRODUCT_NAME)
@@ -105,35 +68,15 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
     let api = provide_api();
     provide_context(DraftSlot(RwSignal::new(None)));
     crate::time::provide_zone_view();
-    // A socket that cannot reconnect may mean the session ended (signed out elsewhere, expired,
-    // role changed): ask, and show the sign-in page if so.
-    Effect::new(move |was_down: Option<bool>| {
-        let down = matches!(api.state().get(), ConnectionState::Disconnected { .. });
-        if down && was_down == Some(false) {
-            spawn_local(async move {
-                if let SessionState::SignedOut { hint } = session::check().await {
-                    session.try_set(SessionState::SignedOut { hint });
-                }
-            });
-        }
-        down
-    });
-    // The relay says the session ended: back to the sign-in page.
-    Effect::new(move |_| {
-        if api.session_ended().get() {
-            spawn_local(async move {
-                let hint = match session::check().await {
-                    SessionState::SignedOut { hint } => hint,
-                    _ => None,
-                };
-                session.try_set(SessionState::SignedOut { hint });
-            });
-        }
-    });
+    follow_session_end(api, session);
     let role = who.role;
     if role == Role::Kiosk {
-        // A kiosk session sees the reception screen and nothing else.
-        return view! { <KioskPage /> }.into_any();
+        // A kiosk session sees the reception screen and nothing else: the kiosk's own, small
+        // bundle, which the relay serves at `/kiosk`.
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().replace(KIOSK_PATH);
+        }
+        return view! { <p class="loading signin">{signin_s::CHECKING}</p> }.into_any();
     }
     let writes = role >= Role::Operator;
     let admin = role == Role::Admin;
@@ -212,7 +155,6 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                 <Route path=path!("/drift") view=|| view! { <RequireRole needs=Role::Operator><DriftPage /></RequireRole> } />
                 <Route path=path!("/logs") view=LogsPage />
                 <Route path=path!("/live") view=LivePage />
-                <Route path=path!("/kiosk") view=KioskPage />
                 <Route path=path!("/accounts") view=|| view! { <RequireRole needs=Role::Admin><AccountsPage /></RequireRole> } />
                 <Route path=path!("/clocks") view=ClocksPage />
                 <Route path=path!("/timecards") view=TimecardsPage />

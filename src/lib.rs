@@ -11,13 +11,16 @@
 //! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
 //! - [`strings`]: every user-visible string, per area.
 //!
+//! - [`kiosk_app`]: the root of the kiosk's own bundle (pairing, then the kiosk page only).
+//!
 //! Shapes and rules come from `tna-types`; nothing here redefines them. `main.rs` only mounts
-//! [`App`].
+//! [`App`]; `bin/kiosk.rs` only mounts [`kiosk_app::KioskApp`].
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod download;
+pub mod kiosk_app;
 pub mod live;
 pub mod logs;
 pub mod pages;

@@ -699,6 +699,7 @@ async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
         PAGE_WAIT,
     )
     .await?;
+    e2e::signin::ensure_kiosk_bundle(&client).await?;
     let devices: Vec<u32> = sim
         .device_ids()
         .into_iter()

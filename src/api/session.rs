@@ -5,6 +5,9 @@ use tna_types::protocol::WhoamiResult;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// Where the relay serves the kiosk's own bundle; its pairing page is `/kiosk/pair`.
+pub const KIOSK_PATH: &str = "/kiosk";
+
 /// Where sign-in stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionState {

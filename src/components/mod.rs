@@ -12,6 +12,7 @@ pub mod field_error;
 pub mod loaded;
 pub mod role;
 pub mod row_time;
+pub mod session_gate;
 pub mod status_badge;
 pub mod text_field;
 pub mod tna_config;

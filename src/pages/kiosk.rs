@@ -59,6 +59,14 @@ fn remove_setting(key: &str) {
     }
 }
 
+/// A parameter of the page's query string (the kiosk has no router: it is its own bundle).
+fn url_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
 /// The zone the kiosk's clock and "today" are in: its devices' site zone when they share one
 /// (`Some(None)`: that site has no zone, UTC), else (`None`: no devices yet, or sites in
 /// several zones) the browser's.
@@ -222,9 +230,7 @@ pub fn KioskPage() -> impl IntoView {
     });
     // The devices shown: `?devices=1,2` in the URL (to provision many tablets), else the
     // settings panel's choice, else every connected T&A device.
-    let from_url = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("devices"))
-        .and_then(|v| parse_device_list(&v));
+    let from_url = url_param("devices").and_then(|v| parse_device_list(&v));
     let chosen = RwSignal::new(
         from_url.or_else(|| load_setting(KEY_DEVICES).and_then(|v| parse_device_list(&v))),
     );

@@ -33,7 +33,7 @@ fn attempt_action(
                             h.replace_state_with_url(
                                 &wasm_bindgen::JsValue::NULL,
                                 "",
-                                Some("/kiosk"),
+                                Some(session::KIOSK_PATH),
                             )
                         });
                     }

@@ -159,14 +159,21 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
     wait_for_within(client, "[data-testid=kiosk]", PAGE_WAIT)
         .await
         .context("pairing did not open the kiosk")?;
-    client.goto(&format!("{}logs", relay.url())).await?;
-    wait_for_within(client, "[data-testid=kiosk]", PAGE_WAIT).await?;
-    ensure_absent(
-        client,
-        "[data-testid=logs-page]",
-        "a kiosk reached the Logs page",
-    )
-    .await?;
+    ensure_kiosk_bundle(client).await?;
+    // At the console's addresses a kiosk session ends up on /kiosk, the kiosk's bundle.
+    for path in ["logs", ""] {
+        client.goto(&format!("{}{path}", relay.url())).await?;
+        wait_for_within(client, "[data-testid=kiosk]", PAGE_WAIT).await?;
+        ensure_absent(
+            client,
+            "[data-testid=logs-page]",
+            "a kiosk reached the Logs page",
+        )
+        .await?;
+        ensure_kiosk_bundle(client)
+            .await
+            .with_context(|| format!("a kiosk session opening /{path}"))?;
+    }
 
     // The admin (another browser: the cookie is gone) sees the tablet and unpairs it.
     client.delete_all_cookies().await?;
@@ -184,5 +191,24 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
         .await
         .context("the tablet is still listed after Unpair")?;
     tokio::time::sleep(Duration::from_millis(200)).await;
+    Ok(())
+}
+
+/// The page is `/kiosk` and runs the kiosk's own bundle: its wasm came from `/kiosk/`, and
+/// nothing of the console's bundle was loaded by this document.
+pub async fn ensure_kiosk_bundle(client: &Client) -> Result<()> {
+    let v = client
+        .execute(
+            "return [location.pathname, performance.getEntriesByType('resource')\
+               .map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))];",
+            vec![],
+        )
+        .await?;
+    let (path, wasm): (String, Vec<String>) = serde_json::from_value(v)?;
+    ensure!(path == "/kiosk", "the kiosk is at {path}");
+    ensure!(
+        !wasm.is_empty() && wasm.iter().all(|w| w.starts_with("/kiosk/tna-kiosk-")),
+        "the kiosk loaded {wasm:?}"
+    );
     Ok(())
 }

@@ -33,6 +33,7 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
     .task("setup", setup::run)
     .step(test::fetch(ctx))
     .step(test::trunk_build())
+    .step(test::trunk_build_kiosk())
     .task("precompress dist", precompress::run)
     .step(Step::cargo(ctx, "benchmarks", args))
     .run(ctx)

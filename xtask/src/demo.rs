@@ -15,6 +15,7 @@ pub fn run(ctx: &Ctx, port: u16, devices: u32) -> Result<()> {
         .task("setup", setup::run)
         .step(test::fetch(ctx))
         .step(test::trunk_build())
+        .step(test::trunk_build_kiosk())
         .task("precompress dist", precompress::run)
         .run(ctx)?;
 

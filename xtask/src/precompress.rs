@@ -1,4 +1,5 @@
-//! Writes brotli (`.br`) and gzip (`.gz`) variants next to the console's files in `dist/`, which
+//! Writes brotli (`.br`) and gzip (`.gz`) variants next to the console's files in `dist/` (and the
+//! kiosk's in `dist/kiosk/`), which
 //! the relay serves to browsers that accept them. Done once per build rather than per request:
 //! brotli at its best quality is far too slow to run on the fly.
 
@@ -12,15 +13,26 @@ use crate::process::Ctx;
 /// File types worth compressing (images and fonts are compressed already).
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "svg", "json"];
 
-/// Precompresses every compressible file of `dist/` (the one Trunk just wrote).
+/// Precompresses every compressible file of `dist/` (the one Trunk just wrote) and of its
+/// subdirectories (`dist/kiosk/`, the kiosk's bundle).
 pub fn run(ctx: &Ctx) -> Result<()> {
     let dist = ctx.root.join("dist");
     println!("  precompress {}", dist.display());
     if ctx.dry_run {
         return Ok(());
     }
-    for entry in std::fs::read_dir(&dist).with_context(|| format!("read {}", dist.display()))? {
+    compress_dir(&dist, &dist)
+}
+
+/// Writes the variants of the files of `dir` and, recursively, of its subdirectories; names
+/// are printed relative to `root`.
+fn compress_dir(root: &Path, dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
+        if path.is_dir() {
+            compress_dir(root, &path)?;
+            continue;
+        }
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -33,10 +45,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         let gz = gzip(&data)?;
         write_variant(&path, "br", &br)?;
         write_variant(&path, "gz", &gz)?;
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
+        let name = path.strip_prefix(root).unwrap_or(&path).display();
         println!(
             "    {name}: {} raw, {} gzip, {} brotli",
             data.len(),

@@ -89,6 +89,7 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
         plan = plan
             .step(fetch(ctx))
             .step(trunk_build())
+            .step(trunk_build_kiosk())
             .task("precompress dist", precompress::run)
             .step(Step::cargo(
                 ctx,
@@ -161,9 +162,27 @@ pub fn fetch(ctx: &Ctx) -> Step {
     Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
 }
 
-/// The release build of the console into `dist/`, with the pinned tools from PATH only.
+/// The release build of the console into `dist/`, with the pinned tools from PATH only. Run
+/// [`trunk_build_kiosk`] after it: this build replaces the whole of `dist/`.
 pub fn trunk_build() -> Step {
     Step::new("trunk build", "trunk").args(["build", "--release", "--offline", "--locked"])
+}
+
+/// The release build of the kiosk's own bundle (`kiosk.html`, the `tna-kiosk` binary) into
+/// `dist/kiosk/`, which the relay serves at `/kiosk`. (`--offline=true`: a bare `--offline`
+/// followed by the HTML path would take the path as its value.)
+pub fn trunk_build_kiosk() -> Step {
+    Step::new("trunk build (kiosk)", "trunk").args([
+        "build",
+        "--release",
+        "--offline=true",
+        "--locked",
+        "--dist",
+        "dist/kiosk",
+        "--public-url",
+        "/kiosk/",
+        "kiosk.html",
+    ])
 }
 
 fn caps_file(ctx: &Ctx) -> PathBuf {

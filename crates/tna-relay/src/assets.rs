@@ -8,6 +8,10 @@
 //! `Vary: Accept-Encoding`. A path with a file extension that names no file (`/old-1234.js`) is a
 //! 404; only extension-less paths (client-side routes like `/devices/42`) get `index.html`.
 //!
+//! Two bundles: the console (`dist/`) and the kiosk's own, smaller one (`dist/kiosk/`, built from
+//! `kiosk.html` with public URL `/kiosk/`). `/kiosk`, `/kiosk/pair` and every other page under
+//! `/kiosk/` get `kiosk/index.html`; its assets are `/kiosk/<name>-<hash>.<ext>`.
+//!
 //! Security headers on every response of the relay (files, `/api/*`, `/healthz`, errors):
 //! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, and a
 //! `Content-Security-Policy` that allows exactly what the Trunk-built console needs: its own
@@ -29,7 +33,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Cache policy for files whose names carry a content hash (Trunk adds one): keep for a year.
@@ -44,10 +48,25 @@ const MAX_INLINE_SCRIPTS: usize = 8;
 /// Where `index.html` comes from, to hash its inline scripts.
 #[derive(Debug, Clone)]
 enum Index {
-    /// `DIR/index.html`, read again for every page (it changes when Trunk rebuilds).
+    /// `DIR/index.html` (or `DIR/kiosk/index.html`), read again for every page (it changes when
+    /// Trunk rebuilds).
     Dir(PathBuf),
-    /// The copy embedded in the binary: hashed once.
-    Embedded(Vec<String>),
+    /// The copies embedded in the binary, hashed once: (console, kiosk).
+    Embedded(Vec<String>, Vec<String>),
+}
+
+/// The kiosk bundle's page, relative to the dist directory.
+const KIOSK_INDEX: &str = "kiosk/index.html";
+
+/// The page (relative to the dist directory) a page path gets: the kiosk's under `/kiosk`, else
+/// the console's.
+fn page_for(path: &str) -> &'static str {
+    let path = path.trim_start_matches('/');
+    if path == "kiosk" || path.starts_with("kiosk/") {
+        KIOSK_INDEX
+    } else {
+        "index.html"
+    }
 }
 
 /// What the header middleware needs.
@@ -74,11 +93,19 @@ impl Policy {
         )
     }
 
-    /// The hashes of the inline scripts of the `index.html` being served.
-    async fn script_hashes(&self) -> Vec<String> {
+    /// The hashes of the inline scripts of the page served at `path` (the console's `index.html`
+    /// or the kiosk's).
+    async fn script_hashes(&self, path: &str) -> Vec<String> {
+        let page = page_for(path);
         match &self.index {
-            Index::Embedded(hashes) => hashes.clone(),
-            Index::Dir(dir) => match tokio::fs::read(dir.join("index.html")).await {
+            Index::Embedded(console, kiosk) => {
+                if page == KIOSK_INDEX {
+                    kiosk.clone()
+                } else {
+                    console.clone()
+                }
+            }
+            Index::Dir(dir) => match tokio::fs::read(dir.join(page)).await {
                 Ok(html) => inline_script_hashes(&String::from_utf8_lossy(&html)),
                 Err(_) => Vec::new(),
             },
@@ -149,21 +176,31 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
     }
     let (router, index) = match dist {
         Some(dir) => {
-            let index = dir.join("index.html");
+            let root = dir.clone();
             let route = move |req: Request| {
-                let index = index.clone();
-                async move { route_or_missing(req.uri().path(), &index).await }
+                let root = root.clone();
+                async move { route_or_missing(req.uri().path(), &root).await }
             };
             let files = ServeDir::new(&dir)
                 .precompressed_br()
                 .precompressed_gzip()
                 .fallback(route.into_service());
-            (router.fallback_service(files), Index::Dir(dir))
+            // The kiosk's own pages, answered like the console's `/` (conditional requests,
+            // precompressed variants); its other paths fall through to `route_or_missing`.
+            let kiosk = ServeFile::new(dir.join(KIOSK_INDEX))
+                .precompressed_br()
+                .precompressed_gzip();
+            let router = router
+                .route_service("/kiosk", kiosk.clone())
+                .route_service("/kiosk/", kiosk.clone())
+                .route_service("/kiosk/pair", kiosk)
+                .fallback_service(files);
+            (router, Index::Dir(dir))
         }
-        None => (
-            router.fallback(embedded),
-            Index::Embedded(embedded_hashes()),
-        ),
+        None => {
+            let (console, kiosk) = embedded_hashes();
+            (router.fallback(embedded), Index::Embedded(console, kiosk))
+        }
     };
     let policy = Arc::new(Policy {
         index,
@@ -194,13 +231,14 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
         ))
 }
 
-/// `--dist`: what a path that names no file gets: `index.html` for a client-side route, a 404
-/// for anything with a file extension (a stale asset must never be answered with the page).
-async fn route_or_missing(path: &str, index: &Path) -> Response {
+/// `--dist`: what a path that names no file gets: its bundle's page (see [`page_for`]) for a
+/// client-side route, a 404 for anything with a file extension (a stale asset must never be
+/// answered with the page).
+async fn route_or_missing(path: &str, dist: &Path) -> Response {
     if is_asset(path) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
-    match tokio::fs::read(index).await {
+    match tokio::fs::read(dist.join(page_for(path))).await {
         Ok(html) => {
             let mut resp = Response::new(axum::body::Body::from(html));
             resp.headers_mut().insert(
@@ -250,7 +288,7 @@ async fn file_headers(State(policy): State<Arc<Policy>>, req: Request, next: Nex
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
     }
     if page {
-        let csp = policy.csp(&policy.script_hashes().await);
+        let csp = policy.csp(&policy.script_hashes(&path).await);
         if let Ok(v) = HeaderValue::from_str(&csp) {
             resp.headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, v);
@@ -296,12 +334,12 @@ async fn embedded(req: Request) -> Response {
     use axum::body::Body;
     let path = req.uri().path().trim_start_matches('/');
     let name = if path.is_empty() || !is_asset(path) {
-        "index.html"
+        page_for(path)
     } else {
         path
     };
     let Some(file) = Console::get(name) else {
-        return if name == "index.html" {
+        return if !is_asset(name) {
             not_built()
         } else {
             (StatusCode::NOT_FOUND, "not found").into_response()
@@ -328,17 +366,20 @@ async fn embedded(_req: Request) -> Response {
     not_built()
 }
 
-/// The inline-script hashes of the embedded `index.html`.
+/// The inline-script hashes of the embedded pages: (console, kiosk).
 #[cfg(embedded_console)]
-fn embedded_hashes() -> Vec<String> {
-    Console::get("index.html")
-        .map(|f| inline_script_hashes(&String::from_utf8_lossy(&f.data)))
-        .unwrap_or_default()
+fn embedded_hashes() -> (Vec<String>, Vec<String>) {
+    let hashes = |name: &str| {
+        Console::get(name)
+            .map(|f| inline_script_hashes(&String::from_utf8_lossy(&f.data)))
+            .unwrap_or_default()
+    };
+    (hashes("index.html"), hashes(KIOSK_INDEX))
 }
 
 #[cfg(not(embedded_console))]
-fn embedded_hashes() -> Vec<String> {
-    Vec::new()
+fn embedded_hashes() -> (Vec<String>, Vec<String>) {
+    (Vec::new(), Vec::new())
 }
 
 #[cfg_attr(embedded_console, allow(dead_code))]
@@ -408,5 +449,16 @@ mod tests {
         assert!(!is_asset("/index.html"));
         assert!(!is_asset("/devices/42"));
         assert!(!is_asset("/"));
+        assert!(is_asset("/kiosk/tna-kiosk-abc_bg.wasm"));
+    }
+
+    #[test]
+    fn kiosk_paths_get_the_kiosk_page() {
+        for path in ["/kiosk", "/kiosk/", "/kiosk/pair", "kiosk"] {
+            assert_eq!(page_for(path), KIOSK_INDEX, "{path}");
+        }
+        for path in ["/", "", "/devices/42", "/kiosks", "/logs"] {
+            assert_eq!(page_for(path), "index.html", "{path}");
+        }
     }
 }

@@ -319,3 +319,56 @@ async fn the_built_console_loads_under_its_policy() {
     }
     relay.shutdown().await;
 }
+
+/// The kiosk's own bundle (`dist/kiosk/`): its pages under `/kiosk` get the kiosk's page with
+/// the kiosk's loader allowed (and not the console's), its assets are cached like the console's,
+/// and the console's pages stay the console's.
+#[tokio::test]
+async fn the_kiosk_bundle_is_served_under_kiosk_with_its_own_loader() {
+    let dist = tempfile::tempdir().expect("temp dir");
+    let d = dist.path();
+    let kiosk_loader = LOADER.replace("/app-1234", "/kiosk/kiosk-5678");
+    std::fs::write(
+        d.join("index.html"),
+        format!("<!doctype html><script type=\"module\">{LOADER}</script><p>console</p>"),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("kiosk")).unwrap();
+    let kiosk_page =
+        format!("<!doctype html><script type=\"module\">{kiosk_loader}</script><p>kiosk</p>");
+    std::fs::write(d.join("kiosk/index.html"), &kiosk_page).unwrap();
+    std::fs::write(d.join("kiosk/kiosk-5678_bg.wasm"), b"KIOSK-WASM").unwrap();
+    std::fs::write(d.join("kiosk/kiosk-5678_bg.wasm.br"), b"KIOSK-BR").unwrap();
+    let relay = relay_for(d, &[]).await;
+    let addr = relay.addr();
+    let (console, kiosk) = (csp_hash(LOADER), csp_hash(&kiosk_loader));
+
+    for path in ["/kiosk", "/kiosk/", "/kiosk/pair", "/kiosk/other"] {
+        let (head, body) = get_raw(addr, path, None).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+        assert_eq!(body, kiosk_page.as_bytes(), "{path}");
+        assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{path}");
+        let csp = header(&head, "content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains(&kiosk) && !csp.contains(&console),
+            "{path}: {csp}"
+        );
+    }
+    for path in ["/", "/logs", "/kiosks"] {
+        let (head, body) = get_raw(addr, path, None).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+        assert!(body.ends_with(b"<p>console</p>"), "{path}");
+        let csp = header(&head, "content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains(&console) && !csp.contains(&kiosk),
+            "{path}: {csp}"
+        );
+    }
+    let (head, body) = get(addr, "/kiosk/kiosk-5678_bg.wasm", Some("br")).await;
+    assert!(head.contains("content-encoding: br"), "{head}");
+    assert!(head.contains("immutable"), "{head}");
+    assert_eq!(body, b"KIOSK-BR");
+    let (head, _) = get(addr, "/kiosk/kiosk-0000_bg.wasm", None).await;
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+    relay.shutdown().await;
+}

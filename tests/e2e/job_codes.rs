@@ -18,7 +18,28 @@ pub async fn job_codes_flow(client: &Client, relay: &RunningRelay) -> Result<()>
         .filter(|&d| sim.job_code_supported(d) == Some(true) && sim.tna_supported(d) == Some(true))
         .collect();
     ensure!(jc.len() >= 2, "need 2 job-code devices, have {}", jc.len());
-    let (id, peer) = (jc[0], jc[1]);
+    // Devices hold the emulated workforce's people who call them home: pick a device whose first
+    // user (the one edited below) is enrolled on another job-code device too (the copy's peer).
+    let enrolled = |d: u32| -> Vec<String> {
+        let mut ids: Vec<String> = sim
+            .plan()
+            .people()
+            .iter()
+            .map(|p| p.user_id.clone())
+            .filter(|u| sim.user_job_codes(d, u).is_some())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (id, peer) = jc
+        .iter()
+        .find_map(|&a| {
+            let first = enrolled(a).into_iter().next()?;
+            jc.iter()
+                .find(|&&b| b != a && sim.user_job_codes(b, &first).is_some())
+                .map(|&b| (a, b))
+        })
+        .context("two job-code devices sharing a device's first user")?;
     let page = format!("{}devices/{id}", relay.url());
     client.goto(&page).await?;
     wait_for_count(client, "[data-testid=jobcode-user]", 1).await?;
@@ -53,6 +74,10 @@ pub async fn job_codes_flow(client: &Client, relay: &RunningRelay) -> Result<()>
         .attr("data-user-id")
         .await?
         .context("user id")?;
+    ensure!(
+        sim.user_job_codes(peer, &user).is_some(),
+        "user {user} (first on device {id}) is not enrolled on {peer}"
+    );
     js_click(client, "[data-testid=jobcode-edit]").await?;
     wait_for_count(client, "[data-testid=jobcode-editor]", 1).await?;
     js_click(client, "[data-testid=jobcode-add]").await?;

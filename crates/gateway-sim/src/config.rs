@@ -4,19 +4,24 @@ use std::time::Duration;
 
 /// Size, seed and live behaviour of a simulated gateway.
 ///
-/// Everything generated from a config is a pure function of these fields (plus the current UTC
-/// day, which only shifts timestamps), so two gateways built from equal configs on the same day
-/// expose identical devices, configs and logs.
+/// Everything generated from a config is a pure function of these fields (plus the moment of the
+/// build, where the history ends), so two gateways built from equal configs at the same time
+/// expose identical devices, configs, users and logs. The workforce's size and mistake rate are
+/// [`crate::Workforce`] ([`crate::Gateway::with_workforce`]): kept apart so that every existing
+/// `SimConfig { .. }` literal stays valid.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Number of simulated devices behind the gateway.
     pub devices: u32,
-    /// Historical event-log records generated for every T&A device.
+    /// Historical event-log records per T&A device: each home device of the workforce keeps the
+    /// newest this many of its past punches (history goes back until every home device is full,
+    /// at most three years); devices nobody calls home hold none.
     pub logs_per_device: u32,
-    /// Seed of every pseudo-random choice (device models, IDs, configs, logs, live punches).
+    /// Seed of every pseudo-random choice (device models, IDs, configs, the workforce and its
+    /// punches).
     pub seed: u64,
-    /// Period of the background punch generator; `None` disables it (tests drive punches with
-    /// [`crate::Gateway::append_punch`] instead).
+    /// How often the live generator records the workforce's punches whose planned time has
+    /// come; `None` disables it (tests drive punches with [`crate::Gateway::append_punch`]).
     pub punch_interval: Option<Duration>,
     /// ID of the first device (the others follow with small gaps). Two simulated sites behind
     /// one relay need ID ranges that do not meet, as real serial numbers do not.

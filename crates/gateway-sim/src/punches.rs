@@ -199,6 +199,9 @@ pub(crate) fn history(plan: &Plan, target: u32, end: u32) -> Vec<Vec<LogRecord>>
     let threads = std::thread::available_parallelism()
         .map_or(1, |t| t.get())
         .min(8);
+    // The day each device became full: older days only matter to devices not full yet (and,
+    // for night shifts ending on it, the day before a device's fill day).
+    let mut full_since: Vec<Option<i32>> = vec![None; n];
     let mut day = today;
     let mut last_day: Option<i32> = None;
     while day > today - MAX_HISTORY_DAYS {
@@ -210,13 +213,20 @@ pub(crate) fn history(plan: &Plan, target: u32, end: u32) -> Vec<Vec<LogRecord>>
         if block.is_empty() {
             break;
         }
+        let full = &full_since;
+        let of_day = move |d: i32| {
+            plan.punches_of_day_for(d, |person| {
+                plan.homes_of(person)
+                    .any(|h| full[h].is_none_or(|since| d >= since - 1))
+            })
+        };
         let days: Vec<Vec<(usize, PlannedPunch)>> = if block.len() == 1 {
-            vec![plan.punches_of_day(block[0])]
+            vec![of_day(block[0])]
         } else {
             std::thread::scope(|scope| {
                 let handles: Vec<_> = block
                     .iter()
-                    .map(|&d| scope.spawn(move || plan.punches_of_day(d)))
+                    .map(|&d| scope.spawn(move || of_day(d)))
                     .collect();
                 handles
                     .into_iter()
@@ -234,12 +244,18 @@ pub(crate) fn history(plan: &Plan, target: u32, end: u32) -> Vec<Vec<LogRecord>>
                     out[dev].push(record_of(plan.number(person), &p));
                 }
             }
-            if last_day.is_none() && homes.iter().all(|&h| out[h].len() >= target) {
+            for &h in &homes {
+                if full_since[h].is_none() && out[h].len() >= target {
+                    full_since[h] = Some(d);
+                }
+            }
+            if last_day.is_none() && homes.iter().all(|&h| full_since[h].is_some()) {
                 last_day = Some(d - 1);
             }
             day = d - 1;
         }
     }
+    tracing::debug!(days = today - day, devices = n, "history generated");
     for records in &mut out {
         records.sort_by_key(|r| r.timestamp);
         let extra = records.len().saturating_sub(target);

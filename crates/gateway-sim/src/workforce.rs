@@ -288,6 +288,8 @@ pub struct Plan {
     first_user_id: u32,
     people: Vec<Person>,
     devices: Vec<PlanDevice>,
+    /// Device ID → index into `devices`.
+    device_index: std::collections::HashMap<u32, usize>,
 }
 
 /// Names by script: (given names, family names, family name first, separator).
@@ -497,6 +499,7 @@ impl Plan {
             .unwrap_or_else(|| default_people(cfg, &devices));
         let first = first_user_id(cfg.first_device_id);
         let people = assign(cfg.seed, first, count, &devices);
+        let device_index = devices.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
         Plan {
             seed: cfg.seed,
             zone,
@@ -504,6 +507,7 @@ impl Plan {
             first_user_id: first,
             people,
             devices,
+            device_index,
         }
     }
 
@@ -589,6 +593,14 @@ impl Plan {
             .iter()
             .flat_map(|p| p.home_devices.iter().copied())
             .collect()
+    }
+
+    /// Plan device indexes of person `i`'s home devices.
+    pub(crate) fn homes_of(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.people
+            .get(i)
+            .into_iter()
+            .flat_map(|p| std::iter::once(p.main).chain(p.second))
     }
 
     /// The numeric user ID of person `i`.
@@ -749,8 +761,18 @@ impl Plan {
 
     /// Every punch of every person's day `day`, as (person index, punch), in person order.
     pub(crate) fn punches_of_day(&self, day: i32) -> Vec<(usize, PlannedPunch)> {
+        self.punches_of_day_for(day, |_| true)
+    }
+
+    /// [`Plan::punches_of_day`] of the people `wanted` accepts (by person index).
+    pub(crate) fn punches_of_day_for(
+        &self,
+        day: i32,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, PlannedPunch)> {
         let clock = self.clock(day);
         (0..self.people.len())
+            .filter(|&i| wanted(i))
             .flat_map(|i| {
                 self.day_at(&clock, i, day)
                     .punches
@@ -762,7 +784,7 @@ impl Plan {
 
     /// The plan device index of a device ID.
     pub(crate) fn device_index(&self, device_id: u32) -> Option<usize> {
-        self.devices.iter().position(|d| d.id == device_id)
+        self.device_index.get(&device_id).copied()
     }
 }
 
@@ -826,7 +848,9 @@ fn assign(seed: u64, first: u32, count: u32, devices: &[PlanDevice]) -> Vec<Pers
                     _ => Shift::Night,
                 }
             };
-            let second = if rng.chance(entrance_percent) {
+            // Entrances go with keyed main devices: a scheduled device records only IN and OUT,
+            // and would fill its log at half the pace if the INs went to an entrance.
+            let second = if !scheduled && rng.chance(entrance_percent) {
                 let e = entrances[next_entrance % entrances.len()];
                 next_entrance += 1;
                 Some(e)

@@ -274,6 +274,29 @@ pub mod accounts {
     pub const PAIR: &str = "Make a pairing code";
     pub const PAIR_CODE_IS: &str = "Pairing code:";
     pub const PAIR_HOW: &str = "— enter it at /kiosk/pair on the tablet.";
+    pub const SCOPE: &str = "What the tablet shows";
+    pub const SCOPE_HINT: &str = "Only today's punches of these devices, without device addresses. Choose no site and no device to show every device.";
+    pub const SCOPE_SITES: &str = "Sites";
+    pub const SCOPE_DEVICES: &str = "Device IDs (comma-separated)";
+    pub const SCOPE_BAD_DEVICES: &str =
+        "Write device IDs as numbers separated by commas, e.g. 541234567, 541234568.";
+    pub const COL_SCOPE: &str = "Shows";
+    pub const SCOPE_ALL: &str = "Every device";
+    /// "Sites HQ, Depot · devices 541234567".
+    pub fn scope_text(scope: &tna_types::protocol::KioskScope) -> String {
+        if scope.all_devices {
+            return SCOPE_ALL.to_string();
+        }
+        let mut parts = Vec::new();
+        if !scope.sites.is_empty() {
+            parts.push(format!("Sites {}", scope.sites.join(", ")));
+        }
+        if !scope.devices.is_empty() {
+            let ids: Vec<String> = scope.devices.iter().map(u32::to_string).collect();
+            parts.push(format!("devices {}", ids.join(", ")));
+        }
+        parts.join(" · ")
+    }
     pub fn role_text(r: Role) -> &'static str {
         match r {
             Role::Kiosk => "Kiosk (reception screen only)",

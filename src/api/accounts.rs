@@ -6,8 +6,8 @@ use tna_types::protocol::method::{
     KioskPair, KioskRevoke,
 };
 use tna_types::protocol::{
-    AccountInfo, CreateAccountParams, KioskInfo, KioskPairParams, NoParams, PairingResult,
-    Password, SetPasswordParams, SetRoleParams, UsernameParams,
+    AccountInfo, CreateAccountParams, KioskInfo, KioskNameParams, KioskPairParams, KioskScope,
+    NoParams, PairingResult, Password, SetPasswordParams, SetRoleParams, UsernameParams,
 };
 
 use super::{ApiClient, ApiError};
@@ -65,13 +65,18 @@ impl ApiClient {
 
     /// `kiosk.revoke`: unpairs a tablet (its session ends at once).
     pub async fn revoke_kiosk(self, name: String) -> Result<(), ApiError> {
-        self.call::<KioskRevoke>(KioskPairParams { name })
+        self.call::<KioskRevoke>(KioskNameParams { name })
             .await
             .map(|_| ())
     }
 
-    /// `kiosk.pair`: a one-time code for a tablet.
-    pub async fn kiosk_pair(self, name: String) -> Result<PairingResult, ApiError> {
-        self.call::<KioskPair>(KioskPairParams { name }).await
+    /// `kiosk.pair`: a one-time code for a tablet that may show `scope`.
+    pub async fn kiosk_pair(
+        self,
+        name: String,
+        scope: KioskScope,
+    ) -> Result<PairingResult, ApiError> {
+        self.call::<KioskPair>(KioskPairParams { name, scope })
+            .await
     }
 }

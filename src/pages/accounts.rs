@@ -4,10 +4,12 @@
 
 use leptos::prelude::*;
 use tna_types::Role;
-use tna_types::protocol::{AccountInfo, KioskInfo};
+use tna_types::protocol::{AccountInfo, KioskInfo, KioskScope};
 
 use crate::api::{ApiClient, ApiError, use_api};
-use crate::components::{ErrorBanner, Loaded, TextField, ok_data, relay_resource};
+use crate::components::{
+    ErrorBanner, Loaded, TextField, ok_data, parse_device_list, relay_resource,
+};
 use crate::strings::accounts as s;
 
 /// A change an admin makes on this page.
@@ -101,10 +103,32 @@ pub fn AccountsPage() -> impl IntoView {
     };
 
     let kiosk_name = RwSignal::new(String::from("reception"));
-    let pairing = Action::new_local(move |name: &String| api.kiosk_pair(name.trim().to_string()));
+    // What the tablet may show: the sites ticked and the devices typed; neither = every device.
+    let sites = relay_resource(move || async move {
+        let devices = api.list_devices().await?;
+        let mut sites: Vec<String> = devices.into_iter().filter_map(|d| d.site).collect();
+        sites.sort();
+        sites.dedup();
+        Ok(sites)
+    });
+    let chosen_sites = RwSignal::new(Vec::<String>::new());
+    let device_text = RwSignal::new(String::new());
+    let devices_ok = Memo::new(move |_| device_text.with(|t| parse_device_list(t).is_some()));
+    let pairing = Action::new_local(move |(name, scope): &(String, KioskScope)| {
+        api.kiosk_pair(name.trim().to_string(), scope.clone())
+    });
     let pair = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        pairing.dispatch(kiosk_name.get_untracked());
+        let Some(devices) = device_text.with_untracked(|t| parse_device_list(t)) else {
+            return;
+        };
+        let sites = chosen_sites.get_untracked();
+        let scope = KioskScope {
+            all_devices: sites.is_empty() && devices.is_empty(),
+            sites,
+            devices,
+        };
+        pairing.dispatch((kiosk_name.get_untracked(), scope));
     };
 
     view! {
@@ -183,6 +207,7 @@ pub fn AccountsPage() -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th scope="col">{s::COL_KIOSK}</th>
+                                        <th scope="col">{s::COL_SCOPE}</th>
                                         <th scope="col">{s::COL_PAIRED}</th>
                                         <th scope="col">{s::COL_EXPIRES}</th>
                                         <th scope="col"><span class="visually-hidden">{s::UNPAIR}</span></th>
@@ -201,7 +226,73 @@ pub fn AccountsPage() -> impl IntoView {
                 <h2>{s::PAIR_TITLE}</h2>
                 <p class="muted">{s::PAIR_INTRO}</p>
                 <TextField label=s::KIOSK_NAME value=kiosk_name testid="kiosk-name" />
-                <button type="submit" class="btn btn-secondary" data-testid="make-pairing-code">
+                <fieldset class="field scope-field" data-testid="kiosk-scope">
+                    <legend>{s::SCOPE}</legend>
+                    <p class="muted">{s::SCOPE_HINT}</p>
+                    {move || {
+                        let list = ok_data(sites).unwrap_or_default();
+                        (!list.is_empty())
+                            .then(|| {
+                                view! {
+                                    <div class="scope-sites" role="group" aria-label=s::SCOPE_SITES>
+                                        <span>{s::SCOPE_SITES}</span>
+                                        {list
+                                            .into_iter()
+                                            .map(|site| {
+                                                let name = site.clone();
+                                                let checked = {
+                                                    let name = name.clone();
+                                                    move || chosen_sites.with(|c| c.contains(&name))
+                                                };
+                                                view! {
+                                                    <label class="check">
+                                                        <input
+                                                            type="checkbox"
+                                                            data-testid="scope-site"
+                                                            value=site.clone()
+                                                            prop:checked=checked
+                                                            on:change=move |ev| {
+                                                                let on = event_target_checked(&ev);
+                                                                chosen_sites
+                                                                    .update(|c| {
+                                                                        c.retain(|x| x != &name);
+                                                                        if on {
+                                                                            c.push(name.clone());
+                                                                        }
+                                                                    });
+                                                            }
+                                                        />
+                                                        {site}
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </div>
+                                }
+                            })
+                    }}
+                    <TextField
+                        label=s::SCOPE_DEVICES
+                        value=device_text
+                        testid="scope-devices"
+                    />
+                    {move || {
+                        (!devices_ok.get())
+                            .then(|| {
+                                view! {
+                                    <p class="field-error" role="alert" data-testid="scope-devices-error">
+                                        {s::SCOPE_BAD_DEVICES}
+                                    </p>
+                                }
+                            })
+                    }}
+                </fieldset>
+                <button
+                    type="submit"
+                    class="btn btn-secondary"
+                    data-testid="make-pairing-code"
+                    disabled=move || !devices_ok.get()
+                >
                     {s::PAIR}
                 </button>
                 {move || {
@@ -335,6 +426,7 @@ fn KioskRow(kiosk: KioskInfo, act: impl Fn(Change) + Copy + 'static) -> impl Int
     view! {
         <tr data-testid="kiosk-row" data-name=kiosk.name.clone()>
             <td class="mono">{kiosk.name.clone()}</td>
+            <td data-testid="kiosk-scope-text">{s::scope_text(&kiosk.scope)}</td>
             <td>{day(kiosk.paired_at)}</td>
             <td>{day(kiosk.expires_at)}</td>
             <td>

@@ -31,6 +31,7 @@ use crate::device_zones;
 use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
+use crate::kiosk_scope::KioskView;
 use crate::signin::{self, Caller};
 use crate::sync::{Syncer, archive_error};
 use crate::timecards;
@@ -76,9 +77,24 @@ pub async fn handle(
     if Request::is_audited(method) && !dry_run {
         state.audit.check(state.sync.as_ref(), method).await?;
     }
+    // A kiosk sees only its scope: calls naming other devices are refused here, lists and log
+    // queries are narrowed in their arms (see `kiosk_scope.rs`).
+    let kiosk = KioskView::of(caller, gws);
+    if let Some(k) = &kiosk {
+        match &request {
+            Request::TnaGetConfig(p) => k.check(&[p.device_id]).await?,
+            Request::SystemGetTimeZone(p) => k.check(&[p.device_id]).await?,
+            Request::TnaGetLog(p) => k.check(&[p.device_id]).await?,
+            Request::EventsSubscribe(p) => k.check(&p.device_ids).await?,
+            _ => {}
+        }
+    }
     match request {
         Request::DevicesList(_) => {
-            let (mut devices, gateways) = gws.list_devices().await?;
+            let (mut devices, mut gateways) = gws.list_devices().await?;
+            if let Some(k) = &kiosk {
+                k.narrow_list(&mut devices, &mut gateways);
+            }
             device_info::fill(state.sync.as_ref(), &mut devices).await;
             to_value(DevicesResult { devices, gateways })
         }
@@ -161,20 +177,25 @@ pub async fn handle(
         }
         Request::TnaGetLog(p) => {
             check_page(&p)?;
-            if let Some((archive, _)) = remote_cursor(state, p.device_id).await {
+            let mut page = if let Some((archive, _)) = remote_cursor(state, p.device_id).await {
                 // Another relay's device: its log as the shared archive holds it.
                 let logs = archive
                     .tna_from_event(p.device_id, p.start_event_id, p.limit)
                     .await
                     .map_err(archive_error)?;
-                return to_value(LogPage::from_read(logs, p.start_event_id, p.limit));
-            }
-            to_value(
+                LogPage::from_read(logs, p.start_event_id, p.limit)
+            } else {
                 gws.on_device(p.device_id, |gw| {
                     gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit)
                 })
-                .await?,
-            )
+                .await?
+            };
+            if let Some(k) = &kiosk {
+                // Today's punches only; the cursor still moves past the older ones.
+                let today = k.today_start(p.device_id).await;
+                page.logs.retain(|l| l.timestamp >= today);
+            }
+            to_value(page)
         }
         Request::TnaGetJobCodeLog(p) => {
             check_page(&p)?;
@@ -395,9 +416,12 @@ pub async fn handle(
             .await?;
             to_value(EmptyResult {})
         }
-        Request::ArchiveLogs(q) => {
+        Request::ArchiveLogs(mut q) => {
             let sync = archive_of(state)?;
             check_query(&q)?;
+            if let Some(k) = &kiosk {
+                k.narrow_query(&mut q).await?;
+            }
             to_value(sync.archive().query_tna(&q).await.map_err(archive_error)?)
         }
         Request::ArchiveJobCodeLogs(q) => {

@@ -22,6 +22,8 @@
 //!   [`timecards`]: `timecards.*` from the archive; [`device_info`]: device names, locations
 //!   and tags (`devices.setInfo`, filled into `devices.list`); [`audit`]: the audit trail of every write;
 //!   [`bridge`]: live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
+//! - [`kiosk_scope`]: what a kiosk session may see — its paired sites/devices, today's punches,
+//!   no device addresses — enforced in `dispatch`.
 //! - [`auth`]: accounts (argon2 hashes in a JSON file), sessions, kiosk pairing codes and the
 //!   sign-in rate limit; [`signin`]: the HTTP sign-in endpoints, the `/ws` check and the role
 //!   check of every request (`tna_types::auth`).
@@ -58,6 +60,7 @@ pub mod errors;
 pub mod fanout;
 pub mod gateways;
 pub mod gsdk;
+pub mod kiosk_scope;
 pub mod logging;
 pub mod metrics;
 pub mod origin;

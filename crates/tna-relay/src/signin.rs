@@ -51,6 +51,8 @@ pub struct Caller {
     pub username: Option<String>,
     /// The role when the socket opened.
     pub role: Role,
+    /// A kiosk's scope: what it may show (see [`crate::kiosk_scope`]); `None` for accounts.
+    pub scope: Option<std::sync::Arc<tna_types::protocol::KioskScope>>,
 }
 
 impl Caller {
@@ -60,6 +62,7 @@ impl Caller {
             token: None,
             username: None,
             role: Role::Admin,
+            scope: None,
         }
     }
 
@@ -68,6 +71,7 @@ impl Caller {
             token: Some(s.token),
             username: Some(s.username),
             role: s.role,
+            scope: s.scope,
         }
     }
 }
@@ -205,7 +209,9 @@ pub fn authorize(auth: Option<&Auth>, caller: &Caller, method: &str) -> Result<(
 fn rpc_error(e: AuthError) -> RpcError {
     let code = match &e {
         AuthError::InvalidUsername(_) | AuthError::WeakPassword(_) => ErrorCode::InvalidParams,
-        AuthError::UnknownAccount(_) | AuthError::UnknownKiosk(_) => ErrorCode::InvalidParams,
+        AuthError::UnknownAccount(_) | AuthError::UnknownKiosk(_) | AuthError::BadScope(_) => {
+            ErrorCode::InvalidParams
+        }
         AuthError::TooManyKiosks(_) => ErrorCode::LimitExceeded,
         AuthError::AccountExists(_) | AuthError::LastAdmin => ErrorCode::InvalidParams,
         AuthError::RateLimited { .. } => ErrorCode::LimitExceeded,
@@ -271,7 +277,9 @@ pub fn handle(
                 .and_then(|()| empty())
         }),
         Request::KioskPair(p) => need(auth).and_then(|a| {
-            let code = a.pairing_code(&p.name).map_err(rpc_error)?;
+            let code = a
+                .pairing_code(&p.name, p.scope.clone())
+                .map_err(rpc_error)?;
             serde_json::to_value(PairingResult {
                 code,
                 expires_at: now_secs() + crate::auth::PAIRING_TTL.as_secs(),

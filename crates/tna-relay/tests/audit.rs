@@ -162,7 +162,12 @@ async fn account_kiosk_and_archive_changes_are_audited() {
         json!({"username": "ops.anna", "password": new_password}),
     )
     .await;
-    let pairing = h.ok("kiosk.pair", json!({"name": "Lobby"})).await;
+    let pairing = h
+        .ok(
+            "kiosk.pair",
+            json!({"name": "Lobby", "scope": {"allDevices": true}}),
+        )
+        .await;
     let code = pairing["code"]
         .as_str()
         .expect("a pairing code")
@@ -437,6 +442,93 @@ async fn device_names_are_kept_listed_and_audited() {
     assert!(
         shown.get("location").is_none() && shown.get("tags").is_none(),
         "{shown}"
+    );
+    drop(h.gateway);
+}
+
+/// A kiosk's `archive.logs` is narrowed by the relay: its devices only (another is refused),
+/// today only, however far back it asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_reads_only_todays_archive_of_its_devices() {
+    let mut h = Harness::start(Some(admin_auth()), false).await;
+    let ids = h.devices().await;
+    let everything = json!({"from": 0, "limit": 5000});
+    // Wait until the archive holds history from before today.
+    let today = {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        now - now % 86_400
+    };
+    let started = Instant::now();
+    let stamps_of = |v: &Value| -> Vec<(u64, u64)> {
+        v["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((r["deviceId"].as_u64()?, r["timestamp"].as_u64()?)))
+            .collect()
+    };
+    loop {
+        let all = h.ok("archive.logs", everything.clone()).await;
+        let rows = stamps_of(&all);
+        if rows
+            .iter()
+            .any(|&(d, t)| d == u64::from(ids[0]) && t < today)
+        {
+            break;
+        }
+        assert!(started.elapsed() < STEP, "the archive never filled: {all}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Punches of today on both devices, stored before the kiosk asks.
+    for d in [ids[0], ids[1]] {
+        h.gateway.gateway.append_punch(d).expect("punch");
+    }
+    h.ok("archive.sync", json!({"deviceIds": [ids[0], ids[1]]}))
+        .await;
+    let pairing = h
+        .ok(
+            "kiosk.pair",
+            json!({"name": "hall", "scope": {"devices": [ids[0]]}}),
+        )
+        .await;
+    let a = support::http(
+        h.relay.addr(),
+        "POST",
+        "/api/kiosk/pair",
+        None,
+        Some(json!({"code": pairing["code"]})),
+        STEP,
+    )
+    .await;
+    let token = a.token.expect("a kiosk cookie");
+    let mut req = format!("ws://{}/ws", h.relay.addr())
+        .into_client_request()
+        .expect("request");
+    let v = HeaderValue::from_str(&format!("tna_session={token}")).expect("header");
+    req.headers_mut().insert("cookie", v);
+    let (mut k, _) = tokio_tungstenite::connect_async(req).await.expect("ws");
+    let r = support::call(&mut k, 1, "archive.logs", everything.clone(), STEP).await;
+    let rows = stamps_of(&r["result"]);
+    assert!(!rows.is_empty(), "today's punches are there: {r}");
+    assert!(
+        rows.iter()
+            .all(|&(d, t)| d == u64::from(ids[0]) && t >= today),
+        "{r}"
+    );
+    let other = support::call(
+        &mut k,
+        2,
+        "archive.logs",
+        json!({"from": 0, "limit": 10, "deviceIds": [ids[1]]}),
+        STEP,
+    )
+    .await;
+    assert_eq!(
+        other["error"]["code"],
+        ErrorCode::PermissionDenied as i32,
+        "{other}"
     );
     drop(h.gateway);
 }

@@ -120,7 +120,11 @@ async fn passwords_tokens_and_codes_never_reach_the_log() {
             "accounts.create",
             json!({"username": "bob", "password": "short", "role": "viewer"}),
         ),
-        (4, "kiosk.pair", json!({"name": "lobby"})),
+        (
+            4,
+            "kiosk.pair",
+            json!({"name": "lobby", "scope": {"allDevices": true}}),
+        ),
     ] {
         let frame = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
         ws.send(Message::Text(frame.to_string().into()))

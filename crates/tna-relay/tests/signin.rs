@@ -146,7 +146,11 @@ fn cases(device: u32, config: &Value) -> Vec<(&'static str, Value, Role)> {
             Role::Operator,
         ),
         ("accounts.list", json!({}), Role::Admin),
-        ("kiosk.pair", json!({"name": "lobby"}), Role::Admin),
+        (
+            "kiosk.pair",
+            json!({"name": "lobby", "scope": {"allDevices": true}}),
+            Role::Admin,
+        ),
     ]
 }
 
@@ -304,7 +308,29 @@ async fn a_kiosk_pairs_once_and_sees_only_the_kiosk_methods() {
     let h = Harness::start().await;
     let admin = h.sign_in("admin").await;
     let mut a = h.socket(Some(&admin)).await.expect("admin socket");
-    let pairing = a.call("kiosk.pair", json!({"name": "lobby-tablet"})).await;
+    let all = a.call("devices.list", json!({})).await;
+    let ids: Vec<u64> = all["result"]["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["deviceId"].as_u64())
+        .collect();
+    assert!(ids.len() >= 3, "{all}");
+    // A pairing must say what the kiosk shows.
+    let unscoped = a.call("kiosk.pair", json!({"name": "lobby-tablet"})).await;
+    assert_eq!(unscoped["error"]["code"], -32602, "{unscoped}");
+    assert!(
+        unscoped["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("scope")),
+        "{unscoped}"
+    );
+    let pairing = a
+        .call(
+            "kiosk.pair",
+            json!({"name": "lobby-tablet", "scope": {"devices": [ids[0], ids[1]]}}),
+        )
+        .await;
     let code = pairing["result"]["code"]
         .as_str()
         .expect("a pairing code")
@@ -316,16 +342,77 @@ async fn a_kiosk_pairs_once_and_sees_only_the_kiosk_methods() {
     assert_eq!(body["role"], "kiosk", "{body}");
     let token = token.expect("kiosk cookie");
     let mut k = h.socket(Some(&token)).await.expect("kiosk socket");
+
+    // Its devices only, without addresses.
+    let listed = k.call("devices.list", json!({})).await;
+    let seen: Vec<&Value> = listed["result"]["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let seen_ids: Vec<u64> = seen.iter().filter_map(|d| d["deviceId"].as_u64()).collect();
+    assert_eq!(seen_ids, [ids[0], ids[1]], "{listed}");
+    assert!(seen.iter().all(|d| d["address"] == ""), "{listed}");
+    // Another device is refused, by name, in every kiosk method that names one.
+    for (method, params) in [
+        ("tna.getConfig", json!({"deviceId": ids[2]})),
+        ("system.getTimeZone", json!({"deviceId": ids[2]})),
+        (
+            "tna.getLog",
+            json!({"deviceId": ids[2], "startEventId": 0, "limit": 5}),
+        ),
+        ("events.subscribe", json!({"deviceIds": [ids[0], ids[2]]})),
+    ] {
+        let r = k.call(method, params).await;
+        assert_eq!(r["error"]["code"], -32006, "{method}: {r}");
+        assert_eq!(r["error"]["data"]["deviceId"], ids[2], "{method}: {r}");
+    }
     assert!(
-        k.call("devices.list", json!({}))
+        k.call("tna.getConfig", json!({"deviceId": ids[0]}))
             .await
             .get("result")
             .is_some()
     );
+    // Today's punches only: the emulator's history goes back weeks, the admin sees it all.
+    let today = {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        now - now % 86_400
+    };
+    let read = json!({"deviceId": ids[0], "startEventId": 0, "limit": 1000});
+    let full = a.call("tna.getLog", read.clone()).await;
+    let kiosk_view = k.call("tna.getLog", read).await;
+    let stamps = |v: &Value| -> Vec<u64> {
+        v["result"]["logs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["timestamp"].as_u64())
+            .collect()
+    };
+    assert!(stamps(&full).iter().any(|&t| t < today), "{full}");
+    assert!(
+        stamps(&kiosk_view).iter().all(|&t| t >= today),
+        "{kiosk_view}"
+    );
+    assert_eq!(
+        stamps(&kiosk_view).len(),
+        stamps(&full).iter().filter(|&&t| t >= today).count()
+    );
+    assert_eq!(
+        kiosk_view["result"]["nextStartEventId"], full["result"]["nextStartEventId"],
+        "the cursor moves past what the kiosk may not see"
+    );
+    let listed = a.call("kiosk.list", json!({})).await;
+    assert_eq!(
+        listed["result"]["kiosks"][0]["scope"],
+        json!({"devices": [ids[0], ids[1]]}),
+        "{listed}"
+    );
     let refused = k.call("accounts.list", json!({})).await;
     assert_eq!(refused["error"]["code"], -32006, "{refused}");
     // The admin sees the tablet and can unpair it: its session ends at once.
-    let listed = a.call("kiosk.list", json!({})).await;
     assert_eq!(
         listed["result"]["kiosks"][0]["name"], "lobby-tablet",
         "{listed}"

@@ -322,11 +322,69 @@ pub struct SetPasswordParams {
     pub password: Password,
 }
 
+/// What a kiosk tablet may show: the devices of these sites and these devices, or every device.
+/// The relay enforces it on every call of the kiosk's session (devices, logs, live events).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KioskScope {
+    /// Sites (gateway names) whose devices it shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
+    /// Devices it shows, besides those of `sites`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<u32>,
+    /// Every device (then `sites` and `devices` are left empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_devices: bool,
+}
+
+impl KioskScope {
+    /// Every device, as a kiosk paired before scopes existed has.
+    pub fn all() -> KioskScope {
+        KioskScope {
+            all_devices: true,
+            ..KioskScope::default()
+        }
+    }
+
+    /// Why it cannot be used, if it cannot: it must name something, and `allDevices` stands alone.
+    pub fn problem(&self) -> Option<&'static str> {
+        let narrowed = !self.sites.is_empty() || !self.devices.is_empty();
+        match (self.all_devices, narrowed) {
+            (false, false) => Some(
+                "say what the kiosk shows: scope.sites, scope.devices, or scope.allDevices = true",
+            ),
+            (true, true) => {
+                Some("scope.allDevices = true cannot be combined with sites or devices")
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a device of `site` with this ID is in it.
+    pub fn covers(&self, device_id: u32, site: Option<&str>) -> bool {
+        self.all_devices
+            || self.devices.contains(&device_id)
+            || site.is_some_and(|s| self.sites.iter().any(|x| x == s))
+    }
+}
+
 /// `kiosk.pair` params.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KioskPairParams {
     /// A name for the tablet (`reception-1`), shown as its account name.
+    pub name: String,
+    /// What it may show (required: [`KioskScope::problem`]).
+    #[serde(default)]
+    pub scope: KioskScope,
+}
+
+/// `kiosk.revoke` params.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KioskNameParams {
+    /// The kiosk's name.
     pub name: String,
 }
 
@@ -370,6 +428,8 @@ pub struct KioskInfo {
     pub paired_at: u64,
     /// When its session ends (Unix seconds).
     pub expires_at: u64,
+    /// What it may show.
+    pub scope: KioskScope,
 }
 
 /// `kiosk.list` result.
@@ -713,7 +773,7 @@ methods! {
     /// The paired kiosk tablets (admin).
     KioskList = "kiosk.list" (NoParams) -> KiosksResult, role Admin;
     /// Unpairs a kiosk tablet: its session ends at once (admin).
-    KioskRevoke = "kiosk.revoke" (KioskPairParams) -> EmptyResult, role Admin, audited;
+    KioskRevoke = "kiosk.revoke" (KioskNameParams) -> EmptyResult, role Admin, audited;
     /// The archive's backend and every sync cursor.
     ArchiveStatus = "archive.status" (NoParams) -> ArchiveStatusResult, role Viewer;
     /// Syncs devices into the archive now.
@@ -1289,6 +1349,28 @@ mod tests {
     }
 
     #[test]
+    fn a_kiosk_scope_names_what_it_shows() {
+        assert!(KioskScope::default().problem().is_some());
+        assert!(KioskScope::all().problem().is_none());
+        let both = KioskScope {
+            devices: vec![1],
+            ..KioskScope::all()
+        };
+        assert!(both.problem().is_some());
+        let hq = KioskScope {
+            sites: vec!["HQ".into()],
+            devices: vec![7],
+            all_devices: false,
+        };
+        assert!(hq.problem().is_none());
+        assert!(hq.covers(7, None));
+        assert!(hq.covers(8, Some("HQ")));
+        assert!(!hq.covers(8, Some("Depot")));
+        assert!(!hq.covers(8, None));
+        assert!(KioskScope::all().covers(8, None));
+    }
+
+    #[test]
     fn every_request_round_trips() {
         let all = vec![
             Request::DevicesList(NoParams {}),
@@ -1387,9 +1469,14 @@ mod tests {
             }),
             Request::KioskPair(KioskPairParams {
                 name: "reception-1".into(),
+                scope: KioskScope {
+                    sites: vec!["HQ".into()],
+                    devices: vec![7],
+                    all_devices: false,
+                },
             }),
             Request::KioskList(NoParams {}),
-            Request::KioskRevoke(KioskPairParams {
+            Request::KioskRevoke(KioskNameParams {
                 name: "reception-1".into(),
             }),
             Request::ArchiveStatus(NoParams {}),

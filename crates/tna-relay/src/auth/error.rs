@@ -34,6 +34,9 @@ pub enum AuthError {
     /// The pairing code is unknown, already used or expired.
     #[error("unknown or expired pairing code")]
     BadPairingCode,
+    /// A pairing that does not say what the kiosk shows.
+    #[error("the kiosk's scope: {0}")]
+    BadScope(&'static str),
     /// No paired kiosk has this name.
     #[error("no kiosk named {0:?}")]
     UnknownKiosk(String),

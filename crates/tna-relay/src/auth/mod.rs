@@ -82,6 +82,8 @@ pub struct Session {
     pub role: Role,
     /// When it ends (Unix seconds).
     pub expires_at: u64,
+    /// A kiosk's: what it may show (`None` for accounts).
+    pub scope: Option<Arc<KioskScope>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -91,13 +93,14 @@ impl std::fmt::Debug for Session {
             .field("username", &self.username)
             .field("role", &self.role)
             .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
             .finish()
     }
 }
 
 /// An account and a paired kiosk as listed to admins: the protocol's types (`accounts.list`,
 /// `kiosk.list`), defined once in `tna_types`.
-pub use tna_types::protocol::{AccountInfo, KioskInfo};
+pub use tna_types::protocol::{AccountInfo, KioskInfo, KioskScope};
 
 /// How an [`Auth`] is set up.
 #[derive(Clone)]
@@ -133,10 +136,14 @@ struct Account {
     password_hash: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
     Account,
-    Kiosk { paired_at: u64 },
+    Kiosk {
+        paired_at: u64,
+        /// What it may show.
+        scope: Arc<KioskScope>,
+    },
 }
 
 /// A session as kept: under the SHA-256 of its token, without the token.
@@ -159,6 +166,7 @@ impl Entry {
 struct Pairing {
     name: String,
     expires_at: u64,
+    scope: KioskScope,
 }
 
 #[derive(Debug, Default)]
@@ -204,12 +212,13 @@ impl State {
         let mut kiosks: Vec<StoredKiosk> = self
             .sessions
             .iter()
-            .filter_map(|(hash, e)| match e.kind {
-                Kind::Kiosk { paired_at } => Some(StoredKiosk {
+            .filter_map(|(hash, e)| match &e.kind {
+                Kind::Kiosk { paired_at, scope } => Some(StoredKiosk {
                     name: e.username.clone(),
                     token_hash: secret::encode_hash(hash),
-                    paired_at,
+                    paired_at: *paired_at,
                     expires_at: e.expires_at,
+                    scope: Some(KioskScope::clone(scope)),
                 }),
                 Kind::Account => None,
             })
@@ -317,8 +326,10 @@ impl Auth {
                             username: k.name,
                             role: Role::Kiosk,
                             expires_at: k.expires_at,
+                            // Paired before kiosks had scopes: every device, as then.
                             kind: Kind::Kiosk {
                                 paired_at: k.paired_at,
+                                scope: Arc::new(k.scope.unwrap_or_else(KioskScope::all)),
                             },
                         },
                     );
@@ -618,6 +629,7 @@ impl Auth {
             username: username.to_owned(),
             role,
             expires_at,
+            scope: None,
         })
     }
 
@@ -640,6 +652,10 @@ impl Auth {
             username: entry.username.clone(),
             role: entry.role,
             expires_at: entry.expires_at,
+            scope: match &entry.kind {
+                Kind::Kiosk { scope, .. } => Some(Arc::clone(scope)),
+                Kind::Account => None,
+            },
         })
     }
 
@@ -671,9 +687,13 @@ impl Auth {
     }
 
     /// A one-time pairing code for a kiosk to be called `name` (same rule as usernames), valid
-    /// [`PAIRING_TTL`]. A new code for the same name replaces the one not yet redeemed.
-    pub fn pairing_code(&self, name: &str) -> Result<String, AuthError> {
+    /// [`PAIRING_TTL`], that may show what `scope` says. A new code for the same name replaces
+    /// the one not yet redeemed.
+    pub fn pairing_code(&self, name: &str, scope: KioskScope) -> Result<String, AuthError> {
         check_username(name)?;
+        if let Some(why) = scope.problem() {
+            return Err(AuthError::BadScope(why));
+        }
         let now = self.now();
         let code = secret::new_pairing_code()?;
         let mut st = self.state();
@@ -696,6 +716,7 @@ impl Auth {
             Pairing {
                 name: name.to_owned(),
                 expires_at: now.saturating_add(PAIRING_TTL.as_secs()),
+                scope,
             },
         );
         tracing::info!(kiosk = name, "pairing code issued");
@@ -719,7 +740,7 @@ impl Auth {
             let hash = secret::hash_secret(&code);
             let mut st = self.state();
             match st.pairings.get(&hash) {
-                Some(p) if p.expires_at > now => Some((hash, p.name.clone())),
+                Some(p) if p.expires_at > now => Some((hash, p.name.clone(), p.scope.clone())),
                 Some(_) => {
                     st.pairings.remove(&hash);
                     None
@@ -727,7 +748,7 @@ impl Auth {
                 None => None,
             }
         });
-        let Some((code_hash, name)) = found else {
+        let Some((code_hash, name, scope)) = found else {
             tracing::info!(client, "pairing failed: unknown or expired code");
             return Err(AuthError::BadPairingCode);
         };
@@ -749,6 +770,7 @@ impl Auth {
                 token_hash: secret::encode_hash(&token_hash),
                 paired_at: now,
                 expires_at,
+                scope: Some(scope.clone()),
             });
             self.save(&st.accounts, kiosks)?;
             st.sessions
@@ -759,7 +781,10 @@ impl Auth {
                     username: name.clone(),
                     role: Role::Kiosk,
                     expires_at,
-                    kind: Kind::Kiosk { paired_at: now },
+                    kind: Kind::Kiosk {
+                        paired_at: now,
+                        scope: Arc::new(scope.clone()),
+                    },
                 },
             );
         }
@@ -770,6 +795,7 @@ impl Auth {
             username: name,
             role: Role::Kiosk,
             expires_at,
+            scope: Some(Arc::new(scope)),
         })
     }
 
@@ -780,11 +806,12 @@ impl Auth {
             .state()
             .sessions
             .values()
-            .filter_map(|e| match e.kind {
-                Kind::Kiosk { paired_at } if e.expires_at > now => Some(KioskInfo {
+            .filter_map(|e| match &e.kind {
+                Kind::Kiosk { paired_at, scope } if e.expires_at > now => Some(KioskInfo {
                     name: e.username.clone(),
-                    paired_at,
+                    paired_at: *paired_at,
                     expires_at: e.expires_at,
+                    scope: KioskScope::clone(scope),
                 }),
                 _ => None,
             })

@@ -49,6 +49,9 @@ pub(crate) struct StoredKiosk {
     pub token_hash: String,
     pub paired_at: u64,
     pub expires_at: u64,
+    /// What it may show; absent in files written before kiosks had scopes (every device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<tna_types::protocol::KioskScope>,
 }
 
 /// What a loaded file holds, checked.

@@ -369,7 +369,9 @@ fn sessions_per_account_are_capped() {
 #[test]
 fn a_pairing_code_works_once() {
     let (auth, _) = fixture();
-    let code = auth.pairing_code("front-desk").expect("code");
+    let code = auth
+        .pairing_code("front-desk", KioskScope::all())
+        .expect("code");
     assert_eq!(code.len(), PAIRING_CODE_LEN);
     assert!(
         code.bytes().all(|b| PAIRING_ALPHABET.contains(&b)),
@@ -388,7 +390,7 @@ fn a_pairing_code_works_once() {
     ));
     assert_eq!(auth.kiosks().len(), 1);
     assert!(matches!(
-        auth.pairing_code("bad name"),
+        auth.pairing_code("bad name", KioskScope::all()),
         Err(AuthError::InvalidUsername(_))
     ));
 }
@@ -396,15 +398,15 @@ fn a_pairing_code_works_once() {
 #[test]
 fn a_pairing_code_expires() {
     let (auth, clock) = fixture();
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     clock.advance(PAIRING_TTL);
     assert!(matches!(
         auth.redeem_pairing(&code, CLIENT),
         Err(AuthError::BadPairingCode)
     ));
     // A new code for the same name replaces an unused one.
-    let old = auth.pairing_code("lobby").expect("code");
-    let new = auth.pairing_code("lobby").expect("code");
+    let old = auth.pairing_code("lobby", KioskScope::all()).expect("code");
+    let new = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     assert!(matches!(
         auth.redeem_pairing(&old, CLIENT),
         Err(AuthError::BadPairingCode)
@@ -415,7 +417,7 @@ fn a_pairing_code_expires() {
 #[test]
 fn bad_pairing_codes_are_rate_limited_per_client() {
     let (auth, clock) = fixture();
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     for i in 0..FREE_CLIENT_FAILURES {
         let guess = format!("GUESS{i:03}");
         let r = auth.redeem_pairing(&guess, CLIENT);
@@ -428,17 +430,17 @@ fn bad_pairing_codes_are_rate_limited_per_client() {
     let r = auth.redeem_pairing(&code, CLIENT);
     assert!(matches!(r, Err(AuthError::RateLimited { .. })), "{r:?}");
     clock.advance(FAILURE_WINDOW);
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     assert!(auth.redeem_pairing(&code, CLIENT).is_ok());
 }
 
 #[test]
 fn pairing_again_replaces_the_old_tablet_and_revoke_kiosk_unpairs() {
     let (auth, clock) = fixture();
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     let old = auth.redeem_pairing(&code, CLIENT).expect("redeem");
     clock.advance(Duration::from_secs(60));
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     let new = auth.redeem_pairing(&code, CLIENT).expect("redeem");
     assert_eq!(auth.session(&old.token), None);
     assert!(auth.session(&new.token).is_some());
@@ -448,6 +450,7 @@ fn pairing_again_replaces_the_old_tablet_and_revoke_kiosk_unpairs() {
             name: "lobby".into(),
             paired_at: START + 60,
             expires_at: START + 60 + KIOSK_TTL.as_secs(),
+            scope: KioskScope::all(),
         }]
     );
     auth.revoke_kiosk("lobby").expect("revoke");
@@ -468,7 +471,7 @@ fn a_kiosk_survives_reopening_the_file_but_account_sessions_do_not() {
         let auth = open(&path, &clock).expect("open");
         auth.create_account("root", PW, Role::Admin)
             .expect("create");
-        let code = auth.pairing_code("lobby").expect("code");
+        let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
         let kiosk = auth.redeem_pairing(&code, CLIENT).expect("redeem");
         let user = auth.sign_in("root", PW, CLIENT).expect("sign-in");
         (kiosk, user)
@@ -482,12 +485,50 @@ fn a_kiosk_survives_reopening_the_file_but_account_sessions_do_not() {
     let auth = open(&path, &clock).expect("reopen");
     assert_eq!(auth.session(&kiosk.token), None);
     // An expired kiosk is not loaded.
-    let code = auth.pairing_code("hall").expect("code");
+    let code = auth.pairing_code("hall", KioskScope::all()).expect("code");
     let hall = auth.redeem_pairing(&code, CLIENT).expect("redeem");
     clock.advance(KIOSK_TTL);
     let auth = open(&path, &clock).expect("reopen");
     assert_eq!(auth.session(&hall.token), None);
     assert!(auth.kiosks().is_empty());
+}
+
+#[test]
+fn a_kiosk_keeps_its_scope_and_a_pairing_must_name_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("accounts.json");
+    let clock = Arc::new(ManualClock::new(START));
+    let hq = KioskScope {
+        sites: vec!["HQ".into()],
+        devices: vec![7],
+        all_devices: false,
+    };
+    let kiosk = {
+        let auth = open(&path, &clock).expect("open");
+        assert!(matches!(
+            auth.pairing_code("lobby", KioskScope::default()),
+            Err(AuthError::BadScope(_))
+        ));
+        let code = auth.pairing_code("lobby", hq.clone()).expect("code");
+        let kiosk = auth.redeem_pairing(&code, CLIENT).expect("redeem");
+        assert_eq!(kiosk.scope.as_deref(), Some(&hq));
+        kiosk
+    };
+    // The scope is in the file: a restarted relay keeps the kiosk to it.
+    let auth = open(&path, &clock).expect("reopen");
+    let again = auth.session(&kiosk.token).expect("session");
+    assert_eq!(again.scope.as_deref(), Some(&hq));
+    assert_eq!(auth.kiosks()[0].scope, hq);
+    // A file written before kiosks had scopes: that kiosk shows every device, as it did.
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
+    if let Some(k) = file["kiosks"][0].as_object_mut() {
+        k.remove("scope");
+    }
+    std::fs::write(&path, file.to_string()).expect("write");
+    let auth = open(&path, &clock).expect("reopen old file");
+    let old = auth.session(&kiosk.token).expect("session");
+    assert_eq!(old.scope.as_deref(), Some(&KioskScope::all()));
 }
 
 #[test]
@@ -498,7 +539,7 @@ fn the_file_holds_no_password_or_token_and_is_private() {
     let auth = open(&path, &clock).expect("open");
     auth.create_account("root", PW, Role::Admin)
         .expect("create");
-    let code = auth.pairing_code("lobby").expect("code");
+    let code = auth.pairing_code("lobby", KioskScope::all()).expect("code");
     let kiosk = auth.redeem_pairing(&code, CLIENT).expect("redeem");
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains("\"root\""), "{text}");
@@ -597,7 +638,7 @@ fn a_failed_save_changes_nothing() {
         Err(AuthError::LastAdmin)
     ));
     let e = auth
-        .pairing_code("lobby")
+        .pairing_code("lobby", KioskScope::all())
         .and_then(|c| auth.redeem_pairing(&c, CLIENT));
     assert!(matches!(e, Err(AuthError::Io(..))), "{e:?}");
     assert_eq!(auth.accounts().len(), 1);

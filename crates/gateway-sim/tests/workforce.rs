@@ -328,3 +328,56 @@ async fn served_week_gives_the_planned_timecards() {
         }
     }
 }
+
+/// The live generator continues the plan: started with its history ending two days ago, it
+/// records exactly the plan's punches since then, each on its device with its key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_generator_records_the_plans_punches() {
+    let mut cfg = site(13, 10, 500);
+    cfg.punch_interval = Some(std::time::Duration::from_millis(10));
+    let end = u32::try_from(unix_now() - 2 * 86_400).unwrap();
+    let workforce = Workforce {
+        people: Some(40),
+        mistake_percent: 5,
+    };
+    let gw = Gateway::with_history_end(cfg, workforce, end);
+    let plan = gw.plan().clone();
+    let running = within(start(gw, "127.0.0.1:0".parse().unwrap(), None))
+        .await
+        .unwrap();
+    let gw = running.gateway.clone();
+    let checked_at = u32::try_from(unix_now()).unwrap();
+    // What the plan has for (end, checked_at]: days from the one before `end` on.
+    let mut want = Vec::new();
+    for d in plan.local_day(i64::from(end)) - 1..=plan.local_day(i64::from(checked_at)) {
+        for p in plan.people() {
+            for punch in plan.day(p, d).punches {
+                if punch.timestamp >= end && punch.timestamp <= checked_at {
+                    want.push((punch.device_id, punch.user_id, punch.timestamp, punch.key));
+                }
+            }
+        }
+    }
+    want.sort();
+    assert!(want.len() > 50, "two days of 40 people: {}", want.len());
+    let recorded = || {
+        let mut got = Vec::new();
+        for d in gw.device_ids() {
+            for l in gw.tna_logs(d, 0, 0).unwrap_or_default() {
+                if l.timestamp >= end && l.timestamp <= checked_at {
+                    got.push((d, l.user_id, l.timestamp, l.tna_key as u8));
+                }
+            }
+        }
+        got.sort();
+        got
+    };
+    let deadline = std::time::Instant::now() + common::STEP;
+    let mut got = recorded();
+    while got.len() < want.len() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        got = recorded();
+    }
+    assert_eq!(got, want);
+    running.shutdown().await;
+}

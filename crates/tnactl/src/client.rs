@@ -18,6 +18,8 @@ use tungstenite::http::HeaderValue;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
+use crate::tls::Roots;
+
 /// How long one answer may take (the relay's own deadlines are shorter: 12 s per gateway call,
 /// 25 s per log page).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -108,13 +110,24 @@ fn ws_url(base: &str) -> String {
     }
 }
 
-/// Signs in: `POST /api/session {username, password}`.
-pub fn sign_in(base: &str, username: &str, password: &str) -> Result<SignedIn, ClientError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// An HTTP agent trusting `roots`; answers of every status are returned, not errors.
+fn agent(roots: &Roots) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(CALL_TIMEOUT))
+        .tls_config(roots.ureq_config())
         .build()
-        .into();
+        .into()
+}
+
+/// Signs in: `POST /api/session {username, password}`.
+pub fn sign_in(
+    base: &str,
+    roots: &Roots,
+    username: &str,
+    password: &str,
+) -> Result<SignedIn, ClientError> {
+    let agent = agent(roots);
     let body = serde_json::json!({"username": username, "password": password}).to_string();
     let mut resp = agent
         .post(&format!("{base}/api/session"))
@@ -141,12 +154,8 @@ pub fn sign_in(base: &str, username: &str, password: &str) -> Result<SignedIn, C
 }
 
 /// Ends the session: `DELETE /api/session` with the token.
-pub fn sign_out(base: &str, token: &str) -> Result<(), ClientError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(CALL_TIMEOUT))
-        .build()
-        .into();
+pub fn sign_out(base: &str, roots: &Roots, token: &str) -> Result<(), ClientError> {
+    let agent = agent(roots);
     agent
         .delete(&format!("{base}/api/session"))
         .header("authorization", &format!("Bearer {token}"))
@@ -168,7 +177,7 @@ pub struct Client {
 
 impl Client {
     /// Opens `/ws` on `base` with the session `token`.
-    pub fn connect(base: &str, token: &str) -> Result<Client, ClientError> {
+    pub fn connect(base: &str, roots: &Roots, token: &str) -> Result<Client, ClientError> {
         let url = ws_url(base);
         let connect_err = |why: String| ClientError::Connect {
             url: url.clone(),
@@ -217,14 +226,17 @@ impl Client {
             .set_read_timeout(Some(CALL_TIMEOUT))
             .map_err(|e| connect_err(e.to_string()))?;
         let _ = stream.set_nodelay(true);
-        let (ws, _) = tungstenite::client_tls_with_config(request, stream, None, None).map_err(
-            |e| match e {
-                tungstenite::handshake::HandshakeError::Failure(tungstenite::Error::Http(resp)) => {
-                    ClientError::Refused(resp.status().as_u16())
-                }
-                other => connect_err(other.to_string()),
-            },
-        )?;
+        let tls = roots
+            .rustls_config()
+            .map_err(|e| connect_err(e.to_string()))?;
+        let connector = tungstenite::Connector::Rustls(tls);
+        let (ws, _) = tungstenite::client_tls_with_config(request, stream, None, Some(connector))
+            .map_err(|e| match e {
+            tungstenite::handshake::HandshakeError::Failure(tungstenite::Error::Http(resp)) => {
+                ClientError::Refused(resp.status().as_u16())
+            }
+            other => connect_err(other.to_string()),
+        })?;
         Ok(Client {
             ws,
             next_id: 1,

@@ -15,6 +15,7 @@ mod export;
 mod output;
 mod plan;
 mod session;
+mod tls;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -60,6 +61,10 @@ enum Command {
         /// Read the password from standard input instead of prompting.
         #[arg(long)]
         password_stdin: bool,
+        /// A PEM CA file the https:// relay's certificate is checked against instead of the
+        /// system's roots (kept with the session; TNACTL_CA_CERT overrides it).
+        #[arg(long)]
+        ca_cert: Option<PathBuf>,
     },
     /// Sign out: end the session at the relay and forget the token.
     Logout,
@@ -209,8 +214,17 @@ fn run(command: Command) -> Result<u8> {
             url,
             username,
             password_stdin,
+            ca_cert,
         } => {
             let base = client::base_url(&url)?;
+            let ca_cert = match session::ca_cert(ca_cert.as_deref()) {
+                Some(p) => Some(
+                    std::path::absolute(&p)
+                        .with_context(|| format!("the CA file {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let roots = tls::Roots::load(ca_cert.as_deref())?;
             let password = if password_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s)?;
@@ -219,13 +233,14 @@ fn run(command: Command) -> Result<u8> {
                 rpassword::prompt_password(format!("Password for {username} at {base}: "))
                     .context("cannot read the password (use --password-stdin without a terminal)")?
             };
-            let signed = client::sign_in(&base, &username, &password)?;
+            let signed = client::sign_in(&base, &roots, &username, &password)?;
             let path = session::save(&session::Stored {
                 url: base.clone(),
                 username: signed.username.clone(),
                 role: signed.role,
                 expires_at: signed.expires_at,
                 token: signed.token,
+                ca_cert,
             })?;
             writeln!(
                 out,
@@ -240,7 +255,11 @@ fn run(command: Command) -> Result<u8> {
             if let Some(s) = session::load()? {
                 // The session ends at the relay too; a relay that cannot be reached is no reason
                 // to keep the token here.
-                if let Err(e) = client::sign_out(&s.url, &s.token) {
+                let ca = session::ca_cert(s.ca_cert.as_deref());
+                let signed_out = tls::Roots::load(ca.as_deref())
+                    .map_err(anyhow::Error::from)
+                    .and_then(|roots| Ok(client::sign_out(&s.url, &roots, &s.token)?));
+                if let Err(e) = signed_out {
                     eprintln!("tnactl: warning: {e}");
                 }
             }
@@ -253,7 +272,7 @@ fn run(command: Command) -> Result<u8> {
             Ok(0)
         }
         Command::Whoami { output } => {
-            let (url, _) = session::target()?;
+            let url = session::target()?.url;
             let mut c = session::connect()?;
             let me = c.call::<method::SessionWhoami>(&NoParams {})?;
             c.close();
@@ -398,7 +417,7 @@ fn run(command: Command) -> Result<u8> {
                     site.map(|s| format!(" at site {s:?}")).unwrap_or_default()
                 );
             }
-            let (url, _) = session::target()?;
+            let url = session::target()?.url;
             let header = format!(
                 "Exported by tnactl from {url}{} ({} devices).\nEach section selects devices by ID; edit, then `tnactl plan` this file.",
                 site.as_ref()

@@ -1,21 +1,26 @@
 //! The stored session: `login` keeps the relay URL and the session token in
 //! `$XDG_CONFIG_HOME/tnactl/session.json` (the platform's config directory elsewhere), readable
-//! by the user only (mode 0600). `TNACTL_URL` and `TNACTL_TOKEN` override what is stored.
+//! by the user only (mode 0600), with the CA file of `login --ca-cert`. `TNACTL_URL`,
+//! `TNACTL_TOKEN` and `TNACTL_CA_CERT` override what is stored.
 
 use std::fs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 use tna_types::Role;
 
 use crate::client::{self, Client};
+use crate::tls::Roots;
 
 /// Environment variable naming the relay (overrides the stored URL).
 pub const ENV_URL: &str = "TNACTL_URL";
 /// Environment variable holding a session token (overrides the stored token).
 pub const ENV_TOKEN: &str = "TNACTL_TOKEN";
+/// Environment variable naming the PEM CA file an `https://` relay's certificate is checked
+/// against (overrides the stored one; without either, the system's roots).
+pub const ENV_CA_CERT: &str = "TNACTL_CA_CERT";
 
 /// What `login` stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -31,6 +36,9 @@ pub struct Stored {
     pub expires_at: u64,
     /// The bearer token.
     pub token: String,
+    /// The CA the relay's certificate is checked against (absent: the system's roots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// The session file.
@@ -95,8 +103,26 @@ pub fn remove() -> Result<bool> {
     }
 }
 
-/// The relay URL and token to use: the environment first, then the stored session.
-pub fn target() -> Result<(String, String)> {
+/// Where to connect and how.
+pub struct Target {
+    /// The relay's base URL.
+    pub url: String,
+    /// The session token.
+    pub token: String,
+    /// The roots an `https://` relay is checked against.
+    pub roots: Roots,
+}
+
+/// The CA file to use: `TNACTL_CA_CERT`, else `stored`.
+pub fn ca_cert(stored: Option<&Path>) -> Option<PathBuf> {
+    std::env::var_os(ENV_CA_CERT)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| stored.map(Path::to_path_buf))
+}
+
+/// The relay URL, token and roots to use: the environment first, then the stored session.
+pub fn target() -> Result<Target> {
     let stored = load()?;
     let url = std::env::var(ENV_URL)
         .ok()
@@ -108,11 +134,16 @@ pub fn target() -> Result<(String, String)> {
         .filter(|t| !t.is_empty())
         .or_else(|| stored.as_ref().map(|s| s.token.clone()))
         .ok_or_else(|| anyhow!("no session token: run `tnactl login` (or set {ENV_TOKEN})"))?;
-    Ok((client::base_url(&url)?, token))
+    let ca = ca_cert(stored.as_ref().and_then(|s| s.ca_cert.as_deref()));
+    Ok(Target {
+        url: client::base_url(&url)?,
+        token,
+        roots: Roots::load(ca.as_deref())?,
+    })
 }
 
 /// Connects with [`target`].
 pub fn connect() -> Result<Client> {
-    let (url, token) = target()?;
-    Ok(Client::connect(&url, &token)?)
+    let t = target()?;
+    Ok(Client::connect(&t.url, &t.roots, &t.token)?)
 }

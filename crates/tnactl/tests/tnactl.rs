@@ -37,7 +37,20 @@ struct Harness {
 
 impl Harness {
     async fn start(devices: u32) -> Harness {
+        Harness::start_with(devices, false).await
+    }
+
+    /// With `https`, the relay serves HTTPS with a certificate of a fresh CA (`ca.crt` in the
+    /// test's directory), and `login` is given that CA.
+    async fn start_with(devices: u32, https: bool) -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
+        let tls = https.then(|| {
+            gateway_sim::generate_tls(Some(dir.path())).expect("certificates");
+            tna_relay::tls::TlsFiles {
+                cert: dir.path().join("server.crt"),
+                key: dir.path().join("server.key"),
+            }
+        });
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
         let sim = SimConfig {
             devices,
@@ -63,6 +76,7 @@ impl Harness {
         .in_zone("Europe/Berlin");
         let relay = tna_relay::start(RelayConfig {
             auth: Some(auth),
+            tls,
             archive: Some(format!(
                 "sqlite://{}",
                 dir.path().join("archive.db").display()
@@ -76,18 +90,13 @@ impl Harness {
             relay,
             dir,
         };
-        let login = h
-            .run_with_stdin(
-                &[
-                    "login",
-                    &h.relay.url(),
-                    "--username",
-                    USER,
-                    "--password-stdin",
-                ],
-                PASSWORD,
-            )
-            .await;
+        let url = h.relay.url();
+        let ca = h.path("ca.crt").display().to_string();
+        let mut login = vec!["login", &url, "--username", USER, "--password-stdin"];
+        if https {
+            login.extend(["--ca-cert", &ca]);
+        }
+        let login = h.run_with_stdin(&login, PASSWORD).await;
         assert_eq!(login.status.code(), Some(0), "{}", text(&login));
         h
     }
@@ -527,6 +536,40 @@ async fn zones_logs_timecards_and_completions() {
         assert!(stdout(&out).contains("tnactl"), "{shell}");
         assert!(stdout(&out).contains("export"), "{shell}");
     }
+    h.stop().await;
+}
+
+/// An https:// relay with a private CA: refused against the system's roots, used with
+/// `login --ca-cert` (kept with the session for the socket too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_relay_with_a_private_ca() {
+    let h = Harness::start_with(3, true).await;
+    assert!(h.relay.url().starts_with("https://"));
+    let out = h.run(&["devices", "-o", "json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).expect("devices JSON");
+    assert_eq!(list.len(), 3);
+    let session = std::fs::read_to_string(h.path("config/tnactl/session.json")).unwrap();
+    assert!(session.contains("ca.crt"), "{session}");
+    // Without the CA the certificate is not trusted.
+    let out = h
+        .run_with_stdin(
+            &[
+                "login",
+                &h.relay.url(),
+                "--username",
+                USER,
+                "--password-stdin",
+            ],
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+        "{}",
+        text(&out)
+    );
     h.stop().await;
 }
 

@@ -60,6 +60,15 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// The audit trail's rules (refuse writes it cannot record?) and the bulk operations seen.
     pub audit: audit::Audit,
+    /// The outbox bytes all sockets hold beyond their guaranteed share (see `outbox.rs`).
+    pub outbox_budget: Arc<crate::outbox::Budget>,
+    /// Heavy archive queries running at once, relay-wide (see `heavy.rs`).
+    pub heavy: crate::heavy::HeavyQueries,
+}
+
+/// A turn for a heavy query, or the error that says the relay is busy.
+async fn heavy_turn(state: &AppState) -> Result<crate::heavy::Turn, RpcError> {
+    state.heavy.turn().await
 }
 
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.
@@ -422,11 +431,13 @@ pub async fn handle(
             if let Some(k) = &kiosk {
                 k.narrow_query(&mut q).await?;
             }
+            let _turn = heavy_turn(state).await?;
             to_value(sync.archive().query_tna(&q).await.map_err(archive_error)?)
         }
         Request::ArchiveJobCodeLogs(q) => {
             let sync = archive_of(state)?;
             check_query(&q)?;
+            let _turn = heavy_turn(state).await?;
             to_value(
                 sync.archive()
                     .query_job_codes(&q)
@@ -436,6 +447,7 @@ pub async fn handle(
         }
         Request::TimecardsGet(p) => {
             let sync = archive_of(state)?;
+            let _turn = heavy_turn(state).await?;
             to_value(timecards::get(sync.archive(), &state.gateways, &p).await?)
         }
         Request::TimecardsGetPolicy(_) => {

@@ -50,6 +50,9 @@ pub const SEARCH_CONCURRENCY: usize = 32;
 pub const SEARCH_DEADLINE: Duration = Duration::from_secs(15);
 /// How long `events.subscribe` waits for the gateway stream before giving up.
 pub const STREAM_WAIT: Duration = Duration::from_secs(10);
+/// Live subscriptions one socket may hold at once (the console holds one or two); more are
+/// refused with `-32008` so a client cannot grow the relay's subscription table without end.
+pub const MAX_SUBSCRIPTIONS_PER_SOCKET: usize = 32;
 /// How long it waits for the stream of a gateway that is known to be unreachable (another
 /// site's devices in the same subscription should not wait [`STREAM_WAIT`] for it).
 pub const DOWN_SITE_STREAM_WAIT: Duration = Duration::from_secs(1);
@@ -171,6 +174,9 @@ struct State {
     subs: HashMap<u64, Subscription>,
     /// Sites whose stream task runs.
     running: HashSet<usize>,
+    /// Devices whose monitoring this relay switched on since their gateway's stream opened:
+    /// a second subscriber does not ask the gateway again.
+    monitored: HashSet<u32>,
 }
 
 struct Inner {
@@ -188,6 +194,8 @@ struct Inner {
     /// Devices no gateway of this relay knows may be subscribed: their events come from other
     /// relays through the shared archive.
     remote_devices: std::sync::atomic::AtomicBool,
+    /// Devices this relay asked a gateway to monitor, in all (for tests and logs).
+    monitoring_calls: AtomicU64,
 }
 
 /// The relay's one fan-out of gateway events (cheap to clone).
@@ -213,6 +221,7 @@ impl Fanout {
                 shutdown,
                 searches: Arc::new(tokio::sync::Semaphore::new(SEARCH_CONCURRENCY)),
                 tap: Mutex::new(None),
+                monitoring_calls: AtomicU64::new(0),
                 remote_devices: std::sync::atomic::AtomicBool::new(false),
             }),
         }
@@ -248,6 +257,20 @@ impl Fanout {
         device_ids: Vec<u32>,
         with_cursors: bool,
     ) -> Result<(u64, AfterCursor), RpcError> {
+        let held = {
+            let st = self.state();
+            st.subs
+                .values()
+                .filter(|s| Arc::ptr_eq(&s.socket, socket))
+                .count()
+        };
+        if held >= MAX_SUBSCRIPTIONS_PER_SOCKET {
+            return Err(RpcError::limit_exceeded(
+                "live subscriptions on this socket (unsubscribe one first)",
+                MAX_SUBSCRIPTIONS_PER_SOCKET as u64,
+                held as u64 + 1,
+            ));
+        }
         // Unknown devices fail the call; unreachable ones are subscribed anyway (their events
         // flow once they are back and monitored) and get no cursor.
         let gws = &self.inner.gws;
@@ -257,11 +280,12 @@ impl Fanout {
         {
             return Err(gws.unknown_device(d));
         }
-        let enabled =
-            join_all(groups.iter().map(|(site, ids)| {
-                gsdk::event::enable_monitoring(&gws.sites()[*site].client, ids)
-            }))
-            .await;
+        let enabled = join_all(
+            groups
+                .iter()
+                .map(|(site, ids)| self.enable_monitoring(*site, ids)),
+        )
+        .await;
         for (device, result) in enabled.into_iter().flatten() {
             if let Err(e) = result {
                 if e.kind() == Some(ErrorCode::DeviceNotFound)
@@ -389,6 +413,79 @@ impl Fanout {
             .retain(|_, s| !Arc::ptr_eq(&s.socket, socket));
     }
 
+    /// Switches monitoring on for those of `ids` (devices of `site`) not switched on since the
+    /// site's stream opened, once per device however many sockets subscribe; the devices that
+    /// took it are remembered.
+    async fn enable_monitoring(
+        &self,
+        site: usize,
+        ids: &[u32],
+    ) -> Vec<(u32, Result<(), RpcError>)> {
+        let new: Vec<u32> = {
+            let st = self.state();
+            ids.iter()
+                .filter(|d| !st.monitored.contains(d))
+                .copied()
+                .collect()
+        };
+        if new.is_empty() {
+            return Vec::new();
+        }
+        self.inner
+            .monitoring_calls
+            .fetch_add(new.len() as u64, Ordering::Relaxed);
+        let results =
+            gsdk::event::enable_monitoring(&self.inner.gws.sites()[site].client, &new).await;
+        let mut st = self.state();
+        for (device, result) in &results {
+            if result.is_ok() {
+                st.monitored.insert(*device);
+            }
+        }
+        results
+    }
+
+    /// A site's stream ended: its gateway may have restarted and forgotten what it monitored.
+    fn forget_monitoring(&self, site: usize) {
+        let gws = &self.inner.gws;
+        self.state()
+            .monitored
+            .retain(|d| gws.known_site_of(*d).is_some_and(|i| i != site));
+    }
+
+    /// Switches monitoring on again for every subscribed device of `site` (after its stream
+    /// came back).
+    async fn monitor_subscribed(&self, site: usize) {
+        let gws = &self.inner.gws;
+        let ids: Vec<u32> = {
+            let st = self.state();
+            let mut ids: Vec<u32> = st
+                .subs
+                .values()
+                .flat_map(|s| s.devices.iter().copied())
+                .filter(|d| gws.known_site_of(*d) == Some(site))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        for (device, result) in self.enable_monitoring(site, &ids).await {
+            if let Err(e) = result {
+                tracing::info!(
+                    device,
+                    code = e.code,
+                    "monitoring not enabled again: {}",
+                    e.message
+                );
+            }
+        }
+    }
+
+    /// Devices this relay asked a gateway to monitor since it started (for tests and logs).
+    pub fn monitoring_calls(&self) -> u64 {
+        self.inner.monitoring_calls.load(Ordering::Relaxed)
+    }
+
     /// Number of live subscriptions (for tests and logs).
     pub fn subscriptions(&self) -> usize {
         self.state().subs.len()
@@ -499,6 +596,7 @@ impl Fanout {
                     up.send_replace((streams, true));
                     if streams > 1 {
                         tracing::info!(site, "realtime stream re-established; announcing gaps");
+                        self.monitor_subscribed(site).await;
                         self.announce_gaps(site);
                     }
                     loop {
@@ -518,6 +616,7 @@ impl Fanout {
                         }
                     }
                     up.send_replace((streams, false));
+                    self.forget_monitoring(site);
                     backoff.stream_ended(opened.elapsed());
                 }
                 Err(status) => tracing::warn!(site, %status, "realtime subscribe failed"),

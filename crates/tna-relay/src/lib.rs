@@ -19,7 +19,8 @@
 //! - [`status`]: device status — one `SubscribeStatus` stream per gateway broadcast to every socket
 //!   as `devices.status`, re-subscribed with backoff.
 //! - [`sync`]: the log archive's background sync (cursor pages, epoch resets, live wake-ups);
-//!   [`timecards`]: `timecards.*` from the archive; [`device_info`]: device names, locations
+//!   [`timecards`]: `timecards.*` from the archive ([`heavy`]: the relay-wide line for large
+//!   archive queries); [`device_info`]: device names, locations
 //!   and tags (`devices.setInfo`, filled into `devices.list`); [`audit`]: the audit trail of every write;
 //!   [`bridge`]: live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`kiosk_scope`]: what a kiosk session may see — its paired sites/devices, today's punches,
@@ -60,6 +61,7 @@ pub mod errors;
 pub mod fanout;
 pub mod gateways;
 pub mod gsdk;
+pub mod heavy;
 pub mod kiosk_scope;
 pub mod logging;
 pub mod metrics;

@@ -4,11 +4,17 @@
 //! live events wait a little, then the socket is closed). The writer task takes frames out and
 //! writes each within [`WRITE_TIMEOUT`]; the bytes are released once written.
 //!
+//! Relay-wide, the outboxes share one [`Budget`]: every socket may hold [`GUARANTEED_BYTES`]
+//! whatever the others do (so a normal client's replies always fit), and what sockets hold
+//! beyond that comes out of [`MAX_RELAY_OUTBOX_BYTES`] together. Many clients that stop reading
+//! therefore pin at most `sockets × GUARANTEED_BYTES + MAX_RELAY_OUTBOX_BYTES`, not
+//! `sockets × MAX_OUTBOX_BYTES`.
+//!
 //! The timing constants of a socket live here too: [`WRITE_TIMEOUT`], [`PING_INTERVAL`],
 //! [`IDLE_TIMEOUT`], [`CLOSE_GRACE`]; and the relay-wide cap [`MAX_SOCKETS_TOTAL`].
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use tna_types::limits::MAX_OUTBOX_BYTES;
@@ -27,10 +33,61 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Open WebSockets the relay serves at once, from everyone.
 pub const MAX_SOCKETS_TOTAL: usize = 2_048;
+/// Bytes every socket may hold in its outbox regardless of the relay-wide budget (a log page,
+/// a device list: what a reading client has in flight).
+pub const GUARANTEED_BYTES: usize = 1024 * 1024;
+/// Bytes all sockets together may hold beyond their [`GUARANTEED_BYTES`].
+pub const MAX_RELAY_OUTBOX_BYTES: usize = 256 * 1024 * 1024;
+
+/// The outbox bytes beyond [`GUARANTEED_BYTES`] that all sockets hold together.
+#[derive(Debug)]
+pub struct Budget {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes to share.
+    pub fn new(limit: usize) -> Arc<Budget> {
+        Arc::new(Budget {
+            used: AtomicUsize::new(0),
+            limit,
+        })
+    }
+
+    /// Bytes in use beyond the sockets' guaranteed share.
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+
+    /// Takes `n` bytes if they fit.
+    fn take(&self, n: usize) -> bool {
+        n == 0
+            || self
+                .used
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |u| {
+                    (u.saturating_add(n) <= self.limit).then_some(u + n)
+                })
+                .is_ok()
+    }
+
+    fn give(&self, n: usize) {
+        if n > 0 {
+            self.used.fetch_sub(n, Ordering::AcqRel);
+        }
+    }
+}
+
+/// The part of a socket's `bytes` that counts against the relay-wide budget.
+fn excess(bytes: usize) -> usize {
+    bytes.saturating_sub(GUARANTEED_BYTES)
+}
 
 /// The frame did not fit in the outbox (or the socket is gone); it is handed back.
 #[derive(Debug, thiserror::Error)]
-#[error("the socket's outbox is full ({buffered} of {limit} bytes) or closed")]
+#[error(
+    "the socket's outbox is full ({buffered} of {limit} bytes), the relay's is, or it is closed"
+)]
 pub struct Full {
     /// The frame that was not queued.
     pub text: String,
@@ -38,6 +95,8 @@ pub struct Full {
     pub buffered: usize,
     /// The bound.
     pub limit: usize,
+    /// It was the relay-wide [`Budget`] that had no room, not this socket's bound.
+    pub relay_wide: bool,
 }
 
 /// The sending side of one socket's outbox (cheap to clone).
@@ -48,8 +107,10 @@ pub struct Outbox {
 }
 
 struct Shared {
-    bytes: AtomicUsize,
+    /// Bytes waiting; a lock (not an atomic) because its share of the budget moves with it.
+    bytes: Mutex<usize>,
     limit: usize,
+    budget: Arc<Budget>,
     drained: Notify,
     metrics: Metrics,
 }
@@ -60,12 +121,18 @@ pub struct OutboxReceiver {
     shared: Arc<Shared>,
 }
 
-/// A new outbox bounded by `limit` bytes.
+/// A new outbox bounded by `limit` bytes, with a budget of its own (tests, internal queues).
 pub fn outbox(limit: usize, metrics: Metrics) -> (Outbox, OutboxReceiver) {
+    outbox_in(limit, Budget::new(usize::MAX), metrics)
+}
+
+/// A new outbox bounded by `limit` bytes that shares `budget` with the relay's other sockets.
+pub fn outbox_in(limit: usize, budget: Arc<Budget>, metrics: Metrics) -> (Outbox, OutboxReceiver) {
     let (tx, rx) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
-        bytes: AtomicUsize::new(0),
+        bytes: Mutex::new(0),
         limit,
+        budget,
         drained: Notify::new(),
         metrics,
     });
@@ -83,17 +150,12 @@ impl Outbox {
     pub fn push(&self, text: String) -> Result<(), Full> {
         let len = text.len();
         let limit = self.shared.limit;
-        let reserved = self
-            .shared
-            .bytes
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
-                (b.saturating_add(len) <= limit).then_some(b + len)
-            });
-        if let Err(buffered) = reserved {
+        if let Err((buffered, relay_wide)) = self.shared.reserve(len) {
             return Err(Full {
                 text,
                 buffered,
                 limit,
+                relay_wide,
             });
         }
         self.shared.metrics.outbox_bytes(len as i64);
@@ -103,6 +165,7 @@ impl Outbox {
                 text: e.0,
                 buffered: self.buffered(),
                 limit,
+                relay_wide: false,
             }
         })
     }
@@ -131,7 +194,7 @@ impl Outbox {
 
     /// Bytes waiting to be written.
     pub fn buffered(&self) -> usize {
-        self.shared.bytes.load(Ordering::Acquire)
+        *self.shared.bytes()
     }
 
     /// True once the writer is gone.
@@ -141,8 +204,32 @@ impl Outbox {
 }
 
 impl Shared {
+    fn bytes(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts `len` more bytes if they fit this socket's bound and, beyond its guaranteed
+    /// share, the relay's budget; else the bytes held and whether the budget said no.
+    fn reserve(&self, len: usize) -> Result<(), (usize, bool)> {
+        let mut bytes = self.bytes();
+        let after = bytes.saturating_add(len);
+        if after > self.limit {
+            return Err((*bytes, false));
+        }
+        if !self.budget.take(excess(after) - excess(*bytes)) {
+            return Err((*bytes, true));
+        }
+        *bytes = after;
+        Ok(())
+    }
+
     fn release(&self, len: usize) {
-        self.bytes.fetch_sub(len, Ordering::AcqRel);
+        {
+            let mut bytes = self.bytes();
+            let after = bytes.saturating_sub(len);
+            self.budget.give(excess(*bytes) - excess(after));
+            *bytes = after;
+        }
         self.metrics.outbox_bytes(-(len as i64));
         self.drained.notify_waiters();
     }
@@ -188,6 +275,37 @@ mod tests {
         assert_eq!(tx.buffered(), 3);
         tx.push("123".into()).unwrap();
         assert!(tx.push("x".repeat(11)).is_err(), "larger than the bound");
+    }
+
+    #[tokio::test]
+    async fn sockets_share_one_budget_beyond_their_guaranteed_bytes() {
+        let budget = Budget::new(GUARANTEED_BYTES);
+        let big = MAX_OUTBOX_BYTES;
+        let (a, mut a_rx) = outbox_in(big, budget.clone(), Metrics::new());
+        let (b, _b_rx) = outbox_in(big, budget.clone(), Metrics::new());
+        let (c, _c_rx) = outbox_in(big, budget.clone(), Metrics::new());
+        let mb = |n: usize| "x".repeat(n * 1024 * 1024);
+        // Each socket's first MiB is its own; a's second comes from the budget.
+        a.push(mb(1)).unwrap();
+        a.push(mb(1)).unwrap();
+        assert_eq!(budget.used(), GUARANTEED_BYTES);
+        // The budget is spent: b may still fill its guaranteed share, not more.
+        b.push(mb(1)).unwrap();
+        let refused = b.push("y".into()).unwrap_err();
+        assert!(refused.relay_wide, "{refused}");
+        // c's small reply fits whatever the others hold.
+        c.push("a small reply".into()).unwrap();
+        // a's frames are written: the budget is free again for b.
+        for _ in 0..2 {
+            let t = a_rx.recv().await.unwrap();
+            a_rx.written(t.len());
+        }
+        assert_eq!(budget.used(), 0);
+        b.push(mb(1)).unwrap();
+        assert_eq!(budget.used(), GUARANTEED_BYTES);
+        // A socket's own bound still holds below the budget.
+        let (d, _d_rx) = outbox_in(10, Budget::new(usize::MAX), Metrics::new());
+        assert!(!d.push("x".repeat(11)).unwrap_err().relay_wide);
     }
 
     #[tokio::test]

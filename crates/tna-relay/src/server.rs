@@ -147,6 +147,11 @@ impl RunningRelay {
         self.fanout.subscriptions()
     }
 
+    /// Devices the relay asked its gateways to monitor since it started (for tests).
+    pub fn monitoring_calls(&self) -> u64 {
+        self.fanout.monitoring_calls()
+    }
+
     /// Stops accepting, closes every socket, stops the demo gateway, and waits for all of it.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
@@ -243,6 +248,11 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             secure_cookies: origins.https(),
             metrics,
             audit: crate::audit::Audit::new(cfg.audit_optional),
+            outbox_budget: crate::outbox::Budget::new(crate::outbox::MAX_RELAY_OUTBOX_BYTES),
+            heavy: crate::heavy::HeavyQueries::new(
+                crate::heavy::MAX_HEAVY_QUERIES,
+                crate::heavy::HEAVY_QUERY_WAIT,
+            ),
         },
         MetricsAccess::new(cfg.metrics_token),
         origins,

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
 use crate::outbox::{
-    CLOSE_GRACE, IDLE_TIMEOUT, Outbox, OutboxReceiver, PING_INTERVAL, WRITE_TIMEOUT, outbox,
+    CLOSE_GRACE, IDLE_TIMEOUT, Outbox, OutboxReceiver, PING_INTERVAL, WRITE_TIMEOUT, outbox_in,
 };
 use crate::signin::{Caller, SESSION_RECHECK, authorize, still_signed_in};
 use crate::status;
@@ -81,7 +81,11 @@ pub async fn serve<W, R>(
     // Only kicks after this socket opened count (the receiver was cloned from the router's).
     kick.borrow_and_update();
     let _counted = state.metrics.socket_opened(caller.role);
-    let (tx, rx) = outbox(MAX_OUTBOX_BYTES, state.metrics.clone());
+    let (tx, rx) = outbox_in(
+        MAX_OUTBOX_BYTES,
+        state.outbox_budget.clone(),
+        state.metrics.clone(),
+    );
     let (close_tx, close_rx) = watch::channel(None::<CloseFrame>);
     let mut writer = tokio::spawn(write_loop(sink, rx, close_rx));
     let overflow = Arc::new(Notify::new());
@@ -305,6 +309,12 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
         let outcome = match outcome {
             Ok(response) => match tx.push(response.to_text()) {
                 Ok(()) => Ok(()),
+                Err(full) if full.relay_wide => Err(RpcError::new(
+                    ErrorCode::LimitExceeded,
+                    "The relay holds too many unsent replies for slow clients right now; read \
+                     your replies and try again.",
+                )
+                .with_data(serde_json::json!({ "relayWide": true }))),
                 Err(full) => Err(RpcError::limit_exceeded(
                     "bytes waiting to be sent to this socket (read your replies)",
                     full.limit as u64,

@@ -1042,6 +1042,55 @@ async fn live_events_fan_out_and_a_dropped_gateway_stream_becomes_a_gap() {
     h.stop().await;
 }
 
+/// Monitoring is switched on once per device however many sockets subscribe, and one socket's
+/// subscriptions are capped.
+#[tokio::test]
+async fn monitoring_once_per_device_and_subscriptions_capped_per_socket() {
+    let h = Harness::start(false).await;
+    let mut a = h.client().await;
+    let mut b = h.client().await;
+    let listed = a.ok("devices.list", json!({})).await;
+    let ids: Vec<u64> = listed["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["status"] == "connected")
+        .filter_map(|d| d["deviceId"].as_u64())
+        .take(3)
+        .collect();
+    assert_eq!(ids.len(), 3, "{listed}");
+    let before = h.relay.monitoring_calls();
+    a.ok("events.subscribe", json!({"deviceIds": [ids[0], ids[1]]}))
+        .await;
+    b.ok(
+        "events.subscribe",
+        json!({"deviceIds": [ids[0], ids[1], ids[2]]}),
+    )
+    .await;
+    a.ok("events.subscribe", json!({"deviceIds": [ids[2]]}))
+        .await;
+    assert_eq!(
+        h.relay.monitoring_calls() - before,
+        3,
+        "three devices, each asked once"
+    );
+    // a holds 2; it may hold MAX_SUBSCRIPTIONS_PER_SOCKET in all.
+    let cap = tna_relay::fanout::MAX_SUBSCRIPTIONS_PER_SOCKET;
+    for _ in 2..cap {
+        a.ok("events.subscribe", json!({"deviceIds": [ids[0]]}))
+            .await;
+    }
+    let refused = a
+        .err("events.subscribe", json!({"deviceIds": [ids[0]]}))
+        .await;
+    assert_eq!(refused["code"], -32008, "{refused}");
+    assert_eq!(refused["data"]["limit"], cap, "{refused}");
+    // Another socket is not affected.
+    b.ok("events.subscribe", json!({"deviceIds": [ids[0]]}))
+        .await;
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn subscribe_rejects_bad_device_lists() {
     let h = Harness::start(false).await;

@@ -19,6 +19,7 @@ WORKDIR /src
 COPY . .
 RUN cargo fetch --locked \
  && trunk build --release --offline --locked \
+ && trunk build --release --offline=true --locked --dist dist/kiosk --public-url /kiosk/ kiosk.html \
  && cargo build --release --locked -p tna-relay
 
 FROM debian:bookworm-slim

@@ -437,6 +437,7 @@ pub mod devices {
     }
     pub const CAPTION: &str = "Devices known to the gateway";
     pub const COL_ID: &str = "ID";
+    pub const COL_NAME: &str = "Name";
     pub const COL_SITE: &str = "Site";
     pub const COL_TYPE: &str = "Type";
     pub const COL_ADDRESS: &str = "Address";
@@ -512,6 +513,17 @@ pub mod device {
     pub fn heading(id: u32) -> String {
         format!("Device {id}")
     }
+    pub const NAME: &str = "Name";
+    pub const LOCATION: &str = "Location";
+    pub const TAGS: &str = "Tags (comma-separated)";
+    pub const TAGS_SHORT: &str = "Tags";
+    pub const EDIT_NAME: &str = "Name and location";
+    pub const SAVE_NAME: &str = "Save name";
+    pub const CANCEL: &str = "Cancel";
+    pub const NAME_SAVED: &str = "Saved.";
+    pub const NAME_FAILED: &str = "The name could not be saved";
+    pub const NAME_HINT: &str =
+        "Shown wherever this device appears. Leave a field empty to clear it.";
 
     /// The mode's name.
     pub fn mode_name(mode: TnaMode) -> &'static str {
@@ -623,6 +635,7 @@ pub mod bulk {
     pub const TARGETS: &str = "1. Target devices";
     pub const SOURCE: &str = "2. Configuration to apply";
     pub const FILTER_TYPE: &str = "Type";
+    pub const FILTER_SITE: &str = "Site";
     pub const FILTER_TNA: &str = "T&A support";
     pub const FILTER_STATUS: &str = "Status";
     pub const FILTER_TEXT: &str = "Text";

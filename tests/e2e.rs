@@ -28,6 +28,7 @@ mod e2e {
     pub mod bulk;
     pub mod clocks;
     pub mod config;
+    pub mod device_names;
     pub mod drift;
     pub mod editor_extras;
     pub mod job_codes;
@@ -145,6 +146,11 @@ macro_rules! browser_test {
 }
 
 browser_test!(config_editor_in_chromium, e2e::config::editor_flow);
+
+browser_test!(
+    device_names_in_chromium,
+    e2e::device_names::an_operator_names_a_device
+);
 
 browser_test!(
     unsaved_edits_prompt_in_chromium,

@@ -2,9 +2,10 @@
 
 use tna_types::logs::LogPage;
 use tna_types::protocol::method::{
-    DevicesCapabilities, DevicesList, EventsSubscribe, EventsUnsubscribe, JobCodesGet, JobCodesSet,
-    JobCodesSetMulti, SchedulesList, SystemGetJobCodeUse, SystemGetTimeZone, SystemSetJobCodeUse,
-    TnaGetConfig, TnaGetJobCodeLog, TnaGetLog, TnaSetConfig, TnaSetConfigMulti,
+    DevicesCapabilities, DevicesList, DevicesSetInfo, EventsSubscribe, EventsUnsubscribe,
+    JobCodesGet, JobCodesSet, JobCodesSetMulti, SchedulesList, SystemGetJobCodeUse,
+    SystemGetTimeZone, SystemSetJobCodeUse, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
+    TnaSetConfig, TnaSetConfigMulti,
 };
 use tna_types::protocol::{
     DeviceParams, DevicesResult, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
@@ -12,7 +13,8 @@ use tna_types::protocol::{
     SubscribeParams, SubscribeResult, UnsubscribeParams,
 };
 use tna_types::{
-    Device, DeviceCapabilities, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog, UserJobCodes,
+    Device, DeviceCapabilities, DeviceInfo, DeviceResult, JobCodeLog, Schedule, TnaConfig, TnaLog,
+    UserJobCodes,
 };
 
 use super::{ApiClient, ApiError};
@@ -26,6 +28,11 @@ impl ApiClient {
     /// `devices.list` with how each gateway (site) answered, for the devices page.
     pub async fn list_devices_and_sites(self) -> Result<DevicesResult, ApiError> {
         self.call::<DevicesList>(NoParams {}).await
+    }
+
+    /// `devices.setInfo`: a device's name, location and tags (what the relay now keeps).
+    pub async fn set_device_info(self, info: DeviceInfo) -> Result<DeviceInfo, ApiError> {
+        Ok(self.call::<DevicesSetInfo>(info).await?.info)
     }
 
     /// `devices.capabilities`: what one device can do.

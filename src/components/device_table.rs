@@ -2,7 +2,7 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use tna_types::Device;
+use tna_types::{Device, product_name};
 use wasm_bindgen::JsValue;
 
 use crate::components::status_badge::{StatusBadge, status_key, status_text};
@@ -10,12 +10,17 @@ use crate::components::yes_no;
 use crate::strings::devices as s;
 
 /// Whether `device` matches the filter text: every whitespace-separated word must appear
-/// (case-insensitive) in its ID, type, address, status, status detail or site.
+/// (case-insensitive) in its ID, name, location, tags, type (code or product name), address,
+/// status, status detail or site.
 pub fn device_matches(device: &Device, filter: &str) -> bool {
     let haystack = format!(
-        "{} {} {} {} {} {}",
+        "{} {} {} {} {} {} {} {} {} {}",
         device.device_id,
+        device.name.as_deref().unwrap_or(""),
+        device.location.as_deref().unwrap_or(""),
+        device.tags.join(" "),
         device.device_type,
+        product_name(&device.device_type),
         device.address,
         status_key(device.status),
         status_text(device.status),
@@ -49,8 +54,12 @@ pub fn DeviceTable(
                 .collect::<Vec<_>>()
         })
     });
-    // A Site column once any device has a site (a relay with several gateways).
+    // A Site column once any device has a site (a relay with several gateways); a Name column
+    // once any device has a name or location.
     let has_sites = Memo::new(move |_| devices.with(|all| all.iter().any(|d| d.site.is_some())));
+    let has_names = Memo::new(move |_| {
+        devices.with(|all| all.iter().any(|d| d.name.is_some() || d.location.is_some()))
+    });
     let summary = move || {
         let connected = devices.with(|all| {
             all.iter()
@@ -76,6 +85,7 @@ pub fn DeviceTable(
                 <thead>
                     <tr>
                         <th scope="col">{s::COL_ID}</th>
+                        {move || has_names.get().then(|| view! { <th scope="col">{s::COL_NAME}</th> })}
                         {move || has_sites.get().then(|| view! { <th scope="col">{s::COL_SITE}</th> })}
                         <th scope="col">{s::COL_TYPE}</th>
                         <th scope="col">{s::COL_ADDRESS}</th>
@@ -87,8 +97,26 @@ pub fn DeviceTable(
                 <tbody>
                     <For
                         each=move || shown.get()
-                        key=move |d| (d.device_id, d.status, d.status_detail.clone(), has_sites.get_untracked())
-                        children=move |d| view! { <DeviceRow device=d show_site=has_sites.get_untracked() /> }
+                        key=move |d| {
+                            (
+                                d.device_id,
+                                d.status,
+                                d.status_detail.clone(),
+                                d.name.clone(),
+                                d.location.clone(),
+                                has_sites.get_untracked(),
+                                has_names.get_untracked(),
+                            )
+                        }
+                        children=move |d| {
+                            view! {
+                                <DeviceRow
+                                    device=d
+                                    show_site=has_sites.get_untracked()
+                                    show_name=has_names.get_untracked()
+                                />
+                            }
+                        }
                     />
                 </tbody>
             </table>
@@ -99,7 +127,7 @@ pub fn DeviceTable(
 
 /// One row; a click anywhere on it follows the ID link (keyboard users use the link itself).
 #[component]
-fn DeviceRow(device: Device, show_site: bool) -> impl IntoView {
+fn DeviceRow(device: Device, show_site: bool, show_name: bool) -> impl IntoView {
     let link = NodeRef::<html::A>::new();
     let id = device.device_id;
     let follow_link = move |ev: leptos::ev::MouseEvent| {
@@ -123,10 +151,18 @@ fn DeviceRow(device: Device, show_site: bool) -> impl IntoView {
                     {id.to_string()}
                 </a>
             </td>
+            {show_name.then(|| view! {
+                <td data-label=s::COL_NAME data-testid="device-name">
+                    <span class="device-name">{device.name.clone().unwrap_or_default()}</span>
+                    {device.location.clone().map(|l| view! { <span class="muted device-location">{l}</span> })}
+                </td>
+            })}
             {show_site.then(|| view! {
                 <td data-label=s::COL_SITE data-testid="device-site">{device.site.clone().unwrap_or_default()}</td>
             })}
-            <td data-label=s::COL_TYPE data-testid="device-type">{device.device_type.clone()}</td>
+            <td data-label=s::COL_TYPE data-testid="device-type" title=device.device_type.clone()>
+                {product_name(&device.device_type)}
+            </td>
             <td data-label=s::COL_ADDRESS data-testid="device-address" class="mono">{device.address.clone()}</td>
             <td data-label=s::COL_STATUS>
                 <StatusBadge status=device.status detail=device.status_detail.clone() />
@@ -174,5 +210,16 @@ mod tests {
         assert!(device_matches(&d, "hq"));
         assert!(!device_matches(&d, "biolite"));
         assert!(!device_matches(&d, "biostation connected x"));
+        // Names, locations, tags and product names are searched too.
+        let named = Device {
+            name: Some("Reception entrance".into()),
+            location: Some("Building A".into()),
+            tags: vec!["lobby".into()],
+            ..d
+        };
+        assert!(device_matches(&named, "reception"));
+        assert!(device_matches(&named, "building lobby"));
+        assert!(device_matches(&named, "BioStation A2"));
+        assert!(!device_matches(&named, "warehouse"));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tna_types::{ConnectionStatus, Device, TnaConfig, validate_config};
+use tna_types::{ConnectionStatus, Device, TnaConfig, product_name, validate_config};
 
 use crate::api::use_api;
 use crate::components::device_table::device_matches;
@@ -24,6 +24,8 @@ use crate::strings::{bulk as s, editor as es};
 pub struct BulkFilter {
     /// Device type name; empty = any.
     pub device_type: String,
+    /// Site (gateway name); empty = any.
+    pub site: String,
     /// T&A support; `None` = any.
     pub tna: Option<bool>,
     /// Connection status; `None` = any.
@@ -36,6 +38,7 @@ impl BulkFilter {
     /// Whether a device passes every filter.
     pub fn matches(&self, d: &Device) -> bool {
         (self.device_type.is_empty() || d.device_type == self.device_type)
+            && (self.site.is_empty() || d.site.as_deref() == Some(self.site.as_str()))
             && self.tna.is_none_or(|t| d.tna_supported == t)
             && self.status.is_none_or(|st| d.status == st)
             && device_matches(d, &self.text)
@@ -158,8 +161,33 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
 
     let type_options = types
         .into_iter()
-        .map(|t| view! { <option value=t.clone()>{t.clone()}</option> })
+        .map(|t| view! { <option value=t.clone()>{product_name(&t)}</option> })
         .collect_view();
+    let sites: Vec<String> = devices.with_value(|all| {
+        all.iter()
+            .filter_map(|d| d.site.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    });
+    let site_filter = (!sites.is_empty()).then(|| {
+        view! {
+            <label>
+                {s::FILTER_SITE}
+                <select
+                    class="input"
+                    data-testid="filter-site"
+                    on:change=move |ev| filter.update(|f| f.site = event_target_value(&ev))
+                >
+                    <option value="">{s::ANY}</option>
+                    {sites
+                        .into_iter()
+                        .map(|site| view! { <option value=site.clone()>{site.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    });
     let tna_devices: Vec<u32> = devices.with_value(|all| {
         all.iter()
             .filter(|d| d.tna_supported)
@@ -203,7 +231,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                             />
                         </td>
                         <td class="mono">{id}</td>
-                        <td>{d.device_type.clone()}</td>
+                        <td title=d.device_type.clone()>{product_name(&d.device_type)}</td>
                         <td><StatusBadge status=d.status detail=d.status_detail.clone() /></td>
                         <td>{if d.tna_supported { s::YES } else { s::NO }}</td>
                     </tr>
@@ -216,6 +244,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
         <section class="card" data-testid="bulk-targets">
             <h2>{s::TARGETS}</h2>
             <div class="filters">
+                {site_filter}
                 <label>
                     {s::FILTER_TYPE}
                     <select class="input" data-testid="filter-type" on:change=move |ev| filter.update(|f| f.device_type = event_target_value(&ev))>
@@ -391,6 +420,18 @@ mod tests {
             ..Default::default()
         };
         assert!(!f.matches(&a) && f.matches(&b));
+        let hq = Device {
+            site: Some("HQ".into()),
+            ..a.clone()
+        };
+        let f = BulkFilter {
+            site: "HQ".into(),
+            ..Default::default()
+        };
+        assert!(
+            f.matches(&hq) && !f.matches(&a),
+            "a site filter keeps that site only"
+        );
     }
 
     #[test]

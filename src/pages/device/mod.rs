@@ -5,16 +5,18 @@ use futures::future::join;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tna_types::protocol::RpcError;
-use tna_types::{ConnectionStatus, Device, Schedule, TnaConfig};
+use tna_types::{ConnectionStatus, Device, Schedule, TnaConfig, product_name};
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{ErrorBanner, Loaded, StatusBadge, ok_data, relay_resource, yes_no};
 mod config_editor;
 mod job_codes;
+mod name_editor;
 
 use crate::strings::{app as app_s, device as s};
 use config_editor::TnaSection;
 use job_codes::JobCodesSection;
+use name_editor::NameEditor;
 
 /// What the page shows for one device.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,14 +164,25 @@ fn DeviceDetailView(
     view! {
         <header class="device-header" data-testid="device-header">
             <h1>
-                {s::heading(d.device_id)}
+                <span data-testid="device-heading">
+                    {d.name.clone().unwrap_or_else(|| s::heading(d.device_id))}
+                </span>
                 " "
                 <StatusBadge status=d.status detail=d.status_detail.clone() />
             </h1>
+            {d.name.is_some().then(|| view! { <p class="muted">{s::heading(d.device_id)}</p> })}
             <dl class="facts facts-inline">
+                {d.location.clone().map(|l| view! {
+                    <div class="fact">
+                        <dt>{s::LOCATION}</dt>
+                        <dd data-testid="device-location">{l}</dd>
+                    </div>
+                })}
                 <div class="fact">
                     <dt>{s::TYPE}</dt>
-                    <dd data-testid="device-type">{d.device_type.clone()}</dd>
+                    <dd data-testid="device-type" title=d.device_type.clone()>
+                        {product_name(&d.device_type)}
+                    </dd>
                 </div>
                 <div class="fact">
                     <dt>{s::ADDRESS}</dt>
@@ -185,7 +198,14 @@ fn DeviceDetailView(
                     <dt>{s::JOB_CODES}</dt>
                     <dd>{yes_no(d.job_code_supported)}</dd>
                 </div>
+                {(!d.tags.is_empty()).then(|| view! {
+                    <div class="fact">
+                        <dt>{s::TAGS_SHORT}</dt>
+                        <dd data-testid="device-tags">{d.tags.join(", ")}</dd>
+                    </div>
+                })}
             </dl>
+            <NameEditor device=d.clone() on_saved=retry />
         </header>
         {tna}
         {job_codes}

@@ -44,7 +44,8 @@ struct Args {
     /// Generate a CA and server certificate in this directory and serve TLS (plaintext without).
     #[arg(long)]
     tls_dir: Option<PathBuf>,
-    /// Milliseconds between generated live punches; 0 disables the generator.
+    /// How often (ms) the live generator records the workforce's punches whose planned time has
+    /// come; 0 disables it.
     #[arg(long, default_value_t = 2_000)]
     punch_interval_ms: u64,
     /// Start with this device disconnected (repeatable).

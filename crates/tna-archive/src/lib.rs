@@ -30,6 +30,8 @@
 //! - `id_counter`: portable sequences (the audit IDs).
 //! - `setting`: named settings (JSON text). `device_info`: a device's name, location and tags
 //!   (`''` = none, tags as a JSON array), so relays sharing an archive show the same names.
+//! - `user_device` + `directory_user`: the user directory — which device holds which user
+//!   under which name, and per user the name chosen, search keys, devices and differing names.
 //!
 //! Every `u32` of a device record is stored as a 64-bit integer and range-checked when read
 //! back; a T&A key is stored as its number 1..=16 or NULL.
@@ -44,6 +46,7 @@
 //! - [`live`] — live events between relays sharing one PostgreSQL archive (LISTEN/NOTIFY).
 //! - [`settings`] — named settings shared by the relays of one archive (the timecard policy).
 //! - [`devices`] — device names, locations and tags (`devices.setInfo`).
+//! - [`users`] — the user directory (`users.*`): each device's users, one row per user, search.
 //! - [`error`] — [`ArchiveError`].
 //! - `testing` (feature `test-pg`) — a throwaway PostgreSQL cluster for tests and benchmarks.
 //!
@@ -80,6 +83,7 @@ pub mod settings;
 mod sql;
 #[cfg(feature = "test-pg")]
 pub mod testing;
+pub mod users;
 
 use sqlx::any::Any;
 use sqlx::{AnyPool, Transaction};
@@ -93,6 +97,7 @@ pub use logs::{
     MAX_ROWS_PER_INSERT, QueryCursor, QueryPage, SQLITE_ROWS_PER_INSERT,
 };
 pub use sql::MAX_BIND_PARAMS;
+pub use users::{DeviceUsersStored, search_key};
 
 /// An open archive. Cheap to clone: clones share the connection pools.
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@
 //! - [`time`]: the one calendar module — day numbers, dates, weekdays, offsets, formatting —
 //!   and [`time::ZoneOffsets`], a zone's UTC offsets as a table (no time zone database here).
 //! - [`timecard`]: per-user, per-day worked time from punches ([`timecard::timecards`]).
+//! - [`users`]: the user directory (`users.*`): [`users::DirectoryUser`] and its params.
 //! - [`validate`]: the one validation used by the console (on every edit) and the relay (before
 //!   any write reaches a device); each error names its field and the limit.
 //! - [`protocol`]: the JSON-RPC 2.0 protocol over `/ws` — methods with their params and results,
@@ -39,6 +40,7 @@ pub mod logs;
 pub mod protocol;
 pub mod time;
 pub mod timecard;
+pub mod users;
 pub mod validate;
 
 pub use auth::Role;

@@ -23,6 +23,10 @@ pub const MAX_LOG_PAGE: u32 = 5_000;
 pub const MAX_DEVICES_PER_CALL: usize = 1_000;
 /// Largest number of users in one `jobCodes.set` / `jobCodes.setMulti` call.
 pub const MAX_USERS_PER_CALL: usize = 1_000;
+/// Largest `limit` of one `users.list` page.
+pub const MAX_USERS_PAGE: u32 = 1_000;
+/// Characters in a `users.list` search.
+pub const MAX_USER_QUERY_CHARS: usize = 64;
 /// Largest WebSocket text frame the relay accepts from a client.
 pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
 /// Requests one socket may have in flight at once.

@@ -3,6 +3,7 @@
 use tna_archive::{
     Archive, ArchiveError, ArchivedTnaLog, AuditEntry, AuditQuery, LogQuery, QueryCursor, Stream,
 };
+use tna_types::users::{DirectoryUser, UsersListParams};
 use tna_types::{DeviceInfo, TnaLog};
 
 use super::{all_pages, job, tna, tna_run};
@@ -23,6 +24,7 @@ pub async fn run_all(archive: &Archive) {
     settings_round_trip(archive).await;
     a_device_read_by_event_id(archive).await;
     device_names_are_kept_replaced_and_cleared(archive).await;
+    user_directory(archive).await;
 }
 
 /// `tna_from_event` reads one device like the device itself: from an event ID, in ID order, in
@@ -941,4 +943,203 @@ async fn device_names_are_kept_replaced_and_cleared(archive: &Archive) {
         .expect("clear");
     let kept = archive.device_infos().await.expect("read");
     assert_eq!(kept.len(), 1);
+}
+
+fn owned(users: &[(&str, &str)]) -> Vec<(String, String)> {
+    users
+        .iter()
+        .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
+        .collect()
+}
+
+/// One search (`query`), every page of `limit`, followed by `next`: the IDs in order.
+async fn search(archive: &Archive, query: Option<&str>, limit: u32) -> Vec<String> {
+    let mut p = UsersListParams {
+        query: query.map(str::to_owned),
+        limit,
+        after: None,
+    };
+    let mut out = Vec::new();
+    loop {
+        let page = archive.directory_page(&p).await.expect("page");
+        assert!(page.users.len() <= limit as usize);
+        out.extend(page.users.into_iter().map(|u| u.user_id));
+        match page.next {
+            Some(n) => p.after = Some(n),
+            None => return out,
+        }
+    }
+}
+
+/// The user directory: device lists kept and replaced, names chosen, conflicts, search by ID
+/// prefix and by name part (case, accents, Hangul, LIKE wildcards taken literally), paging,
+/// first/last seen from the T&A log.
+async fn user_directory(archive: &Archive) {
+    assert_eq!(archive.directory_size().await.expect("size"), 0);
+    let first = [
+        ("7001", "Müller Anna"),
+        ("7002", "김민준"),
+        ("7003", ""),
+        ("7004", "Ann_50%"),
+    ];
+    let stored = archive
+        .store_device_users(801, &owned(&first), 10)
+        .await
+        .expect("store 801");
+    assert_eq!((stored.users, stored.changed), (4, 4));
+    archive
+        .store_device_users(802, &owned(&[("7001", "Müller Anna"), ("7005", "Bob")]), 11)
+        .await
+        .expect("store 802");
+    archive
+        .store_device_users(803, &owned(&[("7005", "Robert")]), 12)
+        .await
+        .expect("store 803");
+    // Seen in the log: 7001 at 1,000 and 2,000 (another user between).
+    let logs = vec![
+        tna(804, 0, 1_000, "7001"),
+        tna(804, 1, 1_500, "7002"),
+        tna(804, 2, 2_000, "7001"),
+    ];
+    archive
+        .store_tna_page(804, 0, &logs, 3, 13)
+        .await
+        .expect("logs");
+
+    let all = archive
+        .directory_users(&["7005".into(), "nobody".into(), "7001".into(), "7003".into()])
+        .await
+        .expect("get");
+    assert_eq!(
+        all,
+        vec![
+            DirectoryUser {
+                user_id: "7005".into(),
+                name: Some("Bob".into()),
+                device_ids: vec![802, 803],
+                first_seen: None,
+                last_seen: None,
+                name_conflict: vec!["Bob".into(), "Robert".into()],
+            },
+            DirectoryUser {
+                user_id: "7001".into(),
+                name: Some("Müller Anna".into()),
+                device_ids: vec![801, 802],
+                first_seen: Some(1_000),
+                last_seen: Some(2_000),
+                name_conflict: vec![],
+            },
+            DirectoryUser {
+                user_id: "7003".into(),
+                name: None,
+                device_ids: vec![801],
+                first_seen: None,
+                last_seen: None,
+                name_conflict: vec![],
+            },
+        ]
+    );
+    assert_eq!(archive.directory_size().await.expect("size"), 5);
+    assert_eq!(
+        archive
+            .unknown_users(&["7002", "9999", "7001", "9998"])
+            .await
+            .expect("unknown"),
+        vec!["9998".to_string(), "9999".to_string()]
+    );
+
+    let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let everyone = ids(&["7001", "7002", "7003", "7004", "7005"]);
+    assert_eq!(search(archive, None, 1000).await, everyone);
+    assert_eq!(search(archive, Some("  "), 1000).await, everyone);
+    for limit in [1, 2, 3] {
+        assert_eq!(
+            search(archive, None, limit).await,
+            everyone,
+            "pages of {limit}"
+        );
+    }
+    assert_eq!(search(archive, Some("MULL"), 10).await, ids(&["7001"]));
+    assert_eq!(search(archive, Some("müLLer"), 10).await, ids(&["7001"]));
+    assert_eq!(
+        search(archive, Some("ann"), 10).await,
+        ids(&["7001", "7004"])
+    );
+    assert_eq!(search(archive, Some("민"), 10).await, ids(&["7002"]));
+    assert_eq!(
+        search(archive, Some("미"), 10).await,
+        ids(&["7002"]),
+        "a syllable being typed"
+    );
+    assert_eq!(search(archive, Some("700"), 2).await, everyone);
+    assert_eq!(search(archive, Some("7003"), 10).await, ids(&["7003"]));
+    assert!(
+        search(archive, Some("003"), 10).await.is_empty(),
+        "IDs match by prefix"
+    );
+    assert_eq!(
+        search(archive, Some("%"), 10).await,
+        ids(&["7004"]),
+        "% is literal"
+    );
+    assert_eq!(
+        search(archive, Some("_5"), 10).await,
+        ids(&["7004"]),
+        "_ is literal"
+    );
+    assert_eq!(
+        search(archive, Some("robert"), 10).await,
+        Vec::<String>::new(),
+        "the chosen name is searched"
+    );
+
+    // Device 801 now holds only 7001: the others leave the directory (no device holds them);
+    // 7001 keeps both devices. The same list again changes nothing.
+    let stored = archive
+        .store_device_users(801, &owned(&[("7001", "Müller Anna")]), 20)
+        .await
+        .expect("replace 801");
+    assert_eq!((stored.users, stored.changed), (1, 3));
+    let again = archive
+        .store_device_users(801, &owned(&[("7001", "Müller Anna")]), 21)
+        .await
+        .expect("same list");
+    assert_eq!(again.changed, 0);
+    assert_eq!(search(archive, None, 10).await, ids(&["7001", "7005"]));
+    // A rename on one device: a conflict until the other agrees.
+    archive
+        .store_device_users(802, &owned(&[("7001", "Anna Müller"), ("7005", "Bob")]), 22)
+        .await
+        .expect("rename");
+    let u = archive
+        .directory_users(&["7001".into()])
+        .await
+        .expect("get");
+    assert_eq!(
+        u[0].name_conflict,
+        vec!["Anna Müller".to_string(), "Müller Anna".to_string()]
+    );
+    archive
+        .store_device_users(801, &owned(&[("7001", "Anna Müller")]), 23)
+        .await
+        .expect("agree");
+    let u = archive
+        .directory_users(&["7001".into()])
+        .await
+        .expect("get");
+    assert_eq!(u[0].name.as_deref(), Some("Anna Müller"));
+    assert!(u[0].name_conflict.is_empty());
+    // An empty list: the device holds nobody any more.
+    archive
+        .store_device_users(803, &[], 24)
+        .await
+        .expect("empty");
+    let u = archive
+        .directory_users(&["7005".into()])
+        .await
+        .expect("get");
+    assert_eq!(
+        (u[0].device_ids.clone(), u[0].name_conflict.len()),
+        (vec![802], 0)
+    );
 }

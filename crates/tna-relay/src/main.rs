@@ -296,6 +296,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;
+    if cli.demo {
+        relay.name_demo_devices().await;
+    }
     println!("tna-relay: console at {}", relay.url());
     stop_signal().await?;
     println!("tna-relay: shutting down");

@@ -99,6 +99,8 @@ pub struct RunningRelay {
     status: StatusHub,
     server: JoinHandle<()>,
     demo: Vec<gateway_sim::RunningGateway>,
+    /// The site name of each demo gateway, in the order of `demo`.
+    demo_sites: Vec<Option<String>>,
     sync: Option<Syncer>,
 }
 
@@ -118,6 +120,23 @@ impl RunningRelay {
     /// it to inject faults).
     pub fn demo_gateway(&self) -> Option<&gateway_sim::Gateway> {
         self.demo.first().map(|d| &d.gateway)
+    }
+
+    /// Names the demo's devices (see [`crate::device_info::name_demo_devices`]); the `tna-relay
+    /// --demo` binary calls it so the console shows named places, tests do not.
+    pub async fn name_demo_devices(&self) {
+        let Some(sync) = &self.sync else { return };
+        let mut devices = Vec::new();
+        for (site, demo) in self.demo_sites.iter().zip(&self.demo) {
+            let gw = &demo.gateway;
+            for id in gw.device_ids() {
+                let entrance = gw
+                    .tna_config(id)
+                    .is_some_and(|c| c.mode == gsdk_proto::tna::Mode::Fixed as i32);
+                devices.push((site.clone(), id, entrance));
+            }
+        }
+        crate::device_info::name_demo_devices(sync, &devices).await;
     }
 
     /// Every in-process demo gateway, in config order.
@@ -172,6 +191,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
     let zones = site_zones(&cfg.gateways)?;
     let mut sites = Vec::with_capacity(cfg.gateways.len());
     let mut demo = Vec::new();
+    let mut demo_sites = Vec::new();
     for (site, zone) in cfg.gateways.into_iter().zip(zones) {
         let client = match site.target {
             GatewayTarget::Demo(sim) => {
@@ -180,6 +200,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
                     gateway_sim::start(gateway_sim::Gateway::new(sim), loopback, None).await?;
                 let client = GatewayClient::new(&format!("http://{}", running.addr), None)?;
                 demo.push(running);
+                demo_sites.push(site.name.clone());
                 client
             }
             GatewayTarget::Remote { url, ca_cert } => {
@@ -290,6 +311,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
         sync,
         server,
         demo,
+        demo_sites,
     })
 }
 

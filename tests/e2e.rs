@@ -405,8 +405,10 @@ async fn logs_page(client: Client, relay: &RunningRelay) -> Result<()> {
     save_screenshot(&client, "logs.png").await?;
     client.execute("window.scrollTo(0, 0);", vec![]).await?;
 
-    // One device-local day, as the filter sees it.
-    let tz = sim.time_zone(id).context("time zone")?;
+    // One day in the zone the page's day filter uses: the site's zone by default; this demo
+    // site has none set, so UTC (not the device's own offset: the emulated night shifts punch
+    // in the hours where the two days differ).
+    let tz = 0;
     let all = sim.tna_logs(id, 0, u32::MAX).context("logs")?;
     let local_day = |ts: u32| tna_types::time::local_day(i64::from(ts), tz);
     let day = local_day(all[all.len() / 2].timestamp);
@@ -747,6 +749,35 @@ async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
     }
     set_viewport(&client, 800, 1280).await?;
     save_screenshot(&client, "kiosk-portrait.png").await?;
+    // A phone (headless Chromium's narrowest window, 500 px): Settings stays on screen, nothing
+    // scrolls sideways, and a punch's name keeps its own line instead of being cut to a letter.
+    set_viewport(&client, 390, 844).await?;
+    let v = client
+        .execute(
+            "const s = document.querySelector('[data-testid=kiosk-settings]').getBoundingClientRect();\
+             const u = document.querySelector('.kiosk-punch-user').getBoundingClientRect();\
+             return [innerWidth, document.documentElement.scrollWidth, s.right, u.width];",
+            vec![],
+        )
+        .await?;
+    let [width, scroll, settings_right, user_width]: [f64; 4] = serde_json::from_value(v)?;
+    ensure!(
+        width <= 560.0,
+        "the window is {width} px wide, not a phone's"
+    );
+    ensure!(
+        scroll <= width,
+        "the kiosk scrolls sideways: {scroll} > {width}"
+    );
+    ensure!(
+        settings_right <= width,
+        "Settings ends at {settings_right} px, off a {width} px screen"
+    );
+    ensure!(
+        user_width >= width / 2.0,
+        "a punch's name is {user_width} px wide on a {width} px screen"
+    );
+    save_screenshot(&client, "kiosk-phone.png").await?;
     Ok(())
 }
 

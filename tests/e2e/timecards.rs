@@ -132,24 +132,39 @@ pub async fn week_matches_the_rules(client: &Client, relay: &RunningRelay) -> Re
         )));
     }
 
-    let mut shown_days = BTreeMap::new();
-    for row in client
-        .find_all(Locator::Css("[data-testid=tc-row]"))
-        .await?
-    {
-        let user = row.attr("data-user").await?.context("user")?;
-        let day = row.attr("data-day").await?.context("day")?;
-        let worked: u64 = row
-            .attr("data-worked-seconds")
-            .await?
-            .context("worked")?
-            .parse()?;
-        shown_days.insert((user, day), worked);
-    }
     let expected_days: BTreeMap<(String, String), u64> = want_days
         .iter()
         .map(|d| ((d.user_id.clone(), d.day.clone()), d.worked_seconds))
         .collect();
+    // The emulated workforce works the same days every week, so the page's own week can have as
+    // many rows as the week asked for: read the rows until they are the asked week's (a row
+    // replaced while being read is read again), at most PAGE_WAIT.
+    let started = Instant::now();
+    let shown_days = loop {
+        let read = async {
+            let mut shown = BTreeMap::new();
+            for row in client
+                .find_all(Locator::Css("[data-testid=tc-row]"))
+                .await?
+            {
+                let user = row.attr("data-user").await?.context("user")?;
+                let day = row.attr("data-day").await?.context("day")?;
+                let worked: u64 = row
+                    .attr("data-worked-seconds")
+                    .await?
+                    .context("worked")?
+                    .parse()?;
+                shown.insert((user, day), worked);
+            }
+            anyhow::Ok(shown)
+        }
+        .await;
+        match read {
+            Ok(shown) if shown == expected_days || started.elapsed() >= PAGE_WAIT => break shown,
+            Err(e) if started.elapsed() >= PAGE_WAIT => return Err(e),
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
     ensure!(
         shown_days == expected_days,
         "daily rows differ: shown {} rows, expected {}",

@@ -103,6 +103,9 @@ pub struct RelayConfig {
     /// Caps on open WebSockets (per session, per client address, in total; see
     /// [`crate::socket_caps`]); tests lower them.
     pub socket_caps: crate::socket_caps::Caps,
+    /// How often the user directory reads every device's users again (see [`crate::users`];
+    /// default [`crate::users::DEFAULT_USERS_REFRESH`]).
+    pub users_refresh: std::time::Duration,
 }
 
 impl RelayConfig {
@@ -129,6 +132,7 @@ impl RelayConfig {
             metrics_token: None,
             audit_optional: false,
             socket_caps: crate::socket_caps::Caps::default(),
+            users_refresh: crate::users::DEFAULT_USERS_REFRESH,
         }
     }
 }

@@ -28,8 +28,9 @@
 //! **[`archive`] — what is built on the log archive:**
 //! - [`sync`]: the background sync (cursor pages, epoch resets, live wake-ups);
 //!   [`timecards`]: `timecards.*`; [`heavy`]: the relay-wide line for large archive queries;
-//!   [`device_info`]: device names, locations and tags; [`audit`]: the audit trail of every
-//!   write; [`bridge`]: live events between relays sharing one PostgreSQL archive.
+//!   [`device_info`]: device names, locations and tags; [`users`]: the user directory (each
+//!   device's users and names, search); [`audit`]: the audit trail of every write;
+//!   [`bridge`]: live events between relays sharing one PostgreSQL archive.
 //!
 //! **[`edge`] — the HTTP edge:**
 //! - [`server`]: the axum router (`/ws`, `/healthz`, `/readyz`, `/metrics`, the console's
@@ -49,7 +50,7 @@ pub mod config;
 pub mod edge;
 pub mod wire;
 
-pub use archive::{audit, bridge, device_info, heavy, sync, timecards};
+pub use archive::{audit, bridge, device_info, heavy, sync, timecards, users};
 pub use config::{GatewaySite, GatewayTarget, RelayConfig};
 pub use edge::{assets, auth, config_file, logging, metrics, origin, ready, server, signin, tls};
 pub use server::{RelayError, RunningRelay, start};

@@ -145,6 +145,11 @@ struct Cli {
     /// default such writes are refused with error -32009 and nothing is changed.
     #[arg(long, env = "TNA_RELAY_AUDIT_OPTIONAL")]
     audit_optional: bool,
+    /// Minutes between reads of every device's users into the user directory (also at start,
+    /// on `users.sync`, and when a log names a user the directory lacks) [default: 15].
+    #[arg(long, env = "TNA_RELAY_USERS_REFRESH_MINUTES", value_name = "MINUTES",
+          value_parser = clap::value_parser!(u64).range(1..=10_080))]
+    users_refresh_minutes: Option<u64>,
     /// The first admin's password, used only when the accounts file has no account yet.
     #[arg(long, env = "TNA_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
@@ -282,6 +287,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         (auth, None)
     };
+    let users_refresh = match cli.users_refresh_minutes.or(file.users_refresh_minutes) {
+        Some(0) => anyhow::bail!("users_refresh_minutes must be at least 1"),
+        Some(m) => std::time::Duration::from_secs(m.saturating_mul(60)),
+        None => tna_relay::users::DEFAULT_USERS_REFRESH,
+    };
     let relay = tna_relay::start(RelayConfig {
         dist,
         auth: Some(auth),
@@ -293,6 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         archive: Some(archive),
         metrics_token: cli.metrics_token,
         audit_optional: cli.audit_optional,
+        users_refresh,
         ..RelayConfig::with_sites(listen, gateways)
     })
     .await?;

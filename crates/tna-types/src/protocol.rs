@@ -28,6 +28,7 @@ use crate::dst::{FixZonesParams, FixZonesResult, ZonesResult};
 use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
 use crate::timecard::{TimecardDay, TimecardPolicy, UserTotals};
+use crate::users::{UsersGetParams, UsersListParams, UsersPage, UsersResult, UsersSyncParams};
 use crate::validate::FieldError;
 
 /// The `jsonrpc` member: always `"2.0"`; anything else fails to decode.
@@ -790,6 +791,12 @@ methods! {
     TimecardsSetPolicy = "timecards.setPolicy" (PolicyParams) -> PolicyParams, role Admin, audited;
     /// The audit trail, newest first (admin).
     AuditList = "audit.list" (AuditQuery) -> AuditResult, role Admin;
+    /// One page of the user directory, optionally a search by ID prefix or name part.
+    UsersList = "users.list" (UsersListParams) -> UsersPage, role Viewer;
+    /// Directory entries of some users (a kiosk: names only, of users its devices hold).
+    UsersGet = "users.get" (UsersGetParams) -> UsersResult, role Kiosk;
+    /// Reads the devices' users into the directory now (`User.GetList` + `User.GetPartial`).
+    UsersSync = "users.sync" (UsersSyncParams) -> EmptyResult, role Operator, audited;
 }
 
 fn parse_params<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, RpcError> {
@@ -1513,6 +1520,17 @@ mod tests {
                 actor: Some("admin".into()),
                 limit: 50,
                 ..Default::default()
+            }),
+            Request::UsersList(UsersListParams {
+                query: Some("Müll".into()),
+                limit: 100,
+                after: Some("1042".into()),
+            }),
+            Request::UsersGet(UsersGetParams {
+                user_ids: vec!["1001".into(), "1002".into()],
+            }),
+            Request::UsersSync(UsersSyncParams {
+                device_ids: Some(vec![7]),
             }),
         ];
         let methods: std::collections::BTreeSet<&str> = all.iter().map(Request::method).collect();

@@ -68,6 +68,8 @@ struct Inner {
     passes: watch::Sender<u64>,
     /// Events stored, lag per device.
     metrics: Metrics,
+    /// The user directory, told about the users of every stored T&A page.
+    directory: std::sync::OnceLock<crate::users::Directory>,
 }
 
 impl Syncer {
@@ -95,6 +97,7 @@ impl Syncer {
                 watched: Mutex::default(),
                 passes: watch::channel(0).0,
                 metrics,
+                directory: std::sync::OnceLock::new(),
             }),
         };
         tokio::spawn(me.clone().run(fanout, shutdown));
@@ -104,6 +107,17 @@ impl Syncer {
     /// The archive.
     pub fn archive(&self) -> &Archive {
         &self.inner.archive
+    }
+
+    /// Tells `directory` the users of every T&A page stored from now on, so a user it lacks
+    /// gets read (set once; later calls are ignored).
+    pub fn tell_directory(&self, directory: crate::users::Directory) {
+        let _ = self.inner.directory.set(directory);
+    }
+
+    /// The user directory, when one was set.
+    pub fn directory(&self) -> Option<&crate::users::Directory> {
+        self.inner.directory.get()
     }
 
     /// Queues devices for a sync now (`None`: every device at the next full pass, at once).
@@ -376,6 +390,12 @@ impl Syncer {
                         .await
                         .map_err(archive_error)?;
                     self.inner.metrics.events_stored(stream, stored);
+                    if let Some(directory) = self.inner.directory.get() {
+                        let users: BTreeSet<&str> =
+                            page.logs.iter().map(|l| l.user_id.as_str()).collect();
+                        let users: Vec<&str> = users.into_iter().collect();
+                        directory.saw_users(device_id, &users).await;
+                    }
                     next = page.next_start_event_id;
                     page.done
                 }

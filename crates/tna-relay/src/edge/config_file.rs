@@ -8,6 +8,7 @@
 //! public_origin = "https://tna.example.com"   # behind a TLS proxy: Secure cookies, HSTS
 //! allow_origins = ["https://intranet.example"]
 //! trusted_proxies = ["10.0.0.0/8"]   # reverse proxies whose X-Forwarded-For names the client
+//! users_refresh_minutes = 15  # how often every device's users are read into the directory
 //!
 //! [tls]                       # optional: serve HTTPS
 //! cert = "/etc/tna-relay/relay.crt"
@@ -60,6 +61,8 @@ pub struct ConfigFile {
     /// The log archive's database URL (`sqlite:///var/lib/tna-relay/archive.db`,
     /// `postgres://…`).
     pub archive: Option<String>,
+    /// Minutes between reads of every device's users (`--users-refresh-minutes`).
+    pub users_refresh_minutes: Option<u64>,
     /// HTTPS for the relay itself.
     pub tls: Option<TlsSection>,
     /// The device gateways (`[[gateway]]`).

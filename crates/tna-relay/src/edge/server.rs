@@ -161,6 +161,11 @@ impl RunningRelay {
         self.sync.as_ref()
     }
 
+    /// The user directory's reader, when the relay keeps an archive.
+    pub fn directory(&self) -> Option<&crate::users::Directory> {
+        self.sync.as_ref()?.directory()
+    }
+
     /// Number of live-event subscriptions (for tests).
     pub fn event_subscriptions(&self) -> usize {
         self.fanout.subscriptions()
@@ -257,6 +262,14 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
             stopped.clone(),
         )
     });
+    if let Some(sync) = &sync {
+        sync.tell_directory(crate::users::Directory::start(
+            sync.archive().clone(),
+            gateways.clone(),
+            cfg.users_refresh,
+            stopped.clone(),
+        ));
+    }
     let app = router(
         cfg.socket_caps,
         AppState {

@@ -474,6 +474,70 @@ pub async fn handle(
             .await?;
             to_value(PolicyParams { policy: p.policy })
         }
+        Request::UsersList(p) => {
+            let sync = archive_of(state)?;
+            crate::users::check_list(&p)?;
+            to_value(
+                sync.archive()
+                    .directory_page(&p)
+                    .await
+                    .map_err(archive_error)?,
+            )
+        }
+        Request::UsersGet(p) => {
+            let sync = archive_of(state)?;
+            check_user_ids(&p.user_ids)?;
+            let mut users = sync
+                .archive()
+                .directory_users(&p.user_ids)
+                .await
+                .map_err(archive_error)?;
+            if let Some(k) = &kiosk {
+                // Names only, of users a device of the kiosk's scope holds.
+                let mut shown = Vec::with_capacity(users.len());
+                for u in users {
+                    let mut covered = false;
+                    for d in &u.device_ids {
+                        if k.covers(*d).await {
+                            covered = true;
+                            break;
+                        }
+                    }
+                    if covered {
+                        shown.push(u.display_only());
+                    }
+                }
+                users = shown;
+            }
+            to_value(tna_types::users::UsersResult { users })
+        }
+        Request::UsersSync(p) => {
+            let sync = archive_of(state)?;
+            let directory = sync.directory().ok_or_else(|| {
+                RpcError::new(
+                    ErrorCode::Unsupported,
+                    "This relay keeps no user directory.",
+                )
+            })?;
+            if let Some(ids) = &p.device_ids {
+                check_device_ids(ids)?;
+            }
+            let write = Write::new(method, p.device_ids.clone().unwrap_or_default())
+                .after(serde_json::json!({ "deviceIds": p.device_ids }));
+            audited(
+                state,
+                caller,
+                write,
+                async { None },
+                async {
+                    directory.sync_now(p.device_ids.as_deref());
+                    Ok(EmptyResult {})
+                },
+                |_| ok_result(),
+            )
+            .await?;
+            to_value(EmptyResult {})
+        }
         Request::AuditList(q) => {
             let sync = archive_of(state)?;
             if q.limit == 0 {

@@ -1,12 +1,62 @@
-//! `gsdk.user` (job-code part): users' job codes, with the protobuf ⇄ `tna-types` conversions.
+//! `gsdk.user`: the users a device holds (IDs, then names — only the header and name masks are
+//! ever asked for, so no credential reaches the relay) and users' job codes, with the protobuf ⇄
+//! `tna-types` conversions.
 
 use gsdk_proto::tna::JobCode as PbJobCode;
 use gsdk_proto::user::user_client::UserClient;
-use gsdk_proto::user::{GetJobCodeRequest, SetJobCodeMultiRequest, SetJobCodeRequest, UserJobCode};
+use gsdk_proto::user::{
+    GetJobCodeRequest, GetListRequest, GetPartialRequest, InfoMask, SetJobCodeMultiRequest,
+    SetJobCodeRequest, UserInfo, UserJobCode,
+};
 use tna_types::protocol::RpcError;
 use tna_types::{DeviceResult, JobCode, UserJobCodes};
 
 use super::{GatewayClient, call, multi_results, request};
+
+/// The only info a directory read asks for: the header (the ID) and the name.
+pub const DIRECTORY_MASK: u32 = InfoMask::UserMaskHdr as u32 | InfoMask::UserMaskName as u32;
+
+/// The IDs of every user a device holds (`User.GetList`), in the device's order.
+pub async fn list_user_ids(gw: &GatewayClient, device_id: u32) -> Result<Vec<String>, RpcError> {
+    let mut client = UserClient::new(gw.channel());
+    let resp = call(
+        gw,
+        gw.call_timeout,
+        Some(device_id),
+        client.get_list(request(GetListRequest { device_id }, gw.call_timeout)),
+    )
+    .await?;
+    Ok(resp.hdrs.into_iter().map(|h| h.id).collect())
+}
+
+/// The names of `user_ids` on a device (`User.GetPartial` with [`DIRECTORY_MASK`]): `(ID,
+/// name)`, `""` where the device keeps none. The caller pages the IDs.
+pub async fn user_names(
+    gw: &GatewayClient,
+    device_id: u32,
+    user_ids: &[String],
+) -> Result<Vec<(String, String)>, RpcError> {
+    let mut client = UserClient::new(gw.channel());
+    let req = GetPartialRequest {
+        device_id,
+        user_i_ds: user_ids.to_vec(),
+        info_mask: DIRECTORY_MASK,
+    };
+    let resp = call(
+        gw,
+        gw.call_timeout,
+        Some(device_id),
+        client.get_partial(request(req, gw.call_timeout)),
+    )
+    .await?;
+    Ok(resp.users.into_iter().filter_map(name_from_pb).collect())
+}
+
+/// A user's ID and name (`""`: none), or `None` for an entry without a header (no ID).
+pub fn name_from_pb(u: UserInfo) -> Option<(String, String)> {
+    let id = u.hdr?.id;
+    (!id.is_empty()).then_some((id, u.name))
+}
 
 /// The job codes of `user_ids` on a device (every enrolled user when empty).
 pub async fn get_job_codes(
@@ -110,5 +160,34 @@ mod tests {
             }],
         };
         assert_eq!(from_pb(to_pb(&u)), u);
+    }
+
+    #[test]
+    fn directory_reads_ask_for_the_header_and_name_only() {
+        assert_eq!(DIRECTORY_MASK, 0x0001 | 0x0004);
+        let info = |id: &str, name: &str| UserInfo {
+            hdr: Some(gsdk_proto::user::UserHdr {
+                id: id.into(),
+                ..Default::default()
+            }),
+            name: name.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            name_from_pb(info("1001", "김민준")),
+            Some(("1001".into(), "김민준".into()))
+        );
+        assert_eq!(
+            name_from_pb(info("1002", "")),
+            Some(("1002".into(), String::new()))
+        );
+        assert_eq!(name_from_pb(info("", "x")), None);
+        assert_eq!(
+            name_from_pb(UserInfo {
+                name: "no header".into(),
+                ..Default::default()
+            }),
+            None
+        );
     }
 }

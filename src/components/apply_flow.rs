@@ -3,14 +3,20 @@
 //! applies in batches with progress and cancel, and shows one result row per device, "Retry
 //! failed", and a re-read that marks devices still differing.
 //!
-//! Batching is done here, in the console, by the rule `tnactl apply` also follows
-//! (`tna_types::bulk`): each batch is one `tna.setConfigMulti` call of at most [`BATCH`] devices,
-//! so progress is counted per answered batch and Cancel takes effect between batches (a batch
-//! already sent is never half-cancelled). See `docs/protocol.md` ("Bulk apply").
+//! Batching is done here, in the console, by the schedule `tnactl apply` also follows
+//! (`tna_types::bulk::Run`): each batch is one `tna.setConfigMulti` call (10 devices for small
+//! applies, up to 100 for large ones), several batches are in flight at once (at most
+//! `bulk::WINDOW` = 24 of the socket's 32 requests, so the page's other calls still get through;
+//! an apply takes about three waves of calls), all naming one `operationId`. Progress is counted
+//! per answered batch; Cancel stops sending new batches — those already sent finish and get their
+//! rows (a batch is never half-cancelled), the devices of the others are "not sent". See
+//! `docs/protocol.md` ("Bulk apply").
 
 use std::collections::BTreeMap;
 
+use futures::StreamExt;
 use futures::future::join_all;
+use futures::stream::FuturesUnordered;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::bulk::{self, BatchError, DeviceOutcome, FailureCode};
@@ -20,8 +26,6 @@ use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::DiffTable;
 use crate::strings::{bulk as s, editor as es};
 
-/// Devices per `tna.setConfigMulti` call (the shared rule).
-pub use tna_types::bulk::BATCH;
 /// Config reads in flight at once (previews and re-reads); below the relay's per-socket limit.
 pub const READ_CONCURRENCY: usize = 16;
 
@@ -152,6 +156,21 @@ pub fn failed_ids(results: &BTreeMap<u32, ResultRow>, order: &[u32]) -> Vec<u32>
         .collect()
 }
 
+/// A device's row from its batch's outcome.
+fn outcome_of(outcome: DeviceOutcome) -> Outcome {
+    match outcome {
+        DeviceOutcome::Ok => Outcome::Ok,
+        DeviceOutcome::Failed { code, message } => Outcome::Failed {
+            code: match code {
+                FailureCode::Grpc(c) => s::grpc_code(c),
+                FailureCode::Relay(c) => s::relay_code(c),
+                FailureCode::None => String::new(),
+            },
+            message,
+        },
+    }
+}
+
 /// A new operation ID for the batches of one apply ([`bulk::operation_id`] of now and a random
 /// part).
 fn operation_id() -> String {
@@ -222,49 +241,52 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
             let Some(cfg) = config.try_get_value() else {
                 return;
             };
+            // The shared schedule: batch size, window, order, cancel (`tna_types::bulk::Run`).
+            let mut plan = bulk::Run::new(&ids, bulk::WINDOW);
+            let mut out = FuturesUnordered::new();
             let mut sent = Vec::new();
-            for batch in bulk::batches(&ids) {
+            loop {
                 // A disposed flag means the page was left: stop sending.
                 if cancel.try_get_untracked().unwrap_or(true) {
-                    break;
+                    plan.cancel();
                 }
-                let answer = api
-                    .set_config_multi(batch.to_vec(), cfg.clone(), Some(operation.clone()))
-                    .await
-                    .map_err(|e| BatchError {
-                        code: e.rpc_code(),
-                        message: e.message(),
+                while let Some(batch) = plan.next_batch() {
+                    let (index, devices) = (batch.index, batch.devices.to_vec());
+                    sent.extend_from_slice(&devices);
+                    let cfg = cfg.clone();
+                    let operation = operation.clone();
+                    out.push(async move {
+                        let answer = api
+                            .set_config_multi(devices, cfg, Some(operation))
+                            .await
+                            .map_err(|e| BatchError {
+                                code: e.rpc_code(),
+                                message: e.message(),
+                            });
+                        (index, answer)
                     });
-                let rows = bulk::batch_outcomes(batch, answer.as_deref());
+                }
+                let Some((index, answer)) = out.next().await else {
+                    break;
+                };
+                let rows = plan.answer(index, answer.as_deref());
                 results.try_update(|rs| {
                     for (id, outcome) in rows {
-                        let outcome = match outcome {
-                            DeviceOutcome::Ok => Outcome::Ok,
-                            DeviceOutcome::Failed { code, message } => Outcome::Failed {
-                                code: match code {
-                                    FailureCode::Grpc(c) => s::grpc_code(c),
-                                    FailureCode::Relay(c) => s::relay_code(c),
-                                    FailureCode::None => String::new(),
-                                },
-                                message,
-                            },
-                        };
                         rs.insert(
                             id,
                             ResultRow {
-                                outcome,
+                                outcome: outcome_of(outcome),
                                 reread: None,
                             },
                         );
                     }
                 });
-                sent.extend_from_slice(batch);
-                progress.try_update(|p| p.0 = sent.len());
+                progress.try_update(|p| p.0 = plan.progress().0);
             }
             results.try_update(|rs| {
-                for id in ids.iter().filter(|id| !sent.contains(id)) {
+                for id in plan.not_sent() {
                     rs.insert(
-                        *id,
+                        id,
                         ResultRow {
                             outcome: Outcome::NotSent,
                             reread: None,

@@ -1,7 +1,9 @@
 //! `apply`: the writes of a plan, through the same batched path as the console
-//! (`tna_types::bulk`: batches of `BATCH` devices per `tna.setConfigMulti` / `jobCodes.setMulti`,
-//! one operation ID for the whole apply, one outcome per device of each batch), `useJobCode` per
-//! device, the zone fix per 1,000 devices; then one result row per device.
+//! (`tna_types::bulk::Run`: batches of 10 to 100 devices per `tna.setConfigMulti` /
+//! `jobCodes.setMulti` — devices that get different payloads never share a batch — at most
+//! `--parallel` in flight, one operation ID for the whole apply, one outcome per device of each
+//! batch), `useJobCode` per device, the zone fix per 1,000 devices; then one result row per
+//! device.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,7 @@ use tna_types::protocol::{
     SetConfigMultiParams, SetJobCodeUseParams, SetJobCodesMultiParams, method,
 };
 
-use crate::client::{Client, ClientError};
+use crate::client::{Client, ClientError, MAX_WINDOW};
 use crate::plan::{Change, DevicePlan};
 
 /// One write's failure on one device.
@@ -96,46 +98,44 @@ pub fn write(
         }
     };
 
-    // T&A configs: devices grouped by the config they get, each group in bulk batches.
-    let calls = batched(
+    // T&A configs: devices grouped by the config they get, the groups in bulk batches.
+    bulk_write::<method::TnaSetConfigMulti, _>(
+        client,
         "tna",
-        plans
-            .iter()
-            .filter_map(|p| p.writes.tna.clone().map(|c| (c, p.device_id))),
+        groups(
+            plans
+                .iter()
+                .filter_map(|p| p.writes.tna.clone().map(|c| (c, p.device_id))),
+        ),
+        parallel,
         |config, device_ids| SetConfigMultiParams {
             device_ids,
             config: config.clone(),
             operation_id: Some(operation.to_string()),
         },
-    );
-    multi::<method::TnaSetConfigMulti>(
-        client,
-        calls,
-        parallel,
-        &mut progress,
         |r| r.results,
+        &mut progress,
         &mut record,
     )?;
 
     // Job codes: devices grouped by the users they get.
-    let calls = batched(
+    bulk_write::<method::JobCodesSetMulti, _>(
+        client,
         "jobCodes",
-        plans
-            .iter()
-            .filter(|p| !p.writes.job_codes.is_empty())
-            .map(|p| (p.writes.job_codes.clone(), p.device_id)),
+        groups(
+            plans
+                .iter()
+                .filter(|p| !p.writes.job_codes.is_empty())
+                .map(|p| (p.writes.job_codes.clone(), p.device_id)),
+        ),
+        parallel,
         |users: &Vec<UserJobCodes>, device_ids| SetJobCodesMultiParams {
             device_ids,
             users: users.clone(),
             operation_id: Some(operation.to_string()),
         },
-    );
-    multi::<method::JobCodesSetMulti>(
-        client,
-        calls,
-        parallel,
-        &mut progress,
         |r| r.results,
+        &mut progress,
         &mut record,
     )?;
 
@@ -214,13 +214,8 @@ pub fn write(
     Ok(results.into_values().collect())
 }
 
-/// Devices grouped by what they get (first-seen order), each group split into bulk batches:
-/// one call per batch.
-fn batched<K: PartialEq, P>(
-    what: &'static str,
-    writes: impl Iterator<Item = (K, u32)>,
-    params: impl Fn(&K, Vec<u32>) -> P,
-) -> Vec<Call<P>> {
+/// Devices grouped by what they get, in first-seen order.
+fn groups<K: PartialEq>(writes: impl Iterator<Item = (K, u32)>) -> Vec<(K, Vec<u32>)> {
     let mut groups: Vec<(K, Vec<u32>)> = Vec::new();
     for (k, id) in writes {
         match groups.iter_mut().find(|(g, _)| *g == k) {
@@ -229,15 +224,41 @@ fn batched<K: PartialEq, P>(
         }
     }
     groups
-        .iter()
-        .flat_map(|(k, ids)| {
-            bulk::batches(ids).map(|batch| Call {
-                what,
-                devices: batch.to_vec(),
-                params: params(k, batch.to_vec()),
-            })
-        })
-        .collect()
+}
+
+/// One bulk write of groups of devices (each group gets its own payload), scheduled by the
+/// shared rule (`tna_types::bulk::Run`: batch size, at most `parallel` batches in flight, order)
+/// over the client's one socket; each answer becomes one outcome per device of its batch.
+/// `progress` counts the devices of answered batches.
+#[allow(clippy::too_many_arguments)]
+fn bulk_write<M: tna_types::protocol::Method, K>(
+    client: &mut Client,
+    what: &'static str,
+    groups: Vec<(K, Vec<u32>)>,
+    parallel: usize,
+    params: impl Fn(&K, Vec<u32>) -> M::Params,
+    rows: impl Fn(M::Result) -> Vec<tna_types::DeviceResult>,
+    progress: &mut impl FnMut(&str, usize, usize),
+    record: &mut impl FnMut(&'static str, Vec<(u32, DeviceOutcome)>),
+) -> Result<(), ClientError> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let slices: Vec<&[u32]> = groups.iter().map(|(_, ids)| ids.as_slice()).collect();
+    let mut run = bulk::Run::grouped(&slices, parallel.clamp(1, MAX_WINDOW));
+    let total = run.progress().1;
+    client.bulk::<M>(
+        &mut run,
+        |batch| params(&groups[batch.group].0, batch.devices.to_vec()),
+        |run, index, answer| {
+            let answer = answer.map(&rows).map_err(|e| BatchError {
+                code: Some(e.code),
+                message: e.message,
+            });
+            record(what, run.answer(index, answer.as_deref()));
+            progress(what, run.progress().0, total);
+        },
+    )
 }
 
 /// Sends multi-device calls (`parallel` in flight) and turns each answer into one outcome per

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tna_types::Role;
+use tna_types::bulk::{Batch, Run};
 use tna_types::limits::MAX_IN_FLIGHT_PER_SOCKET;
 use tna_types::protocol::{ErrorCode, Method, RequestId, RpcError, ServerMessage, encode_request};
 use tungstenite::client::IntoClientRequest;
@@ -345,6 +346,51 @@ impl Client {
                 let id = self.send::<M>(&params[index])?;
                 in_flight.insert(id, index);
             }
+            let (index, answer) = self.next_answer::<M>(&mut in_flight)?;
+            let Some(answer) = answer else {
+                again.push_back(index);
+                continue;
+            };
+            out[index] = Some(answer);
+            done += 1;
+            progress(index, done);
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The batches of a bulk write, scheduled by `run` (`tna_types::bulk::Run`: which batch
+    /// next, how many in flight, cancel); `params(batch)` builds a batch's call. Each answer is
+    /// handed to `answered(run, batch index, answer)` in completion order; a batch the relay
+    /// refused for its in-flight limit goes back to the run and is sent again.
+    pub fn bulk<M: Method>(
+        &mut self,
+        run: &mut Run,
+        params: impl Fn(&Batch<'_>) -> M::Params,
+        mut answered: impl FnMut(&mut Run, usize, Result<M::Result, RpcError>),
+    ) -> Result<(), ClientError> {
+        let mut in_flight: HashMap<i64, usize> = HashMap::new();
+        while !run.finished() {
+            while let Some(batch) = run.next_batch() {
+                let id = self.send::<M>(&params(&batch))?;
+                in_flight.insert(id, batch.index);
+            }
+            match self.next_answer::<M>(&mut in_flight)? {
+                (index, Some(answer)) => answered(run, index, answer),
+                (index, None) => run.refused(index),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next answer to one of the requests `in_flight` (request ID → index), removed from
+    /// it: the index and the answer, or `None` when the relay refused the request for its
+    /// in-flight limit (it never reached a handler: send it again). Answers to other requests
+    /// are kept for [`Client::wait_for`].
+    fn next_answer<M: Method>(
+        &mut self,
+        in_flight: &mut HashMap<i64, usize>,
+    ) -> Result<(usize, Option<Answer<M>>), ClientError> {
+        loop {
             let (id, outcome) = self.receive()?;
             let Some(index) = in_flight.remove(&id) else {
                 self.early.insert(id, outcome);
@@ -353,18 +399,14 @@ impl Client {
             if let Err(e) = &outcome
                 && is_in_flight_refusal(e)
             {
-                again.push_back(index);
-                continue;
+                return Ok((index, None));
             }
-            out[index] = Some(match decode::<M>(Ok(outcome)) {
-                Ok(r) => Ok(r),
-                Err(CallError::Rpc(e)) => Err(e),
-                Err(CallError::Client(e)) => return Err(e),
-            });
-            done += 1;
-            progress(index, done);
+            return match decode::<M>(Ok(outcome)) {
+                Ok(r) => Ok((index, Some(Ok(r)))),
+                Err(CallError::Rpc(e)) => Ok((index, Some(Err(e)))),
+                Err(CallError::Client(e)) => Err(e),
+            };
         }
-        Ok(out.into_iter().flatten().collect())
     }
 
     /// Closes the socket (best effort).
@@ -373,6 +415,9 @@ impl Client {
         let _ = self.ws.flush();
     }
 }
+
+/// One call's answer: its result or the relay's error.
+type Answer<M> = Result<<M as Method>::Result, RpcError>;
 
 /// `-32008` for the per-socket in-flight limit (`data.limit` = that limit).
 fn is_in_flight_refusal(e: &RpcError) -> bool {

@@ -98,7 +98,8 @@ enum Command {
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
-        /// Write calls in flight at once (each call is a batch of up to 10 devices).
+        /// Write calls in flight at most (each call is a batch of 10 to 100 devices; the shared
+        /// rule `tna_types::bulk` picks the size and may keep fewer in flight for small applies).
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=24))]
         parallel: u16,
         #[arg(short, long, value_enum, default_value_t = PlanFormat::Text)]

@@ -176,12 +176,23 @@ pub async fn handle(
             let write = Write::new(method, p.device_ids.clone())
                 .after(json(&p.config))
                 .operation(p.operation_id.clone());
-            let ids = p.device_ids.clone();
-            let before = read_before(state, &ids, |gw, id| async move {
-                gsdk::tna::get_config(&gw, id).await
-            });
-            let results =
-                audited(state, caller, write, before, set_config_multi(gws, p), json).await?;
+            // The audit trail's "before" and the schedule checks are reads of every device:
+            // both at once, so a batch costs one read latency and one write latency.
+            let (before, refused) = tokio::join!(
+                read_before(state, &p.device_ids, |gw, id| async move {
+                    gsdk::tna::get_config(&gw, id).await
+                }),
+                schedule_refusals(gws, &p.device_ids, &p.config),
+            );
+            let results = audited(
+                state,
+                caller,
+                write,
+                async { before },
+                set_config_multi(gws, p, refused),
+                json,
+            )
+            .await?;
             to_value(ResultsResult { results })
         }
         Request::TnaGetLog(p) => {
@@ -653,8 +664,9 @@ fn check_query(q: &LogQuery) -> Result<(), RpcError> {
 
 /// How long the audit trail's "before" read may delay a write.
 const BEFORE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
-/// Devices read at once for an audit entry's "before".
-const BEFORE_CONCURRENCY: usize = 16;
+/// Devices read at once for an audit entry's "before": every device of one call (a call names
+/// at most this many), so a multi-device write waits one read latency, not one per 16 devices.
+const BEFORE_CONCURRENCY: usize = MAX_DEVICES_PER_CALL;
 
 /// The state of `device_ids` before a write, for the audit trail: `{ "<id>": state | null }`
 /// (`None` without an archive, so a relay without one makes no extra calls).
@@ -892,44 +904,51 @@ fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
     }
 }
 
-/// For a request already checked (device IDs, the config itself): checks each target's
-/// schedules where the config uses named ones (devices lacking one get their own failure row
-/// and are not written), then writes the rest in one `SetConfigMulti` call per gateway. Results
-/// come back in request order.
+/// Each target's failure row where the config names schedules the device lacks (or its schedule
+/// list could not be read); read from every device at once. Empty when the config names none.
+async fn schedule_refusals(
+    gws: &Gateways,
+    device_ids: &[u32],
+    config: &TnaConfig,
+) -> Vec<DeviceResult> {
+    if !uses_named_schedules(config) {
+        return Vec::new();
+    }
+    let checks = join_all(device_ids.iter().map(|&id| async move {
+        match gws.on_device(id, |gw| gsdk::schedule::list(gw, id)).await {
+            Ok(list) => {
+                let ids: Vec<u32> = list.iter().map(|s| s.id).collect();
+                validate_config(config, Some(&ids)).err().map(|errs| {
+                    let msg = errs
+                        .first()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .unwrap_or_default();
+                    DeviceResult::failed(id, GRPC_INVALID_ARGUMENT, msg)
+                })
+            }
+            Err(e) => Some(DeviceResult::failed(
+                id,
+                e.data
+                    .as_ref()
+                    .and_then(|d| d["grpcCode"].as_i64())
+                    .unwrap_or(2) as i32,
+                e.message,
+            )),
+        }
+    }))
+    .await;
+    checks.into_iter().flatten().collect()
+}
+
+/// For a request already checked (device IDs, the config itself) and its devices `refused` by
+/// [`schedule_refusals`] (they get their own failure row and are not written): writes the rest
+/// in one `SetConfigMulti` call per gateway (all gateways at once). Results come back in request
+/// order.
 async fn set_config_multi(
     gws: &Gateways,
     p: SetConfigMultiParams,
+    refused: Vec<DeviceResult>,
 ) -> Result<Vec<DeviceResult>, RpcError> {
-    // The device IDs and the config itself were checked by the handler (before the audit
-    // trail's reads).
-    let mut refused: Vec<DeviceResult> = Vec::new();
-    if uses_named_schedules(&p.config) {
-        let config = &p.config;
-        let checks = join_all(p.device_ids.iter().map(|&id| async move {
-            match gws.on_device(id, |gw| gsdk::schedule::list(gw, id)).await {
-                Ok(list) => {
-                    let ids: Vec<u32> = list.iter().map(|s| s.id).collect();
-                    validate_config(config, Some(&ids)).err().map(|errs| {
-                        let msg = errs
-                            .first()
-                            .map(|e| format!("{}: {}", e.field, e.message))
-                            .unwrap_or_default();
-                        DeviceResult::failed(id, GRPC_INVALID_ARGUMENT, msg)
-                    })
-                }
-                Err(e) => Some(DeviceResult::failed(
-                    id,
-                    e.data
-                        .as_ref()
-                        .and_then(|d| d["grpcCode"].as_i64())
-                        .unwrap_or(2) as i32,
-                    e.message,
-                )),
-            }
-        }))
-        .await;
-        refused = checks.into_iter().flatten().collect();
-    }
     let refused_ids: HashSet<u32> = refused.iter().map(|r| r.device_id).collect();
     let targets: Vec<u32> = p
         .device_ids

@@ -11,6 +11,7 @@ mod logs;
 mod report;
 mod sizes;
 mod table;
+mod users;
 
 use std::path::PathBuf;
 
@@ -58,6 +59,7 @@ enum Bench {
     Fanout,
     Archive,
     Abuse,
+    Users,
 }
 
 #[tokio::main]
@@ -120,6 +122,13 @@ async fn main() -> anyhow::Result<()> {
         abuse::run(cli.quick, &mut report)
             .await
             .context("non-reading clients")?;
+    }
+
+    if runs(Bench::Users) {
+        println!("bench: user directory: search of 100,000 people, sync of 1,000 devices");
+        users::run(cli.quick, &mut report)
+            .await
+            .context("user directory")?;
     }
 
     report.print();

@@ -417,24 +417,10 @@ pub async fn handle(
         }
         Request::ArchiveSync(p) => {
             let sync = archive_of(state)?;
-            if let Some(ids) = &p.device_ids {
-                check_device_ids(ids)?;
-            }
-            let write = Write::new(method, p.device_ids.clone().unwrap_or_default())
-                .after(serde_json::json!({ "deviceIds": p.device_ids }));
-            audited(
-                state,
-                caller,
-                write,
-                async { None },
-                async {
-                    sync.sync_now(p.device_ids.as_deref());
-                    Ok(EmptyResult {})
-                },
-                |_| ok_result(),
-            )
-            .await?;
-            to_value(EmptyResult {})
+            queue_reads(state, caller, method, p.device_ids, |ids| {
+                sync.sync_now(ids)
+            })
+            .await
         }
         Request::ArchiveLogs(mut q) => {
             let sync = archive_of(state)?;
@@ -530,24 +516,10 @@ pub async fn handle(
                     "This relay keeps no user directory.",
                 )
             })?;
-            if let Some(ids) = &p.device_ids {
-                check_device_ids(ids)?;
-            }
-            let write = Write::new(method, p.device_ids.clone().unwrap_or_default())
-                .after(serde_json::json!({ "deviceIds": p.device_ids }));
-            audited(
-                state,
-                caller,
-                write,
-                async { None },
-                async {
-                    directory.sync_now(p.device_ids.as_deref());
-                    Ok(EmptyResult {})
-                },
-                |_| ok_result(),
-            )
-            .await?;
-            to_value(EmptyResult {})
+            queue_reads(state, caller, method, p.device_ids, |ids| {
+                directory.sync_now(ids)
+            })
+            .await
         }
         Request::AuditList(q) => {
             let sync = archive_of(state)?;
@@ -736,6 +708,35 @@ impl Write {
             ..self
         }
     }
+}
+
+/// An audited "read these devices now" (`archive.sync`, `users.sync`): the IDs checked (every
+/// device when `None`), the reads queued by `queue`, the request recorded; answers `{}` at once.
+async fn queue_reads(
+    state: &AppState,
+    caller: &Caller,
+    method: &'static str,
+    device_ids: Option<Vec<u32>>,
+    queue: impl FnOnce(Option<&[u32]>),
+) -> Result<Box<RawValue>, RpcError> {
+    if let Some(ids) = &device_ids {
+        check_device_ids(ids)?;
+    }
+    let write = Write::new(method, device_ids.clone().unwrap_or_default())
+        .after(serde_json::json!({ "deviceIds": device_ids }));
+    audited(
+        state,
+        caller,
+        write,
+        async { None },
+        async {
+            queue(device_ids.as_deref());
+            Ok(EmptyResult {})
+        },
+        |_| ok_result(),
+    )
+    .await?;
+    to_value(EmptyResult {})
 }
 
 /// The one path of an audited write (the archive was checked writable by [`handle`]): read the

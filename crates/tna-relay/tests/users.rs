@@ -264,6 +264,12 @@ async fn the_directory_holds_the_plan_and_finds_people_by_name_and_id() {
         "some seen"
     );
 
+    // The directory's size on /metrics (loopback may read it).
+    let (status, text) = support::get_text(h.relay.addr(), "/metrics", &[], STEP).await;
+    assert_eq!(status, 200);
+    let line = format!("tna_relay_directory_users {}", expected.len());
+    assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+
     // A person without a name: the ID alone.
     let unnamed = expected
         .iter()

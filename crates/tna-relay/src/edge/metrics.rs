@@ -15,6 +15,8 @@
 //!   relay wrote into the archive that were new there (`sync.rs`).
 //! - `tna_relay_archive_sync_lag_seconds` (gauge; `device`, `stream`): seconds since the last
 //!   complete sync, from the archive's cursors at each scrape.
+//! - `tna_relay_directory_users` (gauge): people in the user directory (`users.rs`), counted in
+//!   the archive at each scrape.
 //! - `tna_relay_sign_in_failures_total` (counter; `kind`: `password`, `pairing`; `reason`:
 //!   `rejected`, `rate_limited`): refused `/api/session` and `/api/kiosk/pair` (`server.rs`).
 //! - `tna_relay_socket_outbox_bytes` (gauge): bytes of frames waiting to be written to open
@@ -119,6 +121,7 @@ struct Inner {
     sign_in_failures: Family<SignInLabels, Counter>,
     outbox_bytes: Gauge,
     sockets_closed: Family<ReasonLabels, Counter>,
+    directory_users: Gauge,
 }
 
 /// Why the relay closed or refused a socket (`tna_relay_sockets_closed`).
@@ -216,8 +219,15 @@ impl Metrics {
             "Sockets the relay closed or refused itself, by reason (write_timeout, outbox_full, idle, signed_out, cap_session, cap_client, cap_total)",
             sockets_closed.clone(),
         );
+        let directory_users = Gauge::default();
+        registry.register(
+            "directory_users",
+            "People in the user directory (the archive's, at each scrape)",
+            directory_users.clone(),
+        );
         Metrics {
             inner: Arc::new(Inner {
+                directory_users,
                 outbox_bytes,
                 sockets_closed,
                 registry,
@@ -320,6 +330,13 @@ impl Metrics {
                 })
                 .set(secs);
         }
+    }
+
+    /// People in the user directory.
+    pub fn set_directory_users(&self, count: u64) {
+        self.inner
+            .directory_users
+            .set(i64::try_from(count).unwrap_or(i64::MAX));
     }
 
     /// Every metric in the text format.
@@ -444,6 +461,7 @@ mod tests {
         m.sign_in_failed(SignInFailure::PasswordRejected);
         m.set_subscriptions(3);
         m.set_sync_lags([(540_000_001, Stream::Tna, 12)]);
+        m.set_directory_users(430);
         let text = m.encode().unwrap();
         for line in [
             r#"tna_relay_requests_total{method="devices.list",outcome="ok"} 1"#,
@@ -454,6 +472,7 @@ mod tests {
             r#"tna_relay_archive_events_stored_total{stream="tna"} 7"#,
             r#"tna_relay_archive_sync_lag_seconds{device="540000001",stream="tna"} 12"#,
             r#"tna_relay_sign_in_failures_total{kind="password",reason="rejected"} 1"#,
+            "tna_relay_directory_users 430",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

@@ -599,6 +599,12 @@ async fn metrics_page(
     {
         tracing::warn!("metrics: the archive's cursors: {}", e.message);
     }
+    if let Some(directory) = state.app.sync.as_ref().and_then(|s| s.directory()) {
+        match directory.archive().directory_size().await {
+            Ok(n) => metrics.set_directory_users(n),
+            Err(e) => tracing::warn!("metrics: the user directory: {e}"),
+        }
+    }
     match metrics.encode() {
         Ok(text) => ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response(),
         Err(e) => {

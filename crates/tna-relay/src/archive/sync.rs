@@ -16,6 +16,9 @@
 //!   realtime stream through the fan-out, like a console would), so the archive stays seconds
 //!   behind; and "sync now" from the console. A device is never synced twice at once, and at
 //!   most [`SYNC_CONCURRENCY`] devices are synced at the same time.
+//! - The users of every stored T&A page are offered to the user directory
+//!   ([`crate::users::Directory::saw_users`]), which reads a device again when its log names
+//!   someone the directory lacks.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};

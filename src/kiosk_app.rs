@@ -28,6 +28,7 @@ pub fn KioskApp() -> impl IntoView {
 #[component]
 fn KioskShell(session: RwSignal<crate::api::session::SessionState>) -> impl IntoView {
     let api = provide_api();
+    crate::components::provide_user_names(api);
     follow_session_end(api, session);
     view! { <KioskPage /> }
 }

@@ -833,7 +833,7 @@ pub mod logs {
     pub const FILTERS: &str = "Filters";
     pub const FROM: &str = "From";
     pub const TO: &str = "To";
-    pub const USER: &str = "User ID";
+    pub const USER: &str = "User (ID or name)";
     pub const USER_PLACEHOLDER: &str = "Any user";
     pub const KEY: &str = "Key";
     pub const KEY_ANY: &str = "Any key";
@@ -1141,6 +1141,10 @@ pub mod timecards {
         }
     }
 
+    pub const PUNCHES_OPEN: &str = "Show the punches behind this day";
+    pub const PUNCHES_LOADING: &str = "Reading the punches…";
+    pub const PUNCHES_FAILED: &str = "The punches could not be read";
+    pub const UNMAPPED: &str = "Not counted";
     pub fn punch_name(p: PunchType) -> &'static str {
         match p {
             PunchType::CheckIn => "Check in",

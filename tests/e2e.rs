@@ -36,6 +36,7 @@ mod e2e {
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
+    pub mod people;
     pub mod shared_live;
     pub mod signin;
     pub mod sites;
@@ -146,6 +147,12 @@ macro_rules! browser_test {
 }
 
 browser_test!(config_editor_in_chromium, e2e::config::editor_flow);
+
+browser_test!(
+    people_by_name_in_chromium,
+    e2e::people::names_on_kiosk_logs_and_timecards,
+    e2e::people::start()
+);
 
 browser_test!(
     device_names_in_chromium,

@@ -5,7 +5,7 @@ use tna_types::protocol::method::{
     DevicesCapabilities, DevicesList, DevicesSetInfo, EventsSubscribe, EventsUnsubscribe,
     JobCodesGet, JobCodesSet, JobCodesSetMulti, SchedulesList, SystemGetJobCodeUse,
     SystemGetTimeZone, SystemSetJobCodeUse, TnaGetConfig, TnaGetJobCodeLog, TnaGetLog,
-    TnaSetConfig, TnaSetConfigMulti,
+    TnaSetConfig, TnaSetConfigMulti, UsersGet, UsersList,
 };
 use tna_types::protocol::{
     DeviceParams, DevicesResult, GetJobCodesParams, LogPageParams, NoParams, SetConfigMultiParams,
@@ -33,6 +33,32 @@ impl ApiClient {
     /// `devices.setInfo`: a device's name, location and tags (what the relay now keeps).
     pub async fn set_device_info(self, info: DeviceInfo) -> Result<DeviceInfo, ApiError> {
         Ok(self.call::<DevicesSetInfo>(info).await?.info)
+    }
+
+    /// `users.get`: the directory's entries of these users (unknown IDs left out).
+    pub async fn get_users(
+        self,
+        user_ids: Vec<String>,
+    ) -> Result<Vec<tna_types::users::DirectoryUser>, ApiError> {
+        Ok(self
+            .call::<UsersGet>(tna_types::users::UsersGetParams { user_ids })
+            .await?
+            .users)
+    }
+
+    /// `users.list`: one page of the directory matching `query` (ID prefix or part of a name).
+    pub async fn list_users(
+        self,
+        query: Option<String>,
+        limit: u32,
+        after: Option<String>,
+    ) -> Result<tna_types::users::UsersPage, ApiError> {
+        self.call::<UsersList>(tna_types::users::UsersListParams {
+            query,
+            limit,
+            after,
+        })
+        .await
     }
 
     /// `devices.capabilities`: what one device can do.

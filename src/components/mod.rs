@@ -18,6 +18,7 @@ pub mod text_field;
 pub mod tna_config;
 pub mod unsaved;
 pub mod url_state;
+pub mod user_names;
 pub mod zone_switch;
 
 pub use apply_flow::{ApplyFlow, read_configs};
@@ -35,6 +36,7 @@ pub use status_badge::StatusBadge;
 pub use text_field::TextField;
 pub use tna_config::{TnaConfigView, schedule_name};
 pub use url_state::{url_text, use_apply_query};
+pub use user_names::{UserName, provide_user_names, use_user_names, user_label};
 pub use zone_switch::ZoneSwitch;
 
 use crate::strings::components as s;

@@ -20,6 +20,9 @@ pub fn TextField(
     /// Extra classes of the input.
     #[prop(default = "")]
     class: &'static str,
+    /// The form may not be sent while it is empty (most fields); `false` for optional ones.
+    #[prop(default = true)]
+    required: bool,
 ) -> impl IntoView {
     view! {
         <label class="field">
@@ -29,7 +32,7 @@ pub fn TextField(
                 type=kind
                 autocomplete=autocomplete
                 data-testid=testid
-                required=true
+                required=required
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

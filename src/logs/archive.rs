@@ -94,15 +94,24 @@ pub struct ServerFilter {
 }
 
 impl ServerFilter {
-    /// The server side of the page's filter. A user text that is no valid user ID is left to
-    /// the page (the relay would refuse it).
+    /// The server side of the page's filter: the user when the text stands for exactly one
+    /// (the directory's one match by ID prefix or name, or, before the directory answered, the
+    /// text as an ID); several users matching, or a text that is no valid user ID, are left to
+    /// the page.
     pub fn of(filter: &Filter) -> ServerFilter {
         let user = filter.user.trim();
+        let exact = (!user.is_empty() && tna_types::validate::validate_user_id(user).is_ok())
+            .then(|| user.to_string());
+        let user_id = match filter.user_ids.as_deref() {
+            None | Some([]) => exact,
+            // The directory matches IDs by prefix too: one match is the text's one user.
+            Some([one]) => Some(one.clone()),
+            Some(_) => None,
+        };
         ServerFilter {
             from_day: filter.from_day,
             to_day: filter.to_day,
-            user_id: (!user.is_empty() && tna_types::validate::validate_user_id(user).is_ok())
-                .then(|| user.to_string()),
+            user_id,
         }
     }
 
@@ -220,6 +229,7 @@ mod tests {
             from_day: Some(5),
             to_day: Some(6),
             user: " 1007 ".into(),
+            user_ids: None,
             key: KeyFilter::Key(1),
             event_code: Some(0x1300),
         };
@@ -241,6 +251,19 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(ServerFilter::of(&invalid).user_id, None);
+        // A name part: one match goes to the relay, several stay with the page.
+        let one = Filter {
+            user: "ana".into(),
+            user_ids: Some(vec!["1003".into()]),
+            ..Filter::default()
+        };
+        assert_eq!(ServerFilter::of(&one).user_id.as_deref(), Some("1003"));
+        let many = Filter {
+            user: "kim".into(),
+            user_ids: Some(vec!["1001".into(), "1009".into()]),
+            ..Filter::default()
+        };
+        assert_eq!(ServerFilter::of(&many).user_id, None);
     }
 
     #[test]

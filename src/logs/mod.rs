@@ -241,8 +241,11 @@ pub struct Filter {
     pub from_day: Option<i64>,
     /// Last day shown (inclusive).
     pub to_day: Option<i64>,
-    /// Exact user ID; empty = every user.
+    /// A user ID, or a part of a name; empty = every user.
     pub user: String,
+    /// The users whose names match [`Self::user`] (from the relay's directory, `users.list`);
+    /// `None` until known: then only the exact ID matches.
+    pub user_ids: Option<Vec<String>>,
     /// Key filter.
     pub key: KeyFilter,
     /// Event code; `None` = every event.
@@ -261,7 +264,13 @@ impl Filter {
             }
         }
         let user = self.user.trim();
-        if !user.is_empty() && row.user_id != user {
+        if !user.is_empty()
+            && row.user_id != user
+            && !self
+                .user_ids
+                .as_ref()
+                .is_some_and(|ids| ids.contains(&row.user_id))
+        {
             return false;
         }
         match self.key {
@@ -309,6 +318,7 @@ pub const CSV_HEADER: &[&str] = &[
     "device_id",
     "event_id",
     "user_id",
+    "user_name",
     "event",
     "event_code",
     "sub_code",
@@ -355,13 +365,15 @@ pub fn push_csv_line<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     out.push_str("\r\n");
 }
 
-/// Appends the CSV line of `row`, its local time at the offset `offsets` gives and `zone` named.
+/// Appends the CSV line of `row`, its local time at the offset `offsets` gives and `zone` named;
+/// `user_name` is the directory's name of its user (empty when it has none).
 pub fn push_csv_row(
     out: &mut String,
     row: &LogRow,
     meta: Option<&DeviceMeta>,
     offsets: &impl Offsets,
     zone: &str,
+    user_name: &str,
 ) {
     let tz = offsets.offset(meta, row.timestamp);
     let label = match (row.key, meta) {
@@ -376,6 +388,7 @@ pub fn push_csv_row(
         row.device_id.to_string(),
         row.id.to_string(),
         row.user_id.clone(),
+        user_name.to_string(),
         event_name(row.event_code, row.sub_code),
         row.event_code.to_string(),
         row.sub_code.to_string(),
@@ -529,6 +542,19 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(select(&rows, &meta, &user, false), vec![3, 0, 2]);
+        // A part of a name: the users the directory found for it, and the exact ID too.
+        let by_name = Filter {
+            user: "kim".into(),
+            user_ids: Some(vec!["7".into()]),
+            ..Default::default()
+        };
+        assert_eq!(select(&rows, &meta, &by_name, false), vec![3, 0, 2]);
+        let nobody = Filter {
+            user: "nobody".into(),
+            user_ids: Some(Vec::new()),
+            ..Default::default()
+        };
+        assert!(select(&rows, &meta, &nobody, false).is_empty());
         let key = Filter {
             key: KeyFilter::parse("1"),
             ..Default::default()
@@ -586,10 +612,11 @@ mod tests {
             Some(&meta),
             &berlin,
             "Europe/Berlin",
+            "Kim, Minjun",
         );
         assert_eq!(
             line,
-            "2026-07-02T15:46:40+02:00,2026-07-02T13:46:40Z,Europe/Berlin,5,9,u1,1:N authentication success (face + PIN),4864,4,2,\"Out, late\",,\r\n"
+            "2026-07-02T15:46:40+02:00,2026-07-02T13:46:40Z,Europe/Berlin,5,9,u1,\"Kim, Minjun\",1:N authentication success (face + PIN),4864,4,2,\"Out, late\",,\r\n"
         );
     }
 
@@ -647,7 +674,7 @@ mod tests {
         assert_eq!(job_text(&job("u1", 301), None).as_deref(), Some("301"));
         assert_eq!(job_text(&row(5, 1, 0, "u1", Some(1)), Some(&meta)), None);
         let mut line = String::new();
-        push_csv_row(&mut line, &job("u2", 301), Some(&meta), &utc, "UTC");
+        push_csv_row(&mut line, &job("u2", 301), Some(&meta), &utc, "UTC", "");
         assert!(line.ends_with(",,301,\"출장, 외근\"\r\n"), "{line}");
     }
 

@@ -275,6 +275,7 @@ pub fn AccountsPage() -> impl IntoView {
                         label=s::SCOPE_DEVICES
                         value=device_text
                         testid="scope-devices"
+                        required=false
                     />
                     {move || {
                         (!devices_ok.get())

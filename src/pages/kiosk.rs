@@ -20,6 +20,7 @@ use tna_types::time as time_of_day;
 use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::components::{
     DeviceChecklist, PunchTime, format_device_list, parse_device_list, relay_resource,
+    use_user_names,
 };
 use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, TodayTail};
@@ -480,11 +481,21 @@ fn PunchItem(
             data-event-id=row.id.to_string()
         >
             {time}
-            <span class="kiosk-punch-user">{s::user(&row.user_id)}</span>
+            <span class="kiosk-punch-user">{kiosk_name(row.user_id.clone())}</span>
             <span class=move || {
                 format!("kiosk-tag kiosk-tag-{}", dir().map_or("none", Direction::key))
             }>{label}</span>
         </li>
+    }
+}
+
+/// A person on the wall: the name the relay gives the kiosk, else "User 1015".
+fn kiosk_name(user_id: String) -> impl Fn() -> String {
+    let names = use_user_names();
+    move || {
+        names
+            .and_then(|n| n.name(&user_id))
+            .unwrap_or_else(|| s::user(&user_id))
     }
 }
 
@@ -506,7 +517,9 @@ fn BoardCard(
             data-testid="kiosk-user"
             data-user-id=p.user_id.clone()
         >
-            <span class="kiosk-card-user">{p.user_id.clone()}</span>
+            <span class="kiosk-card-user" data-testid="kiosk-user-name">
+                {kiosk_name(p.user_id.clone())}
+            </span>
             <span class="kiosk-card-status">
                 {move || dir().map_or(s::STATUS_UNKNOWN, s::status_word)}
             </span>

@@ -6,7 +6,7 @@ use tna_types::Device;
 
 use crate::api::use_api;
 use crate::components::{
-    DeviceChecklist, ErrorBanner, PunchTime, ZoneSwitch, load_error, parse_device_list,
+    DeviceChecklist, ErrorBanner, PunchTime, UserName, ZoneSwitch, load_error, parse_device_list,
     relay_resource,
 };
 use crate::live::{LiveStatus, live_devices, use_live};
@@ -210,7 +210,9 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
         >
             <td class="mono" data-label=ls::COL_TIME>{time}</td>
             <td class="mono" data-label=ls::COL_DEVICE>{device}</td>
-            <td data-label=ls::COL_USER data-testid="live-user">{row.user_id.clone()}</td>
+            <td data-label=ls::COL_USER data-testid="live-user">
+                <UserName user_id=row.user_id.clone() />
+            </td>
             <td data-label=ls::COL_EVENT>{logs::event_name(row.event_code, row.sub_code)}</td>
             <td data-label=ls::COL_KEY data-testid="live-key" data-key=key.map(|k| k.to_string())>
                 {label}

@@ -22,8 +22,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{
-    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, PunchTime, RelayResource, ZoneSwitch,
-    relay_resource, url_text,
+    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, PunchTime, RelayResource, UserName,
+    ZoneSwitch, relay_resource, url_text, use_user_names,
 };
 use crate::download::CsvFile;
 use crate::logs::Offsets;
@@ -50,6 +50,10 @@ const OVERSCAN: usize = 6;
 const CSV_CHUNK: usize = 2_000;
 /// Seconds per day.
 const DAY: i64 = tna_types::time::SECONDS_PER_DAY;
+/// A user text this long or longer is also looked up as a part of a name.
+const MIN_NAME_QUERY: usize = 2;
+/// Users a name part may stand for (more matches: the first ones count).
+const NAME_MATCHES: u32 = 500;
 
 /// Which log the page reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -470,10 +474,29 @@ pub fn LogsPage() -> impl IntoView {
     let event = url_text("event");
     let order = url_text("order");
     let newest_first = Signal::derive(move || order.with(|o| o != "oldest"));
+    // The user field takes an ID or a part of a name: the directory's matches (`users.list`,
+    // case- and accent-insensitive) count as that user too.
+    let user_matches = LocalResource::new(move || {
+        let text = user.get();
+        async move {
+            let text = text.trim().to_string();
+            if text.chars().count() < MIN_NAME_QUERY {
+                return None;
+            }
+            let page = api.list_users(Some(text), NAME_MATCHES, None).await.ok()?;
+            Some(
+                page.users
+                    .into_iter()
+                    .map(|u| u.user_id)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    });
     let filter = Memo::new(move |_| Filter {
         from_day: logs::parse_date(&from.get()),
         to_day: logs::parse_date(&to.get()),
         user: user.get(),
+        user_ids: user_matches.get().flatten(),
         key: KeyFilter::parse(&key.get()),
         event_code: event.get().parse().ok(),
     });
@@ -490,6 +513,7 @@ pub fn LogsPage() -> impl IntoView {
 
     let exporting = RwSignal::new(None::<usize>);
     let export_error = RwSignal::new(false);
+    let names = use_user_names();
     let export = move || {
         if exporting.get_untracked().is_some() {
             return;
@@ -498,6 +522,17 @@ pub fn LogsPage() -> impl IntoView {
         exporting.set(Some(0));
         export_error.set(false);
         spawn_local(async move {
+            // The names of every exported row's user, also of rows never scrolled into view.
+            if let Some(names) = names {
+                let ids: Vec<String> = state.rows.with_untracked(|rows| {
+                    idx.iter()
+                        .filter_map(|&i| rows.get(i as usize).map(|r| r.user_id.clone()))
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect()
+                });
+                names.load(ids).await;
+            }
             let file = CsvFile::new();
             let mut head = String::new();
             logs::push_csv_line(&mut head, logs::CSV_HEADER);
@@ -512,7 +547,9 @@ pub fn LogsPage() -> impl IntoView {
                             if let Some(r) = rows.get(i as usize) {
                                 let meta = m.get(&r.device_id);
                                 let zone = zone_label(view, site_zone(meta));
-                                logs::push_csv_row(&mut out, r, meta, &offsets, &zone);
+                                let name =
+                                    names.and_then(|n| n.known(&r.user_id)).unwrap_or_default();
+                                logs::push_csv_row(&mut out, r, meta, &offsets, &zone, &name);
                             }
                         }
                         out
@@ -1024,7 +1061,9 @@ fn row_view(
         >
             <span role="cell" class="mono">{time.view("log-time")}</span>
             <span role="cell" class="mono" data-testid="log-device">{r.device_id}</span>
-            <span role="cell" data-testid="log-user">{r.user_id.clone()}</span>
+            <span role="cell" data-testid="log-user">
+                <UserName user_id=r.user_id.clone() />
+            </span>
             <span
                 role="cell"
                 data-testid="log-event"

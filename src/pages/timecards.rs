@@ -19,13 +19,16 @@ use tna_types::{FieldError, TnaKey};
 use crate::api::{ApiError, use_api};
 use crate::components::may;
 use crate::components::{
-    DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, error_title, ok_data,
-    relay_resource, use_apply_query,
+    DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, UserName, error_title,
+    ok_data, relay_resource, use_apply_query, use_user_names,
 };
 use crate::download;
 use crate::logs;
 use crate::strings::timecards as s;
 use tna_types::time;
+
+/// Punches shown behind one day (a day with more is a day to look at in Logs).
+const DAY_PUNCHES: u32 = 200;
 
 /// The keys of the policy form: KEY_1 ..= KEY_16.
 const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
@@ -33,6 +36,7 @@ const KEYS: usize = tna_types::limits::MAX_TNA_KEYS;
 /// The columns of the days CSV.
 pub const CSV_HEADER: &[&str] = &[
     "user_id",
+    "user_name",
     "day",
     "zone",
     "first_in_utc",
@@ -49,6 +53,7 @@ pub const CSV_HEADER: &[&str] = &[
 /// The columns of the totals CSV.
 pub const TOTALS_CSV_HEADER: &[&str] = &[
     "user_id",
+    "user_name",
     "days",
     "worked_minutes",
     "break_minutes",
@@ -209,8 +214,8 @@ impl PolicyDraft {
 /// Appends the CSV of `days` (header first) to `out`. Each time is given twice: the UTC
 /// instant (`…Z`) and the local time of the day's zone with the offset in force then
 /// (`2026-03-08T22:00:00-05:00`); minutes are whole minutes (rounded down); flags and devices are
-/// `;`-separated.
-pub fn push_days_csv(out: &mut String, days: &[TimecardDay]) {
+/// `;`-separated. `name` gives the directory's name of a user ID (empty when none).
+pub fn push_days_csv(out: &mut String, days: &[TimecardDay], name: impl Fn(&str) -> String) {
     logs::push_csv_line(out, CSV_HEADER);
     for d in days {
         let utc = |t: Option<u32>| {
@@ -231,6 +236,7 @@ pub fn push_days_csv(out: &mut String, days: &[TimecardDay]) {
         let devices: Vec<String> = d.devices.iter().map(u32::to_string).collect();
         let fields = [
             d.user_id.clone(),
+            name(&d.user_id),
             d.day.clone(),
             d.zone.clone().unwrap_or_else(|| "UTC".into()),
             utc(d.first_in),
@@ -247,12 +253,13 @@ pub fn push_days_csv(out: &mut String, days: &[TimecardDay]) {
     }
 }
 
-/// Appends the CSV of `totals` (header first) to `out`.
-pub fn push_totals_csv(out: &mut String, totals: &[UserTotals]) {
+/// Appends the CSV of `totals` (header first) to `out`; `name` as in [`push_days_csv`].
+pub fn push_totals_csv(out: &mut String, totals: &[UserTotals], name: impl Fn(&str) -> String) {
     logs::push_csv_line(out, TOTALS_CSV_HEADER);
     for t in totals {
         let fields = [
             t.user_id.clone(),
+            name(&t.user_id),
             t.days.to_string(),
             (t.worked_seconds / 60).to_string(),
             (t.break_seconds / 60).to_string(),
@@ -388,6 +395,9 @@ pub fn TimecardsPage() -> impl IntoView {
         }
     });
     let csv_error = RwSignal::new(false);
+    // The rows on screen asked for their users' names already.
+    let names = use_user_names();
+    let known_name = move |id: &str| names.and_then(|n| n.known(id)).unwrap_or_default();
     let export = move |totals: bool| {
         csv_error.set(false);
         let file = cards.with_untracked(|d| {
@@ -396,9 +406,9 @@ pub fn TimecardsPage() -> impl IntoView {
             };
             let mut out = String::new();
             if totals {
-                push_totals_csv(&mut out, &r.totals);
+                push_totals_csv(&mut out, &r.totals, known_name);
             } else {
-                push_days_csv(&mut out, &r.days);
+                push_days_csv(&mut out, &r.days, known_name);
             }
             let name = if totals {
                 s::totals_file_name(&range.from, &range.to)
@@ -817,6 +827,17 @@ fn PolicyForm(
 #[component]
 fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl IntoView {
     let users = result.totals.len();
+    // Device names for the punches behind a day (a device without one shows its ID).
+    let api = use_api();
+    let devices = relay_resource(move || api.list_devices());
+    let device_names = Memo::new(move |_| {
+        ok_data(devices)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|d| Some((d.device_id, d.name?)))
+            .collect::<std::collections::HashMap<u32, String>>()
+    });
+    let policy = StoredValue::new(result.policy.clone());
     if result.days.is_empty() {
         return view! {
             <p class="summary muted" data-testid="tc-summary" data-days="0" data-events=result.events.to_string()>
@@ -854,7 +875,11 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
                     </tr>
                 </thead>
                 <tbody>
-                    {result.days.into_iter().map(day_row).collect_view()}
+                    {result
+                        .days
+                        .into_iter()
+                        .map(|d| view! { <DayRow d device_names policy /> })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -906,7 +931,110 @@ fn time_cell(ts: Option<u32>, offset: Option<i32>, day_number: i32) -> impl Into
     }
 }
 
-fn day_row(d: TimecardDay) -> impl IntoView + use<> {
+/// One day of one user, with a button that opens the punches behind it.
+#[component]
+fn DayRow(
+    d: TimecardDay,
+    device_names: Memo<std::collections::HashMap<u32, String>>,
+    policy: StoredValue<TimecardPolicy>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let punches = d.clone();
+    view! {
+        {day_row(d, open)}
+        <Show when=move || open.get()>
+            <tr class="tc-punches-row" data-testid="tc-punches-row">
+                <td colspan="10">
+                    <DayPunches d=punches.clone() device_names policy />
+                </td>
+            </tr>
+        </Show>
+    }
+}
+
+/// The punches behind a day: the user's archived events from the day's start (the policy's
+/// day start, in the day's zone) to the next day's, with device, key and local time.
+#[component]
+fn DayPunches(
+    d: TimecardDay,
+    device_names: Memo<std::collections::HashMap<u32, String>>,
+    policy: StoredValue<TimecardPolicy>,
+) -> impl IntoView {
+    let api = use_api();
+    let offset = d.first_in_offset.or(d.last_out_offset).unwrap_or(0);
+    let start_minutes = policy.with_value(|p| i64::from(p.day_start_minutes));
+    let day_start =
+        i64::from(d.day_number) * time::SECONDS_PER_DAY + start_minutes * 60 - i64::from(offset);
+    let secs = |t: i64| u32::try_from(t.max(0)).unwrap_or(u32::MAX);
+    let query = tna_types::archive::LogQuery {
+        from: Some(secs(day_start)),
+        // A night shift's OUT may come the next morning: one more day, then cut at the next
+        // day's start.
+        to: Some(secs(day_start + time::SECONDS_PER_DAY)),
+        user_id: Some(d.user_id.clone()),
+        device_ids: None,
+        after: None,
+        limit: DAY_PUNCHES,
+    };
+    let rows = LocalResource::new(move || api.archive_logs(query.clone()));
+    let meaning = move |key: Option<TnaKey>| {
+        key.and_then(|k| {
+            policy.with_value(|p| {
+                p.punch_types
+                    .iter()
+                    .find(|m| m.key == k)
+                    .map(|m| s::punch_name(m.punch))
+            })
+        })
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">{s::PUNCHES_LOADING}</p> }>
+            {move || {
+                rows.get()
+                    .map(|r| match r {
+                        Err(e) => view! { <ErrorBanner title=s::PUNCHES_FAILED error=e /> }.into_any(),
+                        Ok(page) => view! {
+                            <ol class="tc-punches" data-testid="tc-punches">
+                                {page
+                                    .rows
+                                    .into_iter()
+                                    .map(|r| {
+                                        let l = r.log;
+                                        let device = device_names
+                                            .with(|n| n.get(&l.device_id).cloned())
+                                            .unwrap_or_else(|| l.device_id.to_string());
+                                        let key = l
+                                            .tna_key
+                                            .map(|k| format!("KEY_{}", k.number()))
+                                            .unwrap_or_else(|| s::NONE.to_string());
+                                        let what = meaning(l.tna_key).unwrap_or(s::UNMAPPED);
+                                        view! {
+                                            <li
+                                                data-testid="tc-punch"
+                                                data-ts=l.timestamp.to_string()
+                                                data-device-id=l.device_id.to_string()
+                                                data-key=l.tna_key.map(|k| k.number().to_string())
+                                            >
+                                                <span class="mono">
+                                                    {time::format_hm(i64::from(l.timestamp), offset)}
+                                                </span>
+                                                " " <span class="tc-punch-what">{what}</span>
+                                                " " <span class="muted">{key}</span>
+                                                " · " <span>{device}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        }
+                            .into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
     let flags_attr = d
         .flags
         .iter()
@@ -931,7 +1059,20 @@ fn day_row(d: TimecardDay) -> impl IntoView + use<> {
             data-flags=flags_attr
             class={ if flagged { "row-flagged" } else { "" } }
         >
-            <td data-label=s::COL_USER>{d.user_id.clone()}</td>
+            <td data-label=s::COL_USER data-testid="tc-day-user">
+                <button
+                    type="button"
+                    class="btn-link tc-open"
+                    data-testid="tc-day-open"
+                    aria-expanded=move || open.get().to_string()
+                    title=s::PUNCHES_OPEN
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "▾" } else { "▸" }}
+                </button>
+                " "
+                <UserName user_id=d.user_id.clone() />
+            </td>
             <td data-label=s::COL_DAY class="mono">{d.day.clone()}</td>
             <td data-label=s::COL_ZONE data-testid="tc-zone" data-zone=d.zone.clone()>
                 {s::zone_name(d.zone.as_deref())}
@@ -978,7 +1119,9 @@ fn total_row(t: UserTotals) -> impl IntoView {
             data-flagged-days=t.flagged_days.to_string()
             class={ if t.flagged_days > 0 { "row-flagged" } else { "" } }
         >
-            <td data-label=s::COL_USER>{t.user_id.clone()}</td>
+            <td data-label=s::COL_USER data-testid="tc-total-user">
+                <UserName user_id=t.user_id.clone() />
+            </td>
             <td data-label=s::COL_DAYS class="mono">{t.days}</td>
             <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(t.worked_seconds)}</td>
             <td data-label=s::COL_BREAK class="mono">{hours_minutes(t.break_seconds)}</td>
@@ -1092,21 +1235,21 @@ mod tests {
         no_zone.last_out_offset = None;
         no_zone.first_in_offset = Some(0);
         let mut out = String::new();
-        push_days_csv(&mut out, &[day, no_zone]);
+        push_days_csv(&mut out, &[day, no_zone], |_| "Ana Müller".to_string());
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(
             lines[0],
-            "user_id,day,zone,first_in_utc,first_in_local,last_out_utc,last_out_local,\
+            "user_id,user_name,day,zone,first_in_utc,first_in_local,last_out_utc,last_out_local,\
              worked_minutes,break_minutes,meal_minutes,flags,devices"
         );
         assert_eq!(
             lines[1],
-            "'=1007,2026-03-07,America/New_York,2026-03-08T03:00:00Z,2026-03-07T22:00:00-05:00,\
+            "'=1007,Ana Müller,2026-03-07,America/New_York,2026-03-08T03:00:00Z,2026-03-07T22:00:00-05:00,\
              2026-03-08T10:00:00Z,2026-03-08T06:00:00-04:00,420,0,1,unmappedKeys,1;2"
         );
         assert_eq!(
             lines[2],
-            "'=1007,2026-03-07,UTC,2026-03-08T03:00:00Z,2026-03-08T03:00:00+00:00,,,420,0,1,\
+            "'=1007,Ana Müller,2026-03-07,UTC,2026-03-08T03:00:00Z,2026-03-08T03:00:00+00:00,,,420,0,1,\
              unmappedKeys,1;2"
         );
     }

@@ -10,7 +10,7 @@ use tna_types::limits::MAX_JOB_CODES_PER_USER;
 use tna_types::{JobCode, UserJobCodes, validate_user_job_codes};
 
 use crate::api::{ApiError, use_api};
-use crate::components::{ErrorBanner, FieldErrorText, may, relay_resource};
+use crate::components::{ErrorBanner, FieldErrorText, UserName, may, relay_resource};
 use crate::strings::{bulk as bs, jobcodes as s};
 
 /// The section.
@@ -57,7 +57,7 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                         let uid_attr = u.user_id.clone();
                         view! {
                             <tr data-testid="jobcode-user" data-user-id=uid_attr>
-                                <th scope="row" class="mono">{uid}</th>
+                                <th scope="row"><UserName user_id=uid /></th>
                                 <td data-testid="jobcode-list">{codes}</td>
                                 <td>
                                     {may_edit.then(|| view! {

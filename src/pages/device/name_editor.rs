@@ -61,9 +61,14 @@ pub fn NameEditor(device: Device, on_saved: Callback<()>) -> impl IntoView {
             <Show when=move || open.get()>
                 <form class="card form-grid name-form" data-testid="name-form" on:submit=submit>
                     <p class="muted">{s::NAME_HINT}</p>
-                    <TextField label=s::NAME value=name testid="name-input" />
-                    <TextField label=s::LOCATION value=location testid="location-input" />
-                    <TextField label=s::TAGS value=tags testid="tags-input" />
+                    <TextField label=s::NAME value=name testid="name-input" required=false />
+                    <TextField
+                        label=s::LOCATION
+                        value=location
+                        testid="location-input"
+                        required=false
+                    />
+                    <TextField label=s::TAGS value=tags testid="tags-input" required=false />
                     <div class="actions">
                         <button type="submit" class="btn btn-primary" data-testid="save-name">
                             {s::SAVE_NAME}

@@ -282,18 +282,24 @@ pub mod accounts {
         "Write device IDs as numbers separated by commas, e.g. 541234567, 541234568.";
     pub const COL_SCOPE: &str = "Shows";
     pub const SCOPE_ALL: &str = "Every device";
+    pub const NAME_FORM: &str = "Names on the tablet";
+    pub const NAME_FULL: &str = "Full name";
+    pub const NAME_FIRST_INITIAL: &str = "First name and initial (public wall)";
     /// "Sites HQ, Depot · devices 541234567".
     pub fn scope_text(scope: &tna_types::protocol::KioskScope) -> String {
-        if scope.all_devices {
-            return SCOPE_ALL.to_string();
-        }
         let mut parts = Vec::new();
+        if scope.all_devices {
+            parts.push(SCOPE_ALL.to_string());
+        }
         if !scope.sites.is_empty() {
             parts.push(format!("Sites {}", scope.sites.join(", ")));
         }
         if !scope.devices.is_empty() {
             let ids: Vec<String> = scope.devices.iter().map(u32::to_string).collect();
             parts.push(format!("devices {}", ids.join(", ")));
+        }
+        if !scope.name_form.is_full() {
+            parts.push("first names".to_string());
         }
         parts.join(" · ")
     }

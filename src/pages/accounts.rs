@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use tna_types::Role;
-use tna_types::protocol::{AccountInfo, KioskInfo, KioskScope};
+use tna_types::protocol::{AccountInfo, KioskInfo, KioskScope, NameForm};
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{
@@ -112,6 +112,7 @@ pub fn AccountsPage() -> impl IntoView {
         Ok(sites)
     });
     let chosen_sites = RwSignal::new(Vec::<String>::new());
+    let name_form = RwSignal::new(NameForm::Full);
     let device_text = RwSignal::new(String::new());
     let devices_ok = Memo::new(move |_| device_text.with(|t| parse_device_list(t).is_some()));
     let pairing = Action::new_local(move |(name, scope): &(String, KioskScope)| {
@@ -127,6 +128,7 @@ pub fn AccountsPage() -> impl IntoView {
             all_devices: sites.is_empty() && devices.is_empty(),
             sites,
             devices,
+            name_form: name_form.get_untracked(),
         };
         pairing.dispatch((kiosk_name.get_untracked(), scope));
     };
@@ -271,6 +273,26 @@ pub fn AccountsPage() -> impl IntoView {
                                 }
                             })
                     }}
+                    <label class="field">
+                        <span>{s::NAME_FORM}</span>
+                        <select
+                            class="input"
+                            data-testid="scope-name-form"
+                            on:change=move |ev| {
+                                name_form
+                                    .set(
+                                        if event_target_value(&ev) == "firstInitial" {
+                                            NameForm::FirstInitial
+                                        } else {
+                                            NameForm::Full
+                                        },
+                                    );
+                            }
+                        >
+                            <option value="full">{s::NAME_FULL}</option>
+                            <option value="firstInitial">{s::NAME_FIRST_INITIAL}</option>
+                        </select>
+                    </label>
                     <TextField
                         label=s::SCOPE_DEVICES
                         value=device_text

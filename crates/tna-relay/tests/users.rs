@@ -495,5 +495,30 @@ async fn a_kiosk_reads_names_of_its_devices_users_only() {
         v["error"]["code"], -32006,
         "no searching the directory: {v}"
     );
+    // A kiosk paired for a public wall gets first names and initials, shortened by the relay.
+    let pairing = h
+        .ok(
+            &mut admin,
+            "kiosk.pair",
+            json!({"name": "Hall", "scope": {"devices": [device], "nameForm": "firstInitial"}}),
+        )
+        .await;
+    let paired = support::http(
+        h.relay.addr(),
+        "POST",
+        "/api/kiosk/pair",
+        None,
+        Some(json!({"code": pairing["code"]})),
+        STEP,
+    )
+    .await;
+    let mut wall = h.socket(&paired.token.expect("kiosk cookie")).await;
+    let r = h
+        .ok(&mut wall, "users.get", json!({"userIds": [inside_id]}))
+        .await;
+    let full = inside.name.clone().unwrap_or_default();
+    let short = tna_types::protocol::NameForm::FirstInitial.apply(&full);
+    assert_ne!(short, full, "the seeded name {full:?} is one to shorten");
+    assert_eq!(r["users"], json!([{"userId": inside_id, "name": short}]));
     h.relay.shutdown().await;
 }

@@ -337,6 +337,59 @@ pub struct KioskScope {
     /// Every device (then `sites` and `devices` are left empty).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all_devices: bool,
+    /// How people's names reach the tablet: in full, or shortened for a public wall.
+    #[serde(default, skip_serializing_if = "NameForm::is_full")]
+    pub name_form: NameForm,
+}
+
+/// How a kiosk shows people's names (chosen at pairing; the relay shortens them before they
+/// reach the tablet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NameForm {
+    /// The name as the devices hold it.
+    #[default]
+    Full,
+    /// First name and the last name's initial ("Ana M."); a name without spaces (Korean, 김민준)
+    /// keeps its first and last letter ("김*준").
+    FirstInitial,
+}
+
+impl NameForm {
+    /// Whether it is [`NameForm::Full`].
+    pub fn is_full(&self) -> bool {
+        *self == NameForm::Full
+    }
+
+    /// `name` in this form.
+    pub fn apply(self, name: &str) -> String {
+        match self {
+            NameForm::Full => name.to_string(),
+            NameForm::FirstInitial => {
+                let words: Vec<&str> = name.split_whitespace().collect();
+                match words.as_slice() {
+                    [] => String::new(),
+                    [one] => {
+                        let chars: Vec<char> = one.chars().collect();
+                        match chars.as_slice() {
+                            [] => String::new(),
+                            [c] => c.to_string(),
+                            [first, _] => format!("{first}*"),
+                            [first, .., last] => format!("{first}*{last}"),
+                        }
+                    }
+                    [first, .., last] => {
+                        let initial = last
+                            .chars()
+                            .next()
+                            .map(|c| c.to_string())
+                            .unwrap_or_default();
+                        format!("{first} {initial}.")
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl KioskScope {
@@ -1356,6 +1409,18 @@ mod tests {
     }
 
     #[test]
+    fn names_for_a_public_wall() {
+        let f = NameForm::FirstInitial;
+        assert_eq!(f.apply("Ana Müller"), "Ana M.");
+        assert_eq!(f.apply("Jean-Luc de la Croix"), "Jean-Luc C.");
+        assert_eq!(f.apply("김민준"), "김*준");
+        assert_eq!(f.apply("이수"), "이*");
+        assert_eq!(f.apply("Li"), "L*");
+        assert_eq!(f.apply("  "), "");
+        assert_eq!(NameForm::Full.apply("Ana Müller"), "Ana Müller");
+    }
+
+    #[test]
     fn a_kiosk_scope_names_what_it_shows() {
         assert!(KioskScope::default().problem().is_some());
         assert!(KioskScope::all().problem().is_none());
@@ -1368,6 +1433,7 @@ mod tests {
             sites: vec!["HQ".into()],
             devices: vec![7],
             all_devices: false,
+            name_form: NameForm::Full,
         };
         assert!(hq.problem().is_none());
         assert!(hq.covers(7, None));
@@ -1480,6 +1546,7 @@ mod tests {
                     sites: vec!["HQ".into()],
                     devices: vec![7],
                     all_devices: false,
+                    name_form: NameForm::FirstInitial,
                 },
             }),
             Request::KioskList(NoParams {}),

@@ -501,7 +501,11 @@ pub async fn handle(
                         }
                     }
                     if covered {
-                        shown.push(u.display_only());
+                        // Shortened here when the kiosk was paired for a public wall: the
+                        // tablet never receives more of a name than it shows.
+                        let mut u = u.display_only();
+                        u.name = u.name.map(|n| k.name_form().apply(&n));
+                        shown.push(u);
                     }
                 }
                 users = shown;

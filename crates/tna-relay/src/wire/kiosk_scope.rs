@@ -34,6 +34,11 @@ impl<'a> KioskView<'a> {
             .map(|scope| KioskView { scope, gws })
     }
 
+    /// How people's names reach this kiosk.
+    pub fn name_form(&self) -> tna_types::protocol::NameForm {
+        self.scope.name_form
+    }
+
     /// The site index of a device, learning it from the gateways' lists when needed.
     async fn site_index(&self, device_id: u32) -> Option<usize> {
         match self.gws.known_site_of(device_id) {

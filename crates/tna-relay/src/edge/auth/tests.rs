@@ -502,6 +502,7 @@ fn a_kiosk_keeps_its_scope_and_a_pairing_must_name_one() {
         sites: vec!["HQ".into()],
         devices: vec![7],
         all_devices: false,
+        name_form: tna_types::protocol::NameForm::Full,
     };
     let kiosk = {
         let auth = open(&path, &clock).expect("open");

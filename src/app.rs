@@ -67,6 +67,7 @@ fn page_title(path: &str) -> String {
 fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView {
     let api = provide_api();
     crate::components::provide_user_names(api);
+    crate::components::provide_device_names(api);
     provide_context(DraftSlot(RwSignal::new(None)));
     crate::time::provide_zone_view();
     follow_session_end(api, session);

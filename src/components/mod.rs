@@ -6,6 +6,7 @@ pub mod config_source;
 pub mod connection_indicator;
 pub mod day_range;
 pub mod device_checklist;
+pub mod device_names;
 pub mod device_table;
 pub mod error_banner;
 pub mod field_error;
@@ -26,6 +27,7 @@ pub use config_source::{DiffTable, DraftSlot, Imported, check_import, read_picke
 pub use connection_indicator::ConnectionIndicator;
 pub use day_range::DayRangeFields;
 pub use device_checklist::{DeviceChecklist, format_device_list, parse_device_list};
+pub use device_names::{DeviceLabel, provide_device_names};
 pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
 pub use field_error::FieldErrorText;

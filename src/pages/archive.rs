@@ -13,8 +13,8 @@ use tna_types::protocol::{ArchiveReset, ErrorCode, Notification, SyncState};
 
 use crate::api::use_api;
 use crate::components::may;
+use crate::components::{DeviceLabel, PunchTime, ZoneSwitch};
 use crate::components::{ErrorBanner, Loaded, error_title, relay_resource};
-use crate::components::{PunchTime, ZoneSwitch};
 use crate::strings::sync as s;
 use crate::time::{now_secs, use_zone_view};
 
@@ -332,7 +332,7 @@ fn SyncRow(
             data-reset=move || reset.get().is_some().to_string()
             class=move || if reset.get().is_some() { "row-reset" } else { "" }
         >
-            <td data-label=s::COL_DEVICE class="mono">{id}</td>
+            <td data-label=s::COL_DEVICE><DeviceLabel device_id=id /></td>
             <td data-label=s::COL_STREAM>{s::stream_name(stream)}</td>
             <td data-label=s::COL_EPOCH class="mono">{field(|x| x.cursor.epoch.to_string())}</td>
             <td data-label=s::COL_NEXT class="mono">{field(|x| x.cursor.next_event_id.to_string())}</td>

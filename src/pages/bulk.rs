@@ -14,8 +14,8 @@ use crate::api::use_api;
 use crate::components::device_table::device_matches;
 use crate::components::status_badge::{status_key, status_text};
 use crate::components::{
-    ApplyFlow, DraftSlot, Imported, Loaded, StatusBadge, check_import, ok_data, read_picked_file,
-    relay_resource,
+    ApplyFlow, DeviceLabel, DraftSlot, Imported, Loaded, StatusBadge, check_import, ok_data,
+    read_picked_file, relay_resource,
 };
 use crate::strings::{bulk as s, editor as es};
 
@@ -230,7 +230,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                                 }
                             />
                         </td>
-                        <td class="mono">{id}</td>
+                        <td><DeviceLabel device_id=id /></td>
                         <td title=d.device_type.clone()>{product_name(&d.device_type)}</td>
                         <td><StatusBadge status=d.status detail=d.status_detail.clone() /></td>
                         <td>{if d.tna_supported { s::YES } else { s::NO }}</td>

@@ -11,8 +11,8 @@ use tna_types::{ConnectionStatus, Device, FieldChange, TnaConfig, config_diff};
 
 use crate::api::{ApiError, use_api};
 use crate::components::{
-    ApplyFlow, DiffTable, Imported, Loaded, check_import, ok_data, read_configs, read_picked_file,
-    relay_resource,
+    ApplyFlow, DeviceLabel, DiffTable, Imported, Loaded, check_import, ok_data, read_configs,
+    read_picked_file, relay_resource,
 };
 use crate::strings::{bulk as bs, drift as s, editor as es};
 
@@ -197,7 +197,7 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
                 .into_iter()
                 .map(|(id, ch)| view! {
                     <tr data-testid="drift-row" data-device-id=id.to_string()>
-                        <th scope="row" class="mono">{id}</th>
+                        <th scope="row"><DeviceLabel device_id=id /></th>
                         <td><DiffTable changes=ch schedules=None /></td>
                     </tr>
                 })

@@ -6,8 +6,8 @@ use tna_types::Device;
 
 use crate::api::use_api;
 use crate::components::{
-    DeviceChecklist, ErrorBanner, PunchTime, UserName, ZoneSwitch, load_error, parse_device_list,
-    relay_resource,
+    DeviceChecklist, DeviceLabel, ErrorBanner, PunchTime, UserName, ZoneSwitch, load_error,
+    parse_device_list, relay_resource,
 };
 use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::{self, LogRow};
@@ -209,7 +209,7 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
             data-event-id=row.id.to_string()
         >
             <td class="mono" data-label=ls::COL_TIME>{time}</td>
-            <td class="mono" data-label=ls::COL_DEVICE>{device}</td>
+            <td data-label=ls::COL_DEVICE><DeviceLabel device_id=device /></td>
             <td data-label=ls::COL_USER data-testid="live-user">
                 <UserName user_id=row.user_id.clone() />
             </td>

@@ -22,8 +22,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{
-    DayRangeFields, DeviceChecklist, ErrorBanner, Loaded, PunchTime, RelayResource, UserName,
-    ZoneSwitch, relay_resource, url_text, use_user_names,
+    DayRangeFields, DeviceChecklist, DeviceLabel, ErrorBanner, Loaded, PunchTime, RelayResource,
+    UserName, ZoneSwitch, relay_resource, url_text, use_user_names,
 };
 use crate::download::CsvFile;
 use crate::logs::Offsets;
@@ -1060,7 +1060,7 @@ fn row_view(
             style:top=format!("{}px", pos as f64 * ROW_PX)
         >
             <span role="cell" class="mono">{time.view("log-time")}</span>
-            <span role="cell" class="mono" data-testid="log-device">{r.device_id}</span>
+            <span role="cell" data-testid="log-device"><DeviceLabel device_id=r.device_id /></span>
             <span role="cell" data-testid="log-user">
                 <UserName user_id=r.user_id.clone() />
             </span>

@@ -31,7 +31,8 @@
 //! - `setting`: named settings (JSON text). `device_info`: a device's name, location and tags
 //!   (`''` = none, tags as a JSON array), so relays sharing an archive show the same names.
 //! - `user_device` + `directory_user`: the user directory — which device holds which user
-//!   under which name, and per user the name chosen, search keys, devices and differing names.
+//!   under which name, and per user the name chosen, search keys, devices and differing names;
+//!   an index `(user_id, id_key, name_key)` lets a search read the keys in ID order alone.
 //!
 //! Every `u32` of a device record is stored as a 64-bit integer and range-checked when read
 //! back; a T&A key is stored as its number 1..=16 or NULL.

@@ -487,6 +487,25 @@ async fn a_kiosk_reads_only_todays_archive_of_its_devices() {
     }
     h.ok("archive.sync", json!({"deviceIds": [ids[0], ids[1]]}))
         .await;
+    // The sync reads in the background: wait until today's punches of both are archived.
+    let started = Instant::now();
+    loop {
+        let all = h
+            .ok("archive.logs", json!({"from": today, "limit": 5000}))
+            .await;
+        let rows = stamps_of(&all);
+        if [ids[0], ids[1]]
+            .iter()
+            .all(|d| rows.iter().any(|&(id, _)| id == u64::from(*d)))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < STEP,
+            "today's punches never archived: {all}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let pairing = h
         .ok(
             "kiosk.pair",

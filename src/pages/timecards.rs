@@ -19,8 +19,8 @@ use tna_types::{FieldError, TnaKey};
 use crate::api::{ApiError, use_api};
 use crate::components::may;
 use crate::components::{
-    DayRangeFields, ErrorBanner, FieldErrorText, Loaded, RelayResource, UserName, error_title,
-    ok_data, relay_resource, use_apply_query, use_user_names,
+    DayRangeFields, DeviceLabel, ErrorBanner, FieldErrorText, Loaded, RelayResource, UserName,
+    error_title, ok_data, relay_resource, use_apply_query, use_user_names,
 };
 use crate::download;
 use crate::logs;
@@ -1042,12 +1042,7 @@ fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
         .collect::<Vec<_>>()
         .join(",");
     let flagged = !d.flags.is_empty();
-    let devices = d
-        .devices
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let devices = d.devices.clone();
     view! {
         <tr
             data-testid="tc-row"
@@ -1104,7 +1099,14 @@ fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
                     view! { <span>{s::NONE}</span> }.into_any()
                 }}
             </td>
-            <td data-label=s::COL_DEVICES class="mono">{devices}</td>
+            <td data-label=s::COL_DEVICES data-testid="tc-devices">
+                <ul class="tc-devices">
+                    {devices
+                        .into_iter()
+                        .map(|id| view! { <li><DeviceLabel device_id=id /></li> })
+                        .collect_view()}
+                </ul>
+            </td>
         </tr>
     }
 }

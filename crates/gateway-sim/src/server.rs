@@ -26,6 +26,8 @@ use crate::{Gateway, SimError, TlsMaterial, punches};
 
 /// Largest request the real gateway accepts (`rpc_server.max_recv_size`); we mirror it.
 const MAX_RECV_BYTES: usize = 75_497_472;
+/// The HTTP/2 connection window (receive side), see [`start`].
+const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// How long `shutdown` waits for open connections before aborting the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -66,7 +68,12 @@ pub async fn start(
         })?;
     let addr = listener.local_addr()?;
 
-    let mut builder = Server::builder();
+    // The HTTP/2 connection window also sets h2's budget of small DATA frames a connection may
+    // have buffered (half the window); past it the connection is closed with ENHANCE_YOUR_CALM.
+    // Every unary request is one small DATA frame, so a client with a few thousand calls out at
+    // once (a bulk apply reads each device before writing) would lose its connection; the real
+    // gateway (grpc-go) has no such limit. A 16 MiB window allows about 34,000.
+    let mut builder = Server::builder().initial_connection_window_size(CONNECTION_WINDOW);
     if let Some(tls) = tls {
         let identity = Identity::from_pem(&tls.server_cert_pem, &tls.server_key_pem);
         builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;

@@ -323,6 +323,10 @@ async fn console_way(
         answered += 1;
     }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "bench: bulk: {} devices the console's way ({shape}): {ms:.0} ms",
+        targets.len()
+    );
     ensure!(answered == run.batches(), "{answered} answers");
     ensure!(run.not_sent().is_empty(), "devices not sent");
     let mut seen: Vec<u32> = rows.iter().map(|r| r.0).collect();

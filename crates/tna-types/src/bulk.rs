@@ -9,7 +9,8 @@
 //!   of calls whatever its size: batches of [`BATCH`] devices for small applies, growing up to
 //!   [`MAX_BATCH`] for large ones; at most `ceil(batches / ROUNDS)` batches in flight, never more
 //!   than the caller's window (the console and the benchmark use [`WINDOW`], under the relay's
-//!   per-socket in-flight limit with room for the page's other calls).
+//!   per-socket in-flight limit with room for the page's other calls) nor more than
+//!   [`MAX_DEVICES_IN_FLIGHT`] devices.
 //! - **Scheduling.** A [`Run`] hands out batches in target order while the window has room
 //!   ([`Run::next_batch`]); a batch the relay refused for its in-flight limit goes first again
 //!   ([`Run::refused`]). Progress is the devices of answered batches ([`Run::progress`]).
@@ -37,6 +38,10 @@ pub const WINDOW: usize = MAX_IN_FLIGHT_PER_SOCKET - 8;
 /// The waves of calls an apply is spread over (until [`MAX_BATCH`] or the window binds): the
 /// first wave's answers show progress, and a Cancel during it stops the rest.
 pub const ROUNDS: usize = 3;
+/// Devices in flight at once at most (in all the batches out), however large the window: about
+/// one gateway's worth, so a huge apply does not put every device of several sites on the
+/// relay and gateways at once (10,000 devices: 10 batches of 100 out, not 24).
+pub const MAX_DEVICES_IN_FLIGHT: usize = MAX_DEVICES_PER_CALL;
 
 const _: () = assert!(MAX_BATCH <= MAX_DEVICES_PER_CALL && BATCH <= MAX_BATCH && WINDOW > 0);
 
@@ -48,11 +53,13 @@ pub fn batch_size(devices: usize, max_window: usize) -> usize {
         .clamp(BATCH, MAX_BATCH)
 }
 
-/// Batches in flight at most for an apply of `batches` batches: `ceil(batches / ROUNDS)` within
-/// 1..=`max_window` (so an apply of two or more batches always has one left for Cancel to stop
-/// while the first wave is out).
-pub fn window(batches: usize, max_window: usize) -> usize {
-    batches.div_ceil(ROUNDS).clamp(1, max_window.max(1))
+/// Batches in flight at most for an apply of `batches` batches of `batch` devices:
+/// `ceil(batches / ROUNDS)` within 1..=`max_window` and at most [`MAX_DEVICES_IN_FLIGHT`]
+/// devices (so an apply of two or more batches always has one left for Cancel to stop while the
+/// first wave is out).
+pub fn window(batches: usize, batch: usize, max_window: usize) -> usize {
+    let cap = max_window.min(MAX_DEVICES_IN_FLIGHT / batch.max(1)).max(1);
+    batches.div_ceil(ROUNDS).clamp(1, cap)
 }
 
 /// One batch handed out by [`Run::next_batch`].
@@ -111,7 +118,7 @@ impl Run {
             .collect();
         Run {
             state: vec![State::Waiting; batches.len()],
-            window: window(batches.len(), max_window),
+            window: window(batches.len(), batch, max_window),
             batches,
             again: Vec::new(),
             next: 0,
@@ -358,18 +365,18 @@ mod tests {
     fn plans_take_about_three_waves_within_the_caps() {
         // Small applies: batches of 10, one at a time below four batches.
         assert_eq!(batch_size(20, WINDOW), BATCH);
-        assert_eq!(window(2, WINDOW), 1);
-        assert_eq!(window(4, WINDOW), 2);
+        assert_eq!(window(2, BATCH, WINDOW), 1);
+        assert_eq!(window(4, BATCH, WINDOW), 2);
         // 1,000 devices: 72 batches of 14, 24 in flight → 3 waves.
         assert_eq!(batch_size(1_000, WINDOW), 14);
-        assert_eq!(window(1_000usize.div_ceil(14), WINDOW), WINDOW);
-        // 10,000: the batch size is capped.
+        assert_eq!(window(1_000usize.div_ceil(14), 14, WINDOW), WINDOW);
+        // 10,000: the batch size is capped, and so are the devices in flight (10 × 100).
         assert_eq!(batch_size(10_000, WINDOW), MAX_BATCH);
-        assert_eq!(window(100, WINDOW), WINDOW);
+        assert_eq!(window(100, MAX_BATCH, WINDOW), 10);
         // A window of one (tnactl --parallel 1) is sequential.
-        assert_eq!(window(50, 1), 1);
+        assert_eq!(window(50, BATCH, 1), 1);
         assert_eq!(batch_size(0, WINDOW), BATCH);
-        assert_eq!(window(0, 0), 1);
+        assert_eq!(window(0, 0, 0), 1);
     }
 
     #[test]
@@ -380,6 +387,7 @@ mod tests {
             let mut run = Run::new(&ids, WINDOW);
             assert_eq!(run.batches(), n.div_ceil(run.batch_size()));
             let (rows, most) = drive(&mut run, &fail, None);
+            assert!(most * run.batch_size() <= MAX_DEVICES_IN_FLIGHT.max(run.batch_size()));
             assert!(
                 most <= run.window(),
                 "{most} in flight, window {}",

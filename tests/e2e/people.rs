@@ -3,15 +3,14 @@
 //! their name, and their timecards for a seeded week equal the emulator's plan (computed from
 //! the plan's punches, not read from the page).
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
-use tna_relay::{GatewaySite, GatewayTarget, RelayConfig, RunningRelay};
+use tna_relay::RunningRelay;
 use tna_types::time::format_date;
 
-use crate::{LOAD_WAIT, PAGE_WAIT, archive_url, repo, wait_for_within};
+use crate::{LOAD_WAIT, PAGE_WAIT, wait_for_within};
 
 /// A small site with a few weeks of its workforce's history.
 const DEVICES: u32 = 8;
@@ -21,24 +20,7 @@ const ZONE: &str = "America/New_York";
 
 /// The relay with an archive and its user directory, both read once.
 pub async fn start() -> Result<RunningRelay> {
-    let mut gateway = GatewayTarget::Demo(Default::default());
-    if let GatewayTarget::Demo(sim) = &mut gateway {
-        sim.devices = DEVICES;
-        sim.logs_per_device = LOGS_PER_DEVICE;
-        sim.punch_interval = None;
-    }
-    let site = GatewaySite::unnamed(gateway).in_zone(ZONE);
-    let relay = tna_relay::start(RelayConfig {
-        dist: Some(repo().join("dist")),
-        archive: Some(archive_url("people")),
-        ..RelayConfig::with_sites(SocketAddr::from(([127, 0, 0, 1], 0)), vec![site])
-    })
-    .await?;
-    let archive = relay.archive().context("archive")?;
-    ensure!(
-        archive.wait_passes(1, Duration::from_secs(60)).await,
-        "the archive's first sync did not end"
-    );
+    let relay = crate::e2e::timecards::zoned_site("people", DEVICES, LOGS_PER_DEVICE, ZONE).await?;
     let directory = relay.directory().context("directory")?;
     ensure!(
         directory.wait_passes(1, Duration::from_secs(60)).await,

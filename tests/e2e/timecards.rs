@@ -29,16 +29,27 @@ const ZONE: &str = "America/New_York";
 
 /// A relay with an archive in front of an emulated month, synced.
 pub async fn start() -> Result<RunningRelay> {
+    zoned_site("timecards", DEVICES, LOGS_PER_DEVICE, ZONE).await
+}
+
+/// A relay with an archive (named `archive`) in front of one emulated site of `devices` devices
+/// with `logs` of history each, in `zone`, without live punches, after the first full sync.
+pub async fn zoned_site(
+    archive: &str,
+    devices: u32,
+    logs: u32,
+    zone: &str,
+) -> Result<RunningRelay> {
     let mut gateway = GatewayTarget::Demo(Default::default());
     if let GatewayTarget::Demo(sim) = &mut gateway {
-        sim.devices = DEVICES;
-        sim.logs_per_device = LOGS_PER_DEVICE;
+        sim.devices = devices;
+        sim.logs_per_device = logs;
         sim.punch_interval = None;
     }
-    let site = GatewaySite::unnamed(gateway).in_zone(ZONE);
+    let site = GatewaySite::unnamed(gateway).in_zone(zone);
     let relay = tna_relay::start(RelayConfig {
         dist: Some(repo().join("dist")),
-        archive: Some(archive_url("timecards")),
+        archive: Some(archive_url(archive)),
         ..RelayConfig::with_sites(SocketAddr::from(([127, 0, 0, 1], 0)), vec![site])
     })
     .await?;

@@ -512,16 +512,7 @@ async fn a_kiosk_reads_only_todays_archive_of_its_devices() {
             json!({"name": "hall", "scope": {"devices": [ids[0]]}}),
         )
         .await;
-    let a = support::http(
-        h.relay.addr(),
-        "POST",
-        "/api/kiosk/pair",
-        None,
-        Some(json!({"code": pairing["code"]})),
-        STEP,
-    )
-    .await;
-    let token = a.token.expect("a kiosk cookie");
+    let token = support::redeem_pairing(h.relay.addr(), &pairing["code"], STEP).await;
     let mut req = format!("ws://{}/ws", h.relay.addr())
         .into_client_request()
         .expect("request");

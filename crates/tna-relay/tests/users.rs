@@ -467,17 +467,8 @@ async fn a_kiosk_reads_names_of_its_devices_users_only() {
             json!({"name": "Lobby", "scope": {"devices": [device]}}),
         )
         .await;
-    let paired = support::http(
-        h.relay.addr(),
-        "POST",
-        "/api/kiosk/pair",
-        None,
-        Some(json!({"code": pairing["code"]})),
-        STEP,
-    )
-    .await;
-    assert_eq!(paired.status, 200, "{}", paired.body);
-    let mut kiosk = h.socket(&paired.token.expect("kiosk cookie")).await;
+    let token = support::redeem_pairing(h.relay.addr(), &pairing["code"], STEP).await;
+    let mut kiosk = h.socket(&token).await;
     let r = h
         .ok(
             &mut kiosk,
@@ -503,16 +494,8 @@ async fn a_kiosk_reads_names_of_its_devices_users_only() {
             json!({"name": "Hall", "scope": {"devices": [device], "nameForm": "firstInitial"}}),
         )
         .await;
-    let paired = support::http(
-        h.relay.addr(),
-        "POST",
-        "/api/kiosk/pair",
-        None,
-        Some(json!({"code": pairing["code"]})),
-        STEP,
-    )
-    .await;
-    let mut wall = h.socket(&paired.token.expect("kiosk cookie")).await;
+    let token = support::redeem_pairing(h.relay.addr(), &pairing["code"], STEP).await;
+    let mut wall = h.socket(&token).await;
     let r = h
         .ok(&mut wall, "users.get", json!({"userIds": [inside_id]}))
         .await;

@@ -117,6 +117,23 @@ pub async fn http(
     }
 }
 
+/// Redeems a kiosk pairing `code` (`POST /api/kiosk/pair`) and returns the kiosk's session
+/// token; the test fails when the relay refuses it.
+#[allow(dead_code)] // each test binary uses its own part of this module
+pub async fn redeem_pairing(addr: SocketAddr, code: &Value, limit: Duration) -> String {
+    let a = http(
+        addr,
+        "POST",
+        "/api/kiosk/pair",
+        None,
+        Some(json!({"code": code})),
+        limit,
+    )
+    .await;
+    assert_eq!(a.status, 200, "pairing refused: {}", a.body);
+    a.token.expect("a kiosk cookie")
+}
+
 /// What a raw HTTP/1.1 request got back: the status (0 if not HTTP), the head, the body.
 #[allow(dead_code)] // each test binary uses its own part of this module
 pub struct RawAnswer {

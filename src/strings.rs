@@ -430,7 +430,7 @@ pub mod components {
 pub mod devices {
     pub const TITLE: &str = "Devices";
     pub const FILTER_LABEL: &str = "Filter devices";
-    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, site, type, address or status";
+    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, name, place, tag, site or type";
     pub const REFRESH: &str = "Refresh";
     pub const REFRESHING: &str = "Refreshing…";
     pub const LOADING: &str = "Loading devices…";

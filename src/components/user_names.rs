@@ -66,15 +66,6 @@ impl UserNames {
             .with_untracked(|m| m.get(user_id).cloned().flatten())
     }
 
-    /// Asks for the names of `ids` (e.g. every user of a page of rows) in as few calls as possible.
-    pub fn prefetch<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
-        for id in ids {
-            if !id.is_empty() && self.names.with_untracked(|m| !m.contains_key(id)) {
-                self.want(id);
-            }
-        }
-    }
-
     /// Reads the names of those of `ids` not known yet, and waits for them (before an export
     /// of rows that were never on screen).
     pub async fn load(&self, ids: impl IntoIterator<Item = String>) {

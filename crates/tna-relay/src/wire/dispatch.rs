@@ -66,11 +66,6 @@ pub struct AppState {
     pub heavy: crate::heavy::HeavyQueries,
 }
 
-/// A turn for a heavy query, or the error that says the relay is busy.
-async fn heavy_turn(state: &AppState) -> Result<crate::heavy::Turn, RpcError> {
-    state.heavy.turn().await
-}
-
 /// Runs one request of the socket whose events are `socket` and returns its `result` object.
 pub async fn handle(
     state: &AppState,
@@ -428,13 +423,13 @@ pub async fn handle(
             if let Some(k) = &kiosk {
                 k.narrow_query(&mut q).await?;
             }
-            let _turn = heavy_turn(state).await?;
+            let _turn = state.heavy.turn().await?;
             to_value(sync.archive().query_tna(&q).await.map_err(archive_error)?)
         }
         Request::ArchiveJobCodeLogs(q) => {
             let sync = archive_of(state)?;
             check_query(&q)?;
-            let _turn = heavy_turn(state).await?;
+            let _turn = state.heavy.turn().await?;
             to_value(
                 sync.archive()
                     .query_job_codes(&q)
@@ -444,7 +439,7 @@ pub async fn handle(
         }
         Request::TimecardsGet(p) => {
             let sync = archive_of(state)?;
-            let _turn = heavy_turn(state).await?;
+            let _turn = state.heavy.turn().await?;
             to_value(timecards::get(sync.archive(), &state.gateways, &p).await?)
         }
         Request::TimecardsGetPolicy(_) => {

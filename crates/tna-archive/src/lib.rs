@@ -110,6 +110,8 @@ pub struct Archive {
     backend: Backend,
     /// The URL it was opened with (a PostgreSQL listener needs its own connection).
     url: live::SecretUrl,
+    /// The directory's search keys in memory (see `users.rs`), shared by clones.
+    search_index: users::SearchIndexSlot,
 }
 
 impl Archive {
@@ -126,6 +128,7 @@ impl Archive {
             writer: pools.write,
             backend: pools.backend,
             url: live::SecretUrl(url.into()),
+            search_index: users::SearchIndexSlot::default(),
         })
     }
 

@@ -37,6 +37,31 @@ async fn two_relays_share_one_database() {
     );
     assert_eq!(b.start_epoch(1, Stream::Tna, 3).await.expect("epoch"), 1);
     assert!(a.store_tna_page(1, 0, &page, 100, 4).await.is_err());
+    // The directory: b's search keys, once read, follow a's later writes.
+    let search = |archive: &Archive, q: &str| {
+        let params = tna_types::users::UsersListParams {
+            query: Some(q.into()),
+            limit: 10,
+            after: None,
+        };
+        let archive = archive.clone();
+        async move {
+            let page = archive.directory_page(&params).await.expect("search");
+            page.users
+                .into_iter()
+                .map(|u| u.user_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let ana = [("9001".to_string(), "Ana Lima".to_string())];
+    a.store_device_users(5, &ana, 5).await.expect("a stores");
+    assert_eq!(search(&b, "lima").await, ["9001"]);
+    let renamed = [("9001".to_string(), "Ana Costa".to_string())];
+    a.store_device_users(5, &renamed, 6)
+        .await
+        .expect("a renames");
+    assert!(search(&b, "lima").await.is_empty(), "b sees the rename");
+    assert_eq!(search(&b, "costa").await, ["9001"]);
     drop((a, b));
 
     // A relay restart.

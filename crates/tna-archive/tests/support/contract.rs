@@ -1129,6 +1129,8 @@ async fn user_directory(archive: &Archive) {
         .expect("get");
     assert_eq!(u[0].name.as_deref(), Some("Anna Müller"));
     assert!(u[0].name_conflict.is_empty());
+    // The search sees the new name at once (its keys are read again after a change).
+    assert_eq!(search(archive, Some("anna m"), 10).await, ids(&["7001"]));
     // An empty list: the device holds nobody any more.
     archive
         .store_device_users(803, &[], 24)

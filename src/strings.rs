@@ -626,6 +626,20 @@ pub mod editor {
     pub fn export_name(device_id: u32) -> String {
         format!("tna-config-{device_id}.json")
     }
+    /// Which device an imported file came from: "Exported from Reception entrance (540000001),
+    /// BioStation A2, Lobby".
+    pub fn import_from(from: &tna_types::ExportedFrom) -> String {
+        let who = match &from.name {
+            Some(name) => format!("{name} ({})", from.device_id),
+            None => from.device_id.to_string(),
+        };
+        let mut text = format!("Exported from {who}, {}", from.product);
+        if let Some(place) = &from.location {
+            text.push_str(", ");
+            text.push_str(place);
+        }
+        text
+    }
 }
 
 /// The bulk apply page and its preview / apply / result flow (also used by the drift report).
@@ -855,6 +869,7 @@ pub mod logs {
     pub const COL_TIME: &str = "Time (with its UTC offset)";
     pub const COL_DEVICE: &str = "Device";
     pub const COL_USER: &str = "User";
+    pub const COL_NAME: &str = "Name";
     pub const COL_EVENT: &str = "Event";
     pub const COL_KEY: &str = "T&A key";
     pub const COL_JOB: &str = "Job code";
@@ -1375,9 +1390,9 @@ pub mod audit {
     pub fn failed(message: &str) -> String {
         format!("Failed: {message}")
     }
-    /// "541001, 541002 and 10 more".
-    pub fn devices_more(shown: &str, more: usize) -> String {
-        format!("{shown} and {more} more")
+    /// " and 7 more" after the devices shown.
+    pub fn devices_more(more: usize) -> String {
+        format!(" and {more} more")
     }
     /// "12 changes shown".
     pub fn shown(n: usize) -> String {

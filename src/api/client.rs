@@ -14,12 +14,12 @@ use leptos::prelude::*;
 use tna_types::protocol::{Method, Notification, encode_request};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
 use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
-use super::routing::{Pending, Routed, route_frame};
+use super::routing::{Pending, Routed, route_binary, route_frame};
 
 /// How long a call may take, from the moment it is made until its answer arrives.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -158,8 +158,8 @@ impl ApiClient {
         let work = async {
             inner.ready().await?;
             let (_forget_on_drop, answer) = inner.send::<M>(&params)?;
-            let response = answer.await.map_err(|_| ApiError::ConnectionLost)??;
-            response.into_result::<M::Result>().map_err(ApiError::Rpc)
+            let reply = answer.await.map_err(|_| ApiError::ConnectionLost)??;
+            reply.into_result::<M::Result>()
         };
         match select(pin!(work), pin!(sleep(timeout))).await {
             Either::Left((Err(ApiError::Rpc(e)), _)) => {
@@ -278,8 +278,11 @@ impl Inner {
     fn connect(self: &Rc<Self>) {
         self.retry_generation.set(self.retry_generation.get() + 1);
         self.state.set(ConnectionState::Connecting);
-        match WebSocket::new(&self.url) {
+        // The binary subprotocol: log pages come as binary frames, far cheaper to decode than
+        // JSON (`tna_types::binary`); everything else stays JSON.
+        match WebSocket::new_with_str(&self.url, tna_types::binary::SUBPROTOCOL) {
             Ok(ws) => {
+                ws.set_binary_type(BinaryType::Arraybuffer);
                 ws.set_onopen(Some(self.handlers.open.as_ref().unchecked_ref()));
                 ws.set_onmessage(Some(self.handlers.message.as_ref().unchecked_ref()));
                 ws.set_onclose(Some(self.handlers.close.as_ref().unchecked_ref()));
@@ -305,11 +308,15 @@ impl Inner {
     }
 
     fn on_message(&self, ev: &MessageEvent) {
-        let Some(text) = ev.data().as_string() else {
-            warn!("ignoring a binary frame from the relay");
-            return;
+        let data = ev.data();
+        let routed = match data.as_string() {
+            Some(text) => route_frame(&text),
+            None => match data.dyn_ref::<js_sys::ArrayBuffer>() {
+                Some(buffer) => route_binary(&js_sys::Uint8Array::new(buffer).to_vec()),
+                None => Routed::Unroutable("a frame that is neither text nor binary".into()),
+            },
         };
-        match route_frame(&text) {
+        match routed {
             Routed::Response(id, response) => {
                 if !self.pending.borrow_mut().resolve(id, Ok(response)) {
                     debug_warn!("late or unknown response id {id} (the call gave up)");

@@ -1,15 +1,40 @@
-//! The pure half of the client: request IDs, the pending map and frame routing. No browser APIs,
-//! so it is unit-tested natively.
+//! The pure half of the client: request IDs, the pending map and frame routing (JSON text
+//! frames, and the binary frames of the binary subprotocol, `tna_types::binary`). No browser
+//! APIs, so it is unit-tested natively.
 
 use std::collections::HashMap;
 
 use futures::channel::oneshot;
+use serde::de::DeserializeOwned;
+use tna_types::binary;
 use tna_types::protocol::{Notification, Outcome, RequestId, Response, ServerMessage};
 
 use super::ApiError;
 
-/// What a pending call receives: the relay's response, or why none will come.
-pub type Answer = Result<Response, ApiError>;
+/// What a pending call receives: the relay's reply, or why none will come.
+pub type Answer = Result<Reply, ApiError>;
+
+/// A reply as it arrived: a JSON response, or the result bytes of a binary frame (decoded by
+/// the caller, who knows the result's type).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A JSON-RPC response (a result or an error).
+    Json(Response),
+    /// A binary result (`tna_types::binary`): the bytes after the request ID.
+    Binary(Vec<u8>),
+}
+
+impl Reply {
+    /// The call's result as `T`, or its error.
+    pub fn into_result<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        match self {
+            Reply::Json(response) => response.into_result::<T>().map_err(ApiError::Rpc),
+            Reply::Binary(bytes) => {
+                binary::decode_result(&bytes).map_err(|e| ApiError::Protocol(e.to_string()))
+            }
+        }
+    }
+}
 
 /// Calls sent and not answered yet: request ID → the caller's channel.
 #[derive(Debug, Default)]
@@ -71,7 +96,7 @@ impl Pending {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Routed {
     /// The answer to the request with this ID.
-    Response(i64, Response),
+    Response(i64, Reply),
     /// A push for the notification subscribers.
     Notification(Notification),
     /// A frame no caller can receive (bad JSON, unknown push, an ID this client never uses);
@@ -83,7 +108,7 @@ pub enum Routed {
 pub fn route_frame(text: &str) -> Routed {
     match ServerMessage::decode(text) {
         Ok(ServerMessage::Response(resp)) => match resp.id {
-            Some(RequestId::Number(id)) => Routed::Response(id, resp),
+            Some(RequestId::Number(id)) => Routed::Response(id, Reply::Json(resp)),
             Some(RequestId::String(id)) => {
                 Routed::Unroutable(format!("response with string id \"{id}\""))
             }
@@ -97,11 +122,19 @@ pub fn route_frame(text: &str) -> Routed {
     }
 }
 
+/// Splits one binary frame from the relay into its request ID and result bytes.
+pub fn route_binary(frame: &[u8]) -> Routed {
+    match binary::split_reply(frame) {
+        Ok((id, body)) => Routed::Response(id, Reply::Binary(body.to_vec())),
+        Err(e) => Routed::Unroutable(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use futures::executor::block_on;
-    use tna_types::protocol::{ErrorCode, RpcError};
+    use tna_types::protocol::ErrorCode;
 
     #[test]
     fn ids_count_up_and_answers_reach_their_caller() {
@@ -112,9 +145,12 @@ mod tests {
         assert_eq!(p.len(), 2);
         let resp = Response::result(RequestId::Number(b), &serde_json::json!({"devices": []}))
             .expect("encodes");
-        assert!(p.resolve(b, Ok(resp.clone())));
-        assert!(!p.resolve(b, Ok(resp.clone())), "answered once");
-        assert_eq!(block_on(rx_b).unwrap().unwrap(), resp);
+        assert!(p.resolve(b, Ok(Reply::Json(resp.clone()))));
+        assert!(
+            !p.resolve(b, Ok(Reply::Json(resp.clone()))),
+            "answered once"
+        );
+        assert_eq!(block_on(rx_b).unwrap().unwrap(), Reply::Json(resp));
         assert_eq!(p.fail_all(&ApiError::ConnectionLost), 1);
         assert_eq!(block_on(rx_a).unwrap(), Err(ApiError::ConnectionLost));
         assert!(p.is_empty());
@@ -127,22 +163,24 @@ mod tests {
         p.forget(id);
         let resp =
             Response::result(RequestId::Number(id), &serde_json::Value::Null).expect("encodes");
-        assert!(!p.resolve(id, Ok(resp)));
+        assert!(!p.resolve(id, Ok(Reply::Json(resp))));
     }
 
     #[test]
     fn frames_route_by_id_or_to_subscribers() {
         let ok = r#"{"jsonrpc":"2.0","id":7,"result":{"devices":[]}}"#;
         match route_frame(ok) {
-            Routed::Response(7, r) => assert!(matches!(r.outcome, Outcome::Result(_))),
+            Routed::Response(7, Reply::Json(r)) => {
+                assert!(matches!(r.outcome, Outcome::Result(_)))
+            }
             other => panic!("{other:?}"),
         }
         let err = r#"{"jsonrpc":"2.0","id":8,"error":{"code":-32003,"message":"Device 5 did not answer."}}"#;
         match route_frame(err) {
-            Routed::Response(8, r) => {
-                let e: RpcError = r.into_result::<serde_json::Value>().unwrap_err();
-                assert_eq!(e.kind(), Some(ErrorCode::DeviceUnreachable));
-            }
+            Routed::Response(8, r) => match r.into_result::<serde_json::Value>() {
+                Err(ApiError::Rpc(e)) => assert_eq!(e.kind(), Some(ErrorCode::DeviceUnreachable)),
+                other => panic!("{other:?}"),
+            },
             other => panic!("{other:?}"),
         }
         let push = r#"{"jsonrpc":"2.0","method":"devices.status","params":{"deviceId":5,"status":"disconnected","at":9}}"#;
@@ -150,5 +188,31 @@ mod tests {
         let null_id = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#;
         assert!(matches!(route_frame(null_id), Routed::Unroutable(_)));
         assert!(matches!(route_frame("{nope"), Routed::Unroutable(_)));
+    }
+
+    #[test]
+    fn binary_frames_reach_their_caller_who_decodes_them() {
+        use tna_types::{LogPage, TnaLog};
+        let page = LogPage::<TnaLog> {
+            logs: vec![],
+            next_start_event_id: 4,
+            done: true,
+        };
+        let frame = binary::encode_reply(9, &page).unwrap();
+        match route_binary(&frame) {
+            Routed::Response(9, reply) => {
+                assert_eq!(
+                    reply.clone().into_result::<LogPage<TnaLog>>().unwrap(),
+                    page
+                );
+                // Bytes of another shape are a protocol error, not a panic.
+                assert!(matches!(
+                    reply.into_result::<tna_types::protocol::DevicesResult>(),
+                    Err(ApiError::Protocol(_))
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(route_binary(&[]), Routed::Unroutable(_)));
     }
 }

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tna_types::limits::MAX_FRAME_BYTES;
 use tna_types::validate::FieldError;
-use tna_types::{FieldChange, Schedule, TnaConfig, config_diff, validate_config};
+use tna_types::{
+    ConfigFile, ExportedFrom, FieldChange, Schedule, TnaConfig, config_diff, validate_config,
+};
 use wasm_bindgen::JsCast;
 
 use crate::components::schedule_name;
@@ -20,14 +22,16 @@ pub struct DraftSlot(pub RwSignal<Option<(u32, TnaConfig)>>);
 pub enum Imported {
     /// Unusable: why (a sentence) and, for a config that breaks rules, the field errors.
     Bad(String, Vec<FieldError>),
-    /// A valid config and how it differs from the device's.
-    Ready(Box<TnaConfig>, Vec<FieldChange>),
+    /// A valid config, how it differs from the device's, and the device the file was exported
+    /// from when it says so.
+    Ready(Box<TnaConfig>, Vec<FieldChange>, Option<ExportedFrom>),
 }
 
-/// Checks an imported file's text: it must be a whole `TnaConfig` in JSON that passes
-/// validation against the device's schedules (`None` when they are not known).
+/// Checks an imported file's text: a [`ConfigFile`] (an export, or a bare `TnaConfig`) in JSON
+/// whose config passes validation against the device's schedules (`None` when they are not
+/// known).
 pub fn check_import(text: &str, current: &TnaConfig, schedule_ids: Option<&[u32]>) -> Imported {
-    let config: TnaConfig = match serde_json::from_str(text) {
+    let ConfigFile { device, config } = match ConfigFile::parse(text) {
         Ok(c) => c,
         Err(e) => return Imported::Bad(s::import_parse(&e.to_string()), Vec::new()),
     };
@@ -39,7 +43,7 @@ pub fn check_import(text: &str, current: &TnaConfig, schedule_ids: Option<&[u32]
         return Imported::Bad(first, errors);
     }
     let diff = config_diff(current, &config);
-    Imported::Ready(Box::new(config), diff)
+    Imported::Ready(Box::new(config), diff, device)
 }
 
 /// The two values of a change as people read them (schedules by name).

@@ -132,23 +132,26 @@ pub fn user_label(user_id: &str, name: Option<&str>) -> String {
     }
 }
 
-/// A user as every page shows one: the name with the ID beside it, or the ID alone.
+/// A user as every page shows one: the name with the ID beside it, or the ID alone. With
+/// `name_only` (a table that has its own ID column) the name alone, or nothing.
 #[component]
-pub fn UserName(#[prop(into)] user_id: String) -> impl IntoView {
+pub fn UserName(#[prop(into)] user_id: String, #[prop(optional)] name_only: bool) -> impl IntoView {
     let store = use_user_names();
     let id = user_id.clone();
     let name = move || store.and_then(|s| s.name(&id));
     let shown = user_id.clone();
     view! {
         <span class="user-name" data-testid="user-name" data-user-id=user_id>
-            {move || match name() {
-                Some(n) => view! {
+            {move || match (name(), name_only) {
+                (Some(n), false) => view! {
                     <span class="user-full-name">{n}</span>
                     " "
                     <span class="muted mono user-id">{shown.clone()}</span>
                 }
                     .into_any(),
-                None => view! { <span class="mono user-id">{shown.clone()}</span> }.into_any(),
+                (Some(n), true) => view! { <span class="user-full-name">{n}</span> }.into_any(),
+                (None, false) => view! { <span class="mono user-id">{shown.clone()}</span> }.into_any(),
+                (None, true) => ().into_any(),
             }}
         </span>
     }

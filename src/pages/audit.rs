@@ -11,8 +11,8 @@ use tna_types::protocol::Request;
 
 use crate::api::{ApiError, use_api};
 use crate::components::{
-    DayRangeFields, ErrorBanner, Loaded, PunchTime, ZoneSwitch, error_title, relay_resource,
-    use_apply_query,
+    DayRangeFields, DeviceLabel, ErrorBanner, Loaded, PunchTime, ZoneSwitch, error_title,
+    relay_resource, use_apply_query,
 };
 use crate::logs;
 use crate::strings::audit as s;
@@ -98,21 +98,25 @@ pub fn outcome(results: &Value) -> Outcome {
     Outcome::Ok
 }
 
-/// `541001, 541002` or `541001, …, 541005 and 7 more`.
-pub fn devices_text(ids: &[u32]) -> String {
-    let shown = ids
+/// The devices of an entry as labels (names with IDs): the first [`DEVICES_SHOWN`], then
+/// "and 7 more"; a dash for none.
+fn devices_cell(ids: &[u32]) -> AnyView {
+    if ids.is_empty() {
+        return s::NONE.into_any();
+    }
+    let labels = ids
         .iter()
         .take(DEVICES_SHOWN)
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ids.len() > DEVICES_SHOWN {
-        s::devices_more(&shown, ids.len() - DEVICES_SHOWN)
-    } else if ids.is_empty() {
-        s::NONE.to_string()
-    } else {
-        shown
-    }
+        .enumerate()
+        .map(|(i, &id)| {
+            view! {
+                {(i > 0).then_some(", ")}
+                <DeviceLabel device_id=id />
+            }
+        })
+        .collect_view();
+    let more = ids.len().saturating_sub(DEVICES_SHOWN);
+    view! { {labels} {(more > 0).then(|| s::devices_more(more))} }.into_any()
 }
 
 /// Local midnight (the browser's zone) of a day number, as Unix seconds.
@@ -488,7 +492,7 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
         PunchTime::of(at, None, view).view("audit-time")
     };
     let result = outcome(&e.results);
-    let devices = devices_text(&e.device_ids);
+    let devices = devices_cell(&e.device_ids);
     let all_devices = e
         .device_ids
         .iter()
@@ -510,7 +514,7 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
                 {method_name}
                 <span class="audit-method mono muted">{e.method.clone()}</span>
             </td>
-            <td data-label=s::COL_DEVICES class="mono" title=all_devices>{devices}</td>
+            <td data-label=s::COL_DEVICES title=all_devices>{devices}</td>
             <td data-label=s::COL_RESULT data-testid="audit-result">
                 <span class=format!("audit-result audit-result-{}", result.key())>{result.text()}</span>
             </td>
@@ -558,16 +562,6 @@ mod tests {
         assert_eq!(
             outcome(&json!({"error": {"code": -32003, "message": "Device 7 did not answer."}})),
             Outcome::Failed("Device 7 did not answer.".into())
-        );
-    }
-
-    #[test]
-    fn long_device_lists_are_shortened() {
-        assert_eq!(devices_text(&[]), "—");
-        assert_eq!(devices_text(&[1, 2]), "1, 2");
-        assert_eq!(
-            devices_text(&[1, 2, 3, 4, 5, 6, 7]),
-            "1, 2, 3, 4, 5 and 2 more"
         );
     }
 }

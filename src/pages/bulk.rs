@@ -115,7 +115,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
         read_picked_file(&ev, move |text| {
             let r = text.and_then(
                 |text| match check_import(&text, &TnaConfig::default(), None) {
-                    Imported::Ready(cfg, _) => Ok(*cfg),
+                    Imported::Ready(cfg, ..) => Ok(*cfg),
                     Imported::Bad(msg, _) => Err(msg),
                 },
             );

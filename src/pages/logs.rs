@@ -121,14 +121,51 @@ struct LogState {
     status: RelayResource<ArchiveStatusResult>,
     /// Bumped to cancel the running read (and by every new read).
     generation: StoredValue<u64>,
+    /// Rows read but not yet in the table, and when rows last went in (see `add_rows`).
+    unshown: StoredValue<(Vec<LogRow>, Option<f64>)>,
     progress: RwSignal<Option<Progress>>,
     error: RwSignal<Option<ApiError>>,
 }
+
+/// Longest wait, during a long read, before what was read shows.
+const FLUSH_MS: f64 = 250.0;
 
 impl LogState {
     fn cancel(self) {
         self.generation.update_value(|g| *g += 1);
         self.progress.set(None);
+        // What was read belongs with the cursors, which already moved past it.
+        self.flush_rows();
+    }
+
+    /// Rows a read got. Every row added re-filters and re-sorts the whole table, so a long read
+    /// adds what it has at most every [`FLUSH_MS`] (its first page at once), not after every
+    /// page: 20 pages of 5,000 would sort the growing table 20 times.
+    fn add_rows(self, rows: Vec<LogRow>) {
+        let due = self
+            .unshown
+            .try_update_value(|(unshown, at)| {
+                unshown.extend(rows);
+                at.is_none_or(|at| now_ms() - at >= FLUSH_MS)
+            })
+            .unwrap_or(false);
+        if due {
+            self.flush_rows();
+        }
+    }
+
+    /// Puts the rows read so far into the table.
+    fn flush_rows(self) {
+        let rows = self
+            .unshown
+            .try_update_value(|(unshown, at)| {
+                *at = Some(now_ms());
+                std::mem::take(unshown)
+            })
+            .unwrap_or_default();
+        if !rows.is_empty() {
+            self.rows.try_update(|r| r.extend(rows));
+        }
     }
 
     fn clear(self) {
@@ -143,6 +180,8 @@ impl LogState {
     /// generation. Call after [`Self::cancel`].
     fn begin(self, devices: usize, archive: bool) -> u64 {
         self.error.set(None);
+        // The first page of a read shows at once.
+        self.unshown.update_value(|(_, at)| *at = None);
         self.progress.set(Some(Progress {
             records: 0,
             devices_done: 0,
@@ -222,15 +261,16 @@ impl LogState {
                     }
                     let (new_rows, next, done) = match page {
                         Ok(p) => p,
-                        Err(e) => return self.fail(e),
+                        Err(e) => {
+                            self.flush_rows();
+                            return self.fail(e);
+                        }
                     };
                     records += new_rows.len();
                     self.cursors.try_update(|c| {
                         c.insert(id, Cursor { next, done });
                     });
-                    if !new_rows.is_empty() {
-                        self.rows.try_update(|r| r.extend(new_rows));
-                    }
+                    self.add_rows(new_rows);
                     self.progress.try_set(Some(Progress {
                         records,
                         devices_done: n,
@@ -242,6 +282,7 @@ impl LogState {
                     }
                 }
             }
+            self.flush_rows();
             self.end(generation);
         });
     }
@@ -315,16 +356,17 @@ impl LogState {
                 }
                 let (new_rows, next) = match page {
                     Ok(p) => p,
-                    Err(e) => return self.fail(e),
+                    Err(e) => {
+                        self.flush_rows();
+                        return self.fail(e);
+                    }
                 };
                 records += new_rows.len();
                 self.archive.try_update(|a| {
                     a.after = next;
                     a.done = next.is_none();
                 });
-                if !new_rows.is_empty() {
-                    self.rows.try_update(|r| r.extend(new_rows));
-                }
+                self.add_rows(new_rows);
                 self.progress.try_set(Some(Progress {
                     records,
                     devices_done: 0,
@@ -336,9 +378,17 @@ impl LogState {
                     break;
                 }
             }
+            self.flush_rows();
             self.end(generation);
         });
     }
+}
+
+/// The page's clock in milliseconds.
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// One archive page as rows and where the next one starts (`None` after the last).
@@ -418,6 +468,7 @@ pub fn LogsPage() -> impl IntoView {
         // The archive's state: asked once per connection (and again by every archive read).
         status: relay_resource(move || api.archive_status()),
         generation: StoredValue::new(0),
+        unshown: StoredValue::new((Vec::new(), None)),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
     };
@@ -1002,6 +1053,7 @@ fn LogTable(
                 <span role="columnheader">{s::COL_TIME}</span>
                 <span role="columnheader">{s::COL_DEVICE}</span>
                 <span role="columnheader">{s::COL_USER}</span>
+                <span role="columnheader">{s::COL_NAME}</span>
                 <span role="columnheader">{s::COL_EVENT}</span>
                 <span role="columnheader">
                     {move || if job.get() { s::COL_JOB } else { s::COL_KEY }}
@@ -1061,8 +1113,9 @@ fn row_view(
         >
             <span role="cell" class="mono">{time.view("log-time")}</span>
             <span role="cell" data-testid="log-device"><DeviceLabel device_id=r.device_id /></span>
-            <span role="cell" data-testid="log-user">
-                <UserName user_id=r.user_id.clone() />
+            <span role="cell" class="mono" data-testid="log-user">{r.user_id.clone()}</span>
+            <span role="cell" data-testid="log-name">
+                <UserName user_id=r.user_id.clone() name_only=true />
             </span>
             <span
                 role="cell"

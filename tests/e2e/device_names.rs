@@ -1,7 +1,7 @@
 //! Device names: an operator names a device on its page ("Reception entrance", a location and a
 //! tag); the page's heading says the name, the device list shows it in its Name column, the
 //! list's filter finds the device by a part of its name or by its tag, and the type reads as a
-//! product name.
+//! product name; the config export carries the name, location and product.
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
@@ -65,6 +65,17 @@ pub async fn an_operator_names_a_device(client: &Client, relay: &RunningRelay) -
     ensure!(
         !product.contains('_'),
         "the type reads as a product name: {product:?}"
+    );
+    // The config export carries the name, the location and the product.
+    let file = tna_types::ConfigFile::parse(&super::editor_extras::export_file(client).await?)
+        .context("the export is a config file")?;
+    let from = file.device.context("the export names its device")?;
+    ensure!(
+        from.device_id == device
+            && from.name.as_deref() == Some("Reception entrance")
+            && from.location.as_deref() == Some("Building A")
+            && from.product == product,
+        "exported from {from:?}"
     );
 
     // The list: a Name column, and the filter finds it by name and by tag.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use fantoccini::{Client, Locator};
 use tna_relay::RunningRelay;
-use tna_types::TnaConfig;
+use tna_types::ConfigFile;
 
 use crate::{accept_confirms, js_click, set_input, wait_for_count};
 
@@ -93,10 +93,9 @@ pub async fn unsaved_edits_ask_before_leaving(client: &Client, relay: &RunningRe
     Ok(())
 }
 
-pub async fn export_writes_the_device_config(client: &Client, relay: &RunningRelay) -> Result<()> {
-    let id = first_tna_device(relay)?;
-    client.goto(&format!("{}devices/{id}", relay.url())).await?;
-    wait_for_count(client, "[data-testid=export-config]", 1).await?;
+/// Clicks the device page's Export and returns the file it offers (read from the Blob the page
+/// makes, so no download dialog is involved).
+pub async fn export_file(client: &Client) -> Result<String> {
     client
         .execute(
             "window.__blobs = [];
@@ -107,7 +106,7 @@ pub async fn export_writes_the_device_config(client: &Client, relay: &RunningRel
         .await?;
     js_click(client, "[data-testid=export-config]").await?;
     let started = Instant::now();
-    let text = loop {
+    loop {
         let v = client
             .execute_async(
                 "const done = arguments[arguments.length - 1];
@@ -117,15 +116,32 @@ pub async fn export_writes_the_device_config(client: &Client, relay: &RunningRel
             )
             .await?;
         if let Some(t) = v.as_str() {
-            break t.to_string();
+            return Ok(t.to_string());
         }
         if started.elapsed() > Duration::from_secs(10) {
             bail!("Export produced no file");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let exported: TnaConfig = serde_json::from_str(&text).context("the export is a TnaConfig")?;
+    }
+}
+
+pub async fn export_writes_the_device_config(client: &Client, relay: &RunningRelay) -> Result<()> {
+    let id = first_tna_device(relay)?;
+    client.goto(&format!("{}devices/{id}", relay.url())).await?;
+    wait_for_count(client, "[data-testid=export-config]", 1).await?;
+    let text = export_file(client).await?;
+    let file = ConfigFile::parse(&text).context("the export is a config file")?;
+    let from = file.device.context("the export names its device")?;
     let sim = relay.demo_gateway().context("demo gateway")?;
+    ensure!(from.device_id == id, "exported from {}", from.device_id);
+    let device_type = sim.device_type(id).context("the device's type")?;
+    let type_name = tna_relay::gsdk::device::type_name(device_type);
+    ensure!(
+        from.product == tna_types::product_name(&type_name),
+        "product {:?} for {type_name}",
+        from.product
+    );
+    let exported = file.config;
     let held = sim.tna_config(id).context("device config")?;
     ensure!(
         exported.mode.wire() == held.mode,

@@ -91,15 +91,11 @@ pub async fn job_code_labels(client: &Client, relay: &RunningRelay) -> Result<()
                 .await?
                 .context("row without device")?
                 .parse()?;
-            // The cell shows the name with the ID; the ID is its attribute.
             let user = row
-                .find(Locator::Css(
-                    "[data-testid=log-user] [data-testid=user-name]",
-                ))
+                .find(Locator::Css("[data-testid=log-user]"))
                 .await?
-                .attr("data-user-id")
-                .await?
-                .unwrap_or_default();
+                .text()
+                .await?;
             let cell = row.find(Locator::Css("[data-testid=log-key]")).await?;
             let code: u32 = cell
                 .attr("data-job-code")

@@ -136,6 +136,19 @@ impl Browser {
         }
     }
 
+    /// Slows the page's CPU `rate` times (Chromium's DevTools `Emulation.setCPUThrottlingRate`,
+    /// through chromedriver): 4 is Chrome's own "low-end mobile" preset, a cheap tablet.
+    pub async fn throttle_cpu(&self, rate: f64) -> Result<(), HarnessError> {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setCPUThrottlingRate",
+                params: serde_json::json!({ "rate": rate }),
+            })
+            .await
+            .map(|_| ())
+            .map_err(|e| HarnessError::WebDriver(e.to_string()))
+    }
+
     /// The WebDriver client.
     pub fn client(&self) -> &Client {
         &self.client
@@ -242,4 +255,29 @@ pub async fn save_screenshot(
     let path = dir.join(name);
     std::fs::write(&path, png).map_err(io(format!("write {}", path.display())))?;
     Ok(path)
+}
+
+/// A Chromium DevTools command sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

@@ -1,5 +1,6 @@
 //! Benchmark 5 — Log table: one device's 100,000 T&A logs loaded into the Logs page in headless
-//! Chromium ("Load all" through the relay), then:
+//! Chromium ("Load all" through the relay: click → the page says it is complete, by the page's
+//! clock), then:
 //! - time to first visible rows: the sort is flipped, so the page filters and sorts all rows
 //!   again and renders the first rows of the new order (click → first row of the new order in
 //!   the DOM, measured in the page with `performance.now()`);
@@ -38,6 +39,8 @@ const FLIPS: usize = 5;
 const LOAD_LIMIT: Duration = Duration::from_secs(180);
 /// Budget: first rows after a full re-sort.
 const FIRST_ROWS_BUDGET_MS: f64 = 100.0;
+/// Budget: "Load all" of 100,000 rows, click to complete.
+const LOAD_BUDGET_MS: f64 = 150.0;
 /// Budget: the longest frame while scrolling.
 const FRAME_BUDGET_MS: f64 = 50.0;
 
@@ -82,11 +85,13 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
     .await;
     relay.shutdown().await;
     let m = result?;
-    report.add(
+    report.budget(
         GROUP,
-        &format!("load all {} rows into the page", m.rows),
-        m.load_ms / 1000.0,
-        "s",
+        &format!("load all {} rows into the page (click → complete)", m.rows),
+        m.load_ms,
+        "ms",
+        "≤ 150 ms",
+        m.load_ms <= LOAD_BUDGET_MS,
     );
     report.budget(
         GROUP,
@@ -146,6 +151,17 @@ async fn measure(
                  if (!el.checked) { el.click(); }
                  const all = document.querySelector('[data-testid=logs-load-all]');
                  if (!all || all.disabled) { return false; }
+                 // The end is taken by the page's clock when the page says it is complete
+                 // (a DOM change), not when the next poll happens to look.
+                 window.__loadEnd = null;
+                 const seen = new MutationObserver(() => {
+                   if (window.__loadEnd === null
+                       && document.querySelector('[data-testid=logs-complete]')) {
+                     window.__loadEnd = performance.now();
+                     seen.disconnect();
+                   }
+                 });
+                 seen.observe(document.body, {childList: true, subtree: true, attributes: true});
                  window.__loadStart = performance.now();
                  all.click();
                  return true;",
@@ -166,8 +182,8 @@ async fn measure(
         let v = client
             .execute(
                 "const c = document.querySelector('[data-testid=logs-count]');
-                 if (!document.querySelector('[data-testid=logs-complete]') || !c) { return null; }
-                 return [Number(c.dataset.loaded), performance.now() - window.__loadStart];",
+                 if (window.__loadEnd === null || !c) { return null; }
+                 return [Number(c.dataset.loaded), window.__loadEnd - window.__loadStart];",
                 vec![],
             )
             .await?;

@@ -6,13 +6,16 @@
 //! **[`wire`] — the thin core: socket ⇄ protocol ⇄ G-SDK** (one request flows top to bottom):
 //! - [`session`]: one WebSocket — a reader loop, a writer task fed by the socket's [`outbox`]
 //!   (bounded in bytes, with a relay-wide budget; write timeout, pings, idle close), and one task
-//!   per request so a slow device never blocks other requests (bounded in-flight count);
-//!   [`socket_caps`]: open sockets per session, per client address and in total.
+//!   per request so a slow device never blocks other requests (bounded in-flight count); JSON
+//!   text frames, or binary frames for log pages on a socket of the binary subprotocol
+//!   (`tna_types::binary`); [`socket_caps`]: open sockets per session, per client address and
+//!   in total.
 //! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write;
 //!   the one audited-write path; [`kiosk_scope`]: what a kiosk session may see — its paired
 //!   sites/devices, today's punches, no device addresses.
 //! - [`gateways`]: several gateways (sites) behind one relay — which device is behind which,
-//!   multi-device calls split per gateway and merged, unreachable sites reported per device.
+//!   multi-device calls split per gateway and merged, unreachable sites reported per device;
+//!   [`read_ahead`]: the next page of a log download read while the client takes this one.
 //! - [`gsdk`]: one module per G-SDK service: protobuf ⇄ `tna-types` conversion and the call
 //!   with its deadline. [`gsdk::GatewayClient`] holds the one tonic channel per gateway;
 //!   [`errors`]: gRPC status (including `MultiErrorResponse` details) → protocol error.
@@ -55,6 +58,6 @@ pub use config::{GatewaySite, GatewayTarget, RelayConfig};
 pub use edge::{assets, auth, config_file, logging, metrics, origin, ready, server, signin, tls};
 pub use server::{RelayError, RunningRelay, start};
 pub use wire::{
-    backoff, device_zones, dispatch, errors, fanout, gateways, gsdk, kiosk_scope, outbox, session,
-    socket_caps, status, zone_rules, zones,
+    backoff, device_zones, dispatch, errors, fanout, gateways, gsdk, kiosk_scope, outbox,
+    read_ahead, session, socket_caps, status, zone_rules, zones,
 };

@@ -313,6 +313,162 @@ async fn get_log_pages_cover_every_id_exactly_once() {
     h.stop().await;
 }
 
+/// Downloads in pages of at least `read_ahead::MIN_PAGE` are read ahead: every record still
+/// comes once and in order, and the log's end is read afresh — a punch made after the
+/// read-ahead of the last (short) page is in that page.
+#[tokio::test]
+async fn read_ahead_downloads_stay_exact_and_see_new_punches() {
+    let h = Harness::start(false).await;
+    let mut c = h.client().await;
+    let id = tna_devices(&c.ok("devices.list", json!({})).await)[0];
+    let limit = tna_relay::read_ahead::MIN_PAGE;
+    let stored = h.sim().log_count(id).expect("device logs");
+    assert!(stored > 2 * limit as usize, "several full pages: {stored}");
+    let mut seen: Vec<u64> = Vec::new();
+    let mut start = 0u64;
+    loop {
+        let remaining = h.sim().log_count(id).expect("device logs") - seen.len();
+        if remaining < limit as usize {
+            // The next page is the short last one, already read ahead: a new punch now.
+            h.sim().append_punch(id).expect("a punch");
+        }
+        let page = c
+            .ok(
+                "tna.getLog",
+                json!({"deviceId": id, "startEventId": start, "limit": limit}),
+            )
+            .await;
+        let logs = page["logs"].as_array().expect("logs");
+        seen.extend(logs.iter().map(|l| l["id"].as_u64().expect("id")));
+        if page["done"] == true {
+            break;
+        }
+        start = page["nextStartEventId"].as_u64().expect("cursor");
+    }
+    assert_eq!(
+        seen.len(),
+        stored + 1,
+        "every record once, and the new punch"
+    );
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in order, no repeats");
+    h.stop().await;
+}
+
+/// The binary subprotocol: a client that offers it gets it, log pages come as binary frames
+/// holding exactly what a JSON client reads, and everything else stays JSON text (other
+/// results, errors, string IDs).
+#[tokio::test]
+async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
+    use tna_types::binary::{SUBPROTOCOL, decode_result, split_reply};
+    use tna_types::{JobCodeLog, LogPage, TnaLog};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let h = Harness::start(false).await;
+    let mut json_client = h.client().await;
+    let id = tna_devices(&json_client.ok("devices.list", json!({})).await)[0];
+    let params = json!({"deviceId": id, "startEventId": 0, "limit": 700});
+    let want: LogPage<TnaLog> =
+        serde_json::from_value(json_client.ok("tna.getLog", params.clone()).await).expect("page");
+    assert_eq!(want.logs.len(), 700);
+    let want_jobs: LogPage<JobCodeLog> =
+        serde_json::from_value(json_client.ok("tna.getJobCodeLog", params.clone()).await)
+            .expect("page");
+
+    let mut request = format!("ws://{}/ws", h.relay.addr())
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        SUBPROTOCOL.parse().expect("header"),
+    );
+    let (mut ws, answer) = tokio::time::timeout(STEP, tokio_tungstenite::connect_async(request))
+        .await
+        .expect("connect in time")
+        .expect("websocket connects");
+    assert_eq!(
+        answer
+            .headers()
+            .get("Sec-WebSocket-Protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some(SUBPROTOCOL)
+    );
+    let next = async |ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>| loop {
+        match tokio::time::timeout(STEP, ws.next())
+            .await
+            .expect("in time")
+        {
+            Some(Ok(Message::Text(t))) => {
+                let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+                if v.get("id").is_some() {
+                    return Err(v);
+                }
+            }
+            Some(Ok(Message::Binary(b))) => return Ok(b.to_vec()),
+            Some(Ok(_)) => {}
+            other => panic!("socket ended: {other:?}"),
+        }
+    };
+    let send = |id: Value, method: &str, params: &Value| {
+        Message::Text(
+            json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+                .to_string()
+                .into(),
+        )
+    };
+
+    ws.send(send(json!(5), "tna.getLog", &params))
+        .await
+        .expect("send");
+    let frame = next(&mut ws).await.expect("a binary frame");
+    let (rid, body) = split_reply(&frame).expect("an ID");
+    assert_eq!(rid, 5);
+    assert_eq!(decode_result::<LogPage<TnaLog>>(body).ok(), Some(want));
+    let json_len = serde_json::to_vec(&json_client.ok("tna.getLog", params.clone()).await)
+        .expect("json")
+        .len();
+    assert!(
+        frame.len() * 3 < json_len,
+        "{} vs {json_len} bytes",
+        frame.len()
+    );
+
+    ws.send(send(json!(6), "tna.getJobCodeLog", &params))
+        .await
+        .expect("send");
+    let frame = next(&mut ws).await.expect("a binary frame");
+    let (rid, body) = split_reply(&frame).expect("an ID");
+    assert_eq!(rid, 6);
+    assert_eq!(
+        decode_result::<LogPage<JobCodeLog>>(body).ok(),
+        Some(want_jobs)
+    );
+
+    // Other results, a string ID and errors stay JSON.
+    ws.send(send(json!(7), "devices.list", &json!({})))
+        .await
+        .expect("send");
+    let v = next(&mut ws).await.expect_err("JSON text");
+    assert_eq!(v["id"], 7);
+    assert!(v["result"]["devices"].is_array());
+    ws.send(send(json!("eight"), "tna.getLog", &params))
+        .await
+        .expect("send");
+    let v = next(&mut ws).await.expect_err("JSON text");
+    assert_eq!(v["id"], "eight");
+    assert_eq!(v["result"]["logs"].as_array().map(Vec::len), Some(700));
+    ws.send(send(
+        json!(9),
+        "tna.getLog",
+        &json!({"deviceId": 1, "startEventId": 0, "limit": 5}),
+    ))
+    .await
+    .expect("send");
+    let v = next(&mut ws).await.expect_err("JSON text");
+    assert_eq!(v["id"], 9);
+    assert!(v["error"]["code"].is_i64(), "{v}");
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn job_code_log_pages() {
     let h = Harness::start(false).await;

@@ -61,14 +61,50 @@ pub struct Cursor {
 }
 
 /// A stored record and the epoch of the device's event numbering it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// In JSON the record's fields and `epoch` sit side by side (`{"epoch": 1, "id": 7, …}`); in a
+/// compact format (the binary subprotocol, `crate::binary`, which cannot hold a flattened map)
+/// it is the pair `(epoch, record)`. Formats say which they are by `is_human_readable`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archived<T> {
     /// The device's event-ID epoch the record was read in.
     pub epoch: u32,
     /// The record as the device reported it.
-    #[serde(flatten)]
     pub log: T,
+}
+
+/// [`Archived`] as JSON has it.
+#[derive(Serialize, Deserialize)]
+struct FlatArchived<T> {
+    epoch: u32,
+    #[serde(flatten)]
+    log: T,
+}
+
+impl<T: Serialize> Serialize for Archived<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            FlatArchived {
+                epoch: self.epoch,
+                log: &self.log,
+            }
+            .serialize(s)
+        } else {
+            (self.epoch, &self.log).serialize(s)
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Archived<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let FlatArchived { epoch, log } = FlatArchived::deserialize(d)?;
+            Ok(Archived { epoch, log })
+        } else {
+            let (epoch, log) = <(u32, T)>::deserialize(d)?;
+            Ok(Archived { epoch, log })
+        }
+    }
 }
 
 /// A stored T&A event.

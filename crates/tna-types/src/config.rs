@@ -201,3 +201,104 @@ mod tests {
         assert_eq!(c.key_label(TnaKey::new(2).unwrap()), "KEY_2");
     }
 }
+
+/// A T&A config as a file people export and import (the device page's Export): the config and,
+/// when it was exported from a device, which device that was — its ID, name, location and
+/// product — so a folder of exports reads by place, not by serial number. Importing uses the
+/// config only; a file holding a bare [`TnaConfig`] (exports before names existed, hand-written
+/// files) is read too ([`ConfigFile::parse`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The device it was exported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ExportedFrom>,
+    /// The config.
+    pub config: TnaConfig,
+}
+
+/// The device a [`ConfigFile`] was exported from, as people know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportedFrom {
+    /// Device ID.
+    pub device_id: u32,
+    /// Its name ("Reception entrance"), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where it is, if that was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Its product name ("BioStation A2").
+    pub product: String,
+}
+
+impl ConfigFile {
+    /// Reads a file's text: `{"device": …, "config": …}`, or a bare config. The error is the
+    /// JSON reader's, about the form the text is in.
+    pub fn parse(text: &str) -> Result<ConfigFile, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        if value.get("config").is_some() {
+            serde_json::from_value(value)
+        } else {
+            Ok(ConfigFile {
+                device: None,
+                config: serde_json::from_value(value)?,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    fn sample() -> TnaConfig {
+        let mut c = TnaConfig {
+            mode: TnaMode::ByUser,
+            ..TnaConfig::default()
+        };
+        c.labels[0] = "In".into();
+        c
+    }
+
+    #[test]
+    fn an_export_round_trips_with_its_device_and_a_bare_config_still_reads() {
+        let file = ConfigFile {
+            device: Some(ExportedFrom {
+                device_id: 540_000_001,
+                name: Some("Reception entrance".into()),
+                location: None,
+                product: "BioStation A2".into(),
+            }),
+            config: sample(),
+        };
+        let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        assert!(text.contains("\"name\": \"Reception entrance\""), "{text}");
+        assert!(
+            !text.contains("location"),
+            "absent location left out: {text}"
+        );
+        assert_eq!(ConfigFile::parse(&text).ok(), Some(file));
+        let bare = serde_json::to_string(&sample()).unwrap_or_default();
+        assert_eq!(
+            ConfigFile::parse(&bare).ok(),
+            Some(ConfigFile {
+                device: None,
+                config: sample()
+            })
+        );
+    }
+
+    #[test]
+    fn a_wrong_file_is_refused_with_the_readers_words() {
+        let bad = ConfigFile::parse(r#"{"config": {"mode": "sometimes"}}"#);
+        assert!(bad.is_err());
+        let extra = ConfigFile::parse(
+            r#"{"device": {"deviceId": 1, "product": "X"}, "config": {}, "more": 1}"#,
+        );
+        assert!(extra.is_err(), "unknown keys are refused");
+        assert!(ConfigFile::parse("[1, 2]").is_err());
+        assert!(ConfigFile::parse("not json").is_err());
+    }
+}

@@ -29,6 +29,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod binary;
 pub mod bulk;
 pub mod config;
 pub mod device;
@@ -44,7 +45,7 @@ pub mod users;
 pub mod validate;
 
 pub use auth::Role;
-pub use config::{TnaConfig, TnaKey, TnaMode};
+pub use config::{ConfigFile, ExportedFrom, TnaConfig, TnaKey, TnaMode};
 pub use device::{
     ConnectionStatus, Device, DeviceCapabilities, DeviceInfo, DeviceResult, Schedule, product_name,
 };

@@ -72,6 +72,9 @@ pub trait Method {
     const ROLE: Role;
     /// Whether it is a write recorded in the audit trail.
     const AUDITED: bool;
+    /// Whether its result comes as a binary frame to a client of the binary subprotocol
+    /// ([`crate::binary`]).
+    const BINARY: bool;
     /// The `params` object.
     type Params: Serialize + DeserializeOwned;
     /// The `result` object.
@@ -681,22 +684,34 @@ pub struct ResultsResult {
     pub results: Vec<DeviceResult>,
 }
 
-/// `audited` or nothing, as a `bool` (any other word is a compile error).
-macro_rules! audited_flag {
-    () => {
+/// Whether a method's flag (`audited`, `binary` or none) is the one asked about, as a `bool`;
+/// any other flag is a compile error.
+macro_rules! method_flag {
+    ($want:ident,) => {
         false
     };
-    (audited) => {
+    (audited, audited) => {
         true
+    };
+    (binary, binary) => {
+        true
+    };
+    (audited, binary) => {
+        false
+    };
+    (binary, audited) => {
+        false
     };
 }
 
 /// The method table: each entry is `Variant = "wire.name" (Params) -> Result, role Role` and,
-/// for a write recorded in the audit trail, `, audited`. The role and the flag are part of the
-/// grammar, so a method without a role does not compile and a misspelt role or flag neither.
+/// for a write recorded in the audit trail, `, audited`, or for a result that a client of the
+/// binary subprotocol gets as a binary frame ([`crate::binary`]), `, binary`. The role and the
+/// flag are part of the grammar, so a method without a role does not compile and a misspelt
+/// role or flag neither.
 macro_rules! methods {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal ($params:ty) -> $result:ty,
-        role $role:ident $(, $audited:ident)?; )*) => {
+        role $role:ident $(, $flag:ident)?; )*) => {
         /// A decoded request: one variant per method, holding its params.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Request {
@@ -726,7 +741,16 @@ macro_rules! methods {
             /// Whether `method` is a write recorded in the audit trail.
             pub fn is_audited(method: &str) -> bool {
                 match method {
-                    $( $name => audited_flag!($($audited)?), )*
+                    $( $name => method_flag!(audited, $($flag)?), )*
+                    _ => false,
+                }
+            }
+
+            /// Whether `method`'s result comes as a binary frame to a client of the binary
+            /// subprotocol ([`crate::binary`]).
+            pub fn has_binary_result(method: &str) -> bool {
+                match method {
+                    $( $name => method_flag!(binary, $($flag)?), )*
                     _ => false,
                 }
             }
@@ -752,7 +776,8 @@ macro_rules! methods {
                 impl Method for $variant {
                     const NAME: &'static str = $name;
                     const ROLE: Role = Role::$role;
-                    const AUDITED: bool = audited_flag!($($audited)?);
+                    const AUDITED: bool = method_flag!(audited, $($flag)?);
+                    const BINARY: bool = method_flag!(binary, $($flag)?);
                     type Params = $params;
                     type Result = $result;
                 }
@@ -778,9 +803,9 @@ methods! {
     /// Writes one config to many devices (`TNA.SetConfigMulti`); one result per device.
     TnaSetConfigMulti = "tna.setConfigMulti" (SetConfigMultiParams) -> ResultsResult, role Operator, audited;
     /// One cursor page of T&A logs (`TNA.GetTNALog`).
-    TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>, role Kiosk;
+    TnaGetLog = "tna.getLog" (LogPageParams) -> LogPage<TnaLog>, role Kiosk, binary;
     /// One cursor page of job-code logs (`TNA.GetJobCodeLog`).
-    TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>, role Viewer;
+    TnaGetJobCodeLog = "tna.getJobCodeLog" (LogPageParams) -> LogPage<JobCodeLog>, role Viewer, binary;
     /// The job codes of some or all users of a device (`User.GetJobCode`).
     JobCodesGet = "jobCodes.get" (GetJobCodesParams) -> JobCodesResult, role Viewer;
     /// Validates and replaces the job codes of the listed users on one device (`User.SetJobCode`).
@@ -833,9 +858,9 @@ methods! {
     /// Syncs devices into the archive now.
     ArchiveSync = "archive.sync" (ArchiveSyncParams) -> EmptyResult, role Operator, audited;
     /// One page of archived T&A events across devices (time range, user, devices).
-    ArchiveLogs = "archive.logs" (LogQuery) -> QueryPage<ArchivedTnaLog>, role Kiosk;
+    ArchiveLogs = "archive.logs" (LogQuery) -> QueryPage<ArchivedTnaLog>, role Kiosk, binary;
     /// One page of archived job-code events across devices.
-    ArchiveJobCodeLogs = "archive.jobCodeLogs" (LogQuery) -> QueryPage<ArchivedJobCodeLog>, role Viewer;
+    ArchiveJobCodeLogs = "archive.jobCodeLogs" (LogQuery) -> QueryPage<ArchivedJobCodeLog>, role Viewer, binary;
     /// Timecards of a range of days, from the archive, by the current policy.
     TimecardsGet = "timecards.get" (TimecardsParams) -> TimecardsResult, role Viewer;
     /// The timecard policy.

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use tna_types::limits::{MAX_TNA_LABEL_BYTES, SCHEDULE_ALWAYS};
-use tna_types::{Schedule, TnaConfig, TnaKey, TnaMode, validate_config};
+use tna_types::{ConfigFile, ExportedFrom, Schedule, TnaConfig, TnaKey, TnaMode, validate_config};
 
 use crate::api::use_api;
 use crate::components::tna_config::mode_key;
@@ -20,11 +20,14 @@ use crate::strings::{device as ds, editor as s};
 /// The T&A section of a T&A device: view, edit, export, import.
 #[component]
 pub fn TnaSection(
-    device_id: u32,
+    /// The device as exports name it (ID, name, location, product).
+    about: ExportedFrom,
     config: TnaConfig,
     schedules: Option<Vec<Schedule>>,
     has_keypad: Option<bool>,
 ) -> impl IntoView {
+    let device_id = about.device_id;
+    let about = StoredValue::new(about);
     let current = RwSignal::new(config.clone());
     let draft = RwSignal::new(config);
     let editing = RwSignal::new(false);
@@ -44,7 +47,11 @@ pub fn TnaSection(
         editing.set(true);
     };
     let export = move |_| {
-        let text = serde_json::to_string_pretty(&current.get_untracked()).unwrap_or_default();
+        let file = ConfigFile {
+            device: Some(about.get_value()),
+            config: current.get_untracked(),
+        };
+        let text = serde_json::to_string_pretty(&file).unwrap_or_default();
         let _ = download::offer_download(&s::export_name(device_id), download::JSON, &text);
     };
     let on_file = move |ev: web_sys::Event| {
@@ -65,7 +72,7 @@ pub fn TnaSection(
         });
     };
     let apply_import = move |_| {
-        if let Some(Imported::Ready(cfg, _)) = imported.get_untracked() {
+        if let Some(Imported::Ready(cfg, ..)) = imported.get_untracked() {
             if !editing.get_untracked() {
                 draft.set(current.get_untracked());
             }
@@ -92,10 +99,13 @@ pub fn TnaSection(
                     }
                     .into_any()
                 }
-                Imported::Ready(_, changes) if changes.is_empty() => {
-                    view! { <p data-testid="import-same">{s::IMPORT_SAME}</p> }.into_any()
+                Imported::Ready(_, changes, from) if changes.is_empty() => view! {
+                    {from_line(from)}
+                    <p data-testid="import-same">{s::IMPORT_SAME}</p>
                 }
-                Imported::Ready(_, changes) => view! {
+                .into_any(),
+                Imported::Ready(_, changes, from) => view! {
+                    {from_line(from)}
                     <p>{s::IMPORT_DIFF}</p>
                     <DiffTable changes=changes schedules=schedules.get_value() />
                     <button type="button" class="btn btn-primary" data-testid="import-apply" on:click=apply_import>
@@ -437,6 +447,11 @@ fn TnaConfigEditor(
     }
 }
 
+/// The device an imported file says it came from, as a line above the diff.
+fn from_line(from: Option<ExportedFrom>) -> Option<impl IntoView> {
+    from.map(|f| view! { <p class="muted" data-testid="import-from">{s::import_from(&f)}</p> })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,10 +482,34 @@ mod tests {
         good.labels[0] = "In".into();
         let text = serde_json::to_string(&good).unwrap();
         match check_import(&text, &current, Some(&[1])) {
-            Imported::Ready(cfg, diff) => {
+            Imported::Ready(cfg, diff, from) => {
                 assert_eq!(*cfg, good);
                 assert_eq!(diff.len(), 1);
                 assert_eq!(diff[0].field.path(), "labels[0]");
+                assert_eq!(from, None, "a bare config names no device");
+            }
+            other => panic!("{other:?}"),
+        }
+        // An export names its device; the config inside is what is checked and loaded.
+        let about = ExportedFrom {
+            device_id: 540_000_001,
+            name: Some("Dock 2".into()),
+            location: Some("Warehouse".into()),
+            product: "BioStation A2".into(),
+        };
+        let export = ConfigFile {
+            device: Some(about.clone()),
+            config: good.clone(),
+        };
+        let text = serde_json::to_string(&export).unwrap();
+        match check_import(&text, &current, Some(&[1])) {
+            Imported::Ready(cfg, diff, from) => {
+                assert_eq!(*cfg, good);
+                assert_eq!(diff.len(), 1);
+                assert_eq!(
+                    from.as_ref().map(s::import_from).as_deref(),
+                    Some("Exported from Dock 2 (540000001), BioStation A2, Warehouse")
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -5,7 +5,7 @@ use futures::future::join;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use tna_types::protocol::RpcError;
-use tna_types::{ConnectionStatus, Device, Schedule, TnaConfig, product_name};
+use tna_types::{ConnectionStatus, Device, ExportedFrom, Schedule, TnaConfig, product_name};
 
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::{ErrorBanner, Loaded, StatusBadge, ok_data, relay_resource, yes_no};
@@ -152,7 +152,12 @@ fn DeviceDetailView(
             view! {
                 {warning}
                 <TnaSection
-                    device_id=d.device_id
+                    about=ExportedFrom {
+                        device_id: d.device_id,
+                        name: d.name.clone(),
+                        location: d.location.clone(),
+                        product: product_name(&d.device_type),
+                    }
                     config=config
                     schedules=schedules.ok()
                     has_keypad=d.has_keypad

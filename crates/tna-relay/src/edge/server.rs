@@ -287,6 +287,7 @@ pub async fn start(cfg: RelayConfig) -> Result<RunningRelay, RelayError> {
                 crate::heavy::MAX_HEAVY_QUERIES,
                 crate::heavy::HEAVY_QUERY_WAIT,
             ),
+            read_ahead: crate::read_ahead::ReadAhead::default(),
         },
         MetricsAccess::new(cfg.metrics_token),
         origins,
@@ -638,11 +639,26 @@ async fn ws_upgrade(
             return (refused.status, refused.message).into_response();
         }
     };
+    // A client that offers the binary subprotocol gets log pages as binary frames.
+    let ws = ws.protocols([tna_types::binary::SUBPROTOCOL]);
+    let encoding = if ws.selected_protocol().is_some() {
+        session::Encoding::Binary
+    } else {
+        session::Encoding::Json
+    };
     ws.max_message_size(MAX_WS_MESSAGE_BYTES)
         .read_buffer_size(WS_BUFFER_BYTES)
         .write_buffer_size(WS_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
-            session::run(socket, state.app, caller, state.stopped, state.kicked).await;
+            session::run(
+                socket,
+                state.app,
+                caller,
+                encoding,
+                state.stopped,
+                state.kicked,
+            )
+            .await;
             drop(admitted);
         })
         .into_response()

@@ -10,18 +10,22 @@ use futures::future::join_all;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tna_types::archive::{LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT};
+use tna_types::archive::{
+    ArchivedJobCodeLog, ArchivedTnaLog, LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT, QueryPage,
+};
 use tna_types::dst::{ZoneFix, ZoneSettings, ZonesResult};
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
     ArchiveStatusResult, AuditResult, CapabilitiesResult, ClocksResult, ConfigResult,
     DeviceInfoResult, DevicesResult, EmptyResult, ErrorCode, JobCodeUseResult, JobCodesResult,
-    LogPageParams, MAX_OPERATION_ID_LEN, PolicyParams, Request, ResultsResult, RpcError,
-    SchedulesResult, SetConfigMultiParams, SubscribeResult, TimeZoneResult,
+    LogPageParams, MAX_OPERATION_ID_LEN, Outcome, PolicyParams, Request, RequestId, Response,
+    ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams, SubscribeResult,
+    TimeZoneResult,
 };
 use tna_types::validate::validate_user_id;
 use tna_types::{
-    DeviceResult, FieldError, LogPage, TnaConfig, UserJobCodes, validate_config, validate_users,
+    DeviceResult, FieldError, JobCodeLog, LogPage, TnaConfig, TnaLog, UserJobCodes,
+    validate_config, validate_users,
 };
 
 use crate::audit;
@@ -32,6 +36,7 @@ use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
 use crate::kiosk_scope::KioskView;
+use crate::outbox::Frame;
 use crate::signin::{self, Caller};
 use crate::sync::{Syncer, archive_error};
 use crate::timecards;
@@ -64,15 +69,85 @@ pub struct AppState {
     pub outbox_budget: Arc<crate::outbox::Budget>,
     /// Heavy archive queries running at once, relay-wide (see `heavy.rs`).
     pub heavy: crate::heavy::HeavyQueries,
+    /// Log pages read ahead for downloads (see `read_ahead.rs`).
+    pub read_ahead: crate::read_ahead::ReadAhead,
 }
 
-/// Runs one request of the socket whose events are `socket` and returns its `result` object.
+/// A request's result as the session writes it: JSON, or — for the methods the `methods!` table
+/// marks `binary` — the typed value, written as JSON or as a binary frame by the socket's
+/// encoding (`tna_types::binary`).
+#[derive(Debug)]
+pub enum Reply {
+    /// The `result` object, encoded.
+    Json(Box<RawValue>),
+    /// A page of `tna.getLog`.
+    TnaLogs(LogPage<TnaLog>),
+    /// A page of `tna.getJobCodeLog`.
+    JobCodeLogs(LogPage<JobCodeLog>),
+    /// A page of `archive.logs`.
+    ArchiveLogs(QueryPage<ArchivedTnaLog>),
+    /// A page of `archive.jobCodeLogs`.
+    ArchiveJobCodeLogs(QueryPage<ArchivedJobCodeLog>),
+}
+
+impl Reply {
+    /// The frame answering request `id`: binary when the socket speaks the binary
+    /// subprotocol, the result is a binary one and the ID a number; JSON text otherwise.
+    pub fn into_frame(self, id: RequestId, binary: bool) -> Result<Frame, RpcError> {
+        let number = match id {
+            RequestId::Number(n) if binary => Some(n),
+            _ => None,
+        };
+        let result = match self {
+            Reply::Json(raw) => raw,
+            Reply::TnaLogs(page) => return typed_frame(&page, id, number),
+            Reply::JobCodeLogs(page) => return typed_frame(&page, id, number),
+            Reply::ArchiveLogs(page) => return typed_frame(&page, id, number),
+            Reply::ArchiveJobCodeLogs(page) => return typed_frame(&page, id, number),
+        };
+        Ok(json_frame(id, result))
+    }
+}
+
+/// A typed result's frame: binary for request number `number`, else JSON.
+fn typed_frame<T: Serialize>(
+    value: &T,
+    id: RequestId,
+    number: Option<i64>,
+) -> Result<Frame, RpcError> {
+    match number {
+        Some(n) => tna_types::binary::encode_reply(n, value)
+            .map(Frame::Binary)
+            .map_err(|e| encode_failed(&e)),
+        None => Ok(json_frame(id, raw_json(value)?)),
+    }
+}
+
+/// A JSON response frame.
+fn json_frame(id: RequestId, result: Box<RawValue>) -> Frame {
+    Frame::Text(
+        Response {
+            id: Some(id),
+            outcome: Outcome::Result(result),
+        }
+        .to_text(),
+    )
+}
+
+fn encode_failed(e: &dyn std::fmt::Display) -> RpcError {
+    RpcError::new(
+        ErrorCode::Internal,
+        format!("Could not encode the result: {e}."),
+    )
+}
+
+/// Runs one request of the socket whose events are `socket` and returns its result.
 pub async fn handle(
     state: &AppState,
     request: Request,
     socket: &Arc<SocketEvents>,
     caller: &Caller,
-) -> Result<Box<RawValue>, RpcError> {
+) -> Result<Reply, RpcError> {
     let gws = &state.gateways;
     let method = request.method();
     // Every method the `methods!` table marks `audited` is refused here when its entry could not
@@ -200,26 +275,26 @@ pub async fn handle(
                     .map_err(archive_error)?;
                 LogPage::from_read(logs, p.start_event_id, p.limit)
             } else {
-                gws.on_device(p.device_id, |gw| {
-                    gsdk::tna::get_log(gw, p.device_id, p.start_event_id, p.limit)
-                })
-                .await?
+                state
+                    .read_ahead
+                    .get_log(gws, p.device_id, p.start_event_id, p.limit)
+                    .await?
             };
             if let Some(k) = &kiosk {
                 // Today's punches only; the cursor still moves past the older ones.
                 let today = k.today_start(p.device_id).await;
                 page.logs.retain(|l| l.timestamp >= today);
             }
-            to_value(page)
+            Ok(Reply::TnaLogs(page))
         }
         Request::TnaGetJobCodeLog(p) => {
             check_page(&p)?;
-            to_value(
+            Ok(Reply::JobCodeLogs(
                 gws.on_device(p.device_id, |gw| {
                     gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit)
                 })
                 .await?,
-            )
+            ))
         }
         Request::JobCodesGet(p) => {
             check_user_ids(&p.user_ids)?;
@@ -342,8 +417,7 @@ pub async fn handle(
                 }
                 None => run.await?,
             };
-            serde_json::value::to_raw_value(&answer)
-                .map_err(|e| RpcError::new(ErrorCode::Internal, e.to_string()))
+            to_value(answer)
         }
         Request::JobCodesSetMulti(p) => {
             check_device_ids(&p.device_ids)?;
@@ -424,18 +498,20 @@ pub async fn handle(
                 k.narrow_query(&mut q).await?;
             }
             let _turn = state.heavy.turn().await?;
-            to_value(sync.archive().query_tna(&q).await.map_err(archive_error)?)
+            Ok(Reply::ArchiveLogs(
+                sync.archive().query_tna(&q).await.map_err(archive_error)?,
+            ))
         }
         Request::ArchiveJobCodeLogs(q) => {
             let sync = archive_of(state)?;
             check_query(&q)?;
             let _turn = state.heavy.turn().await?;
-            to_value(
+            Ok(Reply::ArchiveJobCodeLogs(
                 sync.archive()
                     .query_job_codes(&q)
                     .await
                     .map_err(archive_error)?,
-            )
+            ))
         }
         Request::TimecardsGet(p) => {
             let sync = archive_of(state)?;
@@ -717,7 +793,7 @@ async fn queue_reads(
     method: &'static str,
     device_ids: Option<Vec<u32>>,
     queue: impl FnOnce(Option<&[u32]>),
-) -> Result<Box<RawValue>, RpcError> {
+) -> Result<Reply, RpcError> {
     if let Some(ids) = &device_ids {
         check_device_ids(ids)?;
     }
@@ -1021,13 +1097,13 @@ fn check_page(p: &LogPageParams) -> Result<(), RpcError> {
 
 /// Encodes a typed result straight to JSON text (no intermediate `Value` tree: for log pages
 /// that tree costs more than the records).
-fn to_value<T: Serialize>(v: T) -> Result<Box<RawValue>, RpcError> {
-    serde_json::value::to_raw_value(&v).map_err(|e| {
-        RpcError::new(
-            ErrorCode::Internal,
-            format!("Could not encode the result: {e}."),
-        )
-    })
+fn to_value<T: Serialize>(v: T) -> Result<Reply, RpcError> {
+    raw_json(&v).map(Reply::Json)
+}
+
+/// `v` as an encoded `result` object.
+fn raw_json<T: Serialize>(v: &T) -> Result<Box<RawValue>, RpcError> {
+    serde_json::value::to_raw_value(v).map_err(|e| encode_failed(&e))
 }
 
 #[cfg(test)]

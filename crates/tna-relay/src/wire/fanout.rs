@@ -767,12 +767,15 @@ mod tests {
             frames.push(out_rx.recv().await.expect("a frame"));
         }
         assert!(
-            frames.iter().any(|t| t.contains("events.log")),
+            frames
+                .iter()
+                .any(|t| t.as_text().is_some_and(|t| t.contains("events.log"))),
             "{frames:?}"
         );
         assert!(
             frames
                 .iter()
+                .filter_map(|t| t.as_text())
                 .any(|t| t.contains("events.gap") && t.contains("\"fromEventId\":2")),
             "{frames:?}"
         );

@@ -11,6 +11,7 @@ pub mod gateways;
 pub mod gsdk;
 pub mod kiosk_scope;
 pub mod outbox;
+pub mod read_ahead;
 pub mod session;
 pub mod socket_caps;
 pub mod status;

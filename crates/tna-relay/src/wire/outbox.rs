@@ -39,6 +39,51 @@ pub const GUARANTEED_BYTES: usize = 1024 * 1024;
 /// Bytes all sockets together may hold beyond their [`GUARANTEED_BYTES`].
 pub const MAX_RELAY_OUTBOX_BYTES: usize = 256 * 1024 * 1024;
 
+/// One frame for a socket: JSON text, or a binary reply of the binary subprotocol
+/// (`tna_types::binary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A text frame (JSON).
+    Text(String),
+    /// A binary frame.
+    Binary(Vec<u8>),
+}
+
+impl Frame {
+    /// Its size in bytes, as the outbox counts it.
+    pub fn len(&self) -> usize {
+        match self {
+            Frame::Text(t) => t.len(),
+            Frame::Binary(b) => b.len(),
+        }
+    }
+
+    /// Whether it holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text of a text frame.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Frame::Text(t) => Some(t),
+            Frame::Binary(_) => None,
+        }
+    }
+}
+
+impl From<String> for Frame {
+    fn from(text: String) -> Self {
+        Frame::Text(text)
+    }
+}
+
+impl From<&str> for Frame {
+    fn from(text: &str) -> Self {
+        Frame::Text(text.to_owned())
+    }
+}
+
 /// The outbox bytes beyond [`GUARANTEED_BYTES`] that all sockets hold together.
 #[derive(Debug)]
 pub struct Budget {
@@ -90,7 +135,7 @@ fn excess(bytes: usize) -> usize {
 )]
 pub struct Full {
     /// The frame that was not queued.
-    pub text: String,
+    pub frame: Frame,
     /// Bytes waiting when it was refused.
     pub buffered: usize,
     /// The bound.
@@ -102,7 +147,7 @@ pub struct Full {
 /// The sending side of one socket's outbox (cheap to clone).
 #[derive(Clone)]
 pub struct Outbox {
-    tx: mpsc::UnboundedSender<String>,
+    tx: mpsc::UnboundedSender<Frame>,
     shared: Arc<Shared>,
 }
 
@@ -117,7 +162,7 @@ struct Shared {
 
 /// The receiving side, owned by the writer task.
 pub struct OutboxReceiver {
-    rx: mpsc::UnboundedReceiver<String>,
+    rx: mpsc::UnboundedReceiver<Frame>,
     shared: Arc<Shared>,
 }
 
@@ -146,23 +191,24 @@ pub fn outbox_in(limit: usize, budget: Arc<Budget>, metrics: Metrics) -> (Outbox
 }
 
 impl Outbox {
-    /// Queues `text` if it fits; never waits.
-    pub fn push(&self, text: String) -> Result<(), Full> {
-        let len = text.len();
+    /// Queues `frame` if it fits; never waits.
+    pub fn push(&self, frame: impl Into<Frame>) -> Result<(), Full> {
+        let frame = frame.into();
+        let len = frame.len();
         let limit = self.shared.limit;
         if let Err((buffered, relay_wide)) = self.shared.reserve(len) {
             return Err(Full {
-                text,
+                frame,
                 buffered,
                 limit,
                 relay_wide,
             });
         }
         self.shared.metrics.outbox_bytes(len as i64);
-        self.tx.send(text).map_err(|e| {
+        self.tx.send(frame).map_err(|e| {
             self.shared.release(len);
             Full {
-                text: e.0,
+                frame: e.0,
                 buffered: self.buffered(),
                 limit,
                 relay_wide: false,
@@ -170,23 +216,23 @@ impl Outbox {
         })
     }
 
-    /// Queues `text`, waiting at most `limit` for room. `Err` when it did not fit in time or
+    /// Queues `frame`, waiting at most `limit` for room. `Err` when it did not fit in time or
     /// the socket is gone.
-    pub async fn push_within(&self, text: String, limit: Duration) -> Result<(), Full> {
+    pub async fn push_within(&self, frame: impl Into<Frame>, limit: Duration) -> Result<(), Full> {
         let deadline = tokio::time::Instant::now() + limit;
-        let mut text = text;
+        let mut frame = frame.into();
         loop {
             let drained = self.shared.drained.notified();
             tokio::pin!(drained);
             drained.as_mut().enable();
-            match self.push(text) {
+            match self.push(frame) {
                 Ok(()) => return Ok(()),
                 Err(full) if self.tx.is_closed() => return Err(full),
                 Err(full) => {
                     if tokio::time::timeout_at(deadline, drained).await.is_err() {
                         return Err(full);
                     }
-                    text = full.text;
+                    frame = full.frame;
                 }
             }
         }
@@ -238,7 +284,7 @@ impl Shared {
 impl OutboxReceiver {
     /// The next frame to write; `None` when every sender is gone. Call [`Self::written`] with
     /// its length once it is written.
-    pub async fn recv(&mut self) -> Option<String> {
+    pub async fn recv(&mut self) -> Option<Frame> {
         self.rx.recv().await
     }
 
@@ -252,8 +298,8 @@ impl Drop for OutboxReceiver {
     fn drop(&mut self) {
         // Frames never written give their bytes back to the gauge.
         self.rx.close();
-        while let Ok(text) = self.rx.try_recv() {
-            self.shared.release(text.len());
+        while let Ok(frame) = self.rx.try_recv() {
+            self.shared.release(frame.len());
         }
     }
 }
@@ -265,15 +311,15 @@ mod tests {
     #[tokio::test]
     async fn bounded_in_bytes_and_released_when_written() {
         let (tx, mut rx) = outbox(10, Metrics::new());
-        tx.push("12345".into()).unwrap();
-        tx.push("123".into()).unwrap();
-        let full = tx.push("123".into()).unwrap_err();
+        tx.push("12345").unwrap();
+        tx.push("123").unwrap();
+        let full = tx.push("123").unwrap_err();
         assert_eq!((full.buffered, full.limit), (8, 10));
         assert_eq!(tx.buffered(), 8);
         let first = rx.recv().await.unwrap();
         rx.written(first.len());
         assert_eq!(tx.buffered(), 3);
-        tx.push("123".into()).unwrap();
+        tx.push("123").unwrap();
         assert!(tx.push("x".repeat(11)).is_err(), "larger than the bound");
     }
 
@@ -291,10 +337,10 @@ mod tests {
         assert_eq!(budget.used(), GUARANTEED_BYTES);
         // The budget is spent: b may still fill its guaranteed share, not more.
         b.push(mb(1)).unwrap();
-        let refused = b.push("y".into()).unwrap_err();
+        let refused = b.push("y").unwrap_err();
         assert!(refused.relay_wide, "{refused}");
         // c's small reply fits whatever the others hold.
-        c.push("a small reply".into()).unwrap();
+        c.push("a small reply").unwrap();
         // a's frames are written: the budget is free again for b.
         for _ in 0..2 {
             let t = a_rx.recv().await.unwrap();
@@ -311,15 +357,15 @@ mod tests {
     #[tokio::test]
     async fn push_within_waits_for_room_or_gives_up() {
         let (tx, mut rx) = outbox(4, Metrics::new());
-        tx.push("1234".into()).unwrap();
+        tx.push("1234").unwrap();
         assert!(
-            tx.push_within("ab".into(), Duration::from_millis(50))
+            tx.push_within("ab", Duration::from_millis(50))
                 .await
                 .is_err()
         );
         let tx2 = tx.clone();
         let waiting =
-            tokio::spawn(async move { tx2.push_within("ab".into(), Duration::from_secs(5)).await });
+            tokio::spawn(async move { tx2.push_within("ab", Duration::from_secs(5)).await });
         tokio::time::sleep(Duration::from_millis(20)).await;
         let t = rx.recv().await.unwrap();
         rx.written(t.len());
@@ -331,6 +377,6 @@ mod tests {
             0,
             "dropping the receiver releases what was queued"
         );
-        assert!(tx.push("a".into()).is_err());
+        assert!(tx.push("a").is_err());
     }
 }

@@ -16,14 +16,15 @@ use std::time::Instant;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use tna_types::limits::{MAX_FRAME_BYTES, MAX_IN_FLIGHT_PER_SOCKET, MAX_OUTBOX_BYTES};
-use tna_types::protocol::{ErrorCode, Outcome, Response, RpcError, decode_request};
+use tna_types::protocol::{ErrorCode, Response, RpcError, decode_request};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
 use crate::outbox::{
-    CLOSE_GRACE, IDLE_TIMEOUT, Outbox, OutboxReceiver, PING_INTERVAL, WRITE_TIMEOUT, outbox_in,
+    CLOSE_GRACE, Frame, IDLE_TIMEOUT, Outbox, OutboxReceiver, PING_INTERVAL, WRITE_TIMEOUT,
+    outbox_in,
 };
 use crate::signin::{Caller, SESSION_RECHECK, authorize, still_signed_in};
 use crate::status;
@@ -35,17 +36,29 @@ pub const CLOSE_SIGNED_OUT: u16 = 1008;
 /// Close code sent to an idle socket (1001: going away).
 pub const CLOSE_IDLE: u16 = 1001;
 
+/// How the socket's results are written: JSON text always, or binary frames for the results
+/// that have a binary form (the client opened the socket with `tna_types::binary::SUBPROTOCOL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// JSON text frames only (the public protocol).
+    #[default]
+    Json,
+    /// The binary subprotocol.
+    Binary,
+}
+
 /// Serves one socket until the client leaves, the relay shuts down, or `kick` changes (the relay
 /// closes every socket: used by tests to break connections).
 pub async fn run(
     socket: WebSocket,
     state: AppState,
     caller: Caller,
+    encoding: Encoding,
     shutdown: watch::Receiver<bool>,
     kick: watch::Receiver<u64>,
 ) {
     let (sink, stream) = socket.split();
-    serve(sink, stream, state, caller, shutdown, kick).await
+    serve(sink, stream, state, caller, encoding, shutdown, kick).await
 }
 
 /// Why the reader loop ended.
@@ -72,6 +85,7 @@ pub async fn serve<W, R>(
     mut stream: R,
     state: AppState,
     caller: Caller,
+    encoding: Encoding,
     mut shutdown: watch::Receiver<bool>,
     mut kick: watch::Receiver<u64>,
 ) where
@@ -116,6 +130,7 @@ pub async fn serve<W, R>(
                             events: &events,
                             tx: &tx,
                             overflow: &overflow,
+                            encoding,
                         };
                         if !on_text(text.as_str(), ctx, &in_flight, &mut tasks) {
                             break End::OutboxFull;
@@ -210,10 +225,14 @@ async fn write_loop<W>(
     ping.tick().await;
     loop {
         let message = tokio::select! {
-            text = rx.recv() => match text {
-                Some(text) => {
-                    let len = text.len();
-                    let sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(text.into()))).await;
+            frame = rx.recv() => match frame {
+                Some(frame) => {
+                    let len = frame.len();
+                    let message = match frame {
+                        Frame::Text(text) => Message::Text(text.into()),
+                        Frame::Binary(bytes) => Message::Binary(bytes.into()),
+                    };
+                    let sent = tokio::time::timeout(WRITE_TIMEOUT, sink.send(message)).await;
                     rx.written(len);
                     match sent {
                         Ok(Ok(())) => continue,
@@ -252,6 +271,7 @@ struct Ctx<'a> {
     tx: &'a Outbox,
     /// Told when a reply could not be queued at all: the reader loop closes the socket.
     overflow: &'a Arc<Notify>,
+    encoding: Encoding,
 }
 
 /// Handles one text frame without waiting for the outbox. `false`: its error reply did not fit
@@ -263,6 +283,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
         events,
         tx,
         overflow,
+        encoding,
     } = ctx;
     if text.len() > MAX_FRAME_BYTES {
         let err = RpcError::limit_exceeded(
@@ -299,15 +320,13 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
     tasks.spawn(async move {
         let method = request.method();
         let started = Instant::now();
-        let outcome = dispatch::handle(&state, request, &events, &caller).await;
-        let outcome = outcome.map(|result| Response {
-            id: Some(id.clone()),
-            outcome: Outcome::Result(result),
-        });
+        let outcome = dispatch::handle(&state, request, &events, &caller)
+            .await
+            .and_then(|reply| reply.into_frame(id.clone(), encoding == Encoding::Binary));
         // A reply that does not fit in the outbox is not buffered: the request gets
         // `limitExceeded` (and the socket is closed if not even that fits).
         let outcome = match outcome {
-            Ok(response) => match tx.push(response.to_text()) {
+            Ok(frame) => match tx.push(frame) {
                 Ok(()) => Ok(()),
                 Err(full) if full.relay_wide => Err(RpcError::new(
                     ErrorCode::LimitExceeded,
@@ -318,7 +337,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
                 Err(full) => Err(RpcError::limit_exceeded(
                     "bytes waiting to be sent to this socket (read your replies)",
                     full.limit as u64,
-                    (full.buffered + full.text.len()) as u64,
+                    (full.buffered + full.frame.len()) as u64,
                 )),
             },
             Err(err) => Err(err),

@@ -240,8 +240,8 @@ mod tests {
             crate::outbox::outbox(1024 * 1024, crate::metrics::Metrics::new());
         forward(rx, outbox).await;
         let mut got = Vec::new();
-        while let Some(text) = frames.recv().await {
-            got.push(text);
+        while let Some(frame) = frames.recv().await {
+            got.push(frame.as_text().unwrap_or_default().to_owned());
         }
         let stale = Notification::DevicesStale(DevicesStale { lost: 3 }).to_text();
         assert_eq!(

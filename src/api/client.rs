@@ -159,7 +159,7 @@ impl ApiClient {
             inner.ready().await?;
             let (_forget_on_drop, answer) = inner.send::<M>(&params)?;
             let reply = answer.await.map_err(|_| ApiError::ConnectionLost)??;
-            reply.into_result::<M::Result>()
+            reply.into_result::<M>()
         };
         match select(pin!(work), pin!(sleep(timeout))).await {
             Either::Left((Err(ApiError::Rpc(e)), _)) => {

@@ -5,9 +5,8 @@
 use std::collections::HashMap;
 
 use futures::channel::oneshot;
-use serde::de::DeserializeOwned;
 use tna_types::binary;
-use tna_types::protocol::{Notification, Outcome, RequestId, Response, ServerMessage};
+use tna_types::protocol::{Method, Notification, Outcome, RequestId, Response, ServerMessage};
 
 use super::ApiError;
 
@@ -25,12 +24,21 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// The call's result as `T`, or its error.
-    pub fn into_result<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+    /// The result of method `M`, or its error. Only a method the protocol table marks `binary`
+    /// may be answered in binary (so the binary decoder is built only for those results: the
+    /// `if` is on a constant).
+    pub fn into_result<M: Method>(self) -> Result<M::Result, ApiError> {
         match self {
-            Reply::Json(response) => response.into_result::<T>().map_err(ApiError::Rpc),
+            Reply::Json(response) => response.into_result::<M::Result>().map_err(ApiError::Rpc),
             Reply::Binary(bytes) => {
-                binary::decode_result(&bytes).map_err(|e| ApiError::Protocol(e.to_string()))
+                if M::BINARY {
+                    binary::decode_result(&bytes).map_err(|e| ApiError::Protocol(e.to_string()))
+                } else {
+                    Err(ApiError::Protocol(format!(
+                        "a binary answer to {}, which answers in JSON",
+                        M::NAME
+                    )))
+                }
             }
         }
     }
@@ -134,7 +142,7 @@ pub fn route_binary(frame: &[u8]) -> Routed {
 mod tests {
     use super::*;
     use futures::executor::block_on;
-    use tna_types::protocol::ErrorCode;
+    use tna_types::protocol::{ErrorCode, method};
 
     #[test]
     fn ids_count_up_and_answers_reach_their_caller() {
@@ -177,7 +185,7 @@ mod tests {
         }
         let err = r#"{"jsonrpc":"2.0","id":8,"error":{"code":-32003,"message":"Device 5 did not answer."}}"#;
         match route_frame(err) {
-            Routed::Response(8, r) => match r.into_result::<serde_json::Value>() {
+            Routed::Response(8, r) => match r.into_result::<method::DevicesList>() {
                 Err(ApiError::Rpc(e)) => assert_eq!(e.kind(), Some(ErrorCode::DeviceUnreachable)),
                 other => panic!("{other:?}"),
             },
@@ -202,12 +210,17 @@ mod tests {
         match route_binary(&frame) {
             Routed::Response(9, reply) => {
                 assert_eq!(
-                    reply.clone().into_result::<LogPage<TnaLog>>().unwrap(),
+                    reply.clone().into_result::<method::TnaGetLog>().unwrap(),
                     page
                 );
-                // Bytes of another shape are a protocol error, not a panic.
+                // Bytes of another shape are a protocol error, not a panic; so is a binary
+                // answer to a method that answers in JSON.
                 assert!(matches!(
-                    reply.into_result::<tna_types::protocol::DevicesResult>(),
+                    reply.clone().into_result::<method::ArchiveLogs>(),
+                    Err(ApiError::Protocol(_))
+                ));
+                assert!(matches!(
+                    reply.into_result::<method::DevicesList>(),
                     Err(ApiError::Protocol(_))
                 ));
             }

@@ -121,14 +121,24 @@ struct LogState {
     status: RelayResource<ArchiveStatusResult>,
     /// Bumped to cancel the running read (and by every new read).
     generation: StoredValue<u64>,
-    /// Rows read but not yet in the table, and when rows last went in (see `add_rows`).
-    unshown: StoredValue<(Vec<LogRow>, Option<f64>)>,
+    /// Rows read but not yet in the table (see `add_rows`).
+    unshown: StoredValue<Unshown>,
     progress: RwSignal<Option<Progress>>,
     error: RwSignal<Option<ApiError>>,
 }
 
 /// Longest wait, during a long read, before what was read shows.
 const FLUSH_MS: f64 = 250.0;
+
+/// Rows read but not yet in the table.
+#[derive(Default)]
+struct Unshown {
+    rows: Vec<LogRow>,
+    /// When rows last went into the table (`performance.now()`); `None` before a read's first.
+    shown_at: Option<f64>,
+    /// A timer will show them.
+    timer: bool,
+}
 
 impl LogState {
     fn cancel(self) {
@@ -140,31 +150,28 @@ impl LogState {
 
     /// Rows a read got. Every row added re-filters and re-sorts the whole table, so a long read
     /// adds what it has at most every [`FLUSH_MS`] (its first page at once), not after every
-    /// page: 20 pages of 5,000 would sort the growing table 20 times.
+    /// page: 20 pages of 5,000 would sort the growing table 20 times. Rows held back show at
+    /// the latest [`FLUSH_MS`] later, however slow the next page is.
     fn add_rows(self, rows: Vec<LogRow>) {
-        let due = self
+        let (due, schedule) = self
             .unshown
-            .try_update_value(|(unshown, at)| {
-                unshown.extend(rows);
-                at.is_none_or(|at| now_ms() - at >= FLUSH_MS)
+            .try_update_value(|u| {
+                u.rows.extend(rows);
+                let due = u.shown_at.is_none_or(|at| now_ms() - at >= FLUSH_MS);
+                let schedule = !due && !std::mem::replace(&mut u.timer, true);
+                (due, schedule)
             })
-            .unwrap_or(false);
+            .unwrap_or((false, false));
         if due {
             self.flush_rows();
-        }
-    }
-
-    /// Puts the rows read so far into the table.
-    fn flush_rows(self) {
-        let rows = self
-            .unshown
-            .try_update_value(|(unshown, at)| {
-                *at = Some(now_ms());
-                std::mem::take(unshown)
-            })
-            .unwrap_or_default();
-        if !rows.is_empty() {
-            self.rows.try_update(|r| r.extend(rows));
+        } else if schedule {
+            set_timeout(
+                move || {
+                    let _ = self.unshown.try_update_value(|u| u.timer = false);
+                    self.flush_rows();
+                },
+                std::time::Duration::from_millis(FLUSH_MS as u64),
+            );
         }
     }
 
@@ -176,12 +183,24 @@ impl LogState {
         self.error.set(None);
     }
 
-    /// Shows a new read over `devices` devices (from the archive or not) and returns its
-    /// generation. Call after [`Self::cancel`].
+    /// Puts the rows read so far into the table.
+    fn flush_rows(self) {
+        let rows = self
+            .unshown
+            .try_update_value(|u| {
+                u.shown_at = Some(now_ms());
+                std::mem::take(&mut u.rows)
+            })
+            .unwrap_or_default();
+        if !rows.is_empty() {
+            self.rows.try_update(|r| r.extend(rows));
+        }
+    }
+
     fn begin(self, devices: usize, archive: bool) -> u64 {
         self.error.set(None);
         // The first page of a read shows at once.
-        self.unshown.update_value(|(_, at)| *at = None);
+        self.unshown.update_value(|u| u.shown_at = None);
         self.progress.set(Some(Progress {
             records: 0,
             devices_done: 0,
@@ -468,7 +487,7 @@ pub fn LogsPage() -> impl IntoView {
         // The archive's state: asked once per connection (and again by every archive read).
         status: relay_resource(move || api.archive_status()),
         generation: StoredValue::new(0),
-        unshown: StoredValue::new((Vec::new(), None)),
+        unshown: StoredValue::new(Unshown::default()),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
     };

@@ -15,7 +15,10 @@
 //!
 //! postcard is not self-describing: fields come in declaration order, without names, so a
 //! result type sent this way must be serde-plain (no `flatten`, no `skip_serializing_if`, no
-//! untagged enums). The tests below keep every binary method's result to that.
+//! untagged enums). The tests below keep every binary method's result to that, and pin the
+//! bytes: adding, removing or reordering a field of `TnaLog`, `JobCodeLog`, `LogPage`,
+//! `QueryPage`, `QueryCursor` or `Archived` changes the format, which then needs a new
+//! subprotocol name (`tna.bin.v2`) so an old console cannot misread a new relay.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -187,6 +190,54 @@ mod tests {
         assert_eq!(
             decode_result::<QueryPage<ArchivedJobCodeLog>>(body).ok(),
             Some(job_rows)
+        );
+    }
+
+    /// The wire format pinned byte by byte, as the postcard spec and the field order give it
+    /// (worked out by hand, not copied from output): a change to a binary result type that
+    /// moves these bytes is a new subprotocol (`tna.bin.v2`), not a silent change of v1.
+    #[test]
+    fn the_v1_bytes_of_a_page() {
+        let page = LogPage {
+            logs: vec![TnaLog {
+                id: 1,
+                timestamp: 300,
+                device_id: 2,
+                user_id: "a".into(),
+                event_code: 4,
+                sub_code: 0,
+                tna_key: TnaKey::new(3).ok(),
+            }],
+            next_start_event_id: 2,
+            done: true,
+        };
+        let expected: [u8; 14] = [
+            0x0A, // request ID 5, zigzag varint
+            0x01, // one log
+            0x01, // id 1
+            0xAC, 0x02, // timestamp 300 (varint)
+            0x02, // deviceId 2
+            0x01, b'a', // userId "a": length, UTF-8
+            0x04, // eventCode 4
+            0x00, // subCode 0
+            0x01, 0x03, // tnaKey Some(KEY_3): tag, then the key as one byte (u8)
+            0x02, // nextStartEventId 2
+            0x01, // done true
+        ];
+        assert_eq!(encode_reply(5, &page).unwrap_or_default(), expected);
+        let archived = QueryPage {
+            rows: vec![Archived {
+                epoch: 7,
+                log: page.logs[0].clone(),
+            }],
+            next: None,
+        };
+        let mut expected_rows = vec![0x0A, 0x01, 0x07]; // ID 5, one row, epoch 7
+        expected_rows.extend_from_slice(&expected[2..12]); // the record as above
+        expected_rows.push(0x00); // next: None
+        assert_eq!(
+            encode_reply(5, &archived).unwrap_or_default(),
+            expected_rows
         );
     }
 

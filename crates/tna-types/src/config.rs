@@ -237,13 +237,19 @@ impl ConfigFile {
     /// Reads a file's text: `{"device": …, "config": …}`, or a bare config. The error is the
     /// JSON reader's, about the form the text is in.
     pub fn parse(text: &str) -> Result<ConfigFile, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)?;
-        if value.get("config").is_some() {
-            serde_json::from_value(value)
+        /// Only whether the top level has a `config` key (read from the text, like the rest,
+        /// so the console carries one JSON decoder of `TnaConfig`, not a second one over
+        /// `serde_json::Value`).
+        #[derive(Deserialize)]
+        struct Shape {
+            config: Option<serde::de::IgnoredAny>,
+        }
+        if serde_json::from_str::<Shape>(text)?.config.is_some() {
+            serde_json::from_str(text)
         } else {
             Ok(ConfigFile {
                 device: None,
-                config: serde_json::from_value(value)?,
+                config: serde_json::from_str(text)?,
             })
         }
     }

@@ -6,14 +6,19 @@
 //! relay then runs at the gateway's pace, not at the gateway's plus the relay's.
 //!
 //! What keeps this honest:
-//! - Only a **full** read-ahead page is served. Records of a full page never change (event IDs
+//! - Only a **full** read-ahead page is served. Records of a full page do not change (event IDs
 //!   are the device's and only grow), whereas a short page (the log's end) may have grown
-//!   since: a short one is dropped and the request reads afresh.
-//! - A page read ahead is kept [`KEEP`] at most and taken by the first request for exactly its
-//!   device, start and size; at most [`MAX_PAGES`] wait at once, relay-wide (a page of 5,000
-//!   records is about 0.5 MB), so clients that stop reading cost at most one gateway read each.
+//!   since: a short one is dropped and the request reads afresh. A read-ahead that failed
+//!   answers with its error (the device failed moments ago; reading again would make the
+//!   client wait for two timeouts). The one exception to "full pages do not change" is a log
+//!   wiped on the device: a page read just before the wipe can be served for up to [`KEEP`]
+//!   after it; the archive's sync detects the wipe (a new epoch) either way.
+//! - One read ahead per device: a new one replaces the old (aborting it), and a request for
+//!   other records of the device drops it. It is kept [`KEEP`] at most; at most [`MAX_PAGES`]
+//!   wait at once, relay-wide (a page of 5,000 records is about 0.5 MB), so clients that stop
+//!   reading cost at most one gateway read per device and 16 MB in all.
 //! - Any socket's request may take it: the page is the device's, not the socket's (a kiosk's
-//!   narrowing happens after, in dispatch).
+//!   scope is checked before and its narrowing happens after, in dispatch).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,10 +50,10 @@ struct Pending {
     read: JoinHandle<Result<LogPage<TnaLog>, RpcError>>,
 }
 
-/// The pages read ahead (cheap to clone; one per relay).
+/// The pages read ahead (cheap to clone; one per relay), by device.
 #[derive(Clone, Default)]
 pub struct ReadAhead {
-    pages: Arc<Mutex<HashMap<Key, Pending>>>,
+    pages: Arc<Mutex<HashMap<u32, (Key, Pending)>>>,
 }
 
 impl ReadAhead {
@@ -70,6 +75,8 @@ impl ReadAhead {
         let ahead = match self.take(key) {
             Some(read) => match read.await {
                 Ok(Ok(page)) if page.logs.len() == limit as usize => Some(page),
+                Ok(Err(e)) => return Err(e),
+                // Short (the log's end may have grown), or the task was aborted.
                 _ => None,
             },
             None => None,
@@ -90,41 +97,43 @@ impl ReadAhead {
         Ok(page)
     }
 
-    /// Pages waiting now.
-    pub fn waiting(&self) -> usize {
-        self.lock().len()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Pending>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, (Key, Pending)>> {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The read of `key` if one waits and is fresh; stale ones are dropped on the way.
+    /// The read of `key` if one waits and is fresh. The device's read for other records, and
+    /// stale reads of any device, are dropped on the way.
     fn take(&self, key: Key) -> Option<JoinHandle<Result<LogPage<TnaLog>, RpcError>>> {
         let mut pages = self.lock();
-        pages.retain(|_, p| {
+        pages.retain(|_, (_, p)| {
             let fresh = p.started.elapsed() < KEEP;
             if !fresh {
                 p.read.abort();
             }
             fresh
         });
-        pages.remove(&key).map(|p| p.read)
+        let (ahead, pending) = pages.remove(&key.device_id)?;
+        if ahead == key {
+            Some(pending.read)
+        } else {
+            pending.read.abort();
+            None
+        }
     }
 
     fn start(&self, gws: &Gateways, key: Key) {
         let mut pages = self.lock();
-        if pages.len() >= MAX_PAGES || pages.contains_key(&key) {
+        if pages.len() >= MAX_PAGES && !pages.contains_key(&key.device_id) {
             return;
         }
         let read = tokio::spawn(read(gws.clone(), key));
-        pages.insert(
-            key,
-            Pending {
-                started: Instant::now(),
-                read,
-            },
-        );
+        let pending = Pending {
+            started: Instant::now(),
+            read,
+        };
+        if let Some((_, old)) = pages.insert(key.device_id, (key, pending)) {
+            old.read.abort();
+        }
     }
 }
 

@@ -1354,6 +1354,12 @@ pub mod audit {
     pub const COL_RESULT: &str = "Result";
     pub const COL_DETAILS: &str = "Details";
     pub const SHOW: &str = "Before, after, results";
+    /// The people a write was about (job codes name users).
+    pub const PEOPLE: &str = "People";
+    /// "and 12 more" below the people shown.
+    pub fn people_more(more: usize) -> String {
+        format!("and {more} more")
+    }
     pub const BEFORE: &str = "Before";
     pub const AFTER: &str = "After";
     pub const RESULTS: &str = "Results";

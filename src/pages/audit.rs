@@ -11,7 +11,7 @@ use tna_types::protocol::Request;
 
 use crate::api::{ApiError, use_api};
 use crate::components::{
-    DayRangeFields, DeviceLabel, ErrorBanner, Loaded, PunchTime, ZoneSwitch, error_title,
+    DayRangeFields, DeviceLabel, ErrorBanner, Loaded, PunchTime, UserName, ZoneSwitch, error_title,
     relay_resource, use_apply_query,
 };
 use crate::logs;
@@ -96,6 +96,33 @@ pub fn outcome(results: &Value) -> Outcome {
         return Outcome::Failed(message);
     }
     Outcome::Ok
+}
+
+/// The people shown in an entry's details, at most.
+const USERS_SHOWN: usize = 20;
+
+/// Every user ID an entry's before/after holds (`userId` keys at any depth), each once, in the
+/// order found.
+fn users_in(e: &AuditEntry) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("userId")
+                    && !out.contains(id)
+                {
+                    out.push(id.clone());
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for v in [&e.before, &e.after].into_iter().flatten() {
+        walk(v, &mut out);
+    }
+    out
 }
 
 /// The devices of an entry as labels (names with IDs): the first [`DEVICES_SHOWN`], then
@@ -500,6 +527,23 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(", ");
     let method_name = s::method_name(&e.method).to_string();
+    // The people a write was about (job codes name users): by name, as everywhere.
+    let users = users_in(&e);
+    let people = (!users.is_empty()).then(|| {
+        let more = users.len().saturating_sub(USERS_SHOWN);
+        let names = users
+            .into_iter()
+            .take(USERS_SHOWN)
+            .map(|id| view! { <li><UserName user_id=id /></li> })
+            .collect_view();
+        view! {
+            <p class="audit-json-title">{s::PEOPLE}</p>
+            <ul class="audit-people" data-testid="audit-people">
+                {names}
+                {(more > 0).then(|| view! { <li class="muted">{s::people_more(more)}</li> })}
+            </ul>
+        }
+    });
     view! {
         <tr
             data-testid="audit-row"
@@ -521,6 +565,7 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
             <td data-label=s::COL_DETAILS>
                 <details class="audit-details" data-testid="audit-details">
                     <summary>{s::SHOW}</summary>
+                    {people}
                     <p class="audit-json-title">{s::BEFORE}</p>
                     <pre class="audit-json" data-testid="audit-before">{json_block(e.before.as_ref())}</pre>
                     <p class="audit-json-title">{s::AFTER}</p>
@@ -552,6 +597,30 @@ mod tests {
         assert_eq!(outcome(&wrapped).key(), "failed");
         let all_ok = json!([{"deviceId": 1, "ok": true}]);
         assert_eq!(outcome(&all_ok).key(), "ok");
+    }
+
+    #[test]
+    fn the_people_of_an_entry_come_from_before_and_after() {
+        let entry = AuditEntry {
+            id: 1,
+            at: 0,
+            actor: "ops".into(),
+            method: "jobCodes.set".into(),
+            device_ids: vec![7],
+            before: Some(json!([{"userId": "1002", "jobCodes": []}])),
+            after: Some(json!([
+                {"userId": "1001", "jobCodes": [{"code": 1, "label": "A"}]},
+                {"userId": "1002", "jobCodes": []}
+            ])),
+            results: json!(null),
+        };
+        assert_eq!(users_in(&entry), ["1002", "1001"]);
+        let none = AuditEntry {
+            before: None,
+            after: Some(json!({"deviceIds": [1, 2]})),
+            ..entry
+        };
+        assert!(users_in(&none).is_empty());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use leptos::task::spawn_local;
 use tna_types::archive::{LogQuery, QueryCursor, Stream};
 use tna_types::limits::MAX_LOG_PAGE;
 use tna_types::protocol::{ArchiveStatusResult, ErrorCode};
+use tna_types::{JobCodeLog, LogPage, TnaLog};
 use wasm_bindgen::JsValue;
 
 use crate::api::{ApiClient, ApiError, use_api};
@@ -265,6 +266,9 @@ impl LogState {
         spawn_local(async move {
             let mut records = 0usize;
             for (n, id) in ids.into_iter().enumerate() {
+                // The next page's request, sent before this page is turned into rows, so the
+                // relay reads and sends it while the browser works.
+                let mut ahead: Option<PageFuture> = None;
                 loop {
                     if !self.is_current(generation) {
                         return;
@@ -274,17 +278,29 @@ impl LogState {
                         .try_with_untracked(|c| c.get(&id).copied().unwrap_or_default())
                         .unwrap_or_default();
                     let limit = if all { PAGE_ALL } else { PAGE_MORE };
-                    let page = read_page(self.api, kind, id, cursor.next, limit).await;
+                    let page = match ahead.take() {
+                        Some(f) => f.await,
+                        None => fetch_page(self.api, kind, id, cursor.next, limit).await,
+                    };
                     if !self.is_current(generation) {
                         return; // cancelled while the page was on its way: drop it
                     }
-                    let (new_rows, next, done) = match page {
+                    let page = match page {
                         Ok(p) => p,
                         Err(e) => {
                             self.flush_rows();
                             return self.fail(e);
                         }
                     };
+                    let (next, done) = page.cursor();
+                    if all && !done {
+                        let mut f: PageFuture =
+                            Box::pin(fetch_page(self.api, kind, id, next, limit));
+                        // One poll sends the request (the answer is awaited next time round).
+                        let _ = futures::poll!(f.as_mut());
+                        ahead = Some(f);
+                    }
+                    let new_rows = page.into_rows();
                     records += new_rows.len();
                     self.cursors.try_update(|c| {
                         c.insert(id, Cursor { next, done });
@@ -428,32 +444,44 @@ async fn read_archive_page(
     }
 }
 
-/// One page as rows, the next cursor and `done`.
-async fn read_page(
+/// One device page as the relay sent it.
+enum DevicePage {
+    Tna(LogPage<TnaLog>),
+    JobCode(LogPage<JobCodeLog>),
+}
+
+impl DevicePage {
+    /// Where the next page starts, and whether this was the last.
+    fn cursor(&self) -> (u32, bool) {
+        match self {
+            DevicePage::Tna(p) => (p.next_start_event_id, p.done),
+            DevicePage::JobCode(p) => (p.next_start_event_id, p.done),
+        }
+    }
+
+    fn into_rows(self) -> Vec<LogRow> {
+        match self {
+            DevicePage::Tna(p) => p.logs.into_iter().map(LogRow::from).collect(),
+            DevicePage::JobCode(p) => p.logs.into_iter().map(LogRow::from).collect(),
+        }
+    }
+}
+
+type PageFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<DevicePage, ApiError>>>>;
+
+/// One page of a device's log.
+async fn fetch_page(
     api: ApiClient,
     kind: Kind,
     id: u32,
     start: u32,
     limit: u32,
-) -> Result<(Vec<LogRow>, u32, bool), ApiError> {
-    match kind {
-        Kind::Tna => {
-            let p = api.get_log(id, start, limit).await?;
-            Ok((
-                p.logs.into_iter().map(LogRow::from).collect(),
-                p.next_start_event_id,
-                p.done,
-            ))
-        }
-        Kind::JobCode => {
-            let p = api.get_job_code_log(id, start, limit).await?;
-            Ok((
-                p.logs.into_iter().map(LogRow::from).collect(),
-                p.next_start_event_id,
-                p.done,
-            ))
-        }
-    }
+) -> Result<DevicePage, ApiError> {
+    Ok(match kind {
+        Kind::Tna => DevicePage::Tna(api.get_log(id, start, limit).await?),
+        Kind::JobCode => DevicePage::JobCode(api.get_job_code_log(id, start, limit).await?),
+    })
 }
 
 /// Resolves after the browser had a chance to run other work (a `setTimeout(0)`).

@@ -39,6 +39,8 @@ const FLIPS: usize = 5;
 const LOAD_LIMIT: Duration = Duration::from_secs(180);
 /// Budget: first rows after a full re-sort.
 const FIRST_ROWS_BUDGET_MS: f64 = 100.0;
+/// "Load all" runs, each in a freshly opened page; the median is reported.
+const LOADS: usize = 3;
 /// Budget: "Load all" of 100,000 rows, click to complete.
 const LOAD_BUDGET_MS: f64 = 150.0;
 /// Budget: the longest frame while scrolling.
@@ -87,7 +89,10 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
     let m = result?;
     report.budget(
         GROUP,
-        &format!("load all {} rows into the page (click → complete)", m.rows),
+        &format!(
+            "load all {} rows into the page (click → complete, median of {LOADS})",
+            m.rows
+        ),
         m.load_ms,
         "ms",
         "≤ 150 ms",
@@ -131,14 +136,14 @@ struct Measured {
     max_dom_rows: u64,
 }
 
-async fn measure(
-    browser: &Browser,
+/// Opens the Logs page, picks `device` and clicks "Load all": the milliseconds, by the page's
+/// clock, from the click to the page saying every stored row is loaded.
+async fn load_all(
+    client: &browser_harness::Client,
     url: &str,
     device: u32,
     stored: usize,
-    quick: bool,
-) -> anyhow::Result<Measured> {
-    let client = browser.client();
+) -> anyhow::Result<f64> {
     client.goto(&format!("{url}logs")).await?;
     let checkbox = format!("[data-testid=logs-device][data-device-id='{device}']");
     let started = Instant::now();
@@ -201,6 +206,23 @@ async fn measure(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    Ok(load_ms)
+}
+
+async fn measure(
+    browser: &Browser,
+    url: &str,
+    device: u32,
+    stored: usize,
+    quick: bool,
+) -> anyhow::Result<Measured> {
+    let client = browser.client();
+    // Loads in a freshly opened page each (the median is the figure; the machine is shared).
+    let mut loads = Vec::new();
+    for _ in 0..if quick { 1 } else { LOADS } {
+        loads.push(load_all(client, url, device, stored).await?);
+    }
+    let load_ms = median(&mut loads);
 
     // Re-sort: click, then poll every animation frame until the first row is a different
     // record (the other end of the order).

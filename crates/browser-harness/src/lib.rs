@@ -149,6 +149,54 @@ impl Browser {
             .map_err(|e| HarnessError::WebDriver(e.to_string()))
     }
 
+    /// The resident memory of this browser's largest renderer process (the page: its JS heap,
+    /// WebAssembly memory and DOM), in bytes, read from `/proc` (Linux). `None` elsewhere or
+    /// when no renderer is found.
+    pub fn renderer_rss_bytes(&self) -> Option<u64> {
+        let root = self.driver.id();
+        // Parent → children over every process, then the browser's whole tree.
+        let mut children: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid …`: the name may hold spaces, so read after its `)`.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                children.entry(ppid).or_default().push(pid);
+            }
+        }
+        let mut stack = vec![root];
+        let mut largest = None;
+        while let Some(pid) = stack.pop() {
+            stack.extend(children.get(&pid).into_iter().flatten().copied());
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if !String::from_utf8_lossy(&cmdline).contains("--type=renderer") {
+                continue;
+            }
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let rss_kb = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<u64>().ok());
+            if let Some(kb) = rss_kb {
+                largest = largest.max(Some(kb * 1024));
+            }
+        }
+        largest
+    }
+
     /// The WebDriver client.
     pub fn client(&self) -> &Client {
         &self.client

@@ -102,6 +102,9 @@ async fn main() -> anyhow::Result<()> {
         table::run(&cli.dist, cli.quick, &mut report)
             .await
             .context("log table")?;
+        table::run_archive(&cli.dist, cli.quick, &mut report)
+            .await
+            .context("log table from the archive")?;
     }
     if runs(Bench::Fanout) {
         println!("bench: live fan-out through the relay (relay in its own process)");

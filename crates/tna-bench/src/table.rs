@@ -41,6 +41,10 @@ const LOAD_LIMIT: Duration = Duration::from_secs(180);
 const FIRST_ROWS_BUDGET_MS: f64 = 100.0;
 /// "Load all" runs, each in a freshly opened page; the median is reported.
 const LOADS: usize = 3;
+
+fn load_runs(quick: bool) -> usize {
+    if quick { 1 } else { LOADS }
+}
 /// Budget: "Load all" of 100,000 rows, click to complete.
 const LOAD_BUDGET_MS: f64 = 150.0;
 /// Budget: the longest frame while scrolling.
@@ -90,8 +94,9 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
     report.budget(
         GROUP,
         &format!(
-            "load all {} rows into the page (click → complete, median of {LOADS})",
-            m.rows
+            "load all {} rows into the page (click → complete, median of {})",
+            m.rows,
+            load_runs(quick)
         ),
         m.load_ms,
         "ms",
@@ -136,6 +141,195 @@ struct Measured {
     max_dom_rows: u64,
 }
 
+/// Flips the sort and returns the milliseconds, by the page's clock, until the first row is a
+/// different record (the other end of the order).
+async fn resort_ms(client: &browser_harness::Client) -> anyhow::Result<f64> {
+    let ms = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const first = () => {
+               const r = document.querySelector('[data-testid=log-row][aria-rowindex=\"2\"]');
+               return r ? r.dataset.eventId : null;
+             };
+             const before = first();
+             const t0 = performance.now();
+             document.querySelector('[data-testid=logs-sort]').click();
+             const poll = () => {
+               const now = first();
+               if (now !== null && now !== before) { done(performance.now() - t0); }
+               else if (performance.now() - t0 > 20000) { done(-1); }
+               else { requestAnimationFrame(poll); }
+             };
+             poll();",
+            vec![],
+        )
+        .await?;
+    let ms = ms.as_f64().unwrap_or(-1.0);
+    ensure!(ms >= 0.0, "the first row did not change after re-sorting");
+    Ok(ms)
+}
+
+/// Rows of the archive run (the issue's million) and in quick mode; the devices they are on.
+const ARCHIVE_ROWS: u32 = 1_000_000;
+const QUICK_ARCHIVE_ROWS: u32 = 20_000;
+const ARCHIVE_DEVICES: u32 = 20;
+/// Upper bound for the relay's sync to store them.
+const SYNC_LIMIT: Duration = Duration::from_secs(900);
+
+/// A million T&A events in the relay's archive (SQLite, filled by the relay's own sync from 20
+/// emulated devices), loaded into the Logs page from the archive ("Load all"): the time, the
+/// page's memory (its renderer's resident set), and whether the table stays usable — a re-sort
+/// to the first rows, and a scroll.
+pub async fn run_archive(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Result<()> {
+    let missing = missing_prerequisites(dist);
+    if !missing.is_empty() {
+        bail!(
+            "cannot run the browser benchmark, missing: {}",
+            missing.join("; ")
+        );
+    }
+    let rows = if quick {
+        QUICK_ARCHIVE_ROWS
+    } else {
+        ARCHIVE_ROWS
+    };
+    // Not every emulated device keeps T&A logs: spread the rows over those that do.
+    let sim = |logs_per_device| SimConfig {
+        devices: ARCHIVE_DEVICES,
+        logs_per_device,
+        seed: 1,
+        punch_interval: None,
+        first_device_id: gateway_sim::FIRST_DEVICE_ID,
+        zone: None,
+    };
+    let probe = gateway_sim::Gateway::new(sim(1));
+    let tna_devices = probe
+        .device_ids()
+        .into_iter()
+        .filter(|&d| probe.tna_supported(d) == Some(true))
+        .count() as u32;
+    ensure!(tna_devices > 0, "no T&A device among {ARCHIVE_DEVICES}");
+    let per_device = rows.div_ceil(tna_devices);
+    let dir = tempfile::tempdir()?;
+    let relay = tna_relay::start(RelayConfig {
+        dist: Some(dist.to_path_buf()),
+        archive: Some(format!(
+            "sqlite://{}",
+            dir.path().join("archive.db").display()
+        )),
+        ..RelayConfig::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            GatewayTarget::Demo(sim(per_device)),
+        )
+    })
+    .await?;
+    let result = async {
+        let gw = relay.demo_gateway().context("demo gateway")?;
+        let expected: usize = gw
+            .device_ids()
+            .into_iter()
+            .filter(|&d| gw.tna_supported(d) == Some(true))
+            .filter_map(|d| gw.log_count(d))
+            .sum();
+        let archive = relay.archive().context("an archive")?.archive().clone();
+        let started = Instant::now();
+        let stored = loop {
+            let n = archive
+                .count_tna(&tna_types::archive::LogQuery::default())
+                .await? as usize;
+            if n >= expected {
+                break n;
+            }
+            ensure!(
+                started.elapsed() < SYNC_LIMIT,
+                "the archive holds {n} of {expected} events after {SYNC_LIMIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        println!(
+            "bench: archive: {stored} events stored by the relay's sync in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let browser = Browser::start(1280, 900).await?;
+        let measured = async {
+            let client = browser.client();
+            client.goto(&format!("{}logs", relay.url())).await?;
+            let started = Instant::now();
+            // Every device, the archive as the source, then "Load all".
+            loop {
+                let ready = client
+                    .execute(
+                        "const all = document.querySelector('[data-testid=logs-device-all]');
+                         const src = document.querySelector('[data-testid=logs-source]');
+                         if (!all || !src) { return false; }
+                         if (!document.querySelector('[data-testid=logs-device]:checked')) {
+                           all.click();
+                           return false;
+                         }
+                         if (src.value !== 'archive') {
+                           src.value = 'archive';
+                           src.dispatchEvent(new Event('change', {bubbles: true}));
+                           return false;
+                         }
+                         const go = document.querySelector('[data-testid=logs-load-all]');
+                         return !!document.querySelector(
+                           '[data-testid=logs-source-info][data-source=archive]')
+                           && !!go && !go.disabled;",
+                        vec![],
+                    )
+                    .await?;
+                if ready == serde_json::Value::Bool(true) {
+                    break;
+                }
+                ensure!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "the Logs page did not offer the archive"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let rss_before = browser.renderer_rss_bytes();
+            let load_ms = click_load_all_and_wait(client, stored, LOAD_LIMIT * 3).await?;
+            let rss = browser.renderer_rss_bytes();
+            let resort = resort_ms(client).await?;
+            anyhow::Ok((load_ms, rss_before.zip(rss), resort))
+        }
+        .await;
+        browser.close().await;
+        let (load_ms, rss, resort) = measured?;
+        anyhow::Ok((stored, load_ms, rss, resort))
+    }
+    .await;
+    relay.shutdown().await;
+    let (stored, load_ms, rss, resort) = result?;
+    report.add(
+        GROUP,
+        &format!("archive: load all {stored} rows into the page (click → complete)"),
+        load_ms / 1000.0,
+        "s",
+    );
+    if let Some((before, after)) = rss {
+        report.add(
+            GROUP,
+            "archive: the page's memory before loading (renderer RSS)",
+            before as f64 / 1e6,
+            "MB",
+        );
+        report.add(
+            GROUP,
+            &format!("archive: the page's memory with {stored} rows (renderer RSS)"),
+            after as f64 / 1e6,
+            "MB",
+        );
+    }
+    report.add(
+        GROUP,
+        &format!("archive: first rows after re-sorting {stored}"),
+        resort,
+        "ms",
+    );
+    Ok(())
+}
+
 /// Opens the Logs page, picks `device` and clicks "Load all": the milliseconds, by the page's
 /// clock, from the click to the page saying every stored row is loaded.
 async fn load_all(
@@ -149,31 +343,17 @@ async fn load_all(
     let started = Instant::now();
     loop {
         // The checkbox first; "Load all" is enabled once the page has seen the choice.
-        let clicked = client
+        let ready = client
             .execute(
                 "const el = document.querySelector(arguments[0]);
                  if (!el) { return false; }
                  if (!el.checked) { el.click(); }
                  const all = document.querySelector('[data-testid=logs-load-all]');
-                 if (!all || all.disabled) { return false; }
-                 // The end is taken by the page's clock when the page says it is complete
-                 // (a DOM change), not when the next poll happens to look.
-                 window.__loadEnd = null;
-                 const seen = new MutationObserver(() => {
-                   if (window.__loadEnd === null
-                       && document.querySelector('[data-testid=logs-complete]')) {
-                     window.__loadEnd = performance.now();
-                     seen.disconnect();
-                   }
-                 });
-                 seen.observe(document.body, {childList: true, subtree: true, attributes: true});
-                 window.__loadStart = performance.now();
-                 all.click();
-                 return true;",
+                 return !!all && !all.disabled;",
                 vec![serde_json::json!(checkbox)],
             )
             .await?;
-        if clicked == serde_json::Value::Bool(true) {
+        if ready == serde_json::Value::Bool(true) {
             break;
         }
         ensure!(
@@ -182,8 +362,35 @@ async fn load_all(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Loaded: the page says everything stored has been read.
-    let load_ms = loop {
+    click_load_all_and_wait(client, stored, LOAD_LIMIT).await
+}
+
+/// Clicks "Load all" and waits (up to `limit`) for the page to say it is complete with
+/// `stored` rows: the milliseconds from the click, by the page's clock — the end is taken when
+/// the page shows it is complete (a DOM change), not when the next poll happens to look.
+async fn click_load_all_and_wait(
+    client: &browser_harness::Client,
+    stored: usize,
+    limit: Duration,
+) -> anyhow::Result<f64> {
+    client
+        .execute(
+            "window.__loadEnd = null;
+             const seen = new MutationObserver(() => {
+               if (window.__loadEnd === null
+                   && document.querySelector('[data-testid=logs-complete]')) {
+                 window.__loadEnd = performance.now();
+                 seen.disconnect();
+               }
+             });
+             seen.observe(document.body, {childList: true, subtree: true, attributes: true});
+             window.__loadStart = performance.now();
+             document.querySelector('[data-testid=logs-load-all]').click();",
+            vec![],
+        )
+        .await?;
+    let started = Instant::now();
+    loop {
         let v = client
             .execute(
                 "const c = document.querySelector('[data-testid=logs-count]');
@@ -196,17 +403,16 @@ async fn load_all(
             let loaded = a.first().and_then(|x| x.as_u64()).unwrap_or(0) as usize;
             ensure!(
                 loaded == stored,
-                "the page loaded {loaded} rows, the device stores {stored}"
+                "the page loaded {loaded} rows, the source holds {stored}"
             );
-            break a.get(1).and_then(|x| x.as_f64()).unwrap_or(0.0);
+            return Ok(a.get(1).and_then(|x| x.as_f64()).unwrap_or(0.0));
         }
         ensure!(
-            started.elapsed() < LOAD_LIMIT,
-            "rows not loaded within {LOAD_LIMIT:?}"
+            started.elapsed() < limit,
+            "rows not loaded within {limit:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    Ok(load_ms)
+    }
 }
 
 async fn measure(
@@ -219,7 +425,7 @@ async fn measure(
     let client = browser.client();
     // Loads in a freshly opened page each (the median is the figure; the machine is shared).
     let mut loads = Vec::new();
-    for _ in 0..if quick { 1 } else { LOADS } {
+    for _ in 0..load_runs(quick) {
         loads.push(load_all(client, url, device, stored).await?);
     }
     let load_ms = median(&mut loads);
@@ -228,29 +434,7 @@ async fn measure(
     // record (the other end of the order).
     let mut flips = Vec::with_capacity(FLIPS);
     for _ in 0..if quick { 2 } else { FLIPS } {
-        let ms = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 const first = () => {
-                   const r = document.querySelector('[data-testid=log-row][aria-rowindex=\"2\"]');
-                   return r ? r.dataset.eventId : null;
-                 };
-                 const before = first();
-                 const t0 = performance.now();
-                 document.querySelector('[data-testid=logs-sort]').click();
-                 const poll = () => {
-                   const now = first();
-                   if (now !== null && now !== before) { done(performance.now() - t0); }
-                   else if (performance.now() - t0 > 20000) { done(-1); }
-                   else { requestAnimationFrame(poll); }
-                 };
-                 poll();",
-                vec![],
-            )
-            .await?;
-        let ms = ms.as_f64().unwrap_or(-1.0);
-        ensure!(ms >= 0.0, "the first row did not change after re-sorting");
-        flips.push(ms);
+        flips.push(resort_ms(client).await?);
     }
 
     // Scroll: a fixed step per animation frame; frame time = time between frames.

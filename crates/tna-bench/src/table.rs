@@ -202,14 +202,22 @@ pub async fn run_archive(dist: &Path, quick: bool, report: &mut Report) -> anyho
         first_device_id: gateway_sim::FIRST_DEVICE_ID,
         zone: None,
     };
-    let probe = gateway_sim::Gateway::new(sim(1));
-    let tna_devices = probe
+    // How many T&A logs a device count and size give (some devices keep none, and not every
+    // generated event is a T&A log), from a small emulator with the same seed.
+    const PROBE: u32 = 1_000;
+    let probe = gateway_sim::Gateway::new(sim(PROBE));
+    let probe_logs: usize = probe
         .device_ids()
         .into_iter()
         .filter(|&d| probe.tna_supported(d) == Some(true))
-        .count() as u32;
-    ensure!(tna_devices > 0, "no T&A device among {ARCHIVE_DEVICES}");
-    let per_device = rows.div_ceil(tna_devices);
+        .filter_map(|d| probe.log_count(d))
+        .sum();
+    ensure!(
+        probe_logs > 0,
+        "no T&A logs among {ARCHIVE_DEVICES} devices"
+    );
+    let per_device =
+        u32::try_from((u64::from(rows) * u64::from(PROBE)).div_ceil(probe_logs as u64))?;
     let dir = tempfile::tempdir()?;
     let relay = tna_relay::start(RelayConfig {
         dist: Some(dist.to_path_buf()),

@@ -5,14 +5,12 @@
 //! DevTools throttling — for the device list and for the kiosk (`/kiosk/`, its own bundle; the
 //! `kiosk-ready` mark, set in the frame after today's board first shows).
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use browser_harness::{Browser, missing_prerequisites};
 use gateway_sim::SimConfig;
-use tna_relay::{GatewayTarget, RelayConfig};
 
 use crate::report::{Report, median};
 
@@ -44,19 +42,7 @@ pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Resul
         zone: None,
     };
     // With an archive, as a real kiosk has: it reads today's punches from it first.
-    let dir = tempfile::tempdir()?;
-    let relay = tna_relay::start(RelayConfig {
-        dist: Some(dist.to_path_buf()),
-        archive: Some(format!(
-            "sqlite://{}",
-            dir.path().join("archive.db").display()
-        )),
-        ..RelayConfig::new(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            GatewayTarget::Demo(sim),
-        )
-    })
-    .await?;
+    let (_archive_dir, relay) = crate::demo::relay_with_archive(dist, sim).await?;
     let runs = if quick { 2 } else { 10 };
     let throttled_runs = if quick { 1 } else { 5 };
     let console = Page::Console;

@@ -5,6 +5,7 @@
 mod abuse;
 mod archive;
 mod bulk;
+mod demo;
 mod fanout;
 mod first_paint;
 mod logs;

@@ -218,19 +218,7 @@ pub async fn run_archive(dist: &Path, quick: bool, report: &mut Report) -> anyho
     );
     let per_device =
         u32::try_from((u64::from(rows) * u64::from(PROBE)).div_ceil(probe_logs as u64))?;
-    let dir = tempfile::tempdir()?;
-    let relay = tna_relay::start(RelayConfig {
-        dist: Some(dist.to_path_buf()),
-        archive: Some(format!(
-            "sqlite://{}",
-            dir.path().join("archive.db").display()
-        )),
-        ..RelayConfig::new(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            GatewayTarget::Demo(sim(per_device)),
-        )
-    })
-    .await?;
+    let (_archive_dir, relay) = crate::demo::relay_with_archive(dist, sim(per_device)).await?;
     let result = async {
         let gw = relay.demo_gateway().context("demo gateway")?;
         let expected: usize = gw
@@ -262,39 +250,29 @@ pub async fn run_archive(dist: &Path, quick: bool, report: &mut Report) -> anyho
         let measured = async {
             let client = browser.client();
             client.goto(&format!("{}logs", relay.url())).await?;
-            let started = Instant::now();
             // Every device, the archive as the source, then "Load all".
-            loop {
-                let ready = client
-                    .execute(
-                        "const all = document.querySelector('[data-testid=logs-device-all]');
-                         const src = document.querySelector('[data-testid=logs-source]');
-                         if (!all || !src) { return false; }
-                         if (!document.querySelector('[data-testid=logs-device]:checked')) {
-                           all.click();
-                           return false;
-                         }
-                         if (src.value !== 'archive') {
-                           src.value = 'archive';
-                           src.dispatchEvent(new Event('change', {bubbles: true}));
-                           return false;
-                         }
-                         const go = document.querySelector('[data-testid=logs-load-all]');
-                         return !!document.querySelector(
-                           '[data-testid=logs-source-info][data-source=archive]')
-                           && !!go && !go.disabled;",
-                        vec![],
-                    )
-                    .await?;
-                if ready == serde_json::Value::Bool(true) {
-                    break;
-                }
-                ensure!(
-                    started.elapsed() < Duration::from_secs(30),
-                    "the Logs page did not offer the archive"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            poll_page(
+                client,
+                "const all = document.querySelector('[data-testid=logs-device-all]');
+                 const src = document.querySelector('[data-testid=logs-source]');
+                 if (!all || !src) { return false; }
+                 if (!document.querySelector('[data-testid=logs-device]:checked')) {
+                   all.click();
+                   return false;
+                 }
+                 if (src.value !== 'archive') {
+                   src.value = 'archive';
+                   src.dispatchEvent(new Event('change', {bubbles: true}));
+                   return false;
+                 }
+                 const go = document.querySelector('[data-testid=logs-load-all]');
+                 return !!document.querySelector(
+                   '[data-testid=logs-source-info][data-source=archive]')
+                   && !!go && !go.disabled;",
+                vec![],
+                "the Logs page did not offer the archive",
+            )
+            .await?;
             let rss_before = browser.renderer_rss_bytes();
             let load_ms = click_load_all_and_wait(client, stored, LOAD_LIMIT * 3).await?;
             let rss = browser.renderer_rss_bytes();
@@ -348,30 +326,41 @@ async fn load_all(
 ) -> anyhow::Result<f64> {
     client.goto(&format!("{url}logs")).await?;
     let checkbox = format!("[data-testid=logs-device][data-device-id='{device}']");
-    let started = Instant::now();
-    loop {
-        // The checkbox first; "Load all" is enabled once the page has seen the choice.
-        let ready = client
-            .execute(
-                "const el = document.querySelector(arguments[0]);
-                 if (!el) { return false; }
-                 if (!el.checked) { el.click(); }
-                 const all = document.querySelector('[data-testid=logs-load-all]');
-                 return !!all && !all.disabled;",
-                vec![serde_json::json!(checkbox)],
-            )
-            .await?;
-        if ready == serde_json::Value::Bool(true) {
-            break;
-        }
-        ensure!(
-            started.elapsed() < Duration::from_secs(30),
-            "device {device} not listed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The checkbox first; "Load all" is enabled once the page has seen the choice.
+    poll_page(
+        client,
+        "const el = document.querySelector(arguments[0]);
+         if (!el) { return false; }
+         if (!el.checked) { el.click(); }
+         const all = document.querySelector('[data-testid=logs-load-all]');
+         return !!all && !all.disabled;",
+        vec![serde_json::json!(checkbox)],
+        &format!("device {device} not listed"),
+    )
+    .await?;
     click_load_all_and_wait(client, stored, LOAD_LIMIT).await
 }
+
+/// Runs `script` in the page every 100 ms until it returns `true`; fails with `what` after
+/// [`PAGE_READY_LIMIT`].
+async fn poll_page(
+    client: &browser_harness::Client,
+    script: &str,
+    args: Vec<serde_json::Value>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        if client.execute(script, args.clone()).await? == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        ensure!(started.elapsed() < PAGE_READY_LIMIT, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// How long a page may take to offer what a run clicks.
+const PAGE_READY_LIMIT: Duration = Duration::from_secs(30);
 
 /// Clicks "Load all" and waits (up to `limit`) for the page to say it is complete with
 /// `stored` rows: the milliseconds from the click, by the page's clock — the end is taken when

@@ -132,7 +132,10 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
     plan.run(ctx)
 }
 
-/// `tna-bench --quick` in the debug build the tests above already compiled.
+/// `tna-bench --quick` in the debug build the native tests above already compiled: its `quick`
+/// test target runs the binary. The same packages (`--workspace --exclude` the console), the same
+/// dev-dependencies and `NO_EMBED` give the same features, so nothing is compiled again (a
+/// `cargo run -p tna-bench` resolved features for tna-bench alone and rebuilt every dependency).
 fn bench_quick(ctx: &Ctx) -> Step {
     let dist = ctx.root.join("dist").display().to_string();
     let out = ctx
@@ -144,17 +147,21 @@ fn bench_quick(ctx: &Ctx) -> Step {
         ctx,
         "benchmarks (quick)",
         [
-            "run",
-            "-p",
-            "tna-bench",
+            "test",
+            "--workspace",
+            "--exclude",
+            CONSOLE,
+            "--test",
+            "quick",
             "--",
-            "--quick",
-            "--dist",
-            &dist,
-            "--out",
-            &out,
+            "--ignored",
+            "--nocapture",
         ],
     )
+    .env(NO_EMBED, "1")
+    .env(PG_USER_ENV, "nobody")
+    .env("TNA_BENCH_DIST", dist)
+    .env("TNA_BENCH_OUT", out)
 }
 
 /// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.

@@ -12,6 +12,8 @@
 //! - [`strings`]: every user-visible string, per area.
 //!
 //! - [`kiosk_app`]: the root of the kiosk's own bundle (pairing, then the kiosk page only).
+//! - [`kiosk_pwa`]: the kiosk as an installed app: its service worker (`pwa/sw.js`), the screen
+//!   wake lock, the full-screen prompt, and reloading into a new version between punches.
 //!
 //! Shapes and rules come from `tna-types`; nothing here redefines them. `main.rs` only mounts
 //! [`App`]; `bin/kiosk.rs` only mounts [`kiosk_app::KioskApp`].
@@ -21,6 +23,7 @@ pub mod app;
 pub mod components;
 pub mod download;
 pub mod kiosk_app;
+pub mod kiosk_pwa;
 pub mod live;
 pub mod logs;
 pub mod pages;

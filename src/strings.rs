@@ -1038,6 +1038,16 @@ pub mod kiosk {
         format!("Offline — reconnecting in {retry_in_secs} s")
     }
 
+    /// "Offline since 14:05 — reconnecting in 3 s": the board shown is the one the kiosk had
+    /// then (kept in this browser).
+    pub fn offline_since(hm: &str, retry_in_secs: u32) -> String {
+        format!("Offline since {hm} — reconnecting in {retry_in_secs} s")
+    }
+
+    /// The first-start prompt of a kiosk not in full screen.
+    pub const FULLSCREEN: &str = "Tap to enter full screen";
+    pub const FULLSCREEN_LATER: &str = "Not now";
+
     /// "5 in".
     pub fn present_count(n: usize) -> String {
         format!("{n} in")

@@ -33,6 +33,7 @@ mod e2e {
     pub mod editor_extras;
     pub mod job_codes;
     pub mod keyboard;
+    pub mod kiosk_offline;
     pub mod kiosk_settings;
     pub mod live_picker;
     pub mod logs_more;
@@ -706,14 +707,8 @@ async fn kiosk_shows_punches_and_fits_both_orientations_in_chromium() -> Result<
 
 async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?.clone();
-    client.goto(&format!("{}kiosk", relay.url())).await?;
     set_viewport(&client, 1280, 800).await?;
-    wait_for_within(
-        &client,
-        "[data-testid=kiosk-conn][data-state=live]",
-        PAGE_WAIT,
-    )
-    .await?;
+    open_kiosk(&client, &relay.url()).await?;
     e2e::signin::ensure_kiosk_bundle(&client).await?;
     let devices: Vec<u32> = sim
         .device_ids()
@@ -848,6 +843,15 @@ fn parse_csv(text: &str) -> Result<Vec<Vec<String>>> {
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// What a connected kiosk shows (its live session is subscribed).
+const KIOSK_LIVE: &str = "[data-testid=kiosk-conn][data-state=live]";
+
+/// Opens the kiosk of the relay at `url` and waits until it is live.
+async fn open_kiosk(client: &Client, url: &str) -> Result<()> {
+    client.goto(&format!("{url}kiosk")).await?;
+    wait_for_within(client, KIOSK_LIVE, PAGE_WAIT).await
 }
 
 /// Waits until `css` matches, for at most `limit`.
@@ -1208,6 +1212,24 @@ async fn live_page_across_relays_sharing_an_archive_in_chromium() -> Result<()> 
     site_a.shutdown().await;
     site_b.shutdown().await;
     drop(pg);
+    result
+}
+
+/// The kiosk as an installed app: its service worker; a reload without the relay shows the
+/// saved board marked offline; when the relay is back the punches made meanwhile appear once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_installs_and_outlives_the_relay_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let setup = e2e::kiosk_offline::Setup::start().await?;
+    let s = &setup;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::kiosk_offline::offline_reload_and_gap_fill(&client, s).await
+    })
+    .await;
+    setup.gateway.shutdown().await;
     result
 }
 

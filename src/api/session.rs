@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Where the relay serves the kiosk's own bundle; its pairing page is `/kiosk/pair`.
-pub const KIOSK_PATH: &str = "/kiosk";
+pub const KIOSK_PATH: &str = "/kiosk/";
 
 /// Where sign-in stands.
 #[derive(Debug, Clone, PartialEq, Eq)]

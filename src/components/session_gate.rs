@@ -18,6 +18,10 @@ use crate::strings::signin as s;
 pub fn SessionGate(
     signed_out: fn(RwSignal<SessionState>, Option<String>) -> AnyView,
     signed_in: fn(WhoamiResult, RwSignal<SessionState>) -> AnyView,
+    /// What to show instead of "relay unreachable", when it gives a view (the kiosk: its saved
+    /// board, when it has one).
+    #[prop(optional)]
+    unreachable: Option<fn(RwSignal<SessionState>) -> Option<AnyView>>,
 ) -> impl IntoView {
     let session = RwSignal::new(SessionState::Checking);
     let check = move || {
@@ -35,18 +39,21 @@ pub fn SessionGate(
             view! { <p class="loading signin" data-testid="session-checking">{s::CHECKING}</p> }
                 .into_any()
         }
-        SessionState::Unreachable(e) => view! {
-            <main id="main" class="signin">
-                <div class="card signin-card" role="alert">
-                    <h1>{s::UNREACHABLE}</h1>
-                    <p>{e}</p>
-                    <button type="button" class="btn btn-primary" on:click=move |_| check()>
-                        {s::TRY_AGAIN}
-                    </button>
-                </div>
-            </main>
-        }
-        .into_any(),
+        SessionState::Unreachable(e) => match unreachable.and_then(|f| f(session)) {
+            Some(v) => v,
+            None => view! {
+                <main id="main" class="signin">
+                    <div class="card signin-card" role="alert">
+                        <h1>{s::UNREACHABLE}</h1>
+                        <p>{e}</p>
+                        <button type="button" class="btn btn-primary" on:click=move |_| check()>
+                            {s::TRY_AGAIN}
+                        </button>
+                    </div>
+                </main>
+            }
+            .into_any(),
+        },
         SessionState::SignedOut { hint } => signed_out(session, hint),
         SessionState::SignedIn(who) => signed_in(who, session),
     }

@@ -66,6 +66,15 @@ impl UserNames {
             .with_untracked(|m| m.get(user_id).cloned().flatten())
     }
 
+    /// Takes names known from elsewhere (the kiosk's saved board) for IDs not asked yet.
+    pub fn seed(&self, names: impl IntoIterator<Item = (String, String)>) {
+        self.names.update(|m| {
+            for (id, name) in names {
+                m.entry(id).or_insert(Some(name));
+            }
+        });
+    }
+
     /// Reads the names of those of `ids` not known yet, and waits for them (before an export
     /// of rows that were never on screen).
     pub async fn load(&self, ids: impl IntoIterator<Item = String>) {
@@ -86,14 +95,15 @@ impl UserNames {
         asked: &[String],
         found: Result<Vec<tna_types::users::DirectoryUser>, crate::api::ApiError>,
     ) {
+        // A failed call (the relay unreachable) records nothing: the IDs are asked again the
+        // next time a view shows them.
+        let Ok(users) = found else { return };
         self.names.update(|m| {
             for id in asked {
                 m.entry(id.clone()).or_insert(None);
             }
-            if let Ok(users) = found {
-                for u in users {
-                    m.insert(u.user_id, u.name);
-                }
+            for u in users {
+                m.insert(u.user_id, u.name);
             }
         });
     }

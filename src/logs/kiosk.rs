@@ -1,10 +1,15 @@
 //! The kiosk's pure parts: the key → direction map the admin sets (stored as a short string), the
-//! "who is in" board built from punches, bounded in size, and the tail of today's punches read
-//! from the archive at start.
+//! "who is in" board built from punches, bounded in size, the tail of today's punches read
+//! from the archive at start, and [`Saved`]: the last board, kept in the browser so that a
+//! kiosk started without the relay shows it (and reads on from its cursors when the relay is
+//! back).
 
 use std::collections::{HashMap, VecDeque};
 
-use super::LogRow;
+use serde::{Deserialize, Serialize};
+
+use super::live::LiveFeed;
+use super::{DeviceMeta, LogRow, MetaMap};
 
 /// What a T&A key means at the reception.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -179,6 +184,11 @@ impl Board {
         v
     }
 
+    /// Each user's latest punch, in no order.
+    pub fn rows(&self) -> impl Iterator<Item = &LogRow> {
+        self.users.values()
+    }
+
     /// Number of users on the board.
     pub fn len(&self) -> usize {
         self.users.len()
@@ -229,6 +239,146 @@ impl TodayTail {
             .map(|(_, row)| row)
             .collect()
     }
+}
+
+/// A device as the saved board needs it: its site zone and key labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedDevice {
+    pub device_id: u32,
+    pub zone: Option<String>,
+    pub labels: Option<Vec<String>>,
+}
+
+/// What the kiosk shows, kept in the browser (`localStorage`) while it is connected: after a
+/// reload without the network it shows this board, marked offline since [`Saved::at`], and
+/// its feed starts from [`Saved::cursors`], so the punches made meanwhile are read from the
+/// devices when the relay answers again (the feed drops those it has).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    /// When it was saved (Unix seconds): the last moment the kiosk knew it was current.
+    pub at: u32,
+    /// The local day it shows (days since 1970 in the kiosk's zone): another day's board is
+    /// never shown as today's.
+    pub day: i64,
+    /// The device choice it was made under (`None`: every device).
+    pub chosen: Option<Vec<u32>>,
+    /// The site zones of the devices shown (the clock follows them).
+    pub zones: Vec<Option<String>>,
+    /// The feed's rows and each board user's latest punch.
+    pub rows: Vec<LogRow>,
+    /// Per device, the feed's cursor: every event below it was seen.
+    pub cursors: Vec<(u32, u32)>,
+    /// The devices' zones and key labels.
+    pub devices: Vec<SavedDevice>,
+    /// User ID → name, of the people on the board and in the feed.
+    pub names: Vec<(String, String)>,
+}
+
+impl Saved {
+    /// This snapshot's head (`at`, `day`, `chosen`, `zones`) with what a kiosk showing `feed`
+    /// and `board` has; `name` gives a user's known name.
+    pub fn with_board(
+        self,
+        feed: &LiveFeed,
+        board: &Board,
+        meta: &MetaMap,
+        name: impl Fn(&str) -> Option<String>,
+    ) -> Saved {
+        let mut rows: Vec<LogRow> = feed.rows().iter().cloned().collect();
+        for r in board.rows() {
+            if !rows
+                .iter()
+                .any(|x| (x.device_id, x.id) == (r.device_id, r.id))
+            {
+                rows.push(r.clone());
+            }
+        }
+        let cursors = feed
+            .devices()
+            .into_iter()
+            .filter_map(|d| Some((d, feed.resume_from(d)?)))
+            .collect();
+        let mut devices: Vec<SavedDevice> = meta
+            .iter()
+            .map(|(&device_id, m)| SavedDevice {
+                device_id,
+                zone: m.zone.clone(),
+                labels: m.labels.clone(),
+            })
+            .collect();
+        devices.sort_by_key(|d| d.device_id);
+        let mut names: Vec<(String, String)> = rows
+            .iter()
+            .filter_map(|r| Some((r.user_id.clone(), name(&r.user_id)?)))
+            .collect();
+        names.sort();
+        names.dedup();
+        Saved {
+            rows,
+            cursors,
+            devices,
+            names,
+            ..self
+        }
+    }
+
+    /// Whether it may be shown now: the same local day and the same device choice.
+    pub fn fits(&self, day: i64, chosen: &Option<Vec<u32>>) -> bool {
+        self.day == day && &self.chosen == chosen
+    }
+
+    /// Puts the punches back into a fresh feed and board, and the feed's cursors.
+    pub fn restore(&self, feed: &mut LiveFeed, board: &mut Board) {
+        for &(device, next) in &self.cursors {
+            feed.start_at(device, next);
+        }
+        for r in &self.rows {
+            feed.add(r.clone());
+            board.apply(r);
+        }
+    }
+
+    /// The devices' zones and labels as the views read them.
+    pub fn meta(&self) -> MetaMap {
+        self.devices
+            .iter()
+            .map(|d| {
+                let m = DeviceMeta {
+                    zone: d.zone.clone(),
+                    listed: true,
+                    labels: d.labels.clone(),
+                    job_labels: None,
+                };
+                (d.device_id, m)
+            })
+            .collect()
+    }
+
+    /// Reads a stored snapshot; `None` when it is damaged or from an older kiosk.
+    pub fn parse(s: &str) -> Option<Saved> {
+        serde_json::from_str(s).ok()
+    }
+
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The meta a kiosk view reads: what the live session knows, else what was saved.
+pub fn merged_meta(live: &MetaMap, saved: &MetaMap) -> MetaMap {
+    let mut out = saved.clone();
+    for (&id, m) in live {
+        let entry = out.entry(id).or_default();
+        if m.listed {
+            entry.zone = m.zone.clone();
+            entry.listed = true;
+        }
+        if m.labels.is_some() {
+            entry.labels = m.labels.clone();
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -323,5 +473,115 @@ mod tests {
             .map(|p| p.user_id)
             .collect();
         assert_eq!(users, vec!["9", "8", "7"], "the most recent stay");
+    }
+
+    #[test]
+    fn a_saved_board_comes_back_with_its_cursors_and_names() {
+        let map = DirectionMap::default();
+        let mut feed = LiveFeed::new(2);
+        let mut board = Board::new(10);
+        feed.start_at(1, 10);
+        for r in [
+            punch("7", 10, 100, Some(1)),
+            punch("8", 11, 101, Some(2)),
+            punch("9", 12, 102, Some(1)),
+            punch("7", 13, 103, Some(3)),
+        ] {
+            feed.add(r.clone());
+            board.apply(&r);
+        }
+        let mut meta = MetaMap::new();
+        meta.insert(
+            1,
+            DeviceMeta {
+                zone: Some("Asia/Seoul".into()),
+                listed: true,
+                labels: Some(vec!["출근".into(), "퇴근".into()]),
+                job_labels: None,
+            },
+        );
+        let name = |u: &str| (u == "7").then(|| "김서윤".to_string());
+        let saved = Saved {
+            at: 5_000,
+            day: 20_000,
+            chosen: Some(vec![1]),
+            zones: vec![Some("Asia/Seoul".into())],
+            ..Saved::default()
+        }
+        .with_board(&feed, &board, &meta, name);
+        // The feed keeps 2 rows; user 8's punch is on the board only, and is kept too.
+        assert_eq!(saved.rows.len(), 3);
+        assert!(saved.rows.iter().any(|r| r.id == 11));
+        assert_eq!(saved.cursors, vec![(1, 14)]);
+        assert_eq!(saved.names, vec![("7".to_string(), "김서윤".to_string())]);
+
+        let back = Saved::parse(&saved.to_json()).expect("round trip");
+        assert_eq!(back, saved);
+        let (mut feed2, mut board2) = (LiveFeed::new(2), Board::new(10));
+        back.restore(&mut feed2, &mut board2);
+        assert_eq!(board2.listing(&map), board.listing(&map));
+        assert_eq!(feed2.rows(), feed.rows());
+        assert_eq!(
+            feed2.resume_from(1),
+            Some(14),
+            "reads on after the last seen"
+        );
+        assert_eq!(
+            back.meta().get(&1).and_then(|m| m.labels.clone()),
+            meta[&1].labels
+        );
+        // A later punch read from the cursor is new; one already shown is not.
+        assert!(feed2.add(punch("8", 14, 200, Some(1))));
+        assert!(!feed2.add(punch("9", 12, 102, Some(1))));
+    }
+
+    #[test]
+    fn a_saved_board_fits_only_its_day_and_device_choice() {
+        let saved = Saved {
+            day: 20_000,
+            chosen: Some(vec![1, 2]),
+            ..Saved::default()
+        };
+        assert!(saved.fits(20_000, &Some(vec![1, 2])));
+        assert!(!saved.fits(20_001, &Some(vec![1, 2])), "yesterday's board");
+        assert!(!saved.fits(20_000, &None), "another choice of devices");
+        assert!(Saved::parse("{not json").is_none());
+        assert!(
+            Saved::parse(r#"{"at":1}"#).is_none(),
+            "an older kiosk's form"
+        );
+    }
+
+    #[test]
+    fn merged_meta_prefers_what_the_live_session_read() {
+        let saved = Saved {
+            devices: vec![SavedDevice {
+                device_id: 1,
+                zone: Some("Europe/Berlin".into()),
+                labels: Some(vec!["In".into()]),
+            }],
+            ..Saved::default()
+        }
+        .meta();
+        let mut live = MetaMap::new();
+        live.insert(1, DeviceMeta::default());
+        let m = merged_meta(&live, &saved);
+        assert_eq!(
+            m[&1].zone.as_deref(),
+            Some("Europe/Berlin"),
+            "not read yet: saved"
+        );
+        live.insert(
+            1,
+            DeviceMeta {
+                zone: None,
+                listed: true,
+                labels: Some(vec!["Arrive".into()]),
+                job_labels: None,
+            },
+        );
+        let m = merged_meta(&live, &saved);
+        assert_eq!(m[&1].zone, None, "the device list says: no zone");
+        assert_eq!(m[&1].labels.as_deref(), Some(&["Arrive".to_string()][..]));
     }
 }

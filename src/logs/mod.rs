@@ -16,8 +16,9 @@ use std::collections::HashMap;
 use tna_types::time;
 use tna_types::{JobCodeLog, TnaLog};
 
-/// One loaded record, T&A or job code. `(device_id, id)` identifies it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One loaded record, T&A or job code. `(device_id, id)` identifies it. (Serde: the kiosk keeps
+/// its last board in the browser, [`kiosk::Saved`].)
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LogRow {
     /// The device.
     pub device_id: u32,

@@ -9,6 +9,11 @@
 //! read, they start empty and fill from the live session as before. The feed keeps each
 //! (device, event ID) once, so an event the archive gave is not shown again when the live
 //! session brings it too; the board keeps each user's newest punch.
+//!
+//! While connected the kiosk keeps what it shows in `localStorage` ([`Saved`]). Started again
+//! without the relay (the service worker serves the bundle), it shows that board, marked
+//! "offline since HH:MM", and its live session reads on from the saved cursors when the relay
+//! answers: the punches made meanwhile appear once each. See also [`crate::kiosk_pwa`].
 
 use std::time::Duration;
 
@@ -22,8 +27,9 @@ use crate::components::{
     DeviceChecklist, PunchTime, format_device_list, parse_device_list, relay_resource,
     use_user_names,
 };
+use crate::kiosk_pwa::{self, FullscreenPrompt};
 use crate::live::{LiveStatus, live_devices, use_live};
-use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, TodayTail};
+use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, Saved, TodayTail, merged_meta};
 use crate::logs::live::LiveFeed;
 use crate::logs::{LogRow, MetaMap};
 use crate::strings::kiosk as s;
@@ -39,6 +45,10 @@ const KEY_DIRECTIONS: &str = "tna-console.kiosk.directions";
 const KEY_THEME: &str = "tna-console.kiosk.theme";
 /// The devices the kiosk shows (`1,2,3`); absent = every connected T&A device.
 const KEY_DEVICES: &str = "tna-console.kiosk.devices";
+/// The last board ([`Saved`], JSON), for a start without the relay.
+pub const KEY_SAVED: &str = "tna-console.kiosk.saved";
+/// The board is saved at most once per this long (a busy morning brings many punches).
+const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -101,6 +111,24 @@ fn clock_now(zone: Option<Option<&str>>) -> (String, String, String) {
         None => time::zone_label(ZoneView::Browser, None),
     };
     (shown.hm, date, label)
+}
+
+/// Today (days since 1970) in the kiosk's zone for devices in `zones`.
+fn today_in(zones: &[Option<String>]) -> i64 {
+    let now = time::now_secs();
+    time_of_day::local_day(now, time::offset_at(zone_of(kiosk_zone(zones)), now))
+}
+
+/// Whether this browser kept a kiosk board (it was a kiosk before).
+pub fn has_saved_board() -> bool {
+    load_setting(KEY_SAVED).is_some()
+}
+
+/// The saved board, if there is one for today and this device choice.
+fn load_saved(chosen: &Option<Vec<u32>>) -> Option<Saved> {
+    load_setting(KEY_SAVED)
+        .and_then(|v| Saved::parse(&v))
+        .filter(|sv| sv.fits(today_in(&sv.zones), chosen))
 }
 
 /// A punch's time in its device's site zone (the reception wall shows local time).
@@ -258,7 +286,11 @@ pub fn KioskPage() -> impl IntoView {
             None => all,
         }))
     });
-    // The site zones of the devices shown (the clock and "today" follow them).
+    // The site zones of the devices shown (the clock and "today" follow them); the saved
+    // board's until the device list is read.
+    let saved_zones = load_saved(&chosen.get_untracked())
+        .map(|sv| sv.zones)
+        .unwrap_or_default();
     let zones = Memo::new(move |_| {
         let shown = ids.get().unwrap_or_default();
         devices.with(|d| match d {
@@ -272,10 +304,13 @@ pub fn KioskPage() -> impl IntoView {
                 z.dedup();
                 z
             }
-            _ => Vec::new(),
+            _ => saved_zones.clone(),
         })
     });
     let mixed = Memo::new(move |_| zones.with(|z| z.len() > 1));
+    let saved = load_saved(&chosen.get_untracked());
+    let saved_at = saved.as_ref().map(|sv| i64::from(sv.at));
+    let saved_meta = saved.as_ref().map(Saved::meta).unwrap_or_default();
     // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
     let board = RwSignal::new(Board::new(BOARD_USERS));
     let live = use_live(
@@ -285,6 +320,15 @@ pub fn KioskPage() -> impl IntoView {
             board.maybe_update(|b| b.apply(&row));
         })),
     );
+    let names = use_user_names();
+    if let Some(sv) = &saved {
+        live.feed.update(|f| board.update(|b| sv.restore(f, b)));
+        if let Some(n) = names {
+            n.seed(sv.names.iter().cloned());
+        }
+    }
+    // What the views read of the devices: the live session's, else the saved board's.
+    let meta = Memo::new(move |_| live.meta.with(|l| merged_meta(l, &saved_meta)));
 
     // Today's punches from the archive, once per device set (the kiosk role may read the
     // archive's logs, not its status: a failure is the only sign that there is none).
@@ -328,16 +372,89 @@ pub fn KioskPage() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
-    let conn = move || match (api.state().get(), live.status.get()) {
-        (ConnectionState::Disconnected { retry_in_secs }, _) => {
-            ("offline", s::offline(retry_in_secs))
+    // Since when the kiosk is offline: the saved board's time when it started without the
+    // relay, else the moment the connection was lost.
+    let offline_since = RwSignal::new(None::<i64>);
+    let ever_connected = StoredValue::new(false);
+    Effect::new(move |_| match api.state().get() {
+        ConnectionState::Connected => {
+            ever_connected.set_value(true);
+            offline_since.set(None);
         }
+        ConnectionState::Disconnected { .. } if offline_since.get_untracked().is_none() => {
+            let since = match (ever_connected.get_value(), saved_at) {
+                (false, Some(at)) => at,
+                _ => time::now_secs(),
+            };
+            offline_since.set(Some(since));
+        }
+        _ => {}
+    });
+    let conn = move || match (api.state().get(), live.status.get()) {
+        (ConnectionState::Disconnected { retry_in_secs }, _) => match offline_since.get() {
+            Some(since) => {
+                let hm = zones.with(|z| time::show(since, zone_of(kiosk_zone(z))).hm);
+                ("offline", s::offline_since(&hm, retry_in_secs))
+            }
+            None => ("offline", s::offline(retry_in_secs)),
+        },
         (ConnectionState::Connected, LiveStatus::Live) => ("live", s::CONN_LIVE.to_string()),
         (ConnectionState::Connected, LiveStatus::Retrying) => {
             ("retrying", s::CONN_RETRYING.to_string())
         }
         _ => ("connecting", s::CONN_CONNECTING.to_string()),
     };
+
+    // Keep the board for a start without the relay: while connected, at most every
+    // SAVE_EVERY, and each minute (its time is the "offline since" of a later start).
+    let minute = Memo::new(move |_| tick.get() / 60);
+    let save_pending = StoredValue::new(false);
+    let save = move || {
+        let zones_now = zones.get_untracked();
+        let head = Saved {
+            at: u32::try_from(time::now_secs()).unwrap_or(0),
+            day: today_in(&zones_now),
+            chosen: chosen.get_untracked(),
+            zones: zones_now,
+            ..Saved::default()
+        };
+        let snapshot = live.feed.with_untracked(|f| {
+            board.with_untracked(|b| {
+                meta.with_untracked(|m| {
+                    head.with_board(f, b, m, |u| names.and_then(|n| n.known(u)))
+                })
+            })
+        });
+        save_setting(KEY_SAVED, &snapshot.to_json());
+    };
+    Effect::new(move |_| {
+        live.feed.track();
+        board.track();
+        minute.track();
+        let connected = api.state().get() == ConnectionState::Connected;
+        if !connected || today.get() == Today::Reading || save_pending.get_value() {
+            return;
+        }
+        save_pending.set_value(true);
+        set_timeout(
+            move || {
+                if save_pending.try_set_value(false).is_none() {
+                    save();
+                }
+            },
+            SAVE_EVERY,
+        );
+    });
+
+    // An installed app: works offline, keeps the screen on, follows new versions.
+    kiosk_pwa::register_service_worker();
+    let wake = kiosk_pwa::keep_screen_on();
+    let last_punch_ms = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        live.feed.with(|f| f.accepted());
+        last_punch_ms.set(js_sys::Date::now());
+    });
+    kiosk_pwa::reload_on_new_version(last_punch_ms.into(), settings_open.into());
 
     let punches = move || {
         live.feed.with(|f| {
@@ -379,7 +496,10 @@ pub fn KioskPage() -> impl IntoView {
             data-testid="kiosk"
             data-theme=move || theme.get()
             data-today=move || today.get().key()
+            data-saved=saved_at.map(|at| at.to_string())
+            data-wake-lock=move || wake.get().key()
         >
+            <FullscreenPrompt />
             <header class="kiosk-top">
                 <div class="kiosk-clock" data-testid="kiosk-clock">
                     <span class="kiosk-time">{move || clock.get().0}</span>
@@ -411,7 +531,7 @@ pub fn KioskPage() -> impl IntoView {
                     <h2 id="kiosk-latest-title">{s::LATEST}</h2>
                     <ol class="kiosk-punches">
                         <For each=punches key=|r| (r.device_id, r.id) let:r>
-                            <PunchItem row=r meta=live.meta directions mixed />
+                            <PunchItem row=r meta directions mixed />
                         </For>
                     </ol>
                     {move || {
@@ -432,7 +552,7 @@ pub fn KioskPage() -> impl IntoView {
                             key=|p| (p.user_id.clone(), p.last.device_id, p.last.id)
                             let:p
                         >
-                            <BoardCard p=p meta=live.meta directions />
+                            <BoardCard p=p meta directions />
                         </For>
                     </ul>
                     {move || {
@@ -464,7 +584,7 @@ pub fn KioskPage() -> impl IntoView {
 #[component]
 fn PunchItem(
     row: LogRow,
-    meta: RwSignal<MetaMap>,
+    meta: Memo<MetaMap>,
     directions: RwSignal<DirectionMap>,
     /// The kiosk shows sites in several zones: each punch names its offset.
     mixed: Memo<bool>,
@@ -519,7 +639,7 @@ fn kiosk_name(user_id: String) -> impl Fn() -> String {
 #[component]
 fn BoardCard(
     p: Presence,
-    meta: RwSignal<MetaMap>,
+    meta: Memo<MetaMap>,
     directions: RwSignal<DirectionMap>,
 ) -> impl IntoView {
     let last = p.last.clone();

@@ -49,13 +49,7 @@ pub async fn settings_persist_and_filter(client: &Client, relay: &RunningRelay) 
     ensure!(devices.len() >= 2, "need two T&A devices: {devices:?}");
     let (kept, hidden) = (devices[0], devices[1]);
 
-    client.goto(&format!("{}kiosk", relay.url())).await?;
-    wait_for_within(
-        client,
-        "[data-testid=kiosk-conn][data-state=live]",
-        PAGE_WAIT,
-    )
-    .await?;
+    crate::open_kiosk(client, &relay.url()).await?;
     open_settings(client).await?;
     set_select(client, "[data-testid=kiosk-theme]", "dark").await?;
     set_select(
@@ -82,12 +76,7 @@ pub async fn settings_persist_and_filter(client: &Client, relay: &RunningRelay) 
 
     // A reload keeps all three.
     client.refresh().await?;
-    wait_for_within(
-        client,
-        "[data-testid=kiosk-conn][data-state=live]",
-        PAGE_WAIT,
-    )
-    .await?;
+    wait_for_within(client, crate::KIOSK_LIVE, PAGE_WAIT).await?;
     ensure!(
         attr(client, "[data-testid=kiosk]", "data-theme").await? == Some("dark".into()),
         "the dark theme was not kept"

@@ -188,13 +188,7 @@ pub async fn names_on_kiosk_logs_and_timecards(
     ensure!(cell.contains(&name), "the timecard's user cell is {cell:?}");
 
     // Kiosk: a punch of a named person shows that name on the board.
-    client.goto(&format!("{}kiosk", relay.url())).await?;
-    wait_for_within(
-        client,
-        "[data-testid=kiosk-conn][data-state=live]",
-        PAGE_WAIT,
-    )
-    .await?;
+    crate::open_kiosk(client, &relay.url()).await?;
     let mut punched = None;
     for _ in 0..40 {
         let log = sim.append_punch(home).context("punch")?;

@@ -194,7 +194,7 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
     Ok(())
 }
 
-/// The page is `/kiosk` and runs the kiosk's own bundle: its wasm came from `/kiosk/`, and
+/// The page is `/kiosk/` and runs the kiosk's own bundle: its wasm came from `/kiosk/`, and
 /// nothing of the console's bundle was loaded by this document.
 pub async fn ensure_kiosk_bundle(client: &Client) -> Result<()> {
     let v = client
@@ -205,7 +205,7 @@ pub async fn ensure_kiosk_bundle(client: &Client) -> Result<()> {
         )
         .await?;
     let (path, wasm): (String, Vec<String>) = serde_json::from_value(v)?;
-    ensure!(path == "/kiosk", "the kiosk is at {path}");
+    ensure!(path == "/kiosk/", "the kiosk is at {path}");
     ensure!(
         !wasm.is_empty() && wasm.iter().all(|w| w.starts_with("/kiosk/tna-kiosk-")),
         "the kiosk loaded {wasm:?}"

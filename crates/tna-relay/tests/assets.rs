@@ -339,11 +339,34 @@ async fn the_kiosk_bundle_is_served_under_kiosk_with_its_own_loader() {
     std::fs::write(d.join("kiosk/index.html"), &kiosk_page).unwrap();
     std::fs::write(d.join("kiosk/kiosk-5678_bg.wasm"), b"KIOSK-WASM").unwrap();
     std::fs::write(d.join("kiosk/kiosk-5678_bg.wasm.br"), b"KIOSK-BR").unwrap();
+    std::fs::write(
+        d.join("kiosk/sw.js"),
+        b"self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
     let relay = relay_for(d, &[]).await;
     let addr = relay.addr();
     let (console, kiosk) = (csp_hash(LOADER), csp_hash(&kiosk_loader));
 
-    for path in ["/kiosk", "/kiosk/", "/kiosk/pair", "/kiosk/other"] {
+    // `/kiosk` goes to `/kiosk/`, where the service worker is in control, with its query.
+    for (path, to) in [
+        ("/kiosk", "/kiosk/"),
+        ("/kiosk?devices=1,2", "/kiosk/?devices=1,2"),
+    ] {
+        let (head, _) = get_raw(addr, path, None).await;
+        assert!(head.starts_with("HTTP/1.1 308"), "{path}: {head}");
+        assert_eq!(header(&head, "location"), Some(to), "{path}");
+    }
+    // The service worker keeps its name: revalidated, never cached for a year.
+    let (head, _) = get_raw(addr, "/kiosk/sw.js", None).await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{head}");
+    assert!(
+        header(&head, "content-type").is_some_and(|t| t.contains("javascript")),
+        "{head}"
+    );
+
+    for path in ["/kiosk/", "/kiosk/pair", "/kiosk/other"] {
         let (head, body) = get_raw(addr, path, None).await;
         assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
         assert_eq!(body, kiosk_page.as_bytes(), "{path}");

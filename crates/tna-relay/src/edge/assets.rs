@@ -9,8 +9,11 @@
 //! 404; only extension-less paths (client-side routes like `/devices/42`) get `index.html`.
 //!
 //! Two bundles: the console (`dist/`) and the kiosk's own, smaller one (`dist/kiosk/`, built from
-//! `kiosk.html` with public URL `/kiosk/`). `/kiosk`, `/kiosk/pair` and every other page under
-//! `/kiosk/` get `kiosk/index.html`; its assets are `/kiosk/<name>-<hash>.<ext>`.
+//! `kiosk.html` with public URL `/kiosk/`). `/kiosk/`, `/kiosk/pair` and every other page under
+//! `/kiosk/` get `kiosk/index.html`; `/kiosk` is sent to `/kiosk/` (with its query), where the
+//! kiosk's service worker is in control. Its assets are `/kiosk/<name>-<hash>.<ext>`, and its
+//! app files keep their names ([`UNHASHED`]: the service worker, the manifest, the icons), so
+//! they are revalidated like the pages.
 //!
 //! Security headers on every response of the relay (files, `/api/*`, `/healthz`, errors):
 //! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, and a
@@ -57,6 +60,17 @@ enum Index {
 
 /// The kiosk bundle's page, relative to the dist directory.
 const KIOSK_INDEX: &str = "kiosk/index.html";
+/// The kiosk's root: its service worker's scope.
+const KIOSK_ROOT: &str = "/kiosk/";
+/// Files served under a fixed name (`kiosk.html` copies them from `pwa/`): revalidated, never
+/// "immutable", or a tablet would keep an old service worker or manifest for a year.
+const UNHASHED: [&str; 5] = [
+    "/kiosk/sw.js",
+    "/kiosk/manifest.webmanifest",
+    "/kiosk/icon-192.png",
+    "/kiosk/icon-512.png",
+    "/kiosk/icon-maskable-512.png",
+];
 
 /// The page (relative to the dist directory) a page path gets: the kiosk's under `/kiosk`, else
 /// the console's.
@@ -191,7 +205,7 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
                 .precompressed_br()
                 .precompressed_gzip();
             let router = router
-                .route_service("/kiosk", kiosk.clone())
+                .route("/kiosk", axum::routing::get(to_kiosk_root))
                 .route_service("/kiosk/", kiosk.clone())
                 .route_service("/kiosk/pair", kiosk)
                 .fallback_service(files);
@@ -199,7 +213,10 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
         }
         None => {
             let (console, kiosk) = embedded_hashes();
-            (router.fallback(embedded), Index::Embedded(console, kiosk))
+            let router = router
+                .route("/kiosk", axum::routing::get(to_kiosk_root))
+                .fallback(embedded);
+            (router, Index::Embedded(console, kiosk))
         }
     };
     let policy = Arc::new(Policy {
@@ -229,6 +246,15 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
             HeaderName::from_static("x-frame-options"),
             move |_: &Response| frame_options.clone(),
         ))
+}
+
+/// `/kiosk` → `/kiosk/`, keeping the query (`?devices=…`): the service worker that lets the kiosk
+/// start offline controls `/kiosk/` and below only.
+async fn to_kiosk_root(uri: axum::http::Uri) -> axum::response::Redirect {
+    match uri.query() {
+        Some(q) => axum::response::Redirect::permanent(&format!("{KIOSK_ROOT}?{q}")),
+        None => axum::response::Redirect::permanent(KIOSK_ROOT),
+    }
 }
 
 /// `--dist`: what a path that names no file gets: its bundle's page (see [`page_for`]) for a
@@ -282,7 +308,7 @@ async fn file_headers(State(policy): State<Arc<Policy>>, req: Request, next: Nex
     let page = is_html(resp.headers()) || (revalidated && !is_asset(&path));
     let headers = resp.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if is_asset(&path) {
+    if is_asset(&path) && !UNHASHED.contains(&path.as_str()) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));

@@ -1,0 +1,233 @@
+//! The kiosk as an installed app on a reception tablet: it installs its service worker (which
+//! caches its page and bundle) and keeps its board in the browser; with the relay stopped, a
+//! reload still starts the kiosk and shows that board marked "offline since …"; when the relay
+//! is back, the punches made meanwhile appear, each once.
+//!
+//! The gateway emulator runs on its own, so it keeps its devices (and takes punches) while the
+//! relay is down; both relays use one SQLite archive and the same address, as a restarted relay
+//! would.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, ensure};
+use fantoccini::{Client, Locator};
+use gateway_sim::{Gateway, RunningGateway, SimConfig};
+use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
+
+use crate::{PAGE_WAIT, archive_url, repo, save_screenshot, wait_for_within};
+
+/// The service worker's cache (`pwa/sw.js`).
+const SHELL_CACHE: &str = "tna-kiosk-shell-v1";
+/// Where the kiosk keeps its board (`pages/kiosk.rs`).
+const SAVED_KEY: &str = "tna-console.kiosk.saved";
+
+/// The emulator (on its own), and what a relay in front of it needs.
+pub struct Setup {
+    pub gateway: RunningGateway,
+    archive: String,
+}
+
+impl Setup {
+    pub async fn start() -> Result<Setup> {
+        let sim = SimConfig {
+            devices: 6,
+            logs_per_device: 20,
+            seed: 7,
+            punch_interval: None,
+            first_device_id: gateway_sim::FIRST_DEVICE_ID,
+            zone: None,
+        };
+        let gateway = gateway_sim::start(
+            Gateway::new(sim),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            None,
+        )
+        .await?;
+        Ok(Setup {
+            gateway,
+            archive: archive_url("kiosk-offline"),
+        })
+    }
+
+    /// A relay in front of the emulator at `addr` (port 0: any).
+    pub async fn relay(&self, addr: SocketAddr) -> Result<RunningRelay> {
+        let target = GatewayTarget::Remote {
+            url: format!("http://{}", self.gateway.addr),
+            ca_cert: None,
+        };
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            tna_relay::start(RelayConfig {
+                dist: Some(repo().join("dist")),
+                archive: Some(self.archive.clone()),
+                ..RelayConfig::new(addr, target)
+            }),
+        )
+        .await
+        .context("the relay did not start within 30 s")?
+        .context("the relay failed to start")
+    }
+}
+
+fn punch_css(device: u32, id: u32) -> String {
+    format!("[data-testid=kiosk-punch][data-device-id='{device}'][data-event-id='{id}']")
+}
+
+/// The service worker's state as the page sees it: (controlled, cached paths).
+async fn worker(client: &Client) -> Result<(bool, Vec<String>)> {
+    let v = client
+        .execute_async(
+            &format!(
+                "const done = arguments[arguments.length - 1];\
+                 (async () => {{\
+                   const c = await caches.open('{SHELL_CACHE}');\
+                   const paths = (await c.keys()).map(r => new URL(r.url).pathname);\
+                   done([!!navigator.serviceWorker.controller, paths]);\
+                 }})().catch(e => done([false, [String(e)]]));"
+            ),
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Whether the kiosk's saved board holds event `id` of `device`.
+async fn saved_has(client: &Client, device: u32, id: u32) -> Result<bool> {
+    let v = client
+        .execute(
+            &format!(
+                "const s = JSON.parse(localStorage.getItem('{SAVED_KEY}') || '{{\"rows\":[]}}');\
+                 return s.rows.some(r => r.device_id === arguments[0] && r.id === arguments[1]);"
+            ),
+            vec![device.into(), id.into()],
+        )
+        .await?;
+    Ok(v.as_bool().unwrap_or(false))
+}
+
+async fn poll<F, Fut>(what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    while !check().await? {
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "waited {PAGE_WAIT:?}: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Result<()> {
+    let sim = setup.gateway.gateway.clone();
+    let device = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| sim.tna_supported(d) == Some(true))
+        .context("a T&A device")?;
+    let relay = setup.relay(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = relay.addr();
+    let result = async {
+        crate::open_kiosk(client, &relay.url()).await?;
+        let path: String =
+            serde_json::from_value(client.execute("return location.pathname;", vec![]).await?)?;
+        ensure!(
+            path == "/kiosk/",
+            "/kiosk was not sent to /kiosk/ (at {path})"
+        );
+
+        // Installed: the service worker controls the page and holds the page and its bundle.
+        poll(
+            "the service worker controls the kiosk and caches its bundle",
+            || async {
+                let (controlled, cached) = worker(client).await?;
+                Ok(controlled
+                    && cached.iter().any(|p| p == "/kiosk/")
+                    && cached.iter().any(|p| p.ends_with("_bg.wasm"))
+                    && cached.iter().any(|p| p.ends_with(".css")))
+            },
+        )
+        .await?;
+        let manifest: String = serde_json::from_value(
+            client
+                .execute(
+                    "return document.querySelector('link[rel=manifest]').href;",
+                    vec![],
+                )
+                .await?,
+        )?;
+        ensure!(
+            manifest.ends_with("/kiosk/manifest.webmanifest"),
+            "{manifest}"
+        );
+
+        let first = sim.append_punch(device).context("punch")?;
+        wait_for_within(client, &punch_css(device, first.id), PAGE_WAIT).await?;
+        poll("the kiosk kept its board with the punch", || {
+            saved_has(client, device, first.id)
+        })
+        .await?;
+        Ok::<_, anyhow::Error>(first)
+    }
+    .await;
+    let first = match result {
+        Ok(first) => first,
+        Err(e) => {
+            crate::shutdown(relay).await;
+            return Err(e);
+        }
+    };
+
+    // The relay goes away; a punch happens meanwhile; the tablet reloads.
+    crate::shutdown(relay).await;
+    let during = sim.append_punch(device).context("punch while offline")?;
+    client.refresh().await?;
+    wait_for_within(client, "[data-testid=kiosk][data-saved]", PAGE_WAIT)
+        .await
+        .context("without the relay, a reload did not show the saved kiosk")?;
+    wait_for_within(client, &punch_css(device, first.id), PAGE_WAIT)
+        .await
+        .context("the saved board lacks the punch it had")?;
+    wait_for_within(
+        client,
+        "[data-testid=kiosk-conn][data-state=offline]",
+        PAGE_WAIT,
+    )
+    .await?;
+    let conn = client
+        .find(Locator::Css("[data-testid=kiosk-conn]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(conn.contains("Offline since"), "the kiosk says {conn:?}");
+    save_screenshot(client, "kiosk-offline.png").await?;
+
+    // The relay is back at the same address: the kiosk reconnects by itself and reads on from
+    // its saved cursors.
+    let relay = setup.relay(addr).await?;
+    let back = async {
+        wait_for_within(client, crate::KIOSK_LIVE, PAGE_WAIT)
+            .await
+            .context("the kiosk did not reconnect")?;
+        wait_for_within(client, &punch_css(device, during.id), PAGE_WAIT)
+            .await
+            .context("the punch made while the relay was down did not appear")?;
+        let after = sim.append_punch(device).context("punch after")?;
+        wait_for_within(client, &punch_css(device, after.id), PAGE_WAIT).await?;
+        for id in [first.id, during.id, after.id] {
+            let n = client
+                .find_all(Locator::Css(&punch_css(device, id)))
+                .await?
+                .len();
+            ensure!(n == 1, "event {id} of {device} is shown {n} times");
+        }
+        Ok(())
+    }
+    .await;
+    crate::shutdown(relay).await;
+    back
+}

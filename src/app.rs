@@ -13,7 +13,7 @@ use crate::api::provide_api;
 use crate::api::session::{self, KIOSK_PATH, SessionState};
 use crate::components::role::RequireRole;
 use crate::components::session_gate::{SessionGate, follow_session_end};
-use crate::components::{ConnectionIndicator, DraftSlot};
+use crate::components::{ConnectionIndicator, DraftSlot, LangSwitch};
 use crate::pages::signin::SignInPage;
 use crate::pages::{
     AccountsPage, ArchivePage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage,
@@ -46,20 +46,20 @@ fn page_title(path: &str) -> String {
         .next()
         .unwrap_or_default();
     let page = match first {
-        "" => s::NAV_DEVICES,
-        "devices" => st::device::TITLE,
-        "bulk" => st::bulk::NAV,
-        "drift" => st::drift::NAV,
-        "logs" => st::logs::NAV,
-        "live" => st::live::NAV,
-        "clocks" => st::clocks::TITLE,
-        "timecards" => st::timecards::NAV,
-        "archive" | "sync" => st::sync::NAV,
-        "audit" => st::audit::NAV,
-        "accounts" => st::accounts::NAV,
-        _ => s::NOT_FOUND_TITLE,
+        "" => s::NAV_DEVICES(),
+        "devices" => st::device::TITLE(),
+        "bulk" => st::bulk::NAV(),
+        "drift" => st::drift::NAV(),
+        "logs" => st::logs::NAV(),
+        "live" => st::live::NAV(),
+        "clocks" => st::clocks::TITLE(),
+        "timecards" => st::timecards::NAV(),
+        "archive" | "sync" => st::sync::NAV(),
+        "audit" => st::audit::NAV(),
+        "accounts" => st::accounts::NAV(),
+        _ => s::NOT_FOUND_TITLE(),
     };
-    format!("{page} · {}", s::PRODUCT_NAME)
+    format!("{page} · {}", s::PRODUCT_NAME())
 }
 
 /// The console for a signed-in user.
@@ -78,7 +78,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
         if let Some(w) = web_sys::window() {
             let _ = w.location().replace(KIOSK_PATH);
         }
-        return view! { <p class="loading signin">{signin_s::CHECKING}</p> }.into_any();
+        return view! { <p class="loading signin">{signin_s::CHECKING()}</p> }.into_any();
     }
     let writes = role >= Role::Operator;
     let admin = role == Role::Admin;
@@ -107,10 +107,10 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
         menu_open.set(false);
     });
     view! {
-        <a class="skip-link" href="#main">{s::SKIP_TO_CONTENT}</a>
+        <a class="skip-link" href="#main">{s::SKIP_TO_CONTENT()}</a>
         <header class="app-header">
             <div class="app-header-inner">
-                <a class="brand" href="/">{s::PRODUCT_NAME}</a>
+                <a class="brand" href="/">{s::PRODUCT_NAME()}</a>
                 <button
                     type="button"
                     class="btn menu-toggle"
@@ -119,20 +119,21 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| menu_open.update(|o| *o = !*o)
                 >
-                    {s::MENU}
+                    {s::MENU()}
                 </button>
-                <nav id="main-nav" class="app-nav" class:open=move || menu_open.get() aria-label="Main">
-                    <A href="/" exact=true>{s::NAV_DEVICES}</A>
-                    {writes.then(|| view! { <A href="/bulk">{bulk_s::NAV}</A> })}
-                    {writes.then(|| view! { <A href="/drift">{drift_s::NAV}</A> })}
-                    <A href="/logs">{crate::strings::logs::NAV}</A>
-                    <A href="/live">{crate::strings::live::NAV}</A>
-                    <A href="/clocks">{crate::strings::clocks::NAV}</A>
-                    <A href="/timecards">{crate::strings::timecards::NAV}</A>
-                    <A href="/archive">{crate::strings::sync::NAV}</A>
-                    {admin.then(|| view! { <A href="/audit">{crate::strings::audit::NAV}</A> })}
-                    {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV}</A> })}
+                <nav id="main-nav" class="app-nav" class:open=move || menu_open.get() aria-label=s::NAV_LABEL()>
+                    <A href="/" exact=true>{s::NAV_DEVICES()}</A>
+                    {writes.then(|| view! { <A href="/bulk">{bulk_s::NAV()}</A> })}
+                    {writes.then(|| view! { <A href="/drift">{drift_s::NAV()}</A> })}
+                    <A href="/logs">{crate::strings::logs::NAV()}</A>
+                    <A href="/live">{crate::strings::live::NAV()}</A>
+                    <A href="/clocks">{crate::strings::clocks::NAV()}</A>
+                    <A href="/timecards">{crate::strings::timecards::NAV()}</A>
+                    <A href="/archive">{crate::strings::sync::NAV()}</A>
+                    {admin.then(|| view! { <A href="/audit">{crate::strings::audit::NAV()}</A> })}
+                    {admin.then(|| view! { <A href="/accounts">{crate::strings::accounts::NAV()}</A> })}
                 </nav>
+                <LangSwitch />
                 <ConnectionIndicator
                     state=api.state()
                     on_retry=Callback::new(move |()| api.reconnect_now())
@@ -142,7 +143,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                         <div class="who" data-testid="who" data-role=role.name()>
                             <span>{signin_s::who(&name, role.name())}</span>
                             <button type="button" class="btn btn-small" data-testid="sign-out" on:click=sign_out>
-                                {signin_s::SIGN_OUT}
+                                {signin_s::SIGN_OUT()}
                             </button>
                         </div>
                     }

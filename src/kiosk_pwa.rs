@@ -202,10 +202,10 @@ pub fn FullscreenPrompt() -> impl IntoView {
             view! {
                 <div class="kiosk-fullscreen" data-testid="kiosk-fullscreen">
                     <button type="button" class="kiosk-btn kiosk-fullscreen-go" on:click=enter>
-                        {s::FULLSCREEN}
+                        {s::FULLSCREEN()}
                     </button>
                     <button type="button" class="btn btn-small" on:click=later>
-                        {s::FULLSCREEN_LATER}
+                        {s::FULLSCREEN_LATER()}
                     </button>
                 </div>
             }
@@ -235,18 +235,9 @@ fn running_bundle() -> Option<String> {
 
 /// The bundle the relay serves now (`None`: the relay cannot be reached).
 async fn served_bundle() -> Option<String> {
-    let window = web_sys::window()?;
     // A query no cache has seen: the answer is the relay's current page.
     let url = format!("{SCOPE}?version-check={}", js_sys::Date::now() as u64);
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    if !resp.ok() {
-        return None;
-    }
-    let text = JsFuture::from(resp.text().ok()?).await.ok()?.as_string()?;
+    let text = crate::api::session::fetch_text(&url).await?;
     bundle_id(&text).map(str::to_string)
 }
 

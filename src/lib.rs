@@ -9,7 +9,8 @@
 //! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
 //!   error banner, device table, T&A config view), mounted directly by the component tests.
 //! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
-//! - [`strings`]: every user-visible string, per area.
+//! - [`strings`]: every user-visible string, per area, in the language in use ([`i18n`]:
+//!   English built in, Korean from `i18n/ko.json` when chosen).
 //!
 //! - [`kiosk_app`]: the root of the kiosk's own bundle (pairing, then the kiosk page only).
 //! - [`kiosk_pwa`]: the kiosk as an installed app: its service worker (`pwa/sw.js`), the screen
@@ -22,6 +23,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod download;
+pub mod i18n;
 pub mod kiosk_app;
 pub mod kiosk_pwa;
 pub mod live;

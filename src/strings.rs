@@ -1,88 +1,229 @@
-//! Every user-visible string, gathered per area so a translation can replace them in one place.
+//! Every user-visible string, gathered per area. Each is a function that gives the text in the
+//! language in use ([`crate::i18n`]): the English text here is also its key in the Korean catalog
+//! (`i18n/ko.json`). Names stay in capitals where the text is fixed (they were constants).
+#![allow(non_snake_case)]
 
 /// The shell: header, navigation, connection indicator.
 pub mod app {
-    pub const PRODUCT_NAME: &str = "BioStar T&A Console";
-    pub const SKIP_TO_CONTENT: &str = "Skip to content";
-    /// The button that shows the navigation on a narrow screen.
-    pub const MENU: &str = "Menu";
-    pub const NAV_DEVICES: &str = "Devices";
-    pub const NOT_FOUND_TITLE: &str = "Page not found";
-    pub const NOT_FOUND_BODY: &str = "There is no page at this address.";
-    pub const BACK_TO_DEVICES: &str = "Back to devices";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
 
-    pub const CONN_CONNECTING: &str = "Connecting to relay…";
-    pub const CONN_CONNECTED: &str = "Connected";
-    pub const CONN_RETRY_NOW: &str = "Retry now";
+    pub fn PRODUCT_NAME() -> &'static str {
+        tr("BioStar T&A Console")
+    }
+    pub fn SKIP_TO_CONTENT() -> &'static str {
+        tr("Skip to content")
+    }
+    /// The button that shows the navigation on a narrow screen.
+    /// The language switch's label (for screen readers; the switch shows the languages' own
+    /// names).
+    pub fn LANGUAGE() -> &'static str {
+        tr("Language")
+    }
+    /// The main navigation's name for screen readers.
+    pub fn NAV_LABEL() -> &'static str {
+        tr("Main")
+    }
+    pub fn MENU() -> &'static str {
+        tr("Menu")
+    }
+    pub fn NAV_DEVICES() -> &'static str {
+        tr("Devices")
+    }
+    pub fn NOT_FOUND_TITLE() -> &'static str {
+        tr("Page not found")
+    }
+    pub fn NOT_FOUND_BODY() -> &'static str {
+        tr("There is no page at this address.")
+    }
+    pub fn BACK_TO_DEVICES() -> &'static str {
+        tr("Back to devices")
+    }
+
+    pub fn CONN_CONNECTING() -> &'static str {
+        tr("Connecting to relay…")
+    }
+    pub fn CONN_CONNECTED() -> &'static str {
+        tr("Connected")
+    }
+    pub fn CONN_RETRY_NOW() -> &'static str {
+        tr("Retry now")
+    }
     /// "Disconnected — retrying in 3 s".
     pub fn conn_disconnected(retry_in_secs: u32) -> String {
-        format!("Disconnected — retrying in {retry_in_secs} s")
+        trf!(
+            "Disconnected — retrying in {retry_in_secs} s",
+            retry_in_secs
+        )
     }
 }
 
 /// The clocks page.
 pub mod clocks {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::dst::{DstSchedule, WeekTime, ZoneSettings, ZoneVerdict};
     use tna_types::time::format_offset;
 
-    pub const NAV: &str = "Clocks";
-    pub const TITLE: &str = "Clocks and time zones";
-    pub const INTRO: &str = "Each connected device's clock against the relay's, and the time zone it keeps: its UTC offset and daylight-saving schedules, judged against its site's zone for this year and the next. A punch is stamped with the device's clock, so a device that is off records wrong times; a device with a wrong zone shows wrong local times. Sync time sets the chosen devices to the relay's UTC time; Fix time zones writes the site's zone rules.";
-    pub const THRESHOLD: &str = "Flag devices off by more than (s)";
-    pub const REFRESH: &str = "Read again";
-    pub const LOADING: &str = "Reading device clocks and time zones…";
-    pub const NONE_CONNECTED: &str = "No device is connected: there is no clock to read.";
-    pub const LOAD_FAILED: &str = "The clocks could not be read";
-    pub const ZONES_FAILED: &str = "The devices' time-zone settings could not be read";
-    pub const SYNC_FAILED: &str = "Sync time failed";
-    pub const FIX_FAILED: &str = "Fix time zones failed";
-    pub const SELECT_DRIFTED: &str = "Select the flagged clocks";
-    pub const SELECT_WRONG_ZONE: &str = "Select wrong time zones";
-    pub const CAPTION: &str =
-        "Device clocks, their offset from the relay, and their time-zone settings";
-    pub const COL_PICK: &str = "Choose";
-    pub const COL_DEVICE: &str = "Device";
-    pub const COL_TIME: &str = "Device time (site's zone)";
-    pub const COL_OFFSET: &str = "Offset from relay";
-    pub const COL_SETTINGS: &str = "Zone settings on the device";
-    pub const COL_THIS_YEAR: &str = "This year";
-    pub const COL_NEXT_YEAR: &str = "Next year";
-    pub const COL_RESULT: &str = "Sync result";
-    pub const SYNCED: &str = "Synced";
-    pub const SYNC_ROW_FAILED: &str = "Failed";
-    pub const FIX_NOTHING: &str = "Already right: nothing written";
-    pub const NO_DST: &str = "no DST";
+    pub fn NAV() -> &'static str {
+        tr("Clocks")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Clocks and time zones")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "Each connected device's clock against the relay's, and the time zone it keeps: its UTC offset and daylight-saving schedules, judged against its site's zone for this year and the next. A punch is stamped with the device's clock, so a device that is off records wrong times; a device with a wrong zone shows wrong local times. Sync time sets the chosen devices to the relay's UTC time; Fix time zones writes the site's zone rules.",
+        )
+    }
+    pub fn THRESHOLD() -> &'static str {
+        tr("Flag devices off by more than (s)")
+    }
+    pub fn REFRESH() -> &'static str {
+        tr("Read again")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Reading device clocks and time zones…")
+    }
+    pub fn NONE_CONNECTED() -> &'static str {
+        tr("No device is connected: there is no clock to read.")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The clocks could not be read")
+    }
+    pub fn ZONES_FAILED() -> &'static str {
+        tr("The devices' time-zone settings could not be read")
+    }
+    pub fn SYNC_FAILED() -> &'static str {
+        tr("Sync time failed")
+    }
+    pub fn FIX_FAILED() -> &'static str {
+        tr("Fix time zones failed")
+    }
+    pub fn SELECT_DRIFTED() -> &'static str {
+        tr("Select the flagged clocks")
+    }
+    pub fn SELECT_WRONG_ZONE() -> &'static str {
+        tr("Select wrong time zones")
+    }
+    pub fn CAPTION() -> &'static str {
+        tr("Device clocks, their offset from the relay, and their time-zone settings")
+    }
+    pub fn COL_PICK() -> &'static str {
+        tr("Choose")
+    }
+    pub fn COL_DEVICE() -> &'static str {
+        tr("Device")
+    }
+    pub fn COL_TIME() -> &'static str {
+        tr("Device time (site's zone)")
+    }
+    pub fn COL_OFFSET() -> &'static str {
+        tr("Offset from relay")
+    }
+    pub fn COL_SETTINGS() -> &'static str {
+        tr("Zone settings on the device")
+    }
+    pub fn COL_THIS_YEAR() -> &'static str {
+        tr("This year")
+    }
+    pub fn COL_NEXT_YEAR() -> &'static str {
+        tr("Next year")
+    }
+    pub fn COL_RESULT() -> &'static str {
+        tr("Sync result")
+    }
+    pub fn SYNCED() -> &'static str {
+        tr("Synced")
+    }
+    pub fn SYNC_ROW_FAILED() -> &'static str {
+        tr("Failed")
+    }
+    pub fn FIX_NOTHING() -> &'static str {
+        tr("Already right: nothing written")
+    }
+    pub fn NO_DST() -> &'static str {
+        tr("no DST")
+    }
     /// The start of the confirmation of a clock sync (count and sites follow).
-    pub const CONFIRM_SYNC: &str = "Set the clock to the relay's UTC time on";
-    pub const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    pub const ORDINALS: [&str; 10] = [
-        "1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th",
-    ];
+    pub fn CONFIRM_SYNC() -> &'static str {
+        tr("Set the clock to the relay's UTC time on")
+    }
+    pub fn MONTHS() -> [&'static str; 12] {
+        [
+            tr("Jan"),
+            tr("Feb"),
+            tr("Mar"),
+            tr("Apr"),
+            tr("May"),
+            tr("Jun"),
+            tr("Jul"),
+            tr("Aug"),
+            tr("Sep"),
+            tr("Oct"),
+            tr("Nov"),
+            tr("Dec"),
+        ]
+    }
+    pub fn WEEKDAYS() -> [&'static str; 7] {
+        [
+            tr("Sun"),
+            tr("Mon"),
+            tr("Tue"),
+            tr("Wed"),
+            tr("Thu"),
+            tr("Fri"),
+            tr("Sat"),
+        ]
+    }
+    pub fn ORDINALS() -> [&'static str; 10] {
+        [
+            tr("1st"),
+            tr("2nd"),
+            tr("3rd"),
+            tr("4th"),
+            tr("5th"),
+            tr("6th"),
+            tr("7th"),
+            tr("8th"),
+            tr("9th"),
+            tr("10th"),
+        ]
+    }
     pub fn summary(drifted: usize, threshold: i64) -> String {
         match drifted {
-            0 => format!("No clock is off by more than {threshold} s."),
-            1 => format!("1 clock is off by more than {threshold} s."),
-            n => format!("{n} clocks are off by more than {threshold} s."),
+            0 => trf!("No clock is off by more than {threshold} s.", threshold),
+            1 => trf!("1 clock is off by more than {threshold} s.", threshold),
+            n => trf!(
+                "{n} clocks are off by more than {threshold} s.",
+                n,
+                threshold
+            ),
         }
     }
     pub fn zone_summary(wrong: usize) -> String {
         match wrong {
-            0 => "Every judged device keeps its site's time zone for this year.".to_string(),
-            1 => "1 device does not keep its site's time zone for this year.".to_string(),
-            n => format!("{n} devices do not keep their site's time zone for this year."),
+            0 => tr("Every judged device keeps its site's time zone for this year.").to_string(),
+            1 => tr("1 device does not keep its site's time zone for this year.").to_string(),
+            n => trf!(
+                "{n} devices do not keep their site's time zone for this year.",
+                n
+            ),
         }
     }
     pub fn sync(n: usize) -> String {
-        format!("Sync time of {n} devices")
+        trf!("Sync time of {n} devices", n)
     }
     pub fn fix(n: usize) -> String {
-        format!("Fix time zones of {n} devices…")
+        trf!("Fix time zones of {n} devices…", n)
     }
     pub fn pick(id: u32) -> String {
-        format!("Choose device {id}")
+        trf!("Choose device {id}", id)
     }
     /// The stable name of a verdict (`data-verdict`).
     pub fn verdict_key(v: ZoneVerdict) -> &'static str {
@@ -97,49 +238,54 @@ pub mod clocks {
     }
     pub fn verdict_text(v: ZoneVerdict) -> &'static str {
         match v {
-            ZoneVerdict::Right => "Right",
-            ZoneVerdict::WrongOffset => "Wrong UTC offset",
-            ZoneVerdict::DstMissing => "DST missing",
-            ZoneVerdict::DstOtherYear => "DST set for another year",
-            ZoneVerdict::DstDiffers => "DST rule differs",
-            ZoneVerdict::DstUnsupported => "Device cannot keep DST",
+            ZoneVerdict::Right => tr("Right"),
+            ZoneVerdict::WrongOffset => tr("Wrong UTC offset"),
+            ZoneVerdict::DstMissing => tr("DST missing"),
+            ZoneVerdict::DstOtherYear => tr("DST set for another year"),
+            ZoneVerdict::DstDiffers => tr("DST rule differs"),
+            ZoneVerdict::DstUnsupported => tr("Device cannot keep DST"),
         }
     }
     /// "last Sun of Mar 2026, 01:00 UTC".
     pub fn week_time(w: &WeekTime) -> String {
         let ordinal = if w.ordinal == tna_types::dst::LAST {
-            "last"
+            tr("last")
         } else {
             usize::try_from(w.ordinal - 1)
                 .ok()
-                .and_then(|i| ORDINALS.get(i))
-                .copied()
+                .and_then(|i| ORDINALS().get(i).copied())
                 .unwrap_or("?")
         };
-        let day = WEEKDAYS.get(usize::from(w.weekday)).copied().unwrap_or("?");
-        let month = usize::from(w.month)
-            .checked_sub(1)
-            .and_then(|i| MONTHS.get(i))
+        let day = WEEKDAYS()
+            .get(usize::from(w.weekday))
             .copied()
             .unwrap_or("?");
-        format!(
-            "{ordinal} {day} of {month} {}, {:02}:{:02} UTC",
-            w.year, w.hour, w.minute
+        let month = usize::from(w.month)
+            .checked_sub(1)
+            .and_then(|i| MONTHS().get(i).copied())
+            .unwrap_or("?");
+        trf!(
+            "{ordinal} {day} of {month} {year}, {time} UTC",
+            ordinal,
+            day,
+            month,
+            year = w.year,
+            time = format!("{:02}:{:02}", w.hour, w.minute)
         )
     }
     fn schedule_text(d: &DstSchedule) -> String {
         let mins = d.offset_seconds / 60;
         let shift = if mins % 60 == 0 {
-            format!("{:+} h", mins / 60)
+            trf!("{h} h", h = format!("{:+}", mins / 60))
         } else {
-            format!("{mins:+} min")
+            trf!("{min} min", min = format!("{mins:+}"))
         };
         format!("{} → {} ({shift})", week_time(&d.start), week_time(&d.end))
     }
     /// "UTC+01:00; DST last Sun of Mar 2026, 01:00 UTC → last Sun of Oct 2026, 01:00 UTC (+1 h)".
     pub fn settings_text(z: &ZoneSettings) -> String {
         let dst = if z.schedules.is_empty() {
-            NO_DST.to_string()
+            NO_DST().to_string()
         } else {
             z.schedules
                 .iter()
@@ -151,7 +297,7 @@ pub mod clocks {
     }
     /// A verdict's title: what the zone asks for.
     pub fn expected_text(z: &ZoneSettings) -> String {
-        format!("The site's zone asks for: {}", settings_text(z))
+        trf!("The site's zone asks for: {zone}", zone = settings_text(z))
     }
     /// One grouped change of a preview.
     pub fn change_text(
@@ -162,16 +308,16 @@ pub mod clocks {
     ) -> String {
         let mut parts = Vec::new();
         if offset {
-            parts.push(format!(
-                "UTC offset UTC{} → UTC{}",
-                format_offset(before.utc_offset),
-                format_offset(target.utc_offset)
+            parts.push(trf!(
+                "UTC offset UTC{from} → UTC{to}",
+                from = format_offset(before.utc_offset),
+                to = format_offset(target.utc_offset)
             ));
         }
         if schedules {
             let list = |z: &ZoneSettings| {
                 if z.schedules.is_empty() {
-                    NO_DST.to_string()
+                    NO_DST().to_string()
                 } else {
                     z.schedules
                         .iter()
@@ -180,451 +326,830 @@ pub mod clocks {
                         .join("; ")
                 }
             };
-            parts.push(format!("DST {} → {}", list(before), list(target)));
+            parts.push(trf!(
+                "DST {from} → {to}",
+                from = list(before),
+                to = list(target)
+            ));
         }
         parts.join("; ")
     }
     pub use super::components::devices_count;
     pub fn preview_title(year: i32) -> String {
-        format!("What fixing would write ({year} rules)")
+        trf!("What fixing would write ({year} rules)", year)
     }
     pub fn result_title(year: i32) -> String {
-        format!("Time zones written ({year} rules)")
+        trf!("Time zones written ({year} rules)", year)
     }
     pub fn preview_intro(changing: usize) -> String {
         match changing {
-            0 => "Every chosen device already keeps its site's zone: nothing to write.".to_string(),
-            n => format!(
-                "{} would change. Devices that already match are left alone.",
-                devices_count(n)
+            0 => tr("Every chosen device already keeps its site's zone: nothing to write.")
+                .to_string(),
+            n => trf!(
+                "{devices} would change. Devices that already match are left alone.",
+                devices = devices_count(n)
             ),
         }
     }
     pub fn apply_fix(n: usize) -> String {
-        format!("Write to {}", devices_count(n))
+        trf!("Write to {devices}", devices = devices_count(n))
     }
     /// The confirmation of a fix: the count and the sites.
     pub fn confirm_fix(n: usize, sites: &[String]) -> String {
         if sites.is_empty() {
-            format!("Write the time-zone settings of {}?", devices_count(n))
+            trf!(
+                "Write the time-zone settings of {devices}?",
+                devices = devices_count(n)
+            )
         } else {
-            format!(
-                "Write the time-zone settings of {} at {}?",
-                devices_count(n),
-                sites.join(", ")
+            trf!(
+                "Write the time-zone settings of {devices} at {sites}?",
+                devices = devices_count(n),
+                sites = sites.join(", ")
             )
         }
     }
     pub fn written_summary(written: usize, total: usize) -> String {
-        format!(
-            "Written to {written} of {} (re-read after writing).",
-            devices_count(total)
+        trf!(
+            "Written to {written} of {devices} (re-read after writing).",
+            written,
+            devices = devices_count(total)
         )
     }
     pub fn fix_written(verdict: Option<ZoneVerdict>) -> String {
         match verdict {
-            Some(v) => format!("Written; re-read: {}", verdict_text(v)),
-            None => "Written; the re-read failed".to_string(),
+            Some(v) => trf!("Written; re-read: {verdict}", verdict = verdict_text(v)),
+            None => tr("Written; the re-read failed").to_string(),
         }
     }
     pub fn fix_failed(why: &str) -> String {
-        format!("Not fixed: {why}")
+        trf!("Not fixed: {why}", why)
     }
 }
 
 /// The accounts page (admin).
 pub mod accounts {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::Role;
 
-    pub const NAV: &str = "Accounts";
-    pub const TITLE: &str = "Accounts";
-    pub const INTRO: &str = "Admins manage accounts; operators change devices; viewers read logs and live events; kiosks show the reception screen only. A change of role or password signs that account out everywhere.";
-    pub const LOADING: &str = "Loading accounts…";
-    pub const LOAD_FAILED: &str = "The accounts could not be read";
-    pub const FAILED: &str = "That did not work";
-    pub const CAPTION: &str = "Accounts of this relay";
-    pub const COL_USER: &str = "Username";
-    pub const COL_ROLE: &str = "Role";
-    pub const COL_ACTIONS: &str = "Password and removal";
-    pub const CREATE_TITLE: &str = "New account";
-    pub const USERNAME: &str = "Username";
-    pub const PASSWORD: &str = "Password (at least 10 characters)";
-    pub const ROLE: &str = "Role";
-    pub const CREATE: &str = "Create account";
-    pub const NEW_PASSWORD: &str = "New password";
-    pub const SET_PASSWORD: &str = "Set password";
-    pub const DELETE: &str = "Delete";
-    pub const KIOSKS_TITLE: &str = "Paired reception tablets";
-    pub const KIOSKS_NONE: &str = "No tablet is paired.";
-    pub const COL_KIOSK: &str = "Tablet";
-    pub const COL_PAIRED: &str = "Paired (UTC day)";
-    pub const COL_EXPIRES: &str = "Signed in until";
-    pub const UNPAIR: &str = "Unpair";
+    pub fn NAV() -> &'static str {
+        tr("Accounts")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Accounts")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "Admins manage accounts; operators change devices; viewers read logs and live events; kiosks show the reception screen only. A change of role or password signs that account out everywhere.",
+        )
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Loading accounts…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The accounts could not be read")
+    }
+    pub fn FAILED() -> &'static str {
+        tr("That did not work")
+    }
+    pub fn CAPTION() -> &'static str {
+        tr("Accounts of this relay")
+    }
+    pub fn COL_USER() -> &'static str {
+        tr("Username")
+    }
+    pub fn COL_ROLE() -> &'static str {
+        tr("Role")
+    }
+    pub fn COL_ACTIONS() -> &'static str {
+        tr("Password and removal")
+    }
+    pub fn CREATE_TITLE() -> &'static str {
+        tr("New account")
+    }
+    pub fn USERNAME() -> &'static str {
+        tr("Username")
+    }
+    pub fn PASSWORD() -> &'static str {
+        tr("Password (at least 10 characters)")
+    }
+    pub fn ROLE() -> &'static str {
+        tr("Role")
+    }
+    pub fn CREATE() -> &'static str {
+        tr("Create account")
+    }
+    pub fn NEW_PASSWORD() -> &'static str {
+        tr("New password")
+    }
+    pub fn SET_PASSWORD() -> &'static str {
+        tr("Set password")
+    }
+    pub fn DELETE() -> &'static str {
+        tr("Delete")
+    }
+    pub fn KIOSKS_TITLE() -> &'static str {
+        tr("Paired reception tablets")
+    }
+    pub fn KIOSKS_NONE() -> &'static str {
+        tr("No tablet is paired.")
+    }
+    pub fn COL_KIOSK() -> &'static str {
+        tr("Tablet")
+    }
+    pub fn COL_PAIRED() -> &'static str {
+        tr("Paired (UTC day)")
+    }
+    pub fn COL_EXPIRES() -> &'static str {
+        tr("Signed in until")
+    }
+    pub fn UNPAIR() -> &'static str {
+        tr("Unpair")
+    }
     pub fn confirm_unpair(name: &str) -> String {
-        format!(
-            "Unpair the tablet {name}? It stops showing the kiosk at once and needs a new code."
+        trf!(
+            "Unpair the tablet {name}? It stops showing the kiosk at once and needs a new code.",
+            name
         )
     }
     pub fn unpaired(name: &str) -> String {
-        format!("Tablet {name} unpaired.")
+        trf!("Tablet {name} unpaired.", name)
     }
-    pub const PAIR_TITLE: &str = "Pair a reception tablet";
-    pub const PAIR_INTRO: &str = "Makes a one-time code (valid for a few minutes). On the tablet, open /kiosk/pair and enter it: the tablet then shows the kiosk and stays signed in.";
-    pub const KIOSK_NAME: &str = "Tablet name";
-    pub const PAIR: &str = "Make a pairing code";
-    pub const PAIR_CODE_IS: &str = "Pairing code:";
-    pub const PAIR_HOW: &str = "— enter it at /kiosk/pair on the tablet.";
-    pub const SCOPE: &str = "What the tablet shows";
-    pub const SCOPE_HINT: &str = "Only today's punches of these devices, without device addresses. Choose no site and no device to show every device.";
-    pub const SCOPE_SITES: &str = "Sites";
-    pub const SCOPE_DEVICES: &str = "Device IDs (comma-separated)";
-    pub const SCOPE_BAD_DEVICES: &str =
-        "Write device IDs as numbers separated by commas, e.g. 541234567, 541234568.";
-    pub const COL_SCOPE: &str = "Shows";
-    pub const SCOPE_ALL: &str = "Every device";
-    pub const NAME_FORM: &str = "Names on the tablet";
-    pub const NAME_FULL: &str = "Full name";
-    pub const NAME_FIRST_INITIAL: &str = "First name and initial (public wall)";
+    pub fn PAIR_TITLE() -> &'static str {
+        tr("Pair a reception tablet")
+    }
+    pub fn PAIR_INTRO() -> &'static str {
+        tr(
+            "Makes a one-time code (valid for a few minutes). On the tablet, open /kiosk/pair and enter it: the tablet then shows the kiosk and stays signed in.",
+        )
+    }
+    pub fn KIOSK_NAME() -> &'static str {
+        tr("Tablet name")
+    }
+    pub fn PAIR() -> &'static str {
+        tr("Make a pairing code")
+    }
+    pub fn PAIR_CODE_IS() -> &'static str {
+        tr("Pairing code:")
+    }
+    pub fn PAIR_HOW() -> &'static str {
+        tr("— enter it at /kiosk/pair on the tablet.")
+    }
+    pub fn SCOPE() -> &'static str {
+        tr("What the tablet shows")
+    }
+    pub fn SCOPE_HINT() -> &'static str {
+        tr(
+            "Only today's punches of these devices, without device addresses. Choose no site and no device to show every device.",
+        )
+    }
+    pub fn SCOPE_SITES() -> &'static str {
+        tr("Sites")
+    }
+    pub fn SCOPE_DEVICES() -> &'static str {
+        tr("Device IDs (comma-separated)")
+    }
+    pub fn SCOPE_BAD_DEVICES() -> &'static str {
+        tr("Write device IDs as numbers separated by commas, e.g. 541234567, 541234568.")
+    }
+    pub fn COL_SCOPE() -> &'static str {
+        tr("Shows")
+    }
+    pub fn SCOPE_ALL() -> &'static str {
+        tr("Every device")
+    }
+    pub fn NAME_FORM() -> &'static str {
+        tr("Names on the tablet")
+    }
+    pub fn NAME_FULL() -> &'static str {
+        tr("Full name")
+    }
+    pub fn NAME_FIRST_INITIAL() -> &'static str {
+        tr("First name and initial (public wall)")
+    }
     /// "Sites HQ, Depot · devices 541234567".
     pub fn scope_text(scope: &tna_types::protocol::KioskScope) -> String {
         let mut parts = Vec::new();
         if scope.all_devices {
-            parts.push(SCOPE_ALL.to_string());
+            parts.push(SCOPE_ALL().to_string());
         }
         if !scope.sites.is_empty() {
-            parts.push(format!("Sites {}", scope.sites.join(", ")));
+            parts.push(trf!("Sites {sites}", sites = scope.sites.join(", ")));
         }
         if !scope.devices.is_empty() {
             let ids: Vec<String> = scope.devices.iter().map(u32::to_string).collect();
-            parts.push(format!("devices {}", ids.join(", ")));
+            parts.push(trf!("devices {ids}", ids = ids.join(", ")));
         }
         if !scope.name_form.is_full() {
-            parts.push("first names".to_string());
+            parts.push(tr("first names").to_string());
         }
         parts.join(" · ")
     }
     pub fn role_text(r: Role) -> &'static str {
         match r {
-            Role::Kiosk => "Kiosk (reception screen only)",
-            Role::Viewer => "Viewer (read-only)",
-            Role::Operator => "Operator (changes devices)",
-            Role::Admin => "Admin (everything)",
+            Role::Kiosk => tr("Kiosk (reception screen only)"),
+            Role::Viewer => tr("Viewer (read-only)"),
+            Role::Operator => tr("Operator (changes devices)"),
+            Role::Admin => tr("Admin (everything)"),
         }
     }
     pub fn created(u: &str) -> String {
-        format!("Account {u} created.")
+        trf!("Account {u} created.", u)
     }
     pub fn role_changed(u: &str, r: Role) -> String {
-        format!("{u} is now {}; their sessions were ended.", r.name())
+        trf!(
+            "{u} is now {role}; their sessions were ended.",
+            u,
+            role = r.name()
+        )
     }
     pub fn password_set(u: &str) -> String {
-        format!("New password set for {u}; their sessions were ended.")
+        trf!("New password set for {u}; their sessions were ended.", u)
     }
     pub fn confirm_delete(u: &str) -> String {
-        format!("Delete the account {u}? Its sessions end at once.")
+        trf!("Delete the account {u}? Its sessions end at once.", u)
     }
     pub fn deleted(u: &str) -> String {
-        format!("Account {u} deleted.")
+        trf!("Account {u} deleted.", u)
     }
     pub fn new_password_for(u: &str) -> String {
-        format!("New password for {u}")
+        trf!("New password for {u}", u)
     }
 }
 
 /// Sign-in, sign-out and kiosk pairing.
 pub mod signin {
-    pub const TITLE: &str = "Sign in";
-    pub const INTRO: &str = "Sign in with the account an admin gave you.";
-    pub const USERNAME: &str = "Username";
-    pub const PASSWORD: &str = "Password";
-    pub const SUBMIT: &str = "Sign in";
-    pub const SIGNING_IN: &str = "Signing in…";
-    pub const KIOSK_HINT: &str = "A reception tablet?";
-    pub const KIOSK_LINK: &str = "Pair it with a code";
-    pub const PAIR_TITLE: &str = "Pair this tablet as a kiosk";
-    pub const PAIR_INTRO: &str = "Enter the one-time code an admin made under Accounts. The tablet then shows the reception screen without a password.";
-    pub const PAIR_CODE: &str = "Pairing code";
-    pub const PAIR_SUBMIT: &str = "Pair";
-    pub const CHECKING: &str = "Checking sign-in…";
-    pub const UNREACHABLE: &str = "The relay cannot be reached";
-    pub const TRY_AGAIN: &str = "Try again";
-    pub const SIGN_OUT: &str = "Sign out";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn TITLE() -> &'static str {
+        tr("Sign in")
+    }
+    pub fn INTRO() -> &'static str {
+        tr("Sign in with the account an admin gave you.")
+    }
+    pub fn USERNAME() -> &'static str {
+        tr("Username")
+    }
+    pub fn PASSWORD() -> &'static str {
+        tr("Password")
+    }
+    pub fn SUBMIT() -> &'static str {
+        tr("Sign in")
+    }
+    pub fn SIGNING_IN() -> &'static str {
+        tr("Signing in…")
+    }
+    pub fn KIOSK_HINT() -> &'static str {
+        tr("A reception tablet?")
+    }
+    pub fn KIOSK_LINK() -> &'static str {
+        tr("Pair it with a code")
+    }
+    pub fn PAIR_TITLE() -> &'static str {
+        tr("Pair this tablet as a kiosk")
+    }
+    pub fn PAIR_INTRO() -> &'static str {
+        tr(
+            "Enter the one-time code an admin made under Accounts. The tablet then shows the reception screen without a password.",
+        )
+    }
+    pub fn PAIR_CODE() -> &'static str {
+        tr("Pairing code")
+    }
+    pub fn PAIR_SUBMIT() -> &'static str {
+        tr("Pair")
+    }
+    pub fn CHECKING() -> &'static str {
+        tr("Checking sign-in…")
+    }
+    pub fn UNREACHABLE() -> &'static str {
+        tr("The relay cannot be reached")
+    }
+    pub fn TRY_AGAIN() -> &'static str {
+        tr("Try again")
+    }
+    pub fn SIGN_OUT() -> &'static str {
+        tr("Sign out")
+    }
     /// "anna (operator)".
     pub fn who(username: &str, role: &str) -> String {
-        format!("{username} ({role})")
+        trf!("{username} ({role})", username, role)
     }
 }
 
 /// Errors of the relay connection (see `crate::api::ApiError`).
 pub mod api {
-    pub const NOT_CONNECTED: &str = "Not connected to the relay. The console reconnects by itself; try again when the header shows Connected.";
-    pub const CONNECT_FAILED: &str =
-        "Could not connect to the relay. Check that it is running; the console keeps retrying.";
-    pub const CONNECTION_LOST: &str = "The connection to the relay dropped before the answer arrived; the request may or may not have been carried out.";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn NOT_CONNECTED() -> &'static str {
+        tr(
+            "Not connected to the relay. The console reconnects by itself; try again when the header shows Connected.",
+        )
+    }
+    pub fn CONNECT_FAILED() -> &'static str {
+        tr("Could not connect to the relay. Check that it is running; the console keeps retrying.")
+    }
+    pub fn CONNECTION_LOST() -> &'static str {
+        tr(
+            "The connection to the relay dropped before the answer arrived; the request may or may not have been carried out.",
+        )
+    }
     pub fn timed_out(after_ms: u32) -> String {
-        format!(
-            "No answer from the relay within {} s; the request may still be carried out.",
-            after_ms.div_ceil(1000)
+        trf!(
+            "No answer from the relay within {secs} s; the request may still be carried out.",
+            secs = after_ms.div_ceil(1000)
         )
     }
     pub fn protocol_error(detail: &str) -> String {
-        format!("The console could not talk to the relay: {detail}")
+        trf!("The console could not talk to the relay: {detail}", detail)
     }
     /// What a method does, for "your role may not …".
     pub fn method_action(method: &str) -> String {
         match method {
-            "tna.setConfig" | "tna.setConfigMulti" => "change T&A configurations".into(),
-            "jobCodes.set" | "jobCodes.setMulti" => "change job codes".into(),
-            "system.setJobCodeUse" => "switch job codes on or off".into(),
-            "time.sync" => "set device clocks".into(),
-            "time.fixZones" => "change device time zones".into(),
-            "archive.sync" => "start an archive sync".into(),
-            "timecards.setPolicy" => "change the timecard policy".into(),
-            "audit.list" => "read the audit trail".into(),
+            "tna.setConfig" | "tna.setConfigMulti" => tr("change T&A configurations").into(),
+            "jobCodes.set" | "jobCodes.setMulti" => tr("change job codes").into(),
+            "system.setJobCodeUse" => tr("switch job codes on or off").into(),
+            "time.sync" => tr("set device clocks").into(),
+            "time.fixZones" => tr("change device time zones").into(),
+            "archive.sync" => tr("start an archive sync").into(),
+            "timecards.setPolicy" => tr("change the timecard policy").into(),
+            "audit.list" => tr("read the audit trail").into(),
             m if m.starts_with("accounts.") || m.starts_with("kiosk.") => {
-                "manage accounts and kiosks".into()
+                tr("manage accounts and kiosks").into()
             }
-            other => format!("call {other}"),
+            other => trf!("call {other}", other),
         }
     }
 }
 
 /// Shared components.
 pub mod components {
-    pub const STATUS_CONNECTED: &str = "Connected";
-    pub const STATUS_CONNECTING: &str = "Connecting";
-    pub const STATUS_DISCONNECTED: &str = "Disconnected";
-    pub const STATUS_ERROR: &str = "Error";
-    pub const RETRY: &str = "Retry";
-    pub const RETRYING: &str = "Retrying…";
-    pub const ERROR_TITLE: &str = "Something went wrong";
-    pub const YES: &str = "Yes";
-    pub const NO: &str = "No";
-    pub const SELECT_ALL: &str = "All";
-    pub const SELECT_NONE: &str = "None";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn STATUS_CONNECTED() -> &'static str {
+        tr("Connected")
+    }
+    pub fn STATUS_CONNECTING() -> &'static str {
+        tr("Connecting")
+    }
+    pub fn STATUS_DISCONNECTED() -> &'static str {
+        tr("Disconnected")
+    }
+    pub fn STATUS_ERROR() -> &'static str {
+        tr("Error")
+    }
+    pub fn RETRY() -> &'static str {
+        tr("Retry")
+    }
+    pub fn RETRYING() -> &'static str {
+        tr("Retrying…")
+    }
+    pub fn ERROR_TITLE() -> &'static str {
+        tr("Something went wrong")
+    }
+    pub fn YES() -> &'static str {
+        tr("Yes")
+    }
+    pub fn NO() -> &'static str {
+        tr("No")
+    }
+    pub fn SELECT_ALL() -> &'static str {
+        tr("All")
+    }
+    pub fn SELECT_NONE() -> &'static str {
+        tr("None")
+    }
     /// "1 device", "52 devices".
     pub fn devices_count(n: usize) -> String {
-        if n == 1 {
-            "1 device".to_string()
-        } else {
-            format!("{n} devices")
-        }
+        crate::i18n::plural(n, "1 device", "{n} devices")
     }
     /// "Apply this configuration to 52 devices at HQ, Warehouse?": a write to many devices,
     /// with the count and the sites.
     pub fn confirm_many(what: &str, n: usize, sites: &[String]) -> String {
         let devices = devices_count(n);
         if sites.is_empty() {
-            format!("{what} {devices}?")
+            trf!("{what} {devices}?", what, devices)
         } else {
-            format!("{what} {devices} at {}?", sites.join(", "))
+            trf!(
+                "{what} {devices} at {sites}?",
+                what,
+                devices,
+                sites = sites.join(", ")
+            )
         }
     }
     /// The first day of a range filter.
-    pub const FROM: &str = "From";
+    pub fn FROM() -> &'static str {
+        tr("From")
+    }
     /// The last day of a range filter (its punches are included).
-    pub const TO: &str = "To (inclusive)";
+    pub fn TO() -> &'static str {
+        tr("To (inclusive)")
+    }
 }
 
 /// The devices page.
 pub mod devices {
-    pub const TITLE: &str = "Devices";
-    pub const FILTER_LABEL: &str = "Filter devices";
-    pub const FILTER_PLACEHOLDER: &str = "Filter by ID, name, place, tag, site or type";
-    pub const REFRESH: &str = "Refresh";
-    pub const REFRESHING: &str = "Refreshing…";
-    pub const LOADING: &str = "Loading devices…";
-    pub const LOAD_FAILED: &str = "The device list could not be read";
-    pub const NONE: &str = "The gateway reports no devices.";
-    pub const NO_MATCH: &str = "No device matches the filter.";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn TITLE() -> &'static str {
+        tr("Devices")
+    }
+    pub fn FILTER_LABEL() -> &'static str {
+        tr("Filter devices")
+    }
+    pub fn FILTER_PLACEHOLDER() -> &'static str {
+        tr("Filter by ID, name, place, tag, site or type")
+    }
+    pub fn REFRESH() -> &'static str {
+        tr("Refresh")
+    }
+    pub fn REFRESHING() -> &'static str {
+        tr("Refreshing…")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Loading devices…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The device list could not be read")
+    }
+    pub fn NONE() -> &'static str {
+        tr("The gateway reports no devices.")
+    }
+    pub fn NO_MATCH() -> &'static str {
+        tr("No device matches the filter.")
+    }
     /// A status change pushed while the page is open: "since 14:05:09".
     pub fn since(time: &str) -> String {
-        format!("since {time}")
+        trf!("since {time}", time)
     }
-    pub const CAPTION: &str = "Devices known to the gateway";
-    pub const COL_ID: &str = "ID";
-    pub const COL_NAME: &str = "Name";
-    pub const COL_SITE: &str = "Site";
-    pub const COL_TYPE: &str = "Type";
-    pub const COL_ADDRESS: &str = "Address";
-    pub const COL_STATUS: &str = "Status";
-    pub const COL_TNA: &str = "T&A";
-    pub const COL_JOB_CODES: &str = "Job codes";
+    pub fn CAPTION() -> &'static str {
+        tr("Devices known to the gateway")
+    }
+    pub fn COL_ID() -> &'static str {
+        tr("ID")
+    }
+    pub fn COL_NAME() -> &'static str {
+        tr("Name")
+    }
+    pub fn COL_SITE() -> &'static str {
+        tr("Site")
+    }
+    pub fn COL_TYPE() -> &'static str {
+        tr("Type")
+    }
+    pub fn COL_ADDRESS() -> &'static str {
+        tr("Address")
+    }
+    pub fn COL_STATUS() -> &'static str {
+        tr("Status")
+    }
+    pub fn COL_TNA() -> &'static str {
+        tr("T&A")
+    }
+    pub fn COL_JOB_CODES() -> &'static str {
+        tr("Job codes")
+    }
     /// "Showing 3 of 12 devices · 10 connected".
     pub fn summary(shown: usize, total: usize, connected: usize) -> String {
         if shown == total {
-            format!("{total} devices · {connected} connected")
+            trf!("{total} devices · {connected} connected", total, connected)
         } else {
-            format!("Showing {shown} of {total} devices · {connected} connected")
+            trf!(
+                "Showing {shown} of {total} devices · {connected} connected",
+                shown,
+                total,
+                connected
+            )
         }
     }
     /// Accessible name of a row's link.
     pub fn open_device(id: u32) -> String {
-        format!("Open device {id}")
+        trf!("Open device {id}", id)
     }
     /// A site whose gateway did not answer `devices.list`.
     pub fn site_down(site: &str, devices: u32, why: Option<&str>) -> String {
-        let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
-        format!(
-            "The gateway of site {site} cannot be reached{why}. Its {devices} devices are shown as last seen and cannot be changed until it is back; other sites are not affected."
+        let why = why.map(|w| trf!(" ({w})", w)).unwrap_or_default();
+        trf!(
+            "The gateway of site {site} cannot be reached{why}. Its {devices} devices are shown as last seen and cannot be changed until it is back; other sites are not affected.",
+            site,
+            why,
+            devices
         )
     }
     /// A status change that says more than the status.
     pub fn detail_since(detail: &str, time: &str) -> String {
-        format!("{detail} · since {time}")
+        trf!("{detail} · since {time}", detail, time)
     }
 }
 
 /// The device detail page.
 pub mod device {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::TnaMode;
 
     /// The document title of a device page.
-    pub const TITLE: &str = "Device";
-    pub const LOADING: &str = "Loading device…";
-    pub const LOAD_FAILED: &str = "The device could not be read";
-    pub const CONFIG_FAILED: &str = "The T&A configuration could not be read";
-    pub const INVALID_ID: &str = "This is not a device ID.";
-    pub const TYPE: &str = "Type";
-    pub const ADDRESS: &str = "Address";
-    pub const STATUS: &str = "Status";
-    pub const SITE: &str = "Site";
-    pub const JOB_CODES: &str = "Job codes";
-    pub const CONFIG_TITLE: &str = "T&A configuration";
-    pub const CONFIG_READ_ONLY: &str = "Read-only view of the configuration stored on the device.";
-    pub const NO_TNA: &str = "This device does not support T&A: it has no T&A keys to configure.";
-    pub const MODE: &str = "Mode";
-    pub const FIXED_KEY: &str = "Fixed key";
-    pub const FIXED_KEY_UNUSED: &str = "Used only in Fixed mode";
-    pub const NO_KEY: &str = "None";
-    pub const REQUIRED: &str = "T&A required";
-    pub const REQUIRED_UNUSED: &str = "Applies only in By user mode";
-    pub const KEYS_CAPTION: &str = "T&A keys";
-    pub const COL_KEY: &str = "Key";
-    pub const COL_LABEL: &str = "Label";
-    pub const COL_SCHEDULE: &str = "Schedule";
-    pub const SCHEDULE_NONE: &str = "None";
-    pub const SCHEDULE_ALWAYS: &str = "Always";
-    pub const SCHEDULES_FAILED: &str =
-        "Schedule names could not be read, so schedules are shown by ID";
+    pub fn TITLE() -> &'static str {
+        tr("Device")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Loading device…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The device could not be read")
+    }
+    pub fn CONFIG_FAILED() -> &'static str {
+        tr("The T&A configuration could not be read")
+    }
+    pub fn INVALID_ID() -> &'static str {
+        tr("This is not a device ID.")
+    }
+    pub fn TYPE() -> &'static str {
+        tr("Type")
+    }
+    pub fn ADDRESS() -> &'static str {
+        tr("Address")
+    }
+    pub fn STATUS() -> &'static str {
+        tr("Status")
+    }
+    pub fn SITE() -> &'static str {
+        tr("Site")
+    }
+    pub fn JOB_CODES() -> &'static str {
+        tr("Job codes")
+    }
+    pub fn CONFIG_TITLE() -> &'static str {
+        tr("T&A configuration")
+    }
+    pub fn CONFIG_READ_ONLY() -> &'static str {
+        tr("Read-only view of the configuration stored on the device.")
+    }
+    pub fn NO_TNA() -> &'static str {
+        tr("This device does not support T&A: it has no T&A keys to configure.")
+    }
+    pub fn MODE() -> &'static str {
+        tr("Mode")
+    }
+    pub fn FIXED_KEY() -> &'static str {
+        tr("Fixed key")
+    }
+    pub fn FIXED_KEY_UNUSED() -> &'static str {
+        tr("Used only in Fixed mode")
+    }
+    pub fn NO_KEY() -> &'static str {
+        tr("None")
+    }
+    pub fn REQUIRED() -> &'static str {
+        tr("T&A required")
+    }
+    pub fn REQUIRED_UNUSED() -> &'static str {
+        tr("Applies only in By user mode")
+    }
+    pub fn KEYS_CAPTION() -> &'static str {
+        tr("T&A keys")
+    }
+    pub fn COL_KEY() -> &'static str {
+        tr("Key")
+    }
+    pub fn COL_LABEL() -> &'static str {
+        tr("Label")
+    }
+    pub fn COL_SCHEDULE() -> &'static str {
+        tr("Schedule")
+    }
+    pub fn SCHEDULE_NONE() -> &'static str {
+        tr("None")
+    }
+    pub fn SCHEDULE_ALWAYS() -> &'static str {
+        tr("Always")
+    }
+    pub fn SCHEDULES_FAILED() -> &'static str {
+        tr("Schedule names could not be read, so schedules are shown by ID")
+    }
     /// A schedule ID the device's schedule list does not hold.
     pub fn schedule_unknown(id: u32) -> String {
-        format!("#{id} (unknown)")
+        trf!("#{id} (unknown)", id)
     }
     /// A schedule shown by ID only (the list could not be read).
     pub fn schedule_id(id: u32) -> String {
-        format!("#{id}")
+        trf!("#{id}", id)
     }
     /// Page heading.
     pub fn heading(id: u32) -> String {
-        format!("Device {id}")
+        trf!("Device {id}", id)
     }
-    pub const NAME: &str = "Name";
-    pub const LOCATION: &str = "Location";
-    pub const TAGS: &str = "Tags (comma-separated)";
-    pub const TAGS_SHORT: &str = "Tags";
-    pub const EDIT_NAME: &str = "Name and location";
-    pub const SAVE_NAME: &str = "Save name";
-    pub const CANCEL: &str = "Cancel";
-    pub const NAME_SAVED: &str = "Saved.";
-    pub const NAME_FAILED: &str = "The name could not be saved";
-    pub const NAME_HINT: &str =
-        "Shown wherever this device appears. Leave a field empty to clear it.";
+    pub fn NAME() -> &'static str {
+        tr("Name")
+    }
+    pub fn LOCATION() -> &'static str {
+        tr("Location")
+    }
+    pub fn TAGS() -> &'static str {
+        tr("Tags (comma-separated)")
+    }
+    pub fn TAGS_SHORT() -> &'static str {
+        tr("Tags")
+    }
+    pub fn EDIT_NAME() -> &'static str {
+        tr("Name and location")
+    }
+    pub fn SAVE_NAME() -> &'static str {
+        tr("Save name")
+    }
+    pub fn CANCEL() -> &'static str {
+        tr("Cancel")
+    }
+    pub fn NAME_SAVED() -> &'static str {
+        tr("Saved.")
+    }
+    pub fn NAME_FAILED() -> &'static str {
+        tr("The name could not be saved")
+    }
+    pub fn NAME_HINT() -> &'static str {
+        tr("Shown wherever this device appears. Leave a field empty to clear it.")
+    }
 
     /// The mode's name.
     pub fn mode_name(mode: TnaMode) -> &'static str {
         match mode {
-            TnaMode::Unused => "Not used",
-            TnaMode::ByUser => "By user",
-            TnaMode::BySchedule => "By schedule",
-            TnaMode::LastChoice => "Last choice",
-            TnaMode::Fixed => "Fixed",
+            TnaMode::Unused => tr("Not used"),
+            TnaMode::ByUser => tr("By user"),
+            TnaMode::BySchedule => tr("By schedule"),
+            TnaMode::LastChoice => tr("Last choice"),
+            TnaMode::Fixed => tr("Fixed"),
         }
     }
 
     /// One line on what the mode does.
     pub fn mode_explanation(mode: TnaMode) -> &'static str {
         match mode {
-            TnaMode::Unused => "T&A is off: events get no T&A key.",
-            TnaMode::ByUser => "The user picks a key on the device after authenticating.",
-            TnaMode::BySchedule => "Each key applies during the schedule assigned to it.",
-            TnaMode::LastChoice => "The key the previous user picked is used again.",
-            TnaMode::Fixed => "Every event gets the fixed key below.",
+            TnaMode::Unused => tr("T&A is off: events get no T&A key."),
+            TnaMode::ByUser => tr("The user picks a key on the device after authenticating."),
+            TnaMode::BySchedule => tr("Each key applies during the schedule assigned to it."),
+            TnaMode::LastChoice => tr("The key the previous user picked is used again."),
+            TnaMode::Fixed => tr("Every event gets the fixed key below."),
         }
     }
 }
 
 /// The T&A config editor, export and import (device page).
 pub mod editor {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::ConfigField;
 
     /// A config field for people.
     pub fn field_name(f: ConfigField) -> String {
         match f {
-            ConfigField::Mode => "Mode".into(),
-            ConfigField::Key => "Fixed key".into(),
-            ConfigField::IsRequired => "T&A required".into(),
-            ConfigField::Label(k) => format!("Label of {k}"),
-            ConfigField::Schedule(k) => format!("Schedule of {k}"),
+            ConfigField::Mode => tr("Mode").into(),
+            ConfigField::Key => tr("Fixed key").into(),
+            ConfigField::IsRequired => tr("T&A required").into(),
+            ConfigField::Label(k) => trf!("Label of {k}", k),
+            ConfigField::Schedule(k) => trf!("Schedule of {k}", k),
         }
     }
-    pub const EDIT: &str = "Edit";
-    pub const TITLE: &str = "Edit T&A configuration";
-    pub const SAVE: &str = "Save";
-    pub const SAVING: &str = "Saving…";
-    pub const CANCEL: &str = "Cancel";
-    pub const SAVE_FAILED: &str = "The device did not take the configuration; your edits are kept";
-    pub const SAVED: &str = "Saved. This is the configuration the device now holds.";
-    pub const UNCHANGED: &str = "No changes yet.";
-    pub const INVALID: &str = "Fix the marked fields to save.";
-    pub const MODE: &str = "Mode";
-    pub const FIXED_KEY: &str = "Fixed key";
-    pub const FIXED_KEY_NONE: &str = "— choose a key —";
-    pub const FIXED_KEY_ONLY_FIXED: &str = "Used only in Fixed mode.";
-    pub const REQUIRED: &str = "T&A required (users must pick a key)";
-    pub const REQUIRED_ONLY_BY_USER: &str = "Applies only in By user mode.";
-    pub const NO_KEYPAD: &str = "Not available: this device has no keypad or screen to pick a key.";
-    pub const UNSAVED_PROMPT: &str =
-        "You have unsaved changes to the T&A configuration. Leave and lose them?";
-    pub const EXPORT: &str = "Export JSON";
-    pub const IMPORT: &str = "Import JSON";
-    pub const IMPORT_TITLE: &str = "Imported file";
-    pub const IMPORT_BAD: &str = "This file cannot be used; nothing was changed";
-    pub const IMPORT_SAME: &str = "The file holds the same configuration as the device.";
-    pub const IMPORT_DIFF: &str =
-        "Loading this file changes these fields (nothing is written until you save):";
-    pub const IMPORT_APPLY: &str = "Load into editor";
-    pub const IMPORT_DISCARD: &str = "Discard";
+    pub fn EDIT() -> &'static str {
+        tr("Edit")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Edit T&A configuration")
+    }
+    pub fn SAVE() -> &'static str {
+        tr("Save")
+    }
+    pub fn SAVING() -> &'static str {
+        tr("Saving…")
+    }
+    pub fn CANCEL() -> &'static str {
+        tr("Cancel")
+    }
+    pub fn SAVE_FAILED() -> &'static str {
+        tr("The device did not take the configuration; your edits are kept")
+    }
+    pub fn SAVED() -> &'static str {
+        tr("Saved. This is the configuration the device now holds.")
+    }
+    pub fn UNCHANGED() -> &'static str {
+        tr("No changes yet.")
+    }
+    pub fn INVALID() -> &'static str {
+        tr("Fix the marked fields to save.")
+    }
+    pub fn MODE() -> &'static str {
+        tr("Mode")
+    }
+    pub fn FIXED_KEY() -> &'static str {
+        tr("Fixed key")
+    }
+    pub fn FIXED_KEY_NONE() -> &'static str {
+        tr("— choose a key —")
+    }
+    pub fn FIXED_KEY_ONLY_FIXED() -> &'static str {
+        tr("Used only in Fixed mode.")
+    }
+    pub fn REQUIRED() -> &'static str {
+        tr("T&A required (users must pick a key)")
+    }
+    pub fn REQUIRED_ONLY_BY_USER() -> &'static str {
+        tr("Applies only in By user mode.")
+    }
+    pub fn NO_KEYPAD() -> &'static str {
+        tr("Not available: this device has no keypad or screen to pick a key.")
+    }
+    pub fn UNSAVED_PROMPT() -> &'static str {
+        tr("You have unsaved changes to the T&A configuration. Leave and lose them?")
+    }
+    pub fn EXPORT() -> &'static str {
+        tr("Export JSON")
+    }
+    pub fn IMPORT() -> &'static str {
+        tr("Import JSON")
+    }
+    pub fn IMPORT_TITLE() -> &'static str {
+        tr("Imported file")
+    }
+    pub fn IMPORT_BAD() -> &'static str {
+        tr("This file cannot be used; nothing was changed")
+    }
+    pub fn IMPORT_SAME() -> &'static str {
+        tr("The file holds the same configuration as the device.")
+    }
+    pub fn IMPORT_DIFF() -> &'static str {
+        tr("Loading this file changes these fields (nothing is written until you save):")
+    }
+    pub fn IMPORT_APPLY() -> &'static str {
+        tr("Load into editor")
+    }
+    pub fn IMPORT_DISCARD() -> &'static str {
+        tr("Discard")
+    }
     /// Why a picked file was not read: larger than one frame to the relay.
-    pub const IMPORT_TOO_LARGE: &str = "the file is too large";
+    pub fn IMPORT_TOO_LARGE() -> &'static str {
+        tr("the file is too large")
+    }
     /// Why a picked file was not read: the browser could not read it as text.
-    pub const IMPORT_NOT_TEXT: &str = "not text";
-    pub const COL_FIELD: &str = "Field";
-    pub const COL_BEFORE: &str = "Now";
-    pub const COL_AFTER: &str = "New";
+    pub fn IMPORT_NOT_TEXT() -> &'static str {
+        tr("not text")
+    }
+    pub fn COL_FIELD() -> &'static str {
+        tr("Field")
+    }
+    pub fn COL_BEFORE() -> &'static str {
+        tr("Now")
+    }
+    pub fn COL_AFTER() -> &'static str {
+        tr("New")
+    }
     /// "12 / 48 bytes".
     pub fn label_bytes(used: usize, max: usize) -> String {
-        format!("{used} / {max} bytes")
+        trf!("{used} / {max} bytes", used, max)
     }
     /// Accessible name of a key's label input.
     pub fn label_for(key: &str) -> String {
-        format!("Label of {key}")
+        trf!("Label of {key}", key)
     }
     /// Accessible name of a key's schedule picker.
     pub fn schedule_for(key: &str) -> String {
-        format!("Schedule of {key}")
+        trf!("Schedule of {key}", key)
     }
     /// The file could not be read or parsed.
     pub fn import_parse(detail: &str) -> String {
-        format!("The file is not a T&A configuration in JSON: {detail}")
+        trf!(
+            "The file is not a T&A configuration in JSON: {detail}",
+            detail
+        )
     }
     /// The file could not be read at all.
     pub fn import_read(detail: &str) -> String {
-        format!("The file could not be read: {detail}")
+        trf!("The file could not be read: {detail}", detail)
     }
     /// The export file name.
     pub fn export_name(device_id: u32) -> String {
-        format!("tna-config-{device_id}.json")
+        trf!("tna-config-{device_id}.json", device_id)
     }
     /// Which device an imported file came from: "Exported from Reception entrance (540000001),
     /// BioStation A2, Lobby".
@@ -633,7 +1158,11 @@ pub mod editor {
             Some(name) => format!("{name} ({})", from.device_id),
             None => from.device_id.to_string(),
         };
-        let mut text = format!("Exported from {who}, {}", from.product);
+        let mut text = trf!(
+            "Exported from {who}, {product}",
+            who,
+            product = from.product
+        );
         if let Some(place) = &from.location {
             text.push_str(", ");
             text.push_str(place);
@@ -644,568 +1173,1121 @@ pub mod editor {
 
 /// The bulk apply page and its preview / apply / result flow (also used by the drift report).
 pub mod bulk {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     /// The start of the confirmation of an apply (count and sites follow).
-    pub const CONFIRM_APPLY: &str = "Apply this T&A configuration to";
+    pub fn CONFIRM_APPLY() -> &'static str {
+        tr("Apply this T&A configuration to")
+    }
     use tna_types::Ineligible;
 
-    pub const NAV: &str = "Bulk apply";
-    pub const TITLE: &str = "Bulk apply a T&A configuration";
-    pub const LOADING: &str = "Loading devices…";
-    pub const LOAD_FAILED: &str = "The device list could not be read";
-    pub const TARGETS: &str = "1. Target devices";
-    pub const SOURCE: &str = "2. Configuration to apply";
-    pub const FILTER_TYPE: &str = "Type";
-    pub const FILTER_SITE: &str = "Site";
-    pub const FILTER_TNA: &str = "T&A support";
-    pub const FILTER_STATUS: &str = "Status";
-    pub const FILTER_TEXT: &str = "Text";
-    pub const FILTER_TEXT_PLACEHOLDER: &str = "ID, type or address";
-    pub const ANY: &str = "Any";
-    pub const YES: &str = "Yes";
-    pub const NO: &str = "No";
-    pub const SELECT_ALL: &str = "Select all shown";
-    pub const CLEAR: &str = "Clear selection";
-    pub const SELECT_DEVICE: &str = "Select device";
-    pub const SOURCE_DEVICE: &str = "A device's configuration";
-    pub const SOURCE_DRAFT: &str = "The editor's current draft";
-    pub const SOURCE_FILE: &str = "An imported file";
-    pub const NO_DRAFT: &str = "No draft: open a device, click Edit and change something first.";
-    pub const PICK_DEVICE: &str = "— choose a device —";
-    pub const SOURCE_LOADING: &str = "Reading the configuration…";
-    pub const SOURCE_FAILED: &str = "The source configuration could not be used";
-    pub const SOURCE_READY: &str = "Source configuration ready.";
-    pub const PREVIEW: &str = "Preview changes";
-    pub const PREVIEWING: &str = "Reading the targets…";
-    pub const PREVIEW_TITLE: &str = "3. Preview";
-    pub const APPLY_NONE: &str =
-        "Nothing to apply: every target already matches or cannot take it.";
-    pub const APPLYING: &str = "Applying…";
-    pub const CANCEL: &str = "Cancel";
-    pub const CANCELLING: &str = "Cancelling after this batch…";
-    pub const RESULTS_TITLE: &str = "4. Results";
-    pub const RETRY_FAILED: &str = "Retry failed";
-    pub const REREADING: &str = "Re-reading every target…";
-    pub const COL_SELECT: &str = "Select";
-    pub const COL_DEVICE: &str = "Device";
-    pub const COL_TYPE: &str = "Type";
-    pub const COL_STATUS: &str = "Status";
-    pub const COL_TNA: &str = "T&A";
-    pub const COL_CHANGES: &str = "What changes";
+    pub fn NAV() -> &'static str {
+        tr("Bulk apply")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Bulk apply a T&A configuration")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Loading devices…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The device list could not be read")
+    }
+    pub fn TARGETS() -> &'static str {
+        tr("1. Target devices")
+    }
+    pub fn SOURCE() -> &'static str {
+        tr("2. Configuration to apply")
+    }
+    pub fn FILTER_TYPE() -> &'static str {
+        tr("Type")
+    }
+    pub fn FILTER_SITE() -> &'static str {
+        tr("Site")
+    }
+    pub fn FILTER_TNA() -> &'static str {
+        tr("T&A support")
+    }
+    pub fn FILTER_STATUS() -> &'static str {
+        tr("Status")
+    }
+    pub fn FILTER_TEXT() -> &'static str {
+        tr("Text")
+    }
+    pub fn FILTER_TEXT_PLACEHOLDER() -> &'static str {
+        tr("ID, type or address")
+    }
+    pub fn ANY() -> &'static str {
+        tr("Any")
+    }
+    pub fn YES() -> &'static str {
+        tr("Yes")
+    }
+    pub fn NO() -> &'static str {
+        tr("No")
+    }
+    pub fn SELECT_ALL() -> &'static str {
+        tr("Select all shown")
+    }
+    pub fn CLEAR() -> &'static str {
+        tr("Clear selection")
+    }
+    pub fn SELECT_DEVICE() -> &'static str {
+        tr("Select device")
+    }
+    pub fn SOURCE_DEVICE() -> &'static str {
+        tr("A device's configuration")
+    }
+    pub fn SOURCE_DRAFT() -> &'static str {
+        tr("The editor's current draft")
+    }
+    pub fn SOURCE_FILE() -> &'static str {
+        tr("An imported file")
+    }
+    pub fn NO_DRAFT() -> &'static str {
+        tr("No draft: open a device, click Edit and change something first.")
+    }
+    pub fn PICK_DEVICE() -> &'static str {
+        tr("— choose a device —")
+    }
+    pub fn SOURCE_LOADING() -> &'static str {
+        tr("Reading the configuration…")
+    }
+    pub fn SOURCE_FAILED() -> &'static str {
+        tr("The source configuration could not be used")
+    }
+    pub fn SOURCE_READY() -> &'static str {
+        tr("Source configuration ready.")
+    }
+    pub fn PREVIEW() -> &'static str {
+        tr("Preview changes")
+    }
+    pub fn PREVIEWING() -> &'static str {
+        tr("Reading the targets…")
+    }
+    pub fn PREVIEW_TITLE() -> &'static str {
+        tr("3. Preview")
+    }
+    pub fn APPLY_NONE() -> &'static str {
+        tr("Nothing to apply: every target already matches or cannot take it.")
+    }
+    pub fn APPLYING() -> &'static str {
+        tr("Applying…")
+    }
+    pub fn CANCEL() -> &'static str {
+        tr("Cancel")
+    }
+    pub fn CANCELLING() -> &'static str {
+        tr("Cancelling after this batch…")
+    }
+    pub fn RESULTS_TITLE() -> &'static str {
+        tr("4. Results")
+    }
+    pub fn RETRY_FAILED() -> &'static str {
+        tr("Retry failed")
+    }
+    pub fn REREADING() -> &'static str {
+        tr("Re-reading every target…")
+    }
+    pub fn COL_SELECT() -> &'static str {
+        tr("Select")
+    }
+    pub fn COL_DEVICE() -> &'static str {
+        tr("Device")
+    }
+    pub fn COL_TYPE() -> &'static str {
+        tr("Type")
+    }
+    pub fn COL_STATUS() -> &'static str {
+        tr("Status")
+    }
+    pub fn COL_TNA() -> &'static str {
+        tr("T&A")
+    }
+    pub fn COL_CHANGES() -> &'static str {
+        tr("What changes")
+    }
     /// The per-device preview, folded under the grouped summary.
-    pub const PER_DEVICE: &str = "Per device";
+    pub fn PER_DEVICE() -> &'static str {
+        tr("Per device")
+    }
     pub use super::components::devices_count;
-    pub const COL_RESULT: &str = "Result";
-    pub const COL_DETAIL: &str = "Detail";
-    pub const COL_AFTER: &str = "After re-read";
-    pub const SAME: &str = "Already matches: not written";
-    pub const OK: &str = "OK";
-    pub const FAILED: &str = "Failed";
-    pub const NOT_SENT: &str = "Not sent (cancelled)";
-    pub const MATCHES: &str = "Matches";
-    pub const STILL_DIFFERS: &str = "Still differs";
-    pub const REREAD_FAILED: &str = "Could not re-read";
+    pub fn COL_RESULT() -> &'static str {
+        tr("Result")
+    }
+    pub fn COL_DETAIL() -> &'static str {
+        tr("Detail")
+    }
+    pub fn COL_AFTER() -> &'static str {
+        tr("After re-read")
+    }
+    pub fn SAME() -> &'static str {
+        tr("Already matches: not written")
+    }
+    pub fn OK() -> &'static str {
+        tr("OK")
+    }
+    pub fn FAILED() -> &'static str {
+        tr("Failed")
+    }
+    pub fn NOT_SENT() -> &'static str {
+        tr("Not sent (cancelled)")
+    }
+    pub fn MATCHES() -> &'static str {
+        tr("Matches")
+    }
+    pub fn STILL_DIFFERS() -> &'static str {
+        tr("Still differs")
+    }
+    pub fn REREAD_FAILED() -> &'static str {
+        tr("Could not re-read")
+    }
 
     /// Why a device cannot take the config.
     pub fn ineligible(why: Ineligible) -> &'static str {
         match why {
-            Ineligible::NoTna => "Cannot take it: no T&A support",
-            Ineligible::Offline => "Cannot take it: offline",
+            Ineligible::NoTna => tr("Cannot take it: no T&A support"),
+            Ineligible::Offline => tr("Cannot take it: offline"),
             Ineligible::NoKeypad => {
-                "Cannot take it: the mode needs a keypad or screen, the device has none"
+                tr("Cannot take it: the mode needs a keypad or screen, the device has none")
             }
         }
     }
     /// A read before the preview failed.
     pub fn unreadable(message: &str) -> String {
-        format!("Cannot take it: its configuration could not be read ({message})")
+        trf!(
+            "Cannot take it: its configuration could not be read ({message})",
+            message
+        )
     }
     /// "3 selected of 40 shown".
     pub fn selected(selected: usize, shown: usize) -> String {
-        format!("{selected} selected · {shown} shown")
+        trf!("{selected} selected · {shown} shown", selected, shown)
     }
     /// The apply button.
     pub fn apply(n: usize) -> String {
-        format!("Apply to {n} devices")
+        trf!("Apply to {n} devices", n)
     }
     /// "12 of 20 devices".
     pub fn progress(done: usize, total: usize) -> String {
-        format!("{done} of {total} devices")
+        trf!("{done} of {total} devices", done, total)
     }
     /// "18 OK · 2 failed".
     pub fn summary(ok: usize, failed: usize, not_sent: usize) -> String {
         if not_sent == 0 {
-            format!("{ok} OK · {failed} failed")
+            trf!("{ok} OK · {failed} failed", ok, failed)
         } else {
-            format!("{ok} OK · {failed} failed · {not_sent} not sent")
+            trf!(
+                "{ok} OK · {failed} failed · {not_sent} not sent",
+                ok,
+                failed,
+                not_sent
+            )
         }
     }
     /// A gRPC status code with its name: "13 INTERNAL".
     pub fn grpc_code(code: i32) -> String {
         let name = match code {
-            0 => "OK",
-            1 => "CANCELLED",
-            2 => "UNKNOWN",
-            3 => "INVALID_ARGUMENT",
-            4 => "DEADLINE_EXCEEDED",
-            5 => "NOT_FOUND",
-            6 => "ALREADY_EXISTS",
-            7 => "PERMISSION_DENIED",
-            8 => "RESOURCE_EXHAUSTED",
-            9 => "FAILED_PRECONDITION",
-            10 => "ABORTED",
-            11 => "OUT_OF_RANGE",
-            12 => "UNIMPLEMENTED",
-            13 => "INTERNAL",
-            14 => "UNAVAILABLE",
-            15 => "DATA_LOSS",
-            16 => "UNAUTHENTICATED",
+            0 => tr("OK"),
+            1 => tr("CANCELLED"),
+            2 => tr("UNKNOWN"),
+            3 => tr("INVALID_ARGUMENT"),
+            4 => tr("DEADLINE_EXCEEDED"),
+            5 => tr("NOT_FOUND"),
+            6 => tr("ALREADY_EXISTS"),
+            7 => tr("PERMISSION_DENIED"),
+            8 => tr("RESOURCE_EXHAUSTED"),
+            9 => tr("FAILED_PRECONDITION"),
+            10 => tr("ABORTED"),
+            11 => tr("OUT_OF_RANGE"),
+            12 => tr("UNIMPLEMENTED"),
+            13 => tr("INTERNAL"),
+            14 => tr("UNAVAILABLE"),
+            15 => tr("DATA_LOSS"),
+            16 => tr("UNAUTHENTICATED"),
             _ => "",
         };
-        format!("gRPC {code} {name}").trim_end().to_string()
+        trf!("gRPC {code} {name}", code, name)
+            .trim_end()
+            .to_string()
     }
     /// A relay error for a whole batch: "relay error -32003".
     pub fn relay_code(code: i32) -> String {
-        format!("relay error {code}")
+        trf!("relay error {code}", code)
     }
 }
 
 /// Job codes on the device page.
 pub mod jobcodes {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     /// The start of the confirmation of a copy (the count follows).
-    pub const CONFIRM_COPY: &str = "Copy this user's job codes to";
-    pub const USE_ON: &str = "Job codes are on: users pick one when they punch.";
-    pub const USE_OFF: &str = "Job codes are off on this device.";
-    pub const TITLE: &str = "Job codes";
-    pub const USE: &str = "Ask users for a job code on this device (useJobCode)";
-    pub const USE_FAILED: &str = "The job-code setting could not be read or changed";
-    pub const LOADING: &str = "Reading job codes…";
-    pub const LOAD_FAILED: &str = "The job codes could not be read";
-    pub const NO_USERS: &str = "No users are enrolled on this device.";
-    pub const COL_USER: &str = "User";
-    pub const COL_CODES: &str = "Job codes";
-    pub const COL_CODE: &str = "Code";
-    pub const COL_LABEL: &str = "Label";
-    pub const NONE: &str = "None";
-    pub const EDIT: &str = "Edit";
-    pub const ADD: &str = "Add job code";
-    pub const REMOVE: &str = "Remove";
-    pub const SAVE: &str = "Save job codes";
-    pub const SAVING: &str = "Saving…";
-    pub const CLOSE: &str = "Close";
-    pub const SAVE_FAILED: &str = "The job codes were not saved; your edits are kept";
-    pub const SAVED: &str = "Saved; shown as re-read from the device.";
-    pub const COPY_TITLE: &str = "Copy this user's job codes to other devices";
-    pub const COPY: &str = "Copy to selected devices";
-    pub const COPYING: &str = "Copying…";
-    pub const COPY_FAILED: &str = "The copy failed";
-    pub const NO_OTHER_DEVICES: &str = "No other device supports job codes.";
+    pub fn CONFIRM_COPY() -> &'static str {
+        tr("Copy this user's job codes to")
+    }
+    pub fn USE_ON() -> &'static str {
+        tr("Job codes are on: users pick one when they punch.")
+    }
+    pub fn USE_OFF() -> &'static str {
+        tr("Job codes are off on this device.")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Job codes")
+    }
+    pub fn USE() -> &'static str {
+        tr("Ask users for a job code on this device (useJobCode)")
+    }
+    pub fn USE_FAILED() -> &'static str {
+        tr("The job-code setting could not be read or changed")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Reading job codes…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The job codes could not be read")
+    }
+    pub fn NO_USERS() -> &'static str {
+        tr("No users are enrolled on this device.")
+    }
+    pub fn COL_USER() -> &'static str {
+        tr("User")
+    }
+    pub fn COL_CODES() -> &'static str {
+        tr("Job codes")
+    }
+    pub fn COL_CODE() -> &'static str {
+        tr("Code")
+    }
+    pub fn COL_LABEL() -> &'static str {
+        tr("Label")
+    }
+    pub fn NONE() -> &'static str {
+        tr("None")
+    }
+    pub fn EDIT() -> &'static str {
+        tr("Edit")
+    }
+    pub fn ADD() -> &'static str {
+        tr("Add job code")
+    }
+    pub fn REMOVE() -> &'static str {
+        tr("Remove")
+    }
+    pub fn SAVE() -> &'static str {
+        tr("Save job codes")
+    }
+    pub fn SAVING() -> &'static str {
+        tr("Saving…")
+    }
+    pub fn CLOSE() -> &'static str {
+        tr("Close")
+    }
+    pub fn SAVE_FAILED() -> &'static str {
+        tr("The job codes were not saved; your edits are kept")
+    }
+    pub fn SAVED() -> &'static str {
+        tr("Saved; shown as re-read from the device.")
+    }
+    pub fn COPY_TITLE() -> &'static str {
+        tr("Copy this user's job codes to other devices")
+    }
+    pub fn COPY() -> &'static str {
+        tr("Copy to selected devices")
+    }
+    pub fn COPYING() -> &'static str {
+        tr("Copying…")
+    }
+    pub fn COPY_FAILED() -> &'static str {
+        tr("The copy failed")
+    }
+    pub fn NO_OTHER_DEVICES() -> &'static str {
+        tr("No other device supports job codes.")
+    }
     /// Heading of one user's editor.
     pub fn editing(user: &str) -> String {
-        format!("Job codes of user {user}")
+        trf!("Job codes of user {user}", user)
     }
     /// "3 / 16".
     pub fn count(n: usize, max: usize) -> String {
-        format!("{n} / {max} job codes")
+        trf!("{n} / {max} job codes", n, max)
     }
 }
 
 /// The drift report.
 pub mod drift {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     /// Devices that cannot take the reference at all (listed apart from those that differ).
-    pub const CANNOT_TITLE: &str = "Cannot take the reference";
-    pub const NAV: &str = "Drift";
-    pub const TITLE: &str = "Drift report";
-    pub const INTRO: &str = "Compares the T&A configuration of every T&A device with a reference and lists the devices that differ, field by field.";
-    pub const REFERENCE: &str = "Reference configuration";
-    pub const COMPARE: &str = "Compare all T&A devices";
-    pub const COMPARING: &str = "Reading every T&A device…";
-    pub const NONE: &str = "No drift: every checked device holds the reference configuration.";
-    pub const COL_DEVICE: &str = "Device";
-    pub const COL_FIELDS: &str = "Differs from the reference";
-    pub const UNCHECKED_TITLE: &str = "Not checked";
-    pub const FIX: &str = "Apply the reference to the drifted devices";
+    pub fn CANNOT_TITLE() -> &'static str {
+        tr("Cannot take the reference")
+    }
+    pub fn NAV() -> &'static str {
+        tr("Drift")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Drift report")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "Compares the T&A configuration of every T&A device with a reference and lists the devices that differ, field by field.",
+        )
+    }
+    pub fn REFERENCE() -> &'static str {
+        tr("Reference configuration")
+    }
+    pub fn COMPARE() -> &'static str {
+        tr("Compare all T&A devices")
+    }
+    pub fn COMPARING() -> &'static str {
+        tr("Reading every T&A device…")
+    }
+    pub fn NONE() -> &'static str {
+        tr("No drift: every checked device holds the reference configuration.")
+    }
+    pub fn COL_DEVICE() -> &'static str {
+        tr("Device")
+    }
+    pub fn COL_FIELDS() -> &'static str {
+        tr("Differs from the reference")
+    }
+    pub fn UNCHECKED_TITLE() -> &'static str {
+        tr("Not checked")
+    }
+    pub fn FIX() -> &'static str {
+        tr("Apply the reference to the drifted devices")
+    }
     /// "2 of 18 devices differ".
     pub fn summary(drifted: usize, checked: usize) -> String {
-        format!("{drifted} of {checked} checked devices differ")
+        trf!(
+            "{drifted} of {checked} checked devices differ",
+            drifted,
+            checked
+        )
     }
 }
 
 /// The logs page.
 pub mod logs {
-    pub const NAV: &str = "Logs";
-    pub const TITLE: &str = "Logs";
-    pub const KIND_LABEL: &str = "Log";
-    pub const KIND_TNA: &str = "T&A log";
-    pub const KIND_JOB: &str = "Job-code log";
-    pub const DEVICES_LABEL: &str = "Devices";
-    pub const DEVICES_LOADING: &str = "Loading devices…";
-    pub const DEVICES_FAILED: &str = "The device list could not be read";
-    pub const DEVICES_NONE: &str = "No connected device keeps this log.";
-    pub const LOAD_MORE: &str = "Load more";
-    pub const LOAD_ALL: &str = "Load all";
-    pub const CANCEL: &str = "Cancel";
-    pub const CLEAR: &str = "Clear";
-    pub const LOAD_FAILED: &str = "Logs could not be read";
-    pub const PICK_DEVICES: &str = "Choose one or more devices, then Load more or Load all.";
-    pub const NOTHING_LOADED: &str = "Nothing loaded yet.";
-    pub const COMPLETE: &str = " · everything stored has been read";
-    pub const NO_MATCH: &str = "No loaded record matches the filters.";
-    pub const FILTERS: &str = "Filters";
-    pub const FROM: &str = "From";
-    pub const TO: &str = "To";
-    pub const USER: &str = "User (ID or name)";
-    pub const USER_PLACEHOLDER: &str = "Any user";
-    pub const KEY: &str = "Key";
-    pub const KEY_ANY: &str = "Any key";
-    pub const KEY_NONE: &str = "No key";
-    pub const EVENT: &str = "Event";
-    pub const EVENT_ANY: &str = "Any event";
-    pub const SORT_NEWEST: &str = "Newest first";
-    pub const SORT_OLDEST: &str = "Oldest first";
-    pub const EXPORT: &str = "Export CSV";
-    pub const EXPORT_FAILED: &str = "The CSV file could not be created.";
-    pub const FILE_NAME: &str = "tna-logs.csv";
-    pub const TABLE_LABEL: &str = "Log records";
-    pub const COL_TIME: &str = "Time (with its UTC offset)";
-    pub const COL_DEVICE: &str = "Device";
-    pub const COL_USER: &str = "User";
-    pub const COL_NAME: &str = "Name";
-    pub const COL_EVENT: &str = "Event";
-    pub const COL_KEY: &str = "T&A key";
-    pub const COL_JOB: &str = "Job code";
-    pub const NONE: &str = "—";
-    pub const SOURCE_LABEL: &str = "Source";
-    pub const SOURCE_ARCHIVE: &str = "Archive";
-    pub const SOURCE_DEVICES: &str = "Devices";
-    pub const SOURCE_DEVICES_INFO: &str =
-        "Read from the devices, page by page from each device's cursor.";
-    pub const SOURCE_CHECKING: &str = "Read from the devices (checking the relay's archive…).";
-    pub const SOURCE_NO_ARCHIVE: &str = "Read from the devices: the relay keeps no archive.";
-    pub const SOURCE_STATUS_FAILED: &str =
-        "Read from the devices: the state of the relay's archive could not be read.";
-    pub const COMPLETE_ARCHIVE: &str = " · every matching record in the archive has been read";
-    pub const ARCHIVE_FILTERS_CHANGED: &str = "The dates or the user changed since the archive was read: Load more or Load all reads it again with them.";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn NAV() -> &'static str {
+        tr("Logs")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Logs")
+    }
+    pub fn KIND_LABEL() -> &'static str {
+        tr("Log")
+    }
+    pub fn KIND_TNA() -> &'static str {
+        tr("T&A log")
+    }
+    pub fn KIND_JOB() -> &'static str {
+        tr("Job-code log")
+    }
+    pub fn DEVICES_LABEL() -> &'static str {
+        tr("Devices")
+    }
+    pub fn DEVICES_LOADING() -> &'static str {
+        tr("Loading devices…")
+    }
+    pub fn DEVICES_FAILED() -> &'static str {
+        tr("The device list could not be read")
+    }
+    pub fn DEVICES_NONE() -> &'static str {
+        tr("No connected device keeps this log.")
+    }
+    pub fn LOAD_MORE() -> &'static str {
+        tr("Load more")
+    }
+    pub fn LOAD_ALL() -> &'static str {
+        tr("Load all")
+    }
+    pub fn CANCEL() -> &'static str {
+        tr("Cancel")
+    }
+    pub fn CLEAR() -> &'static str {
+        tr("Clear")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("Logs could not be read")
+    }
+    pub fn PICK_DEVICES() -> &'static str {
+        tr("Choose one or more devices, then Load more or Load all.")
+    }
+    pub fn NOTHING_LOADED() -> &'static str {
+        tr("Nothing loaded yet.")
+    }
+    pub fn COMPLETE() -> &'static str {
+        tr(" · everything stored has been read")
+    }
+    pub fn NO_MATCH() -> &'static str {
+        tr("No loaded record matches the filters.")
+    }
+    pub fn FILTERS() -> &'static str {
+        tr("Filters")
+    }
+    pub fn FROM() -> &'static str {
+        tr("From")
+    }
+    pub fn TO() -> &'static str {
+        tr("To")
+    }
+    pub fn USER() -> &'static str {
+        tr("User (ID or name)")
+    }
+    pub fn USER_PLACEHOLDER() -> &'static str {
+        tr("Any user")
+    }
+    pub fn KEY() -> &'static str {
+        tr("Key")
+    }
+    pub fn KEY_ANY() -> &'static str {
+        tr("Any key")
+    }
+    pub fn KEY_NONE() -> &'static str {
+        tr("No key")
+    }
+    pub fn EVENT() -> &'static str {
+        tr("Event")
+    }
+    pub fn EVENT_ANY() -> &'static str {
+        tr("Any event")
+    }
+    pub fn SORT_NEWEST() -> &'static str {
+        tr("Newest first")
+    }
+    pub fn SORT_OLDEST() -> &'static str {
+        tr("Oldest first")
+    }
+    pub fn EXPORT() -> &'static str {
+        tr("Export CSV")
+    }
+    pub fn EXPORT_FAILED() -> &'static str {
+        tr("The CSV file could not be created.")
+    }
+    pub fn FILE_NAME() -> &'static str {
+        tr("tna-logs.csv")
+    }
+    pub fn TABLE_LABEL() -> &'static str {
+        tr("Log records")
+    }
+    pub fn COL_TIME() -> &'static str {
+        tr("Time (with its UTC offset)")
+    }
+    pub fn COL_DEVICE() -> &'static str {
+        tr("Device")
+    }
+    pub fn COL_USER() -> &'static str {
+        tr("User")
+    }
+    pub fn COL_NAME() -> &'static str {
+        tr("Name")
+    }
+    pub fn COL_EVENT() -> &'static str {
+        tr("Event")
+    }
+    pub fn COL_KEY() -> &'static str {
+        tr("T&A key")
+    }
+    pub fn COL_JOB() -> &'static str {
+        tr("Job code")
+    }
+    pub fn NONE() -> &'static str {
+        tr("—")
+    }
+    pub fn SOURCE_LABEL() -> &'static str {
+        tr("Source")
+    }
+    pub fn SOURCE_ARCHIVE() -> &'static str {
+        tr("Archive")
+    }
+    pub fn SOURCE_DEVICES() -> &'static str {
+        tr("Devices")
+    }
+    pub fn SOURCE_DEVICES_INFO() -> &'static str {
+        tr("Read from the devices, page by page from each device's cursor.")
+    }
+    pub fn SOURCE_CHECKING() -> &'static str {
+        tr("Read from the devices (checking the relay's archive…).")
+    }
+    pub fn SOURCE_NO_ARCHIVE() -> &'static str {
+        tr("Read from the devices: the relay keeps no archive.")
+    }
+    pub fn SOURCE_STATUS_FAILED() -> &'static str {
+        tr("Read from the devices: the state of the relay's archive could not be read.")
+    }
+    pub fn COMPLETE_ARCHIVE() -> &'static str {
+        tr(" · every matching record in the archive has been read")
+    }
+    pub fn ARCHIVE_FILTERS_CHANGED() -> &'static str {
+        tr(
+            "The dates or the user changed since the archive was read: Load more or Load all reads it again with them.",
+        )
+    }
 
     /// "12,345 records read · 1 of 3 devices done".
     pub fn progress(records: usize, done: usize, total: usize) -> String {
-        format!(
-            "{} records read · {done} of {total} devices done",
-            thousands(records)
+        trf!(
+            "{records} records read · {done} of {total} devices done",
+            records = thousands(records),
+            done,
+            total
         )
     }
     /// "12,345 records read from the archive".
     pub fn archive_progress(records: usize) -> String {
-        format!("{} records read from the archive", thousands(records))
+        trf!(
+            "{records} records read from the archive",
+            records = thousands(records)
+        )
     }
     /// "From the relay's archive · last synced 2026-01-05 14:05:09, 12 s ago".
     pub fn source_archive(last_sync: Option<(&str, i64)>) -> String {
         match last_sync {
-            Some((local, secs)) => format!(
-                "From the relay's archive · last synced {local}, {} ago",
-                super::sync::duration(secs)
+            Some((local, secs)) => trf!(
+                "From the relay's archive · last synced {local}, {duration} ago",
+                local,
+                duration = super::sync::duration(secs)
             ),
-            None => "From the relay's archive".to_string(),
+            None => tr("From the relay's archive").to_string(),
         }
     }
     /// "Not in the archive yet: devices 3, 4."
     pub fn not_archived(ids: &[u32]) -> String {
         let list: Vec<String> = ids.iter().map(u32::to_string).collect();
-        format!("Not in the archive yet: devices {}.", list.join(", "))
+        trf!(
+            "Not in the archive yet: devices {list}.",
+            list = list.join(", ")
+        )
     }
     /// "Exporting… 40 %".
     pub fn exporting(percent: usize) -> String {
-        format!("Exporting… {percent} %")
+        trf!("Exporting… {percent} %", percent)
     }
     /// "Showing 1,200 of 100,000 loaded records".
     pub fn shown(shown: usize, loaded: usize) -> String {
         if shown == loaded {
-            format!("{} records loaded", thousands(loaded))
+            trf!("{loaded} records loaded", loaded = thousands(loaded))
         } else {
-            format!(
-                "Showing {} of {} loaded records",
-                thousands(shown),
-                thousands(loaded)
+            trf!(
+                "Showing {shown} of {loaded} loaded records",
+                shown = thousands(shown),
+                loaded = thousands(loaded)
             )
         }
     }
     /// The time cell's hover text.
     pub fn time_title(utc: &str, offset: Option<&str>) -> String {
         match offset {
-            Some(o) => format!("{utc} (device time zone UTC{o})"),
-            None => format!("{utc} (device time zone not known: shown in UTC)"),
+            Some(o) => trf!("{utc} (device time zone UTC{o})", utc, o),
+            None => trf!("{utc} (device time zone not known: shown in UTC)", utc),
         }
     }
     /// 1234567 → "1,234,567".
     pub fn thousands(n: usize) -> String {
-        let digits = n.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        crate::i18n::number(n)
     }
 }
 
 /// The live page and the kiosk's connection line.
 pub mod live {
-    pub const NAV: &str = "Live";
-    pub const TITLE: &str = "Live events";
-    pub const INTRO: &str =
-        "New T&A events of the chosen devices appear at the top as they happen.";
-    pub const DEVICES_LABEL: &str = "Devices";
-    pub const NONE_CHOSEN: &str = "No device chosen: pick one or more on the left.";
-    pub const STATUS_CONNECTING: &str = "Connecting…";
-    pub const STATUS_LIVE: &str = "Live";
-    pub const STATUS_RETRYING: &str = "Subscription failed — retrying";
-    pub const WAITING: &str = "Waiting for the first event…";
-    pub const NO_DEVICES: &str = "No connected device supports T&A.";
-    pub const DEVICES_FAILED: &str = "The device list could not be read";
-    pub const TABLE_CAPTION: &str = "Latest events, newest first";
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
+    pub fn NAV() -> &'static str {
+        tr("Live")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Live events")
+    }
+    pub fn INTRO() -> &'static str {
+        tr("New T&A events of the chosen devices appear at the top as they happen.")
+    }
+    pub fn DEVICES_LABEL() -> &'static str {
+        tr("Devices")
+    }
+    pub fn NONE_CHOSEN() -> &'static str {
+        tr("No device chosen: pick one or more on the left.")
+    }
+    pub fn STATUS_CONNECTING() -> &'static str {
+        tr("Connecting…")
+    }
+    pub fn STATUS_LIVE() -> &'static str {
+        tr("Live")
+    }
+    pub fn STATUS_RETRYING() -> &'static str {
+        tr("Subscription failed — retrying")
+    }
+    pub fn WAITING() -> &'static str {
+        tr("Waiting for the first event…")
+    }
+    pub fn NO_DEVICES() -> &'static str {
+        tr("No connected device supports T&A.")
+    }
+    pub fn DEVICES_FAILED() -> &'static str {
+        tr("The device list could not be read")
+    }
+    pub fn TABLE_CAPTION() -> &'static str {
+        tr("Latest events, newest first")
+    }
     /// "3 devices of other relays sharing this archive are listed too: …".
     pub fn remote_note(count: usize) -> String {
-        let d = if count == 1 { "device" } else { "devices" };
-        format!(
-            "{count} {d} of other relays sharing this archive are listed too: their events \
-             arrive live through the archive (times in UTC, keys by number)."
+        trf!(
+            "{devices} of other relays sharing this archive are listed too: their events \
+             arrive live through the archive (times in UTC, keys by number).",
+            devices = super::components::devices_count(count)
         )
     }
     /// "42 events since this page opened · 12 devices" ("1 event", "1 device").
     pub fn summary(events: u64, devices: usize) -> String {
-        let e = if events == 1 { "event" } else { "events" };
-        let d = if devices == 1 { "device" } else { "devices" };
-        format!("{events} {e} since this page opened · {devices} {d}")
+        trf!(
+            "{events} since this page opened · {devices}",
+            events = crate::i18n::plural(events, "1 event", "{n} events"),
+            devices = super::components::devices_count(devices)
+        )
     }
 }
 
 /// The reception kiosk (`/kiosk`).
 pub mod kiosk {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use crate::logs::kiosk::Direction;
 
     /// The document title of the reception screen.
-    pub const TITLE: &str = "Reception";
-    pub const LATEST: &str = "Latest punches";
-    pub const WHO_IS_IN: &str = "Who is in";
-    pub const NO_PUNCHES: &str = "No punches yet today.";
-    pub const NOBODY: &str = "Nobody has punched with a key yet.";
-    pub const CONN_LIVE: &str = "Live";
-    pub const CONN_CONNECTING: &str = "Connecting…";
-    pub const CONN_RETRYING: &str = "Reconnecting…";
-    pub const SETTINGS: &str = "Settings";
-    pub const SETTINGS_TITLE: &str = "Kiosk settings";
-    pub const SETTINGS_INTRO: &str =
-        "What each T&A key means at this reception. Saved in this browser.";
-    pub const CLOSE: &str = "Done";
-    pub const THEME: &str = "Theme";
-    pub const DEVICES: &str = "Devices shown";
-    pub const NO_DEVICES: &str = "No connected device supports T&A.";
-    pub const DEVICES_EVERY: &str = "Showing every connected T&A device, also ones added later.";
-    pub const DEVICES_CHOSEN: &str = "Showing the chosen devices only (this tablet remembers them; ?devices=ID,ID in the address does the same).";
-    pub const DEVICES_RESET: &str = "Show every device";
-    pub const THEME_AUTO: &str = "Automatic";
-    pub const THEME_LIGHT: &str = "Light";
-    pub const THEME_DARK: &str = "Dark";
-    pub const DIRECTION_NONE: &str = "Not used";
-    pub const STATUS_UNKNOWN: &str = "—";
-    pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    pub const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    pub fn TITLE() -> &'static str {
+        tr("Reception")
+    }
+    pub fn LATEST() -> &'static str {
+        tr("Latest punches")
+    }
+    pub fn WHO_IS_IN() -> &'static str {
+        tr("Who is in")
+    }
+    pub fn NO_PUNCHES() -> &'static str {
+        tr("No punches yet today.")
+    }
+    pub fn NOBODY() -> &'static str {
+        tr("Nobody has punched with a key yet.")
+    }
+    pub fn CONN_LIVE() -> &'static str {
+        tr("Live")
+    }
+    pub fn CONN_CONNECTING() -> &'static str {
+        tr("Connecting…")
+    }
+    pub fn CONN_RETRYING() -> &'static str {
+        tr("Reconnecting…")
+    }
+    pub fn SETTINGS() -> &'static str {
+        tr("Settings")
+    }
+    pub fn SETTINGS_TITLE() -> &'static str {
+        tr("Kiosk settings")
+    }
+    pub fn SETTINGS_INTRO() -> &'static str {
+        tr("What each T&A key means at this reception. Saved in this browser.")
+    }
+    pub fn CLOSE() -> &'static str {
+        tr("Done")
+    }
+    pub fn THEME() -> &'static str {
+        tr("Theme")
+    }
+    pub fn DEVICES() -> &'static str {
+        tr("Devices shown")
+    }
+    pub fn NO_DEVICES() -> &'static str {
+        tr("No connected device supports T&A.")
+    }
+    pub fn DEVICES_EVERY() -> &'static str {
+        tr("Showing every connected T&A device, also ones added later.")
+    }
+    pub fn DEVICES_CHOSEN() -> &'static str {
+        tr(
+            "Showing the chosen devices only (this tablet remembers them; ?devices=ID,ID in the address does the same).",
+        )
+    }
+    pub fn DEVICES_RESET() -> &'static str {
+        tr("Show every device")
+    }
+    pub fn THEME_AUTO() -> &'static str {
+        tr("Automatic")
+    }
+    pub fn THEME_LIGHT() -> &'static str {
+        tr("Light")
+    }
+    pub fn THEME_DARK() -> &'static str {
+        tr("Dark")
+    }
+    pub fn DIRECTION_NONE() -> &'static str {
+        tr("Not used")
+    }
+    pub fn STATUS_UNKNOWN() -> &'static str {
+        tr("—")
+    }
 
     /// The settings' name of a direction.
     pub fn direction_name(d: Direction) -> &'static str {
         match d {
-            Direction::In => "Check in",
-            Direction::Out => "Check out",
-            Direction::BreakStart => "Break start",
-            Direction::BreakEnd => "Break end",
+            Direction::In => tr("Check in"),
+            Direction::Out => tr("Check out"),
+            Direction::BreakStart => tr("Break start"),
+            Direction::BreakEnd => tr("Break end"),
         }
     }
 
     /// The board's status word.
     pub fn status_word(d: Direction) -> &'static str {
         match d {
-            Direction::In | Direction::BreakEnd => "IN",
-            Direction::Out => "OUT",
-            Direction::BreakStart => "BREAK",
+            Direction::In | Direction::BreakEnd => tr("IN"),
+            Direction::Out => tr("OUT"),
+            Direction::BreakStart => tr("BREAK"),
         }
     }
 
     /// "Offline — reconnecting in 3 s".
     pub fn offline(retry_in_secs: u32) -> String {
-        format!("Offline — reconnecting in {retry_in_secs} s")
+        trf!("Offline — reconnecting in {retry_in_secs} s", retry_in_secs)
     }
 
     /// "Offline since 14:05 — reconnecting in 3 s": the board shown is the one the kiosk had
     /// then (kept in this browser).
     pub fn offline_since(hm: &str, retry_in_secs: u32) -> String {
-        format!("Offline since {hm} — reconnecting in {retry_in_secs} s")
+        trf!(
+            "Offline since {hm} — reconnecting in {retry_in_secs} s",
+            hm,
+            retry_in_secs
+        )
     }
 
     /// The first-start prompt of a kiosk not in full screen.
-    pub const FULLSCREEN: &str = "Tap to enter full screen";
-    pub const FULLSCREEN_LATER: &str = "Not now";
+    pub fn FULLSCREEN() -> &'static str {
+        tr("Tap to enter full screen")
+    }
+    pub fn FULLSCREEN_LATER() -> &'static str {
+        tr("Not now")
+    }
 
     /// "5 in".
     pub fn present_count(n: usize) -> String {
-        format!("{n} in")
+        trf!("{n} in", n)
     }
 
     /// "User 1007".
     pub fn user(id: &str) -> String {
-        format!("User {id}")
+        trf!("User {id}", id)
     }
 }
 
 /// The timecards page.
 pub mod timecards {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::timecard::{PunchType, RepeatRule, TimecardFlag};
 
     pub use super::sync::NO_ARCHIVE;
 
-    pub const NAV: &str = "Timecards";
-    pub const TITLE: &str = "Timecards";
-    pub const INTRO: &str = "Worked time per user and day, computed by the relay from the archived T&A punches by the policy below. Nothing is guessed: a day that needs a look is flagged and its open time is not counted.";
-    pub const RANGE: &str = "Days and user";
-    pub const FROM: &str = "From";
-    pub const TO: &str = "To (inclusive)";
-    pub const USER: &str = "User ID";
-    pub const USER_PLACEHOLDER: &str = "Every user";
-    pub const LOAD: &str = "Load";
-    pub const LOADING: &str = "Computing timecards…";
-    pub const LOAD_FAILED: &str = "The timecards could not be computed";
-    pub const BAD_DATE: &str = "Enter both days as dates.";
-    pub const TO_BEFORE_FROM: &str = "The last day must not be before the first.";
-    pub const EMPTY: &str = "No punches in these days.";
-    pub const NONE: &str = "—";
+    pub fn NAV() -> &'static str {
+        tr("Timecards")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Timecards")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "Worked time per user and day, computed by the relay from the archived T&A punches by the policy below. Nothing is guessed: a day that needs a look is flagged and its open time is not counted.",
+        )
+    }
+    pub fn RANGE() -> &'static str {
+        tr("Days and user")
+    }
+    pub fn FROM() -> &'static str {
+        tr("From")
+    }
+    pub fn TO() -> &'static str {
+        tr("To (inclusive)")
+    }
+    pub fn USER() -> &'static str {
+        tr("User ID")
+    }
+    pub fn USER_PLACEHOLDER() -> &'static str {
+        tr("Every user")
+    }
+    pub fn LOAD() -> &'static str {
+        tr("Load")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Computing timecards…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The timecards could not be computed")
+    }
+    pub fn BAD_DATE() -> &'static str {
+        tr("Enter both days as dates.")
+    }
+    pub fn TO_BEFORE_FROM() -> &'static str {
+        tr("The last day must not be before the first.")
+    }
+    pub fn EMPTY() -> &'static str {
+        tr("No punches in these days.")
+    }
+    pub fn NONE() -> &'static str {
+        tr("—")
+    }
 
-    pub const POLICY_TITLE: &str = "Policy";
-    pub const POLICY_LOADING: &str = "Reading the policy…";
-    pub const POLICY_FAILED: &str = "The policy could not be read";
-    pub const POLICY_KEYS: &str = "Keys";
-    pub const POLICY_NO_KEYS: &str = "No key is mapped: every punch is ignored.";
-    pub const POLICY_OTHER_KEYS: &str = "Other keys are ignored (flagged as unmapped).";
-    pub const POLICY_DAY_START: &str = "Day";
-    pub const POLICY_REPEATS: &str = "Repeated punches";
-    pub const POLICY_ZONE: &str = "Time zone";
-    pub const ZONE_RULE: &str = "Each day is in the time zone of the site where its first punch was made, with daylight saving time: a day boundary is local wall time, worked time is real elapsed time (a night shift across a DST change counts one hour less or more than its wall-clock span).";
-    pub const COL_ZONE: &str = "Zone";
-    pub const EDIT_POLICY: &str = "Edit policy";
-    pub const EDIT_TITLE: &str = "Edit the policy";
-    pub const EDIT_INTRO: &str =
-        "Applies to every timecard computed from now on, past days included.";
-    pub const PUNCH_NONE: &str = "Not used";
-    pub const DAY_START_LABEL: &str = "Day starts at (local time)";
-    pub const REPEATED_IN_LABEL: &str = "Several INs in a row";
-    pub const REPEATED_OUT_LABEL: &str = "Several OUTs in a row";
-    pub const KEYS_LEGEND: &str = "What each T&A key means";
-    pub const BAD_DAY_START: &str = "Enter the time the day starts as HH:MM.";
-    pub const SAVE: &str = "Save policy";
-    pub const SAVING: &str = "Saving…";
-    pub const CANCEL: &str = "Cancel";
-    pub const SAVE_FAILED: &str = "The policy was not saved";
-    pub const SAVED: &str = "Policy saved. The timecards below were computed again with it.";
-    pub const FIX_ERRORS: &str = "Fix the fields marked below first.";
+    pub fn POLICY_TITLE() -> &'static str {
+        tr("Policy")
+    }
+    pub fn POLICY_LOADING() -> &'static str {
+        tr("Reading the policy…")
+    }
+    pub fn POLICY_FAILED() -> &'static str {
+        tr("The policy could not be read")
+    }
+    pub fn POLICY_KEYS() -> &'static str {
+        tr("Keys")
+    }
+    pub fn POLICY_NO_KEYS() -> &'static str {
+        tr("No key is mapped: every punch is ignored.")
+    }
+    pub fn POLICY_OTHER_KEYS() -> &'static str {
+        tr("Other keys are ignored (flagged as unmapped).")
+    }
+    pub fn POLICY_DAY_START() -> &'static str {
+        tr("Day")
+    }
+    pub fn POLICY_REPEATS() -> &'static str {
+        tr("Repeated punches")
+    }
+    pub fn POLICY_ZONE() -> &'static str {
+        tr("Time zone")
+    }
+    pub fn ZONE_RULE() -> &'static str {
+        tr(
+            "Each day is in the time zone of the site where its first punch was made, with daylight saving time: a day boundary is local wall time, worked time is real elapsed time (a night shift across a DST change counts one hour less or more than its wall-clock span).",
+        )
+    }
+    pub fn COL_ZONE() -> &'static str {
+        tr("Zone")
+    }
+    pub fn EDIT_POLICY() -> &'static str {
+        tr("Edit policy")
+    }
+    pub fn EDIT_TITLE() -> &'static str {
+        tr("Edit the policy")
+    }
+    pub fn EDIT_INTRO() -> &'static str {
+        tr("Applies to every timecard computed from now on, past days included.")
+    }
+    pub fn PUNCH_NONE() -> &'static str {
+        tr("Not used")
+    }
+    pub fn DAY_START_LABEL() -> &'static str {
+        tr("Day starts at (local time)")
+    }
+    pub fn REPEATED_IN_LABEL() -> &'static str {
+        tr("Several INs in a row")
+    }
+    pub fn REPEATED_OUT_LABEL() -> &'static str {
+        tr("Several OUTs in a row")
+    }
+    pub fn KEYS_LEGEND() -> &'static str {
+        tr("What each T&A key means")
+    }
+    pub fn BAD_DAY_START() -> &'static str {
+        tr("Enter the time the day starts as HH:MM.")
+    }
+    pub fn SAVE() -> &'static str {
+        tr("Save policy")
+    }
+    pub fn SAVING() -> &'static str {
+        tr("Saving…")
+    }
+    pub fn CANCEL() -> &'static str {
+        tr("Cancel")
+    }
+    pub fn SAVE_FAILED() -> &'static str {
+        tr("The policy was not saved")
+    }
+    pub fn SAVED() -> &'static str {
+        tr("Policy saved. The timecards below were computed again with it.")
+    }
+    pub fn FIX_ERRORS() -> &'static str {
+        tr("Fix the fields marked below first.")
+    }
 
-    pub const DAYS_TITLE: &str = "Days";
-    pub const TOTALS_TITLE: &str = "Totals per user";
-    pub const TOTALS_CAPTION: &str = "Totals per user over the days shown";
-    pub const COL_USER: &str = "User";
-    pub const COL_DAY: &str = "Day";
-    pub const COL_FIRST_IN: &str = "First in";
-    pub const COL_LAST_OUT: &str = "Last out";
-    pub const COL_BREAK: &str = "Break";
-    pub const COL_MEAL: &str = "Meal";
-    pub const COL_WORKED: &str = "Worked";
-    pub const COL_FLAGS: &str = "Flags";
-    pub const COL_DEVICES: &str = "Devices";
-    pub const COL_DAYS: &str = "Days";
-    pub const COL_FLAGGED: &str = "Flagged days";
-    pub const CSV: &str = "Export days as CSV";
-    pub const CSV_TOTALS: &str = "Export totals as CSV";
-    pub const CSV_FAILED: &str = "The CSV file could not be created.";
+    pub fn DAYS_TITLE() -> &'static str {
+        tr("Days")
+    }
+    pub fn TOTALS_TITLE() -> &'static str {
+        tr("Totals per user")
+    }
+    pub fn TOTALS_CAPTION() -> &'static str {
+        tr("Totals per user over the days shown")
+    }
+    pub fn COL_USER() -> &'static str {
+        tr("User")
+    }
+    pub fn COL_DAY() -> &'static str {
+        tr("Day")
+    }
+    pub fn COL_FIRST_IN() -> &'static str {
+        tr("First in")
+    }
+    pub fn COL_LAST_OUT() -> &'static str {
+        tr("Last out")
+    }
+    pub fn COL_BREAK() -> &'static str {
+        tr("Break")
+    }
+    pub fn COL_MEAL() -> &'static str {
+        tr("Meal")
+    }
+    pub fn COL_WORKED() -> &'static str {
+        tr("Worked")
+    }
+    pub fn COL_FLAGS() -> &'static str {
+        tr("Flags")
+    }
+    pub fn COL_DEVICES() -> &'static str {
+        tr("Devices")
+    }
+    pub fn COL_DAYS() -> &'static str {
+        tr("Days")
+    }
+    pub fn COL_FLAGGED() -> &'static str {
+        tr("Flagged days")
+    }
+    pub fn CSV() -> &'static str {
+        tr("Export days as CSV")
+    }
+    pub fn CSV_TOTALS() -> &'static str {
+        tr("Export totals as CSV")
+    }
+    pub fn CSV_FAILED() -> &'static str {
+        tr("The CSV file could not be created.")
+    }
 
     /// The days table's caption.
     pub fn caption(from: &str, to: &str) -> String {
-        format!("Timecards per user and day, {from} to {to}")
+        trf!("Timecards per user and day, {from} to {to}", from, to)
     }
     /// "12 days of 3 users, from 240 archived events".
     pub fn summary(days: usize, users: usize, events: u64) -> String {
         let days = if days == 1 {
-            "1 day".to_string()
+            tr("1 day").to_string()
         } else {
-            format!("{days} days")
+            trf!("{days} days", days)
         };
         let users = if users == 1 {
-            "1 user".to_string()
+            tr("1 user").to_string()
         } else {
-            format!("{users} users")
+            trf!("{users} users", users)
         };
-        format!("{days} of {users}, from {events} archived events")
+        trf!(
+            "{days} of {users}, from {events} archived events",
+            days,
+            users,
+            events
+        )
     }
     /// CSV file names.
     pub fn file_name(from: &str, to: &str) -> String {
-        format!("timecards-{from}-to-{to}.csv")
+        trf!("timecards-{from}-to-{to}.csv", from, to)
     }
     pub fn totals_file_name(from: &str, to: &str) -> String {
-        format!("timecard-totals-{from}-to-{to}.csv")
+        trf!("timecard-totals-{from}-to-{to}.csv", from, to)
     }
     /// A time on a later date than the day it belongs to: "02:10 (+1 day)".
     pub fn time_on(hm: &str, days_after: i64) -> String {
         match days_after {
             0 => hm.to_string(),
-            1 => format!("{hm} (+1 day)"),
-            d => format!("{hm} ({d:+} days)"),
+            1 => trf!("{hm} (+1 day)", hm),
+            d => trf!("{hm} ({days} days)", hm, days = format!("{d:+}")),
         }
     }
     /// The title of a time cell: the full local date and time with its offset, and UTC.
     pub fn time_title(local: &str, offset: &str, utc: &str) -> String {
-        format!("{local} (UTC{offset}) · {utc} UTC")
+        trf!("{local} (UTC{offset}) · {utc} UTC", local, offset, utc)
     }
     /// A day's zone: its IANA name, or UTC when the site has none.
     pub fn zone_name(zone: Option<&str>) -> String {
         match zone {
             Some(z) => z.to_string(),
-            None => crate::strings::time::NO_ZONE.to_string(),
+            None => crate::strings::time::NO_ZONE().to_string(),
         }
     }
 
-    pub const PUNCHES_OPEN: &str = "Show the punches behind this day";
-    pub const PUNCHES_LOADING: &str = "Reading the punches…";
-    pub const PUNCHES_FAILED: &str = "The punches could not be read";
-    pub const UNMAPPED: &str = "Not counted";
+    pub fn PUNCHES_OPEN() -> &'static str {
+        tr("Show the punches behind this day")
+    }
+    pub fn PUNCHES_LOADING() -> &'static str {
+        tr("Reading the punches…")
+    }
+    pub fn PUNCHES_FAILED() -> &'static str {
+        tr("The punches could not be read")
+    }
+    pub fn UNMAPPED() -> &'static str {
+        tr("Not counted")
+    }
     pub fn punch_name(p: PunchType) -> &'static str {
         match p {
-            PunchType::CheckIn => "Check in",
-            PunchType::CheckOut => "Check out",
-            PunchType::BreakStart => "Break start",
-            PunchType::BreakEnd => "Break end",
-            PunchType::MealStart => "Meal start",
-            PunchType::MealEnd => "Meal end",
+            PunchType::CheckIn => tr("Check in"),
+            PunchType::CheckOut => tr("Check out"),
+            PunchType::BreakStart => tr("Break start"),
+            PunchType::BreakEnd => tr("Break end"),
+            PunchType::MealStart => tr("Meal start"),
+            PunchType::MealEnd => tr("Meal end"),
         }
     }
     pub fn flag_name(f: TimecardFlag) -> &'static str {
         match f {
-            TimecardFlag::MissingOut => "Missing OUT",
-            TimecardFlag::MissingIn => "Missing IN",
-            TimecardFlag::RepeatedIn => "Repeated IN",
-            TimecardFlag::RepeatedOut => "Repeated OUT",
-            TimecardFlag::UnpairedBreak => "Unpaired break",
-            TimecardFlag::UnpairedMeal => "Unpaired meal",
-            TimecardFlag::UnmappedKeys => "Unmapped keys",
+            TimecardFlag::MissingOut => tr("Missing OUT"),
+            TimecardFlag::MissingIn => tr("Missing IN"),
+            TimecardFlag::RepeatedIn => tr("Repeated IN"),
+            TimecardFlag::RepeatedOut => tr("Repeated OUT"),
+            TimecardFlag::UnpairedBreak => tr("Unpaired break"),
+            TimecardFlag::UnpairedMeal => tr("Unpaired meal"),
+            TimecardFlag::UnmappedKeys => tr("Unmapped keys"),
         }
     }
     /// What a flag means, for the flag's hover text.
     pub fn flag_help(f: TimecardFlag) -> &'static str {
         match f {
-            TimecardFlag::MissingOut => "A check-in was never closed; its time is not counted.",
-            TimecardFlag::MissingIn => "A check-out had no open check-in to close.",
-            TimecardFlag::RepeatedIn => "Several check-ins in a row; one counted by the policy.",
-            TimecardFlag::RepeatedOut => "Several check-outs in a row; one counted by the policy.",
-            TimecardFlag::UnpairedBreak => "A break start or end without its pair; not deducted.",
-            TimecardFlag::UnpairedMeal => "A meal start or end without its pair; not deducted.",
+            TimecardFlag::MissingOut => tr("A check-in was never closed; its time is not counted."),
+            TimecardFlag::MissingIn => tr("A check-out had no open check-in to close."),
+            TimecardFlag::RepeatedIn => {
+                tr("Several check-ins in a row; one counted by the policy.")
+            }
+            TimecardFlag::RepeatedOut => {
+                tr("Several check-outs in a row; one counted by the policy.")
+            }
+            TimecardFlag::UnpairedBreak => {
+                tr("A break start or end without its pair; not deducted.")
+            }
+            TimecardFlag::UnpairedMeal => tr("A meal start or end without its pair; not deducted."),
             TimecardFlag::UnmappedKeys => {
                 "Punches without a key, or with a key the policy ignores."
             }
@@ -1213,7 +2295,7 @@ pub mod timecards {
     }
     /// The label of a key's select in the policy form.
     pub fn key_label(n: u8) -> String {
-        format!("KEY_{n}")
+        trf!("KEY_{n}", n)
     }
     /// "KEY_1: Check in".
     pub fn key_means(n: u8, punch: PunchType) -> String {
@@ -1222,200 +2304,348 @@ pub mod timecards {
     /// "Starts at 05:00 local time; punches before it belong to the previous day."
     pub fn day_starts(hm: &str) -> String {
         if hm == "00:00" {
-            "Starts at midnight (00:00) local time.".to_string()
+            tr("Starts at midnight (00:00) local time.").to_string()
         } else {
-            format!("Starts at {hm} local time; punches before it belong to the previous day.")
+            trf!(
+                "Starts at {hm} local time; punches before it belong to the previous day.",
+                hm
+            )
         }
     }
     pub fn rule_option(r: RepeatRule) -> &'static str {
         match r {
-            RepeatRule::First => "The first counts",
-            RepeatRule::Last => "The last counts",
+            RepeatRule::First => tr("The first counts"),
+            RepeatRule::Last => tr("The last counts"),
         }
     }
     pub fn repeated_in(r: RepeatRule) -> &'static str {
         match r {
-            RepeatRule::First => "Several INs in a row: the first counts.",
-            RepeatRule::Last => "Several INs in a row: the last counts.",
+            RepeatRule::First => tr("Several INs in a row: the first counts."),
+            RepeatRule::Last => tr("Several INs in a row: the last counts."),
         }
     }
     pub fn repeated_out(r: RepeatRule) -> &'static str {
         match r {
-            RepeatRule::First => "Several OUTs in a row: the first counts.",
-            RepeatRule::Last => "Several OUTs in a row: the last counts.",
+            RepeatRule::First => tr("Several OUTs in a row: the first counts."),
+            RepeatRule::Last => tr("Several OUTs in a row: the last counts."),
         }
     }
 }
 
 /// The archive sync page (`/sync`).
 pub mod sync {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::archive::Stream;
 
-    pub const NO_ARCHIVE: &str = "This relay keeps no log archive";
-    pub const NAV: &str = "Archive";
-    pub const TITLE: &str = "Log archive";
-    pub const INTRO: &str = "The relay copies every T&A device's T&A and job-code logs into its archive, each event once, and keeps them after the device overwrites them. This page refreshes every 5 seconds.";
-    pub const LOADING: &str = "Reading the archive's state…";
-    pub const LOAD_FAILED: &str = "The archive's state could not be read";
-    pub const SYNC_ALL: &str = "Sync all devices now";
-    pub const SYNC_FAILED: &str = "The sync could not be started";
-    pub const QUEUED_ALL: &str = "A sync of every device was queued.";
-    pub const EMPTY: &str = "The archive has not read any device yet.";
-    pub const CAPTION: &str = "Sync state per device and log";
-    pub const COL_DEVICE: &str = "Device";
-    pub const COL_STREAM: &str = "Log";
-    pub const COL_EPOCH: &str = "Epoch";
-    pub const COL_NEXT: &str = "Next event ID";
-    pub const COL_STORED: &str = "Stored";
-    pub const COL_LAST_SYNC: &str = "Last sync";
-    pub const COL_LAG: &str = "Lag";
-    pub const COL_ERROR: &str = "Last error";
-    pub const COL_RESET: &str = "Reset detected";
-    pub const COL_ACTIONS: &str = "Sync";
-    pub const NEVER: &str = "Never";
-    pub const NONE: &str = "—";
-    pub const SYNCING: &str = "Syncing now";
-    pub const SYNC_ROW: &str = "Sync now";
-    pub const DISMISS: &str = "Dismiss";
+    pub fn NO_ARCHIVE() -> &'static str {
+        tr("This relay keeps no log archive")
+    }
+    pub fn NAV() -> &'static str {
+        tr("Archive")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Log archive")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "The relay copies every T&A device's T&A and job-code logs into its archive, each event once, and keeps them after the device overwrites them. This page refreshes every 5 seconds.",
+        )
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Reading the archive's state…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The archive's state could not be read")
+    }
+    pub fn SYNC_ALL() -> &'static str {
+        tr("Sync all devices now")
+    }
+    pub fn SYNC_FAILED() -> &'static str {
+        tr("The sync could not be started")
+    }
+    pub fn QUEUED_ALL() -> &'static str {
+        tr("A sync of every device was queued.")
+    }
+    pub fn EMPTY() -> &'static str {
+        tr("The archive has not read any device yet.")
+    }
+    pub fn CAPTION() -> &'static str {
+        tr("Sync state per device and log")
+    }
+    pub fn COL_DEVICE() -> &'static str {
+        tr("Device")
+    }
+    pub fn COL_STREAM() -> &'static str {
+        tr("Log")
+    }
+    pub fn COL_EPOCH() -> &'static str {
+        tr("Epoch")
+    }
+    pub fn COL_NEXT() -> &'static str {
+        tr("Next event ID")
+    }
+    pub fn COL_STORED() -> &'static str {
+        tr("Stored")
+    }
+    pub fn COL_LAST_SYNC() -> &'static str {
+        tr("Last sync")
+    }
+    pub fn COL_LAG() -> &'static str {
+        tr("Lag")
+    }
+    pub fn COL_ERROR() -> &'static str {
+        tr("Last error")
+    }
+    pub fn COL_RESET() -> &'static str {
+        tr("Reset detected")
+    }
+    pub fn COL_ACTIONS() -> &'static str {
+        tr("Sync")
+    }
+    pub fn NEVER() -> &'static str {
+        tr("Never")
+    }
+    pub fn NONE() -> &'static str {
+        tr("—")
+    }
+    pub fn SYNCING() -> &'static str {
+        tr("Syncing now")
+    }
+    pub fn SYNC_ROW() -> &'static str {
+        tr("Sync now")
+    }
+    pub fn DISMISS() -> &'static str {
+        tr("Dismiss")
+    }
 
     pub fn backend(name: &str) -> String {
-        format!("Archive database: {name}")
+        trf!("Archive database: {name}", name)
     }
     /// "4 logs of 2 devices · 12,345 records stored".
     pub fn summary(rows: usize, devices: usize, stored: u64) -> String {
-        format!(
-            "{rows} logs of {devices} devices · {} records stored",
-            super::logs::thousands(usize::try_from(stored).unwrap_or(usize::MAX))
+        trf!(
+            "{rows} logs of {devices} devices · {stored} records stored",
+            rows,
+            devices,
+            stored = super::logs::thousands(usize::try_from(stored).unwrap_or(usize::MAX))
         )
     }
     pub fn stream_name(s: Stream) -> &'static str {
         match s {
-            Stream::Tna => "T&A",
-            Stream::JobCode => "Job codes",
+            Stream::Tna => tr("T&A"),
+            Stream::JobCode => tr("Job codes"),
         }
     }
     pub fn queued(device: u32) -> String {
-        format!("A sync of device {device} was queued.")
+        trf!("A sync of device {device} was queued.", device)
     }
     /// Accessible name of a row's button.
     pub fn sync_device(device: u32) -> String {
-        format!("Sync now: device {device}")
+        trf!("Sync now: device {device}", device)
     }
     /// "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h".
     pub fn duration(secs: i64) -> String {
         let s = secs.max(0);
         match s {
-            0..60 => format!("{s} s"),
-            60..3_600 => format!("{} min {} s", s / 60, s % 60),
-            3_600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
-            _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+            0..60 => trf!("{s} s", s),
+            60..3_600 => trf!("{min} min {sec} s", min = s / 60, sec = s % 60),
+            3_600..86_400 => trf!("{h} h {min} min", h = s / 3600, min = s % 3600 / 60),
+            _ => trf!("{d} d {h} h", d = s / 86_400, h = s % 86_400 / 3600),
         }
     }
     /// "14:05:09 · 12 s ago".
     pub fn ago(local: &str, secs: i64) -> String {
-        format!("{local} · {} ago", duration(secs))
+        trf!("{local} · {duration} ago", local, duration = duration(secs))
     }
     pub fn error_at(local: &str) -> String {
-        format!("at {local}")
+        trf!("at {local}", local)
     }
     /// The warning of a row whose device renumbered its events.
     pub fn reset_at(local: &str) -> String {
-        format!("⚠ {local}: event IDs started again; earlier records are kept")
+        trf!(
+            "⚠ {local}: event IDs started again; earlier records are kept",
+            local
+        )
     }
     /// The notice of an `archive.reset` push.
     pub fn reset_notice(device: u32, stream: Stream, epoch: u32) -> String {
-        format!(
-            "Device {device}'s {} log started its event IDs again (factory reset or log wipe). The archive kept every record it had and now reads the device from the start as epoch {epoch}.",
-            stream_name(stream)
+        trf!(
+            "Device {device}'s {stream} log started its event IDs again (factory reset or log wipe). The archive kept every record it had and now reads the device from the start as epoch {epoch}.",
+            device,
+            stream = stream_name(stream),
+            epoch
         )
     }
 }
 
 /// The audit trail page (`/audit`, admin).
 pub mod audit {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     pub use super::sync::NO_ARCHIVE;
 
-    pub const NAV: &str = "Audit";
-    pub const TITLE: &str = "Audit trail";
-    pub const INTRO: &str = "Every change made through the relay: when, by whom, to which devices, the state before and after, and what came back. Newest first.";
-    pub const FILTERS: &str = "Filters";
-    pub const FROM: &str = "From";
-    pub const TO: &str = "To (inclusive)";
-    pub const ACTOR: &str = "Who";
-    pub const ACTOR_PLACEHOLDER: &str = "Any account";
-    pub const METHOD: &str = "Change";
-    pub const METHOD_ANY: &str = "Any change";
-    pub const DEVICE: &str = "Device ID";
-    pub const DEVICE_PLACEHOLDER: &str = "Any device";
-    pub const APPLY: &str = "Show";
-    pub const BAD_DEVICE: &str = "The device ID must be a positive number.";
-    pub const BAD_DATE: &str = "Enter the days as dates.";
-    pub const TO_BEFORE_FROM: &str = "The last day must not be before the first.";
-    pub const LOADING: &str = "Reading the audit trail…";
-    pub const LOAD_FAILED: &str = "The audit trail could not be read";
-    pub const EMPTY: &str = "No change matches.";
-    pub const MORE: &str = "Load more";
-    pub const END: &str = "That is every matching change.";
-    pub const CAPTION: &str = "Recorded changes, newest first";
-    pub const COL_TIME: &str = "Time";
-    pub const COL_ACTOR: &str = "Who";
-    pub const COL_METHOD: &str = "Change";
-    pub const COL_DEVICES: &str = "Devices";
-    pub const COL_RESULT: &str = "Result";
-    pub const COL_DETAILS: &str = "Details";
-    pub const SHOW: &str = "Before, after, results";
+    pub fn NAV() -> &'static str {
+        tr("Audit")
+    }
+    pub fn TITLE() -> &'static str {
+        tr("Audit trail")
+    }
+    pub fn INTRO() -> &'static str {
+        tr(
+            "Every change made through the relay: when, by whom, to which devices, the state before and after, and what came back. Newest first.",
+        )
+    }
+    pub fn FILTERS() -> &'static str {
+        tr("Filters")
+    }
+    pub fn FROM() -> &'static str {
+        tr("From")
+    }
+    pub fn TO() -> &'static str {
+        tr("To (inclusive)")
+    }
+    pub fn ACTOR() -> &'static str {
+        tr("Who")
+    }
+    pub fn ACTOR_PLACEHOLDER() -> &'static str {
+        tr("Any account")
+    }
+    pub fn METHOD() -> &'static str {
+        tr("Change")
+    }
+    pub fn METHOD_ANY() -> &'static str {
+        tr("Any change")
+    }
+    pub fn DEVICE() -> &'static str {
+        tr("Device ID")
+    }
+    pub fn DEVICE_PLACEHOLDER() -> &'static str {
+        tr("Any device")
+    }
+    pub fn APPLY() -> &'static str {
+        tr("Show")
+    }
+    pub fn BAD_DEVICE() -> &'static str {
+        tr("The device ID must be a positive number.")
+    }
+    pub fn BAD_DATE() -> &'static str {
+        tr("Enter the days as dates.")
+    }
+    pub fn TO_BEFORE_FROM() -> &'static str {
+        tr("The last day must not be before the first.")
+    }
+    pub fn LOADING() -> &'static str {
+        tr("Reading the audit trail…")
+    }
+    pub fn LOAD_FAILED() -> &'static str {
+        tr("The audit trail could not be read")
+    }
+    pub fn EMPTY() -> &'static str {
+        tr("No change matches.")
+    }
+    pub fn MORE() -> &'static str {
+        tr("Load more")
+    }
+    pub fn END() -> &'static str {
+        tr("That is every matching change.")
+    }
+    pub fn CAPTION() -> &'static str {
+        tr("Recorded changes, newest first")
+    }
+    pub fn COL_TIME() -> &'static str {
+        tr("Time")
+    }
+    pub fn COL_ACTOR() -> &'static str {
+        tr("Who")
+    }
+    pub fn COL_METHOD() -> &'static str {
+        tr("Change")
+    }
+    pub fn COL_DEVICES() -> &'static str {
+        tr("Devices")
+    }
+    pub fn COL_RESULT() -> &'static str {
+        tr("Result")
+    }
+    pub fn COL_DETAILS() -> &'static str {
+        tr("Details")
+    }
+    pub fn SHOW() -> &'static str {
+        tr("Before, after, results")
+    }
     /// The people a write was about (job codes name users).
-    pub const PEOPLE: &str = "People";
+    pub fn PEOPLE() -> &'static str {
+        tr("People")
+    }
     /// "and 12 more" below the people shown.
     pub fn people_more(more: usize) -> String {
-        format!("and {more} more")
+        trf!("and {more} more", more)
     }
-    pub const BEFORE: &str = "Before";
-    pub const AFTER: &str = "After";
-    pub const RESULTS: &str = "Results";
-    pub const NOT_RECORDED: &str = "Not recorded";
-    pub const OK: &str = "OK";
-    pub const NONE: &str = "—";
+    pub fn BEFORE() -> &'static str {
+        tr("Before")
+    }
+    pub fn AFTER() -> &'static str {
+        tr("After")
+    }
+    pub fn RESULTS() -> &'static str {
+        tr("Results")
+    }
+    pub fn NOT_RECORDED() -> &'static str {
+        tr("Not recorded")
+    }
+    pub fn OK() -> &'static str {
+        tr("OK")
+    }
+    pub fn NONE() -> &'static str {
+        tr("—")
+    }
 
     /// A method as people read it (the method name itself for ones not listed).
     pub fn method_name(m: &str) -> &str {
         match m {
-            "devices.setInfo" => "Device name and location",
-            "tna.setConfig" => "T&A config (one device)",
-            "tna.setConfigMulti" => "T&A config (many devices)",
-            "jobCodes.set" => "Job codes (one device)",
-            "jobCodes.setMulti" => "Job codes (many devices)",
-            "system.setJobCodeUse" => "Job-code use on/off",
-            "time.sync" => "Clock sync",
-            "time.fixZones" => "Time zones fixed",
-            "timecards.setPolicy" => "Timecard policy",
-            "archive.sync" => "Archive sync",
-            "accounts.create" => "Account created",
-            "accounts.setRole" => "Account role",
-            "accounts.setPassword" => "Account password",
-            "accounts.delete" => "Account deleted",
-            "kiosk.pair" => "Kiosk paired",
-            "kiosk.revoke" => "Kiosk unpaired",
+            "devices.setInfo" => tr("Device name and location"),
+            "tna.setConfig" => tr("T&A config (one device)"),
+            "tna.setConfigMulti" => tr("T&A config (many devices)"),
+            "jobCodes.set" => tr("Job codes (one device)"),
+            "jobCodes.setMulti" => tr("Job codes (many devices)"),
+            "system.setJobCodeUse" => tr("Job-code use on/off"),
+            "time.sync" => tr("Clock sync"),
+            "time.fixZones" => tr("Time zones fixed"),
+            "timecards.setPolicy" => tr("Timecard policy"),
+            "archive.sync" => tr("Archive sync"),
+            "accounts.create" => tr("Account created"),
+            "accounts.setRole" => tr("Account role"),
+            "accounts.setPassword" => tr("Account password"),
+            "accounts.delete" => tr("Account deleted"),
+            "kiosk.pair" => tr("Kiosk paired"),
+            "kiosk.revoke" => tr("Kiosk unpaired"),
             other => other,
         }
     }
     /// "3 ok / 1 failed".
     pub fn counts(ok: usize, failed: usize) -> String {
-        format!("{ok} ok / {failed} failed")
+        trf!("{ok} ok / {failed} failed", ok, failed)
     }
     pub fn failed(message: &str) -> String {
-        format!("Failed: {message}")
+        trf!("Failed: {message}", message)
     }
     /// " and 7 more" after the devices shown.
     pub fn devices_more(more: usize) -> String {
-        format!(" and {more} more")
+        trf!(" and {more} more", more)
     }
     /// "12 changes shown".
     pub fn shown(n: usize) -> String {
         if n == 1 {
-            "1 change shown".to_string()
+            tr("1 change shown").to_string()
         } else {
-            format!("{n} changes shown")
+            trf!("{n} changes shown", n)
         }
     }
 }
@@ -1439,42 +2669,68 @@ mod tests {
 
 /// Times and zones, shared by every page that shows a time.
 pub mod time {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     /// A site without a configured zone: its times are shown in UTC, and say so.
-    pub const NO_ZONE: &str = "UTC, no zone set";
+    pub fn NO_ZONE() -> &'static str {
+        tr("UTC, no zone set")
+    }
     /// The browser's zone when the browser does not name it.
-    pub const BROWSER: &str = "this browser's time zone";
+    pub fn BROWSER() -> &'static str {
+        tr("this browser's time zone")
+    }
     /// The zone switch's label.
-    pub const VIEW_LABEL: &str = "Show times in";
+    pub fn VIEW_LABEL() -> &'static str {
+        tr("Show times in")
+    }
     /// The zone switch's choices.
-    pub const VIEW_SITE: &str = "Each site's time zone";
-    pub const VIEW_BROWSER: &str = "My time zone";
-    pub const VIEW_UTC: &str = "UTC";
+    pub fn VIEW_SITE() -> &'static str {
+        tr("Each site's time zone")
+    }
+    pub fn VIEW_BROWSER() -> &'static str {
+        tr("My time zone")
+    }
+    pub fn VIEW_UTC() -> &'static str {
+        tr("UTC")
+    }
     /// The title of a punch's time: its zone, and the same instant in UTC.
     pub fn row_title(zone: &str, utc: &str) -> String {
-        format!("{zone} · {utc}")
+        trf!("{zone} · {utc}", zone, utc)
     }
     /// A zone the relay names but this browser does not know: shown in UTC.
     pub fn unknown_zone(zone: &str) -> String {
-        format!("{zone} (unknown to this browser: shown in UTC)")
+        trf!("{zone} (unknown to this browser: shown in UTC)", zone)
     }
 }
 
 /// Roles in the UI.
 pub mod roles {
+    #[allow(unused_imports)]
+    use crate::i18n::tr;
+    #[allow(unused_imports)]
+    use crate::trf;
+
     use tna_types::Role;
 
-    pub const NEEDS_TITLE: &str = "Not available for your role";
-    pub const BACK: &str = "Back to the devices";
+    pub fn NEEDS_TITLE() -> &'static str {
+        tr("Not available for your role")
+    }
+    pub fn BACK() -> &'static str {
+        tr("Back to the devices")
+    }
     /// "This page needs the operator role; you are signed in as viewer."
     pub fn needs(needs: Role, have: Role) -> String {
-        format!(
-            "This page needs the {} role; you are signed in as {}. An admin can change your role.",
-            needs.name(),
-            have.name()
+        trf!(
+            "This page needs the {needs} role; you are signed in as {have}. An admin can change your role.",
+            needs = needs.name(),
+            have = have.name()
         )
     }
     /// A write the relay refused for the role: "Your role (viewer) may not change T&A configurations."
     pub fn may_not(role: &str, what: &str) -> String {
-        format!("Your role ({role}) may not {what}.")
+        trf!("Your role ({role}) may not {what}.", role, what)
     }
 }

@@ -170,6 +170,42 @@ pub fn offset_at(zone: Zone<'_>, at: i64) -> i32 {
     offset
 }
 
+/// A calendar day (days since 1970) as the language in use writes it, with its weekday: "Sun, 6
+/// Dec 2026", "2026년 12월 6일 (일)" (`Intl.DateTimeFormat`; ISO `2026-12-06` where it fails).
+pub fn day_text(day: i64) -> String {
+    let intl_text = || -> Option<String> {
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let options = js_sys::Object::new();
+        for (k, v) in [
+            ("weekday", "short"),
+            ("day", "numeric"),
+            ("month", "short"),
+            ("year", "numeric"),
+            // The day is given as its UTC midnight: formatted in UTC it stays that day.
+            ("timeZone", "UTC"),
+        ] {
+            Reflect::set(&options, &k.into(), &v.into()).ok()?;
+        }
+        let args = Array::of2(&crate::i18n::lang().tag().into(), &options);
+        let format = Reflect::construct(&ctor, &args).ok()?;
+        let f: Function = Reflect::get(&format, &"format".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let date =
+            js_sys::Date::new(&((day * tna_types::time::SECONDS_PER_DAY) as f64 * 1000.0).into());
+        f.call1(&format, &date).ok()?.as_string()
+    };
+    intl_text().unwrap_or_else(|| {
+        let (y, m, d) = tna_types::time::civil_from_days(day);
+        format!("{y:04}-{m:02}-{d:02}")
+    })
+}
+
 /// Whether the browser knows `zone`.
 pub fn known_zone(zone: &str) -> bool {
     offset_formatter(zone).is_some()
@@ -197,8 +233,8 @@ pub fn zone_label(view: ZoneView, site_zone: Option<&str>) -> String {
     match view.zone_for(site_zone) {
         Zone::Named(n) if known_zone(n) => n.to_string(),
         Zone::Named(n) => s::unknown_zone(n),
-        Zone::Browser => browser_zone_name().unwrap_or_else(|| s::BROWSER.to_string()),
-        Zone::Utc if view == ZoneView::Site => s::NO_ZONE.to_string(),
+        Zone::Browser => browser_zone_name().unwrap_or_else(|| s::BROWSER().to_string()),
+        Zone::Utc if view == ZoneView::Site => s::NO_ZONE().to_string(),
         Zone::Utc => "UTC".to_string(),
     }
 }

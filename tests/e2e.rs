@@ -35,6 +35,7 @@ mod e2e {
     pub mod keyboard;
     pub mod kiosk_offline;
     pub mod kiosk_settings;
+    pub mod korean;
     pub mod live_picker;
     pub mod logs_more;
     pub mod people;
@@ -1117,23 +1118,37 @@ browser_test!(
     e2e::zones::clocks_fix_zones,
     e2e::zones::start()
 );
-/// axe-core on every page (signed out and as admin): no serious or critical violation.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accessibility_of_every_page_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
+// The console and the kiosk in Korean: switch, catalog, axe-core, a phone's width, back.
+browser_test!(
+    korean_console_in_chromium,
+    e2e::korean::console_and_kiosk_in_korean,
+    admin_relay()
+);
+
+// axe-core on every page (signed out and as admin): no serious or critical violation.
+browser_test!(
+    accessibility_of_every_page_in_chromium,
+    e2e::a11y::every_page_passes_axe,
+    admin_relay()
+);
+
+/// The demo relay with sign-in and one admin (`admin`, [`e2e::signin::PASSWORD`]).
+async fn admin_relay() -> Result<RunningRelay> {
     let auth = tna_relay::auth::Auth::in_memory_fast_for_tests();
     auth.create_account("admin", e2e::signin::PASSWORD, tna_types::Role::Admin)?;
-    let relay = demo_relay_with(DEVICES, Some(auth)).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::a11y::every_page_passes_axe(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
+    demo_relay_with(DEVICES, Some(auth)).await
+}
+
+/// How far the page scrolls sideways, in CSS pixels (0 when it fits).
+async fn sideways_px(client: &Client) -> Result<i64> {
+    Ok(client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await?
+        .as_i64()
+        .unwrap_or(i64::MAX))
 }
 
 /// Timecards of an archived week match the rules on the emulator's own logs; CSV too.

@@ -40,9 +40,9 @@ impl ApiError {
                 }
             }
             ApiError::Rpc(e) => e.message.clone(),
-            ApiError::NotConnected => s::NOT_CONNECTED.to_string(),
-            ApiError::ConnectFailed => s::CONNECT_FAILED.to_string(),
-            ApiError::ConnectionLost => s::CONNECTION_LOST.to_string(),
+            ApiError::NotConnected => s::NOT_CONNECTED().to_string(),
+            ApiError::ConnectFailed => s::CONNECT_FAILED().to_string(),
+            ApiError::ConnectionLost => s::CONNECTION_LOST().to_string(),
             ApiError::Timeout { after_ms } => s::timed_out(*after_ms),
             ApiError::Protocol(detail) => s::protocol_error(detail),
         }

@@ -60,6 +60,21 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, 
     Ok(Answer { status, body })
 }
 
+/// The body of a plain `GET url` (a file of the relay's: a catalog, the kiosk's page); `None`
+/// when the relay cannot be reached or answers with an error.
+pub async fn fetch_text(url: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
+}
+
 fn js_text(v: JsValue) -> String {
     v.as_string()
         .or_else(|| {

@@ -125,7 +125,7 @@ pub fn group_previews(rows: &[(u32, Preview)]) -> Vec<PreviewGroup> {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-            Preview::Same => ("same", s::SAME.to_string()),
+            Preview::Same => ("same", s::SAME().to_string()),
             Preview::Cannot(why) => ("cannot", why.clone()),
         };
         match groups
@@ -322,7 +322,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
     // A write to many devices names the count and the sites first.
     let confirm_run = move |ids: Vec<u32>| {
         let sites = targets.with_value(|t| crate::components::sites_of(t, &ids));
-        let ask = crate::strings::components::confirm_many(s::CONFIRM_APPLY, ids.len(), &sites);
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_APPLY(), ids.len(), &sites);
         if crate::components::confirmed(&ask) {
             run(ids);
         }
@@ -358,7 +358,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                 .map(|(id, pv)| {
                     let (state, detail) = match pv {
                         Preview::Changes(ch) => ("changes", view! { <DiffTable changes=ch schedules=None /> }.into_any()),
-                        Preview::Same => ("same", view! { <span class="muted">{s::SAME}</span> }.into_any()),
+                        Preview::Same => ("same", view! { <span class="muted">{s::SAME()}</span> }.into_any()),
                         Preview::Cannot(why) => ("cannot", view! { <span class="warning">{why}</span> }.into_any()),
                     };
                     view! {
@@ -372,12 +372,12 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
             view! {
                 <ul class="preview-groups" data-testid="preview-groups">{groups}</ul>
                 <details class="preview-details">
-                    <summary>{s::PER_DEVICE}</summary>
+                    <summary>{s::PER_DEVICE()}</summary>
                     <table class="data-table" data-testid="preview-table">
                         <thead>
                             <tr>
-                                <th scope="col">{s::COL_DEVICE}</th>
-                                <th scope="col">{s::COL_CHANGES}</th>
+                                <th scope="col">{s::COL_DEVICE()}</th>
+                                <th scope="col">{s::COL_CHANGES()}</th>
                             </tr>
                         </thead>
                         <tbody>{body}</tbody>
@@ -398,14 +398,14 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
             .into_iter()
             .map(|(id, r)| {
                 let (state, label, code, message) = match r.outcome {
-                    Outcome::Ok => ("ok", s::OK, String::new(), String::new()),
-                    Outcome::Failed { code, message } => ("failed", s::FAILED, code, message),
-                    Outcome::NotSent => ("notSent", s::NOT_SENT, String::new(), String::new()),
+                    Outcome::Ok => ("ok", s::OK(), String::new(), String::new()),
+                    Outcome::Failed { code, message } => ("failed", s::FAILED(), code, message),
+                    Outcome::NotSent => ("notSent", s::NOT_SENT(), String::new(), String::new()),
                 };
                 let (reread_state, reread) = match r.reread {
                     None => ("", view! { <span></span> }.into_any()),
                     Some(Reread::Matches) => {
-                        ("matches", view! { <span>{s::MATCHES}</span> }.into_any())
+                        ("matches", view! { <span>{s::MATCHES()}</span> }.into_any())
                     }
                     Some(Reread::Differs(ch)) => {
                         let fields = ch
@@ -415,13 +415,14 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                             .join(", ");
                         (
                             "differs",
-                            view! { <span class="warning">{s::STILL_DIFFERS}": "{fields}</span> }
+                            view! { <span class="warning">{s::STILL_DIFFERS()}": "{fields}</span> }
                                 .into_any(),
                         )
                     }
                     Some(Reread::Failed(m)) => (
                         "failed",
-                        view! { <span class="warning">{s::REREAD_FAILED}": "{m}</span> }.into_any(),
+                        view! { <span class="warning">{s::REREAD_FAILED()}": "{m}</span> }
+                            .into_any(),
                     ),
                 };
                 view! {
@@ -460,11 +461,11 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
 
     view! {
         <section class="card" data-testid="bulk-flow">
-            <h2>{s::PREVIEW_TITLE}</h2>
-            {move || previews.with(Option::is_none).then(|| view! { <p class="loading" aria-busy="true">{s::PREVIEWING}</p> })}
+            <h2>{s::PREVIEW_TITLE()}</h2>
+            {move || previews.with(Option::is_none).then(|| view! { <p class="loading" aria-busy="true">{s::PREVIEWING()}</p> })}
             {preview_table}
             {move || (previews.with(Option::is_some) && to_apply.with(Vec::is_empty))
-                .then(|| view! { <p class="muted" data-testid="apply-none">{s::APPLY_NONE}</p> })}
+                .then(|| view! { <p class="muted" data-testid="apply-none">{s::APPLY_NONE()}</p> })}
             <div class="toolbar">
                 <button
                     type="button"
@@ -482,7 +483,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     disabled=move || !running.get() || cancel.get()
                     on:click=move |_| cancel.set(true)
                 >
-                    {move || if cancel.get() && running.get() { s::CANCELLING } else { s::CANCEL }}
+                    {move || if cancel.get() && running.get() { s::CANCELLING() } else { s::CANCEL() }}
                 </button>
             </div>
             {move || {
@@ -491,22 +492,22 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     <div data-testid="bulk-progress-box">
                         <progress class="progress" data-testid="bulk-progress" max=total.to_string() value=done.to_string()></progress>
                         <span class="muted" data-testid="bulk-progress-text" data-done=done.to_string() data-total=total.to_string()>
-                            {if running.get() { format!("{} · {}", s::APPLYING, s::progress(done, total)) } else { s::progress(done, total) }}
+                            {if running.get() { format!("{} · {}", s::APPLYING(), s::progress(done, total)) } else { s::progress(done, total) }}
                         </span>
                     </div>
                 })
             }}
             {move || (!results.with(BTreeMap::is_empty)).then(|| view! {
-                <h2>{s::RESULTS_TITLE}</h2>
+                <h2>{s::RESULTS_TITLE()}</h2>
                 <p data-testid="result-summary">{summary}</p>
-                {move || rereading.get().then(|| view! { <p class="loading" data-testid="rereading">{s::REREADING}</p> })}
+                {move || rereading.get().then(|| view! { <p class="loading" data-testid="rereading">{s::REREADING()}</p> })}
                 <table class="data-table" data-testid="result-table">
                     <thead>
                         <tr>
-                            <th scope="col">{s::COL_DEVICE}</th>
-                            <th scope="col">{s::COL_RESULT}</th>
-                            <th scope="col" colspan="2">{s::COL_DETAIL}</th>
-                            <th scope="col">{s::COL_AFTER}</th>
+                            <th scope="col">{s::COL_DEVICE()}</th>
+                            <th scope="col">{s::COL_RESULT()}</th>
+                            <th scope="col" colspan="2">{s::COL_DETAIL()}</th>
+                            <th scope="col">{s::COL_AFTER()}</th>
                         </tr>
                     </thead>
                     <tbody>{result_rows}</tbody>
@@ -518,7 +519,7 @@ pub fn ApplyFlow(targets: Vec<Device>, config: TnaConfig) -> impl IntoView {
                     disabled=move || running.get() || rereading.get() || retry_ids.with(Vec::is_empty)
                     on:click=move |_| confirm_run(retry_ids.get_untracked())
                 >
-                    {s::RETRY_FAILED}
+                    {s::RETRY_FAILED()}
                 </button>
             })}
         </section>

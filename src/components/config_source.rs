@@ -77,9 +77,9 @@ pub fn DiffTable(changes: Vec<FieldChange>, schedules: Option<Vec<Schedule>>) ->
         <table class="data-table diff-table" data-testid="diff-table">
             <thead>
                 <tr>
-                    <th scope="col">{s::COL_FIELD}</th>
-                    <th scope="col">{s::COL_BEFORE}</th>
-                    <th scope="col">{s::COL_AFTER}</th>
+                    <th scope="col">{s::COL_FIELD()}</th>
+                    <th scope="col">{s::COL_BEFORE()}</th>
+                    <th scope="col">{s::COL_AFTER()}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -102,14 +102,14 @@ pub fn read_picked_file(ev: &web_sys::Event, done: impl FnOnce(Result<String, St
     };
     input.set_value("");
     if file.size() > MAX_FRAME_BYTES as f64 {
-        done(Err(s::import_read(s::IMPORT_TOO_LARGE)));
+        done(Err(s::import_read(s::IMPORT_TOO_LARGE())));
         return;
     }
     spawn_local(async move {
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
         done(match text.map(|v| v.as_string()) {
             Ok(Some(text)) => Ok(text),
-            Ok(None) => Err(s::import_read(s::IMPORT_NOT_TEXT)),
+            Ok(None) => Err(s::import_read(s::IMPORT_NOT_TEXT())),
             Err(e) => Err(s::import_read(&e.as_string().unwrap_or_default())),
         });
     });

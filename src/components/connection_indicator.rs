@@ -17,8 +17,8 @@ pub fn state_key(state: ConnectionState) -> &'static str {
 /// The state as people read it.
 pub fn state_text(state: ConnectionState) -> String {
     match state {
-        ConnectionState::Connecting => s::CONN_CONNECTING.to_string(),
-        ConnectionState::Connected => s::CONN_CONNECTED.to_string(),
+        ConnectionState::Connecting => s::CONN_CONNECTING().to_string(),
+        ConnectionState::Connected => s::CONN_CONNECTED().to_string(),
         ConnectionState::Disconnected { retry_in_secs } => s::conn_disconnected(retry_in_secs),
     }
 }
@@ -47,7 +47,7 @@ pub fn ConnectionIndicator(
                                 data-testid="reconnect-now"
                                 on:click=move |_| cb.run(())
                             >
-                                {s::CONN_RETRY_NOW}
+                                {s::CONN_RETRY_NOW()}
                             </button>
                         }
                     })

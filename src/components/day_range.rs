@@ -35,7 +35,7 @@ pub fn DayRangeFields(
         }
     };
     view! {
-        {day(from, s::FROM, format!("{testid}-from"))}
-        {day(to, s::TO, format!("{testid}-to"))}
+        {day(from, s::FROM(), format!("{testid}-from"))}
+        {day(to, s::TO(), format!("{testid}-to"))}
     }
 }

@@ -52,7 +52,7 @@ pub fn DeviceChecklist(
                         changed();
                     }
                 >
-                    {s::SELECT_ALL}
+                    {s::SELECT_ALL()}
                 </button>
                 <button
                     type="button"
@@ -63,7 +63,7 @@ pub fn DeviceChecklist(
                         changed();
                     }
                 >
-                    {s::SELECT_NONE}
+                    {s::SELECT_NONE()}
                 </button>
             </div>
             {move || {

@@ -70,9 +70,9 @@ pub fn DeviceTable(
     };
     let empty = move || {
         if devices.with(Vec::is_empty) {
-            Some(s::NONE)
+            Some(s::NONE())
         } else if shown.with(Vec::is_empty) {
-            Some(s::NO_MATCH)
+            Some(s::NO_MATCH())
         } else {
             None
         }
@@ -81,17 +81,17 @@ pub fn DeviceTable(
         <p class="summary muted" data-testid="device-summary" aria-live="polite">{summary}</p>
         <div class="table-wrap">
             <table class="data-table devices-table" data-testid="device-table">
-                <caption class="visually-hidden">{s::CAPTION}</caption>
+                <caption class="visually-hidden">{s::CAPTION()}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{s::COL_ID}</th>
-                        {move || has_names.get().then(|| view! { <th scope="col">{s::COL_NAME}</th> })}
-                        {move || has_sites.get().then(|| view! { <th scope="col">{s::COL_SITE}</th> })}
-                        <th scope="col">{s::COL_TYPE}</th>
-                        <th scope="col">{s::COL_ADDRESS}</th>
-                        <th scope="col">{s::COL_STATUS}</th>
-                        <th scope="col">{s::COL_TNA}</th>
-                        <th scope="col">{s::COL_JOB_CODES}</th>
+                        <th scope="col">{s::COL_ID()}</th>
+                        {move || has_names.get().then(|| view! { <th scope="col">{s::COL_NAME()}</th> })}
+                        {move || has_sites.get().then(|| view! { <th scope="col">{s::COL_SITE()}</th> })}
+                        <th scope="col">{s::COL_TYPE()}</th>
+                        <th scope="col">{s::COL_ADDRESS()}</th>
+                        <th scope="col">{s::COL_STATUS()}</th>
+                        <th scope="col">{s::COL_TNA()}</th>
+                        <th scope="col">{s::COL_JOB_CODES()}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -141,7 +141,7 @@ fn DeviceRow(device: Device, show_site: bool, show_name: bool) -> impl IntoView 
     };
     view! {
         <tr data-testid="device-row" data-device-id=id.to_string() class="clickable" on:click=follow_link>
-            <td data-label=s::COL_ID>
+            <td data-label=s::COL_ID()>
                 <a
                     node_ref=link
                     href=device_href(id)
@@ -152,25 +152,25 @@ fn DeviceRow(device: Device, show_site: bool, show_name: bool) -> impl IntoView 
                 </a>
             </td>
             {show_name.then(|| view! {
-                <td data-label=s::COL_NAME data-testid="device-name">
+                <td data-label=s::COL_NAME() data-testid="device-name">
                     <span class="device-name">{device.name.clone().unwrap_or_default()}</span>
                     {device.location.clone().map(|l| view! { <span class="muted device-location">{l}</span> })}
                 </td>
             })}
             {show_site.then(|| view! {
-                <td data-label=s::COL_SITE data-testid="device-site">{device.site.clone().unwrap_or_default()}</td>
+                <td data-label=s::COL_SITE() data-testid="device-site">{device.site.clone().unwrap_or_default()}</td>
             })}
-            <td data-label=s::COL_TYPE data-testid="device-type" title=device.device_type.clone()>
+            <td data-label=s::COL_TYPE() data-testid="device-type" title=device.device_type.clone()>
                 {product_name(&device.device_type)}
             </td>
-            <td data-label=s::COL_ADDRESS data-testid="device-address" class="mono">{device.address.clone()}</td>
-            <td data-label=s::COL_STATUS>
+            <td data-label=s::COL_ADDRESS() data-testid="device-address" class="mono">{device.address.clone()}</td>
+            <td data-label=s::COL_STATUS()>
                 <StatusBadge status=device.status detail=device.status_detail.clone() />
             </td>
-            <td data-label=s::COL_TNA data-testid="device-tna" data-value=device.tna_supported.to_string()>
+            <td data-label=s::COL_TNA() data-testid="device-tna" data-value=device.tna_supported.to_string()>
                 {yes_no(device.tna_supported)}
             </td>
-            <td data-label=s::COL_JOB_CODES data-testid="device-jobcodes" data-value=device.job_code_supported.to_string()>
+            <td data-label=s::COL_JOB_CODES() data-testid="device-jobcodes" data-value=device.job_code_supported.to_string()>
                 {yes_no(device.job_code_supported)}
             </td>
         </tr>

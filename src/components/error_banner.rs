@@ -39,7 +39,7 @@ pub fn ErrorBanner(
                             disabled=move || busy.get()
                             on:click=move |_| cb.run(())
                         >
-                            {move || if busy.get() { s::RETRYING } else { s::RETRY }}
+                            {move || if busy.get() { s::RETRYING() } else { s::RETRY() }}
                         </button>
                     }
                 })}

@@ -50,7 +50,7 @@ pub fn load_error<T: 'static>(resource: RelayResource<T>) -> Option<ApiError> {
 /// `Unsupported` (there is no device involved in these methods), which says so plainly.
 pub fn error_title(e: &ApiError, otherwise: &'static str) -> &'static str {
     if e.kind() == Some(ErrorCode::Unsupported) {
-        crate::strings::sync::NO_ARCHIVE
+        crate::strings::sync::NO_ARCHIVE()
     } else {
         otherwise
     }

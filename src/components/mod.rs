@@ -10,6 +10,7 @@ pub mod device_names;
 pub mod device_table;
 pub mod error_banner;
 pub mod field_error;
+pub mod lang_switch;
 pub mod loaded;
 pub mod role;
 pub mod row_time;
@@ -31,6 +32,7 @@ pub use device_names::{DeviceLabel, provide_device_names};
 pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
 pub use field_error::FieldErrorText;
+pub use lang_switch::LangSwitch;
 pub use loaded::{Loaded, RelayResource, error_title, load_error, ok_data, relay_resource};
 pub use role::{RequireRole, may, use_role};
 pub use row_time::PunchTime;
@@ -45,7 +47,7 @@ use crate::strings::components as s;
 
 /// "Yes" / "No" for a flag.
 pub fn yes_no(flag: bool) -> &'static str {
-    if flag { s::YES } else { s::NO }
+    if flag { s::YES() } else { s::NO() }
 }
 
 /// Asks the user to confirm `message` (a browser dialog); `false` when they cancel or no

@@ -39,9 +39,9 @@ pub fn RequireRole(needs: Role, children: ChildrenFn) -> impl IntoView {
     } else {
         view! {
             <section class="page needs-role" data-testid="needs-role" data-needs=needs.name() data-role=role.name()>
-                <h1>{s::NEEDS_TITLE}</h1>
+                <h1>{s::NEEDS_TITLE()}</h1>
                 <p>{s::needs(needs, role)}</p>
-                <p><a href="/">{s::BACK}</a></p>
+                <p><a href="/">{s::BACK()}</a></p>
             </section>
         }
         .into_any()

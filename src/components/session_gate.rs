@@ -36,7 +36,7 @@ pub fn SessionGate(
     let stage = Memo::new(move |_| session.get());
     move || match stage.get() {
         SessionState::Checking => {
-            view! { <p class="loading signin" data-testid="session-checking">{s::CHECKING}</p> }
+            view! { <p class="loading signin" data-testid="session-checking">{s::CHECKING()}</p> }
                 .into_any()
         }
         SessionState::Unreachable(e) => match unreachable.and_then(|f| f(session)) {
@@ -44,10 +44,10 @@ pub fn SessionGate(
             None => view! {
                 <main id="main" class="signin">
                     <div class="card signin-card" role="alert">
-                        <h1>{s::UNREACHABLE}</h1>
+                        <h1>{s::UNREACHABLE()}</h1>
                         <p>{e}</p>
                         <button type="button" class="btn btn-primary" on:click=move |_| check()>
-                            {s::TRY_AGAIN}
+                            {s::TRY_AGAIN()}
                         </button>
                     </div>
                 </main>

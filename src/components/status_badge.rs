@@ -18,10 +18,10 @@ pub fn status_key(status: ConnectionStatus) -> &'static str {
 /// The status as people read it.
 pub fn status_text(status: ConnectionStatus) -> &'static str {
     match status {
-        ConnectionStatus::Connected => s::STATUS_CONNECTED,
-        ConnectionStatus::Connecting => s::STATUS_CONNECTING,
-        ConnectionStatus::Disconnected => s::STATUS_DISCONNECTED,
-        ConnectionStatus::Error => s::STATUS_ERROR,
+        ConnectionStatus::Connected => s::STATUS_CONNECTED(),
+        ConnectionStatus::Connecting => s::STATUS_CONNECTING(),
+        ConnectionStatus::Disconnected => s::STATUS_DISCONNECTED(),
+        ConnectionStatus::Error => s::STATUS_ERROR(),
     }
 }
 

@@ -13,12 +13,12 @@ use crate::strings::device as s;
 /// be read) other IDs show as "#ID".
 pub fn schedule_name(id: u32, schedules: Option<&[Schedule]>) -> String {
     if id == 0 {
-        return s::SCHEDULE_NONE.to_string();
+        return s::SCHEDULE_NONE().to_string();
     }
     let known = schedules.and_then(|list| list.iter().find(|sch| sch.id == id));
     match (known, schedules) {
         (Some(sch), _) if !sch.name.is_empty() => sch.name.clone(),
-        _ if id == SCHEDULE_ALWAYS => s::SCHEDULE_ALWAYS.to_string(),
+        _ if id == SCHEDULE_ALWAYS => s::SCHEDULE_ALWAYS().to_string(),
         (Some(_), _) => s::schedule_id(id),
         (None, Some(_)) => s::schedule_unknown(id),
         (None, None) => s::schedule_id(id),
@@ -48,7 +48,7 @@ pub fn TnaConfigView(
     let fixed_key = match config.key {
         Some(k) if config.labels[k.index()].is_empty() => k.to_string(),
         Some(k) => format!("{k} — {}", config.labels[k.index()]),
-        None => s::NO_KEY.to_string(),
+        None => s::NO_KEY().to_string(),
     };
     let required_applies = mode.allows_required();
     let rows = TnaKey::all()
@@ -61,15 +61,15 @@ pub fn TnaConfigView(
             let is_fixed = fixed && config.key == Some(key);
             view! {
                 <tr data-testid="key-row" data-key=key.number().to_string() class:row-highlight=is_fixed>
-                    <th scope="row" class="key-name" data-label=s::COL_KEY>
+                    <th scope="row" class="key-name" data-label=s::COL_KEY()>
                         {key.to_string()}
                     </th>
-                    <td data-testid="key-label" data-label=s::COL_LABEL class:muted=empty data-empty=empty.to_string()>
+                    <td data-testid="key-label" data-label=s::COL_LABEL() class:muted=empty data-empty=empty.to_string()>
                         {shown}
                     </td>
                     <td
                         data-testid="key-schedule"
-                        data-label=s::COL_SCHEDULE
+                        data-label=s::COL_SCHEDULE()
                         data-schedule-id=schedule_id.to_string()
                         class:muted=schedule_id == 0
                     >
@@ -81,11 +81,11 @@ pub fn TnaConfigView(
         .collect_view();
     view! {
         <section class="card tna-config" data-testid="tna-config" aria-labelledby="tna-config-title">
-            <h2 id="tna-config-title">{s::CONFIG_TITLE}</h2>
-            <p class="muted">{s::CONFIG_READ_ONLY}</p>
+            <h2 id="tna-config-title">{s::CONFIG_TITLE()}</h2>
+            <p class="muted">{s::CONFIG_READ_ONLY()}</p>
             <dl class="facts">
                 <div class="fact">
-                    <dt>{s::MODE}</dt>
+                    <dt>{s::MODE()}</dt>
                     <dd>
                         <span class="mode-name" data-testid="tna-mode" data-mode=mode_key(mode)>
                             {s::mode_name(mode)}
@@ -96,28 +96,28 @@ pub fn TnaConfigView(
                     </dd>
                 </div>
                 <div class="fact">
-                    <dt>{s::FIXED_KEY}</dt>
+                    <dt>{s::FIXED_KEY()}</dt>
                     <dd data-testid="tna-fixed-key" class:muted=!fixed>
-                        {if fixed { fixed_key } else { s::FIXED_KEY_UNUSED.to_string() }}
+                        {if fixed { fixed_key } else { s::FIXED_KEY_UNUSED().to_string() }}
                     </dd>
                 </div>
                 <div class="fact">
-                    <dt>{s::REQUIRED}</dt>
+                    <dt>{s::REQUIRED()}</dt>
                     <dd data-testid="tna-required">
                         {yes_no(config.is_required)}
                         {(!required_applies)
-                            .then(|| view! { <span class="muted note">{s::REQUIRED_UNUSED}</span> })}
+                            .then(|| view! { <span class="muted note">{s::REQUIRED_UNUSED()}</span> })}
                     </dd>
                 </div>
             </dl>
             <div class="table-wrap">
                 <table class="data-table keys-table" data-testid="key-table">
-                    <caption class="visually-hidden">{s::KEYS_CAPTION}</caption>
+                    <caption class="visually-hidden">{s::KEYS_CAPTION()}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{s::COL_KEY}</th>
-                            <th scope="col">{s::COL_LABEL}</th>
-                            <th scope="col">{s::COL_SCHEDULE}</th>
+                            <th scope="col">{s::COL_KEY()}</th>
+                            <th scope="col">{s::COL_LABEL()}</th>
+                            <th scope="col">{s::COL_SCHEDULE()}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>

@@ -12,13 +12,13 @@ use crate::time::{ZoneView, use_zone_view};
 pub fn ZoneSwitch(testid: &'static str) -> impl IntoView {
     let view = use_zone_view();
     let text = |v: ZoneView| match v {
-        ZoneView::Site => s::VIEW_SITE,
-        ZoneView::Browser => s::VIEW_BROWSER,
-        ZoneView::Utc => s::VIEW_UTC,
+        ZoneView::Site => s::VIEW_SITE(),
+        ZoneView::Browser => s::VIEW_BROWSER(),
+        ZoneView::Utc => s::VIEW_UTC(),
     };
     view! {
         <label class="field-inline zone-switch">
-            <span>{s::VIEW_LABEL}</span>
+            <span>{s::VIEW_LABEL()}</span>
             <select
                 class="input"
                 data-testid=testid

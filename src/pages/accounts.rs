@@ -136,9 +136,9 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <section class="page accounts-page" data-testid="accounts-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             {move || {
                 change
                     .value()
@@ -151,22 +151,22 @@ pub fn AccountsPage() -> impl IntoView {
                         Err(e) => {
                             view! {
                                 <div data-testid="accounts-error">
-                                    <ErrorBanner title=s::FAILED error=e />
+                                    <ErrorBanner title=s::FAILED() error=e />
                                 </div>
                             }
                                 .into_any()
                         }
                     })
             }}
-            <Loaded resource=accounts failed=s::LOAD_FAILED loading=s::LOADING>
+            <Loaded resource=accounts failed=s::LOAD_FAILED() loading=s::LOADING()>
                 <div class="table-wrap">
                     <table class="data-table" data-testid="accounts-table">
-                        <caption class="visually-hidden">{s::CAPTION}</caption>
+                        <caption class="visually-hidden">{s::CAPTION()}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">{s::COL_USER}</th>
-                                <th scope="col">{s::COL_ROLE}</th>
-                                <th scope="col">{s::COL_ACTIONS}</th>
+                                <th scope="col">{s::COL_USER()}</th>
+                                <th scope="col">{s::COL_ROLE()}</th>
+                                <th scope="col">{s::COL_ACTIONS()}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -180,10 +180,10 @@ pub fn AccountsPage() -> impl IntoView {
                 </div>
             </Loaded>
             <form class="card form-grid" on:submit=create data-testid="account-create">
-                <h2>{s::CREATE_TITLE}</h2>
-                <TextField label=s::USERNAME value=new_user testid="new-username" />
+                <h2>{s::CREATE_TITLE()}</h2>
+                <TextField label=s::USERNAME() value=new_user testid="new-username" />
                 <TextField
-                    label=s::PASSWORD
+                    label=s::PASSWORD()
                     value=new_password
                     testid="new-password"
                     kind="password"
@@ -191,28 +191,28 @@ pub fn AccountsPage() -> impl IntoView {
                 />
                 <RoleSelect value=new_role testid="new-role" />
                 <button type="submit" class="btn btn-primary" data-testid="create-account">
-                    {s::CREATE}
+                    {s::CREATE()}
                 </button>
             </form>
-            <h2>{s::KIOSKS_TITLE}</h2>
-            <Loaded resource=kiosks failed=s::LOAD_FAILED loading=s::LOADING>
+            <h2>{s::KIOSKS_TITLE()}</h2>
+            <Loaded resource=kiosks failed=s::LOAD_FAILED() loading=s::LOADING()>
                 {move || {
                     let list = ok_data(kiosks).unwrap_or_default();
                     if list.is_empty() {
-                        return view! { <p class="muted" data-testid="kiosks-none">{s::KIOSKS_NONE}</p> }
+                        return view! { <p class="muted" data-testid="kiosks-none">{s::KIOSKS_NONE()}</p> }
                             .into_any();
                     }
                     view! {
                         <div class="table-wrap">
                             <table class="data-table" data-testid="kiosks-table">
-                                <caption class="visually-hidden">{s::KIOSKS_TITLE}</caption>
+                                <caption class="visually-hidden">{s::KIOSKS_TITLE()}</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col">{s::COL_KIOSK}</th>
-                                        <th scope="col">{s::COL_SCOPE}</th>
-                                        <th scope="col">{s::COL_PAIRED}</th>
-                                        <th scope="col">{s::COL_EXPIRES}</th>
-                                        <th scope="col"><span class="visually-hidden">{s::UNPAIR}</span></th>
+                                        <th scope="col">{s::COL_KIOSK()}</th>
+                                        <th scope="col">{s::COL_SCOPE()}</th>
+                                        <th scope="col">{s::COL_PAIRED()}</th>
+                                        <th scope="col">{s::COL_EXPIRES()}</th>
+                                        <th scope="col"><span class="visually-hidden">{s::UNPAIR()}</span></th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -225,19 +225,19 @@ pub fn AccountsPage() -> impl IntoView {
                 }}
             </Loaded>
             <form class="card form-grid" on:submit=pair data-testid="kiosk-pairing">
-                <h2>{s::PAIR_TITLE}</h2>
-                <p class="muted">{s::PAIR_INTRO}</p>
-                <TextField label=s::KIOSK_NAME value=kiosk_name testid="kiosk-name" />
+                <h2>{s::PAIR_TITLE()}</h2>
+                <p class="muted">{s::PAIR_INTRO()}</p>
+                <TextField label=s::KIOSK_NAME() value=kiosk_name testid="kiosk-name" />
                 <fieldset class="field scope-field" data-testid="kiosk-scope">
-                    <legend>{s::SCOPE}</legend>
-                    <p class="muted">{s::SCOPE_HINT}</p>
+                    <legend>{s::SCOPE()}</legend>
+                    <p class="muted">{s::SCOPE_HINT()}</p>
                     {move || {
                         let list = ok_data(sites).unwrap_or_default();
                         (!list.is_empty())
                             .then(|| {
                                 view! {
-                                    <div class="scope-sites" role="group" aria-label=s::SCOPE_SITES>
-                                        <span>{s::SCOPE_SITES}</span>
+                                    <div class="scope-sites" role="group" aria-label=s::SCOPE_SITES()>
+                                        <span>{s::SCOPE_SITES()}</span>
                                         {list
                                             .into_iter()
                                             .map(|site| {
@@ -274,7 +274,7 @@ pub fn AccountsPage() -> impl IntoView {
                             })
                     }}
                     <label class="field">
-                        <span>{s::NAME_FORM}</span>
+                        <span>{s::NAME_FORM()}</span>
                         <select
                             class="input"
                             data-testid="scope-name-form"
@@ -289,12 +289,12 @@ pub fn AccountsPage() -> impl IntoView {
                                     );
                             }
                         >
-                            <option value="full">{s::NAME_FULL}</option>
-                            <option value="firstInitial">{s::NAME_FIRST_INITIAL}</option>
+                            <option value="full">{s::NAME_FULL()}</option>
+                            <option value="firstInitial">{s::NAME_FIRST_INITIAL()}</option>
                         </select>
                     </label>
                     <TextField
-                        label=s::SCOPE_DEVICES
+                        label=s::SCOPE_DEVICES()
                         value=device_text
                         testid="scope-devices"
                         required=false
@@ -304,7 +304,7 @@ pub fn AccountsPage() -> impl IntoView {
                             .then(|| {
                                 view! {
                                     <p class="field-error" role="alert" data-testid="scope-devices-error">
-                                        {s::SCOPE_BAD_DEVICES}
+                                        {s::SCOPE_BAD_DEVICES()}
                                     </p>
                                 }
                             })
@@ -316,7 +316,7 @@ pub fn AccountsPage() -> impl IntoView {
                     data-testid="make-pairing-code"
                     disabled=move || !devices_ok.get()
                 >
-                    {s::PAIR}
+                    {s::PAIR()}
                 </button>
                 {move || {
                     pairing
@@ -326,14 +326,14 @@ pub fn AccountsPage() -> impl IntoView {
                             Ok(p) => {
                                 view! {
                                     <p class="pairing" role="status">
-                                        {s::PAIR_CODE_IS} " "
+                                        {s::PAIR_CODE_IS()} " "
                                         <strong class="mono pair-code" data-testid="pairing-code">{p.code}</strong>
-                                        " " {s::PAIR_HOW}
+                                        " " {s::PAIR_HOW()}
                                     </p>
                                 }
                                     .into_any()
                             }
-                            Err(e) => view! { <ErrorBanner title=s::FAILED error=e /> }.into_any(),
+                            Err(e) => view! { <ErrorBanner title=s::FAILED() error=e /> }.into_any(),
                         })
                 }}
             </form>
@@ -346,7 +346,7 @@ pub fn AccountsPage() -> impl IntoView {
 fn RoleSelect(value: RwSignal<Role>, testid: &'static str) -> impl IntoView {
     view! {
         <label class="field">
-            <span>{s::ROLE}</span>
+            <span>{s::ROLE()}</span>
             <select
                 class="input"
                 data-testid=testid
@@ -402,7 +402,7 @@ fn AccountRow(account: AccountInfo, act: impl Fn(Change) + Copy + 'static) -> im
                     type="password"
                     autocomplete="new-password"
                     aria-label=s::new_password_for(&name)
-                    placeholder=s::NEW_PASSWORD
+                    placeholder=s::NEW_PASSWORD()
                     data-testid="account-password"
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
@@ -417,7 +417,7 @@ fn AccountRow(account: AccountInfo, act: impl Fn(Change) + Copy + 'static) -> im
                         act(Change::SetPassword { username: n2.clone(), password: p });
                     }
                 >
-                    {s::SET_PASSWORD}
+                    {s::SET_PASSWORD()}
                 </button>
                 <button
                     type="button"
@@ -429,7 +429,7 @@ fn AccountRow(account: AccountInfo, act: impl Fn(Change) + Copy + 'static) -> im
                         }
                     }
                 >
-                    {s::DELETE}
+                    {s::DELETE()}
                 </button>
             </td>
         </tr>
@@ -463,7 +463,7 @@ fn KioskRow(kiosk: KioskInfo, act: impl Fn(Change) + Copy + 'static) -> impl Int
                         }
                     }
                 >
-                    {s::UNPAIR}
+                    {s::UNPAIR()}
                 </button>
             </td>
         </tr>

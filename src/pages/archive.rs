@@ -51,7 +51,7 @@ pub fn ArchivePage() -> impl IntoView {
         let ids = ids.clone();
         let done = match ids.as_deref() {
             Some([one]) => s::queued(*one),
-            _ => s::QUEUED_ALL.to_string(),
+            _ => s::QUEUED_ALL().to_string(),
         };
         async move { api.archive_sync(ids).await.map(|()| done) }
     });
@@ -113,7 +113,7 @@ pub fn ArchivePage() -> impl IntoView {
     view! {
         <section class="page sync-page" data-testid="sync-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
                 {may_sync
                     .then(|| {
                         view! {
@@ -125,13 +125,13 @@ pub fn ArchivePage() -> impl IntoView {
                                     disabled=move || sync_busy.get()
                                     on:click=move |_| sync(None)
                                 >
-                                    {s::SYNC_ALL}
+                                    {s::SYNC_ALL()}
                                 </button>
                             </div>
                         }
                     })}
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             <div class="toolbar">
                 <ZoneSwitch testid="archive-zone-view" />
             </div>
@@ -172,7 +172,7 @@ pub fn ArchivePage() -> impl IntoView {
                                     data-testid="sync-reset-dismiss"
                                     on:click=move |_| resets.set(Vec::new())
                                 >
-                                    {s::DISMISS}
+                                    {s::DISMISS()}
                                 </button>
                             </div>
                         }
@@ -188,12 +188,12 @@ pub fn ArchivePage() -> impl IntoView {
                                 .into_any()
                         }
                         Err(e) => {
-                            let title = error_title(&e, s::SYNC_FAILED);
+                            let title = error_title(&e, s::SYNC_FAILED());
                             view! { <ErrorBanner title=title error=e /> }.into_any()
                         }
                     })
             }}
-            <Loaded resource=status failed=s::LOAD_FAILED loading=s::LOADING title_of=error_title>
+            <Loaded resource=status failed=s::LOAD_FAILED() loading=s::LOADING() title_of=error_title>
                 <SyncTable states zones now may_sync sync=Callback::new(sync) busy=sync_busy />
             </Loaded>
         </section>
@@ -231,19 +231,19 @@ fn SyncTable(
         <p class="summary muted" data-testid="sync-summary" aria-live="polite">{summary}</p>
         <div class="table-wrap">
             <table class="data-table sync-table" data-testid="sync-table">
-                <caption class="visually-hidden">{s::CAPTION}</caption>
+                <caption class="visually-hidden">{s::CAPTION()}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{s::COL_DEVICE}</th>
-                        <th scope="col">{s::COL_STREAM}</th>
-                        <th scope="col">{s::COL_EPOCH}</th>
-                        <th scope="col">{s::COL_NEXT}</th>
-                        <th scope="col">{s::COL_STORED}</th>
-                        <th scope="col">{s::COL_LAST_SYNC}</th>
-                        <th scope="col">{s::COL_LAG}</th>
-                        <th scope="col">{s::COL_ERROR}</th>
-                        <th scope="col">{s::COL_RESET}</th>
-                        {may_sync.then(|| view! { <th scope="col">{s::COL_ACTIONS}</th> })}
+                        <th scope="col">{s::COL_DEVICE()}</th>
+                        <th scope="col">{s::COL_STREAM()}</th>
+                        <th scope="col">{s::COL_EPOCH()}</th>
+                        <th scope="col">{s::COL_NEXT()}</th>
+                        <th scope="col">{s::COL_STORED()}</th>
+                        <th scope="col">{s::COL_LAST_SYNC()}</th>
+                        <th scope="col">{s::COL_LAG()}</th>
+                        <th scope="col">{s::COL_ERROR()}</th>
+                        <th scope="col">{s::COL_RESET()}</th>
+                        {may_sync.then(|| view! { <th scope="col">{s::COL_ACTIONS()}</th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -260,7 +260,7 @@ fn SyncTable(
         {move || {
             states
                 .with(Vec::is_empty)
-                .then(|| view! { <p class="empty-state" data-testid="sync-empty">{s::EMPTY}</p> })
+                .then(|| view! { <p class="empty-state" data-testid="sync-empty">{s::EMPTY()}</p> })
         }}
     }
 }
@@ -302,10 +302,10 @@ fn SyncRow(
             };
             let text = match state.cursor.last_sync_at {
                 Some(at) => s::ago(&at_text(at), now.get() - at),
-                None => s::NEVER.to_string(),
+                None => s::NEVER().to_string(),
             };
             if state.syncing {
-                format!("{text} · {}", s::SYNCING)
+                format!("{text} · {}", s::SYNCING())
             } else {
                 text
             }
@@ -332,38 +332,38 @@ fn SyncRow(
             data-reset=move || reset.get().is_some().to_string()
             class=move || if reset.get().is_some() { "row-reset" } else { "" }
         >
-            <td data-label=s::COL_DEVICE><DeviceLabel device_id=id /></td>
-            <td data-label=s::COL_STREAM>{s::stream_name(stream)}</td>
-            <td data-label=s::COL_EPOCH class="mono">{field(|x| x.cursor.epoch.to_string())}</td>
-            <td data-label=s::COL_NEXT class="mono">{field(|x| x.cursor.next_event_id.to_string())}</td>
-            <td data-label=s::COL_STORED class="mono" data-testid="sync-stored">
+            <td data-label=s::COL_DEVICE()><DeviceLabel device_id=id /></td>
+            <td data-label=s::COL_STREAM()>{s::stream_name(stream)}</td>
+            <td data-label=s::COL_EPOCH() class="mono">{field(|x| x.cursor.epoch.to_string())}</td>
+            <td data-label=s::COL_NEXT() class="mono">{field(|x| x.cursor.next_event_id.to_string())}</td>
+            <td data-label=s::COL_STORED() class="mono" data-testid="sync-stored">
                 {field(|x| {
                     crate::strings::logs::thousands(usize::try_from(x.cursor.stored).unwrap_or(usize::MAX))
                 })}
             </td>
-            <td data-label=s::COL_LAST_SYNC data-testid="sync-last">{last_sync}</td>
-            <td data-label=s::COL_LAG>
+            <td data-label=s::COL_LAST_SYNC() data-testid="sync-last">{last_sync}</td>
+            <td data-label=s::COL_LAG()>
                 {move || {
                     st.with(|x| x.as_ref().and_then(|x| x.lag_seconds))
-                        .map_or_else(|| s::NONE.to_string(), s::duration)
+                        .map_or_else(|| s::NONE().to_string(), s::duration)
                 }}
             </td>
-            <td data-label=s::COL_ERROR data-testid="sync-error" class="sync-error-cell">
-                {move || last_error().unwrap_or_else(|| s::NONE.to_string())}
+            <td data-label=s::COL_ERROR() data-testid="sync-error" class="sync-error-cell">
+                {move || last_error().unwrap_or_else(|| s::NONE().to_string())}
             </td>
-            <td data-label=s::COL_RESET data-testid="sync-reset">
+            <td data-label=s::COL_RESET() data-testid="sync-reset">
                 {move || match reset.get() {
                     Some(at) => {
                         view! { <strong class="reset-warning">{s::reset_at(&at_text(at))}</strong> }
                             .into_any()
                     }
-                    None => s::NONE.into_any(),
+                    None => s::NONE().into_any(),
                 }}
             </td>
             {may_sync
                 .then(|| {
                     view! {
-                        <td data-label=s::COL_ACTIONS>
+                        <td data-label=s::COL_ACTIONS()>
                             <button
                                 type="button"
                                 class="btn btn-small"
@@ -372,7 +372,7 @@ fn SyncRow(
                                 disabled=move || busy.get()
                                 on:click=move |_| sync.run(Some(vec![id]))
                             >
-                                {s::SYNC_ROW}
+                                {s::SYNC_ROW()}
                             </button>
                         </td>
                     }

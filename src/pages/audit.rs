@@ -63,7 +63,7 @@ impl Outcome {
         match self {
             Outcome::Counts { ok, failed } => s::counts(*ok, *failed),
             Outcome::Failed(m) => s::failed(m),
-            Outcome::Ok => s::OK.to_string(),
+            Outcome::Ok => s::OK().to_string(),
         }
     }
 }
@@ -129,7 +129,7 @@ fn users_in(e: &AuditEntry) -> Vec<String> {
 /// "and 7 more"; a dash for none.
 fn devices_cell(ids: &[u32]) -> AnyView {
     if ids.is_empty() {
-        return s::NONE.into_any();
+        return s::NONE().into_any();
     }
     let labels = ids
         .iter()
@@ -175,14 +175,14 @@ impl Filters {
             if t.trim().is_empty() {
                 Ok(None)
             } else {
-                logs::parse_date(t).map(Some).ok_or(s::BAD_DATE)
+                logs::parse_date(t).map(Some).ok_or(s::BAD_DATE())
             }
         };
         let (from, to) = (day(&self.from)?, day(&self.to)?);
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
-            return Err(s::TO_BEFORE_FROM);
+            return Err(s::TO_BEFORE_FROM());
         }
         let device = self.device.trim();
         let device_id = if device.is_empty() {
@@ -193,7 +193,7 @@ impl Filters {
                     .parse::<u32>()
                     .ok()
                     .filter(|id| *id != 0)
-                    .ok_or(s::BAD_DEVICE)?,
+                    .ok_or(s::BAD_DEVICE())?,
             )
         };
         let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
@@ -352,9 +352,9 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <section class="page audit-page" data-testid="audit-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             <form
                 class="filters"
                 data-testid="audit-filters"
@@ -364,29 +364,29 @@ pub fn AuditPage() -> impl IntoView {
                 }
             >
                 <fieldset class="filters">
-                    <legend class="visually-hidden">{s::FILTERS}</legend>
+                    <legend class="visually-hidden">{s::FILTERS()}</legend>
                     <DayRangeFields from to testid="audit" />
                     <ZoneSwitch testid="audit-zone-view" />
                     <label class="field">
-                        <span>{s::ACTOR}</span>
+                        <span>{s::ACTOR()}</span>
                         <input
                             class="input"
                             type="search"
                             data-testid="audit-actor"
-                            placeholder=s::ACTOR_PLACEHOLDER
+                            placeholder=s::ACTOR_PLACEHOLDER()
                             prop:value=move || actor.get()
                             on:input=move |ev| actor.set(event_target_value(&ev))
                         />
                     </label>
                     <label class="field">
-                        <span>{s::METHOD}</span>
+                        <span>{s::METHOD()}</span>
                         <select
                             class="input"
                             data-testid="audit-method"
                             prop:value=move || method.get()
                             on:change=move |ev| method.set(event_target_value(&ev))
                         >
-                            <option value="">{s::METHOD_ANY}</option>
+                            <option value="">{s::METHOD_ANY()}</option>
                             {write_methods()
                                 .map(|m| {
                                     view! {
@@ -399,14 +399,14 @@ pub fn AuditPage() -> impl IntoView {
                         </select>
                     </label>
                     <label class="field">
-                        <span>{s::DEVICE}</span>
+                        <span>{s::DEVICE()}</span>
                         <input
                             class="input input-narrow"
                             type="text"
                             inputmode="numeric"
                             autocomplete="off"
                             data-testid="audit-device"
-                            placeholder=s::DEVICE_PLACEHOLDER
+                            placeholder=s::DEVICE_PLACEHOLDER()
                             prop:value=move || device.get()
                             on:input=move |ev| device.set(event_target_value(&ev))
                         />
@@ -417,7 +417,7 @@ pub fn AuditPage() -> impl IntoView {
                         data-testid="audit-apply"
                         disabled=busy
                     >
-                        {s::APPLY}
+                        {s::APPLY()}
                     </button>
                 </fieldset>
             </form>
@@ -427,8 +427,8 @@ pub fn AuditPage() -> impl IntoView {
             }}
             <Loaded
                 resource=first
-                failed=s::LOAD_FAILED
-                loading=s::LOADING
+                failed=s::LOAD_FAILED()
+                loading=s::LOADING()
                 title_of=error_title
                 set_pending=loading
             >
@@ -437,15 +437,15 @@ pub fn AuditPage() -> impl IntoView {
                 </p>
                 <div class="table-wrap">
                     <table class="data-table audit-table" data-testid="audit-table">
-                        <caption class="visually-hidden">{s::CAPTION}</caption>
+                        <caption class="visually-hidden">{s::CAPTION()}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">{s::COL_TIME}</th>
-                                <th scope="col">{s::COL_ACTOR}</th>
-                                <th scope="col">{s::COL_METHOD}</th>
-                                <th scope="col">{s::COL_DEVICES}</th>
-                                <th scope="col">{s::COL_RESULT}</th>
-                                <th scope="col">{s::COL_DETAILS}</th>
+                                <th scope="col">{s::COL_TIME()}</th>
+                                <th scope="col">{s::COL_ACTOR()}</th>
+                                <th scope="col">{s::COL_METHOD()}</th>
+                                <th scope="col">{s::COL_DEVICES()}</th>
+                                <th scope="col">{s::COL_RESULT()}</th>
+                                <th scope="col">{s::COL_DETAILS()}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -456,13 +456,13 @@ pub fn AuditPage() -> impl IntoView {
                 {move || {
                     entries
                         .with(Vec::is_empty)
-                        .then(|| view! { <p class="empty-state" data-testid="audit-empty">{s::EMPTY}</p> })
+                        .then(|| view! { <p class="empty-state" data-testid="audit-empty">{s::EMPTY()}</p> })
                 }}
                 {move || {
                     more_error
                         .get()
                         .map(|e| {
-                            let title = error_title(&e, s::LOAD_FAILED);
+                            let title = error_title(&e, s::LOAD_FAILED());
                             view! {
                                 <ErrorBanner title=title error=e on_retry=Callback::new(move |()| load_more()) />
                             }
@@ -480,13 +480,13 @@ pub fn AuditPage() -> impl IntoView {
                                     disabled=busy
                                     on:click=move |_| load_more()
                                 >
-                                    {s::MORE}
+                                    {s::MORE()}
                                 </button>
                             }
                                 .into_any(),
                         )
                     } else if has_rows {
-                        Some(view! { <p class="muted" data-testid="audit-end">{s::END}</p> }.into_any())
+                        Some(view! { <p class="muted" data-testid="audit-end">{s::END()}</p> }.into_any())
                     } else {
                         None
                     }
@@ -502,7 +502,7 @@ fn json_block(v: Option<&Value>) -> String {
         Some(v) if !v.is_null() => {
             serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
         }
-        _ => s::NOT_RECORDED.to_string(),
+        _ => s::NOT_RECORDED().to_string(),
     }
 }
 
@@ -537,7 +537,7 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
             .map(|id| view! { <li><UserName user_id=id /></li> })
             .collect_view();
         view! {
-            <p class="audit-json-title">{s::PEOPLE}</p>
+            <p class="audit-json-title">{s::PEOPLE()}</p>
             <ul class="audit-people" data-testid="audit-people">
                 {names}
                 {(more > 0).then(|| view! { <li class="muted">{s::people_more(more)}</li> })}
@@ -552,25 +552,25 @@ fn audit_row(e: AuditEntry) -> impl IntoView {
             data-actor=e.actor.clone()
             data-result=result.key()
         >
-            <td data-label=s::COL_TIME class="mono">{time}</td>
-            <td data-label=s::COL_ACTOR>{e.actor.clone()}</td>
-            <td data-label=s::COL_METHOD title=e.method.clone()>
+            <td data-label=s::COL_TIME() class="mono">{time}</td>
+            <td data-label=s::COL_ACTOR()>{e.actor.clone()}</td>
+            <td data-label=s::COL_METHOD() title=e.method.clone()>
                 {method_name}
                 <span class="audit-method mono muted">{e.method.clone()}</span>
             </td>
-            <td data-label=s::COL_DEVICES title=all_devices>{devices}</td>
-            <td data-label=s::COL_RESULT data-testid="audit-result">
+            <td data-label=s::COL_DEVICES() title=all_devices>{devices}</td>
+            <td data-label=s::COL_RESULT() data-testid="audit-result">
                 <span class=format!("audit-result audit-result-{}", result.key())>{result.text()}</span>
             </td>
-            <td data-label=s::COL_DETAILS>
+            <td data-label=s::COL_DETAILS()>
                 <details class="audit-details" data-testid="audit-details">
-                    <summary>{s::SHOW}</summary>
+                    <summary>{s::SHOW()}</summary>
                     {people}
-                    <p class="audit-json-title">{s::BEFORE}</p>
+                    <p class="audit-json-title">{s::BEFORE()}</p>
                     <pre class="audit-json" data-testid="audit-before">{json_block(e.before.as_ref())}</pre>
-                    <p class="audit-json-title">{s::AFTER}</p>
+                    <p class="audit-json-title">{s::AFTER()}</p>
                     <pre class="audit-json" data-testid="audit-after">{json_block(e.after.as_ref())}</pre>
-                    <p class="audit-json-title">{s::RESULTS}</p>
+                    <p class="audit-json-title">{s::RESULTS()}</p>
                     <pre class="audit-json" data-testid="audit-results">{json_block(Some(&e.results))}</pre>
                 </details>
             </td>

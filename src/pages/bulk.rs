@@ -54,8 +54,8 @@ pub fn BulkPage() -> impl IntoView {
 
     view! {
         <section class="page bulk-page" data-testid="bulk-page">
-            <h1>{s::TITLE}</h1>
-            <Loaded resource=devices failed=s::LOAD_FAILED loading=s::LOADING>
+            <h1>{s::TITLE()}</h1>
+            <Loaded resource=devices failed=s::LOAD_FAILED() loading=s::LOADING()>
                 {move || ok_data(devices).map(|devices| view! { <BulkForm devices /> })}
             </Loaded>
         </section>
@@ -173,13 +173,13 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
     let site_filter = (!sites.is_empty()).then(|| {
         view! {
             <label>
-                {s::FILTER_SITE}
+                {s::FILTER_SITE()}
                 <select
                     class="input"
                     data-testid="filter-site"
                     on:change=move |ev| filter.update(|f| f.site = event_target_value(&ev))
                 >
-                    <option value="">{s::ANY}</option>
+                    <option value="">{s::ANY()}</option>
                     {sites
                         .into_iter()
                         .map(|site| view! { <option value=site.clone()>{site.clone()}</option> })
@@ -216,7 +216,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                                 type="checkbox"
                                 data-testid="bulk-select"
                                 data-device-id=id.to_string()
-                                aria-label=format!("{} {id}", s::SELECT_DEVICE)
+                                aria-label=format!("{} {id}", s::SELECT_DEVICE())
                                 prop:checked=move || selected.with(|sel| sel.contains(&id))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
@@ -233,7 +233,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                         <td><DeviceLabel device_id=id /></td>
                         <td title=d.device_type.clone()>{product_name(&d.device_type)}</td>
                         <td><StatusBadge status=d.status detail=d.status_detail.clone() /></td>
-                        <td>{if d.tna_supported { s::YES } else { s::NO }}</td>
+                        <td>{if d.tna_supported { s::YES() } else { s::NO() }}</td>
                     </tr>
                 }
             })
@@ -242,36 +242,36 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
 
     view! {
         <section class="card" data-testid="bulk-targets">
-            <h2>{s::TARGETS}</h2>
+            <h2>{s::TARGETS()}</h2>
             <div class="filters">
                 {site_filter}
                 <label>
-                    {s::FILTER_TYPE}
+                    {s::FILTER_TYPE()}
                     <select class="input" data-testid="filter-type" on:change=move |ev| filter.update(|f| f.device_type = event_target_value(&ev))>
-                        <option value="">{s::ANY}</option>
+                        <option value="">{s::ANY()}</option>
                         {type_options}
                     </select>
                 </label>
                 <label>
-                    {s::FILTER_TNA}
+                    {s::FILTER_TNA()}
                     <select class="input" data-testid="filter-tna" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         filter.update(|f| f.tna = match v.as_str() { "yes" => Some(true), "no" => Some(false), _ => None });
                     }>
-                        <option value="">{s::ANY}</option>
-                        <option value="yes">{s::YES}</option>
-                        <option value="no">{s::NO}</option>
+                        <option value="">{s::ANY()}</option>
+                        <option value="yes">{s::YES()}</option>
+                        <option value="no">{s::NO()}</option>
                     </select>
                 </label>
                 <label>
-                    {s::FILTER_STATUS}
+                    {s::FILTER_STATUS()}
                     <select class="input" data-testid="filter-status" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         filter.update(|f| f.status = [ConnectionStatus::Connected, ConnectionStatus::Connecting, ConnectionStatus::Disconnected, ConnectionStatus::Error]
                             .into_iter()
                             .find(|st| status_key(*st) == v));
                     }>
-                        <option value="">{s::ANY}</option>
+                        <option value="">{s::ANY()}</option>
                         {[ConnectionStatus::Connected, ConnectionStatus::Connecting, ConnectionStatus::Disconnected, ConnectionStatus::Error]
                             .into_iter()
                             .map(|st| view! { <option value=status_key(st)>{status_text(st)}</option> })
@@ -279,17 +279,17 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    {s::FILTER_TEXT}
+                    {s::FILTER_TEXT()}
                     <input
                         class="input"
                         type="search"
                         data-testid="filter-text"
-                        placeholder=s::FILTER_TEXT_PLACEHOLDER
+                        placeholder=s::FILTER_TEXT_PLACEHOLDER()
                         on:input=move |ev| filter.update(|f| f.text = event_target_value(&ev))
                     />
                 </label>
-                <button type="button" class="btn" data-testid="select-all" on:click=select_all>{s::SELECT_ALL}</button>
-                <button type="button" class="btn" data-testid="select-none" on:click=move |_| selected.set(BTreeSet::new())>{s::CLEAR}</button>
+                <button type="button" class="btn" data-testid="select-all" on:click=select_all>{s::SELECT_ALL()}</button>
+                <button type="button" class="btn" data-testid="select-none" on:click=move |_| selected.set(BTreeSet::new())>{s::CLEAR()}</button>
             </div>
             <p class="muted" data-testid="bulk-selected">
                 {move || s::selected(selected.with(BTreeSet::len), shown.with(Vec::len))}
@@ -298,11 +298,11 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                 <table class="data-table" data-testid="bulk-devices">
                     <thead>
                         <tr>
-                            <th scope="col">{s::COL_SELECT}</th>
-                            <th scope="col">{s::COL_DEVICE}</th>
-                            <th scope="col">{s::COL_TYPE}</th>
-                            <th scope="col">{s::COL_STATUS}</th>
-                            <th scope="col">{s::COL_TNA}</th>
+                            <th scope="col">{s::COL_SELECT()}</th>
+                            <th scope="col">{s::COL_DEVICE()}</th>
+                            <th scope="col">{s::COL_TYPE()}</th>
+                            <th scope="col">{s::COL_STATUS()}</th>
+                            <th scope="col">{s::COL_TNA()}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -310,61 +310,61 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
             </div>
         </section>
         <section class="card" data-testid="bulk-source">
-            <h2>{s::SOURCE}</h2>
+            <h2>{s::SOURCE()}</h2>
             <div class="field" role="radiogroup">
                 <label>
                     <input type="radio" name="bulk-source" data-testid="source-device" prop:checked=move || kind.get() == SourceKind::Device on:change=move |_| set_kind(SourceKind::Device) />
-                    " "{s::SOURCE_DEVICE}
+                    " "{s::SOURCE_DEVICE()}
                 </label>
                 <label>
                     <input type="radio" name="bulk-source" data-testid="source-draft" prop:checked=move || kind.get() == SourceKind::Draft on:change=move |_| set_kind(SourceKind::Draft) />
-                    " "{s::SOURCE_DRAFT}
+                    " "{s::SOURCE_DRAFT()}
                 </label>
                 <label>
                     <input type="radio" name="bulk-source" data-testid="source-file" prop:checked=move || kind.get() == SourceKind::File on:change=move |_| set_kind(SourceKind::File) />
-                    " "{s::SOURCE_FILE}
+                    " "{s::SOURCE_FILE()}
                 </label>
             </div>
             {move || match kind.get() {
                 SourceKind::Device => view! {
-                    <select class="input" data-testid="source-device-id" aria-label=s::PICK_DEVICE on:change=pick_device>
-                        <option value="">{s::PICK_DEVICE}</option>
+                    <select class="input" data-testid="source-device-id" aria-label=s::PICK_DEVICE() on:change=pick_device>
+                        <option value="">{s::PICK_DEVICE()}</option>
                         {device_options()}
                     </select>
                 }
                 .into_any(),
                 SourceKind::Draft => (source.with(Option::is_none))
-                    .then(|| view! { <p class="muted" data-testid="no-draft">{s::NO_DRAFT}</p> })
+                    .then(|| view! { <p class="muted" data-testid="no-draft">{s::NO_DRAFT()}</p> })
                     .into_any(),
                 SourceKind::File => view! {
                     <label class="btn file-btn">
-                        {es::IMPORT}
+                        {es::IMPORT()}
                         <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="source-file-input" on:change=on_file />
                     </label>
                 }
                 .into_any(),
             }}
-            {move || source_loading.get().then(|| view! { <p class="loading">{s::SOURCE_LOADING}</p> })}
+            {move || source_loading.get().then(|| view! { <p class="loading">{s::SOURCE_LOADING()}</p> })}
             {move || match source.get() {
                 Some(Err(msg)) => Some(view! {
                     <div class="error-banner" role="alert" data-testid="source-error">
-                        <p class="error-title">{s::SOURCE_FAILED}</p>
+                        <p class="error-title">{s::SOURCE_FAILED()}</p>
                         <p class="error-message">{msg}</p>
                     </div>
                 }.into_any()),
                 Some(Ok(_)) if !source_errors.with(Vec::is_empty) => Some(view! {
                     <div class="error-banner" role="alert" data-testid="source-error">
-                        <p class="error-title">{s::SOURCE_FAILED}</p>
+                        <p class="error-title">{s::SOURCE_FAILED()}</p>
                         <ul>
                             {source_errors.get().into_iter().map(|e| view! { <li>{e.field}": "{e.message}</li> }).collect_view()}
                         </ul>
                     </div>
                 }.into_any()),
-                Some(Ok(_)) => Some(view! { <p class="ok-note" data-testid="source-ready">{s::SOURCE_READY}</p> }.into_any()),
+                Some(Ok(_)) => Some(view! { <p class="ok-note" data-testid="source-ready">{s::SOURCE_READY()}</p> }.into_any()),
                 None => None,
             }}
             <button type="button" class="btn btn-primary" data-testid="bulk-preview" disabled=move || !can_preview() on:click=preview>
-                {s::PREVIEW}
+                {s::PREVIEW()}
             </button>
         </section>
         {move || plan.get().map(|(targets, config)| view! { <ApplyFlow targets=targets config=config /> })}

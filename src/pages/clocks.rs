@@ -223,7 +223,7 @@ pub fn ClocksPage() -> impl IntoView {
             sites.dedup();
             sites
         });
-        let ask = crate::strings::components::confirm_many(s::CONFIRM_SYNC, ids.len(), &sites);
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_SYNC(), ids.len(), &sites);
         if crate::components::confirmed(&ask) {
             sync_action.dispatch(ids);
         }
@@ -267,10 +267,10 @@ pub fn ClocksPage() -> impl IntoView {
     view! {
         <section class="page clocks-page" data-testid="clocks-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
                 <div class="toolbar">
                     <label class="field-inline">
-                        <span>{s::THRESHOLD}</span>
+                        <span>{s::THRESHOLD()}</span>
                         <input
                             class="input input-narrow"
                             type="number"
@@ -291,11 +291,11 @@ pub fn ClocksPage() -> impl IntoView {
                         disabled=move || loading.get()
                         on:click=move |_| clocks.refetch()
                     >
-                        {s::REFRESH}
+                        {s::REFRESH()}
                     </button>
                 </div>
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             <p class="summary" data-testid="clock-summary" data-drifted=move || drifted_ids.with(Vec::len).to_string()>
                 {move || s::summary(drifted_ids.with(Vec::len), threshold.get())}
             </p>
@@ -310,7 +310,7 @@ pub fn ClocksPage() -> impl IntoView {
                         data-testid="clock-select-drifted"
                         on:click=move |_| selected.set(drifted_ids.get_untracked().into_iter().collect())
                     >
-                        {s::SELECT_DRIFTED}
+                        {s::SELECT_DRIFTED()}
                     </button>
                     <button
                         type="button"
@@ -318,7 +318,7 @@ pub fn ClocksPage() -> impl IntoView {
                         data-testid="zone-select-wrong"
                         on:click=move |_| selected.set(wrong_zone_ids.get_untracked().into_iter().collect())
                     >
-                        {s::SELECT_WRONG_ZONE}
+                        {s::SELECT_WRONG_ZONE()}
                     </button>
                     <button
                         type="button"
@@ -340,38 +340,38 @@ pub fn ClocksPage() -> impl IntoView {
                     </button>
                 </div>
             })}
-            {move || sync_error().map(|e| view! { <ErrorBanner title=s::SYNC_FAILED error=e /> })}
-            {move || zone_error().map(|e| view! { <ErrorBanner title=s::ZONES_FAILED error=e /> })}
+            {move || sync_error().map(|e| view! { <ErrorBanner title=s::SYNC_FAILED() error=e /> })}
+            {move || zone_error().map(|e| view! { <ErrorBanner title=s::ZONES_FAILED() error=e /> })}
             {move || {
                 fix_action
                     .value()
                     .get()
                     .map(|r| match r {
-                        Err(e) => view! { <ErrorBanner title=s::FIX_FAILED error=e /> }.into_any(),
+                        Err(e) => view! { <ErrorBanner title=s::FIX_FAILED() error=e /> }.into_any(),
                         Ok(r) => view! { <FixReport result=r apply=apply_fix busy=fixing /> }.into_any(),
                     })
             }}
-            <Loaded resource=clocks failed=s::LOAD_FAILED loading=s::LOADING set_pending=loading>
+            <Loaded resource=clocks failed=s::LOAD_FAILED() loading=s::LOADING() set_pending=loading>
                 {move || {
                     let list = rows.get();
                     if list.is_empty() {
-                        return view! { <p class="empty-state" data-testid="clock-none">{s::NONE_CONNECTED}</p> }
+                        return view! { <p class="empty-state" data-testid="clock-none">{s::NONE_CONNECTED()}</p> }
                             .into_any();
                     }
                     view! {
                         <div class="table-wrap">
                             <table class="data-table clock-table" data-testid="clock-table">
-                                <caption class="visually-hidden">{s::CAPTION}</caption>
+                                <caption class="visually-hidden">{s::CAPTION()}</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col"><span class="visually-hidden">{s::COL_PICK}</span></th>
-                                        <th scope="col">{s::COL_DEVICE}</th>
-                                        <th scope="col">{s::COL_TIME}</th>
-                                        <th scope="col">{s::COL_OFFSET}</th>
-                                        <th scope="col">{s::COL_SETTINGS}</th>
-                                        <th scope="col">{s::COL_THIS_YEAR}</th>
-                                        <th scope="col">{s::COL_NEXT_YEAR}</th>
-                                        <th scope="col">{s::COL_RESULT}</th>
+                                        <th scope="col"><span class="visually-hidden">{s::COL_PICK()}</span></th>
+                                        <th scope="col">{s::COL_DEVICE()}</th>
+                                        <th scope="col">{s::COL_TIME()}</th>
+                                        <th scope="col">{s::COL_OFFSET()}</th>
+                                        <th scope="col">{s::COL_SETTINGS()}</th>
+                                        <th scope="col">{s::COL_THIS_YEAR()}</th>
+                                        <th scope="col">{s::COL_NEXT_YEAR()}</th>
+                                        <th scope="col">{s::COL_RESULT()}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -421,7 +421,7 @@ fn FixReport(
                 } else if f.written {
                     s::fix_written(f.verdict)
                 } else {
-                    s::FIX_NOTHING.to_string()
+                    s::FIX_NOTHING().to_string()
                 };
                 view! {
                     <li data-testid="zone-fix-row" data-device-id=f.device_id.to_string() data-ok=f.ok.to_string()
@@ -498,11 +498,11 @@ fn ClockRow(
         results.with(|r| {
             r.get(&id).map(|r| {
                 if r.ok {
-                    s::SYNCED.to_string()
+                    s::SYNCED().to_string()
                 } else {
                     r.message
                         .clone()
-                        .unwrap_or_else(|| s::SYNC_ROW_FAILED.to_string())
+                        .unwrap_or_else(|| s::SYNC_ROW_FAILED().to_string())
                 }
             })
         })

@@ -86,16 +86,16 @@ pub fn DevicesPage() -> impl IntoView {
     view! {
         <section class="page devices-page" data-testid="devices-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
                 <div class="toolbar">
-                    <label class="visually-hidden" for="device-filter">{s::FILTER_LABEL}</label>
+                    <label class="visually-hidden" for="device-filter">{s::FILTER_LABEL()}</label>
                     <input
                         id="device-filter"
                         class="input"
                         type="search"
                         autocomplete="off"
                         data-testid="device-filter"
-                        placeholder=s::FILTER_PLACEHOLDER
+                        placeholder=s::FILTER_PLACEHOLDER()
                         prop:value=move || filter.get()
                         on:input=move |ev| filter.set(event_target_value(&ev))
                     />
@@ -107,7 +107,7 @@ pub fn DevicesPage() -> impl IntoView {
                         aria-busy=move || busy.get().to_string()
                         on:click=move |_| reload()
                     >
-                        {move || if busy.get() { s::REFRESHING } else { s::REFRESH }}
+                        {move || if busy.get() { s::REFRESHING() } else { s::REFRESH() }}
                     </button>
                 </div>
             </div>
@@ -124,8 +124,8 @@ pub fn DevicesPage() -> impl IntoView {
             />
             <Loaded
                 resource=listed
-                failed=s::LOAD_FAILED
-                loading=s::LOADING
+                failed=s::LOAD_FAILED()
+                loading=s::LOADING()
                 loading_testid="devices-loading"
                 set_pending=busy
             >

@@ -75,9 +75,9 @@ pub fn DriftPage() -> impl IntoView {
     let devices = relay_resource(move || api.list_devices());
     view! {
         <section class="page drift-page" data-testid="drift-page">
-            <h1>{s::TITLE}</h1>
-            <p class="muted">{s::INTRO}</p>
-            <Loaded resource=devices failed=bs::LOAD_FAILED loading=bs::LOADING>
+            <h1>{s::TITLE()}</h1>
+            <p class="muted">{s::INTRO()}</p>
+            <Loaded resource=devices failed=bs::LOAD_FAILED() loading=bs::LOADING()>
                 {move || ok_data(devices).map(|devices| view! { <DriftReport devices /> })}
             </Loaded>
         </section>
@@ -205,29 +205,29 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
             view! {
                 <section class="card" data-testid="drift-report">
                     <p data-testid="drift-summary" data-drifted=n.to_string()>{s::summary(n, checked)}</p>
-                    {(n == 0).then(|| view! { <p class="ok-note" data-testid="drift-none">{s::NONE}</p> })}
+                    {(n == 0).then(|| view! { <p class="ok-note" data-testid="drift-none">{s::NONE()}</p> })}
                     {(n > 0).then(|| view! {
                         <table class="data-table" data-testid="drift-table">
                             <thead>
                                 <tr>
-                                    <th scope="col">{s::COL_DEVICE}</th>
-                                    <th scope="col">{s::COL_FIELDS}</th>
+                                    <th scope="col">{s::COL_DEVICE()}</th>
+                                    <th scope="col">{s::COL_FIELDS()}</th>
                                 </tr>
                             </thead>
                             <tbody>{body}</tbody>
                         </table>
                         <button type="button" class="btn btn-primary" data-testid="drift-fix" on:click=start_fix>
-                            {s::FIX}
+                            {s::FIX()}
                         </button>
                     })}
                     {(!cannot.is_empty()).then(|| view! {
-                        <h3>{s::CANNOT_TITLE}</h3>
+                        <h3>{s::CANNOT_TITLE()}</h3>
                         <ul data-testid="drift-cannot">
                             {cannot.into_iter().map(|(id, why)| view! { <li data-device-id=id.to_string()>{id}": "{why}</li> }).collect_view()}
                         </ul>
                     })}
                     {(!unchecked.is_empty()).then(|| view! {
-                        <h3>{s::UNCHECKED_TITLE}</h3>
+                        <h3>{s::UNCHECKED_TITLE()}</h3>
                         <ul data-testid="drift-unchecked">
                             {unchecked.into_iter().map(|(id, why)| view! { <li data-device-id=id.to_string()>{id}": "{why}</li> }).collect_view()}
                         </ul>
@@ -239,28 +239,28 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
 
     view! {
         <section class="card" data-testid="drift-reference">
-            <h2>{s::REFERENCE}</h2>
+            <h2>{s::REFERENCE()}</h2>
             <div class="toolbar">
                 <label>
-                    {bs::SOURCE_DEVICE}" "
+                    {bs::SOURCE_DEVICE()}" "
                     <select class="input" data-testid="drift-reference-device" on:change=pick_device>
-                        <option value="">{bs::PICK_DEVICE}</option>
+                        <option value="">{bs::PICK_DEVICE()}</option>
                         {device_options}
                     </select>
                 </label>
                 <label class="btn file-btn">
-                    {es::IMPORT}
+                    {es::IMPORT()}
                     <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="drift-reference-file" on:change=on_file />
                 </label>
             </div>
             {move || match reference.get() {
                 Some(Err(msg)) => Some(view! {
                     <div class="error-banner" role="alert" data-testid="source-error">
-                        <p class="error-title">{bs::SOURCE_FAILED}</p>
+                        <p class="error-title">{bs::SOURCE_FAILED()}</p>
                         <p class="error-message">{msg}</p>
                     </div>
                 }.into_any()),
-                Some(Ok(_)) => Some(view! { <p class="ok-note" data-testid="source-ready">{bs::SOURCE_READY}</p> }.into_any()),
+                Some(Ok(_)) => Some(view! { <p class="ok-note" data-testid="source-ready">{bs::SOURCE_READY()}</p> }.into_any()),
                 None => None,
             }}
             <button
@@ -270,7 +270,7 @@ fn DriftReport(devices: Vec<Device>) -> impl IntoView {
                 disabled=move || comparing.get() || !matches!(reference.get(), Some(Ok(_)))
                 on:click=compare
             >
-                {move || if comparing.get() { s::COMPARING } else { s::COMPARE }}
+                {move || if comparing.get() { s::COMPARING() } else { s::COMPARE() }}
             </button>
         </section>
         {report_view}

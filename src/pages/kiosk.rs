@@ -24,7 +24,7 @@ use tna_types::time as time_of_day;
 
 use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::components::{
-    DeviceChecklist, PunchTime, format_device_list, parse_device_list, relay_resource,
+    DeviceChecklist, LangSwitch, PunchTime, format_device_list, parse_device_list, relay_resource,
     use_user_names,
 };
 use crate::kiosk_pwa::{self, FullscreenPrompt};
@@ -94,18 +94,11 @@ fn zone_of(zone: Option<Option<&str>>) -> Zone<'_> {
     }
 }
 
-/// The clock: ("14:05", "Wed 25 Nov 2026", zone name) now in `zone`.
+/// The clock: ("14:05", "Wed, 25 Nov 2026", zone name) now in `zone`.
 fn clock_now(zone: Option<Option<&str>>) -> (String, String, String) {
     let shown = time::show(time::now_secs(), zone_of(zone));
     let day = time_of_day::local_day(time::now_secs(), shown.offset);
-    let (y, m, d) = time_of_day::civil_from_days(day);
-    // ISO weekday 1 = Monday … 7 = Sunday; the names start on Sunday.
-    let weekday = s::WEEKDAYS
-        .get((time_of_day::weekday(day) % 7) as usize)
-        .copied()
-        .unwrap_or("");
-    let month = s::MONTHS.get(m as usize - 1).copied().unwrap_or("");
-    let date = format!("{weekday} {d} {month} {y}");
+    let date = time::day_text(day);
     let label = match zone {
         Some(site) => time::zone_label(ZoneView::Site, site),
         None => time::zone_label(ZoneView::Browser, None),
@@ -398,11 +391,11 @@ pub fn KioskPage() -> impl IntoView {
             }
             None => ("offline", s::offline(retry_in_secs)),
         },
-        (ConnectionState::Connected, LiveStatus::Live) => ("live", s::CONN_LIVE.to_string()),
+        (ConnectionState::Connected, LiveStatus::Live) => ("live", s::CONN_LIVE().to_string()),
         (ConnectionState::Connected, LiveStatus::Retrying) => {
-            ("retrying", s::CONN_RETRYING.to_string())
+            ("retrying", s::CONN_RETRYING().to_string())
         }
-        _ => ("connecting", s::CONN_CONNECTING.to_string()),
+        _ => ("connecting", s::CONN_CONNECTING().to_string()),
     };
 
     // Keep the board for a start without the relay: while connected, at most every
@@ -523,12 +516,12 @@ pub fn KioskPage() -> impl IntoView {
                     aria-expanded=move || settings_open.get().to_string()
                     on:click=move |_| settings_open.update(|o| *o = !*o)
                 >
-                    {s::SETTINGS}
+                    {s::SETTINGS()}
                 </button>
             </header>
             <main class="kiosk-body">
                 <section class="kiosk-latest" aria-labelledby="kiosk-latest-title">
-                    <h2 id="kiosk-latest-title">{s::LATEST}</h2>
+                    <h2 id="kiosk-latest-title">{s::LATEST()}</h2>
                     <ol class="kiosk-punches">
                         <For each=punches key=|r| (r.device_id, r.id) let:r>
                             <PunchItem row=r meta directions mixed />
@@ -537,12 +530,12 @@ pub fn KioskPage() -> impl IntoView {
                     {move || {
                         live.feed
                             .with(|f| f.rows().is_empty())
-                            .then(|| view! { <p class="kiosk-empty">{s::NO_PUNCHES}</p> })
+                            .then(|| view! { <p class="kiosk-empty">{s::NO_PUNCHES()}</p> })
                     }}
                 </section>
                 <section class="kiosk-board" aria-labelledby="kiosk-board-title">
                     <h2 id="kiosk-board-title">
-                        {s::WHO_IS_IN} <span class="kiosk-count" data-testid="kiosk-present">
+                        {s::WHO_IS_IN()} <span class="kiosk-count" data-testid="kiosk-present">
                             {move || s::present_count(present())}
                         </span>
                     </h2>
@@ -558,7 +551,7 @@ pub fn KioskPage() -> impl IntoView {
                     {move || {
                         board
                             .with(Board::is_empty)
-                            .then(|| view! { <p class="kiosk-empty">{s::NOBODY}</p> })
+                            .then(|| view! { <p class="kiosk-empty">{s::NOBODY()}</p> })
                     }}
                 </section>
             </main>
@@ -658,7 +651,7 @@ fn BoardCard(
                 {kiosk_name(p.user_id.clone())}
             </span>
             <span class="kiosk-card-status">
-                {move || dir().map_or(s::STATUS_UNKNOWN, s::status_word)}
+                {move || dir().map_or(s::STATUS_UNKNOWN(), s::status_word)}
             </span>
             <span class="kiosk-card-detail">{label} " · " {time}</span>
         </li>
@@ -701,8 +694,8 @@ fn Settings(
     };
     view! {
         <div class="kiosk-settings" role="dialog" aria-labelledby="kiosk-settings-title" data-testid="kiosk-settings-panel">
-            <h2 id="kiosk-settings-title">{s::SETTINGS_TITLE}</h2>
-            <p>{s::SETTINGS_INTRO}</p>
+            <h2 id="kiosk-settings-title">{s::SETTINGS_TITLE()}</h2>
+            <p>{s::SETTINGS_INTRO()}</p>
             <div class="kiosk-settings-grid">
                 {(1..=16u8)
                     .map(|k| {
@@ -716,7 +709,7 @@ fn Settings(
                                     data-key=k.to_string()
                                     on:change=move |ev| set_dir(k, event_target_value(&ev))
                                 >
-                                    <option value="" selected=current.is_empty()>{s::DIRECTION_NONE}</option>
+                                    <option value="" selected=current.is_empty()>{s::DIRECTION_NONE()}</option>
                                     {Direction::ALL
                                         .into_iter()
                                         .map(|d| {
@@ -733,14 +726,15 @@ fn Settings(
                     })
                     .collect_view()}
             </div>
+            <LangSwitch labelled=true />
             <label class="field">
-                <span>{s::THEME}</span>
+                <span>{s::THEME()}</span>
                 <select
                     class="input"
                     data-testid="kiosk-theme"
                     on:change=move |ev| set_theme(event_target_value(&ev))
                 >
-                    {[("auto", s::THEME_AUTO), ("light", s::THEME_LIGHT), ("dark", s::THEME_DARK)]
+                    {[("auto", s::THEME_AUTO()), ("light", s::THEME_LIGHT()), ("dark", s::THEME_DARK())]
                         .into_iter()
                         .map(|(v, name)| {
                             view! { <option value=v selected=move || theme.get() == v>{name}</option> }
@@ -751,19 +745,19 @@ fn Settings(
             <DeviceChecklist
                 candidates
                 selected
-                legend=s::DEVICES
-                empty_text=s::NO_DEVICES
+                legend=s::DEVICES()
+                empty_text=s::NO_DEVICES()
                 testid="kiosk-device"
                 on_change=Callback::new(move |()| pick())
             />
             <p class="muted" data-testid="kiosk-devices-mode" data-all=move || chosen.with(Option::is_none).to_string()>
-                {move || if chosen.with(Option::is_none) { s::DEVICES_EVERY } else { s::DEVICES_CHOSEN }}
+                {move || if chosen.with(Option::is_none) { s::DEVICES_EVERY() } else { s::DEVICES_CHOSEN() }}
                 " "
                 <button type="button" class="btn btn-small" data-testid="kiosk-device-every" on:click=every>
-                    {s::DEVICES_RESET}
+                    {s::DEVICES_RESET()}
                 </button>
             </p>
-            <button type="button" class="kiosk-btn" on:click=move |_| on_close()>{s::CLOSE}</button>
+            <button type="button" class="kiosk-btn" on:click=move |_| on_close()>{s::CLOSE()}</button>
         </div>
     }
 }

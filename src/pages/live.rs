@@ -25,9 +25,9 @@ fn listed(list: &[Device], id: u32) -> bool {
 /// The status line's text.
 pub fn status_text(status: LiveStatus) -> &'static str {
     match status {
-        LiveStatus::Connecting => s::STATUS_CONNECTING,
-        LiveStatus::Live => s::STATUS_LIVE,
-        LiveStatus::Retrying => s::STATUS_RETRYING,
+        LiveStatus::Connecting => s::STATUS_CONNECTING(),
+        LiveStatus::Live => s::STATUS_LIVE(),
+        LiveStatus::Retrying => s::STATUS_RETRYING(),
     }
 }
 
@@ -94,7 +94,7 @@ pub fn LivePage() -> impl IntoView {
     view! {
         <section class="page live-page" data-testid="live-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
                 <span
                     class=move || format!("live-status live-{}", status_key(live.status.get()))
                     data-testid="live-status"
@@ -105,7 +105,7 @@ pub fn LivePage() -> impl IntoView {
                     {move || status_text(live.status.get())}
                 </span>
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             <div class="toolbar">
                 <ZoneSwitch testid="live-zone-view" />
             </div>
@@ -120,7 +120,7 @@ pub fn LivePage() -> impl IntoView {
                     .map(|e| {
                         view! {
                             <ErrorBanner
-                                title=s::DEVICES_FAILED
+                                title=s::DEVICES_FAILED()
                                 error=e
                                 on_retry=Callback::new(move |()| devices.refetch())
                             />
@@ -131,8 +131,8 @@ pub fn LivePage() -> impl IntoView {
             <DeviceChecklist
                 candidates=Signal::derive(move || candidates.get().unwrap_or_default())
                 selected=selected
-                legend=s::DEVICES_LABEL
-                empty_text=s::NO_DEVICES
+                legend=s::DEVICES_LABEL()
+                empty_text=s::NO_DEVICES()
                 testid="live-device"
                 on_change=Callback::new(move |()| picked.set(true))
             />
@@ -148,14 +148,14 @@ pub fn LivePage() -> impl IntoView {
             </p>
             <div class="table-wrap">
                 <table class="data-table live-table" data-testid="live-table">
-                    <caption class="visually-hidden">{s::TABLE_CAPTION}</caption>
+                    <caption class="visually-hidden">{s::TABLE_CAPTION()}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{ls::COL_TIME}</th>
-                            <th scope="col">{ls::COL_DEVICE}</th>
-                            <th scope="col">{ls::COL_USER}</th>
-                            <th scope="col">{ls::COL_EVENT}</th>
-                            <th scope="col">{ls::COL_KEY}</th>
+                            <th scope="col">{ls::COL_TIME()}</th>
+                            <th scope="col">{ls::COL_DEVICE()}</th>
+                            <th scope="col">{ls::COL_USER()}</th>
+                            <th scope="col">{ls::COL_EVENT()}</th>
+                            <th scope="col">{ls::COL_KEY()}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -169,11 +169,11 @@ pub fn LivePage() -> impl IntoView {
                         .with(|f| f.rows().is_empty())
                         .then(|| {
                             let text = if candidates.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
-                                s::NO_DEVICES
+                                s::NO_DEVICES()
                             } else if ids.with(|i| i.as_ref().is_some_and(Vec::is_empty)) {
-                                s::NONE_CHOSEN
+                                s::NONE_CHOSEN()
                             } else {
-                                s::WAITING
+                                s::WAITING()
                             };
                             view! { <p class="empty-state">{text}</p> }
                         })
@@ -200,7 +200,7 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
             m.get(&device)
                 .map_or_else(|| format!("KEY_{k}"), |d| d.key_label(k))
         }),
-        None => ls::NONE.to_string(),
+        None => ls::NONE().to_string(),
     };
     view! {
         <tr
@@ -208,13 +208,13 @@ fn LiveRow(row: LogRow, meta: RwSignal<logs::MetaMap>) -> impl IntoView {
             data-device-id=device.to_string()
             data-event-id=row.id.to_string()
         >
-            <td class="mono" data-label=ls::COL_TIME>{time}</td>
-            <td data-label=ls::COL_DEVICE><DeviceLabel device_id=device /></td>
-            <td data-label=ls::COL_USER data-testid="live-user">
+            <td class="mono" data-label=ls::COL_TIME()>{time}</td>
+            <td data-label=ls::COL_DEVICE()><DeviceLabel device_id=device /></td>
+            <td data-label=ls::COL_USER() data-testid="live-user">
                 <UserName user_id=row.user_id.clone() />
             </td>
-            <td data-label=ls::COL_EVENT>{logs::event_name(row.event_code, row.sub_code)}</td>
-            <td data-label=ls::COL_KEY data-testid="live-key" data-key=key.map(|k| k.to_string())>
+            <td data-label=ls::COL_EVENT()>{logs::event_name(row.event_code, row.sub_code)}</td>
+            <td data-label=ls::COL_KEY() data-testid="live-key" data-key=key.map(|k| k.to_string())>
                 {label}
             </td>
         </tr>

@@ -659,7 +659,7 @@ pub fn LogsPage() -> impl IntoView {
                 exporting.try_set(Some((done.min(idx.len()) * 100) / idx.len().max(1)));
                 yield_to_browser().await;
             }
-            if file.offer(s::FILE_NAME).is_err() {
+            if file.offer(s::FILE_NAME()).is_err() {
                 export_error.try_set(true);
             }
             exporting.try_set(None);
@@ -712,30 +712,30 @@ pub fn LogsPage() -> impl IntoView {
     view! {
         <section class="page logs-page" data-testid="logs-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
                 <div class="toolbar">
                     <label class="field-inline">
-                        <span>{s::KIND_LABEL}</span>
+                        <span>{s::KIND_LABEL()}</span>
                         <select class="input" data-testid="logs-kind" on:change=on_kind>
-                            <option value="tna" selected=true>{s::KIND_TNA}</option>
-                            <option value="job">{s::KIND_JOB}</option>
+                            <option value="tna" selected=true>{s::KIND_TNA()}</option>
+                            <option value="job">{s::KIND_JOB()}</option>
                         </select>
                     </label>
                     <label class="field-inline">
-                        <span>{s::SOURCE_LABEL}</span>
+                        <span>{s::SOURCE_LABEL()}</span>
                         <select class="input" data-testid="logs-source" on:change=on_source>
                             <option
                                 value=Source::Archive.key()
                                 disabled=move || !archive_ok.get()
                                 selected=move || state.source.get() == Source::Archive
                             >
-                                {s::SOURCE_ARCHIVE}
+                                {s::SOURCE_ARCHIVE()}
                             </option>
                             <option
                                 value=Source::Devices.key()
                                 selected=move || state.source.get() == Source::Devices
                             >
-                                {s::SOURCE_DEVICES}
+                                {s::SOURCE_DEVICES()}
                             </option>
                         </select>
                     </label>
@@ -744,12 +744,12 @@ pub fn LogsPage() -> impl IntoView {
             <SourceInfo state selected stale=archive_stale />
             <div class="logs-layout">
                 <div class="device-picker-slot">
-                    <Loaded resource=devices failed=s::DEVICES_FAILED loading=s::DEVICES_LOADING>
+                    <Loaded resource=devices failed=s::DEVICES_FAILED() loading=s::DEVICES_LOADING()>
                         <DeviceChecklist
                             candidates=candidates
                             selected=selected
-                            legend=s::DEVICES_LABEL
-                            empty_text=s::DEVICES_NONE
+                            legend=s::DEVICES_LABEL()
+                            empty_text=s::DEVICES_NONE()
                             testid="logs-device"
                             on_change=Callback::new(move |()| state.clear())
                         />
@@ -764,7 +764,7 @@ pub fn LogsPage() -> impl IntoView {
                             disabled=move || busy.get() || selected.with(Vec::is_empty)
                             on:click=move |_| load(false)
                         >
-                            {s::LOAD_MORE}
+                            {s::LOAD_MORE()}
                         </button>
                         <button
                             type="button"
@@ -773,7 +773,7 @@ pub fn LogsPage() -> impl IntoView {
                             disabled=move || busy.get() || selected.with(Vec::is_empty)
                             on:click=move |_| load(true)
                         >
-                            {s::LOAD_ALL}
+                            {s::LOAD_ALL()}
                         </button>
                         <button
                             type="button"
@@ -782,7 +782,7 @@ pub fn LogsPage() -> impl IntoView {
                             disabled=move || busy.get()
                             on:click=move |_| state.clear()
                         >
-                            {s::CLEAR}
+                            {s::CLEAR()}
                         </button>
                         <button
                             type="button"
@@ -796,7 +796,7 @@ pub fn LogsPage() -> impl IntoView {
                         >
                             {move || match exporting.get() {
                                 Some(p) => s::exporting(p),
-                                None => s::EXPORT.to_string(),
+                                None => s::EXPORT().to_string(),
                             }}
                         </button>
                     </div>
@@ -837,7 +837,7 @@ pub fn LogsPage() -> impl IntoView {
                                             data-testid="logs-cancel"
                                             on:click=move |_| state.cancel()
                                         >
-                                            {s::CANCEL}
+                                            {s::CANCEL()}
                                         </button>
                                     </div>
                                 }
@@ -850,7 +850,7 @@ pub fn LogsPage() -> impl IntoView {
                             .map(|e| {
                                 view! {
                                     <ErrorBanner
-                                        title=s::LOAD_FAILED
+                                        title=s::LOAD_FAILED()
                                         error=e
                                         on_retry=Callback::new(move |()| load(false))
                                         busy=busy
@@ -859,7 +859,7 @@ pub fn LogsPage() -> impl IntoView {
                             })
                     }}
                     {move || {
-                        export_error.get().then(|| view! { <p class="warning">{s::EXPORT_FAILED}</p> })
+                        export_error.get().then(|| view! { <p class="warning">{s::EXPORT_FAILED()}</p> })
                     }}
                     <Filters from to user key event order />
                     <p class="summary" aria-live="polite">
@@ -877,8 +877,8 @@ pub fn LogsPage() -> impl IntoView {
                                     view! {
                                         <span class="muted" data-testid="logs-complete">
                                             {move || match state.source.get() {
-                                                Source::Devices => s::COMPLETE,
-                                                Source::Archive => s::COMPLETE_ARCHIVE,
+                                                Source::Devices => s::COMPLETE(),
+                                                Source::Archive => s::COMPLETE_ARCHIVE(),
                                             }}
                                         </span>
                                     }
@@ -925,12 +925,12 @@ fn SourceInfo(state: LogState, selected: RwSignal<Vec<u32>>, stale: Memo<bool>) 
                         let at = last_sync_at.map(|at| (browser_time(at), now_secs() - at));
                         s::source_archive(at.as_ref().map(|(t, ago)| (t.as_str(), *ago)))
                     }
-                    (Source::Devices, None) => s::SOURCE_CHECKING.to_string(),
+                    (Source::Devices, None) => s::SOURCE_CHECKING().to_string(),
                     (Source::Devices, Some(Err(e))) if e.kind() == Some(ErrorCode::Unsupported) => {
-                        s::SOURCE_NO_ARCHIVE.to_string()
+                        s::SOURCE_NO_ARCHIVE().to_string()
                     }
-                    (Source::Devices, Some(Err(_))) => s::SOURCE_STATUS_FAILED.to_string(),
-                    (Source::Devices, Some(Ok(_))) => s::SOURCE_DEVICES_INFO.to_string(),
+                    (Source::Devices, Some(Err(_))) => s::SOURCE_STATUS_FAILED().to_string(),
+                    (Source::Devices, Some(Ok(_))) => s::SOURCE_DEVICES_INFO().to_string(),
                 };
                 SourceText {
                     source,
@@ -960,7 +960,7 @@ fn SourceInfo(state: LogState, selected: RwSignal<Vec<u32>>, stale: Memo<bool>) 
                 })
             }}
             {move || {
-                stale.get().then(|| view! { <span class="logs-source-stale">{s::ARCHIVE_FILTERS_CHANGED}</span> })
+                stale.get().then(|| view! { <span class="logs-source-stale">{s::ARCHIVE_FILTERS_CHANGED()}</span> })
             }}
         </p>
     }
@@ -980,42 +980,42 @@ fn Filters(
     let newest_first = move || order.with(|o| o != "oldest");
     view! {
         <fieldset class="filters" data-testid="logs-filters">
-            <legend class="visually-hidden">{s::FILTERS}</legend>
+            <legend class="visually-hidden">{s::FILTERS()}</legend>
             <DayRangeFields from to testid="logs" />
             <ZoneSwitch testid="logs-zone-view" />
             <label class="field">
-                <span>{s::USER}</span>
+                <span>{s::USER()}</span>
                 <input
                     class="input"
                     type="search"
                     data-testid="logs-user"
-                    placeholder=s::USER_PLACEHOLDER
+                    placeholder=s::USER_PLACEHOLDER()
                     prop:value=move || user.get()
                     on:input=move |ev| user.set(event_target_value(&ev))
                 />
             </label>
             <label class="field">
-                <span>{s::KEY}</span>
+                <span>{s::KEY()}</span>
                 <select
                     class="input"
                     data-testid="logs-key"
                     on:change=move |ev| key.set(event_target_value(&ev))
                 >
-                    <option value="">{s::KEY_ANY}</option>
-                    <option value="none">{s::KEY_NONE}</option>
+                    <option value="">{s::KEY_ANY()}</option>
+                    <option value="none">{s::KEY_NONE()}</option>
                     {(1..=16u8)
                         .map(|k| view! { <option value=k.to_string()>{format!("KEY_{k}")}</option> })
                         .collect_view()}
                 </select>
             </label>
             <label class="field">
-                <span>{s::EVENT}</span>
+                <span>{s::EVENT()}</span>
                 <select
                     class="input"
                     data-testid="logs-event"
                     on:change=move |ev| event.set(event_target_value(&ev))
                 >
-                    <option value="">{s::EVENT_ANY}</option>
+                    <option value="">{s::EVENT_ANY()}</option>
                     {event_names::MAIN
                         .iter()
                         .map(|(code, name)| view! { <option value=code.to_string()>{*name}</option> })
@@ -1031,7 +1031,7 @@ fn Filters(
                     order.set(if newest_first() { "oldest".into() } else { String::new() })
                 }
             >
-                {move || if newest_first() { s::SORT_NEWEST } else { s::SORT_OLDEST }}
+                {move || if newest_first() { s::SORT_NEWEST() } else { s::SORT_OLDEST() }}
             </button>
         </fieldset>
     }
@@ -1080,11 +1080,11 @@ fn LogTable(
             return None;
         }
         let text = if selected.with(Vec::is_empty) {
-            s::PICK_DEVICES
+            s::PICK_DEVICES()
         } else if state.rows.with(Vec::is_empty) {
-            s::NOTHING_LOADED
+            s::NOTHING_LOADED()
         } else {
-            s::NO_MATCH
+            s::NO_MATCH()
         };
         Some(view! { <p class="empty-state" data-testid="logs-empty">{text}</p> })
     };
@@ -1092,18 +1092,18 @@ fn LogTable(
         <div
             class="vtable"
             role="table"
-            aria-label=s::TABLE_LABEL
+            aria-label=s::TABLE_LABEL()
             data-testid="logs-table"
             aria-rowcount=move || (view_idx.with(Vec::len) + 1).to_string()
         >
             <div class="vrow vhead" role="row" aria-rowindex="1">
-                <span role="columnheader">{s::COL_TIME}</span>
-                <span role="columnheader">{s::COL_DEVICE}</span>
-                <span role="columnheader">{s::COL_USER}</span>
-                <span role="columnheader">{s::COL_NAME}</span>
-                <span role="columnheader">{s::COL_EVENT}</span>
+                <span role="columnheader">{s::COL_TIME()}</span>
+                <span role="columnheader">{s::COL_DEVICE()}</span>
+                <span role="columnheader">{s::COL_USER()}</span>
+                <span role="columnheader">{s::COL_NAME()}</span>
+                <span role="columnheader">{s::COL_EVENT()}</span>
                 <span role="columnheader">
-                    {move || if job.get() { s::COL_JOB } else { s::COL_KEY }}
+                    {move || if job.get() { s::COL_JOB() } else { s::COL_KEY() }}
                 </span>
             </div>
             // Focusable so the rows can be scrolled from the keyboard (arrow keys, Page Down).
@@ -1139,11 +1139,11 @@ fn row_view(
 ) -> impl IntoView + use<> {
     let time = PunchTime::of(r.timestamp, site_zone(meta), view);
     let last = if job {
-        logs::job_text(r, meta).unwrap_or_else(|| s::NONE.into())
+        logs::job_text(r, meta).unwrap_or_else(|| s::NONE().into())
     } else {
         match r.key {
             Some(k) => meta.map_or_else(|| format!("KEY_{k}"), |m| m.key_label(k)),
-            None => s::NONE.into(),
+            None => s::NONE().into(),
         }
     };
     let key_attr = r.key.map(|k| k.to_string());

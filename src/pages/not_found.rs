@@ -9,10 +9,10 @@ use crate::strings::app as s;
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page" data-testid="not-found">
-            <h1>{s::NOT_FOUND_TITLE}</h1>
-            <p>{s::NOT_FOUND_BODY}</p>
+            <h1>{s::NOT_FOUND_TITLE()}</h1>
+            <p>{s::NOT_FOUND_BODY()}</p>
             <p>
-                <a href="/" class="btn">{s::BACK_TO_DEVICES}</a>
+                <a href="/" class="btn">{s::BACK_TO_DEVICES()}</a>
             </p>
         </section>
     }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::session::{self, SessionState};
-use crate::components::TextField;
+use crate::components::{LangSwitch, TextField};
 use crate::strings::signin as s;
 
 /// What the visitor sends to get a session.
@@ -78,12 +78,13 @@ pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl
     view! {
         <main id="main" class="signin" data-testid="signin-page">
             <form class="card signin-card" on:submit=submit>
-                <h1>{s::TITLE}</h1>
-                <p class="muted">{s::INTRO}</p>
+                <h1>{s::TITLE()}</h1>
+                <p class="muted">{s::INTRO()}</p>
+                <LangSwitch labelled=true />
                 {hint.map(|h| view! { <p class="signin-hint" data-testid="signin-hint">{h}</p> })}
-                <TextField label=s::USERNAME value=username testid="signin-username" autocomplete="username" />
+                <TextField label=s::USERNAME() value=username testid="signin-username" autocomplete="username" />
                 <TextField
-                    label=s::PASSWORD
+                    label=s::PASSWORD()
                     value=password
                     testid="signin-password"
                     kind="password"
@@ -99,11 +100,11 @@ pub fn SignInPage(session: RwSignal<SessionState>, hint: Option<String>) -> impl
                     data-testid="signin-submit"
                     disabled=move || busy.get()
                 >
-                    {move || if busy.get() { s::SIGNING_IN } else { s::SUBMIT }}
+                    {move || if busy.get() { s::SIGNING_IN() } else { s::SUBMIT() }}
                 </button>
                 <p class="muted small">
-                    {s::KIOSK_HINT} " " // A full page load: the app decides what to show from the address when it starts.
-                    <a href="/kiosk/pair" rel="external">{s::KIOSK_LINK}</a>
+                    {s::KIOSK_HINT()} " " // A full page load: the app decides what to show from the address when it starts.
+                    <a href="/kiosk/pair" rel="external">{s::KIOSK_LINK()}</a>
                 </p>
             </form>
         </main>
@@ -127,10 +128,11 @@ pub fn PairPage(session: RwSignal<SessionState>) -> impl IntoView {
     view! {
         <main id="main" class="signin" data-testid="pair-page">
             <form class="card signin-card" on:submit=submit>
-                <h1>{s::PAIR_TITLE}</h1>
-                <p class="muted">{s::PAIR_INTRO}</p>
+                <h1>{s::PAIR_TITLE()}</h1>
+                <p class="muted">{s::PAIR_INTRO()}</p>
+                <LangSwitch labelled=true />
                 <TextField
-                    label=s::PAIR_CODE
+                    label=s::PAIR_CODE()
                     value=code
                     testid="pair-code"
                     autocomplete="one-time-code"
@@ -146,7 +148,7 @@ pub fn PairPage(session: RwSignal<SessionState>) -> impl IntoView {
                     data-testid="pair-submit"
                     disabled=move || busy.get()
                 >
-                    {s::PAIR_SUBMIT}
+                    {s::PAIR_SUBMIT()}
                 </button>
             </form>
         </main>

@@ -192,7 +192,7 @@ impl PolicyDraft {
         if day_start.is_none() {
             errors.push(FieldError {
                 field: "dayStartMinutes".into(),
-                message: s::BAD_DAY_START.into(),
+                message: s::BAD_DAY_START().into(),
             });
         }
         let Some(day_start_minutes) = day_start else {
@@ -284,8 +284,8 @@ impl Range {
     fn problem(&self) -> Option<&'static str> {
         match (logs::parse_date(&self.from), logs::parse_date(&self.to)) {
             (Some(a), Some(b)) if a <= b => None,
-            (Some(_), Some(_)) => Some(s::TO_BEFORE_FROM),
-            _ => Some(s::BAD_DATE),
+            (Some(_), Some(_)) => Some(s::TO_BEFORE_FROM()),
+            _ => Some(s::BAD_DATE()),
         }
     }
 }
@@ -438,9 +438,9 @@ pub fn TimecardsPage() -> impl IntoView {
     view! {
         <section class="page timecards-page" data-testid="timecards-page">
             <div class="page-head">
-                <h1>{s::TITLE}</h1>
+                <h1>{s::TITLE()}</h1>
             </div>
-            <p class="muted">{s::INTRO}</p>
+            <p class="muted">{s::INTRO()}</p>
             <form
                 class="filters tc-range"
                 data-testid="tc-range"
@@ -450,15 +450,15 @@ pub fn TimecardsPage() -> impl IntoView {
                 }
             >
                 <fieldset class="filters">
-                    <legend class="visually-hidden">{s::RANGE}</legend>
+                    <legend class="visually-hidden">{s::RANGE()}</legend>
                     <DayRangeFields from to testid="tc" required=true />
                     <label class="field">
-                        <span>{s::USER}</span>
+                        <span>{s::USER()}</span>
                         <input
                             class="input"
                             type="search"
                             data-testid="tc-user"
-                            placeholder=s::USER_PLACEHOLDER
+                            placeholder=s::USER_PLACEHOLDER()
                             prop:value=move || user.get()
                             on:input=move |ev| user.set(event_target_value(&ev))
                         />
@@ -469,7 +469,7 @@ pub fn TimecardsPage() -> impl IntoView {
                         data-testid="tc-load"
                         disabled=move || cards_busy.get()
                     >
-                        {s::LOAD}
+                        {s::LOAD()}
                     </button>
                 </fieldset>
             </form>
@@ -484,7 +484,7 @@ pub fn TimecardsPage() -> impl IntoView {
                         view! {
                         <section class="card tc-policy" data-testid="tc-policy" aria-labelledby="tc-policy-title">
                             <div class="page-head">
-                                <h2 id="tc-policy-title">{s::POLICY_TITLE}</h2>
+                                <h2 id="tc-policy-title">{s::POLICY_TITLE()}</h2>
                                 {move || {
                                     let current = policy.with(|d| match d {
                                         Some(Ok(p)) => Some(p.clone()),
@@ -505,7 +505,7 @@ pub fn TimecardsPage() -> impl IntoView {
                                                         }
                                                     }
                                                 >
-                                                    {s::EDIT_POLICY}
+                                                    {s::EDIT_POLICY()}
                                                 </button>
                                             }
                                         })
@@ -514,12 +514,12 @@ pub fn TimecardsPage() -> impl IntoView {
                             {move || {
                                 saved
                                     .get()
-                                    .then(|| view! { <p class="notice" role="status" data-testid="tc-policy-saved">{s::SAVED}</p> })
+                                    .then(|| view! { <p class="notice" role="status" data-testid="tc-policy-saved">{s::SAVED()}</p> })
                             }}
                             <Loaded
                                 resource=policy
-                                failed=s::POLICY_FAILED
-                                loading=s::POLICY_LOADING
+                                failed=s::POLICY_FAILED()
+                                loading=s::POLICY_LOADING()
                                 title_of=error_title
                             >
                                 {move || ok_data(policy).map(|p| policy_words(&p))}
@@ -536,8 +536,8 @@ pub fn TimecardsPage() -> impl IntoView {
 
             <Loaded
                 resource=cards
-                failed=s::LOAD_FAILED
-                loading=s::LOADING
+                failed=s::LOAD_FAILED()
+                loading=s::LOADING()
                 title_of=error_title
                 set_pending=cards_busy
             >
@@ -555,7 +555,7 @@ pub fn TimecardsPage() -> impl IntoView {
                     disabled=move || !has_days.get() || cards_busy.get()
                     on:click=move |_| export(false)
                 >
-                    {s::CSV}
+                    {s::CSV()}
                 </button>
                 <button
                     type="button"
@@ -564,10 +564,10 @@ pub fn TimecardsPage() -> impl IntoView {
                     disabled=move || !has_days.get() || cards_busy.get()
                     on:click=move |_| export(true)
                 >
-                    {s::CSV_TOTALS}
+                    {s::CSV_TOTALS()}
                 </button>
             </div>
-            {move || csv_error.get().then(|| view! { <p class="warning">{s::CSV_FAILED}</p> })}
+            {move || csv_error.get().then(|| view! { <p class="warning">{s::CSV_FAILED()}</p> })}
         </section>
     }
 }
@@ -578,7 +578,7 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
         .filter_map(|k| p.punch_type(k).map(|t| (k.number(), t)))
         .collect();
     let keys = if mapped.is_empty() {
-        view! { <p class="tc-policy-keys">{s::POLICY_NO_KEYS}</p> }.into_any()
+        view! { <p class="tc-policy-keys">{s::POLICY_NO_KEYS()}</p> }.into_any()
     } else {
         let all_mapped = mapped.len() == KEYS;
         view! {
@@ -592,7 +592,7 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
                     })
                     .collect_view()}
             </ul>
-            {(!all_mapped).then(|| view! { <p class="muted">{s::POLICY_OTHER_KEYS}</p> })}
+            {(!all_mapped).then(|| view! { <p class="muted">{s::POLICY_OTHER_KEYS()}</p> })}
         }
             .into_any()
     };
@@ -600,17 +600,17 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
     view! {
         <dl class="facts tc-policy-facts">
             <div class="fact">
-                <dt>{s::POLICY_KEYS}</dt>
+                <dt>{s::POLICY_KEYS()}</dt>
                 <dd>{keys}</dd>
             </div>
             <div class="fact">
-                <dt>{s::POLICY_DAY_START}</dt>
+                <dt>{s::POLICY_DAY_START()}</dt>
                 <dd data-testid="tc-policy-day-start" data-minutes=p.day_start_minutes.to_string()>
                     {s::day_starts(&day_start)}
                 </dd>
             </div>
             <div class="fact">
-                <dt>{s::POLICY_REPEATS}</dt>
+                <dt>{s::POLICY_REPEATS()}</dt>
                 <dd>
                     <span class="tc-line" data-testid="tc-policy-repeated-in" data-rule=rule_key(p.repeated_in)>
                         {s::repeated_in(p.repeated_in)}
@@ -621,8 +621,8 @@ fn policy_words(p: &TimecardPolicy) -> impl IntoView + use<> {
                 </dd>
             </div>
             <div class="fact">
-                <dt>{s::POLICY_ZONE}</dt>
-                <dd data-testid="tc-policy-zone">{s::ZONE_RULE}</dd>
+                <dt>{s::POLICY_ZONE()}</dt>
+                <dd data-testid="tc-policy-zone">{s::ZONE_RULE()}</dd>
             </div>
         </dl>
     }
@@ -707,7 +707,7 @@ fn PolicyForm(
                             edit(&|d| d.keys[i] = v);
                         }
                     >
-                        <option value="" selected=current.is_none()>{s::PUNCH_NONE}</option>
+                        <option value="" selected=current.is_none()>{s::PUNCH_NONE()}</option>
                         {PunchType::ALL
                             .into_iter()
                             .map(|p| {
@@ -734,15 +734,15 @@ fn PolicyForm(
 
     view! {
         <form class="tc-policy-form" data-testid="tc-policy-form" on:submit=save novalidate=true>
-            <h3>{s::EDIT_TITLE}</h3>
-            <p class="muted">{s::EDIT_INTRO}</p>
+            <h3>{s::EDIT_TITLE()}</h3>
+            <p class="muted">{s::EDIT_INTRO()}</p>
             <fieldset class="tc-keys">
-                <legend>{s::KEYS_LEGEND}</legend>
+                <legend>{s::KEYS_LEGEND()}</legend>
                 <div class="tc-keys-grid">{key_selects}</div>
             </fieldset>
             <div class="form-grid">
                 <label class="field">
-                    <span>{s::DAY_START_LABEL}</span>
+                    <span>{s::DAY_START_LABEL()}</span>
                     <input
                         class="input"
                         type="time"
@@ -756,7 +756,7 @@ fn PolicyForm(
                     <FieldErrorText errors field="dayStartMinutes" />
                 </label>
                 <label class="field">
-                    <span>{s::REPEATED_IN_LABEL}</span>
+                    <span>{s::REPEATED_IN_LABEL()}</span>
                     <select
                         class="input"
                         data-testid="tc-policy-repeated-in-input"
@@ -769,7 +769,7 @@ fn PolicyForm(
                     </select>
                 </label>
                 <label class="field">
-                    <span>{s::REPEATED_OUT_LABEL}</span>
+                    <span>{s::REPEATED_OUT_LABEL()}</span>
                     <select
                         class="input"
                         data-testid="tc-policy-repeated-out-input"
@@ -791,13 +791,13 @@ fn PolicyForm(
             }}
             {move || {
                 (tried.get() && local_errors.with(|e| !e.is_empty()))
-                    .then(|| view! { <p class="error-text" role="alert">{s::FIX_ERRORS}</p> })
+                    .then(|| view! { <p class="error-text" role="alert">{s::FIX_ERRORS()}</p> })
             }}
             {move || {
                 save_error
                     .get()
                     .map(|e| {
-                        let title = error_title(&e, s::SAVE_FAILED);
+                        let title = error_title(&e, s::SAVE_FAILED());
                         view! { <ErrorBanner title=title error=e /> }
                     })
             }}
@@ -808,7 +808,7 @@ fn PolicyForm(
                     data-testid="tc-policy-cancel"
                     on:click=move |_| editing.set(None)
                 >
-                    {s::CANCEL}
+                    {s::CANCEL()}
                 </button>
                 <button
                     type="submit"
@@ -816,7 +816,7 @@ fn PolicyForm(
                     data-testid="tc-policy-save"
                     disabled=move || saving.get()
                 >
-                    {move || if saving.get() { s::SAVING } else { s::SAVE }}
+                    {move || if saving.get() { s::SAVING() } else { s::SAVE() }}
                 </button>
             </div>
         </form>
@@ -843,7 +843,7 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
             <p class="summary muted" data-testid="tc-summary" data-days="0" data-events=result.events.to_string()>
                 {s::summary(0, 0, result.events)}
             </p>
-            <p class="empty-state" data-testid="tc-empty">{s::EMPTY}</p>
+            <p class="empty-state" data-testid="tc-empty">{s::EMPTY()}</p>
         }
         .into_any();
     }
@@ -856,22 +856,22 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
         >
             {s::summary(result.days.len(), users, result.events)}
         </p>
-        <h2>{s::DAYS_TITLE}</h2>
+        <h2>{s::DAYS_TITLE()}</h2>
         <div class="table-wrap">
             <table class="data-table tc-table" data-testid="tc-table">
                 <caption class="visually-hidden">{s::caption(&from, &to)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{s::COL_USER}</th>
-                        <th scope="col">{s::COL_DAY}</th>
-                        <th scope="col">{s::COL_ZONE}</th>
-                        <th scope="col">{s::COL_FIRST_IN}</th>
-                        <th scope="col">{s::COL_LAST_OUT}</th>
-                        <th scope="col">{s::COL_BREAK}</th>
-                        <th scope="col">{s::COL_MEAL}</th>
-                        <th scope="col">{s::COL_WORKED}</th>
-                        <th scope="col">{s::COL_FLAGS}</th>
-                        <th scope="col">{s::COL_DEVICES}</th>
+                        <th scope="col">{s::COL_USER()}</th>
+                        <th scope="col">{s::COL_DAY()}</th>
+                        <th scope="col">{s::COL_ZONE()}</th>
+                        <th scope="col">{s::COL_FIRST_IN()}</th>
+                        <th scope="col">{s::COL_LAST_OUT()}</th>
+                        <th scope="col">{s::COL_BREAK()}</th>
+                        <th scope="col">{s::COL_MEAL()}</th>
+                        <th scope="col">{s::COL_WORKED()}</th>
+                        <th scope="col">{s::COL_FLAGS()}</th>
+                        <th scope="col">{s::COL_DEVICES()}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -883,18 +883,18 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
                 </tbody>
             </table>
         </div>
-        <h2>{s::TOTALS_TITLE}</h2>
+        <h2>{s::TOTALS_TITLE()}</h2>
         <div class="table-wrap">
             <table class="data-table tc-totals" data-testid="tc-totals">
-                <caption class="visually-hidden">{s::TOTALS_CAPTION}</caption>
+                <caption class="visually-hidden">{s::TOTALS_CAPTION()}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{s::COL_USER}</th>
-                        <th scope="col">{s::COL_DAYS}</th>
-                        <th scope="col">{s::COL_WORKED}</th>
-                        <th scope="col">{s::COL_BREAK}</th>
-                        <th scope="col">{s::COL_MEAL}</th>
-                        <th scope="col">{s::COL_FLAGGED}</th>
+                        <th scope="col">{s::COL_USER()}</th>
+                        <th scope="col">{s::COL_DAYS()}</th>
+                        <th scope="col">{s::COL_WORKED()}</th>
+                        <th scope="col">{s::COL_BREAK()}</th>
+                        <th scope="col">{s::COL_MEAL()}</th>
+                        <th scope="col">{s::COL_FLAGGED()}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -910,7 +910,7 @@ fn TimecardTables(result: TimecardsResult, from: String, to: String) -> impl Int
 /// than the day; the title gives the full local time with its offset, and UTC.
 fn time_cell(ts: Option<u32>, offset: Option<i32>, day_number: i32) -> impl IntoView + use<> {
     match ts {
-        None => view! { <span>{s::NONE}</span> }.into_any(),
+        None => view! { <span>{s::NONE()}</span> }.into_any(),
         Some(t) => {
             let offset = offset.unwrap_or(0);
             let at = i64::from(t);
@@ -988,11 +988,11 @@ fn DayPunches(
         })
     };
     view! {
-        <Suspense fallback=|| view! { <p class="muted">{s::PUNCHES_LOADING}</p> }>
+        <Suspense fallback=|| view! { <p class="muted">{s::PUNCHES_LOADING()}</p> }>
             {move || {
                 rows.get()
                     .map(|r| match r {
-                        Err(e) => view! { <ErrorBanner title=s::PUNCHES_FAILED error=e /> }.into_any(),
+                        Err(e) => view! { <ErrorBanner title=s::PUNCHES_FAILED() error=e /> }.into_any(),
                         Ok(page) => view! {
                             <ol class="tc-punches" data-testid="tc-punches">
                                 {page
@@ -1006,8 +1006,8 @@ fn DayPunches(
                                         let key = l
                                             .tna_key
                                             .map(|k| format!("KEY_{}", k.number()))
-                                            .unwrap_or_else(|| s::NONE.to_string());
-                                        let what = meaning(l.tna_key).unwrap_or(s::UNMAPPED);
+                                            .unwrap_or_else(|| s::NONE().to_string());
+                                        let what = meaning(l.tna_key).unwrap_or(s::UNMAPPED());
                                         view! {
                                             <li
                                                 data-testid="tc-punch"
@@ -1054,13 +1054,13 @@ fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
             data-flags=flags_attr
             class={ if flagged { "row-flagged" } else { "" } }
         >
-            <td data-label=s::COL_USER data-testid="tc-day-user">
+            <td data-label=s::COL_USER() data-testid="tc-day-user">
                 <button
                     type="button"
                     class="btn-link tc-open"
                     data-testid="tc-day-open"
                     aria-expanded=move || open.get().to_string()
-                    title=s::PUNCHES_OPEN
+                    title=s::PUNCHES_OPEN()
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
                     {move || if open.get() { "▾" } else { "▸" }}
@@ -1068,16 +1068,16 @@ fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
                 " "
                 <UserName user_id=d.user_id.clone() />
             </td>
-            <td data-label=s::COL_DAY class="mono">{d.day.clone()}</td>
-            <td data-label=s::COL_ZONE data-testid="tc-zone" data-zone=d.zone.clone()>
+            <td data-label=s::COL_DAY() class="mono">{d.day.clone()}</td>
+            <td data-label=s::COL_ZONE() data-testid="tc-zone" data-zone=d.zone.clone()>
                 {s::zone_name(d.zone.as_deref())}
             </td>
-            <td data-label=s::COL_FIRST_IN class="mono">{time_cell(d.first_in, d.first_in_offset, d.day_number)}</td>
-            <td data-label=s::COL_LAST_OUT class="mono">{time_cell(d.last_out, d.last_out_offset, d.day_number)}</td>
-            <td data-label=s::COL_BREAK class="mono">{hours_minutes(d.break_seconds)}</td>
-            <td data-label=s::COL_MEAL class="mono">{hours_minutes(d.meal_seconds)}</td>
-            <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(d.worked_seconds)}</td>
-            <td data-label=s::COL_FLAGS>
+            <td data-label=s::COL_FIRST_IN() class="mono">{time_cell(d.first_in, d.first_in_offset, d.day_number)}</td>
+            <td data-label=s::COL_LAST_OUT() class="mono">{time_cell(d.last_out, d.last_out_offset, d.day_number)}</td>
+            <td data-label=s::COL_BREAK() class="mono">{hours_minutes(d.break_seconds)}</td>
+            <td data-label=s::COL_MEAL() class="mono">{hours_minutes(d.meal_seconds)}</td>
+            <td data-label=s::COL_WORKED() class="mono tc-worked">{hours_minutes(d.worked_seconds)}</td>
+            <td data-label=s::COL_FLAGS()>
                 {if flagged {
                     view! {
                         <ul class="tc-flags">
@@ -1096,10 +1096,10 @@ fn day_row(d: TimecardDay, open: RwSignal<bool>) -> impl IntoView + use<> {
                     }
                         .into_any()
                 } else {
-                    view! { <span>{s::NONE}</span> }.into_any()
+                    view! { <span>{s::NONE()}</span> }.into_any()
                 }}
             </td>
-            <td data-label=s::COL_DEVICES data-testid="tc-devices">
+            <td data-label=s::COL_DEVICES() data-testid="tc-devices">
                 <ul class="tc-devices">
                     {devices
                         .into_iter()
@@ -1121,14 +1121,14 @@ fn total_row(t: UserTotals) -> impl IntoView {
             data-flagged-days=t.flagged_days.to_string()
             class={ if t.flagged_days > 0 { "row-flagged" } else { "" } }
         >
-            <td data-label=s::COL_USER data-testid="tc-total-user">
+            <td data-label=s::COL_USER() data-testid="tc-total-user">
                 <UserName user_id=t.user_id.clone() />
             </td>
-            <td data-label=s::COL_DAYS class="mono">{t.days}</td>
-            <td data-label=s::COL_WORKED class="mono tc-worked">{hours_minutes(t.worked_seconds)}</td>
-            <td data-label=s::COL_BREAK class="mono">{hours_minutes(t.break_seconds)}</td>
-            <td data-label=s::COL_MEAL class="mono">{hours_minutes(t.meal_seconds)}</td>
-            <td data-label=s::COL_FLAGGED class="mono">{t.flagged_days}</td>
+            <td data-label=s::COL_DAYS() class="mono">{t.days}</td>
+            <td data-label=s::COL_WORKED() class="mono tc-worked">{hours_minutes(t.worked_seconds)}</td>
+            <td data-label=s::COL_BREAK() class="mono">{hours_minutes(t.break_seconds)}</td>
+            <td data-label=s::COL_MEAL() class="mono">{hours_minutes(t.meal_seconds)}</td>
+            <td data-label=s::COL_FLAGGED() class="mono">{t.flagged_days}</td>
         </tr>
     }
 }

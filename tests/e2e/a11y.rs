@@ -13,7 +13,7 @@ use tna_relay::RunningRelay;
 use crate::{PAGE_WAIT, js_click, set_input, wait_for_count, wait_for_within};
 
 /// axe-core's bundle, or why it is missing.
-fn axe_source() -> Result<Option<String>> {
+pub fn axe_source() -> Result<Option<String>> {
     let path = std::env::var_os("TNA_AXE_JS")
         .map(PathBuf::from)
         .or_else(|| {
@@ -40,7 +40,7 @@ fn axe_source() -> Result<Option<String>> {
 }
 
 /// Runs axe on the current page; the serious and critical violations as lines of text.
-async fn violations(client: &Client, axe: &str, page: &str) -> Result<Vec<String>> {
+pub async fn violations(client: &Client, axe: &str, page: &str) -> Result<Vec<String>> {
     client
         .execute(axe, vec![])
         .await
@@ -87,40 +87,10 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
 
     client.goto(relay.url().as_str()).await?;
     wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
-    set_input(client, "[data-testid=signin-username]", "admin").await?;
-    set_input(
-        client,
-        "[data-testid=signin-password]",
-        crate::e2e::signin::PASSWORD,
-    )
-    .await?;
-    js_click(client, "[data-testid=signin-submit]").await?;
-    wait_for_count(client, "[data-testid=device-row]", 2).await?;
+    sign_in_as_admin(client).await?;
     all.extend(violations(client, &axe, "devices").await?);
 
-    let sim = relay.demo_gateway().context("demo gateway")?;
-    let device = sim
-        .device_ids()
-        .into_iter()
-        .find(|&d| sim.tna_supported(d) == Some(true) && sim.job_code_supported(d) == Some(true))
-        .context("a device with T&A and job codes")?;
-    let pages: [(&str, String, &str); 11] = [
-        (
-            "device detail",
-            format!("devices/{device}"),
-            "[data-testid=tna-config]",
-        ),
-        ("bulk apply", "bulk".into(), "[data-testid=bulk-page]"),
-        ("drift", "drift".into(), "[data-testid=drift-page]"),
-        ("logs", "logs".into(), "[data-testid=logs-device]"),
-        ("live", "live".into(), "[data-testid=live-page]"),
-        ("clocks", "clocks".into(), "[data-testid=clock-row]"),
-        ("accounts", "accounts".into(), "[data-testid=account-row]"),
-        ("kiosk", "kiosk".into(), "[data-testid=kiosk]"),
-        ("timecards", "timecards".into(), "[data-testid=tc-load]"),
-        ("archive", "archive".into(), "[data-testid=sync-row]"),
-        ("audit", "audit".into(), "[data-testid=audit-page]"),
-    ];
+    let pages = signed_in_pages(relay)?;
     for (name, path, ready) in &pages {
         let name = *name;
         client.goto(&format!("{}{path}", relay.url())).await?;
@@ -149,14 +119,7 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
             wait_for_within(client, ready, PAGE_WAIT)
                 .await
                 .with_context(|| format!("{name} did not render at {w}×{h}"))?;
-            let over = client
-                .execute(
-                    "return document.documentElement.scrollWidth - window.innerWidth;",
-                    vec![],
-                )
-                .await?
-                .as_i64()
-                .unwrap_or(i64::MAX);
+            let over = crate::sideways_px(client).await?;
             if over > 0 {
                 sideways.push(format!("{name} at {w}×{h}: {over} px"));
             }
@@ -203,5 +166,47 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
     if !sideways.is_empty() {
         bail!("pages scroll sideways:\n{}", sideways.join("\n"));
     }
+    Ok(())
+}
+
+/// The console's pages for a signed-in admin: (name, path, what shows when it is ready); the
+/// device page is of a device with T&A and job codes.
+pub fn signed_in_pages(relay: &RunningRelay) -> Result<[(&'static str, String, &'static str); 11]> {
+    let sim = relay.demo_gateway().context("demo gateway")?;
+    let device = sim
+        .device_ids()
+        .into_iter()
+        .find(|&d| sim.tna_supported(d) == Some(true) && sim.job_code_supported(d) == Some(true))
+        .context("a device with T&A and job codes")?;
+    Ok([
+        (
+            "device detail",
+            format!("devices/{device}"),
+            "[data-testid=tna-config]",
+        ),
+        ("bulk apply", "bulk".into(), "[data-testid=bulk-page]"),
+        ("drift", "drift".into(), "[data-testid=drift-page]"),
+        ("logs", "logs".into(), "[data-testid=logs-device]"),
+        ("live", "live".into(), "[data-testid=live-page]"),
+        ("clocks", "clocks".into(), "[data-testid=clock-row]"),
+        ("accounts", "accounts".into(), "[data-testid=account-row]"),
+        ("kiosk", "kiosk".into(), "[data-testid=kiosk]"),
+        ("timecards", "timecards".into(), "[data-testid=tc-load]"),
+        ("archive", "archive".into(), "[data-testid=sync-row]"),
+        ("audit", "audit".into(), "[data-testid=audit-page]"),
+    ])
+}
+
+/// Signs in on the sign-in page shown as `admin` and waits for the device list.
+pub async fn sign_in_as_admin(client: &Client) -> Result<()> {
+    set_input(client, "[data-testid=signin-username]", "admin").await?;
+    set_input(
+        client,
+        "[data-testid=signin-password]",
+        crate::e2e::signin::PASSWORD,
+    )
+    .await?;
+    js_click(client, "[data-testid=signin-submit]").await?;
+    wait_for_count(client, "[data-testid=device-row]", 2).await?;
     Ok(())
 }

@@ -92,7 +92,7 @@ pub fn TnaSection(
                         .collect_view();
                     view! {
                         <div class="error-banner" role="alert" data-testid="import-error">
-                            <p class="error-title">{s::IMPORT_BAD}</p>
+                            <p class="error-title">{s::IMPORT_BAD()}</p>
                             <p class="error-message">{message}</p>
                             <ul>{list}</ul>
                         </div>
@@ -101,25 +101,25 @@ pub fn TnaSection(
                 }
                 Imported::Ready(_, changes, from) if changes.is_empty() => view! {
                     {from_line(from)}
-                    <p data-testid="import-same">{s::IMPORT_SAME}</p>
+                    <p data-testid="import-same">{s::IMPORT_SAME()}</p>
                 }
                 .into_any(),
                 Imported::Ready(_, changes, from) => view! {
                     {from_line(from)}
-                    <p>{s::IMPORT_DIFF}</p>
+                    <p>{s::IMPORT_DIFF()}</p>
                     <DiffTable changes=changes schedules=schedules.get_value() />
                     <button type="button" class="btn btn-primary" data-testid="import-apply" on:click=apply_import>
-                        {s::IMPORT_APPLY}
+                        {s::IMPORT_APPLY()}
                     </button>
                 }
                 .into_any(),
             };
             view! {
                 <section class="card import-panel" data-testid="import-panel">
-                    <h3>{s::IMPORT_TITLE}</h3>
+                    <h3>{s::IMPORT_TITLE()}</h3>
                     {body}
                     <button type="button" class="btn" data-testid="import-discard" on:click=move |_| imported.set(None)>
-                        {s::IMPORT_DISCARD}
+                        {s::IMPORT_DISCARD()}
                     </button>
                 </section>
             }
@@ -149,15 +149,15 @@ pub fn TnaSection(
                     disabled=move || editing.get()
                     on:click=start_edit
                 >
-                    {s::EDIT}
+                    {s::EDIT()}
                 </button>
             })}
             <button type="button" class="btn" data-testid="export-config" on:click=export>
-                {s::EXPORT}
+                {s::EXPORT()}
             </button>
             {may_write.then(|| view! {
                 <label class="btn file-btn">
-                    {s::IMPORT}
+                    {s::IMPORT()}
                     <input
                         type="file"
                         accept=".json,application/json"
@@ -170,7 +170,7 @@ pub fn TnaSection(
         </div>
         {import_panel}
         {move || saved_note.get().then(|| view! {
-            <p class="ok-note" role="status" data-testid="save-ok">{s::SAVED}</p>
+            <p class="ok-note" role="status" data-testid="save-ok">{s::SAVED()}</p>
         })}
         {move || {
             if editing.get() {
@@ -243,7 +243,7 @@ fn TnaConfigEditor(
         }
     });
 
-    Effect::new(move |_| set_unsaved(dirty.get(), s::UNSAVED_PROMPT));
+    Effect::new(move |_| set_unsaved(dirty.get(), s::UNSAVED_PROMPT()));
     // The bulk page can apply the draft ("the editor's current draft").
     if let Some(slot) = use_context::<DraftSlot>() {
         Effect::new(move |_| {
@@ -252,7 +252,7 @@ fn TnaConfigEditor(
             }
         });
     }
-    on_cleanup(|| set_unsaved(false, s::UNSAVED_PROMPT));
+    on_cleanup(|| set_unsaved(false, s::UNSAVED_PROMPT()));
 
     let save = move |_| {
         save_action.dispatch(draft.get_untracked());
@@ -283,7 +283,7 @@ fn TnaConfigEditor(
                     />
                     <span class="mode-name">{ds::mode_name(mode)}</span>
                     <span class="mode-explanation muted">{ds::mode_explanation(mode)}</span>
-                    {blocked.then(|| view! { <span class="muted note" data-testid="mode-blocked">{s::NO_KEYPAD}</span> })}
+                    {blocked.then(|| view! { <span class="muted note" data-testid="mode-blocked">{s::NO_KEYPAD()}</span> })}
                 </label>
             }
         })
@@ -365,9 +365,9 @@ fn TnaConfigEditor(
 
     let status = move || {
         if !errors.with(Vec::is_empty) {
-            s::INVALID
+            s::INVALID()
         } else if !dirty.get() {
-            s::UNCHANGED
+            s::UNCHANGED()
         } else {
             ""
         }
@@ -375,14 +375,14 @@ fn TnaConfigEditor(
 
     view! {
         <section class="card tna-editor" data-testid="tna-editor" aria-labelledby="tna-editor-title">
-            <h2 id="tna-editor-title">{s::TITLE}</h2>
+            <h2 id="tna-editor-title">{s::TITLE()}</h2>
             <fieldset class="modes">
-                <legend>{s::MODE}</legend>
+                <legend>{s::MODE()}</legend>
                 {modes}
                 <FieldErrorText errors field="mode" />
             </fieldset>
             <div class="field">
-                <label for="fixed-key">{s::FIXED_KEY}</label>
+                <label for="fixed-key">{s::FIXED_KEY()}</label>
                 <select
                     id="fixed-key"
                     class="input"
@@ -393,10 +393,10 @@ fn TnaConfigEditor(
                         draft.update(|d| d.key = key);
                     }
                 >
-                    <option value="" prop:selected=move || draft.with(|d| d.key.is_none())>{s::FIXED_KEY_NONE}</option>
+                    <option value="" prop:selected=move || draft.with(|d| d.key.is_none())>{s::FIXED_KEY_NONE()}</option>
                     {key_options}
                 </select>
-                {move || draft.with(|d| d.mode != TnaMode::Fixed).then(|| view! { <span class="muted note">{s::FIXED_KEY_ONLY_FIXED}</span> })}
+                {move || draft.with(|d| d.mode != TnaMode::Fixed).then(|| view! { <span class="muted note">{s::FIXED_KEY_ONLY_FIXED()}</span> })}
                 <FieldErrorText errors field="key" />
             </div>
             <div class="field">
@@ -408,26 +408,26 @@ fn TnaConfigEditor(
                         prop:checked=move || draft.with(|d| d.is_required)
                         on:change=move |ev| draft.update(|d| d.is_required = event_target_checked(&ev))
                     />
-                    " "{s::REQUIRED}
+                    " "{s::REQUIRED()}
                 </label>
-                {move || draft.with(|d| !d.mode.allows_required()).then(|| view! { <span class="muted note">{s::REQUIRED_ONLY_BY_USER}</span> })}
+                {move || draft.with(|d| !d.mode.allows_required()).then(|| view! { <span class="muted note">{s::REQUIRED_ONLY_BY_USER()}</span> })}
                 <FieldErrorText errors field="isRequired" />
             </div>
             <FieldErrorText errors field="schedules" />
             <div class="table-wrap">
                 <table class="data-table keys-table" data-testid="edit-table">
-                    <caption class="visually-hidden">{ds::KEYS_CAPTION}</caption>
+                    <caption class="visually-hidden">{ds::KEYS_CAPTION()}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{ds::COL_KEY}</th>
-                            <th scope="col">{ds::COL_LABEL}</th>
-                            <th scope="col">{ds::COL_SCHEDULE}</th>
+                            <th scope="col">{ds::COL_KEY()}</th>
+                            <th scope="col">{ds::COL_LABEL()}</th>
+                            <th scope="col">{ds::COL_SCHEDULE()}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {move || save_error.get().map(|e| view! { <ErrorBanner title=s::SAVE_FAILED error=e /> })}
+            {move || save_error.get().map(|e| view! { <ErrorBanner title=s::SAVE_FAILED() error=e /> })}
             <div class="toolbar editor-actions">
                 <button
                     type="button"
@@ -436,10 +436,10 @@ fn TnaConfigEditor(
                     disabled=move || saving.get() || !dirty.get() || !errors.with(Vec::is_empty)
                     on:click=save
                 >
-                    {move || if saving.get() { s::SAVING } else { s::SAVE }}
+                    {move || if saving.get() { s::SAVING() } else { s::SAVE() }}
                 </button>
                 <button type="button" class="btn" data-testid="editor-cancel" on:click=move |_| on_cancel.run(())>
-                    {s::CANCEL}
+                    {s::CANCEL()}
                 </button>
                 <span class="muted" data-testid="editor-status">{status}</span>
             </div>

@@ -38,14 +38,16 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
 
     let user_rows = move || {
         users.get().map(|r| match r {
-            Err(e) => view! { <ErrorBanner title=s::LOAD_FAILED error=e /> }.into_any(),
-            Ok(list) if list.is_empty() => view! { <p class="muted">{s::NO_USERS}</p> }.into_any(),
+            Err(e) => view! { <ErrorBanner title=s::LOAD_FAILED() error=e /> }.into_any(),
+            Ok(list) if list.is_empty() => {
+                view! { <p class="muted">{s::NO_USERS()}</p> }.into_any()
+            }
             Ok(list) => {
                 let rows = list
                     .into_iter()
                     .map(|u| {
                         let codes = if u.job_codes.is_empty() {
-                            s::NONE.to_string()
+                            s::NONE().to_string()
                         } else {
                             u.job_codes
                                 .iter()
@@ -67,7 +69,7 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                                             data-testid="jobcode-edit"
                                             on:click=move |_| editing.set(Some(u.clone()))
                                         >
-                                            {s::EDIT}
+                                            {s::EDIT()}
                                         </button>
                                     })}
                                 </td>
@@ -79,8 +81,8 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                     <table class="data-table" data-testid="jobcode-users">
                         <thead>
                             <tr>
-                                <th scope="col">{s::COL_USER}</th>
-                                <th scope="col">{s::COL_CODES}</th>
+                                <th scope="col">{s::COL_USER()}</th>
+                                <th scope="col">{s::COL_CODES()}</th>
                                 <th scope="col"></th>
                             </tr>
                         </thead>
@@ -104,7 +106,7 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
 
     view! {
         <section class="card" data-testid="jobcodes" aria-labelledby="jobcodes-title">
-            <h2 id="jobcodes-title">{s::TITLE}</h2>
+            <h2 id="jobcodes-title">{s::TITLE()}</h2>
             <div class="field">
                 {if may_toggle {
                     view! {
@@ -116,7 +118,7 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                                 prop:checked=move || matches!(use_jc.get(), Some(Ok(true)))
                                 on:change=toggle
                             />
-                            " "{s::USE}
+                            " "{s::USE()}
                         </label>
                     }
                         .into_any()
@@ -124,8 +126,8 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                     view! {
                         <p data-testid="jobcode-use-state">
                             {move || match use_jc.get() {
-                                Some(Ok(true)) => s::USE_ON,
-                                Some(Ok(false)) => s::USE_OFF,
+                                Some(Ok(true)) => s::USE_ON(),
+                                Some(Ok(false)) => s::USE_OFF(),
                                 _ => "",
                             }}
                         </p>
@@ -133,11 +135,11 @@ pub fn JobCodesSection(device_id: u32, peers: Vec<u32>) -> impl IntoView {
                         .into_any()
                 }}
                 {move || match use_jc.get() {
-                    Some(Err(e)) => Some(view! { <ErrorBanner title=s::USE_FAILED error=e /> }),
+                    Some(Err(e)) => Some(view! { <ErrorBanner title=s::USE_FAILED() error=e /> }),
                     _ => None,
                 }}
             </div>
-            {move || users.with(Option::is_none).then(|| view! { <p class="loading">{s::LOADING}</p> })}
+            {move || users.with(Option::is_none).then(|| view! { <p class="loading">{s::LOADING()}</p> })}
             {user_rows}
             {move || editing.get().map(|u| view! {
                 <UserJobCodesEditor device_id=device_id user=u peers=peers.get_value() on_saved=on_saved on_close=Callback::new(move |()| editing.set(None)) />
@@ -199,7 +201,7 @@ fn UserJobCodesEditor(
     };
     let copy = move |_| {
         let ids: Vec<u32> = targets.get_untracked().into_iter().collect();
-        let ask = crate::strings::components::confirm_many(s::CONFIRM_COPY, ids.len(), &[]);
+        let ask = crate::strings::components::confirm_many(s::CONFIRM_COPY(), ids.len(), &[]);
         if crate::components::confirmed(&ask) {
             copy_action.dispatch((ids, saved.get_untracked()));
         }
@@ -217,7 +219,7 @@ fn UserJobCodesEditor(
                                 type="number"
                                 min="1"
                                 data-testid="jobcode-code"
-                                aria-label=s::COL_CODE
+                                aria-label=s::COL_CODE()
                                 prop:value=move || draft.with(|d| d.job_codes.get(i).map(|j| j.code.to_string()).unwrap_or_default())
                                 on:input=move |ev| {
                                     let code = event_target_value(&ev).trim().parse().unwrap_or(0);
@@ -231,7 +233,7 @@ fn UserJobCodesEditor(
                                 class="input"
                                 type="text"
                                 data-testid="jobcode-label"
-                                aria-label=s::COL_LABEL
+                                aria-label=s::COL_LABEL()
                                 prop:value=move || draft.with(|d| d.job_codes.get(i).map(|j| j.label.clone()).unwrap_or_default())
                                 on:input=move |ev| {
                                     let label = event_target_value(&ev);
@@ -247,7 +249,7 @@ fn UserJobCodesEditor(
                                 data-testid="jobcode-remove"
                                 on:click=move |_| draft.update(|d| { if i < d.job_codes.len() { d.job_codes.remove(i); } })
                             >
-                                {s::REMOVE}
+                                {s::REMOVE()}
                             </button>
                         </td>
                     </tr>
@@ -297,15 +299,15 @@ fn UserJobCodesEditor(
             <table class="data-table">
                 <thead>
                     <tr>
-                        <th scope="col">{s::COL_CODE}</th>
-                        <th scope="col">{s::COL_LABEL}</th>
+                        <th scope="col">{s::COL_CODE()}</th>
+                        <th scope="col">{s::COL_LABEL()}</th>
                         <th scope="col"></th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            {move || save_error.get().map(|e| view! { <ErrorBanner title=s::SAVE_FAILED error=e /> })}
-            {move || saved_note.get().then(|| view! { <p class="ok-note" data-testid="jobcode-saved">{s::SAVED}</p> })}
+            {move || save_error.get().map(|e| view! { <ErrorBanner title=s::SAVE_FAILED() error=e /> })}
+            {move || saved_note.get().then(|| view! { <p class="ok-note" data-testid="jobcode-saved">{s::SAVED()}</p> })}
             <div class="toolbar">
                 <button
                     type="button"
@@ -314,7 +316,7 @@ fn UserJobCodesEditor(
                     disabled=move || draft.with(|d| d.job_codes.len() >= MAX_JOB_CODES_PER_USER)
                     on:click=move |_| draft.update(|d| d.job_codes.push(JobCode { code: 0, label: String::new() }))
                 >
-                    {s::ADD}
+                    {s::ADD()}
                 </button>
                 <button
                     type="button"
@@ -323,14 +325,14 @@ fn UserJobCodesEditor(
                     disabled=move || saving.get() || !dirty.get() || !errors.with(Vec::is_empty)
                     on:click=save
                 >
-                    {move || if saving.get() { s::SAVING } else { s::SAVE }}
+                    {move || if saving.get() { s::SAVING() } else { s::SAVE() }}
                 </button>
                 <button type="button" class="btn" data-testid="jobcode-close" on:click=move |_| on_close.run(())>
-                    {s::CLOSE}
+                    {s::CLOSE()}
                 </button>
             </div>
-            <h4>{s::COPY_TITLE}</h4>
-            {no_peers.then(|| view! { <p class="muted">{s::NO_OTHER_DEVICES}</p> })}
+            <h4>{s::COPY_TITLE()}</h4>
+            {no_peers.then(|| view! { <p class="muted">{s::NO_OTHER_DEVICES()}</p> })}
             <div class="peers">{peer_boxes}</div>
             <button
                 type="button"
@@ -339,10 +341,10 @@ fn UserJobCodesEditor(
                 disabled=move || copying.get() || dirty.get() || targets.with(BTreeSet::is_empty)
                 on:click=copy
             >
-                {move || if copying.get() { s::COPYING } else { s::COPY }}
+                {move || if copying.get() { s::COPYING() } else { s::COPY() }}
             </button>
             {move || copy_result.get().map(|r| match r {
-                Err(e) => view! { <ErrorBanner title=s::COPY_FAILED error=e /> }.into_any(),
+                Err(e) => view! { <ErrorBanner title=s::COPY_FAILED() error=e /> }.into_any(),
                 Ok(rows) => view! {
                     <table class="data-table" data-testid="jobcode-copy-results">
                         <tbody>
@@ -351,7 +353,7 @@ fn UserJobCodesEditor(
                                 view! {
                                     <tr data-testid="jobcode-copy-row" data-device-id=r.device_id.to_string() data-state=state class:result-failed=!r.ok>
                                         <th scope="row" class="mono">{r.device_id}</th>
-                                        <td>{if r.ok { bs::OK } else { bs::FAILED }}</td>
+                                        <td>{if r.ok { bs::OK() } else { bs::FAILED() }}</td>
                                         <td class="mono">{r.code.map(bs::grpc_code).unwrap_or_default()}</td>
                                         <td>{r.message.unwrap_or_default()}</td>
                                     </tr>

@@ -86,20 +86,20 @@ pub fn DevicePage() -> impl IntoView {
     view! {
         <section class="page device-page" data-testid="device-detail">
             <p class="breadcrumb">
-                <a href="/" data-testid="back-link">"← "{app_s::BACK_TO_DEVICES}</a>
+                <a href="/" data-testid="back-link">"← "{app_s::BACK_TO_DEVICES()}</a>
             </p>
             {move || match id.get() {
                 None => view! {
                     <h1>{s::heading(0)}</h1>
-                    <p class="error-banner" role="alert" data-testid="error-banner">{s::INVALID_ID}</p>
+                    <p class="error-banner" role="alert" data-testid="error-banner">{s::INVALID_ID()}</p>
                 }
                     .into_any(),
                 Some(id) => view! {
                     {move || (!loaded()).then(|| view! { <h1>{s::heading(id)}</h1> })}
                     <Loaded
                         resource=detail
-                        failed=s::LOAD_FAILED
-                        loading=s::LOADING
+                        failed=s::LOAD_FAILED()
+                        loading=s::LOADING()
                         loading_testid="device-loading"
                         set_pending=busy
                     >
@@ -129,13 +129,13 @@ fn DeviceDetailView(
     });
     let tna = match detail.tna {
         None => view! {
-            <p class="card note-card" data-testid="tna-unsupported">{s::NO_TNA}</p>
+            <p class="card note-card" data-testid="tna-unsupported">{s::NO_TNA()}</p>
         }
         .into_any(),
         Some(TnaDetail {
             config: Err(error), ..
         }) => view! {
-            <ErrorBanner title=s::CONFIG_FAILED error=error on_retry=retry busy=busy />
+            <ErrorBanner title=s::CONFIG_FAILED() error=error on_retry=retry busy=busy />
         }
         .into_any(),
         Some(TnaDetail {
@@ -145,7 +145,7 @@ fn DeviceDetailView(
             let warning = schedules.as_ref().err().map(|e| {
                 view! {
                     <p class="warning" role="status" data-testid="schedules-warning">
-                        {s::SCHEDULES_FAILED}": "{e.message()}
+                        {s::SCHEDULES_FAILED()}": "{e.message()}
                     </p>
                 }
             });
@@ -179,33 +179,33 @@ fn DeviceDetailView(
             <dl class="facts facts-inline">
                 {d.location.clone().map(|l| view! {
                     <div class="fact">
-                        <dt>{s::LOCATION}</dt>
+                        <dt>{s::LOCATION()}</dt>
                         <dd data-testid="device-location">{l}</dd>
                     </div>
                 })}
                 <div class="fact">
-                    <dt>{s::TYPE}</dt>
+                    <dt>{s::TYPE()}</dt>
                     <dd data-testid="device-type" title=d.device_type.clone()>
                         {product_name(&d.device_type)}
                     </dd>
                 </div>
                 <div class="fact">
-                    <dt>{s::ADDRESS}</dt>
+                    <dt>{s::ADDRESS()}</dt>
                     <dd class="mono">{d.address.clone()}</dd>
                 </div>
                 {d.site.clone().map(|site| view! {
                     <div class="fact">
-                        <dt>{s::SITE}</dt>
+                        <dt>{s::SITE()}</dt>
                         <dd>{site}</dd>
                     </div>
                 })}
                 <div class="fact">
-                    <dt>{s::JOB_CODES}</dt>
+                    <dt>{s::JOB_CODES()}</dt>
                     <dd>{yes_no(d.job_code_supported)}</dd>
                 </div>
                 {(!d.tags.is_empty()).then(|| view! {
                     <div class="fact">
-                        <dt>{s::TAGS_SHORT}</dt>
+                        <dt>{s::TAGS_SHORT()}</dt>
                         <dd data-testid="device-tags">{d.tags.join(", ")}</dd>
                     </div>
                 })}

@@ -56,32 +56,32 @@ pub fn NameEditor(device: Device, on_saved: Callback<()>) -> impl IntoView {
                 hidden=move || open.get()
                 on:click=move |_| open.set(true)
             >
-                {s::EDIT_NAME}
+                {s::EDIT_NAME()}
             </button>
             <Show when=move || open.get()>
                 <form class="card form-grid name-form" data-testid="name-form" on:submit=submit>
-                    <p class="muted">{s::NAME_HINT}</p>
-                    <TextField label=s::NAME value=name testid="name-input" required=false />
+                    <p class="muted">{s::NAME_HINT()}</p>
+                    <TextField label=s::NAME() value=name testid="name-input" required=false />
                     <TextField
-                        label=s::LOCATION
+                        label=s::LOCATION()
                         value=location
                         testid="location-input"
                         required=false
                     />
-                    <TextField label=s::TAGS value=tags testid="tags-input" required=false />
+                    <TextField label=s::TAGS() value=tags testid="tags-input" required=false />
                     <div class="actions">
                         <button type="submit" class="btn btn-primary" data-testid="save-name">
-                            {s::SAVE_NAME}
+                            {s::SAVE_NAME()}
                         </button>
                         <button type="button" class="btn" on:click=move |_| open.set(false)>
-                            {s::CANCEL}
+                            {s::CANCEL()}
                         </button>
                     </div>
                     {move || {
                         save.value()
                             .get()
                             .and_then(Result::err)
-                            .map(|e| view! { <ErrorBanner title=s::NAME_FAILED error=e /> })
+                            .map(|e| view! { <ErrorBanner title=s::NAME_FAILED() error=e /> })
                     }}
                 </form>
             </Show>

@@ -63,7 +63,8 @@ const KIOSK_INDEX: &str = "kiosk/index.html";
 /// The kiosk's root: its service worker's scope.
 const KIOSK_ROOT: &str = "/kiosk/";
 /// Files served under a fixed name (`kiosk.html` copies them from `pwa/`): revalidated, never
-/// "immutable", or a tablet would keep an old service worker or manifest for a year.
+/// "immutable", or a tablet would keep an old service worker or manifest for a year. The
+/// language catalogs (`i18n/`, copied into both bundles) are too ([`UNHASHED_DIRS`]).
 const UNHASHED: [&str; 5] = [
     "/kiosk/sw.js",
     "/kiosk/manifest.webmanifest",
@@ -248,6 +249,14 @@ pub fn attach<S: Clone + Send + Sync + 'static>(
         ))
 }
 
+/// Folders whose files keep their names: the language catalogs of both bundles.
+const UNHASHED_DIRS: [&str; 2] = ["/i18n/", "/kiosk/i18n/"];
+
+/// Whether a file's name carries no content hash, so it must be revalidated.
+fn keeps_its_name(path: &str) -> bool {
+    UNHASHED.contains(&path) || UNHASHED_DIRS.iter().any(|d| path.starts_with(d))
+}
+
 /// `/kiosk` → `/kiosk/`, keeping the query (`?devices=…`): the service worker that lets the kiosk
 /// start offline controls `/kiosk/` and below only.
 async fn to_kiosk_root(uri: axum::http::Uri) -> axum::response::Redirect {
@@ -308,7 +317,7 @@ async fn file_headers(State(policy): State<Arc<Policy>>, req: Request, next: Nex
     let page = is_html(resp.headers()) || (revalidated && !is_asset(&path));
     let headers = resp.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if is_asset(&path) && !UNHASHED.contains(&path.as_str()) {
+    if is_asset(&path) && !keeps_its_name(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     } else {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
@@ -476,6 +485,25 @@ mod tests {
         assert!(!is_asset("/devices/42"));
         assert!(!is_asset("/"));
         assert!(is_asset("/kiosk/tna-kiosk-abc_bg.wasm"));
+    }
+
+    #[test]
+    fn files_without_a_hash_are_revalidated() {
+        for path in [
+            "/kiosk/sw.js",
+            "/kiosk/manifest.webmanifest",
+            "/i18n/ko.json",
+            "/kiosk/i18n/ko.json",
+        ] {
+            assert!(keeps_its_name(path), "{path}");
+        }
+        for path in [
+            "/tna-console-abc_bg.wasm",
+            "/kiosk/main-123.css",
+            "/i18n.js",
+        ] {
+            assert!(!keeps_its_name(path), "{path}");
+        }
     }
 
     #[test]

@@ -642,6 +642,19 @@ pub mod signin {
     pub fn who(username: &str, role: &str) -> String {
         trf!("{username} ({role})", username, role)
     }
+    /// A refused sign-in (the relay's `reason: badCredentials`).
+    pub fn BAD_CREDENTIALS() -> &'static str {
+        tr("Wrong username or password.")
+    }
+    pub fn BAD_PAIRING_CODE() -> &'static str {
+        tr("Unknown or expired pairing code: ask an admin for a new one.")
+    }
+    pub fn rate_limited(secs: u64) -> String {
+        trf!("Too many failed attempts: try again in {secs} s.", secs)
+    }
+    pub fn http_status(status: u16) -> String {
+        trf!("The relay answered HTTP {status}.", status)
+    }
 }
 
 /// Errors of the relay connection (see `crate::api::ApiError`).
@@ -689,6 +702,126 @@ pub mod api {
             }
             other => trf!("call {other}", other),
         }
+    }
+    /// The relay's refusals, worded here from their code and data (`tna_types::protocol`), so
+    /// they read in the console's language. `detail` is the relay's or device's own text,
+    /// shown as it came.
+    pub fn device_not_found(device: u64) -> String {
+        trf!("Device {device} is not known to the gateway.", device)
+    }
+    pub fn device_unreachable(device: u64) -> String {
+        trf!(
+            "Device {device} did not answer; check that it is on and connected.",
+            device
+        )
+    }
+    pub fn gateway_down(gateway: &str) -> String {
+        trf!(
+            "The gateway {gateway} cannot be reached; the relay keeps trying.",
+            gateway
+        )
+    }
+    pub fn device_behind_down_gateway(device: u64) -> String {
+        trf!(
+            "Device {device} is not behind any gateway that answers; the relay keeps trying.",
+            device
+        )
+    }
+    pub fn GATEWAY_DOWN() -> &'static str {
+        tr("The device gateway cannot be reached; the relay keeps trying.")
+    }
+    pub fn gateway_timeout(after_ms: u64) -> String {
+        trf!(
+            "The gateway did not answer within {secs} s; try again.",
+            secs = after_ms.div_ceil(1000)
+        )
+    }
+    pub fn DEVICE_TIMEOUT() -> &'static str {
+        tr("The device did not answer in time; try again.")
+    }
+    pub fn SESSION_ENDED() -> &'static str {
+        tr("Your session has ended (signed out, expired or changed by an admin): sign in again.")
+    }
+    pub fn NOT_SIGNED_IN() -> &'static str {
+        tr("Sign in first.")
+    }
+    pub fn kiosk_scope(device: u64) -> String {
+        trf!(
+            "This kiosk shows only the devices it was paired for; device {device} is not one of them.",
+            device
+        )
+    }
+    pub fn NO_DIRECTORY() -> &'static str {
+        tr("This relay keeps no user directory.")
+    }
+    pub fn NO_SIGN_IN() -> &'static str {
+        tr("This relay runs without sign-in: there are no accounts to manage.")
+    }
+    pub fn device_cannot(device: u64) -> String {
+        trf!("Device {device} cannot do this.", device)
+    }
+    pub fn NOT_POSSIBLE() -> &'static str {
+        tr("Not possible here.")
+    }
+    /// "Too many devices in one call: at most 1,000, got 1,200."
+    pub fn too_many(what: tna_types::protocol::Limit, limit: u64, value: u64) -> String {
+        use tna_types::protocol::Limit;
+        let what = match what {
+            Limit::DevicesPerCall => tr("devices in one call"),
+            Limit::UsersPerCall => tr("users in one call"),
+            Limit::LogPage => tr("logs in one page"),
+            Limit::ArchivePage => tr("rows in one archive page"),
+            Limit::ArchiveDevices => tr("devices in one archive query"),
+            Limit::DirectoryPage => tr("users in one directory page"),
+            Limit::TimecardDays => tr("days in one timecard range"),
+            Limit::TimecardEvents => tr("archived events in one timecard range"),
+            Limit::Subscriptions => tr("live subscriptions on this page"),
+            Limit::FrameBytes => tr("bytes in one request"),
+            Limit::InFlight => tr("requests at once"),
+            Limit::SocketOutbox => tr("answers waiting to be read"),
+        };
+        let n = |v: u64| crate::i18n::number(usize::try_from(v).unwrap_or(usize::MAX));
+        trf!(
+            "Too many {what}: at most {limit}, got {value}.",
+            what,
+            limit = n(limit),
+            value = n(value)
+        )
+    }
+    pub fn relay_busy(limit: u64) -> String {
+        trf!(
+            "The relay is answering {limit} large archive queries already; try again in a moment.",
+            limit
+        )
+    }
+    pub fn RELAY_OUTBOX() -> &'static str {
+        tr(
+            "The relay is holding too many answers for slow connections right now; try again in a moment.",
+        )
+    }
+    pub fn TOO_MUCH() -> &'static str {
+        tr("The request is over one of the relay's limits.")
+    }
+    pub fn refused_input(detail: &str) -> String {
+        trf!(
+            "The relay refused the request as malformed: {detail}",
+            detail
+        )
+    }
+    pub fn invalid(first: &str) -> String {
+        trf!("The input was refused: {first}", first)
+    }
+    pub fn AUDIT_DOWN() -> &'static str {
+        tr("The change was not made: the audit trail cannot be stored right now.")
+    }
+    pub fn relay_failed(detail: &str) -> String {
+        trf!("The relay failed: {detail}", detail)
+    }
+    pub fn UNKNOWN_METHOD() -> &'static str {
+        tr("This relay does not know that request; it may be older than the console.")
+    }
+    pub fn with_detail(sentence: &str, detail: &str) -> String {
+        trf!("{sentence} ({detail})", sentence, detail)
     }
 }
 

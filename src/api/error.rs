@@ -28,18 +28,7 @@ impl ApiError {
     /// One sentence a person can act on.
     pub fn message(&self) -> String {
         match self {
-            // A refusal for the role says so in words, naming the role and what was refused.
-            ApiError::Rpc(e) if e.kind() == Some(ErrorCode::PermissionDenied) => {
-                let data = e.data.as_ref();
-                let field = |k: &str| data.and_then(|d| d.get(k)).and_then(|v| v.as_str());
-                match (field("role"), field("method")) {
-                    (Some(role), Some(method)) => {
-                        crate::strings::roles::may_not(role, &s::method_action(method))
-                    }
-                    _ => e.message.clone(),
-                }
-            }
-            ApiError::Rpc(e) => e.message.clone(),
+            ApiError::Rpc(e) => rpc_sentence(e),
             ApiError::NotConnected => s::NOT_CONNECTED().to_string(),
             ApiError::ConnectFailed => s::CONNECT_FAILED().to_string(),
             ApiError::ConnectionLost => s::CONNECTION_LOST().to_string(),
@@ -71,6 +60,81 @@ impl ApiError {
             self,
             ApiError::NotConnected | ApiError::ConnectFailed | ApiError::ConnectionLost
         )
+    }
+}
+
+/// The relay's refusal in the console's words (and language), from its code and `data`; the
+/// relay's own English `message` only where the code is unknown or says nothing more. Texts the
+/// relay passes through from a device or a parser (`data.detail`) are shown as they came.
+fn rpc_sentence(e: &RpcError) -> String {
+    let data = e.data.as_ref();
+    let num = |k: &str| {
+        data.and_then(|d| d.get(k))
+            .and_then(serde_json::Value::as_u64)
+    };
+    let text = |k: &str| data.and_then(|d| d.get(k)).and_then(|v| v.as_str());
+    let with_detail = |sentence: String| match text("detail") {
+        Some(d) if !d.is_empty() => s::with_detail(&sentence, d),
+        _ => sentence,
+    };
+    let Some(kind) = e.kind() else {
+        return e.message.clone();
+    };
+    match kind {
+        ErrorCode::PermissionDenied => match (e.reason(), text("role"), text("method")) {
+            (Some("sessionEnded"), ..) => s::SESSION_ENDED().to_string(),
+            (Some("notSignedIn"), ..) => s::NOT_SIGNED_IN().to_string(),
+            (Some("kioskScope"), ..) => num("deviceId")
+                .map(s::kiosk_scope)
+                .unwrap_or_else(|| e.message.clone()),
+            // A refusal for the role names the role and what was refused.
+            (_, Some(role), Some(method)) => {
+                crate::strings::roles::may_not(role, &s::method_action(method))
+            }
+            _ => e.message.clone(),
+        },
+        ErrorCode::DeviceNotFound => num("deviceId")
+            .map(s::device_not_found)
+            .unwrap_or_else(|| e.message.clone()),
+        ErrorCode::DeviceUnreachable => match num("deviceId") {
+            Some(d) => s::device_unreachable(d),
+            None => e.message.clone(),
+        },
+        ErrorCode::GatewayUnavailable => match (num("deviceId"), text("gateway")) {
+            (Some(d), _) => s::device_behind_down_gateway(d),
+            (None, Some(g)) if g != "gateway" => with_detail(s::gateway_down(g)),
+            _ => with_detail(s::GATEWAY_DOWN().to_string()),
+        },
+        ErrorCode::Timeout => match num("afterMs") {
+            Some(ms) => s::gateway_timeout(ms),
+            None => s::DEVICE_TIMEOUT().to_string(),
+        },
+        ErrorCode::Unsupported => match (e.reason(), num("deviceId")) {
+            (Some("noArchive"), _) => crate::strings::sync::NO_ARCHIVE().to_string(),
+            (Some("noDirectory"), _) => s::NO_DIRECTORY().to_string(),
+            (Some("noSignIn"), _) => s::NO_SIGN_IN().to_string(),
+            (_, Some(d)) => s::with_detail(&s::device_cannot(d), &e.message),
+            _ => s::with_detail(s::NOT_POSSIBLE(), &e.message),
+        },
+        ErrorCode::LimitExceeded => match (e.limit(), e.reason()) {
+            (Some(what), _) => {
+                s::too_many(what, num("limit").unwrap_or(0), num("value").unwrap_or(0))
+            }
+            (None, Some("busy")) => s::relay_busy(num("limit").unwrap_or(0)),
+            (None, Some("relayOutbox")) => s::RELAY_OUTBOX().to_string(),
+            _ => s::TOO_MUCH().to_string(),
+        },
+        ErrorCode::ValidationFailed => match e.field_errors().first() {
+            Some(f) if f.field.is_empty() => s::invalid(&f.message),
+            Some(f) => s::invalid(&format!("{}: {}", f.field, f.message)),
+            None => e.message.clone(),
+        },
+        ErrorCode::InvalidParams | ErrorCode::ParseError | ErrorCode::InvalidRequest => {
+            s::refused_input(text("detail").unwrap_or(&e.message))
+        }
+        ErrorCode::MethodNotFound => s::UNKNOWN_METHOD().to_string(),
+        ErrorCode::AuditUnavailable => with_detail(s::AUDIT_DOWN().to_string()),
+        ErrorCode::Internal => s::relay_failed(text("detail").unwrap_or(&e.message)),
     }
 }
 
@@ -113,5 +177,51 @@ mod tests {
             data: Some(serde_json::json!({"signIn": true})),
         });
         assert_eq!(bare.message(), "Sign in again.");
+    }
+
+    #[test]
+    fn the_relays_refusals_are_worded_from_code_and_data() {
+        use tna_types::protocol::Limit;
+        let limit = ApiError::Rpc(RpcError::limit_exceeded(Limit::DevicesPerCall, 1000, 1200));
+        assert_eq!(
+            limit.message(),
+            "Too many devices in one call: at most 1,000, got 1,200."
+        );
+        assert_eq!(
+            ApiError::Rpc(RpcError::device_not_found(540_000_001)).message(),
+            "Device 540000001 is not known to the gateway."
+        );
+        let no_archive = ApiError::Rpc(RpcError::because(
+            ErrorCode::Unsupported,
+            "noArchive",
+            "English text the console does not show",
+            serde_json::Value::Null,
+        ));
+        assert_eq!(
+            no_archive.message(),
+            crate::strings::sync::NO_ARCHIVE(),
+            "worded by the reason, not the relay's text"
+        );
+        let ended = ApiError::Rpc(RpcError::because(
+            ErrorCode::PermissionDenied,
+            "sessionEnded",
+            "x",
+            serde_json::json!({"signIn": true}),
+        ));
+        assert_eq!(ended.message(), s::SESSION_ENDED());
+        let slow = ApiError::Rpc(
+            RpcError::new(ErrorCode::Timeout, "x").with_data(serde_json::json!({"afterMs": 15000})),
+        );
+        assert_eq!(
+            slow.message(),
+            "The gateway did not answer within 15 s; try again."
+        );
+        // A code this console does not know keeps the relay's sentence.
+        let newer = ApiError::Rpc(RpcError {
+            code: -32050,
+            message: "Something new.".into(),
+            data: None,
+        });
+        assert_eq!(newer.message(), "Something new.");
     }
 }

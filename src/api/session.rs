@@ -84,11 +84,22 @@ fn js_text(v: JsValue) -> String {
         .unwrap_or_else(|| "network error".into())
 }
 
+/// A refused sign-in or pairing in the console's words (by the relay's `reason`), else the
+/// relay's own sentence.
 fn error_text(a: &Answer) -> String {
+    use crate::strings::signin as s;
+    match a.body["reason"].as_str() {
+        Some("badCredentials") => return s::BAD_CREDENTIALS().to_string(),
+        Some("badPairingCode") => return s::BAD_PAIRING_CODE().to_string(),
+        Some("rateLimited") => {
+            return s::rate_limited(a.body["retryAfterSecs"].as_u64().unwrap_or(0));
+        }
+        _ => {}
+    }
     a.body["error"]
         .as_str()
         .map(str::to_string)
-        .unwrap_or_else(|| format!("The relay answered HTTP {}.", a.status))
+        .unwrap_or_else(|| s::http_status(a.status))
 }
 
 fn session_of(a: Answer) -> Result<WhoamiResult, String> {

@@ -552,6 +552,14 @@ async fn bad_input_gets_its_error_and_the_socket_keeps_working() {
     let unknown = c.err("tna.frobnicate", json!({})).await;
     assert_eq!(unknown["code"], -32601);
 
+    // A relay without an archive or sign-in says which part it lacks (`data.reason`), so a
+    // client words it in its own language.
+    let no_archive = c.err("archive.status", json!({})).await;
+    assert_eq!(no_archive["code"], -32007, "{no_archive}");
+    assert_eq!(no_archive["data"]["reason"], "noArchive", "{no_archive}");
+    let no_accounts = c.err("accounts.list", json!({})).await;
+    assert_eq!(no_accounts["data"]["reason"], "noSignIn", "{no_accounts}");
+
     let wrong = c.err("tna.getConfig", json!({"deviceId": "seven"})).await;
     assert_eq!(wrong["code"], -32602);
     let missing = c.err("tna.getLog", json!({"deviceId": id})).await;
@@ -1241,6 +1249,7 @@ async fn monitoring_once_per_device_and_subscriptions_capped_per_socket() {
         .await;
     assert_eq!(refused["code"], -32008, "{refused}");
     assert_eq!(refused["data"]["limit"], cap, "{refused}");
+    assert_eq!(refused["data"]["what"], "subscriptions", "{refused}");
     // Another socket is not affected.
     b.ok("events.subscribe", json!({"deviceIds": [ids[0]]}))
         .await;

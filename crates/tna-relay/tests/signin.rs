@@ -274,6 +274,7 @@ async fn wrong_passwords_are_rate_limited_and_say_nothing_about_the_user() {
     assert_eq!((s1, s2), (401, 401));
     assert!(t1.is_none(), "no cookie on failure");
     assert_eq!(b1, b2, "unknown user and wrong password look the same");
+    assert_eq!(b1["reason"], "badCredentials", "{b1}");
     // A few more, and the client is made to wait (the delays, with the right password too, are
     // in signin_clients.rs on a hand-moved clock).
     let mut delayed = None;
@@ -292,6 +293,11 @@ async fn wrong_passwords_are_rate_limited_and_say_nothing_about_the_user() {
             .as_str()
             .unwrap_or_default()
             .contains("try again in"),
+        "{body}"
+    );
+    assert_eq!(body["reason"], "rateLimited", "{body}");
+    assert!(
+        body["retryAfterSecs"].as_u64().is_some_and(|s| s > 0),
         "{body}"
     );
     // Malformed bodies get a clear 400, not a panic.

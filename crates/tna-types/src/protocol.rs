@@ -1336,13 +1336,90 @@ impl RpcError {
         .with_data(serde_json::json!({ "deviceId": device_id }))
     }
 
-    /// A limit was exceeded.
-    pub fn limit_exceeded(what: &str, limit: u64, value: u64) -> Self {
+    /// A limit was exceeded: `data` = `{what, limit, value}` (`what` names the limit, so a
+    /// client words it in its own language and tells them apart without reading `message`).
+    pub fn limit_exceeded(what: Limit, limit: u64, value: u64) -> Self {
         Self::new(
             ErrorCode::LimitExceeded,
-            format!("Too many {what}: at most {limit}, got {value}."),
+            format!("Too many {}: at most {limit}, got {value}.", what.english()),
         )
-        .with_data(serde_json::json!({ "limit": limit, "value": value }))
+        .with_data(serde_json::json!({ "what": what, "limit": limit, "value": value }))
+    }
+
+    /// A refusal with a stable reason (`data.reason`, camelCase) a client words by itself, with
+    /// more named values in `extra` (an object, or null).
+    pub fn because(
+        code: ErrorCode,
+        reason: &str,
+        message: impl Into<String>,
+        extra: Value,
+    ) -> Self {
+        let mut data = match extra {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        data.insert("reason".into(), Value::from(reason));
+        Self::new(code, message).with_data(Value::Object(data))
+    }
+
+    /// `data.reason`, when the error has one.
+    pub fn reason(&self) -> Option<&str> {
+        self.data.as_ref()?.get("reason")?.as_str()
+    }
+
+    /// `data.what` of a [`ErrorCode::LimitExceeded`] error.
+    pub fn limit(&self) -> Option<Limit> {
+        serde_json::from_value(self.data.as_ref()?.get("what")?.clone()).ok()
+    }
+}
+
+/// The limit a `LimitExceeded` error is about (`data.what`). New limits are only added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Limit {
+    /// Devices in one multi-device call.
+    DevicesPerCall,
+    /// Users in one job-code or directory call.
+    UsersPerCall,
+    /// Records in one `tna.getLog` / `tna.getJobCodeLog` page.
+    LogPage,
+    /// Rows in one archive page.
+    ArchivePage,
+    /// Devices in one archive query.
+    ArchiveDevices,
+    /// Users in one directory page.
+    DirectoryPage,
+    /// Days in one timecard range.
+    TimecardDays,
+    /// Archived events in one timecard range.
+    TimecardEvents,
+    /// Live subscriptions on one socket.
+    Subscriptions,
+    /// Bytes in one frame.
+    FrameBytes,
+    /// Requests in flight on one socket.
+    InFlight,
+    /// Bytes waiting to be sent to one socket.
+    SocketOutbox,
+}
+
+impl Limit {
+    /// What the English `message` calls it ("Too many … : at most …").
+    pub fn english(self) -> &'static str {
+        match self {
+            Limit::DevicesPerCall => "devices in one call",
+            Limit::UsersPerCall => "users in one call",
+            Limit::LogPage => "logs in one page",
+            Limit::ArchivePage => "rows in one archive page",
+            Limit::ArchiveDevices => "devices in one archive query",
+            Limit::DirectoryPage => "users in one directory page",
+            Limit::TimecardDays => "days in one timecard range",
+            Limit::TimecardEvents => "archived events in one timecard range",
+            Limit::Subscriptions => "live subscriptions on this socket (unsubscribe one first)",
+            Limit::FrameBytes => "bytes in one frame",
+            Limit::InFlight => "requests in flight on this socket",
+            Limit::SocketOutbox => "bytes waiting to be sent to this socket (read your replies)",
+        }
     }
 }
 

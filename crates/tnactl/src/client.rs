@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use tna_types::Role;
 use tna_types::bulk::{Batch, Run};
 use tna_types::limits::MAX_IN_FLIGHT_PER_SOCKET;
-use tna_types::protocol::{ErrorCode, Method, RequestId, RpcError, ServerMessage, encode_request};
+use tna_types::protocol::{
+    ErrorCode, Limit, Method, RequestId, RpcError, ServerMessage, encode_request,
+};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
 use tungstenite::stream::MaybeTlsStream;
@@ -419,11 +421,9 @@ impl Client {
 /// One call's answer: its result or the relay's error.
 type Answer<M> = Result<<M as Method>::Result, RpcError>;
 
-/// `-32008` for the per-socket in-flight limit (`data.limit` = that limit).
+/// `-32008` for the per-socket in-flight limit (`data.what` = `inFlight`).
 fn is_in_flight_refusal(e: &RpcError) -> bool {
-    e.code == ErrorCode::LimitExceeded as i32
-        && e.data.as_ref().and_then(|d| d["limit"].as_u64())
-            == Some(MAX_IN_FLIGHT_PER_SOCKET as u64)
+    e.code == ErrorCode::LimitExceeded as i32 && e.limit() == Some(Limit::InFlight)
 }
 
 fn decode<M: Method>(
@@ -447,12 +447,13 @@ mod tests {
     #[test]
     fn only_the_in_flight_limit_is_retried() {
         let refusal = RpcError::limit_exceeded(
-            "requests in flight on this socket",
+            tna_types::protocol::Limit::InFlight,
             MAX_IN_FLIGHT_PER_SOCKET as u64,
             33,
         );
         assert!(is_in_flight_refusal(&refusal));
-        let other = RpcError::limit_exceeded("devices in one call", 1000, 1001);
+        let other =
+            RpcError::limit_exceeded(tna_types::protocol::Limit::DevicesPerCall, 1000, 1001);
         assert!(!is_in_flight_refusal(&other));
         assert!(!is_in_flight_refusal(&RpcError::device_not_found(1)));
     }

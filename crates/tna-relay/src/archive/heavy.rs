@@ -40,14 +40,15 @@ impl HeavyQueries {
     pub async fn turn(&self) -> Result<Turn, RpcError> {
         match tokio::time::timeout(self.wait, self.running.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(Turn(permit)),
-            _ => Err(RpcError::new(
+            _ => Err(RpcError::because(
                 ErrorCode::LimitExceeded,
+                "busy",
                 format!(
                     "The relay is answering {} large archive queries already; try again in a moment.",
                     self.limit
                 ),
-            )
-            .with_data(serde_json::json!({ "limit": self.limit }))),
+                serde_json::json!({ "limit": self.limit }),
+            )),
         }
     }
 }

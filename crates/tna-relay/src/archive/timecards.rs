@@ -114,7 +114,7 @@ pub async fn get_limited(
     }
     if last - first >= i64::from(MAX_DAYS) {
         return Err(RpcError::limit_exceeded(
-            "days in one timecard range",
+            tna_types::protocol::Limit::TimecardDays,
             MAX_DAYS as u64,
             (last - first + 1) as u64,
         ));
@@ -146,7 +146,7 @@ pub async fn get_limited(
     let count = archive.count_tna(&query).await.map_err(archive_error)?;
     if count > max_events as u64 {
         return Err(RpcError::limit_exceeded(
-            "archived events in one timecard range",
+            tna_types::protocol::Limit::TimecardEvents,
             max_events as u64,
             count,
         ));
@@ -158,7 +158,7 @@ pub async fn get_limited(
         // Events archived since the count (live punches) may add a few; not unboundedly.
         if logs.len() > max_events.saturating_mul(2) {
             return Err(RpcError::limit_exceeded(
-                "archived events in one timecard range",
+                tna_types::protocol::Limit::TimecardEvents,
                 max_events as u64,
                 logs.len() as u64,
             ));

@@ -266,7 +266,7 @@ pub fn check_list(p: &UsersListParams) -> Result<(), RpcError> {
     }
     if p.limit > MAX_USERS_PAGE {
         return Err(RpcError::limit_exceeded(
-            "users in one directory page",
+            tna_types::protocol::Limit::DirectoryPage,
             MAX_USERS_PAGE.into(),
             p.limit.into(),
         ));

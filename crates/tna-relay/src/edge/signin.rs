@@ -179,16 +179,21 @@ pub fn authorize(auth: Option<&Auth>, caller: &Caller, method: &str) -> Result<(
         (Some(auth), Some(token)) => match auth.session(token) {
             Some(s) => s.role,
             None => {
-                return Err(RpcError::new(
+                return Err(RpcError::because(
                     ErrorCode::PermissionDenied,
+                    "sessionEnded",
                     "Your session has ended (signed out, expired or changed by an admin): sign in again.",
-                )
-                .with_data(json!({"signIn": true})));
+                    json!({"signIn": true}),
+                ));
             }
         },
         (Some(_), None) => {
-            return Err(RpcError::new(ErrorCode::PermissionDenied, "Sign in first.")
-                .with_data(json!({"signIn": true})));
+            return Err(RpcError::because(
+                ErrorCode::PermissionDenied,
+                "notSignedIn",
+                "Sign in first.",
+                json!({"signIn": true}),
+            ));
         }
     };
     if role.may_call(method) {
@@ -230,9 +235,11 @@ pub fn handle(
     let to_json = |v: Result<serde_json::Value, RpcError>| Some(v);
     let need = |auth: Option<&Auth>| -> Result<Auth, RpcError> {
         auth.cloned().ok_or_else(|| {
-            RpcError::new(
+            RpcError::because(
                 ErrorCode::Unsupported,
+                "noSignIn",
                 "This relay runs without sign-in: there are no accounts to manage.",
+                serde_json::Value::Null,
             )
         })
     };
@@ -329,6 +336,22 @@ fn error_body(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
+/// An error body with a stable `reason` (and more named values) a client words by itself.
+fn error_because(
+    status: StatusCode,
+    reason: &str,
+    message: &str,
+    extra: serde_json::Value,
+) -> Response {
+    let mut body = match extra {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    body.insert("error".into(), message.into());
+    body.insert("reason".into(), reason.into());
+    (status, Json(serde_json::Value::Object(body))).into_response()
+}
+
 fn session_cookie(token: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
     let name = cookie_name(secure);
     let flag = if secure { "; Secure" } else { "" };
@@ -365,18 +388,29 @@ fn signed_in(session: Session, secure: bool) -> Response {
 fn refused(e: AuthError) -> Response {
     match e {
         AuthError::RateLimited { retry_after_secs } => {
-            let mut resp = error_body(
+            let mut resp = error_because(
                 StatusCode::TOO_MANY_REQUESTS,
+                "rateLimited",
                 &format!("Too many failed attempts: try again in {retry_after_secs} s."),
+                json!({ "retryAfterSecs": retry_after_secs }),
             );
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
             resp
         }
-        AuthError::BadCredentials | AuthError::BadPairingCode => {
-            error_body(StatusCode::UNAUTHORIZED, &e.to_string())
-        }
+        AuthError::BadCredentials => error_because(
+            StatusCode::UNAUTHORIZED,
+            "badCredentials",
+            &e.to_string(),
+            serde_json::Value::Null,
+        ),
+        AuthError::BadPairingCode => error_because(
+            StatusCode::UNAUTHORIZED,
+            "badPairingCode",
+            &e.to_string(),
+            serde_json::Value::Null,
+        ),
         other => {
             tracing::error!(error = %other, "sign-in failed inside the relay");
             error_body(

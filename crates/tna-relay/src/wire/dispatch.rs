@@ -586,9 +586,11 @@ pub async fn handle(
         Request::UsersSync(p) => {
             let sync = archive_of(state)?;
             let directory = sync.directory().ok_or_else(|| {
-                RpcError::new(
+                RpcError::because(
                     ErrorCode::Unsupported,
+                    "noDirectory",
                     "This relay keeps no user directory.",
+                    serde_json::Value::Null,
                 )
             })?;
             queue_reads(state, caller, method, p.device_ids, |ids| {
@@ -670,9 +672,11 @@ async fn remote_cursor(
 /// The relay's archive, or the error that says there is none.
 fn archive_of(state: &AppState) -> Result<&Syncer, RpcError> {
     state.sync.as_ref().ok_or_else(|| {
-        RpcError::new(
+        RpcError::because(
             ErrorCode::Unsupported,
+            "noArchive",
             "This relay keeps no log archive (start it with --archive).",
+            serde_json::Value::Null,
         )
     })
 }
@@ -684,7 +688,7 @@ fn check_query(q: &LogQuery) -> Result<(), RpcError> {
     }
     if q.limit > MAX_QUERY_LIMIT {
         return Err(RpcError::limit_exceeded(
-            "rows in one archive page",
+            tna_types::protocol::Limit::ArchivePage,
             MAX_QUERY_LIMIT.into(),
             q.limit.into(),
         ));
@@ -698,7 +702,7 @@ fn check_query(q: &LogQuery) -> Result<(), RpcError> {
         && ids.len() > MAX_QUERY_DEVICES
     {
         return Err(RpcError::limit_exceeded(
-            "devices in one archive query",
+            tna_types::protocol::Limit::ArchiveDevices,
             MAX_QUERY_DEVICES as u64,
             ids.len() as u64,
         ));
@@ -946,7 +950,7 @@ fn check_users(users: &[UserJobCodes]) -> Result<(), RpcError> {
     }
     if users.len() > MAX_USERS_PER_CALL {
         return Err(RpcError::limit_exceeded(
-            "users in one call",
+            tna_types::protocol::Limit::UsersPerCall,
             MAX_USERS_PER_CALL as u64,
             users.len() as u64,
         ));
@@ -958,7 +962,7 @@ fn check_users(users: &[UserJobCodes]) -> Result<(), RpcError> {
 fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
     if ids.len() > MAX_USERS_PER_CALL {
         return Err(RpcError::limit_exceeded(
-            "users in one call",
+            tna_types::protocol::Limit::UsersPerCall,
             MAX_USERS_PER_CALL as u64,
             ids.len() as u64,
         ));
@@ -1066,7 +1070,7 @@ fn check_device_ids(ids: &[u32]) -> Result<(), RpcError> {
     }
     if ids.len() > MAX_DEVICES_PER_CALL {
         return Err(RpcError::limit_exceeded(
-            "devices in one call",
+            tna_types::protocol::Limit::DevicesPerCall,
             MAX_DEVICES_PER_CALL as u64,
             ids.len() as u64,
         ));
@@ -1087,7 +1091,7 @@ fn check_page(p: &LogPageParams) -> Result<(), RpcError> {
     }
     if p.limit > MAX_LOG_PAGE {
         return Err(RpcError::limit_exceeded(
-            "logs in one page",
+            tna_types::protocol::Limit::LogPage,
             MAX_LOG_PAGE.into(),
             p.limit.into(),
         ));

@@ -266,7 +266,7 @@ impl Fanout {
         };
         if held >= MAX_SUBSCRIPTIONS_PER_SOCKET {
             return Err(RpcError::limit_exceeded(
-                "live subscriptions on this socket (unsubscribe one first)",
+                tna_types::protocol::Limit::Subscriptions,
                 MAX_SUBSCRIPTIONS_PER_SOCKET as u64,
                 held as u64 + 1,
             ));

@@ -64,13 +64,14 @@ impl<'a> KioskView<'a> {
     pub async fn check(&self, device_ids: &[u32]) -> Result<(), RpcError> {
         for &id in device_ids {
             if !self.covers(id).await {
-                return Err(RpcError::new(
+                return Err(RpcError::because(
                     ErrorCode::PermissionDenied,
+                    "kioskScope",
                     format!(
                         "This kiosk shows only the devices it was paired for; device {id} is not one of them."
                     ),
-                )
-                .with_data(serde_json::json!({ "deviceId": id })));
+                    serde_json::json!({ "deviceId": id }),
+                ));
             }
         }
         Ok(())

@@ -287,7 +287,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
     } = ctx;
     if text.len() > MAX_FRAME_BYTES {
         let err = RpcError::limit_exceeded(
-            "bytes in one frame",
+            tna_types::protocol::Limit::FrameBytes,
             MAX_FRAME_BYTES as u64,
             text.len() as u64,
         );
@@ -305,7 +305,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
     }
     let Ok(permit) = in_flight.clone().try_acquire_owned() else {
         let err = RpcError::limit_exceeded(
-            "requests in flight on this socket",
+            tna_types::protocol::Limit::InFlight,
             MAX_IN_FLIGHT_PER_SOCKET as u64,
             MAX_IN_FLIGHT_PER_SOCKET as u64 + 1,
         );
@@ -328,14 +328,15 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
         let outcome = match outcome {
             Ok(frame) => match tx.push(frame) {
                 Ok(()) => Ok(()),
-                Err(full) if full.relay_wide => Err(RpcError::new(
+                Err(full) if full.relay_wide => Err(RpcError::because(
                     ErrorCode::LimitExceeded,
+                    "relayOutbox",
                     "The relay holds too many unsent replies for slow clients right now; read \
                      your replies and try again.",
-                )
-                .with_data(serde_json::json!({ "relayWide": true }))),
+                    serde_json::json!({ "relayWide": true }),
+                )),
                 Err(full) => Err(RpcError::limit_exceeded(
-                    "bytes waiting to be sent to this socket (read your replies)",
+                    tna_types::protocol::Limit::SocketOutbox,
                     full.limit as u64,
                     (full.buffered + full.frame.len()) as u64,
                 )),

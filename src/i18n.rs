@@ -281,14 +281,20 @@ mod tests {
         );
     }
 
-    /// The catalog check CI runs: every English text of `strings.rs` has a Korean one with the
-    /// same placeholders, and the catalog has nothing else.
+    /// The catalog check CI runs: every English text of `strings.rs` and every validation rule
+    /// has a Korean one with the same placeholders, and the catalog has nothing else.
     #[test]
     fn the_korean_catalog_has_every_text_and_nothing_else() {
         let source = include_str!("strings.rs");
         let catalog: HashMap<String, String> =
             serde_json::from_str(include_str!("../i18n/ko.json")).expect("i18n/ko.json is JSON");
-        let keys = catalog_keys(source);
+        let mut keys = catalog_keys(source);
+        // The validation rules' sentences (`tna_types::validate::Rule`), worded by the console.
+        keys.extend(
+            tna_types::validate::Rule::examples()
+                .iter()
+                .map(|r| r.template().to_string()),
+        );
         assert!(
             keys.len() > 500,
             "only {} texts found in strings.rs",

@@ -2,6 +2,7 @@
 
 use tna_types::protocol::{ErrorCode, RpcError};
 
+use crate::components::field_error_text;
 use crate::strings::api as s;
 
 /// Why a call to the relay failed.
@@ -125,8 +126,8 @@ fn rpc_sentence(e: &RpcError) -> String {
             _ => s::TOO_MUCH().to_string(),
         },
         ErrorCode::ValidationFailed => match e.field_errors().first() {
-            Some(f) if f.field.is_empty() => s::invalid(&f.message),
-            Some(f) => s::invalid(&format!("{}: {}", f.field, f.message)),
+            Some(f) if f.field.is_empty() => s::invalid(&field_error_text(f)),
+            Some(f) => s::invalid(&format!("{}: {}", f.field, field_error_text(f))),
             None => e.message.clone(),
         },
         ErrorCode::InvalidParams | ErrorCode::ParseError | ErrorCode::InvalidRequest => {

@@ -38,7 +38,7 @@ pub fn check_import(text: &str, current: &TnaConfig, schedule_ids: Option<&[u32]
     if let Err(errors) = validate_config(&config, schedule_ids) {
         let first = errors
             .first()
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| format!("{}: {}", e.field, super::field_error_text(e)))
             .unwrap_or_default();
         return Imported::Bad(first, errors);
     }

@@ -31,7 +31,7 @@ pub use device_checklist::{DeviceChecklist, format_device_list, parse_device_lis
 pub use device_names::{DeviceLabel, provide_device_names};
 pub use device_table::{DeviceTable, device_matches};
 pub use error_banner::ErrorBanner;
-pub use field_error::FieldErrorText;
+pub use field_error::{FieldErrorText, field_error_text};
 pub use lang_switch::LangSwitch;
 pub use loaded::{Loaded, RelayResource, error_title, load_error, ok_data, relay_resource};
 pub use role::{RequireRole, may, use_role};

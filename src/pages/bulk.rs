@@ -14,8 +14,8 @@ use crate::api::use_api;
 use crate::components::device_table::device_matches;
 use crate::components::status_badge::{status_key, status_text};
 use crate::components::{
-    ApplyFlow, DeviceLabel, DraftSlot, Imported, Loaded, StatusBadge, check_import, ok_data,
-    read_picked_file, relay_resource,
+    ApplyFlow, DeviceLabel, DraftSlot, Imported, Loaded, StatusBadge, check_import,
+    field_error_text, ok_data, read_picked_file, relay_resource,
 };
 use crate::strings::{bulk as s, editor as es};
 
@@ -356,7 +356,7 @@ fn BulkForm(devices: Vec<Device>) -> impl IntoView {
                     <div class="error-banner" role="alert" data-testid="source-error">
                         <p class="error-title">{s::SOURCE_FAILED()}</p>
                         <ul>
-                            {source_errors.get().into_iter().map(|e| view! { <li>{e.field}": "{e.message}</li> }).collect_view()}
+                            {source_errors.get().into_iter().map(|e| view! { <li>{e.field.clone()}": "{field_error_text(&e)}</li> }).collect_view()}
                         </ul>
                     </div>
                 }.into_any()),

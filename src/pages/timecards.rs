@@ -20,7 +20,7 @@ use crate::api::{ApiError, use_api};
 use crate::components::may;
 use crate::components::{
     DayRangeFields, DeviceLabel, ErrorBanner, FieldErrorText, Loaded, RelayResource, UserName,
-    error_title, ok_data, relay_resource, use_apply_query, use_user_names,
+    error_title, field_error_text, ok_data, relay_resource, use_apply_query, use_user_names,
 };
 use crate::download;
 use crate::logs;
@@ -190,10 +190,7 @@ impl PolicyDraft {
         let mut errors = Vec::new();
         let day_start = parse_hhmm(&self.day_start);
         if day_start.is_none() {
-            errors.push(FieldError {
-                field: "dayStartMinutes".into(),
-                message: s::BAD_DAY_START().into(),
-            });
+            errors.push(FieldError::sentence("dayStartMinutes", s::BAD_DAY_START()));
         }
         let Some(day_start_minutes) = day_start else {
             return Err(errors);
@@ -660,7 +657,7 @@ fn PolicyForm(
         errors.with(|es| {
             es.iter()
                 .filter(|e| e.field != "dayStartMinutes")
-                .map(|e| e.message.clone())
+                .map(field_error_text)
                 .collect::<Vec<_>>()
         })
     });

@@ -98,6 +98,8 @@ pub async fn same_local_time_everywhere(client: &Client, relay: &RunningRelay) -
         .goto(&format!("{}kiosk?devices={device}", relay.url()))
         .await?;
     wait_for_within(client, "[data-testid=kiosk][data-today=live]", PAGE_WAIT).await?;
+    // Watching (subscribed): a punch from now on reaches the kiosk.
+    wait_for_within(client, crate::KIOSK_LIVE, PAGE_WAIT).await?;
     let on_kiosk = sim.append_punch(device).context("punch")?;
     let kiosk_row = row_css("kiosk-punch", device, on_kiosk.id);
     wait_for_within(client, &kiosk_row, PAGE_WAIT).await?;

@@ -1902,10 +1902,7 @@ mod tests {
 
     #[test]
     fn error_response_round_trips() {
-        let e = RpcError::validation(vec![FieldError {
-            field: "labels[3]".into(),
-            message: "too long".into(),
-        }]);
+        let e = RpcError::validation(vec![FieldError::sentence("labels[3]", "too long")]);
         let text = Response::error(Some(RequestId::String("a".into())), e.clone()).to_text();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["error"]["code"], -32001);

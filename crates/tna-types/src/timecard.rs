@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::TnaKey;
 use crate::logs::TnaLog;
 use crate::time::{ZoneOffsets, format_date};
-use crate::validate::FieldError;
+use crate::validate::{FieldError, Rule};
 
 /// Minutes in a day: `day_start_minutes` must be below this.
 pub const MINUTES_PER_DAY: u16 = 24 * 60;
@@ -146,19 +146,24 @@ impl TimecardPolicy {
     /// broken rule, fields named in camelCase.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut error = |field: String, message: String| errors.push(FieldError { field, message });
         let start = self.day_start_minutes;
         if start >= MINUTES_PER_DAY {
-            let limit = format!("below {MINUTES_PER_DAY} minutes");
-            error(
-                "dayStartMinutes".into(),
-                format!("The day must start before 24:00 ({limit}), got {start}."),
-            );
+            errors.push(FieldError::broke(
+                "dayStartMinutes",
+                Rule::DayStartTooLate {
+                    max: u32::from(MINUTES_PER_DAY),
+                    value: u32::from(start),
+                },
+            ));
         }
         for (i, m) in self.punch_types.iter().enumerate() {
             if self.punch_types[..i].iter().any(|o| o.key == m.key) {
-                let message = format!("{} is mapped twice; a key means one punch type.", m.key);
-                error(format!("punchTypes[{i}].key"), message);
+                errors.push(FieldError::broke(
+                    format!("punchTypes[{i}].key"),
+                    Rule::KeyTwice {
+                        key: m.key.to_string(),
+                    },
+                ));
             }
         }
         if errors.is_empty() {

@@ -18,16 +18,232 @@ use crate::limits::{
 pub struct FieldError {
     /// The field, e.g. `labels[3]` or `key`.
     pub field: String,
-    /// One sentence a person can act on, naming the limit.
+    /// One English sentence a person can act on, naming the limit.
     pub message: String,
+    /// The rule and its values, for a client that words it in its own language (absent where a
+    /// device or an older relay gave only the sentence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
 }
 
 impl FieldError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// `field` broke `rule` (the English message is the rule's).
+    pub fn broke(field: impl Into<String>, rule: Rule) -> Self {
+        Self {
+            field: field.into(),
+            message: rule.english(),
+            rule: Some(rule),
+        }
+    }
+
+    /// An error known only by its sentence (a device's own refusal).
+    pub fn sentence(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            rule: None,
         }
+    }
+}
+
+/// A rule of the validation, with the values its sentence names. Its English sentence is
+/// [`Rule::template`] filled with [`Rule::values`] (`{name}` placeholders), so a client in
+/// another language translates the template and fills in the same values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Rule {
+    FixedNeedsKey,
+    RequiredNeedsByUser {
+        mode: TnaMode,
+    },
+    ScheduleNeeded,
+    ScheduleMissing {
+        schedule_id: u32,
+    },
+    LabelBytes {
+        max: usize,
+        value: usize,
+    },
+    LabelChars {
+        max: usize,
+        value: usize,
+    },
+    LabelControl,
+    TooManyJobCodes {
+        max: usize,
+        value: usize,
+    },
+    JobCodeZero,
+    JobCodeTwice {
+        code: u32,
+    },
+    UserTwice {
+        user_id: String,
+    },
+    UserIdEmpty,
+    UserIdBytes {
+        max: usize,
+        value: usize,
+    },
+    UserIdControl,
+    DeviceTextChars {
+        field: String,
+        max: usize,
+        value: usize,
+    },
+    DeviceTextControl {
+        field: String,
+    },
+    TooManyTags {
+        max: usize,
+        value: usize,
+    },
+    TagChars {
+        max: usize,
+        value: usize,
+    },
+    TagWord {
+        tag: String,
+    },
+    DayStartTooLate {
+        max: u32,
+        value: u32,
+    },
+    KeyTwice {
+        key: String,
+    },
+}
+
+impl Rule {
+    /// The English sentence with `{name}` placeholders for [`Rule::values`].
+    pub fn template(&self) -> &'static str {
+        match self {
+            Rule::FixedNeedsKey => "Fixed mode needs a key (KEY_1 to KEY_16).",
+            Rule::RequiredNeedsByUser { .. } => {
+                "\"T&A required\" applies only in By user mode, not in {mode}."
+            }
+            Rule::ScheduleNeeded => "By schedule mode needs at least one key with a schedule.",
+            Rule::ScheduleMissing { .. } => "Schedule {scheduleId} does not exist on this device.",
+            Rule::LabelBytes { .. } => {
+                "A label is at most {max} bytes of UTF-8, this one has {value} bytes."
+            }
+            Rule::LabelChars { .. } => "A label is at most {max} characters, this one has {value}.",
+            Rule::LabelControl => {
+                "A label must not contain control characters (tabs, line breaks, …)."
+            }
+            Rule::TooManyJobCodes { .. } => "A user can hold at most {max} job codes, got {value}.",
+            Rule::JobCodeZero => "A job code must not be 0.",
+            Rule::JobCodeTwice { .. } => "Job code {code} appears twice.",
+            Rule::UserTwice { .. } => "User {userId} appears twice.",
+            Rule::UserIdEmpty => "A user ID must not be empty or 0.",
+            Rule::UserIdBytes { .. } => "A user ID is at most {max} bytes, got {value}.",
+            Rule::UserIdControl => "A user ID must not contain control characters.",
+            Rule::DeviceTextChars { .. } => {
+                "A device {field} is at most {max} characters, got {value}."
+            }
+            Rule::DeviceTextControl { .. } => {
+                "A device {field} must not contain control characters."
+            }
+            Rule::TooManyTags { .. } => "A device has at most {max} tags, got {value}.",
+            Rule::TagChars { .. } => "A tag has 1 to {max} characters, got {value}.",
+            Rule::TagWord { .. } => {
+                "Tag {tag}: a tag is one word of letters, digits, '-', '_' or '.'."
+            }
+            Rule::DayStartTooLate { .. } => {
+                "The day must start before 24:00 (below {max} minutes), got {value}."
+            }
+            Rule::KeyTwice { .. } => "{key} is mapped twice; a key means one punch type.",
+        }
+    }
+
+    /// The values the template names, as text (a mode by its English name; a client words the
+    /// mode itself).
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        let n = |name, v: usize| (name, v.to_string());
+        match self {
+            Rule::FixedNeedsKey
+            | Rule::ScheduleNeeded
+            | Rule::LabelControl
+            | Rule::JobCodeZero
+            | Rule::UserIdEmpty
+            | Rule::UserIdControl => Vec::new(),
+            Rule::RequiredNeedsByUser { mode } => vec![("mode", mode.label().to_string())],
+            Rule::ScheduleMissing { schedule_id } => {
+                vec![("scheduleId", schedule_id.to_string())]
+            }
+            Rule::LabelBytes { max, value }
+            | Rule::LabelChars { max, value }
+            | Rule::TooManyJobCodes { max, value }
+            | Rule::UserIdBytes { max, value }
+            | Rule::TooManyTags { max, value }
+            | Rule::TagChars { max, value } => vec![n("max", *max), n("value", *value)],
+            Rule::JobCodeTwice { code } => vec![("code", code.to_string())],
+            Rule::UserTwice { user_id } => vec![("userId", user_id.clone())],
+            Rule::DeviceTextChars { field, max, value } => {
+                vec![("field", field.clone()), n("max", *max), n("value", *value)]
+            }
+            Rule::DeviceTextControl { field } => vec![("field", field.clone())],
+            Rule::TagWord { tag } => vec![("tag", format!("{tag:?}"))],
+            Rule::DayStartTooLate { max, value } => {
+                vec![("max", max.to_string()), ("value", value.to_string())]
+            }
+            Rule::KeyTwice { key } => vec![("key", key.clone())],
+        }
+    }
+
+    /// The English sentence.
+    pub fn english(&self) -> String {
+        let mut text = self.template().to_string();
+        for (name, value) in self.values() {
+            text = text.replace(&format!("{{{name}}}"), &value);
+        }
+        text
+    }
+
+    /// One of every rule (for clients that check their translations cover each template).
+    pub fn examples() -> Vec<Rule> {
+        vec![
+            Rule::FixedNeedsKey,
+            Rule::RequiredNeedsByUser {
+                mode: TnaMode::Fixed,
+            },
+            Rule::ScheduleNeeded,
+            Rule::ScheduleMissing { schedule_id: 7 },
+            Rule::LabelBytes { max: 48, value: 60 },
+            Rule::LabelChars { max: 16, value: 17 },
+            Rule::LabelControl,
+            Rule::TooManyJobCodes { max: 16, value: 17 },
+            Rule::JobCodeZero,
+            Rule::JobCodeTwice { code: 3 },
+            Rule::UserTwice {
+                user_id: "1001".into(),
+            },
+            Rule::UserIdEmpty,
+            Rule::UserIdBytes { max: 32, value: 40 },
+            Rule::UserIdControl,
+            Rule::DeviceTextChars {
+                field: "name".into(),
+                max: 64,
+                value: 70,
+            },
+            Rule::DeviceTextControl {
+                field: "name".into(),
+            },
+            Rule::TooManyTags { max: 16, value: 17 },
+            Rule::TagChars { max: 32, value: 0 },
+            Rule::TagWord { tag: "a b".into() },
+            Rule::DayStartTooLate {
+                max: 1440,
+                value: 1500,
+            },
+            Rule::KeyTwice {
+                key: "KEY_3".into(),
+            },
+        ]
     }
 }
 
@@ -40,37 +256,28 @@ pub fn validate_config(
 ) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     if config.mode == TnaMode::Fixed && config.key.is_none() {
-        errors.push(FieldError::new(
-            "key",
-            "Fixed mode needs a key (KEY_1 to KEY_16).",
-        ));
+        errors.push(FieldError::broke("key", Rule::FixedNeedsKey));
     }
     if config.is_required && !config.mode.allows_required() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::broke(
             "isRequired",
-            format!(
-                "\"T&A required\" applies only in By user mode, not in {}.",
-                config.mode.label()
-            ),
+            Rule::RequiredNeedsByUser { mode: config.mode },
         ));
     }
     if config.mode == TnaMode::BySchedule && config.schedules.iter().all(|&s| s == 0) {
-        errors.push(FieldError::new(
-            "schedules",
-            "By schedule mode needs at least one key with a schedule.",
-        ));
+        errors.push(FieldError::broke("schedules", Rule::ScheduleNeeded));
     }
     for (i, label) in config.labels.iter().enumerate() {
-        if let Some(msg) = check_label(label, MAX_TNA_LABEL_BYTES, None) {
-            errors.push(FieldError::new(format!("labels[{i}]"), msg));
+        if let Some(rule) = check_label(label, MAX_TNA_LABEL_BYTES, None) {
+            errors.push(FieldError::broke(format!("labels[{i}]"), rule));
         }
     }
     if let Some(known) = known_schedules {
         for (i, &id) in config.schedules.iter().enumerate() {
             if id != 0 && id != SCHEDULE_ALWAYS && !known.contains(&id) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::broke(
                     format!("schedules[{i}]"),
-                    format!("Schedule {id} does not exist on this device."),
+                    Rule::ScheduleMissing { schedule_id: id },
                 ));
             }
         }
@@ -86,32 +293,32 @@ pub fn validate_config(
 /// codes, labels within 48 bytes and 16 characters without control characters.
 pub fn validate_user_job_codes(user: &UserJobCodes) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
-    if let Err(e) = validate_user_id(&user.user_id) {
-        errors.push(FieldError::new("userId", e));
+    if let Err(rule) = check_user_id(&user.user_id) {
+        errors.push(FieldError::broke("userId", rule));
     }
     if user.job_codes.len() > MAX_JOB_CODES_PER_USER {
-        errors.push(FieldError::new(
+        errors.push(FieldError::broke(
             "jobCodes",
-            format!(
-                "A user can hold at most {MAX_JOB_CODES_PER_USER} job codes, got {}.",
-                user.job_codes.len()
-            ),
+            Rule::TooManyJobCodes {
+                max: MAX_JOB_CODES_PER_USER,
+                value: user.job_codes.len(),
+            },
         ));
     }
     for (i, jc) in user.job_codes.iter().enumerate() {
         if jc.code == 0 {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 format!("jobCodes[{i}].code"),
-                "A job code must not be 0.",
+                Rule::JobCodeZero,
             ));
         } else if user.job_codes[..i].iter().any(|o| o.code == jc.code) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 format!("jobCodes[{i}].code"),
-                format!("Job code {} appears twice.", jc.code),
+                Rule::JobCodeTwice { code: jc.code },
             ));
         }
-        if let Some(msg) = check_label(&jc.label, MAX_JOB_LABEL_BYTES, Some(MAX_JOB_LABEL_CHARS)) {
-            errors.push(FieldError::new(format!("jobCodes[{i}].label"), msg));
+        if let Some(rule) = check_label(&jc.label, MAX_JOB_LABEL_BYTES, Some(MAX_JOB_LABEL_CHARS)) {
+            errors.push(FieldError::broke(format!("jobCodes[{i}].label"), rule));
         }
     }
     if errors.is_empty() {
@@ -127,15 +334,17 @@ pub fn validate_users(users: &[UserJobCodes]) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     for (i, u) in users.iter().enumerate() {
         if let Err(errs) = validate_user_job_codes(u) {
-            errors.extend(
-                errs.into_iter()
-                    .map(|e| FieldError::new(format!("users[{i}].{}", e.field), e.message)),
-            );
+            errors.extend(errs.into_iter().map(|e| FieldError {
+                field: format!("users[{i}].{}", e.field),
+                ..e
+            }));
         }
         if users[..i].iter().any(|o| o.user_id == u.user_id) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 format!("users[{i}].userId"),
-                format!("User {} appears twice.", u.user_id),
+                Rule::UserTwice {
+                    user_id: u.user_id.clone(),
+                },
             ));
         }
     }
@@ -158,41 +367,50 @@ pub fn validate_device_info(info: &DeviceInfo) -> Result<(), Vec<FieldError>> {
         let Some(text) = text else { continue };
         let chars = text.chars().count();
         if chars > max {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 field,
-                format!("A device {field} is at most {max} characters, got {chars}."),
+                Rule::DeviceTextChars {
+                    field: field.into(),
+                    max,
+                    value: chars,
+                },
             ));
         }
         if text.chars().any(char::is_control) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 field,
-                format!("A device {field} must not contain control characters."),
+                Rule::DeviceTextControl {
+                    field: field.into(),
+                },
             ));
         }
     }
     if info.tags.len() > MAX_DEVICE_TAGS {
-        errors.push(FieldError::new(
+        errors.push(FieldError::broke(
             "tags",
-            format!(
-                "A device has at most {MAX_DEVICE_TAGS} tags, got {}.",
-                info.tags.len()
-            ),
+            Rule::TooManyTags {
+                max: MAX_DEVICE_TAGS,
+                value: info.tags.len(),
+            },
         ));
     }
     for (i, tag) in info.tags.iter().enumerate() {
         let chars = tag.chars().count();
         if chars == 0 || chars > MAX_DEVICE_TAG_CHARS {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 format!("tags[{i}]"),
-                format!("A tag has 1 to {MAX_DEVICE_TAG_CHARS} characters, got {chars}."),
+                Rule::TagChars {
+                    max: MAX_DEVICE_TAG_CHARS,
+                    value: chars,
+                },
             ));
         } else if !tag
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::broke(
                 format!("tags[{i}]"),
-                format!("Tag {tag:?}: a tag is one word of letters, digits, '-', '_' or '.'."),
+                Rule::TagWord { tag: tag.clone() },
             ));
         }
     }
@@ -203,40 +421,44 @@ pub fn validate_device_info(info: &DeviceInfo) -> Result<(), Vec<FieldError>> {
     }
 }
 
-/// Checks a user ID: 1 to 32 bytes, no control characters, not "0".
+/// Checks a user ID: 1 to 32 bytes, no control characters, not "0" (the broken rule's English
+/// sentence; [`check_user_id`] gives the rule).
 pub fn validate_user_id(id: &str) -> Result<(), String> {
+    check_user_id(id).map_err(|rule| rule.english())
+}
+
+/// [`validate_user_id`] with the broken [`Rule`].
+pub fn check_user_id(id: &str) -> Result<(), Rule> {
     if id.is_empty() || id == "0" {
-        return Err("A user ID must not be empty or 0.".into());
+        return Err(Rule::UserIdEmpty);
     }
     if id.len() > MAX_USER_ID_BYTES {
-        return Err(format!(
-            "A user ID is at most {MAX_USER_ID_BYTES} bytes, got {}.",
-            id.len()
-        ));
+        return Err(Rule::UserIdBytes {
+            max: MAX_USER_ID_BYTES,
+            value: id.len(),
+        });
     }
     if id.chars().any(char::is_control) {
-        return Err("A user ID must not contain control characters.".into());
+        return Err(Rule::UserIdControl);
     }
     Ok(())
 }
 
-fn check_label(label: &str, max_bytes: usize, max_chars: Option<usize>) -> Option<String> {
+fn check_label(label: &str, max_bytes: usize, max_chars: Option<usize>) -> Option<Rule> {
     if label.len() > max_bytes {
-        return Some(format!(
-            "A label is at most {max_bytes} bytes of UTF-8, this one has {} bytes.",
-            label.len()
-        ));
+        return Some(Rule::LabelBytes {
+            max: max_bytes,
+            value: label.len(),
+        });
     }
     if let Some(max) = max_chars {
         let n = label.chars().count();
         if n > max {
-            return Some(format!(
-                "A label is at most {max} characters, this one has {n}."
-            ));
+            return Some(Rule::LabelChars { max, value: n });
         }
     }
     if label.chars().any(char::is_control) {
-        return Some("A label must not contain control characters (tabs, line breaks, …).".into());
+        return Some(Rule::LabelControl);
     }
     None
 }
@@ -448,5 +670,33 @@ mod tests {
             })),
             ["userId"]
         );
+    }
+
+    #[test]
+    fn every_rule_fills_its_template_and_keeps_its_sentence() {
+        for rule in Rule::examples() {
+            let english = rule.english();
+            assert!(!english.contains('{'), "{rule:?}: {english}");
+            let e = FieldError::broke("x", rule.clone());
+            let back: FieldError =
+                serde_json::from_str(&serde_json::to_string(&e).expect("json")).expect("parse");
+            assert_eq!(back, e);
+        }
+        assert_eq!(
+            Rule::LabelBytes { max: 48, value: 60 }.english(),
+            "A label is at most 48 bytes of UTF-8, this one has 60 bytes."
+        );
+        let json = serde_json::to_value(FieldError::broke(
+            "labels[3]",
+            Rule::LabelBytes { max: 48, value: 60 },
+        ))
+        .expect("json");
+        assert_eq!(
+            json["rule"],
+            serde_json::json!({"kind": "labelBytes", "max": 48, "value": 60})
+        );
+        // A sentence-only error (a device's refusal) has no rule on the wire.
+        let plain = serde_json::to_value(FieldError::sentence("", "refused")).expect("json");
+        assert!(plain.get("rule").is_none());
     }
 }

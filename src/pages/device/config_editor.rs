@@ -11,8 +11,8 @@ use crate::api::use_api;
 use crate::components::tna_config::mode_key;
 use crate::components::unsaved::set_unsaved;
 use crate::components::{
-    DiffTable, DraftSlot, ErrorBanner, FieldErrorText, Imported, TnaConfigView, check_import, may,
-    read_picked_file, schedule_name,
+    DiffTable, DraftSlot, ErrorBanner, FieldErrorText, Imported, TnaConfigView, check_import,
+    field_error_text, may, read_picked_file, schedule_name,
 };
 use crate::download;
 use crate::strings::{device as ds, editor as s};
@@ -88,7 +88,7 @@ pub fn TnaSection(
                 Imported::Bad(message, errors) => {
                     let list = errors
                         .into_iter()
-                        .map(|e| view! { <li data-field=e.field.clone()>{e.field.clone()}": "{e.message}</li> })
+                        .map(|e| view! { <li data-field=e.field.clone()>{e.field.clone()}": "{field_error_text(&e)}</li> })
                         .collect_view();
                     view! {
                         <div class="error-banner" role="alert" data-testid="import-error">

@@ -22,7 +22,7 @@ use tna_types::protocol::{
     ResultsResult, RpcError, SchedulesResult, SetConfigMultiParams, SubscribeResult,
     TimeZoneResult,
 };
-use tna_types::validate::validate_user_id;
+use tna_types::validate::{check_user_id, validate_user_id};
 use tna_types::{
     DeviceResult, FieldError, JobCodeLog, LogPage, TnaConfig, TnaLog, UserJobCodes,
     validate_config, validate_users,
@@ -971,10 +971,9 @@ fn check_user_ids(ids: &[String]) -> Result<(), RpcError> {
         .iter()
         .enumerate()
         .filter_map(|(i, id)| {
-            validate_user_id(id).err().map(|message| FieldError {
-                field: format!("userIds[{i}]"),
-                message,
-            })
+            check_user_id(id)
+                .err()
+                .map(|rule| FieldError::broke(format!("userIds[{i}]"), rule))
         })
         .collect();
     if errors.is_empty() {

@@ -823,6 +823,42 @@ pub mod api {
     pub fn with_detail(sentence: &str, detail: &str) -> String {
         trf!("{sentence} ({detail})", sentence, detail)
     }
+    /// A site without a time zone: nothing to judge a device's zone settings against.
+    pub fn no_zone(site: Option<&str>) -> String {
+        match site {
+            Some(site) => trf!(
+                "Site {site} has no time zone (set time_zone in its [[gateway]] section): nothing to check against.",
+                site
+            ),
+            None => tr(
+                "The relay's gateway has no time zone (set time_zone, or --time-zone): nothing to check against.",
+            )
+            .to_string(),
+        }
+    }
+    pub fn zone_not_expressible(zone: &str) -> String {
+        trf!("A device cannot hold the rules of {zone}.", zone)
+    }
+    pub fn NOT_HELD_AFTER_WRITE() -> &'static str {
+        tr("The device does not hold the zone's settings after the write.")
+    }
+    pub fn reread_failed(written: bool, detail: &str) -> String {
+        if written {
+            trf!("Written, but the re-read failed: {detail}", detail)
+        } else {
+            trf!("The re-read failed: {detail}", detail)
+        }
+    }
+    /// A row's failure: its error worded like any refusal, else the relay's sentence.
+    pub fn row_failure(
+        error: Option<&tna_types::protocol::RpcError>,
+        message: Option<&str>,
+    ) -> String {
+        match error {
+            Some(e) => crate::api::rpc_sentence(e),
+            None => message.unwrap_or_default().to_string(),
+        }
+    }
 }
 
 /// Shared components.

@@ -299,7 +299,7 @@ async fn device_table_rows_filter_and_links() {
 }
 
 #[wasm_bindgen_test]
-fn error_banner_shows_the_relay_message_and_retries() {
+fn error_banner_words_the_relays_refusal_and_retries() {
     let error = ApiError::Rpc(
         RpcError::new(
             ErrorCode::DeviceUnreachable,
@@ -322,9 +322,10 @@ fn error_banner_shows_the_relay_message_and_retries() {
     let banner = one(&root, &testid("error-banner"));
     assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
     assert_eq!(banner.get_attribute("data-code").as_deref(), Some("-32003"));
+    // In the console's words (from the code and data), not the relay's English sentence.
     assert_eq!(
         text(&one(&banner, &testid("error-message"))),
-        "Device 540002 did not answer."
+        tna_console::strings::api::device_unreachable(540002)
     );
     let retry: HtmlElement = one(&banner, &testid("error-retry")).unchecked_into();
     retry.click();

@@ -67,7 +67,7 @@ impl ApiError {
 /// The relay's refusal in the console's words (and language), from its code and `data`; the
 /// relay's own English `message` only where the code is unknown or says nothing more. Texts the
 /// relay passes through from a device or a parser (`data.detail`) are shown as they came.
-fn rpc_sentence(e: &RpcError) -> String {
+pub fn rpc_sentence(e: &RpcError) -> String {
     let data = e.data.as_ref();
     let num = |k: &str| {
         data.and_then(|d| d.get(k))
@@ -78,6 +78,14 @@ fn rpc_sentence(e: &RpcError) -> String {
         Some(d) if !d.is_empty() => s::with_detail(&sentence, d),
         _ => sentence,
     };
+    // A re-read after a write failed, whatever its code: says whether the write happened.
+    if e.reason() == Some("rereadFailed") {
+        let written = data
+            .and_then(|d| d.get("written"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        return s::reread_failed(written, text("detail").unwrap_or_default());
+    }
     let Some(kind) = e.kind() else {
         return e.message.clone();
     };
@@ -111,6 +119,11 @@ fn rpc_sentence(e: &RpcError) -> String {
             None => s::DEVICE_TIMEOUT().to_string(),
         },
         ErrorCode::Unsupported => match (e.reason(), num("deviceId")) {
+            (Some("noZone"), _) => s::no_zone(text("site")),
+            (Some("zoneNotExpressible"), _) => s::with_detail(
+                &s::zone_not_expressible(text("zone").unwrap_or_default()),
+                text("detail").unwrap_or_default(),
+            ),
             (Some("noArchive"), _) => crate::strings::sync::NO_ARCHIVE().to_string(),
             (Some("noDirectory"), _) => s::NO_DIRECTORY().to_string(),
             (Some("noSignIn"), _) => s::NO_SIGN_IN().to_string(),
@@ -135,6 +148,9 @@ fn rpc_sentence(e: &RpcError) -> String {
         }
         ErrorCode::MethodNotFound => s::UNKNOWN_METHOD().to_string(),
         ErrorCode::AuditUnavailable => with_detail(s::AUDIT_DOWN().to_string()),
+        ErrorCode::Internal if e.reason() == Some("notHeldAfterWrite") => {
+            s::NOT_HELD_AFTER_WRITE().to_string()
+        }
         ErrorCode::Internal => s::relay_failed(text("detail").unwrap_or(&e.message)),
     }
 }

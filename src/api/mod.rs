@@ -22,7 +22,7 @@ pub mod routing;
 pub mod session;
 
 pub use client::{ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, page_ws_url, ws_url};
-pub use error::ApiError;
+pub use error::{ApiError, rpc_sentence};
 
 use leptos::prelude::{expect_context, provide_context};
 

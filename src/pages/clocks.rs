@@ -16,6 +16,7 @@ use tna_types::{ConnectionStatus, Device, DeviceResult};
 use crate::api::{ApiClient, ApiError, use_api};
 use crate::components::may;
 use crate::components::{ErrorBanner, Loaded, PunchTime, relay_resource};
+use crate::strings::api as api_s;
 use crate::strings::clocks as s;
 use crate::time::ZoneView;
 
@@ -402,7 +403,12 @@ fn FixReport(
         .fixes
         .iter()
         .filter(|f| !f.ok)
-        .map(|f| (f.device_id, f.message.clone().unwrap_or_default()))
+        .map(|f| {
+            (
+                f.device_id,
+                api_s::row_failure(f.error.as_ref(), f.message.as_deref()),
+            )
+        })
         .collect();
     let changing: usize = groups.iter().map(|(_, ids)| ids.len()).sum();
     let title = if result.dry_run {
@@ -417,7 +423,7 @@ fn FixReport(
             .iter()
             .map(|f| {
                 let outcome = if !f.ok {
-                    s::fix_failed(f.message.as_deref().unwrap_or_default())
+                    s::fix_failed(&api_s::row_failure(f.error.as_ref(), f.message.as_deref()))
                 } else if f.written {
                     s::fix_written(f.verdict)
                 } else {
@@ -500,9 +506,10 @@ fn ClockRow(
                 if r.ok {
                     s::SYNCED().to_string()
                 } else {
-                    r.message
-                        .clone()
-                        .unwrap_or_else(|| s::SYNC_ROW_FAILED().to_string())
+                    match (&r.error, &r.message) {
+                        (None, None) => s::SYNC_ROW_FAILED().to_string(),
+                        (e, m) => api_s::row_failure(e.as_ref(), m.as_deref()),
+                    }
                 }
             })
         })
@@ -514,7 +521,7 @@ fn ClockRow(
             .as_ref()
             .map(s::settings_text)
             .unwrap_or_default(),
-        Some(z) => z.message.clone().unwrap_or_default(),
+        Some(z) => api_s::row_failure(z.error.as_ref(), z.message.as_deref()),
         None => String::new(),
     };
     let verdict_cell = move |year: usize| {
@@ -535,7 +542,8 @@ fn ClockRow(
             }
             None => zone
                 .as_ref()
-                .and_then(|z| z.message.clone())
+                .filter(|z| z.message.is_some() || z.error.is_some())
+                .map(|z| api_s::row_failure(z.error.as_ref(), z.message.as_deref()))
                 .filter(|_| year == 0)
                 .unwrap_or_default()
                 .into_any(),
@@ -579,7 +587,7 @@ fn ClockRow(
             <td data-testid="clock-offset">
                 {match offset {
                     Some(o) => offset_text(o),
-                    None => clock.message.clone().unwrap_or_default(),
+                    None => api_s::row_failure(clock.error.as_ref(), clock.message.as_deref()),
                 }}
             </td>
             <td data-testid="zone-settings">{settings}</td>
@@ -602,6 +610,7 @@ mod tests {
             offset_seconds: offset,
             time_zone: None,
             message: None,
+            error: None,
         }
     }
 

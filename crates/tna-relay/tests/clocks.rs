@@ -341,6 +341,10 @@ async fn zones_are_judged_fixed_in_bulk_and_audited() {
                 .is_some_and(|m| m.contains("time zone")),
             "{row}"
         );
+        // The same refusal as a code and a reason, for a client that words it itself.
+        assert_eq!(row["error"]["code"], -32007, "{row}");
+        assert_eq!(row["error"]["data"]["reason"], "noZone", "{row}");
+        assert_eq!(row["error"]["message"], row["message"], "{row}");
     }
     relay2.shutdown().await;
     gateway2.shutdown().await;

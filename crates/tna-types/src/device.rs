@@ -204,6 +204,10 @@ pub struct DeviceResult {
     /// The gateway's message for this device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Where the relay itself refused or could not reach the device: that refusal (`code`,
+    /// English `message`, `data`), for a client to word like any other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::protocol::RpcError>,
 }
 
 impl DeviceResult {
@@ -214,6 +218,7 @@ impl DeviceResult {
             ok: true,
             code: None,
             message: None,
+            error: None,
         }
     }
 
@@ -224,6 +229,15 @@ impl DeviceResult {
             ok: false,
             code: Some(code),
             message: Some(message.into()),
+            error: None,
+        }
+    }
+
+    /// A failure row for a device the relay's call did not reach (the refusal `e`).
+    pub fn refused(device_id: u32, code: i32, e: &crate::protocol::RpcError) -> Self {
+        Self {
+            error: Some(e.clone()),
+            ..Self::failed(device_id, code, e.message.clone())
         }
     }
 }

@@ -120,6 +120,10 @@ pub struct DeviceZone {
     /// Why the row is not ok (read failed, site without a zone, zone's DST not expressible).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
+    /// the relay wrote it): a client words it like any refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::protocol::RpcError>,
 }
 
 /// `time.getZones` result.
@@ -177,6 +181,10 @@ pub struct ZoneFix {
     /// Why the row is not ok.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
+    /// the relay wrote it): a client words it like any refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::protocol::RpcError>,
 }
 
 /// `time.fixZones` result.
@@ -263,6 +271,7 @@ mod tests {
                     }],
                     code: None,
                     message: None,
+                    error: None,
                 },
                 DeviceZone {
                     device_id: 2,
@@ -272,6 +281,7 @@ mod tests {
                     verdicts: Vec::new(),
                     code: Some(14),
                     message: Some("offline".into()),
+                    error: None,
                 },
             ],
         };
@@ -293,6 +303,7 @@ mod tests {
                 verdict: Some(ZoneVerdict::Right),
                 code: None,
                 message: None,
+                error: None,
             }],
         };
         let text = serde_json::to_string(&fix).unwrap_or_default();

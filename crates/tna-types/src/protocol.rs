@@ -243,6 +243,10 @@ pub struct DeviceClock {
     /// Why the clock could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
+    /// the relay wrote it): a client words it like any refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RpcError>,
 }
 
 /// `time.get` result: one row per requested device, in request order.
@@ -1253,7 +1257,7 @@ impl ErrorCode {
 }
 
 /// A protocol error: `{code, message, data?}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message} (code {code})")]
 pub struct RpcError {
     /// One of [`ErrorCode`] (kept as a number so newer codes still decode).

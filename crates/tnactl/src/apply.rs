@@ -203,6 +203,7 @@ pub fn write(
                             ok: false,
                             code: f.code,
                             message: f.message,
+                            error: f.error,
                         }
                     }
                 })

@@ -355,7 +355,7 @@ fn UserJobCodesEditor(
                                         <th scope="row" class="mono">{r.device_id}</th>
                                         <td>{if r.ok { bs::OK() } else { bs::FAILED() }}</td>
                                         <td class="mono">{r.code.map(bs::grpc_code).unwrap_or_default()}</td>
-                                        <td>{r.message.unwrap_or_default()}</td>
+                                        <td>{crate::strings::api::row_failure(r.error.as_ref(), r.message.as_deref())}</td>
                                     </tr>
                                 }
                             }).collect_view()}

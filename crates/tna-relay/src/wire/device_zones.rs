@@ -20,7 +20,7 @@ use futures::future::join_all;
 use jiff::tz::TimeZone;
 use tna_types::DeviceResult;
 use tna_types::dst::{DeviceZone, DstSchedule, FixZonesResult, ZoneFix, ZoneSettings};
-use tna_types::protocol::RpcError;
+use tna_types::protocol::{ErrorCode, RpcError};
 
 use crate::gateways::{DeviceRow, Gateways};
 use crate::gsdk::{self, CAPABILITY_CONCURRENCY, GatewayClient};
@@ -50,6 +50,7 @@ impl DeviceRow for DeviceZone {
             verdicts: Vec::new(),
             code: Some(grpc_code),
             message: Some(e.message.clone()),
+            error: Some(e.clone()),
         }
     }
 }
@@ -59,11 +60,11 @@ impl DeviceRow for ZoneFix {
         self.device_id
     }
     fn failed(device_id: u32, grpc_code: i32, e: &RpcError) -> Self {
-        failed_fix(device_id, None, grpc_code, e.message.clone())
+        failed_fix(device_id, None, grpc_code, e.clone())
     }
 }
 
-fn failed_fix(device_id: u32, zone: Option<String>, code: i32, message: String) -> ZoneFix {
+fn failed_fix(device_id: u32, zone: Option<String>, code: i32, error: RpcError) -> ZoneFix {
     ZoneFix {
         device_id,
         ok: false,
@@ -76,7 +77,8 @@ fn failed_fix(device_id: u32, zone: Option<String>, code: i32, message: String) 
         after: None,
         verdict: None,
         code: Some(code),
-        message: Some(message),
+        message: Some(error.message.clone()),
+        error: Some(error),
     }
 }
 
@@ -96,18 +98,34 @@ fn site_zone(gws: &Gateways, device_ids: &[u32]) -> Option<(String, TimeZone)> {
     Some((zone.name().to_string(), zone.tz().clone()))
 }
 
-/// The message of rows whose site has no zone.
-fn no_zone_message(gws: &Gateways, device_id: u32) -> String {
+/// Why rows whose site has no zone are not judged (`reason: noZone`, `site` when named).
+fn no_zone(gws: &Gateways, device_id: u32) -> RpcError {
     let site = gws
         .known_site_of(device_id)
         .and_then(|i| gws.sites().get(i))
         .and_then(|s| s.name.clone());
-    match site {
+    let message = match &site {
         Some(name) => format!(
             "Site {name} has no time zone (set time_zone in its [[gateway]] section): nothing to check against."
         ),
         None => "The relay's gateway has no time zone (set time_zone, or --time-zone): nothing to check against.".to_string(),
-    }
+    };
+    RpcError::because(
+        ErrorCode::Unsupported,
+        "noZone",
+        message,
+        serde_json::json!({ "site": site }),
+    )
+}
+
+/// A zone whose rules a device cannot hold (`reason: zoneNotExpressible`).
+fn not_expressible(zone: &str, e: &dyn std::fmt::Display) -> RpcError {
+    RpcError::because(
+        ErrorCode::Unsupported,
+        "zoneNotExpressible",
+        format!("{zone}: {e}"),
+        serde_json::json!({ "zone": zone, "detail": e.to_string() }),
+    )
 }
 
 /// Reads every device's settings (bounded concurrency), in order.
@@ -163,8 +181,10 @@ fn judge_row(
             settings: Some(settings),
             verdicts: Vec::new(),
             code: Some(GRPC_FAILED_PRECONDITION),
-            message: Some(no_zone_message(gws, device_id)),
-        };
+            message: None,
+            error: None,
+        }
+        .with_error(no_zone(gws, device_id));
     };
     let verdicts: Result<Vec<_>, _> = [year, year + 1]
         .iter()
@@ -179,6 +199,7 @@ fn judge_row(
             verdicts,
             code: None,
             message: None,
+            error: None,
         },
         Err(e) => DeviceZone {
             device_id,
@@ -187,8 +208,10 @@ fn judge_row(
             settings: Some(settings),
             verdicts: Vec::new(),
             code: Some(GRPC_FAILED_PRECONDITION),
-            message: Some(format!("{name}: {e}")),
-        },
+            message: None,
+            error: None,
+        }
+        .with_error(not_expressible(name, &e)),
     }
 }
 
@@ -235,12 +258,12 @@ async fn fix_site(
         let (before, sync) = match read {
             Ok(r) => r,
             Err(e) => {
-                rows.push(failed_fix(id, zone_name.clone(), grpc_code(&e), e.message));
+                rows.push(failed_fix(id, zone_name.clone(), grpc_code(&e), e));
                 continue;
             }
         };
         let Some((name, tz)) = &zone else {
-            let mut row = failed_fix(id, None, GRPC_FAILED_PRECONDITION, no_zone_message(gws, id));
+            let mut row = failed_fix(id, None, GRPC_FAILED_PRECONDITION, no_zone(gws, id));
             row.before = Some(before);
             rows.push(row);
             continue;
@@ -252,7 +275,7 @@ async fn fix_site(
                     id,
                     Some(name.clone()),
                     GRPC_FAILED_PRECONDITION,
-                    format!("{name}: {e}"),
+                    not_expressible(name, &e),
                 );
                 row.before = Some(before);
                 rows.push(row);
@@ -276,6 +299,7 @@ async fn fix_site(
             verdict,
             code: None,
             message: None,
+            error: None,
         });
         plans.insert(id, Plan { target, sync });
     }
@@ -310,9 +334,14 @@ async fn fix_site(
                 if row.ok && !holds {
                     row.ok = false;
                     row.code = Some(GRPC_UNKNOWN);
-                    row.message = Some(
-                        "The device does not hold the zone's settings after the write.".into(),
+                    let e = RpcError::because(
+                        ErrorCode::Internal,
+                        "notHeldAfterWrite",
+                        "The device does not hold the zone's settings after the write.",
+                        serde_json::Value::Null,
                     );
+                    row.message = Some(e.message.clone());
+                    row.error = Some(e);
                 }
                 row.after = Some(settings);
             }
@@ -321,11 +350,19 @@ async fn fix_site(
                 if row.ok {
                     row.ok = false;
                     row.code = Some(grpc_code(&e));
-                    row.message = Some(if row.written {
+                    let message = if row.written {
                         format!("Written, but the re-read failed: {}", e.message)
                     } else {
                         format!("The re-read failed: {}", e.message)
-                    });
+                    };
+                    let e = RpcError::because(
+                        e.kind().unwrap_or(ErrorCode::Internal),
+                        "rereadFailed",
+                        message,
+                        serde_json::json!({ "written": row.written, "detail": e.message }),
+                    );
+                    row.message = Some(e.message.clone());
+                    row.error = Some(e);
                 }
             }
             None => {}
@@ -392,4 +429,17 @@ async fn write(
         }
     }
     out
+}
+
+/// A row's failure: its error and the same English sentence as `message`.
+trait WithError {
+    fn with_error(self, e: RpcError) -> Self;
+}
+
+impl WithError for DeviceZone {
+    fn with_error(mut self, e: RpcError) -> Self {
+        self.message = Some(e.message.clone());
+        self.error = Some(e);
+        self
+    }
 }

@@ -127,7 +127,7 @@ impl DeviceRow for DeviceResult {
         self.device_id
     }
     fn failed(device_id: u32, grpc_code: i32, e: &RpcError) -> Self {
-        DeviceResult::failed(device_id, grpc_code, e.message.clone())
+        DeviceResult::refused(device_id, grpc_code, e)
     }
 }
 
@@ -143,6 +143,7 @@ impl DeviceRow for DeviceClock {
             offset_seconds: None,
             time_zone: None,
             message: Some(e.message.clone()),
+            error: Some(e.clone()),
         }
     }
 }

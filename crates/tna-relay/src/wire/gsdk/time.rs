@@ -65,6 +65,7 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
                 ),
                 time_zone: zone.ok().and_then(|z| z.config).map(|c| c.time_zone),
                 message: None,
+                error: None,
             }
         }
         Err(e) => DeviceClock {
@@ -73,7 +74,8 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
             device_time: None,
             offset_seconds: None,
             time_zone: None,
-            message: Some(e.message),
+            message: Some(e.message.clone()),
+            error: Some(e),
         },
     }
 }

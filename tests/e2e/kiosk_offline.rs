@@ -164,6 +164,19 @@ pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Resu
             manifest.ends_with("/kiosk/manifest.webmanifest"),
             "{manifest}"
         );
+        // Chromium itself finds the kiosk installable (manifest, icons, service worker).
+        let installable = browser_harness::devtools(
+            client,
+            "Page.getInstallabilityErrors",
+            serde_json::json!({}),
+        )
+        .await?;
+        ensure!(
+            installable["installabilityErrors"]
+                .as_array()
+                .is_some_and(Vec::is_empty),
+            "Chromium says the kiosk cannot be installed: {installable}"
+        );
 
         let first = sim.append_punch(device).context("punch")?;
         wait_for_within(client, &punch_css(device, first.id), PAGE_WAIT).await?;

@@ -139,14 +139,13 @@ impl Browser {
     /// Slows the page's CPU `rate` times (Chromium's DevTools `Emulation.setCPUThrottlingRate`,
     /// through chromedriver): 4 is Chrome's own "low-end mobile" preset, a cheap tablet.
     pub async fn throttle_cpu(&self, rate: f64) -> Result<(), HarnessError> {
-        self.client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setCPUThrottlingRate",
-                params: serde_json::json!({ "rate": rate }),
-            })
-            .await
-            .map(|_| ())
-            .map_err(|e| HarnessError::WebDriver(e.to_string()))
+        devtools(
+            &self.client,
+            "Emulation.setCPUThrottlingRate",
+            serde_json::json!({ "rate": rate }),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The resident memory of this browser's largest renderer process (the page: its JS heap,
@@ -303,6 +302,19 @@ pub async fn save_screenshot(
     let path = dir.join(name);
     std::fs::write(&path, png).map_err(io(format!("write {}", path.display())))?;
     Ok(path)
+}
+
+/// Sends a Chromium DevTools command (`Page.getInstallabilityErrors`, …) to the page of
+/// `client`'s session through chromedriver, and returns its result.
+pub async fn devtools(
+    client: &Client,
+    cmd: &'static str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, HarnessError> {
+    client
+        .issue_cmd(Cdp { cmd, params })
+        .await
+        .map_err(|e| HarnessError::WebDriver(e.to_string()))
 }
 
 /// A Chromium DevTools command sent through chromedriver's `goog/cdp/execute` endpoint.

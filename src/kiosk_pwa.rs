@@ -204,7 +204,12 @@ pub fn FullscreenPrompt() -> impl IntoView {
                     <button type="button" class="kiosk-btn kiosk-fullscreen-go" on:click=enter>
                         {s::FULLSCREEN()}
                     </button>
-                    <button type="button" class="btn btn-small" on:click=later>
+                    <button
+                        type="button"
+                        class="btn btn-small"
+                        data-testid="kiosk-fullscreen-later"
+                        on:click=later
+                    >
                         {s::FULLSCREEN_LATER()}
                     </button>
                 </div>

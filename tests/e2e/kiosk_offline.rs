@@ -178,6 +178,11 @@ pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Resu
             "Chromium says the kiosk cannot be installed: {installable}"
         );
 
+        // First start: the kiosk offers full screen; "Not now" is remembered.
+        wait_for_within(client, "[data-testid=kiosk-fullscreen]", PAGE_WAIT).await?;
+        crate::js_click(client, "[data-testid=kiosk-fullscreen-later]").await?;
+        crate::wait_gone(client, "[data-testid=kiosk-fullscreen]").await?;
+
         let first = sim.append_punch(device).context("punch")?;
         wait_for_within(client, &punch_css(device, first.id), PAGE_WAIT).await?;
         poll("the kiosk kept its board with the punch", || {
@@ -211,6 +216,13 @@ pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Resu
         PAGE_WAIT,
     )
     .await?;
+    ensure!(
+        client
+            .find_all(Locator::Css("[data-testid=kiosk-fullscreen]"))
+            .await?
+            .is_empty(),
+        "the full-screen prompt came back after it was answered"
+    );
     let conn = client
         .find(Locator::Css("[data-testid=kiosk-conn]"))
         .await?

@@ -246,11 +246,26 @@ async fn served_bundle() -> Option<String> {
     bundle_id(&text).map(str::to_string)
 }
 
-/// Checks every [`UPDATE_EVERY`] for a new version and reloads the page when one is out and the
-/// kiosk has been quiet for [`QUIET_BEFORE_RELOAD_SECS`] (`last_punch_ms`: `Date.now()` of the
-/// newest punch on screen, 0 before any). The service worker answers the reload from the relay,
-/// so the new version's files are loaded and cached.
-pub fn reload_on_new_version(last_punch_ms: Signal<f64>, busy: Signal<bool>) {
+/// How often to look for a new version and how long to wait for quiet: [`UPDATE_EVERY`] and
+/// [`QUIET_BEFORE_RELOAD_SECS`], or `?update-every=SECS&update-quiet=SECS` in the kiosk's address
+/// (a site that wants new versions sooner; the browser tests).
+pub fn update_timing(param: impl Fn(&str) -> Option<String>) -> (Duration, f64) {
+    let secs = |name: &str| param(name).and_then(|v| v.parse::<u32>().ok());
+    (
+        secs("update-every").map_or(UPDATE_EVERY, |s| Duration::from_secs(u64::from(s.max(1)))),
+        secs("update-quiet").map_or(QUIET_BEFORE_RELOAD_SECS, f64::from),
+    )
+}
+
+/// Checks every `every` for a new version and reloads the page when one is out and the kiosk has
+/// been quiet for `quiet_secs` (`last_punch_ms`: `Date.now()` of the newest punch on screen).
+/// The service worker answers the reload from the relay, so the new version's files are loaded
+/// and cached.
+pub fn reload_on_new_version(
+    last_punch_ms: Signal<f64>,
+    busy: Signal<bool>,
+    (every, quiet_secs): (Duration, f64),
+) {
     let Some(running) = running_bundle() else {
         return; // a page not built by Trunk (tests): nothing to compare
     };
@@ -268,12 +283,11 @@ pub fn reload_on_new_version(last_punch_ms: Signal<f64>, busy: Signal<bool>) {
             }
         });
     };
-    if let Ok(h) = set_interval_with_handle(check, UPDATE_EVERY) {
+    if let Ok(h) = set_interval_with_handle(check, every) {
         on_cleanup(move || h.clear());
     }
     let try_reload = move || {
-        let quiet = (js_sys::Date::now() - last_punch_ms.get_untracked()) / 1000.0
-            >= QUIET_BEFORE_RELOAD_SECS;
+        let quiet = (js_sys::Date::now() - last_punch_ms.get_untracked()) / 1000.0 >= quiet_secs;
         if pending.get_untracked()
             && quiet
             && !busy.get_untracked()
@@ -282,7 +296,7 @@ pub fn reload_on_new_version(last_punch_ms: Signal<f64>, busy: Signal<bool>) {
             let _ = w.location().reload();
         }
     };
-    if let Ok(h) = set_interval_with_handle(try_reload, Duration::from_secs(5)) {
+    if let Ok(h) = set_interval_with_handle(try_reload, every.min(Duration::from_secs(5))) {
         on_cleanup(move || h.clear());
     }
 }
@@ -290,6 +304,22 @@ pub fn reload_on_new_version(last_punch_ms: Signal<f64>, busy: Signal<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn update_timing_comes_from_the_address_or_the_defaults() {
+        assert_eq!(
+            update_timing(|_| None),
+            (UPDATE_EVERY, QUIET_BEFORE_RELOAD_SECS)
+        );
+        let fast = |name: &str| match name {
+            "update-every" => Some("2".to_string()),
+            "update-quiet" => Some("0".to_string()),
+            _ => None,
+        };
+        assert_eq!(update_timing(fast), (Duration::from_secs(2), 0.0));
+        let bad = |_: &str| Some("soon".to_string());
+        assert_eq!(update_timing(bad), (UPDATE_EVERY, QUIET_BEFORE_RELOAD_SECS));
+    }
 
     #[test]
     fn the_bundle_is_named_by_its_wasm_file() {

@@ -1248,6 +1248,23 @@ async fn kiosk_installs_and_outlives_the_relay_in_chromium() -> Result<()> {
     result
 }
 
+/// A new kiosk version published while a kiosk shows is picked up without touching it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosk_picks_up_a_new_version_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let (relay, dist) = e2e::kiosk_offline::relay_on_dist_copy().await?;
+    let (r, d) = (&relay, dist.path());
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::kiosk_offline::a_new_version_is_picked_up(&client, r, d).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 browser_test!(keyboard_use_in_chromium, e2e::keyboard::tab_focus_and_keys);
 browser_test!(
     logs_from_archive_and_sync_page_in_chromium,

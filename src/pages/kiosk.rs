@@ -447,7 +447,11 @@ pub fn KioskPage() -> impl IntoView {
         live.feed.with(|f| f.accepted());
         last_punch_ms.set(js_sys::Date::now());
     });
-    kiosk_pwa::reload_on_new_version(last_punch_ms.into(), settings_open.into());
+    kiosk_pwa::reload_on_new_version(
+        last_punch_ms.into(),
+        settings_open.into(),
+        kiosk_pwa::update_timing(url_param),
+    );
 
     let punches = move || {
         live.feed.with(|f| {

@@ -256,3 +256,111 @@ pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Resu
     crate::shutdown(relay).await;
     back
 }
+
+/// The bundle the page runs (`tna-kiosk-<hash>`, from its own loader).
+async fn running_bundle(client: &Client) -> Result<String> {
+    let v = client
+        .execute(
+            "const m = document.documentElement.outerHTML.match(/tna-kiosk-[A-Za-z0-9]+(?=_bg\\.wasm)/);\
+             return m ? m[0] : '';",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+/// A copy of `dist/` the test may change (the relay serves it as it is on disk).
+fn dist_copy() -> Result<tempfile::TempDir> {
+    fn copy(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            let target = to.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                copy(&entry.path(), &target)?;
+            } else {
+                std::fs::copy(entry.path(), target)?;
+            }
+        }
+        Ok(())
+    }
+    let dir = tempfile::tempdir()?;
+    copy(&repo().join("dist"), dir.path())?;
+    Ok(dir)
+}
+
+/// A new version of the kiosk is published while a kiosk shows: the kiosk notices by itself and
+/// reloads into it (checking every second and waiting one quiet second here, by its address).
+pub async fn a_new_version_is_picked_up(
+    client: &Client,
+    relay: &RunningRelay,
+    dist: &std::path::Path,
+) -> Result<()> {
+    client
+        .goto(&format!(
+            "{}kiosk?update-every=1&update-quiet=1",
+            relay.url()
+        ))
+        .await?;
+    wait_for_within(client, crate::KIOSK_LIVE, PAGE_WAIT).await?;
+    wait_for_within(
+        client,
+        "[data-testid=kiosk][data-wake-lock=held]",
+        PAGE_WAIT,
+    )
+    .await
+    .context("the kiosk does not hold a screen wake lock")?;
+    let old = running_bundle(client).await?;
+    ensure!(
+        old.starts_with("tna-kiosk-"),
+        "the running bundle is {old:?}"
+    );
+
+    // Publish "a new version": the same files under a new content hash, named by the page.
+    let kiosk = dist.join("kiosk");
+    let new = "tna-kiosk-0000feedfacecafe";
+    for entry in std::fs::read_dir(&kiosk)? {
+        let name = entry?.file_name().to_string_lossy().to_string();
+        if let Some(rest) = name.strip_prefix(&old) {
+            std::fs::copy(kiosk.join(&name), kiosk.join(format!("{new}{rest}")))?;
+        }
+    }
+    let page = std::fs::read_to_string(kiosk.join("index.html"))?;
+    for stale in ["index.html.br", "index.html.gz"] {
+        let _ = std::fs::remove_file(kiosk.join(stale));
+    }
+    std::fs::write(kiosk.join("index.html"), page.replace(&old, new))?;
+
+    let started = Instant::now();
+    while running_bundle(client).await.unwrap_or_default() != new {
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "the kiosk still runs {old} {PAGE_WAIT:?} after {new} was published"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    wait_for_within(client, crate::KIOSK_LIVE, PAGE_WAIT)
+        .await
+        .context("the new version did not come up live")?;
+    Ok(())
+}
+
+/// The demo relay serving a copy of `dist/` (kept alive with it).
+pub async fn relay_on_dist_copy() -> Result<(RunningRelay, tempfile::TempDir)> {
+    let dist = dist_copy()?;
+    let mut gateway = GatewayTarget::Demo(Default::default());
+    if let GatewayTarget::Demo(sim) = &mut gateway {
+        sim.devices = 6;
+        sim.punch_interval = None;
+    }
+    let relay = tokio::time::timeout(
+        Duration::from_secs(30),
+        tna_relay::start(RelayConfig {
+            dist: Some(dist.path().to_path_buf()),
+            ..RelayConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), gateway)
+        }),
+    )
+    .await
+    .context("the relay did not start within 30 s")??;
+    Ok((relay, dist))
+}

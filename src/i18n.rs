@@ -289,7 +289,13 @@ mod tests {
         let catalog: HashMap<String, String> =
             serde_json::from_str(include_str!("../i18n/ko.json")).expect("i18n/ko.json is JSON");
         let mut keys = catalog_keys(source);
-        // The validation rules' sentences (`tna_types::validate::Rule`), worded by the console.
+        // The event names (generated from G-SDK's table) and the validation rules' sentences
+        // (`tna_types::validate::Rule`), worded by the console.
+        keys.extend(
+            crate::logs::event_name_texts()
+                .into_iter()
+                .map(str::to_string),
+        );
         keys.extend(
             tna_types::validate::Rule::examples()
                 .iter()

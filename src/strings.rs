@@ -1969,6 +1969,10 @@ pub mod logs {
     pub fn thousands(n: usize) -> String {
         crate::i18n::number(n)
     }
+    /// An event the console has no name for: "Event 0x1234/5".
+    pub fn unknown_event(code: u32, sub: u32) -> String {
+        trf!("Event {code}/{sub}", code = format!("0x{code:04X}"), sub)
+    }
 }
 
 /// The live page and the kiosk's connection line.

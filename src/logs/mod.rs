@@ -146,22 +146,42 @@ pub fn utc(_: Option<&DeviceMeta>, _: u32) -> i32 {
     0
 }
 
-/// The name of an event: "1:N authentication success (card + PIN)", or "Event 0x1234/5" for codes
-/// the console has no name for.
+/// The name of an event in the console's language: "1:N authentication success (card + PIN)",
+/// or "Event 0x1234/5" for codes the console has no name for.
 pub fn event_name(code: u32, sub: u32) -> String {
     let main = event_names::MAIN
         .iter()
         .find(|(c, _)| *c == code)
-        .map(|(_, n)| *n);
+        .map(|(_, n)| crate::i18n::tr(n));
     let detail = event_names::SUB
         .iter()
         .find(|(c, s, _)| *c == code && *s == sub)
-        .map(|(_, _, n)| *n);
+        .map(|(_, _, n)| how_name(n));
     match (main, detail) {
         (Some(m), Some(d)) => format!("{m} ({d})"),
         (Some(m), None) => m.to_string(),
-        _ => format!("Event 0x{code:04X}/{sub}"),
+        _ => crate::strings::logs::unknown_event(code, sub),
     }
+}
+
+/// How a user authenticated, in the console's language: each part of "card + finger + PIN".
+fn how_name(name: &'static str) -> String {
+    name.split(" + ")
+        .map(crate::i18n::tr)
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The texts of the event names the catalog must hold: each main name and each part of a
+/// "how" name.
+pub fn event_name_texts() -> Vec<&'static str> {
+    let mut texts: Vec<&'static str> = event_names::MAIN.iter().map(|(_, n)| *n).collect();
+    for (_, _, n) in event_names::SUB {
+        texts.extend(n.split(" + "));
+    }
+    texts.sort_unstable();
+    texts.dedup();
+    texts
 }
 
 // The calendar is `tna_types::time` (the one copy, tested there); these are the log views'

@@ -1018,7 +1018,7 @@ fn Filters(
                     <option value="">{s::EVENT_ANY()}</option>
                     {event_names::MAIN
                         .iter()
-                        .map(|(code, name)| view! { <option value=code.to_string()>{*name}</option> })
+                        .map(|(code, name)| view! { <option value=code.to_string()>{crate::i18n::tr(name)}</option> })
                         .collect_view()}
                 </select>
             </label>

@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use crate::api::session::{self, SessionState};
 use crate::api::{ConnectionState, provide_api};
 use crate::components::session_gate::{SessionGate, follow_session_end};
-use crate::pages::kiosk::{KioskPage, has_saved_board};
+use crate::pages::kiosk::{KioskPage, forget_saved_board, has_saved_board};
 use crate::pages::signin::PairPage;
 
 /// While a kiosk that started without the relay is offline, it asks this often whether its
@@ -27,7 +27,11 @@ const OFFLINE_SESSION_CHECK: Duration = Duration::from_secs(30);
 pub fn KioskApp() -> impl IntoView {
     view! {
         <SessionGate
-            signed_out=|session, _hint| view! { <PairPage session /> }.into_any()
+            signed_out=|session, _hint| {
+                // Signed out or unpaired: the tablet forgets the board it kept.
+                forget_saved_board();
+                view! { <PairPage session /> }.into_any()
+            }
             signed_in=|_who, session| view! { <KioskShell session /> }.into_any()
             unreachable=offline_start
         />

@@ -176,12 +176,13 @@ fn remember_asked() {
 }
 
 /// "Tap to enter full screen" on a kiosk's first start (browsers enter full screen only from a
-/// tap). Answered once per browser; an installed kiosk that starts in full screen never asks.
+/// tap). "Not now" is remembered per browser; an installed kiosk that starts in full screen never asks.
 #[component]
 pub fn FullscreenPrompt() -> impl IntoView {
     let open = RwSignal::new(!asked_before() && !fills_screen());
+    // Only "Not now" is remembered: a tablet in a browser tab leaves full screen when it reloads
+    // into a new version, and is asked again then.
     let enter = move |_| {
-        remember_asked();
         open.set(false);
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())

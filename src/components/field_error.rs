@@ -8,7 +8,7 @@ use tna_types::validate::{FieldError, Rule};
 /// What is wrong, in the console's language: the rule's template translated and filled with its
 /// values; a device's own sentence (no rule) as it came.
 pub fn field_error_text(e: &FieldError) -> String {
-    let Some(rule) = &e.rule else {
+    let Some(rule) = e.rule.as_ref().filter(|r| **r != Rule::Unknown) else {
         return e.message.clone();
     };
     let mut values = rule.values();

@@ -66,15 +66,6 @@ impl UserNames {
             .with_untracked(|m| m.get(user_id).cloned().flatten())
     }
 
-    /// Takes names known from elsewhere (the kiosk's saved board) for IDs not asked yet.
-    pub fn seed(&self, names: impl IntoIterator<Item = (String, String)>) {
-        self.names.update(|m| {
-            for (id, name) in names {
-                m.entry(id).or_insert(Some(name));
-            }
-        });
-    }
-
     /// Reads the names of those of `ids` not known yet, and waits for them (before an export
     /// of rows that were never on screen).
     pub async fn load(&self, ids: impl IntoIterator<Item = String>) {

@@ -314,11 +314,17 @@ pub fn KioskPage() -> impl IntoView {
         })),
     );
     let names = use_user_names();
+    // The saved board's names stand in until the relay gives its own (a rename, or a narrower
+    // name form, shows as soon as the directory answers).
+    let saved_names = SavedNames(StoredValue::new(
+        saved
+            .as_ref()
+            .map(|sv| sv.names.iter().cloned().collect())
+            .unwrap_or_default(),
+    ));
+    provide_context(saved_names);
     if let Some(sv) = &saved {
         live.feed.update(|f| board.update(|b| sv.restore(f, b)));
-        if let Some(n) = names {
-            n.seed(sv.names.iter().cloned());
-        }
     }
     // What the views read of the devices: the live session's, else the saved board's.
     let meta = Memo::new(move |_| live.meta.with(|l| merged_meta(l, &saved_meta)));
@@ -414,7 +420,11 @@ pub fn KioskPage() -> impl IntoView {
         let snapshot = live.feed.with_untracked(|f| {
             board.with_untracked(|b| {
                 meta.with_untracked(|m| {
-                    head.with_board(f, b, m, |u| names.and_then(|n| n.known(u)))
+                    head.with_board(f, b, m, |u| {
+                        names
+                            .and_then(|n| n.known(u))
+                            .or_else(|| saved_names.get(u))
+                    })
                 })
             })
         });
@@ -623,14 +633,33 @@ fn PunchItem(
     }
 }
 
-/// A person on the wall: the name the relay gives the kiosk, else "User 1015".
+/// The names of the saved board (user ID → name), for a kiosk started without the relay.
+#[derive(Clone, Copy)]
+struct SavedNames(StoredValue<std::collections::HashMap<String, String>>);
+
+impl SavedNames {
+    fn get(&self, user_id: &str) -> Option<String> {
+        self.0.try_with_value(|m| m.get(user_id).cloned()).flatten()
+    }
+}
+
+/// A person on the wall: the name the relay gives the kiosk, else the saved board's, else
+/// "User 1015".
 fn kiosk_name(user_id: String) -> impl Fn() -> String {
     let names = use_user_names();
+    let saved = use_context::<SavedNames>();
     move || {
         names
             .and_then(|n| n.name(&user_id))
+            .or_else(|| saved.and_then(|s| s.get(&user_id)))
             .unwrap_or_else(|| s::user(&user_id))
     }
+}
+
+/// Forgets the saved board: the tablet is no longer a paired kiosk (signed out or unpaired), so
+/// nothing of it may show at a later start without the relay.
+pub fn forget_saved_board() {
+    remove_setting(KEY_SAVED);
 }
 
 #[component]

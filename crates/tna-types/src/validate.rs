@@ -116,6 +116,10 @@ pub enum Rule {
     KeyTwice {
         key: String,
     },
+    /// A rule this build does not know (from a newer relay): its sentence is the error's
+    /// `message`. Never sent.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Rule {
@@ -157,6 +161,7 @@ impl Rule {
                 "The day must start before 24:00 (below {max} minutes), got {value}."
             }
             Rule::KeyTwice { .. } => "{key} is mapped twice; a key means one punch type.",
+            Rule::Unknown => "",
         }
     }
 
@@ -170,7 +175,8 @@ impl Rule {
             | Rule::LabelControl
             | Rule::JobCodeZero
             | Rule::UserIdEmpty
-            | Rule::UserIdControl => Vec::new(),
+            | Rule::UserIdControl
+            | Rule::Unknown => Vec::new(),
             Rule::RequiredNeedsByUser { mode } => vec![("mode", mode.label().to_string())],
             Rule::ScheduleMissing { schedule_id } => {
                 vec![("scheduleId", schedule_id.to_string())]
@@ -695,6 +701,14 @@ mod tests {
             json["rule"],
             serde_json::json!({"kind": "labelBytes", "max": 48, "value": 60})
         );
+        // A rule from a newer relay is read as Unknown; the other errors are kept.
+        let newer: Vec<FieldError> = serde_json::from_value(serde_json::json!([
+            {"field": "x", "message": "New rule.", "rule": {"kind": "somethingNew", "n": 1}},
+            {"field": "labels[0]", "message": "m", "rule": {"kind": "labelControl"}}
+        ]))
+        .expect("parse");
+        assert_eq!(newer[0].rule, Some(Rule::Unknown));
+        assert_eq!(newer[1].rule, Some(Rule::LabelControl));
         // A sentence-only error (a device's refusal) has no rule on the wire.
         let plain = serde_json::to_value(FieldError::sentence("", "refused")).expect("json");
         assert!(plain.get("rule").is_none());

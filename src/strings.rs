@@ -5,9 +5,7 @@
 
 /// The shell: header, navigation, connection indicator.
 pub mod app {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn PRODUCT_NAME() -> &'static str {
@@ -62,9 +60,7 @@ pub mod app {
 
 /// The clocks page.
 pub mod clocks {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::dst::{DstSchedule, WeekTime, ZoneSettings, ZoneVerdict};
@@ -389,9 +385,7 @@ pub mod clocks {
 
 /// The accounts page (admin).
 pub mod accounts {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::Role;
@@ -583,9 +577,7 @@ pub mod accounts {
 
 /// Sign-in, sign-out and kiosk pairing.
 pub mod signin {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn TITLE() -> &'static str {
@@ -659,9 +651,7 @@ pub mod signin {
 
 /// Errors of the relay connection (see `crate::api::ApiError`).
 pub mod api {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn NOT_CONNECTED() -> &'static str {
@@ -863,9 +853,7 @@ pub mod api {
 
 /// Shared components.
 pub mod components {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn STATUS_CONNECTED() -> &'static str {
@@ -932,9 +920,7 @@ pub mod components {
 
 /// The devices page.
 pub mod devices {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn TITLE() -> &'static str {
@@ -1030,9 +1016,7 @@ pub mod devices {
 
 /// The device detail page.
 pub mod device {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::TnaMode;
@@ -1184,9 +1168,7 @@ pub mod device {
 
 /// The T&A config editor, export and import (device page).
 pub mod editor {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::ConfigField;
@@ -1342,9 +1324,7 @@ pub mod editor {
 
 /// The bulk apply page and its preview / apply / result flow (also used by the drift report).
 pub mod bulk {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     /// The start of the confirmation of an apply (count and sites follow).
@@ -1591,9 +1571,7 @@ pub mod bulk {
 
 /// Job codes on the device page.
 pub mod jobcodes {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     /// The start of the confirmation of a copy (the count follows).
@@ -1690,9 +1668,7 @@ pub mod jobcodes {
 
 /// The drift report.
 pub mod drift {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     /// Devices that cannot take the reference at all (listed apart from those that differ).
@@ -1746,9 +1722,7 @@ pub mod drift {
 
 /// The logs page.
 pub mod logs {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn NAV() -> &'static str {
@@ -1977,9 +1951,7 @@ pub mod logs {
 
 /// The live page and the kiosk's connection line.
 pub mod live {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub fn NAV() -> &'static str {
@@ -2038,9 +2010,7 @@ pub mod live {
 
 /// The reception kiosk (`/kiosk`).
 pub mod kiosk {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use crate::logs::kiosk::Direction;
@@ -2173,9 +2143,7 @@ pub mod kiosk {
 
 /// The timecards page.
 pub mod timecards {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::timecard::{PunchType, RepeatRule, TimecardFlag};
@@ -2507,9 +2475,7 @@ pub mod timecards {
 
 /// The archive sync page (`/sync`).
 pub mod sync {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::archive::Stream;
@@ -2657,9 +2623,7 @@ pub mod sync {
 
 /// The audit trail page (`/audit`, admin).
 pub mod audit {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     pub use super::sync::NO_ARCHIVE;
@@ -2842,9 +2806,7 @@ mod tests {
 
 /// Times and zones, shared by every page that shows a time.
 pub mod time {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     /// A site without a configured zone: its times are shown in UTC, and say so.
@@ -2881,9 +2843,7 @@ pub mod time {
 
 /// Roles in the UI.
 pub mod roles {
-    #[allow(unused_imports)]
     use crate::i18n::tr;
-    #[allow(unused_imports)]
     use crate::trf;
 
     use tna_types::Role;

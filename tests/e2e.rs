@@ -710,6 +710,9 @@ async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?.clone();
     set_viewport(&client, 1280, 800).await?;
     open_kiosk(&client, &relay.url()).await?;
+    // A tablet answers the first-start full-screen prompt once; the pictures show the board.
+    wait_for_within(&client, "[data-testid=kiosk-fullscreen]", PAGE_WAIT).await?;
+    js_click(&client, "[data-testid=kiosk-fullscreen-later]").await?;
     e2e::signin::ensure_kiosk_bundle(&client).await?;
     let devices: Vec<u32> = sim
         .device_ids()

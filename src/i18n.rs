@@ -169,11 +169,7 @@ fn is_one(n: u64) -> bool {
 
 /// "1 device" / "52 devices": `one` or `other` (translated; `{n}` is the number) by the
 /// language's plural rules. Korean has one form: its catalog words `other`.
-pub fn plural(
-    n: impl TryInto<u64> + Copy + std::fmt::Display,
-    one: &'static str,
-    other: &'static str,
-) -> String {
+pub fn plural(n: impl TryInto<u64>, one: &'static str, other: &'static str) -> String {
     let count = n.try_into().unwrap_or(u64::MAX);
     let template = if is_one(count) { tr(one) } else { tr(other) };
     fill(
@@ -187,12 +183,7 @@ fn browser_choice() -> Lang {
     let Some(window) = web_sys::window() else {
         return Lang::En;
     };
-    let stored = window
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|st| st.get_item(KEY_LANG).ok().flatten())
-        .and_then(|v| Lang::from_tag(&v));
+    let stored = crate::stored::get(KEY_LANG).and_then(|v| Lang::from_tag(&v));
     if let Some(l) = stored {
         return l;
     }
@@ -240,9 +231,7 @@ pub fn switch_to(lang: Lang) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    if let Some(st) = window.local_storage().ok().flatten() {
-        let _ = st.set_item(KEY_LANG, lang.tag());
-    }
+    crate::stored::set(KEY_LANG, lang.tag());
     let _ = window.location().reload();
 }
 

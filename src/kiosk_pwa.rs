@@ -163,16 +163,11 @@ fn fills_screen() -> bool {
 }
 
 fn asked_before() -> bool {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|st| st.get_item(KEY_FULLSCREEN_ASKED).ok().flatten())
-        .is_some()
+    crate::stored::get(KEY_FULLSCREEN_ASKED).is_some()
 }
 
 fn remember_asked() {
-    if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = st.set_item(KEY_FULLSCREEN_ASKED, "1");
-    }
+    crate::stored::set(KEY_FULLSCREEN_ASKED, "1");
 }
 
 /// "Tap to enter full screen" on a kiosk's first start (browsers enter full screen only from a

@@ -9,6 +9,8 @@
 //! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
 //!   error banner, device table, T&A config view), mounted directly by the component tests.
 //! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
+//! - [`stored`]: what this browser remembers (`localStorage`): language, zone view, kiosk
+//!   settings and its saved board.
 //! - [`strings`]: every user-visible string, per area, in the language in use ([`i18n`]:
 //!   English built in, Korean from `i18n/ko.json` when chosen).
 //!
@@ -29,6 +31,7 @@ pub mod kiosk_pwa;
 pub mod live;
 pub mod logs;
 pub mod pages;
+pub mod stored;
 pub mod strings;
 pub mod time;
 

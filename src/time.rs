@@ -288,18 +288,11 @@ pub struct ZoneViewChoice(pub RwSignal<ZoneView>);
 
 /// Provides the remembered [`ZoneView`] (the app root calls it once).
 pub fn provide_zone_view() {
-    let stored = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|st| st.get_item(VIEW_KEY).ok().flatten())
+    let stored = crate::stored::get(VIEW_KEY)
         .map(|v| ZoneView::parse(&v))
         .unwrap_or_default();
     let view = RwSignal::new(stored);
-    Effect::new(move |_| {
-        let v = view.get();
-        if let Some(st) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = st.set_item(VIEW_KEY, v.key());
-        }
-    });
+    Effect::new(move |_| crate::stored::set(VIEW_KEY, view.get().key()));
     provide_context(ZoneViewChoice(view));
 }
 

@@ -1353,6 +1353,16 @@ async fn asked(client: &Client) -> Result<Vec<String>> {
     Ok(serde_json::from_value(v)?)
 }
 
+/// The text of the element `css` names.
+async fn text_of(client: &Client, css: &str) -> Result<String> {
+    Ok(client
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("{css} is missing"))?
+        .text()
+        .await?)
+}
+
 async fn ensure_absent(client: &Client, css: &str, why: &str) -> Result<()> {
     let n = client.find_all(Locator::Css(css)).await?.len();
     ensure!(n == 0, "{why} ({n} × `{css}`)");

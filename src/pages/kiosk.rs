@@ -32,6 +32,7 @@ use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, Saved, TodayTail, merged_meta};
 use crate::logs::live::LiveFeed;
 use crate::logs::{LogRow, MetaMap};
+use crate::stored;
 use crate::strings::kiosk as s;
 use crate::time::{self, Zone, ZoneView};
 
@@ -49,26 +50,6 @@ const KEY_DEVICES: &str = "tna-console.kiosk.devices";
 pub const KEY_SAVED: &str = "tna-console.kiosk.saved";
 /// The board is saved at most once per this long (a busy morning brings many punches).
 const SAVE_EVERY: Duration = Duration::from_secs(2);
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load_setting(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
-}
-
-fn save_setting(key: &str, value: &str) {
-    if let Some(st) = storage() {
-        let _ = st.set_item(key, value);
-    }
-}
-
-fn remove_setting(key: &str) {
-    if let Some(st) = storage() {
-        let _ = st.remove_item(key);
-    }
-}
 
 /// A parameter of the page's query string (the kiosk has no router: it is its own bundle).
 fn url_param(name: &str) -> Option<String> {
@@ -114,12 +95,12 @@ fn today_in(zones: &[Option<String>]) -> i64 {
 
 /// Whether this browser kept a kiosk board (it was a kiosk before).
 pub fn has_saved_board() -> bool {
-    load_setting(KEY_SAVED).is_some()
+    stored::get(KEY_SAVED).is_some()
 }
 
 /// The saved board, if there is one for today and this device choice.
 fn load_saved(chosen: &Option<Vec<u32>>) -> Option<Saved> {
-    load_setting(KEY_SAVED)
+    stored::get(KEY_SAVED)
         .and_then(|v| Saved::parse(&v))
         .filter(|sv| sv.fits(today_in(&sv.zones), chosen))
 }
@@ -270,7 +251,7 @@ pub fn KioskPage() -> impl IntoView {
     // settings panel's choice, else every connected T&A device.
     let from_url = url_param("devices").and_then(|v| parse_device_list(&v));
     let chosen = RwSignal::new(
-        from_url.or_else(|| load_setting(KEY_DEVICES).and_then(|v| parse_device_list(&v))),
+        from_url.or_else(|| stored::get(KEY_DEVICES).and_then(|v| parse_device_list(&v))),
     );
     let ids = Memo::new(move |_| {
         let all = candidates.get()?;
@@ -279,10 +260,13 @@ pub fn KioskPage() -> impl IntoView {
             None => all,
         }))
     });
+    // The board kept from the last run (today's, for this device choice), read once.
+    let saved = load_saved(&chosen.get_untracked());
     // The site zones of the devices shown (the clock and "today" follow them); the saved
     // board's until the device list is read.
-    let saved_zones = load_saved(&chosen.get_untracked())
-        .map(|sv| sv.zones)
+    let saved_zones = saved
+        .as_ref()
+        .map(|sv| sv.zones.clone())
         .unwrap_or_default();
     let zones = Memo::new(move |_| {
         let shown = ids.get().unwrap_or_default();
@@ -301,7 +285,6 @@ pub fn KioskPage() -> impl IntoView {
         })
     });
     let mixed = Memo::new(move |_| zones.with(|z| z.len() > 1));
-    let saved = load_saved(&chosen.get_untracked());
     let saved_at = saved.as_ref().map(|sv| i64::from(sv.at));
     let saved_meta = saved.as_ref().map(Saved::meta).unwrap_or_default();
     // Every new record updates the board, also those of a long gap fill beyond the feed's rows.
@@ -352,11 +335,11 @@ pub fn KioskPage() -> impl IntoView {
     });
 
     let directions = RwSignal::new(
-        load_setting(KEY_DIRECTIONS)
+        stored::get(KEY_DIRECTIONS)
             .map(|v| DirectionMap::parse(&v))
             .unwrap_or_default(),
     );
-    let theme = RwSignal::new(load_setting(KEY_THEME).unwrap_or_else(|| "auto".into()));
+    let theme = RwSignal::new(stored::get(KEY_THEME).unwrap_or_else(|| "auto".into()));
     let settings_open = RwSignal::new(false);
 
     let tick = RwSignal::new(0u32);
@@ -428,7 +411,7 @@ pub fn KioskPage() -> impl IntoView {
                 })
             })
         });
-        save_setting(KEY_SAVED, &snapshot.to_json());
+        stored::set(KEY_SAVED, &snapshot.to_json());
     };
     Effect::new(move |_| {
         live.feed.track();
@@ -659,7 +642,7 @@ fn kiosk_name(user_id: String) -> impl Fn() -> String {
 /// Forgets the saved board: the tablet is no longer a paired kiosk (signed out or unpaired), so
 /// nothing of it may show at a later start without the relay.
 pub fn forget_saved_board() {
-    remove_setting(KEY_SAVED);
+    stored::remove(KEY_SAVED);
 }
 
 #[component]
@@ -706,23 +689,23 @@ fn Settings(
     );
     let pick = move || {
         let ids = selected.get_untracked();
-        save_setting(KEY_DEVICES, &format_device_list(&ids));
+        stored::set(KEY_DEVICES, &format_device_list(&ids));
         chosen.set(Some(ids));
     };
     let every = move |_| {
-        remove_setting(KEY_DEVICES);
+        stored::remove(KEY_DEVICES);
         chosen.set(None);
         selected.set(candidates.get_untracked());
     };
     let set_dir = move |k: u8, v: String| {
         directions.update(|m| m.set(k, Direction::parse(&v)));
-        save_setting(
+        stored::set(
             KEY_DIRECTIONS,
             &directions.with_untracked(DirectionMap::to_setting),
         );
     };
     let set_theme = move |v: String| {
-        save_setting(KEY_THEME, &v);
+        stored::set(KEY_THEME, &v);
         theme.set(v);
     };
     view! {

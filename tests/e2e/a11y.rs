@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::Client;
 use tna_relay::RunningRelay;
 
-use crate::{PAGE_WAIT, js_click, set_input, wait_for_count, wait_for_within};
+use crate::{PAGE_WAIT, js_click, wait_for_count, wait_for_within};
 
 /// axe-core's bundle, or why it is missing.
 pub fn axe_source() -> Result<Option<String>> {
@@ -85,9 +85,7 @@ pub async fn every_page_passes_axe(client: &Client, relay: &RunningRelay) -> Res
     wait_for_within(client, "[data-testid=pair-page]", PAGE_WAIT).await?;
     all.extend(violations(client, &axe, "kiosk pairing").await?);
 
-    client.goto(relay.url().as_str()).await?;
-    wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
-    sign_in_as_admin(client).await?;
+    sign_in_as_admin(client, relay).await?;
     all.extend(violations(client, &axe, "devices").await?);
 
     let pages = signed_in_pages(relay)?;
@@ -197,16 +195,9 @@ pub fn signed_in_pages(relay: &RunningRelay) -> Result<[(&'static str, String, &
     ])
 }
 
-/// Signs in on the sign-in page shown as `admin` and waits for the device list.
-pub async fn sign_in_as_admin(client: &Client) -> Result<()> {
-    set_input(client, "[data-testid=signin-username]", "admin").await?;
-    set_input(
-        client,
-        "[data-testid=signin-password]",
-        crate::e2e::signin::PASSWORD,
-    )
-    .await?;
-    js_click(client, "[data-testid=signin-submit]").await?;
+/// Signs in as `admin` (the test relays' account) and waits for the device list.
+pub async fn sign_in_as_admin(client: &Client, relay: &RunningRelay) -> Result<()> {
+    crate::e2e::signin::sign_in(client, relay, "admin", crate::e2e::signin::PASSWORD).await?;
     wait_for_count(client, "[data-testid=device-row]", 2).await?;
     Ok(())
 }

@@ -9,15 +9,6 @@ use tna_relay::RunningRelay;
 
 use crate::{PAGE_WAIT, js_click, set_and_fire, wait_for_count, wait_for_within};
 
-async fn text_of(client: &Client, css: &str) -> Result<String> {
-    Ok(client
-        .find(Locator::Css(css))
-        .await
-        .with_context(|| format!("{css} is missing"))?
-        .text()
-        .await?)
-}
-
 pub async fn an_operator_names_a_device(client: &Client, relay: &RunningRelay) -> Result<()> {
     let sim = relay.demo_gateway().context("demo gateway")?;
     let device = tna_device_ids!(sim)[0];
@@ -46,22 +37,22 @@ pub async fn an_operator_names_a_device(client: &Client, relay: &RunningRelay) -
     let heading = "[data-testid=device-heading]";
     let started = std::time::Instant::now();
     loop {
-        if text_of(client, heading).await.unwrap_or_default() == "Reception entrance" {
+        if crate::text_of(client, heading).await.unwrap_or_default() == "Reception entrance" {
             break;
         }
         ensure!(
             started.elapsed() < PAGE_WAIT,
             "the heading never showed the name: {:?}",
-            text_of(client, heading).await
+            crate::text_of(client, heading).await
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    ensure!(text_of(client, "[data-testid=device-location]").await? == "Building A");
+    ensure!(crate::text_of(client, "[data-testid=device-location]").await? == "Building A");
     ensure!(
-        text_of(client, "[data-testid=device-tags]").await? == "lobby, north",
+        crate::text_of(client, "[data-testid=device-tags]").await? == "lobby, north",
         "tags are kept lower-cased"
     );
-    let product = text_of(client, "[data-testid=device-type]").await?;
+    let product = crate::text_of(client, "[data-testid=device-type]").await?;
     ensure!(
         !product.contains('_'),
         "the type reads as a product name: {product:?}"
@@ -83,7 +74,7 @@ pub async fn an_operator_names_a_device(client: &Client, relay: &RunningRelay) -
     let row =
         format!("[data-testid=device-row][data-device-id='{device}'] [data-testid=device-name]");
     wait_for_within(client, &row, PAGE_WAIT).await?;
-    let cell = text_of(client, &row).await?;
+    let cell = crate::text_of(client, &row).await?;
     ensure!(
         cell.contains("Reception entrance") && cell.contains("Building A"),
         "{cell:?}"

@@ -216,18 +216,13 @@ pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Resu
         PAGE_WAIT,
     )
     .await?;
-    ensure!(
-        client
-            .find_all(Locator::Css("[data-testid=kiosk-fullscreen]"))
-            .await?
-            .is_empty(),
-        "the full-screen prompt came back after it was answered"
-    );
-    let conn = client
-        .find(Locator::Css("[data-testid=kiosk-conn]"))
-        .await?
-        .text()
-        .await?;
+    crate::ensure_absent(
+        client,
+        "[data-testid=kiosk-fullscreen]",
+        "the full-screen prompt came back after it was answered",
+    )
+    .await?;
+    let conn = crate::text_of(client, "[data-testid=kiosk-conn]").await?;
     ensure!(conn.contains("Offline since"), "the kiosk says {conn:?}");
     save_screenshot(client, "kiosk-offline.png").await?;
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result, bail, ensure};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use tna_relay::RunningRelay;
 
 use crate::e2e::a11y::{axe_source, sign_in_as_admin, signed_in_pages, violations};
@@ -27,10 +27,6 @@ async fn page_lang(client: &Client) -> Result<String> {
         .execute("return document.documentElement.lang;", vec![])
         .await?;
     Ok(v.as_str().unwrap_or_default().to_string())
-}
-
-async fn text(client: &Client, css: &str) -> Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
 }
 
 pub async fn console_and_kiosk_in_korean(client: &Client, relay: &RunningRelay) -> Result<()> {
@@ -55,13 +51,14 @@ pub async fn console_and_kiosk_in_korean(client: &Client, relay: &RunningRelay) 
     wait_for_within(client, "html[lang=ko] [data-testid=signin-page]", PAGE_WAIT)
         .await
         .context("choosing 한국어 did not reload the console in Korean")?;
-    let title = text(client, "[data-testid=signin-page] h1").await?;
+    let title = crate::text_of(client, "[data-testid=signin-page] h1").await?;
     ensure!(title == t("Sign in")?, "the sign-in title reads {title:?}");
     let mut all = violations(client, &axe, "sign-in (ko)").await?;
 
-    sign_in_as_admin(client).await?;
+    // (Signing in opens the page again: the choice is kept across a load.)
+    sign_in_as_admin(client, relay).await?;
     ensure!(page_lang(client).await? == "ko", "Korean was not kept");
-    let nav = text(client, "#main-nav a[href='/']").await?;
+    let nav = crate::text_of(client, "#main-nav a[href='/']").await?;
     ensure!(nav == t("Devices")?, "the navigation says {nav:?}");
     all.extend(violations(client, &axe, "devices (ko)").await?);
     save_screenshot(client, "devices-ko.png").await?;
@@ -80,7 +77,7 @@ pub async fn console_and_kiosk_in_korean(client: &Client, relay: &RunningRelay) 
     // The kiosk's date as Korean writes it ("2026년 12월 6일 (일)").
     client.goto(&format!("{}kiosk", relay.url())).await?;
     wait_for_within(client, "[data-testid=kiosk-clock]", PAGE_WAIT).await?;
-    let clock = text(client, "[data-testid=kiosk-clock]").await?;
+    let clock = crate::text_of(client, "[data-testid=kiosk-clock]").await?;
     ensure!(
         clock.contains('년') && clock.contains('월'),
         "the kiosk's date is not Korean: {clock:?}"
@@ -106,7 +103,7 @@ pub async fn console_and_kiosk_in_korean(client: &Client, relay: &RunningRelay) 
     wait_for_within(client, "html[lang=en] [data-testid=device-row]", PAGE_WAIT)
         .await
         .context("choosing English did not reload the console in English")?;
-    let nav = text(client, "#main-nav a[href='/']").await?;
+    let nav = crate::text_of(client, "#main-nav a[href='/']").await?;
     ensure!(
         nav == "Devices",
         "back in English the navigation says {nav:?}"

@@ -39,10 +39,6 @@ async fn directory_name(relay: &RunningRelay, user_id: &str) -> Result<Option<St
     Ok(found.into_iter().next().and_then(|u| u.name))
 }
 
-async fn text_of(client: &Client, css: &str) -> Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
-}
-
 pub async fn names_on_kiosk_logs_and_timecards(
     client: &Client,
     relay: &RunningRelay,
@@ -94,7 +90,7 @@ pub async fn names_on_kiosk_logs_and_timecards(
         {
             users.push(cell.attr("data-user-id").await?.unwrap_or_default());
         }
-        let shown = text_of(client, "[data-testid=log-row] [data-testid=user-name]")
+        let shown = crate::text_of(client, "[data-testid=log-row] [data-testid=user-name]")
             .await
             .unwrap_or_default();
         let mine = !users.is_empty() && users.iter().all(|u| *u == person.user_id);
@@ -184,7 +180,7 @@ pub async fn names_on_kiosk_logs_and_timecards(
         }
     }
     // The user cell names the person.
-    let cell = text_of(client, "[data-testid=tc-day-user]").await?;
+    let cell = crate::text_of(client, "[data-testid=tc-day-user]").await?;
     ensure!(cell.contains(&name), "the timecard's user cell is {cell:?}");
 
     // Kiosk: a punch of a named person shows that name on the board.
@@ -202,7 +198,7 @@ pub async fn names_on_kiosk_logs_and_timecards(
         format!("[data-testid=kiosk-user][data-user-id='{user}'] [data-testid=kiosk-user-name]");
     let started = Instant::now();
     loop {
-        if text_of(client, &card)
+        if crate::text_of(client, &card)
             .await
             .unwrap_or_default()
             .contains(&who)
@@ -212,7 +208,7 @@ pub async fn names_on_kiosk_logs_and_timecards(
         ensure!(
             started.elapsed() < PAGE_WAIT,
             "the kiosk shows {:?} for {user}, not {who:?}",
-            text_of(client, &card).await
+            crate::text_of(client, &card).await
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -18,7 +18,13 @@ use crate::{
 /// The test accounts' password.
 pub const PASSWORD: &str = "e2e-password-123";
 
-async fn sign_in(client: &Client, relay: &RunningRelay, user: &str, password: &str) -> Result<()> {
+/// Opens the relay's sign-in page and signs in as `user`.
+pub async fn sign_in(
+    client: &Client,
+    relay: &RunningRelay,
+    user: &str,
+    password: &str,
+) -> Result<()> {
     client.goto(relay.url().as_str()).await?;
     wait_for_within(client, "[data-testid=signin-page]", PAGE_WAIT).await?;
     set_input(client, "[data-testid=signin-username]", user).await?;

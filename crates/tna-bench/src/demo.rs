@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use browser_harness::missing_prerequisites;
 use gateway_sim::SimConfig;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 
@@ -28,4 +29,17 @@ pub async fn relay_with_archive(
     })
     .await?;
     Ok((dir, relay))
+}
+
+/// Fails when a browser benchmark cannot run here (no `dist/`, no Chromium or chromedriver),
+/// naming what is missing.
+pub fn require_browser(dist: &Path) -> anyhow::Result<()> {
+    let missing = missing_prerequisites(dist);
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "cannot run the browser benchmark, missing: {}",
+            missing.join("; ")
+        );
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use browser_harness::{Browser, missing_prerequisites};
+use browser_harness::Browser;
 use gateway_sim::SimConfig;
 
 use crate::report::{Report, median};
@@ -26,13 +26,7 @@ const CPU_SLOWDOWN: f64 = 4.0;
 const KIOSK_BUDGET_MS: f64 = 1_000.0;
 
 pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Result<()> {
-    let missing = missing_prerequisites(dist);
-    if !missing.is_empty() {
-        bail!(
-            "cannot run the browser benchmark, missing: {}",
-            missing.join("; ")
-        );
-    }
+    crate::demo::require_browser(dist)?;
     let sim = SimConfig {
         devices: DEVICES,
         logs_per_device: 100,

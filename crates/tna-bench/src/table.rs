@@ -13,8 +13,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
-use browser_harness::{Browser, missing_prerequisites};
+use anyhow::{Context, ensure};
+use browser_harness::Browser;
 use gateway_sim::SimConfig;
 use tna_relay::{GatewayTarget, RelayConfig};
 
@@ -51,13 +51,7 @@ const LOAD_BUDGET_MS: f64 = 150.0;
 const FRAME_BUDGET_MS: f64 = 50.0;
 
 pub async fn run(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Result<()> {
-    let missing = missing_prerequisites(dist);
-    if !missing.is_empty() {
-        bail!(
-            "cannot run the browser benchmark, missing: {}",
-            missing.join("; ")
-        );
-    }
+    crate::demo::require_browser(dist)?;
     let rows = if quick { QUICK_ROWS } else { ROWS };
     let sim = SimConfig {
         devices: 4,
@@ -181,13 +175,7 @@ const SYNC_LIMIT: Duration = Duration::from_secs(900);
 /// page's memory (its renderer's resident set), and whether the table stays usable — a re-sort
 /// to the first rows, and a scroll.
 pub async fn run_archive(dist: &Path, quick: bool, report: &mut Report) -> anyhow::Result<()> {
-    let missing = missing_prerequisites(dist);
-    if !missing.is_empty() {
-        bail!(
-            "cannot run the browser benchmark, missing: {}",
-            missing.join("; ")
-        );
-    }
+    crate::demo::require_browser(dist)?;
     let rows = if quick {
         QUICK_ARCHIVE_ROWS
     } else {

@@ -11,7 +11,7 @@ use futures::channel::oneshot;
 use futures::future::{Either, select};
 use leptos::logging::{debug_warn, log, warn};
 use leptos::prelude::*;
-use tna_types::protocol::{Method, Notification, encode_request};
+use tna_types::protocol::{Method, Notification, Outcome, Response, encode_params, request_frame};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
@@ -19,7 +19,7 @@ use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
 use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
-use super::routing::{Pending, Routed, route_binary, route_frame};
+use super::routing::{Pending, Reply, Routed, route_binary, route_frame};
 
 /// How long a call may take, from the moment it is made until its answer arrives.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -147,6 +147,15 @@ impl ApiClient {
     /// for the socket (within the timeout). Fails with [`ApiError::ConnectionLost`] if the socket
     /// drops before the answer, and [`ApiError::Timeout`] after the client's timeout.
     pub async fn call<M: Method>(self, params: M::Params) -> Result<M::Result, ApiError> {
+        // Only encoding the params and decoding the result depend on `M`; the call itself is
+        // one non-generic function (it was compiled once per method: ~40 copies in the WASM).
+        self.call_json(M::NAME, encode_params::<M>(&params))
+            .await?
+            .into_result::<M>()
+    }
+
+    /// Sends `method` with params that are JSON text already and waits for the reply.
+    async fn call_json(self, method: &'static str, params: String) -> Result<Reply, ApiError> {
         let Some(inner) = self.inner.try_get_value() else {
             return Err(ApiError::NotConnected);
         };
@@ -157,20 +166,23 @@ impl ApiClient {
         let _permit = inner.gate.acquire().await;
         let work = async {
             inner.ready().await?;
-            let (_forget_on_drop, answer) = inner.send::<M>(&params)?;
-            let reply = answer.await.map_err(|_| ApiError::ConnectionLost)??;
-            reply.into_result::<M>()
+            let (_forget_on_drop, answer) = inner.send(method, &params)?;
+            answer.await.map_err(|_| ApiError::ConnectionLost)?
         };
         match select(pin!(work), pin!(sleep(timeout))).await {
-            Either::Left((Err(ApiError::Rpc(e)), _)) => {
-                if e.code == tna_types::protocol::ErrorCode::PermissionDenied as i32
+            Either::Left((Ok(reply), _)) => {
+                if let Reply::Json(Response {
+                    outcome: Outcome::Error(e),
+                    ..
+                }) = &reply
+                    && e.code == tna_types::protocol::ErrorCode::PermissionDenied as i32
                     && e.data.as_ref().is_some_and(|d| d["signIn"] == true)
                 {
                     self.session_ended.try_set(true);
                 }
-                Err(ApiError::Rpc(e))
+                Ok(reply)
             }
-            Either::Left((result, _)) => result,
+            Either::Left((Err(e), _)) => Err(e),
             Either::Right(((), _)) => Err(ApiError::Timeout {
                 after_ms: u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX),
             }),
@@ -403,16 +415,17 @@ impl Inner {
 
     /// Registers a request ID and sends the frame; the guard forgets the ID when the call ends
     /// without an answer (timeout, or the caller dropped the future).
-    fn send<M: Method>(
+    fn send(
         self: &Rc<Self>,
-        params: &M::Params,
+        method: &str,
+        params_json: &str,
     ) -> Result<(ForgetOnDrop, oneshot::Receiver<super::routing::Answer>), ApiError> {
         let (id, answer) = self.pending.borrow_mut().register();
         let guard = ForgetOnDrop {
             inner: Rc::clone(self),
             id,
         };
-        let frame = encode_request::<M>(id, params);
+        let frame = request_frame(id, method, params_json);
         let socket = self.socket.borrow();
         let ws = socket.as_ref().ok_or(ApiError::NotConnected)?;
         ws.send_with_str(&frame)

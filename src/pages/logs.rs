@@ -42,7 +42,14 @@ const PAGE_ALL: u32 = MAX_LOG_PAGE;
 /// Rows per archive page, for "Load more" and "Load all".
 const ARCHIVE_PAGE: u32 = 5_000;
 /// Height of one table row (must match `.vrow` in the stylesheet).
-const ROW_PX: f64 = 34.0;
+const ROW_PX_WHOLE: u64 = 34;
+const ROW_PX: f64 = ROW_PX_WHOLE as f64;
+
+/// `rows` rows' height as a CSS length. In whole pixels so no float formatting is compiled in
+/// (Rust's `f64` Display is ~10 kB of WASM).
+fn rows_px(rows: usize) -> String {
+    format!("{}px", rows as u64 * ROW_PX_WHOLE)
+}
 /// Height of the table's scrolling body (must match `.vbody`).
 const VIEWPORT_PX: f64 = 544.0;
 /// Rows rendered above and below the visible ones.
@@ -1119,7 +1126,7 @@ fn LogTable(
             >
                 <div
                     class="vspace"
-                    style:height=move || format!("{}px", view_idx.with(Vec::len) as f64 * ROW_PX)
+                    style:height=move || rows_px(view_idx.with(Vec::len))
                 >
                     {rows_view}
                 </div>
@@ -1156,7 +1163,7 @@ fn row_view(
             aria-rowindex=(pos + 2).to_string()
             data-device-id=r.device_id.to_string()
             data-event-id=r.id.to_string()
-            style:top=format!("{}px", pos as f64 * ROW_PX)
+            style:top=rows_px(pos)
         >
             <span role="cell" class="mono">{time.view("log-time")}</span>
             <span role="cell" data-testid="log-device"><DeviceLabel device_id=r.device_id /></span>

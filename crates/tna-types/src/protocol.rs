@@ -944,13 +944,22 @@ pub fn decode_request(text: &str) -> Result<(RequestId, Request), DecodeError> {
 
 /// Encodes a request frame (used by the console and by native clients).
 pub fn encode_request<M: Method>(id: i64, params: &M::Params) -> String {
-    let frame = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": id,
-        "method": M::NAME,
-        "params": params,
-    });
-    frame.to_string()
+    request_frame(id, M::NAME, &encode_params::<M>(params))
+}
+
+/// `M`'s params as JSON text (what [`request_frame`] wraps). Params are plain structs, so this
+/// cannot fail; were it to, the relay would answer `-32602` to the `null`.
+pub fn encode_params<M: Method>(params: &M::Params) -> String {
+    serde_json::to_string(params).unwrap_or_else(|_| "null".to_string())
+}
+
+/// A request frame around params that are JSON text already. `method` is a name from the
+/// protocol table (`devices.list`): plain ASCII, written as it is.
+///
+/// Why text and not a `Value` tree: the console then serialises every params type once, with
+/// the one serializer it also uses for its downloads, and its call path is not generic.
+pub fn request_frame(id: i64, method: &str, params_json: &str) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params_json}}}"#)
 }
 
 /// `result` or `error` of a response.
@@ -1126,6 +1135,27 @@ pub enum Notification {
 }
 
 impl Notification {
+    /// The push named `method` with its `params` (JSON text).
+    ///
+    /// Why not the derived reader: it buffers the params of an adjacently tagged enum and
+    /// decodes them a second time; reading each push's params straight into its type is the
+    /// smaller code in the console's WASM. The names are the `serde(rename)`s above (a test
+    /// decodes every push from its own frame).
+    pub fn from_parts(method: &str, params: &str) -> Result<Self, String> {
+        fn read<T: serde::de::DeserializeOwned>(method: &str, params: &str) -> Result<T, String> {
+            serde_json::from_str(params).map_err(|e| format!("bad {method} params: {e}"))
+        }
+        Ok(match method {
+            "devices.status" => Notification::DevicesStatus(read(method, params)?),
+            "devices.stale" => Notification::DevicesStale(read(method, params)?),
+            "events.log" => Notification::EventsLog(read(method, params)?),
+            "events.gap" => Notification::EventsGap(read(method, params)?),
+            "bulk.progress" => Notification::BulkProgress(read(method, params)?),
+            "archive.reset" => Notification::ArchiveReset(read(method, params)?),
+            other => return Err(format!("bad notification: unknown method {other:?}")),
+        })
+    }
+
     /// The frame text (`{"jsonrpc":"2.0","method":…,"params":…}`).
     pub fn to_text(&self) -> String {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
@@ -1187,11 +1217,10 @@ impl ServerMessage {
             }
             (None, _, _) => {
                 let method = frame.method.ok_or("bad notification: no method")?;
+                let method: String = serde_json::from_str(method.get())
+                    .map_err(|e| format!("bad notification method: {e}"))?;
                 let params = frame.params.map(RawValue::get).unwrap_or("null");
-                let text = format!(r#"{{"method":{},"params":{}}}"#, method.get(), params);
-                serde_json::from_str(&text)
-                    .map(ServerMessage::Notification)
-                    .map_err(|e| format!("bad notification: {e}"))
+                Notification::from_parts(&method, params).map(ServerMessage::Notification)
             }
         }
     }
@@ -1902,6 +1931,11 @@ mod tests {
                 Ok(ServerMessage::Notification(n))
             );
         }
+        // A push this build does not know, or one whose params do not fit, is refused by name.
+        let unknown = r#"{"jsonrpc":"2.0","method":"devices.moved","params":{}}"#;
+        assert!(ServerMessage::decode(unknown).is_err_and(|e| e.contains("devices.moved")));
+        let bad = r#"{"jsonrpc":"2.0","method":"events.gap","params":{"deviceId":"x"}}"#;
+        assert!(ServerMessage::decode(bad).is_err_and(|e| e.contains("events.gap")));
     }
 
     #[test]

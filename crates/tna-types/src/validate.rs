@@ -49,7 +49,9 @@ impl FieldError {
 /// A rule of the validation, with the values its sentence names. Its English sentence is
 /// [`Rule::template`] filled with [`Rule::values`] (`{name}` placeholders), so a client in
 /// another language translates the template and fills in the same values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// On the wire: `{"kind": "labelBytes", "max": 48, "value": 60}` (camelCase kind and values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -117,9 +119,117 @@ pub enum Rule {
         key: String,
     },
     /// A rule this build does not know (from a newer relay): its sentence is the error's
-    /// `message`. Never sent.
-    #[serde(other)]
+    /// `message`. Never sent; read for any `kind` this build does not know.
     Unknown,
+}
+
+/// [`Rule`] as read from the wire: the kind and every value any rule names, flat.
+///
+/// Why by hand: serde's derived reader for an internally tagged enum buffers the object and
+/// decodes each of the ~20 variants through its own visitor; in the console's WASM that was
+/// 32 kB for this one enum. One flat struct and a `match` read the same JSON.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleWire {
+    kind: String,
+    mode: Option<TnaMode>,
+    schedule_id: Option<u32>,
+    max: Option<u64>,
+    value: Option<u64>,
+    code: Option<u32>,
+    user_id: Option<String>,
+    field: Option<String>,
+    tag: Option<String>,
+    key: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = RuleWire::deserialize(d)?;
+        fn need<T, E: Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+            v.ok_or_else(|| E::missing_field(name))
+        }
+        fn count<E: Error>(v: Option<u64>, name: &'static str) -> Result<usize, E> {
+            usize::try_from(need::<u64, E>(v, name)?)
+                .map_err(|_| E::custom(format_args!("{name} is out of range")))
+        }
+        fn minutes<E: Error>(v: Option<u64>, name: &'static str) -> Result<u32, E> {
+            u32::try_from(need::<u64, E>(v, name)?)
+                .map_err(|_| E::custom(format_args!("{name} is out of range")))
+        }
+        let (max, value) = (w.max, w.value);
+        let limit = || -> Result<(usize, usize), D::Error> {
+            Ok((count(max, "max")?, count(value, "value")?))
+        };
+        Ok(match w.kind.as_str() {
+            "fixedNeedsKey" => Rule::FixedNeedsKey,
+            "requiredNeedsByUser" => Rule::RequiredNeedsByUser {
+                mode: need(w.mode, "mode")?,
+            },
+            "scheduleNeeded" => Rule::ScheduleNeeded,
+            "scheduleMissing" => Rule::ScheduleMissing {
+                schedule_id: need(w.schedule_id, "scheduleId")?,
+            },
+            "labelBytes" => {
+                let (max, value) = limit()?;
+                Rule::LabelBytes { max, value }
+            }
+            "labelChars" => {
+                let (max, value) = limit()?;
+                Rule::LabelChars { max, value }
+            }
+            "labelControl" => Rule::LabelControl,
+            "tooManyJobCodes" => {
+                let (max, value) = limit()?;
+                Rule::TooManyJobCodes { max, value }
+            }
+            "jobCodeZero" => Rule::JobCodeZero,
+            "jobCodeTwice" => Rule::JobCodeTwice {
+                code: need(w.code, "code")?,
+            },
+            "userTwice" => Rule::UserTwice {
+                user_id: need(w.user_id, "userId")?,
+            },
+            "userIdEmpty" => Rule::UserIdEmpty,
+            "userIdBytes" => {
+                let (max, value) = limit()?;
+                Rule::UserIdBytes { max, value }
+            }
+            "userIdControl" => Rule::UserIdControl,
+            "deviceTextChars" => {
+                let (max, value) = limit()?;
+                Rule::DeviceTextChars {
+                    field: need(w.field, "field")?,
+                    max,
+                    value,
+                }
+            }
+            "deviceTextControl" => Rule::DeviceTextControl {
+                field: need(w.field, "field")?,
+            },
+            "tooManyTags" => {
+                let (max, value) = limit()?;
+                Rule::TooManyTags { max, value }
+            }
+            "tagChars" => {
+                let (max, value) = limit()?;
+                Rule::TagChars { max, value }
+            }
+            "tagWord" => Rule::TagWord {
+                tag: need(w.tag, "tag")?,
+            },
+            "dayStartTooLate" => Rule::DayStartTooLate {
+                max: minutes(max, "max")?,
+                value: minutes(value, "value")?,
+            },
+            "keyTwice" => Rule::KeyTwice {
+                key: need(w.key, "key")?,
+            },
+            // A rule from a newer relay: its sentence is the error's message.
+            _ => Rule::Unknown,
+        })
+    }
 }
 
 impl Rule {
@@ -709,6 +819,18 @@ mod tests {
         .expect("parse");
         assert_eq!(newer[0].rule, Some(Rule::Unknown));
         assert_eq!(newer[1].rule, Some(Rule::LabelControl));
+        // A known rule without a value it names is refused, not guessed.
+        let short =
+            serde_json::from_value::<Rule>(serde_json::json!({"kind": "labelBytes", "max": 48}));
+        assert!(
+            short
+                .expect_err("value missing")
+                .to_string()
+                .contains("value")
+        );
+        let wide =
+            serde_json::json!({"kind": "dayStartTooLate", "max": 1440, "value": 5_000_000_000u64});
+        assert!(serde_json::from_value::<Rule>(wide).is_err());
         // A sentence-only error (a device's refusal) has no rule on the wire.
         let plain = serde_json::to_value(FieldError::sentence("", "refused")).expect("json");
         assert!(plain.get("rule").is_none());

@@ -2,7 +2,7 @@
 //! process) serves the built console from `dist/`; the device list shows every simulated device;
 //! clicking a T&A-capable device shows its T&A config with 16 keys and their labels.
 //!
-//! Needs `dist/` (`trunk build --release`) and `/usr/bin/chromedriver` (`cargo xtask setup`).
+//! Needs `dist/` (`cargo xtask dist`) and `/usr/bin/chromedriver` (`cargo xtask setup`).
 //! Without them the test is skipped with a message, unless `TNA_E2E_REQUIRED` or `CI` is set:
 //! then it fails. `cargo xtask test` runs it after the Trunk build with `TNA_E2E_REQUIRED=1`.
 //!
@@ -880,10 +880,7 @@ fn prerequisites() -> Result<Option<PathBuf>> {
     let index = repo().join("dist/index.html");
     let mut missing = Vec::new();
     if !index.is_file() {
-        missing.push(format!(
-            "{} (run `trunk build --release --offline --locked`)",
-            index.display()
-        ));
+        missing.push(format!("{} (run `cargo xtask dist`)", index.display()));
     }
     if !chromedriver.is_file() {
         missing.push(format!(

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use crate::process::{Ctx, Plan, Step};
-use crate::{precompress, setup, test};
+use crate::{bundles, setup};
 
 /// Builds the console and runs every benchmark.
 pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
@@ -25,16 +25,13 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
     if quick {
         args.push("--quick".into());
     }
-    Plan::new(if quick {
+    let plan = Plan::new(if quick {
         "cargo xtask bench --quick"
     } else {
         "cargo xtask bench"
     })
-    .task("setup", setup::run)
-    .step(test::fetch(ctx))
-    .step(test::trunk_build())
-    .step(test::trunk_build_kiosk())
-    .task("precompress dist", precompress::run)
-    .step(Step::cargo(ctx, "benchmarks", args))
-    .run(ctx)
+    .task("setup", setup::run);
+    bundles::add_dist(ctx, plan)
+        .step(Step::cargo(ctx, "benchmarks", args))
+        .run(ctx)
 }

@@ -4,20 +4,15 @@
 use anyhow::Result;
 
 use crate::process::{Ctx, Plan, Step};
-use crate::{precompress, setup, test};
+use crate::{bundles, setup};
 
 /// Devices the relay's demo gateway simulates unless told otherwise.
 pub const DEFAULT_DEVICES: u32 = 50;
 
 /// Builds the console and runs the relay until Ctrl-C.
 pub fn run(ctx: &Ctx, port: u16, devices: u32) -> Result<()> {
-    Plan::new("cargo xtask demo: build")
-        .task("setup", setup::run)
-        .step(test::fetch(ctx))
-        .step(test::trunk_build())
-        .step(test::trunk_build_kiosk())
-        .task("precompress dist", precompress::run)
-        .run(ctx)?;
+    let plan = Plan::new("cargo xtask demo: build").task("setup", setup::run);
+    bundles::add_dist(ctx, plan).run(ctx)?;
 
     let listen = format!("127.0.0.1:{port}");
     let relay = Step::cargo(

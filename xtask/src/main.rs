@@ -2,6 +2,7 @@
 //! lives in its own module and every external program runs through [`process::Step`].
 
 mod bench;
+mod bundles;
 mod demo;
 mod precompress;
 mod process;
@@ -27,7 +28,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Install what is missing: wasm32 target, Chromium + chromedriver, Trunk, wasm-bindgen-cli, wasm-opt.
+    /// Install what is missing: wasm32 target, the bundles' nightly, Chromium + chromedriver, Trunk, wasm-bindgen-cli, wasm-opt.
     Setup,
     /// Build the console and serve it from the relay with simulated devices (Ctrl-C stops it).
     Demo {
@@ -38,6 +39,8 @@ enum Command {
         #[arg(long, default_value_t = demo::DEFAULT_DEVICES)]
         devices: u32,
     },
+    /// Build the release bundles into dist/ and dist/kiosk/ (what the relay serves and embeds).
+    Dist,
     /// Everything CI runs: setup, fmt, clippy, native tests, Trunk build, browser tests.
     Test {
         /// Stop after the native tests (no Trunk build, no browser tests).
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let result = Ctx::new(cli.dry_run).and_then(|ctx| match cli.command {
         Command::Setup => setup::run(&ctx),
         Command::Demo { port, devices } => demo::run(&ctx, port, devices),
+        Command::Dist => bundles::run(&ctx),
         Command::Test { quick } => test::run(&ctx, quick),
         Command::Bench { quick } => bench::run(&ctx, quick),
     });

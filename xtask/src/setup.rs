@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::bundles::{self, SIZE_TOOLCHAIN};
 use crate::process::{Ctx, Step, fmt_duration};
 
 /// Trunk 0.22 needs rustc >= 1.96.1; 0.21.14 builds with `--locked` on 1.95.
@@ -40,6 +41,7 @@ pub const APT_PACKAGES: [&str; 5] = [
 pub fn run(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
     wasm_target(ctx)?;
+    size_toolchain(ctx);
     apt_packages(ctx)?;
     trunk(ctx)?;
     wasm_bindgen(ctx)?;
@@ -111,6 +113,22 @@ fn wasm_target(ctx: &Ctx) -> Result<()> {
             ])])
         })
     })
+}
+
+/// The pinned nightly the release bundles are built with ([`crate::bundles`]). Optional: where
+/// it cannot be installed the bundles are built with stable (larger), so this only warns.
+fn size_toolchain(ctx: &Ctx) {
+    let what = format!("rust {SIZE_TOOLCHAIN} (bundles)");
+    let found = ensure(ctx, &what, || {
+        Ok(if bundles::size_toolchain_installed(ctx) {
+            Present("installed, with rust-src and the wasm target".into())
+        } else {
+            Install(vec![bundles::install_size_toolchain()])
+        })
+    });
+    if let Err(e) = found {
+        println!("setup: {what:<36} not installed ({e:#}); bundles will be built with stable");
+    }
 }
 
 /// `dpkg -s` reports removed-but-configured packages too; the status word must be "ok installed".

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::precompress;
+use crate::bundles;
 use crate::process::{Ctx, Plan, Step};
 use crate::setup::{self, WASM_TARGET};
 
@@ -86,11 +86,7 @@ pub fn run(ctx: &Ctx, quick: bool) -> Result<()> {
     if !quick {
         let caps = caps_file(ctx);
         let caps_for_task = caps.clone();
-        plan = plan
-            .step(fetch(ctx))
-            .step(trunk_build())
-            .step(trunk_build_kiosk())
-            .task("precompress dist", precompress::run)
+        plan = bundles::add_dist(ctx, plan)
             .step(Step::cargo(
                 ctx,
                 "clippy (relay, console embedded)",
@@ -162,34 +158,6 @@ fn bench_quick(ctx: &Ctx) -> Step {
     .env(PG_USER_ENV, "nobody")
     .env("TNA_BENCH_DIST", dist)
     .env("TNA_BENCH_OUT", out)
-}
-
-/// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.
-pub fn fetch(ctx: &Ctx) -> Step {
-    Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
-}
-
-/// The release build of the console into `dist/`, with the pinned tools from PATH only. Run
-/// [`trunk_build_kiosk`] after it: this build replaces the whole of `dist/`.
-pub fn trunk_build() -> Step {
-    Step::new("trunk build", "trunk").args(["build", "--release", "--offline", "--locked"])
-}
-
-/// The release build of the kiosk's own bundle (`kiosk.html`, the `tna-kiosk` binary) into
-/// `dist/kiosk/`, which the relay serves at `/kiosk`. (`--offline=true`: a bare `--offline`
-/// followed by the HTML path would take the path as its value.)
-pub fn trunk_build_kiosk() -> Step {
-    Step::new("trunk build (kiosk)", "trunk").args([
-        "build",
-        "--release",
-        "--offline=true",
-        "--locked",
-        "--dist",
-        "dist/kiosk",
-        "--public-url",
-        "/kiosk/",
-        "kiosk.html",
-    ])
 }
 
 fn caps_file(ctx: &Ctx) -> PathBuf {

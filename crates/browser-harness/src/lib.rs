@@ -61,10 +61,7 @@ pub fn missing_prerequisites(dist: &Path) -> Vec<String> {
     let mut missing = Vec::new();
     let index = dist.join("index.html");
     if !index.is_file() {
-        missing.push(format!(
-            "{} (run `trunk build --release --offline --locked`)",
-            index.display()
-        ));
+        missing.push(format!("{} (run `cargo xtask dist`)", index.display()));
     }
     let driver = chromedriver_path();
     if !driver.is_file() {

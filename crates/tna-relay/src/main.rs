@@ -24,7 +24,7 @@ struct Cli {
     /// Address to listen on for browsers and scripts [default: 127.0.0.1:8080].
     #[arg(long, env = "TNA_RELAY_LISTEN")]
     listen: Option<SocketAddr>,
-    /// Serve the console from this directory (e.g. `dist` after `trunk build`) instead of the
+    /// Serve the console from this directory (e.g. `dist` after `cargo xtask dist`) instead of the
     /// copy embedded in the binary.
     #[arg(long, env = "TNA_RELAY_DIST")]
     dist: Option<PathBuf>,

@@ -257,7 +257,7 @@ async fn every_response_has_security_headers_and_a_missing_asset_is_404() {
 async fn the_built_console_loads_under_its_policy() {
     let dist = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
     let Ok(html) = std::fs::read_to_string(dist.join("index.html")) else {
-        eprintln!("SKIPPED: no dist/index.html (the console is not built: trunk build)");
+        eprintln!("SKIPPED: no dist/index.html (the console is not built: cargo xtask dist)");
         return;
     };
     let relay = relay_for(&dist, &[]).await;

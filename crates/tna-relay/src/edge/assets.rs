@@ -420,7 +420,7 @@ fn embedded_hashes() -> (Vec<String>, Vec<String>) {
 #[cfg_attr(embedded_console, allow(dead_code))]
 fn not_built() -> Response {
     let body = "<!doctype html><title>tna-relay</title><p>The console was not built into this relay. \
-                Run <code>trunk build --release</code> and start the relay with <code>--dist dist</code>, \
+                Run <code>cargo xtask dist</code> and start the relay with <code>--dist dist</code>, \
                 or rebuild the relay after building the console.</p>";
     let mut resp = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
     resp.headers_mut().insert(

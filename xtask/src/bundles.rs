@@ -1,0 +1,163 @@
+//! The release bundles (`dist/` and `dist/kiosk/`), built by Trunk, and the toolchain that
+//! makes them small.
+//!
+//! Stable Rust ships a prebuilt standard library: every panic carries its message formatting
+//! and every source location, and the WASM keeps that code. The pinned nightly below rebuilds
+//! the standard library for the bundle (`-Zbuild-std`) with panics that abort at once and no
+//! locations. Measured on this console: wasm 520,432 → 490,269 B brotli, kiosk 206,574 →
+//! 190,383 B (−6 %, −8 %). Everything else (tests, clippy, the relay) stays on stable.
+//!
+//! `cargo xtask setup` installs the nightly (`rustup`, seconds). Where it is missing, the
+//! bundles are built with stable as before, and the build says so.
+
+use anyhow::Result;
+
+use crate::precompress;
+use crate::process::{Ctx, Plan, Step};
+use crate::setup::{self, WASM_TARGET};
+
+/// The nightly that builds the release bundles (1.97.0-nightly, e50aa6fba 2026-05-19).
+/// Pinned: a newer nightly may change sizes or break, and the bundle must be reproducible.
+pub const SIZE_TOOLCHAIN: &str = "nightly-2026-05-20";
+
+/// Flags for the bundle's crates. `RUSTFLAGS` replaces the `rustflags` of
+/// `.cargo/config.toml` for the wasm target, so its flags are repeated first (a test checks).
+pub const SIZE_RUSTFLAGS: &str =
+    "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
+/// What `-Zbuild-std` rebuilds (std and the abort runtime it links).
+const BUILD_STD: &str = "std,panic_abort";
+
+/// `cargo xtask dist`: setup, then the release bundles (what the relay serves and embeds).
+pub fn run(ctx: &Ctx) -> Result<()> {
+    add_dist(ctx, Plan::new("cargo xtask dist").task("setup", setup::run)).run(ctx)
+}
+
+/// Adds the bundles to `plan`: fetch, the console's and then the kiosk's release build (the
+/// console's build replaces the whole of `dist/`, so the kiosk's comes second), and the
+/// precompressed copies the relay serves.
+pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
+    plan.step(fetch(ctx))
+        .task("trunk build", |ctx: &Ctx| {
+            with_size_toolchain(ctx, trunk_build()).run(ctx)
+        })
+        .task("trunk build (kiosk)", |ctx: &Ctx| {
+            with_size_toolchain(ctx, trunk_build_kiosk()).run(ctx)
+        })
+        .task("precompress dist", precompress::run)
+}
+
+/// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.
+pub fn fetch(ctx: &Ctx) -> Step {
+    Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
+}
+
+/// The release build of the console into `dist/`, with the pinned tools from PATH only.
+fn trunk_build() -> Step {
+    Step::new("trunk build", "trunk").args(["build", "--release", "--offline", "--locked"])
+}
+
+/// The release build of the kiosk's own bundle (`kiosk.html`, the `tna-kiosk` binary) into
+/// `dist/kiosk/`, which the relay serves at `/kiosk`. (`--offline=true`: a bare `--offline`
+/// followed by the HTML path would take the path as its value.)
+fn trunk_build_kiosk() -> Step {
+    Step::new("trunk build (kiosk)", "trunk").args([
+        "build",
+        "--release",
+        "--offline=true",
+        "--locked",
+        "--dist",
+        "dist/kiosk",
+        "--public-url",
+        "/kiosk/",
+        "kiosk.html",
+    ])
+}
+
+/// Whether the pinned nightly and its parts for the bundle are installed.
+pub fn size_toolchain_installed(ctx: &Ctx) -> bool {
+    let has = |what: &str, list: &[&str]| {
+        Step::new(what, "rustup")
+            .args([format!("+{SIZE_TOOLCHAIN}")])
+            .args(list.iter().copied())
+            .probe_stdout(ctx)
+    };
+    let targets = has("rustup target list", &["target", "list", "--installed"]);
+    let components = has(
+        "rustup component list",
+        &["component", "list", "--installed"],
+    );
+    targets.is_some_and(|t| t.lines().any(|l| l.trim() == WASM_TARGET))
+        && components.is_some_and(|c| c.lines().any(|l| l.trim().starts_with("rust-src")))
+}
+
+/// The install of the pinned nightly, minimal, with the standard library's source and the wasm
+/// target.
+pub fn install_size_toolchain() -> Step {
+    Step::new("rustup toolchain install", "rustup").args([
+        "toolchain",
+        "install",
+        SIZE_TOOLCHAIN,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+        "--target",
+        WASM_TARGET,
+    ])
+}
+
+/// `step` (a Trunk build) with the size toolchain when it is installed.
+fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
+    if !size_toolchain_installed(ctx) {
+        println!(
+            "bundles: {SIZE_TOOLCHAIN} is not installed (`cargo xtask setup`): building with \
+             stable, about 7 % larger"
+        );
+        return step;
+    }
+    step.env("RUSTUP_TOOLCHAIN", SIZE_TOOLCHAIN)
+        .env("CARGO_UNSTABLE_BUILD_STD", BUILD_STD)
+        .env("RUSTFLAGS", SIZE_RUSTFLAGS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wasm target's `rustflags` in `.cargo/config.toml` (one line, `["a", "b"]`).
+    fn config_flags() -> Vec<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../.cargo/config.toml");
+        let text = std::fs::read_to_string(path).expect("read .cargo/config.toml");
+        let mut in_wasm = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                in_wasm = line == "[target.wasm32-unknown-unknown]";
+            } else if in_wasm && let Some(list) = line.strip_prefix("rustflags") {
+                let list = list.trim_start_matches([' ', '=']).trim();
+                return list
+                    .trim_matches(['[', ']'])
+                    .split(',')
+                    .map(|s| s.trim().trim_matches('"').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            }
+        }
+        panic!("no rustflags for the wasm target in .cargo/config.toml");
+    }
+
+    #[test]
+    fn the_bundle_flags_keep_the_configs_flags() {
+        let config = config_flags();
+        assert!(
+            config.contains(&"erase_components".to_string()),
+            "{config:?}"
+        );
+        let ours: Vec<&str> = SIZE_RUSTFLAGS.split_whitespace().collect();
+        assert!(
+            ours.starts_with(&config.iter().map(String::as_str).collect::<Vec<_>>()),
+            "RUSTFLAGS replaces the config's flags, so it must start with them: {config:?}"
+        );
+    }
+}

@@ -49,6 +49,18 @@ pub struct Live {
     pub status: RwSignal<LiveStatus>,
     /// The devices the current subscription covers (empty until subscribed).
     pub watching: RwSignal<Vec<u32>>,
+    api: ApiClient,
+    on_new: Option<Callback<LogRow>>,
+}
+
+impl Live {
+    /// Reads `device` on from event `from`, a cursor known from elsewhere (the kiosk: after the
+    /// archive's newest punch of today). What the device logged between there and the
+    /// subscription's start is filled from the device; a cursor already lower stays.
+    pub fn read_from(self, device: u32, from: u32) {
+        self.feed.update(|f| f.gap_at(device, from));
+        spawn_local(fill(self.api, self.feed, device, self.on_new));
+    }
 }
 
 /// Reads the site time zone (one `devices.list` for all of them) and key labels of devices not
@@ -165,6 +177,8 @@ pub fn use_live(
         meta: RwSignal::new(MetaMap::new()),
         status: RwSignal::new(LiveStatus::Connecting),
         watching: RwSignal::new(Vec::new()),
+        api,
+        on_new,
     };
     let subscription = StoredValue::new(None::<u64>);
     let generation = StoredValue::new(0u64);

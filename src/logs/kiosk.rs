@@ -205,7 +205,8 @@ impl Board {
 #[derive(Debug, Clone, Default)]
 pub struct TodayTail {
     rows: VecDeque<(u32, LogRow)>,
-    epochs: HashMap<u32, u32>,
+    /// Per device: its newest epoch and the highest event ID read in it.
+    ends: HashMap<u32, (u32, u32)>,
     cap: usize,
 }
 
@@ -220,22 +221,40 @@ impl TodayTail {
 
     /// Takes the next punch (the archive's order: oldest first) and its epoch.
     pub fn push(&mut self, epoch: u32, row: LogRow) {
-        let newest = self.epochs.entry(row.device_id).or_insert(epoch);
-        *newest = (*newest).max(epoch);
+        let end = self.ends.entry(row.device_id).or_insert((epoch, row.id));
+        if epoch > end.0 {
+            *end = (epoch, row.id);
+        } else if epoch == end.0 {
+            end.1 = end.1.max(row.id);
+        }
         self.rows.push_back((epoch, row));
         if self.rows.len() > self.cap {
             self.rows.pop_front();
         }
     }
 
+    /// Per device, the event ID after the newest one the archive had (in the device's newest
+    /// epoch), sorted by device. The live session reads each device on from there: a punch the
+    /// archive had not stored yet when it was read, made before the subscription began, is
+    /// then read from the device instead of missed.
+    pub fn next_event_ids(&self) -> Vec<(u32, u32)> {
+        let mut next: Vec<(u32, u32)> = self
+            .ends
+            .iter()
+            .map(|(&device, &(_, id))| (device, id.saturating_add(1)))
+            .collect();
+        next.sort_unstable();
+        next
+    }
+
     /// The punches for the feed, oldest first: only those of each device's newest epoch. The
     /// feed tells events apart by (device, ID), and after a device renumbered its events an
     /// older epoch's IDs come again for new punches, which must not be taken for ones it has.
     pub fn into_feed_rows(self) -> Vec<LogRow> {
-        let epochs = self.epochs;
+        let ends = self.ends;
         self.rows
             .into_iter()
-            .filter(|(epoch, row)| epochs.get(&row.device_id) == Some(epoch))
+            .filter(|(epoch, row)| ends.get(&row.device_id).map(|e| e.0) == Some(*epoch))
             .map(|(_, row)| row)
             .collect()
     }
@@ -454,6 +473,8 @@ mod tests {
         // Device 2 renumbered its events: its older epoch's rows stay out of the feed.
         t.push(2, on(2, 1));
         t.push(1, on(1, 5));
+        // The live session reads on after each device's newest punch of its newest epoch.
+        assert_eq!(t.next_event_ids(), vec![(1, 6), (2, 2)]);
         let rows = t.into_feed_rows();
         let keys: Vec<(u32, u32)> = rows.iter().map(|r| (r.device_id, r.id)).collect();
         assert_eq!(keys, vec![(2, 1), (1, 5)]);

@@ -180,6 +180,23 @@ mod tests {
     }
 
     #[test]
+    fn an_earlier_cursor_from_elsewhere_wins_in_either_order() {
+        // The kiosk's archive read ends at event 41 while the subscription starts at 45: the
+        // session reads on from 42, whichever of the two answers first.
+        let mut archive_first = LiveFeed::new(10);
+        archive_first.gap_at(7, 42);
+        archive_first.start_at(7, 45);
+        assert_eq!(archive_first.resume_from(7), Some(42));
+        let mut subscribed_first = LiveFeed::new(10);
+        subscribed_first.start_at(7, 45);
+        subscribed_first.gap_at(7, 42);
+        assert_eq!(subscribed_first.resume_from(7), Some(42));
+        // An archive that is ahead (the device renumbered its events) never skips the live start.
+        subscribed_first.gap_at(7, 90);
+        assert_eq!(subscribed_first.resume_from(7), Some(42));
+    }
+
+    #[test]
     fn memory_is_bounded() {
         let mut f = LiveFeed::new(50);
         for id in 0..(SEEN_CAP as u32 + 500) {

@@ -30,7 +30,6 @@ use crate::components::{
 use crate::kiosk_pwa::{self, FullscreenPrompt};
 use crate::live::{LiveStatus, live_devices, use_live};
 use crate::logs::kiosk::{Board, Direction, DirectionMap, Presence, Saved, TodayTail, merged_meta};
-use crate::logs::live::LiveFeed;
 use crate::logs::{LogRow, MetaMap};
 use crate::stored;
 use crate::strings::kiosk as s;
@@ -166,7 +165,7 @@ async fn today_from_archive(
     ids: Vec<u32>,
     from: u32,
     board: RwSignal<Board>,
-    feed: RwSignal<LiveFeed>,
+    live: crate::live::Live,
     current: impl Fn() -> bool,
 ) -> bool {
     let mut query = LogQuery {
@@ -200,7 +199,13 @@ async fn today_from_archive(
             None => break,
         }
     }
-    feed.try_update(|f| {
+    // The archive stores a punch a moment after the device logs it, and the live session
+    // reads on from where the subscription began: a punch in between is in neither, unless
+    // each device is also read on from the archive's newest punch.
+    for (device, next) in tail.next_event_ids() {
+        live.read_from(device, next);
+    }
+    live.feed.try_update(|f| {
         for row in tail.into_feed_rows() {
             f.add(row);
         }
@@ -326,7 +331,7 @@ pub fn KioskPage() -> impl IntoView {
         today.set(Today::Reading);
         let from = start_of_today(&zones.get_untracked());
         spawn_local(async move {
-            let read = today_from_archive(api, list, from, board, live.feed, current).await;
+            let read = today_from_archive(api, list, from, board, live, current).await;
             if current() {
                 today.try_set(if read { Today::Archive } else { Today::Live });
                 mark_ready_once();

@@ -88,7 +88,7 @@ impl DirectionMap {
     /// The stored form, keys in order.
     pub fn to_setting(&self) -> String {
         let mut keys: Vec<_> = self.0.iter().collect();
-        keys.sort();
+        keys.sort_unstable();
         keys.iter()
             .map(|(k, d)| format!("{k}={}", d.key()))
             .collect::<Vec<_>>()
@@ -175,7 +175,7 @@ impl Board {
                 .and_then(|k| map.get(k))
                 .is_some_and(Direction::present)
         };
-        v.sort_by(|a, b| {
+        v.sort_unstable_by(|a, b| {
             present(b)
                 .cmp(&present(a))
                 .then(b.last.timestamp.cmp(&a.last.timestamp))
@@ -325,12 +325,12 @@ impl Saved {
                 labels: m.labels.clone(),
             })
             .collect();
-        devices.sort_by_key(|d| d.device_id);
+        devices.sort_unstable_by_key(|d| d.device_id);
         let mut names: Vec<(String, String)> = rows
             .iter()
             .filter_map(|r| Some((r.user_id.clone(), name(&r.user_id)?)))
             .collect();
-        names.sort();
+        names.sort_unstable();
         names.dedup();
         Saved {
             rows,

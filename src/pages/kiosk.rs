@@ -282,7 +282,7 @@ pub fn KioskPage() -> impl IntoView {
                     .filter(|d| shown.contains(&d.device_id))
                     .map(|d| d.zone.clone())
                     .collect();
-                z.sort();
+                z.sort_unstable();
                 z.dedup();
                 z
             }

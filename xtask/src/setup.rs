@@ -15,6 +15,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 /// npm `binaryen`; Debian's binaryen (108) breaks wasm-bindgen output, never apt-install it.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// npm `terser`: minifies wasm-bindgen's JS in the release bundles (Trunk's own minifier
+/// cannot read its `export default` and leaves it as it is).
+pub const TERSER_VERSION: &str = "5.51.4";
 /// npm `axe-core`, injected into pages by the accessibility end-to-end test.
 pub const AXE_CORE_VERSION: &str = "4.14.1";
 
@@ -46,7 +49,8 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     trunk(ctx)?;
     wasm_bindgen(ctx)?;
     wasm_opt(ctx)?;
-    axe_core(ctx)?;
+    npm_tool(ctx, "terser", TERSER_VERSION, "bin/terser")?;
+    npm_tool(ctx, "axe-core", AXE_CORE_VERSION, "axe.min.js")?;
     println!(
         "setup: done in {} (tools on PATH: {}, {})",
         fmt_duration(started.elapsed()),
@@ -249,15 +253,16 @@ fn npm_install(ctx: &Ctx, package: &str, version: &str) -> Result<Check> {
     ]))
 }
 
-fn axe_core(ctx: &Ctx) -> Result<()> {
-    ensure(ctx, &format!("axe-core {AXE_CORE_VERSION}"), || {
-        let manifest = ctx.tools_dir.join("node_modules/axe-core/package.json");
+/// An npm package at `version` in the tools folder, with its file `file` (what xtask uses).
+fn npm_tool(ctx: &Ctx, package: &str, version: &str, file: &str) -> Result<()> {
+    ensure(ctx, &format!("{package} {version}"), || {
+        let dir = ctx.tools_dir.join("node_modules").join(package);
         // package.json as npm writes it: `"version": "4.14.1"`.
-        let pinned = std::fs::read_to_string(&manifest)
-            .is_ok_and(|t| t.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+        let pinned = std::fs::read_to_string(dir.join("package.json"))
+            .is_ok_and(|t| t.contains(&format!("\"version\": \"{version}\"")));
         Ok(match pinned {
-            true if axe_js(ctx).is_file() => Present(AXE_CORE_VERSION.to_string()),
-            _ => npm_install(ctx, "axe-core", AXE_CORE_VERSION)?,
+            true if dir.join(file).is_file() => Present(version.to_string()),
+            _ => npm_install(ctx, package, version)?,
         })
     })
 }

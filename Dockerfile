@@ -8,18 +8,21 @@
 FROM rust:1.95-slim-bookworm AS build
 ENV TOOLS_DIR=/opt/wasm-tools
 ENV PATH=/opt/wasm-tools/node_modules/.bin:/usr/local/cargo/bin:$PATH
+# The bundle tools in their own layer (the pins of xtask/src/setup.rs and bundles.rs), so a
+# source change does not compile Trunk again; `cargo xtask dist` below finds them present.
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm pkg-config \
  && rm -rf /var/lib/apt/lists/* \
  && rustup target add wasm32-unknown-unknown \
+ && rustup toolchain install nightly-2026-05-20 --profile minimal --component rust-src \
+      --target wasm32-unknown-unknown \
  && cargo install trunk --version 0.21.14 --locked \
  && cargo install wasm-bindgen-cli --version 0.2.130 \
- && npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error binaryen@132.0.0
+ && npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error binaryen@132.0.0 \
+      terser@5.51.4
 WORKDIR /src
 COPY . .
-RUN cargo fetch --locked \
- && trunk build --release --offline --locked \
- && trunk build --release --offline=true --locked --dist dist/kiosk --public-url /kiosk/ kiosk.html \
+RUN cargo xtask dist \
  && cargo build --release --locked -p tna-relay
 
 FROM debian:bookworm-slim

@@ -54,12 +54,14 @@ pub struct Live {
 }
 
 impl Live {
-    /// Reads `device` on from event `from`, a cursor known from elsewhere (the kiosk: after the
-    /// archive's newest punch of today). What the device logged between there and the
-    /// subscription's start is filled from the device; a cursor already lower stays.
-    pub fn read_from(self, device: u32, from: u32) {
-        self.feed.update(|f| f.gap_at(device, from));
-        spawn_local(fill(self.api, self.feed, device, self.on_new));
+    /// Another source (the kiosk's archive read) has `device`'s records up to `next`: what the
+    /// device logged from there until the subscription's start is read from the device
+    /// ([`LiveFeed::read_on_from`]; a fill only when the cursor was lowered, else the
+    /// subscription's own fill starts there).
+    pub fn read_on_from(self, device: u32, next: u32) {
+        if self.feed.try_update(|f| f.read_on_from(device, next)) == Some(true) {
+            spawn_local(fill(self.api, self.feed, device, self.on_new));
+        }
     }
 }
 

@@ -149,9 +149,8 @@ impl ApiClient {
     pub async fn call<M: Method>(self, params: M::Params) -> Result<M::Result, ApiError> {
         // Only encoding the params and decoding the result depend on `M`; the call itself is
         // one non-generic function (it was compiled once per method: ~40 copies in the WASM).
-        self.call_json(M::NAME, encode_params::<M>(&params))
-            .await?
-            .into_result::<M>()
+        let params = encode_params::<M>(&params).map_err(|e| ApiError::Protocol(e.to_string()))?;
+        self.call_json(M::NAME, params).await?.into_result::<M>()
     }
 
     /// Sends `method` with params that are JSON text already and waits for the reply.

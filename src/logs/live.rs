@@ -21,6 +21,9 @@ pub struct LiveFeed {
     seen_order: VecDeque<(u32, u32)>,
     /// Per device: every ID below this has been seen (or read by a fill).
     low: HashMap<u32, u32>,
+    /// Per device without a cursor yet: where another source's records end (the kiosk's
+    /// archive read), applied by [`LiveFeed::start_at`].
+    floor: HashMap<u32, u32>,
     cap: usize,
     accepted: u64,
 }
@@ -56,10 +59,33 @@ impl LiveFeed {
         d
     }
 
-    /// Sets a device's cursor from `events.subscribe` when the feed has none yet.
+    /// Sets a device's cursor from `events.subscribe` when the feed has none yet: `next`, or the
+    /// [`LiveFeed::read_on_from`] floor where that is lower.
     pub fn start_at(&mut self, device: u32, next: u32) {
-        self.low.entry(device).or_insert(next);
+        let floor = self.floor.remove(&device);
+        self.low
+            .entry(device)
+            .or_insert_with(|| floor.map_or(next, |f| f.min(next)));
         self.advance(device);
+    }
+
+    /// Another source has `device`'s records up to `next` (exclusive): read on from there.
+    /// Lowers the cursor when it is higher and says so (a fill is then due); without a cursor
+    /// yet the subscription's start takes the lower of the two. Never raises a cursor: after a
+    /// device renumbered its events the other source may be ahead of it.
+    pub fn read_on_from(&mut self, device: u32, next: u32) -> bool {
+        match self.low.get_mut(&device) {
+            Some(low) if next < *low => {
+                *low = next;
+                true
+            }
+            Some(_) => false,
+            None => {
+                let floor = self.floor.entry(device).or_insert(next);
+                *floor = (*floor).min(next);
+                false
+            }
+        }
     }
 
     /// A fill page read everything in `[start, next)` (its `startEventId` and
@@ -184,16 +210,39 @@ mod tests {
         // The kiosk's archive read ends at event 41 while the subscription starts at 45: the
         // session reads on from 42, whichever of the two answers first.
         let mut archive_first = LiveFeed::new(10);
-        archive_first.gap_at(7, 42);
+        assert!(
+            !archive_first.read_on_from(7, 42),
+            "no cursor yet: nothing to fill"
+        );
         archive_first.start_at(7, 45);
         assert_eq!(archive_first.resume_from(7), Some(42));
         let mut subscribed_first = LiveFeed::new(10);
         subscribed_first.start_at(7, 45);
-        subscribed_first.gap_at(7, 42);
+        assert!(
+            subscribed_first.read_on_from(7, 42),
+            "lowered: a fill is due"
+        );
         assert_eq!(subscribed_first.resume_from(7), Some(42));
-        // An archive that is ahead (the device renumbered its events) never skips the live start.
-        subscribed_first.gap_at(7, 90);
-        assert_eq!(subscribed_first.resume_from(7), Some(42));
+        assert!(!subscribed_first.read_on_from(7, 43), "not lower: no fill");
+    }
+
+    #[test]
+    fn an_archive_ahead_of_a_renumbered_device_never_holds_the_cursor() {
+        // The device restarted its event IDs at 1; the archive has not noticed and ends at 5000.
+        let mut archive_first = LiveFeed::new(10);
+        archive_first.read_on_from(7, 5001);
+        archive_first.start_at(7, 3);
+        assert_eq!(archive_first.resume_from(7), Some(3));
+        archive_first.add(row(7, 3));
+        assert_eq!(
+            archive_first.resume_from(7),
+            Some(4),
+            "the cursor follows live events"
+        );
+        let mut subscribed_first = LiveFeed::new(10);
+        subscribed_first.start_at(7, 3);
+        assert!(!subscribed_first.read_on_from(7, 5001));
+        assert_eq!(subscribed_first.resume_from(7), Some(3));
     }
 
     #[test]

@@ -203,7 +203,7 @@ async fn today_from_archive(
     // reads on from where the subscription began: a punch in between is in neither, unless
     // each device is also read on from the archive's newest punch.
     for (device, next) in tail.next_event_ids() {
-        live.read_from(device, next);
+        live.read_on_from(device, next);
     }
     live.feed.try_update(|f| {
         for row in tail.into_feed_rows() {

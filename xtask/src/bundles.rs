@@ -33,7 +33,8 @@ const BUILD_STD: &str = "std,panic_abort";
 
 /// `cargo xtask dist`: setup, then the release bundles (what the relay serves and embeds).
 pub fn run(ctx: &Ctx) -> Result<()> {
-    add_dist(ctx, Plan::new("cargo xtask dist").task("setup", setup::run)).run(ctx)
+    let plan = Plan::new("cargo xtask dist").task("setup (bundle tools)", setup::run_for_bundles);
+    add_dist(ctx, plan).run(ctx)
 }
 
 /// Adds the bundles to `plan`: fetch, the console's and then the kiosk's release build (the
@@ -41,6 +42,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 /// precompressed copies the relay serves.
 pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
     plan.step(fetch(ctx))
+        .task("cargo fetch (std, for the size toolchain)", fetch_std)
         .task("trunk build", |ctx: &Ctx| {
             with_size_toolchain(ctx, trunk_build()).run(ctx)
         })
@@ -57,6 +59,32 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
 /// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.
 pub fn fetch(ctx: &Ctx) -> Step {
     Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
+}
+
+/// The crates the standard library's own build needs (`-Zbuild-std`): Trunk builds offline, and
+/// they are not in the workspace's `Cargo.lock` but in the toolchain's `library/Cargo.lock`.
+fn fetch_std(ctx: &Ctx) -> Result<()> {
+    if !ctx.dry_run && !size_toolchain_installed(ctx) {
+        println!("  {SIZE_TOOLCHAIN} is not installed: nothing to fetch");
+        return Ok(());
+    }
+    let sysroot = Step::new("rustc --print sysroot", "rustc")
+        .args([
+            format!("+{SIZE_TOOLCHAIN}"),
+            "--print".into(),
+            "sysroot".into(),
+        ])
+        .probe_stdout(ctx)
+        .unwrap_or_else(|| format!("<sysroot of {SIZE_TOOLCHAIN}>"));
+    let manifest = Path::new(&sysroot).join("lib/rustlib/src/rust/library/Cargo.toml");
+    Step::new("cargo fetch (std)", "cargo")
+        .args([
+            format!("+{SIZE_TOOLCHAIN}"),
+            "fetch".into(),
+            "--locked".into(),
+        ])
+        .args([OsStr::new("--manifest-path"), manifest.as_os_str()])
+        .run(ctx)
 }
 
 /// The release build of the console into `dist/`, with the pinned tools from PATH only.
@@ -116,7 +144,8 @@ pub fn install_size_toolchain() -> Step {
 
 /// `step` (a Trunk build) with the size toolchain when it is installed.
 fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
-    if !size_toolchain_installed(ctx) {
+    // A dry run shows the build as it runs once setup has installed the toolchain.
+    if !ctx.dry_run && !size_toolchain_installed(ctx) {
         println!(
             "bundles: {SIZE_TOOLCHAIN} is not installed (`cargo xtask setup`): building with \
              stable, about 7 % larger"
@@ -128,8 +157,8 @@ fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
         .env("RUSTFLAGS", SIZE_RUSTFLAGS)
 }
 
-/// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser, and gives the
-/// page's `integrity` attribute for it the new digest. Trunk's own minifier cannot read the
+/// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser, names it by its
+/// new content and gives the page's references and `integrity` attribute the new name and digest. Trunk's own minifier cannot read the
 /// file's `export default` and leaves it as it is: terser takes 65 kB to 29 kB (brotli 8.6 to
 /// 6.8 kB) for the console, 47 to 21 kB (7.1 to 5.4 kB) for the kiosk.
 fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
@@ -140,12 +169,17 @@ fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
     let page = dir.join("index.html");
     let mut html = std::fs::read_to_string(&page)
         .with_context(|| format!("read {} (run the Trunk build first)", page.display()))?;
+    // Listed before any is renamed (a renamed file must not come up again).
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !(name.starts_with("tna-") && name.ends_with(".js")) {
-            continue;
+        if name.starts_with("tna-") && name.ends_with(".js") {
+            files.push((name.to_string(), path.clone()));
         }
+    }
+    for (name, path) in files {
+        let name = name.as_str();
         let before = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
         Step::new("terser", "terser")
             .args([
@@ -158,9 +192,32 @@ fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
         let after = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
         html = with_new_integrity(&html, &before, &after)
             .with_context(|| format!("the integrity of {name} in {}", page.display()))?;
-        println!("  {name}: {} → {} bytes", before.len(), after.len());
+        // The name says the content: the kiosk's service worker keeps a hashed file for good.
+        let new_name = content_name(name, &after)?;
+        std::fs::rename(&path, dir.join(&new_name))
+            .with_context(|| format!("rename {} to {new_name}", path.display()))?;
+        html = html.replace(name, &new_name);
+        println!(
+            "  {name} → {new_name}: {} → {} bytes",
+            before.len(),
+            after.len()
+        );
     }
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
+}
+
+/// `name` (Trunk's `<stem>-<16 hex>.js`) with the 16 hex digits taken from `content` instead.
+fn content_name(name: &str, content: &[u8]) -> Result<String> {
+    use sha2::Digest as _;
+    let stem = name
+        .strip_suffix(".js")
+        .and_then(|n| n.rsplit_once('-'))
+        .filter(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|(stem, _)| stem)
+        .with_context(|| format!("{name} is not named <stem>-<16 hex digits>.js"))?;
+    let digest = sha2::Sha384::digest(content);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{stem}-{hex}.js"))
 }
 
 /// Subresource Integrity's form of a SHA-384 digest: `sha384-<base64>`.
@@ -236,6 +293,17 @@ mod tests {
         );
         let twice = format!("{page}{page}");
         assert!(with_new_integrity(&twice, b"long", b"short").is_err());
+    }
+
+    #[test]
+    fn a_minified_file_is_named_by_its_content() {
+        let a = content_name("tna-kiosk-72d072daacf8ca95.js", b"one").expect("trunk's name");
+        let b = content_name("tna-kiosk-72d072daacf8ca95.js", b"two").expect("trunk's name");
+        assert_ne!(a, b);
+        assert!(a.starts_with("tna-kiosk-") && a.ends_with(".js") && a.len() == b.len());
+        assert_eq!(a.len(), "tna-kiosk-72d072daacf8ca95.js".len());
+        assert!(content_name("sw.js", b"one").is_err());
+        assert!(content_name("tna-kiosk-xyz.js", b"one").is_err());
     }
 
     #[test]

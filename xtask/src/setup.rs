@@ -43,21 +43,38 @@ pub const APT_PACKAGES: [&str; 5] = [
 /// Runs every setup step.
 pub fn run(ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
+    apt_packages(ctx)?;
+    bundle_tools(ctx)?;
+    npm_tool(ctx, "axe-core", AXE_CORE_VERSION, "axe.min.js")?;
+    done(ctx, started);
+    Ok(())
+}
+
+/// Only what the release bundles need (`cargo xtask dist`, the Dockerfile): no browser, no
+/// database.
+pub fn run_for_bundles(ctx: &Ctx) -> Result<()> {
+    let started = Instant::now();
+    bundle_tools(ctx)?;
+    done(ctx, started);
+    Ok(())
+}
+
+fn bundle_tools(ctx: &Ctx) -> Result<()> {
     wasm_target(ctx)?;
     size_toolchain(ctx);
-    apt_packages(ctx)?;
     trunk(ctx)?;
     wasm_bindgen(ctx)?;
     wasm_opt(ctx)?;
-    npm_tool(ctx, "terser", TERSER_VERSION, "bin/terser")?;
-    npm_tool(ctx, "axe-core", AXE_CORE_VERSION, "axe.min.js")?;
+    npm_tool(ctx, "terser", TERSER_VERSION, "bin/terser")
+}
+
+fn done(ctx: &Ctx, started: Instant) {
     println!(
         "setup: done in {} (tools on PATH: {}, {})",
         fmt_duration(started.elapsed()),
         ctx.tools_dir.join("node_modules/.bin").display(),
         ctx.cargo_home.join("bin").display()
     );
-    Ok(())
 }
 
 /// What a check found.

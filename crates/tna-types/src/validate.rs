@@ -123,53 +123,58 @@ pub enum Rule {
     Unknown,
 }
 
-/// [`Rule`] as read from the wire: the kind and every value any rule names, flat.
+/// [`Rule`] as read from the wire: the kind and every value any rule names, flat and untyped.
 ///
 /// Why by hand: serde's derived reader for an internally tagged enum buffers the object and
 /// decodes each of the ~20 variants through its own visitor; in the console's WASM that was
-/// 32 kB for this one enum. One flat struct and a `match` read the same JSON.
+/// 32 kB for this one enum. One flat struct and a `match` read the same JSON. The values stay
+/// untyped until the kind is known: a rule from a newer relay reads as [`Rule::Unknown`]
+/// whatever its values are (one unreadable rule would otherwise lose every field error).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RuleWire {
     kind: String,
-    mode: Option<TnaMode>,
-    schedule_id: Option<u32>,
-    max: Option<u64>,
-    value: Option<u64>,
-    code: Option<u32>,
-    user_id: Option<String>,
-    field: Option<String>,
-    tag: Option<String>,
-    key: Option<String>,
+    mode: Option<serde_json::Value>,
+    schedule_id: Option<serde_json::Value>,
+    max: Option<serde_json::Value>,
+    value: Option<serde_json::Value>,
+    code: Option<serde_json::Value>,
+    user_id: Option<serde_json::Value>,
+    field: Option<serde_json::Value>,
+    tag: Option<serde_json::Value>,
+    key: Option<serde_json::Value>,
 }
 
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
+        use serde_json::Value;
         let w = RuleWire::deserialize(d)?;
-        fn need<T, E: Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
-            v.ok_or_else(|| E::missing_field(name))
+        fn num<T: TryFrom<u64>, E: Error>(v: Option<Value>, name: &'static str) -> Result<T, E> {
+            let v = v.ok_or_else(|| E::missing_field(name))?;
+            v.as_u64()
+                .and_then(|n| T::try_from(n).ok())
+                .ok_or_else(|| E::custom(format_args!("{name} is not a count in range: {v}")))
         }
-        fn count<E: Error>(v: Option<u64>, name: &'static str) -> Result<usize, E> {
-            usize::try_from(need::<u64, E>(v, name)?)
-                .map_err(|_| E::custom(format_args!("{name} is out of range")))
-        }
-        fn minutes<E: Error>(v: Option<u64>, name: &'static str) -> Result<u32, E> {
-            u32::try_from(need::<u64, E>(v, name)?)
-                .map_err(|_| E::custom(format_args!("{name} is out of range")))
+        fn text<E: Error>(v: Option<Value>, name: &'static str) -> Result<String, E> {
+            match v.ok_or_else(|| E::missing_field(name))? {
+                Value::String(s) => Ok(s),
+                other => Err(E::custom(format_args!("{name} is not text: {other}"))),
+            }
         }
         let (max, value) = (w.max, w.value);
         let limit = || -> Result<(usize, usize), D::Error> {
-            Ok((count(max, "max")?, count(value, "value")?))
+            Ok((num(max.clone(), "max")?, num(value.clone(), "value")?))
         };
         Ok(match w.kind.as_str() {
             "fixedNeedsKey" => Rule::FixedNeedsKey,
             "requiredNeedsByUser" => Rule::RequiredNeedsByUser {
-                mode: need(w.mode, "mode")?,
+                mode: TnaMode::deserialize(w.mode.ok_or_else(|| D::Error::missing_field("mode"))?)
+                    .map_err(D::Error::custom)?,
             },
             "scheduleNeeded" => Rule::ScheduleNeeded,
             "scheduleMissing" => Rule::ScheduleMissing {
-                schedule_id: need(w.schedule_id, "scheduleId")?,
+                schedule_id: num(w.schedule_id, "scheduleId")?,
             },
             "labelBytes" => {
                 let (max, value) = limit()?;
@@ -186,10 +191,10 @@ impl<'de> Deserialize<'de> for Rule {
             }
             "jobCodeZero" => Rule::JobCodeZero,
             "jobCodeTwice" => Rule::JobCodeTwice {
-                code: need(w.code, "code")?,
+                code: num(w.code, "code")?,
             },
             "userTwice" => Rule::UserTwice {
-                user_id: need(w.user_id, "userId")?,
+                user_id: text(w.user_id, "userId")?,
             },
             "userIdEmpty" => Rule::UserIdEmpty,
             "userIdBytes" => {
@@ -200,13 +205,13 @@ impl<'de> Deserialize<'de> for Rule {
             "deviceTextChars" => {
                 let (max, value) = limit()?;
                 Rule::DeviceTextChars {
-                    field: need(w.field, "field")?,
+                    field: text(w.field, "field")?,
                     max,
                     value,
                 }
             }
             "deviceTextControl" => Rule::DeviceTextControl {
-                field: need(w.field, "field")?,
+                field: text(w.field, "field")?,
             },
             "tooManyTags" => {
                 let (max, value) = limit()?;
@@ -217,14 +222,14 @@ impl<'de> Deserialize<'de> for Rule {
                 Rule::TagChars { max, value }
             }
             "tagWord" => Rule::TagWord {
-                tag: need(w.tag, "tag")?,
+                tag: text(w.tag, "tag")?,
             },
             "dayStartTooLate" => Rule::DayStartTooLate {
-                max: minutes(max, "max")?,
-                value: minutes(value, "value")?,
+                max: num(max, "max")?,
+                value: num(value, "value")?,
             },
             "keyTwice" => Rule::KeyTwice {
-                key: need(w.key, "key")?,
+                key: text(w.key, "key")?,
             },
             // A rule from a newer relay: its sentence is the error's message.
             _ => Rule::Unknown,
@@ -819,6 +824,13 @@ mod tests {
         .expect("parse");
         assert_eq!(newer[0].rule, Some(Rule::Unknown));
         assert_eq!(newer[1].rule, Some(Rule::LabelControl));
+        // A newer relay's rule reads as Unknown whatever its values are.
+        let newer_values =
+            serde_json::json!({"kind": "newRule", "value": "abc", "max": -1, "mode": "sometimes"});
+        assert_eq!(
+            serde_json::from_value::<Rule>(newer_values).ok(),
+            Some(Rule::Unknown)
+        );
         // A known rule without a value it names is refused, not guessed.
         let short =
             serde_json::from_value::<Rule>(serde_json::json!({"kind": "labelBytes", "max": 48}));

@@ -29,7 +29,7 @@ use crate::jobcode::UserJobCodes;
 use crate::logs::{JobCodeLog, LogPage, TnaLog};
 use crate::timecard::{TimecardDay, TimecardPolicy, UserTotals};
 use crate::users::{UsersGetParams, UsersListParams, UsersPage, UsersResult, UsersSyncParams};
-use crate::validate::FieldError;
+use crate::validate::{FieldError, Rule};
 
 /// The `jsonrpc` member: always `"2.0"`; anything else fails to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -1355,13 +1355,29 @@ impl RpcError {
         .with_data(serde_json::json!({ "errors": errors }))
     }
 
-    /// The field errors of a validation failure (empty for other errors).
+    /// The field errors of a validation failure (empty for other errors). Each is read on its
+    /// own: one this build cannot read fully (a newer relay's rule with values of another type)
+    /// keeps its field and sentence, with [`Rule::Unknown`], and costs no other error.
     pub fn field_errors(&self) -> Vec<FieldError> {
-        self.data
+        let Some(list) = self
+            .data
             .as_ref()
             .and_then(|d| d.get("errors"))
-            .and_then(|e| serde_json::from_value(e.clone()).ok())
-            .unwrap_or_default()
+            .and_then(Value::as_array)
+        else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter_map(|e| {
+                serde_json::from_value(e.clone()).ok().or_else(|| {
+                    Some(FieldError {
+                        field: e.get("field")?.as_str()?.to_string(),
+                        message: e.get("message")?.as_str()?.to_string(),
+                        rule: Some(Rule::Unknown),
+                    })
+                })
+            })
+            .collect()
     }
 
     /// The gateway does not know the device.
@@ -1966,6 +1982,20 @@ mod tests {
                 assert_eq!(back, e);
                 assert_eq!(back.kind(), Some(ErrorCode::ValidationFailed));
                 assert_eq!(back.field_errors()[0].field, "labels[3]");
+                // A rule this build cannot read costs only its own error's rule.
+                let newer = RpcError::new(ErrorCode::ValidationFailed, "Validation failed")
+                    .with_data(serde_json::json!({"errors": [
+                        {"field": "a", "message": "New.", "rule": {"kind": "labelBytes", "max": "many"}},
+                        {"field": "b", "message": "Old.", "rule": {"kind": "labelControl"}}
+                    ]}));
+                let errors = newer.field_errors();
+                assert_eq!(errors.len(), 2);
+                assert_eq!(
+                    (errors[0].field.as_str(), errors[0].rule.clone()),
+                    ("a", Some(Rule::Unknown))
+                );
+                assert_eq!(errors[0].message, "New.");
+                assert_eq!(errors[1].rule, Some(Rule::LabelControl));
             }
             other => panic!("{other:?}"),
         }

@@ -123,58 +123,51 @@ pub enum Rule {
     Unknown,
 }
 
-/// [`Rule`] as read from the wire: the kind and every value any rule names, flat and untyped.
+/// [`Rule`] as read from the wire: the kind and every value any rule names, flat.
 ///
 /// Why by hand: serde's derived reader for an internally tagged enum buffers the object and
 /// decodes each of the ~20 variants through its own visitor; in the console's WASM that was
-/// 32 kB for this one enum. One flat struct and a `match` read the same JSON. The values stay
-/// untyped until the kind is known: a rule from a newer relay reads as [`Rule::Unknown`]
-/// whatever its values are (one unreadable rule would otherwise lose every field error).
+/// 32 kB for this one enum. One flat struct and a `match` read the same JSON. A rule of a kind
+/// this build does not know reads as [`Rule::Unknown`]; one whose values do not fit their types
+/// is an error, which [`crate::protocol::RpcError::field_errors`] confines to its own field error.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RuleWire {
     kind: String,
-    mode: Option<serde_json::Value>,
-    schedule_id: Option<serde_json::Value>,
-    max: Option<serde_json::Value>,
-    value: Option<serde_json::Value>,
-    code: Option<serde_json::Value>,
-    user_id: Option<serde_json::Value>,
-    field: Option<serde_json::Value>,
-    tag: Option<serde_json::Value>,
-    key: Option<serde_json::Value>,
+    mode: Option<TnaMode>,
+    schedule_id: Option<u32>,
+    max: Option<u64>,
+    value: Option<u64>,
+    code: Option<u32>,
+    user_id: Option<String>,
+    field: Option<String>,
+    tag: Option<String>,
+    key: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
-        use serde_json::Value;
         let w = RuleWire::deserialize(d)?;
-        fn num<T: TryFrom<u64>, E: Error>(v: Option<Value>, name: &'static str) -> Result<T, E> {
-            let v = v.ok_or_else(|| E::missing_field(name))?;
-            v.as_u64()
-                .and_then(|n| T::try_from(n).ok())
-                .ok_or_else(|| E::custom(format_args!("{name} is not a count in range: {v}")))
+        fn need<T, E: Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+            v.ok_or_else(|| E::missing_field(name))
         }
-        fn text<E: Error>(v: Option<Value>, name: &'static str) -> Result<String, E> {
-            match v.ok_or_else(|| E::missing_field(name))? {
-                Value::String(s) => Ok(s),
-                other => Err(E::custom(format_args!("{name} is not text: {other}"))),
-            }
+        fn count<T: TryFrom<u64>, E: Error>(v: Option<u64>, name: &'static str) -> Result<T, E> {
+            T::try_from(need::<u64, E>(v, name)?)
+                .map_err(|_| E::custom(format_args!("{name} is out of range")))
         }
         let (max, value) = (w.max, w.value);
         let limit = || -> Result<(usize, usize), D::Error> {
-            Ok((num(max.clone(), "max")?, num(value.clone(), "value")?))
+            Ok((count(max, "max")?, count(value, "value")?))
         };
         Ok(match w.kind.as_str() {
             "fixedNeedsKey" => Rule::FixedNeedsKey,
             "requiredNeedsByUser" => Rule::RequiredNeedsByUser {
-                mode: TnaMode::deserialize(w.mode.ok_or_else(|| D::Error::missing_field("mode"))?)
-                    .map_err(D::Error::custom)?,
+                mode: need(w.mode, "mode")?,
             },
             "scheduleNeeded" => Rule::ScheduleNeeded,
             "scheduleMissing" => Rule::ScheduleMissing {
-                schedule_id: num(w.schedule_id, "scheduleId")?,
+                schedule_id: need(w.schedule_id, "scheduleId")?,
             },
             "labelBytes" => {
                 let (max, value) = limit()?;
@@ -191,10 +184,10 @@ impl<'de> Deserialize<'de> for Rule {
             }
             "jobCodeZero" => Rule::JobCodeZero,
             "jobCodeTwice" => Rule::JobCodeTwice {
-                code: num(w.code, "code")?,
+                code: need(w.code, "code")?,
             },
             "userTwice" => Rule::UserTwice {
-                user_id: text(w.user_id, "userId")?,
+                user_id: need(w.user_id, "userId")?,
             },
             "userIdEmpty" => Rule::UserIdEmpty,
             "userIdBytes" => {
@@ -205,13 +198,13 @@ impl<'de> Deserialize<'de> for Rule {
             "deviceTextChars" => {
                 let (max, value) = limit()?;
                 Rule::DeviceTextChars {
-                    field: text(w.field, "field")?,
+                    field: need(w.field, "field")?,
                     max,
                     value,
                 }
             }
             "deviceTextControl" => Rule::DeviceTextControl {
-                field: text(w.field, "field")?,
+                field: need(w.field, "field")?,
             },
             "tooManyTags" => {
                 let (max, value) = limit()?;
@@ -222,14 +215,14 @@ impl<'de> Deserialize<'de> for Rule {
                 Rule::TagChars { max, value }
             }
             "tagWord" => Rule::TagWord {
-                tag: text(w.tag, "tag")?,
+                tag: need(w.tag, "tag")?,
             },
             "dayStartTooLate" => Rule::DayStartTooLate {
-                max: num(max, "max")?,
-                value: num(value, "value")?,
+                max: count(max, "max")?,
+                value: count(value, "value")?,
             },
             "keyTwice" => Rule::KeyTwice {
-                key: text(w.key, "key")?,
+                key: need(w.key, "key")?,
             },
             // A rule from a newer relay: its sentence is the error's message.
             _ => Rule::Unknown,
@@ -824,13 +817,6 @@ mod tests {
         .expect("parse");
         assert_eq!(newer[0].rule, Some(Rule::Unknown));
         assert_eq!(newer[1].rule, Some(Rule::LabelControl));
-        // A newer relay's rule reads as Unknown whatever its values are.
-        let newer_values =
-            serde_json::json!({"kind": "newRule", "value": "abc", "max": -1, "mode": "sometimes"});
-        assert_eq!(
-            serde_json::from_value::<Rule>(newer_values).ok(),
-            Some(Rule::Unknown)
-        );
         // A known rule without a value it names is refused, not guessed.
         let short =
             serde_json::from_value::<Rule>(serde_json::json!({"kind": "labelBytes", "max": 48}));

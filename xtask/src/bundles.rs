@@ -57,7 +57,7 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
 }
 
 /// `cargo fetch --locked`: everything Trunk's `--offline` build needs, and Cargo.lock is current.
-pub fn fetch(ctx: &Ctx) -> Step {
+fn fetch(ctx: &Ctx) -> Step {
     Step::cargo(ctx, "cargo fetch", ["fetch", "--locked"])
 }
 
@@ -158,9 +158,10 @@ fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
 }
 
 /// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser, names it by its
-/// new content and gives the page's references and `integrity` attribute the new name and digest. Trunk's own minifier cannot read the
-/// file's `export default` and leaves it as it is: terser takes 65 kB to 29 kB (brotli 8.6 to
-/// 6.8 kB) for the console, 47 to 21 kB (7.1 to 5.4 kB) for the kiosk.
+/// new content and gives the page's references and `integrity` attribute the new name and
+/// digest. Trunk's own minifier cannot read the file's `export default` and leaves it as it
+/// is: terser takes 65 kB to 29 kB (brotli 8.6 to 6.8 kB) for the console, 47 to 21 kB (7.1 to
+/// 5.4 kB) for the kiosk.
 fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
     if ctx.dry_run {
         println!("  would minify {}/tna-*.js and sw.js", dir.display());

@@ -249,6 +249,22 @@ pub struct DeviceClock {
     pub error: Option<RpcError>,
 }
 
+impl DeviceClock {
+    /// The row of a clock that could not be read because of `e` (its sentence in `message` for
+    /// clients that read only that).
+    pub fn unread(device_id: u32, e: RpcError) -> Self {
+        DeviceClock {
+            device_id,
+            ok: false,
+            device_time: None,
+            offset_seconds: None,
+            time_zone: None,
+            message: Some(e.message.clone()),
+            error: Some(e),
+        }
+    }
+}
+
 /// `time.get` result: one row per requested device, in request order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

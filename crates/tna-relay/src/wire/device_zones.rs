@@ -49,9 +49,10 @@ impl DeviceRow for DeviceZone {
             settings: None,
             verdicts: Vec::new(),
             code: Some(grpc_code),
-            message: Some(e.message.clone()),
-            error: Some(e.clone()),
+            message: None,
+            error: None,
         }
+        .with_error(e.clone())
     }
 }
 
@@ -77,9 +78,10 @@ fn failed_fix(device_id: u32, zone: Option<String>, code: i32, error: RpcError) 
         after: None,
         verdict: None,
         code: Some(code),
-        message: Some(error.message.clone()),
-        error: Some(error),
+        message: None,
+        error: None,
     }
+    .with_error(error)
 }
 
 /// The gRPC code an error carries (UNKNOWN when it carries none).
@@ -340,8 +342,7 @@ async fn fix_site(
                         "The device does not hold the zone's settings after the write.",
                         serde_json::Value::Null,
                     );
-                    row.message = Some(e.message.clone());
-                    row.error = Some(e);
+                    row.set_error(e);
                 }
                 row.after = Some(settings);
             }
@@ -361,8 +362,7 @@ async fn fix_site(
                         message,
                         serde_json::json!({ "written": row.written, "detail": e.message }),
                     );
-                    row.message = Some(e.message.clone());
-                    row.error = Some(e);
+                    row.set_error(e);
                 }
             }
             None => {}
@@ -431,15 +431,27 @@ async fn write(
     out
 }
 
-/// A row's failure: its error and the same English sentence as `message`.
-trait WithError {
-    fn with_error(self, e: RpcError) -> Self;
+/// A row's failure: its error and the same English sentence as `message` (older clients read
+/// only the sentence).
+trait WithError: Sized {
+    fn set_error(&mut self, e: RpcError);
+
+    fn with_error(mut self, e: RpcError) -> Self {
+        self.set_error(e);
+        self
+    }
 }
 
 impl WithError for DeviceZone {
-    fn with_error(mut self, e: RpcError) -> Self {
+    fn set_error(&mut self, e: RpcError) {
         self.message = Some(e.message.clone());
         self.error = Some(e);
-        self
+    }
+}
+
+impl WithError for ZoneFix {
+    fn set_error(&mut self, e: RpcError) {
+        self.message = Some(e.message.clone());
+        self.error = Some(e);
     }
 }

@@ -136,15 +136,7 @@ impl DeviceRow for DeviceClock {
         self.device_id
     }
     fn failed(device_id: u32, _grpc_code: i32, e: &RpcError) -> Self {
-        DeviceClock {
-            device_id,
-            ok: false,
-            device_time: None,
-            offset_seconds: None,
-            time_zone: None,
-            message: Some(e.message.clone()),
-            error: Some(e.clone()),
-        }
+        DeviceClock::unread(device_id, e.clone())
     }
 }
 

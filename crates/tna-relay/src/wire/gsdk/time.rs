@@ -68,15 +68,7 @@ async fn clock(gw: &GatewayClient, device_id: u32) -> DeviceClock {
                 error: None,
             }
         }
-        Err(e) => DeviceClock {
-            device_id,
-            ok: false,
-            device_time: None,
-            offset_seconds: None,
-            time_zone: None,
-            message: Some(e.message.clone()),
-            error: Some(e),
-        },
+        Err(e) => DeviceClock::unread(device_id, e),
     }
 }
 

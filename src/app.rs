@@ -5,20 +5,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 use tna_types::Role;
 use tna_types::protocol::WhoamiResult;
 
 use crate::api::provide_api;
 use crate::api::session::{self, KIOSK_PATH, SessionState};
-use crate::components::role::RequireRole;
 use crate::components::session_gate::{SessionGate, follow_session_end};
 use crate::components::{ConnectionIndicator, DraftSlot, LangSwitch};
 use crate::pages::signin::SignInPage;
-use crate::pages::{
-    AccountsPage, ArchivePage, AuditPage, BulkPage, ClocksPage, DevicePage, DevicesPage, DriftPage,
-    LivePage, LogsPage, NotFound, TimecardsPage,
-};
+use crate::pages::{DevicesPage, NotFound};
+use crate::routes;
 use crate::strings::app as s;
 use crate::strings::bulk as bulk_s;
 use crate::strings::drift as drift_s;
@@ -153,18 +150,18 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
         <main id="main" class="app-main">
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=DevicesPage />
-                <Route path=path!("/devices/:id") view=DevicePage />
-                <Route path=path!("/bulk") view=|| view! { <RequireRole needs=Role::Operator><BulkPage /></RequireRole> } />
-                <Route path=path!("/drift") view=|| view! { <RequireRole needs=Role::Operator><DriftPage /></RequireRole> } />
-                <Route path=path!("/logs") view=LogsPage />
-                <Route path=path!("/live") view=LivePage />
-                <Route path=path!("/accounts") view=|| view! { <RequireRole needs=Role::Admin><AccountsPage /></RequireRole> } />
-                <Route path=path!("/clocks") view=ClocksPage />
-                <Route path=path!("/timecards") view=TimecardsPage />
-                <Route path=path!("/archive") view=ArchivePage />
+                <Route path=path!("/devices/:id") view={Lazy::<routes::DeviceRoute>::new()} />
+                <Route path=path!("/bulk") view={Lazy::<routes::BulkRoute>::new()} />
+                <Route path=path!("/drift") view={Lazy::<routes::DriftRoute>::new()} />
+                <Route path=path!("/logs") view={Lazy::<routes::LogsRoute>::new()} />
+                <Route path=path!("/live") view={Lazy::<routes::LiveRoute>::new()} />
+                <Route path=path!("/accounts") view={Lazy::<routes::AccountsRoute>::new()} />
+                <Route path=path!("/clocks") view={Lazy::<routes::ClocksRoute>::new()} />
+                <Route path=path!("/timecards") view={Lazy::<routes::TimecardsRoute>::new()} />
+                <Route path=path!("/archive") view={Lazy::<routes::ArchiveRoute>::new()} />
                 // The page's earlier address: old links and bookmarks still arrive.
                 <Route path=path!("/sync") view=|| view! { <Redirect path="/archive" /> } />
-                <Route path=path!("/audit") view=|| view! { <RequireRole needs=Role::Admin><AuditPage /></RequireRole> } />
+                <Route path=path!("/audit") view={Lazy::<routes::AuditRoute>::new()} />
             </Routes>
         </main>
     }

@@ -6,6 +6,8 @@
 //!   async function per protocol method. Provided to pages through Leptos context.
 //! - [`app`]: the root component: header with the connection indicator, and the router.
 //! - [`pages`]: one module per routed page (`/` devices, `/devices/:id` device detail).
+//! - [`routes`]: every page but Devices as a lazy route, its own WASM module in the release
+//!   bundle (feature `split`).
 //! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
 //!   error banner, device table, T&A config view), mounted directly by the component tests.
 //! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
@@ -31,6 +33,7 @@ pub mod kiosk_pwa;
 pub mod live;
 pub mod logs;
 pub mod pages;
+pub mod routes;
 pub mod stored;
 pub mod strings;
 pub mod time;

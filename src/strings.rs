@@ -14,6 +14,19 @@ pub mod app {
     pub fn SKIP_TO_CONTENT() -> &'static str {
         tr("Skip to content")
     }
+    /// A page whose own module could not be fetched (the relay was unreachable, or it was
+    /// updated since this tab loaded).
+    pub fn PAGE_NOT_LOADED_TITLE() -> &'static str {
+        tr("This page could not be loaded")
+    }
+    pub fn PAGE_NOT_LOADED() -> &'static str {
+        tr(
+            "Its code could not be fetched from the relay: the connection may be down, or the console was updated since this tab opened. Reloading fetches the current version.",
+        )
+    }
+    pub fn RELOAD() -> &'static str {
+        tr("Reload")
+    }
     /// The button that shows the navigation on a narrow screen.
     /// The language switch's label (for screen readers; the switch shows the languages' own
     /// names).

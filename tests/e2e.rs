@@ -213,6 +213,13 @@ async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
         .find(Locator::Css("[data-testid=device-table]"))
         .await
         .context("the device table is missing")?;
+    // The release bundle is split (`src/routes.rs`, `xtask/src/split.rs`): the Devices page
+    // needs only the main module; a page's own module comes when the page is first opened.
+    let fetched = fetched_wasm(&client).await?;
+    ensure!(
+        fetched.len() == 1 && !fetched[0].contains("split_"),
+        "the device list should need only the main module, fetched {fetched:?}"
+    );
     let list_png = save_screenshot(&client, "devices.png").await?;
     if std::env::var_os("TNA_UPDATE_SCREENSHOT").is_some() {
         let docs = repo().join("docs");
@@ -280,7 +287,30 @@ async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
         "device {device_id}: no T&A key has a label (the seeded configs have some)"
     );
     save_screenshot(&client, "device-detail.png").await?;
+    let fetched = fetched_wasm(&client).await?;
+    ensure!(
+        fetched.iter().any(|f| f.contains("split_device_view")),
+        "the device page's own module was not fetched: {fetched:?}"
+    );
+    ensure!(
+        !fetched.iter().any(|f| f.contains("split_logs_view")),
+        "the Logs page's module was fetched without opening Logs: {fetched:?}"
+    );
     Ok(())
+}
+
+/// The paths of the WASM files the page has fetched so far (Resource Timing).
+async fn fetched_wasm(client: &Client) -> Result<Vec<String>> {
+    let names = client
+        .execute(
+            "return performance.getEntriesByType('resource')\
+               .map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'));",
+            vec![],
+        )
+        .await
+        .context("read the resource timing entries")?;
+    let names: Vec<String> = serde_json::from_value(names).context("resource names")?;
+    Ok(names)
 }
 
 /// History per device for the logs test: three pages of 5,000 for "load all".

@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use crate::precompress;
 use crate::process::{Ctx, Plan, Step};
 use crate::setup::{self, WASM_TARGET};
+use crate::split;
 
 /// The nightly that builds the release bundles (1.97.0-nightly, e50aa6fba 2026-05-19).
 /// Pinned: a newer nightly may change sizes or break, and the bundle must be reproducible.
@@ -46,6 +47,7 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
         .task("trunk build", |ctx: &Ctx| {
             with_size_toolchain(ctx, trunk_build()).run(ctx)
         })
+        .task("split the console's wasm", split::run)
         .task("trunk build (kiosk)", |ctx: &Ctx| {
             with_size_toolchain(ctx, trunk_build_kiosk()).run(ctx)
         })
@@ -87,9 +89,18 @@ fn fetch_std(ctx: &Ctx) -> Result<()> {
         .run(ctx)
 }
 
-/// The release build of the console into `dist/`, with the pinned tools from PATH only.
+/// The release build of the console into `dist/`, with the pinned tools from PATH only, its
+/// pages lazy and its WASM linked with relocations (feature `split`, `build.rs`) for
+/// [`split::run`].
 fn trunk_build() -> Step {
-    Step::new("trunk build", "trunk").args(["build", "--release", "--offline", "--locked"])
+    Step::new("trunk build", "trunk").args([
+        "build",
+        "--release",
+        "--offline",
+        "--locked",
+        "--features",
+        "split",
+    ])
 }
 
 /// The release build of the kiosk's own bundle (`kiosk.html`, the `tna-kiosk` binary) into
@@ -105,6 +116,8 @@ fn trunk_build_kiosk() -> Step {
         "dist/kiosk",
         "--public-url",
         "/kiosk/",
+        // Without `split`: each lazy page's entry is an exported symbol, which the linker keeps in
+        // every binary of the library (with it, the kiosk carried every page: 1.76 MB).
         "kiosk.html",
     ])
 }
@@ -208,7 +221,7 @@ fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
 }
 
 /// Minifies `path` in place (`module`: an ES module, else a classic script).
-fn terser(ctx: &Ctx, path: &Path, module: bool) -> Result<()> {
+pub fn terser(ctx: &Ctx, path: &Path, module: bool) -> Result<()> {
     let mut step = Step::new("terser", "terser").args([path.as_os_str()]);
     if module {
         step = step.args(["--module"]);
@@ -224,16 +237,13 @@ fn terser(ctx: &Ctx, path: &Path, module: bool) -> Result<()> {
 
 /// `name` (Trunk's `<stem>-<16 hex>.js`) with the 16 hex digits taken from `content` instead.
 fn content_name(name: &str, content: &[u8]) -> Result<String> {
-    use sha2::Digest as _;
     let stem = name
         .strip_suffix(".js")
         .and_then(|n| n.rsplit_once('-'))
         .filter(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|(stem, _)| stem)
         .with_context(|| format!("{name} is not named <stem>-<16 hex digits>.js"))?;
-    let digest = sha2::Sha384::digest(content);
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("{stem}-{hex}.js"))
+    Ok(format!("{stem}-{}.js", split::hex16(content)))
 }
 
 /// Subresource Integrity's form of a SHA-384 digest: `sha384-<base64>`.
@@ -249,7 +259,7 @@ fn sri(bytes: &[u8]) -> String {
 
 /// `html` with the integrity of the file that was `before` now that of `after`. A page without
 /// it is left as it is; two tags with the same digest are refused (which one is meant?).
-fn with_new_integrity(html: &str, before: &[u8], after: &[u8]) -> Result<String> {
+pub fn with_new_integrity(html: &str, before: &[u8], after: &[u8]) -> Result<String> {
     let old = sri(before);
     match html.matches(&old).count() {
         0 => Ok(html.to_string()),

@@ -7,6 +7,7 @@ mod demo;
 mod precompress;
 mod process;
 mod setup;
+mod split;
 mod test;
 
 use std::process::ExitCode;

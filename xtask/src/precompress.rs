@@ -71,7 +71,7 @@ fn gzip(data: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// brotli at quality 11 with a 4 MiB window (what static-file precompressors use).
-fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+pub fn brotli(data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);

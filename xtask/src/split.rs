@@ -1,0 +1,314 @@
+//! The console's code splitting: one WASM module per lazy page (`src/routes.rs`, feature
+//! `split`), as cargo-leptos builds Leptos' `#[lazy]` — Trunk 0.21 cannot.
+//!
+//! Trunk builds the console as before (`--features split`); `build.rs` then links its WASM with
+//! `--emit-relocs`, so every reference in the raw WASM can be moved. This step then cuts that raw WASM with
+//! `wasm_split_cli_support`: the main module (the shell, sign-in, Devices), one module per page,
+//! and chunks of code several pages share; a link module (`split-<hash>.js`) fetches a page's
+//! modules on first use and links them to the main module's memory and function table. The main
+//! module goes through wasm-bindgen and wasm-opt as Trunk's does, and replaces Trunk's JS and
+//! WASM in `dist/` (names, references and integrity digests in `index.html` updated).
+//!
+//! Every file is named by its content, so the relay serves them all as immutable. The link module
+//! and wasm-bindgen's JS would name each other (the JS imports the link module by the name
+//! written in the main module; the link module asks the main module for its exports through
+//! wasm-bindgen's `initSync`); the link module takes `initSync` from `window.wasmBindings`
+//! (Trunk's loader sets it before any page can load) instead, so the names are made in one order:
+//! page modules, link module, main module, JS.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::process::{Ctx, Step};
+
+/// The name the main module imports the link module by, until the link module's content is known:
+/// as long as `split-<16 hex>.js`, so the final name is written over it in place.
+const LINK_PLACEHOLDER: &str = "./split-________________.js";
+/// The module the link module would import `initSync` from; replaced, see the module doc.
+const MAIN_PLACEHOLDER: &str = "./tna-console-main.js";
+/// What the link module gets instead of that import.
+const INIT_SYNC_FROM_WINDOW: &str =
+    "const initSync = (...args) => window.wasmBindings.initSync(...args);";
+/// How many wasm-opt runs at once (the machines this runs on have two cores or more).
+const OPT_THREADS: usize = 2;
+/// The console's raw WASM, under the target directory.
+const RAW_WASM: &str = "wasm32-unknown-unknown/wasm-release/tna-console.wasm";
+/// wasm-opt as Trunk runs it for `data-wasm-opt="z"`, with the features Rust's wasm32 target
+/// emits.
+const WASM_OPT_ARGS: [&str; 8] = [
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--strip-debug",
+];
+
+/// Splits the console's WASM and puts the modules into `dist`.
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let dist = ctx.root.join("dist");
+    let raw = ctx.target_dir().join(RAW_WASM);
+    if ctx.dry_run {
+        println!(
+            "  would split {} into {}/split_*.wasm, chunk_*.wasm, split-*.js",
+            raw.display(),
+            dist.display()
+        );
+        return Ok(());
+    }
+    let work = ctx.target_dir().join("split");
+    if work.exists() {
+        std::fs::remove_dir_all(&work).with_context(|| format!("clear {}", work.display()))?;
+    }
+    std::fs::create_dir_all(&work).with_context(|| format!("create {}", work.display()))?;
+    let input = std::fs::read(&raw)
+        .with_context(|| format!("read {} (run the Trunk build first)", raw.display()))?;
+    let main = work.join("main.wasm");
+    let split = {
+        let mut options = wasm_split_cli_support::Options::new(&input);
+        options.output_dir = &work;
+        options.main_out_path = &main;
+        options.link_name = LINK_PLACEHOLDER;
+        options.main_module = MAIN_PLACEHOLDER;
+        wasm_split_cli_support::transform(options)
+            .map_err(|e| anyhow::anyhow!("{e:#}"))
+            .with_context(|| format!("split {}", raw.display()))?
+    };
+    ensure!(
+        !split.split_modules.is_empty(),
+        "{} has no lazy pages: was it built with `--features split` and `--emit-relocs`?",
+        raw.display()
+    );
+    let link_path = work.join(LINK_PLACEHOLDER);
+    let mut link = std::fs::read_to_string(&link_path)
+        .with_context(|| format!("read {}", link_path.display()))?;
+
+    // The page modules and chunks: optimised, named by content, referenced so by the link module.
+    let mut sizes = std::collections::HashMap::new();
+    wasm_opt_all(ctx, &split.split_modules)?;
+    for module in &split.split_modules {
+        let bytes = std::fs::read(module).with_context(|| format!("read {}", module.display()))?;
+        let stem = module
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .with_context(|| format!("{} has no name", module.display()))?;
+        let name = format!("{stem}-{}.wasm", hex16(&bytes));
+        link = replace_once(
+            &link,
+            &format!("\"./{stem}.wasm\""),
+            &format!("\"./{name}\""),
+        )
+        .with_context(|| format!("the link module's reference to {stem}.wasm"))?;
+        std::fs::write(dist.join(&name), &bytes).with_context(|| format!("write {name}"))?;
+        let brotli = crate::precompress::brotli(&bytes)?.len();
+        sizes.insert(stem.to_string(), (bytes.len(), brotli));
+    }
+    link = replace_once(
+        &link,
+        &format!("import {{ initSync }} from \"{MAIN_PLACEHOLDER}\";"),
+        INIT_SYNC_FROM_WINDOW,
+    )
+    .context("the link module's import of initSync")?;
+    std::fs::write(&link_path, &link).with_context(|| format!("write {}", link_path.display()))?;
+    crate::bundles::terser(ctx, &link_path, true)?;
+    let link =
+        std::fs::read(&link_path).with_context(|| format!("read {}", link_path.display()))?;
+    let link_name = format!("./split-{}.js", hex16(&link));
+    std::fs::write(dist.join(&link_name), &link).with_context(|| format!("write {link_name}"))?;
+
+    // The main module imports the link module by its final name, then goes the way Trunk's went.
+    let mut main_bytes =
+        std::fs::read(&main).with_context(|| format!("read {}", main.display()))?;
+    let patched = overwrite_all(&mut main_bytes, LINK_PLACEHOLDER, &link_name)?;
+    ensure!(
+        patched > 0,
+        "the main module does not import the link module"
+    );
+    std::fs::write(&main, &main_bytes).with_context(|| format!("write {}", main.display()))?;
+    let out = work.join("bindgen");
+    Step::new("wasm-bindgen", "wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--keep-lld-exports"])
+        .args(["--out-name", "tna-console", "--out-dir"])
+        .args([out.as_os_str(), main.as_os_str()])
+        .run(ctx)?;
+    let main_wasm = out.join("tna-console_bg.wasm");
+    wasm_opt(ctx, &main_wasm)?;
+    replace_trunk_files(&dist, &out.join("tna-console.js"), &main_wasm)?;
+
+    let main_size = std::fs::metadata(&main_wasm).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "  main module: {main_size} bytes; {} page modules and shared chunks; what each page \
+         fetches when first opened (raw / brotli):",
+        sizes.len()
+    );
+    let mut pages: Vec<_> = split.prefetch_map.iter().collect();
+    pages.sort();
+    for (page, files) in pages {
+        let (raw, brotli) = files
+            .iter()
+            .filter_map(|f| sizes.get(f))
+            .fold((0, 0), |(r, b), (fr, fb)| (r + fr, b + fb));
+        println!("    {page}: {} files, {raw} / {brotli} bytes", files.len());
+    }
+    Ok(())
+}
+
+/// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's console files in `dist`:
+/// the JS under Trunk's name (the minify step names it by content next), the WASM named by its
+/// content; `index.html`'s references and digests follow.
+fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path) -> Result<()> {
+    let page = dist.join("index.html");
+    let mut html =
+        std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
+    let trunk_js = trunk_file(dist, ".js")?;
+    let trunk_wasm = trunk_file(dist, "_bg.wasm")?;
+    let new_js = std::fs::read(js).with_context(|| format!("read {}", js.display()))?;
+    let new_wasm = std::fs::read(wasm).with_context(|| format!("read {}", wasm.display()))?;
+
+    let old_js =
+        std::fs::read(&trunk_js).with_context(|| format!("read {}", trunk_js.display()))?;
+    html = crate::bundles::with_new_integrity(&html, &old_js, &new_js)?;
+    std::fs::write(&trunk_js, &new_js).with_context(|| format!("write {}", trunk_js.display()))?;
+
+    let old_wasm =
+        std::fs::read(&trunk_wasm).with_context(|| format!("read {}", trunk_wasm.display()))?;
+    html = crate::bundles::with_new_integrity(&html, &old_wasm, &new_wasm)?;
+    let old_name = file_name(&trunk_wasm)?;
+    let new_name = format!("tna-console-{}_bg.wasm", hex16(&new_wasm));
+    ensure!(
+        html.contains(&old_name),
+        "{} does not load {old_name}",
+        page.display()
+    );
+    html = html.replace(&old_name, &new_name);
+    std::fs::remove_file(&trunk_wasm)
+        .with_context(|| format!("remove {}", trunk_wasm.display()))?;
+    std::fs::write(dist.join(&new_name), &new_wasm).with_context(|| format!("write {new_name}"))?;
+    std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
+}
+
+/// Trunk's one console file in `dist` ending in `suffix` (`tna-console-<hash><suffix>`).
+fn trunk_file(dist: &Path, suffix: &str) -> Result<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("read {}", dist.display()))? {
+        let path = entry?.path();
+        let name = file_name(&path)?;
+        let hash = name
+            .strip_prefix("tna-console-")
+            .and_then(|n| n.strip_suffix(suffix));
+        if hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+            found.push(path);
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => bail!(
+            "expected one tna-console-<hash>{suffix} in {}, found {found:?}",
+            dist.display()
+        ),
+    }
+}
+
+fn file_name(path: &Path) -> Result<String> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string)
+        .with_context(|| format!("{} has no name", path.display()))
+}
+
+/// wasm-opt every one of `modules` in place, [`OPT_THREADS`] at a time (about 190 modules: 2 min
+/// one by one on two cores).
+fn wasm_opt_all(ctx: &Ctx, modules: &[PathBuf]) -> Result<()> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..OPT_THREADS)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(module) = modules.get(i) else {
+                            return Ok(());
+                        };
+                        wasm_opt(ctx, module)?;
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .map_err(|_| anyhow::anyhow!("a wasm-opt worker panicked"))?
+        })
+    })
+}
+
+/// wasm-opt `path` in place.
+fn wasm_opt(ctx: &Ctx, path: &Path) -> Result<()> {
+    Step::new("wasm-opt", "wasm-opt")
+        .args(WASM_OPT_ARGS)
+        .args([path.as_os_str()])
+        .args(["-o"])
+        .args([path.as_os_str()])
+        .run(ctx)
+}
+
+/// The first 16 hex digits of the SHA-384 of `bytes` (as the minify step names files).
+pub fn hex16(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha384::digest(bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `text` with `from`, which must occur exactly once, replaced by `to`.
+fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => bail!("expected `{from}` once, found it {n} times"),
+    }
+}
+
+/// Writes `to` over every occurrence of `from` (of the same length) in `bytes`; how many.
+fn overwrite_all(bytes: &mut [u8], from: &str, to: &str) -> Result<usize> {
+    ensure!(from.len() == to.len(), "`{to}` is not as long as `{from}`");
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(pos) = bytes[at..]
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+    {
+        let start = at + pos;
+        bytes[start..start + to.len()].copy_from_slice(to.as_bytes());
+        count += 1;
+        at = start + to.len();
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_name_is_written_over_its_placeholder_in_place() {
+        let mut bytes = b"\x00\x1b./split-________________.js\x00".to_vec();
+        let name = format!("./split-{}.js", hex16(b"link"));
+        assert_eq!(
+            overwrite_all(&mut bytes, LINK_PLACEHOLDER, &name).unwrap(),
+            1
+        );
+        assert_eq!(&bytes[2..2 + name.len()], name.as_bytes());
+        assert_eq!(bytes.len(), LINK_PLACEHOLDER.len() + 3);
+        assert!(overwrite_all(&mut bytes, LINK_PLACEHOLDER, "./short.js").is_err());
+    }
+
+    #[test]
+    fn a_reference_must_be_there_once() {
+        assert_eq!(replace_once("a b c", "b", "x").unwrap(), "a x c");
+        assert!(replace_once("a b b", "b", "x").is_err());
+        assert!(replace_once("a c", "b", "x").is_err());
+    }
+}

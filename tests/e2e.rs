@@ -36,6 +36,7 @@ mod e2e {
     pub mod kiosk_offline;
     pub mod kiosk_settings;
     pub mod korean;
+    pub mod lazy_pages;
     pub mod live_picker;
     pub mod logs_more;
     pub mod people;
@@ -1195,6 +1196,28 @@ async fn timecards_of_a_week_in_chromium() -> Result<()> {
     })
     .await;
     shutdown(relay).await;
+    result
+}
+
+/// A page whose module is gone (the relay was updated under an open tab): a notice with a reload
+/// button, and the console still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_whose_module_is_gone_says_so_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let dist = target_dir().join(format!("e2e-dist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dist);
+    e2e::lazy_pages::dist_without_logs(&dist)?;
+    let relay = e2e::lazy_pages::start(&dist).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::lazy_pages::missing_module(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    let _ = std::fs::remove_dir_all(&dist);
     result
 }
 

@@ -34,6 +34,19 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Starts fetching the module of the page the event's link opens ([`routes::preload`]).
+fn preload_link_target(event: web_sys::Event) {
+    use wasm_bindgen::JsCast as _;
+    let link = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a[href]").ok().flatten())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(link) = link {
+        routes::preload(&link.pathname());
+    }
+}
+
 /// The document title of a page: "Logs · BioStar T&A Console".
 fn page_title(path: &str) -> String {
     use crate::strings as st;
@@ -97,6 +110,13 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
             doc.set_title(&title);
         }
     });
+    // A lazy page's module is fetched when a link to it is about to be followed: the pointer is
+    // over it, a finger touches it, or it has the keyboard focus (one listener each, for every
+    // link of the console).
+    for event in ["pointerover", "touchstart", "focusin"] {
+        let handle = window_event_listener_untyped(event, preload_link_target);
+        on_cleanup(move || handle.remove());
+    }
     // On a narrow screen the navigation folds behind a Menu button; following a link folds it.
     let menu_open = RwSignal::new(false);
     Effect::new(move |_| {

@@ -20,41 +20,101 @@ use leptos::wasm_split::SplitLoaderError;
 use crate::components::role::RequireRole;
 use crate::strings::app as s;
 
-/// Declares one lazy route per page: `Route => view function => page component`, and the role
-/// the page needs, if any.
+/// Declares one lazy route per page: `Route at "/path" => view function (its preload function)
+/// => page component`, and the role the page needs, if any; and [`preload`] over all of them.
 ///
 /// The view function is a `wasm_split` split point (what Leptos' `#[lazy]` expands to), marked
 /// `fallible`: a module that cannot be fetched becomes [`NotLoaded`], not a panic that would
 /// take the whole console down.
 macro_rules! lazy_pages {
-    ($($(#[$doc:meta])* $route:ident => $view:ident => $page:path $(, needs $role:expr)?;)*) => {$(
-        $(#[$doc])*
-        pub struct $route;
+    ($($(#[$doc:meta])* $route:ident at $path:literal
+        => $view:ident ($preload:ident) => $page:path $(, needs $role:expr)?;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $route;
 
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    #[cfg(feature = "split")]
+                    let loaded = $view().await;
+                    #[cfg(not(feature = "split"))]
+                    let loaded = $view();
+                    loaded.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
+                }
             }
 
-            async fn view(_this: Self) -> AnyView {
-                #[cfg(feature = "split")]
-                let loaded = $view().await;
-                #[cfg(not(feature = "split"))]
-                let loaded = $view();
-                loaded.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
+            #[cfg_attr(
+                feature = "split",
+                leptos::wasm_split::wasm_split(
+                    $view,
+                    wasm_split_path = ::leptos::wasm_split,
+                    preload($preload),
+                    fallible
+                )
+            )]
+            fn $view() -> Result<AnyView, SplitLoaderError> {
+                let page = || view! { <$page /> };
+                $(let page = || view! { <RequireRole needs=$role>{page()}</RequireRole> };)?
+                Ok(page().into_any())
             }
-        }
+        )*
 
-        #[cfg_attr(
-            feature = "split",
-            leptos::wasm_split::wasm_split($view, wasm_split_path = ::leptos::wasm_split, fallible)
-        )]
-        fn $view() -> Result<AnyView, SplitLoaderError> {
-            let page = || view! { <$page /> };
-            $(let page = || view! { <RequireRole needs=$role>{page()}</RequireRole> };)?
-            Ok(page().into_any())
+        /// The lazy pages' paths, in declaration order (an index per page for [`preload`]).
+        const PATHS: &[&str] = &[$($path),*];
+
+        /// Starts fetching page `index`'s module (a failure is left to the page itself).
+        #[cfg(feature = "split")]
+        fn start_preload(index: usize) {
+            let mut i = 0;
+            $(
+                if i == index {
+                    leptos::task::spawn_local(async {
+                        let _ = $preload().await;
+                    });
+                    return;
+                }
+                i += 1;
+            )*
+            let _ = i;
         }
-    )*};
+    };
+}
+
+/// The lazy page a link's path opens: `/devices/42` → the device page, `/logs` → Logs.
+fn page_index(path: &str) -> Option<usize> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    // A path ending in `/` takes a parameter (`/devices/:id`); the others are whole.
+    PATHS.iter().position(|p| {
+        if p.ends_with('/') {
+            path.starts_with(p) && path.len() > p.len()
+        } else {
+            path == *p
+        }
+    })
+}
+
+/// Fetches the module of the page `path` opens ahead of the click (the pointer is over a link to
+/// it, a finger touches one, or it has the keyboard focus), once per page: on a slow link the
+/// page then shows at once. Without the split, nothing to fetch.
+pub fn preload(path: &str) {
+    thread_local! {
+        static STARTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let Some(index) = page_index(path) else {
+        return;
+    };
+    let bit = 1u32 << index;
+    let first = STARTED.with(|s| s.replace(s.get() | bit)) & bit == 0;
+    #[cfg(feature = "split")]
+    if first {
+        start_preload(index);
+    }
+    #[cfg(not(feature = "split"))]
+    let _ = first;
 }
 
 /// What a page shows when its module could not be fetched: the relay was unreachable, or it was
@@ -77,23 +137,45 @@ fn NotLoaded() -> impl IntoView {
 
 lazy_pages! {
     /// `/devices/:id`: one device's T&A settings, job codes, name.
-    DeviceRoute => device_view => crate::pages::DevicePage;
+    DeviceRoute at "/devices/" => device_view (preload_device) => crate::pages::DevicePage;
     /// `/bulk`: one config to many devices.
-    BulkRoute => bulk_view => crate::pages::BulkPage, needs Role::Operator;
+    BulkRoute at "/bulk" => bulk_view (preload_bulk) => crate::pages::BulkPage,
+        needs Role::Operator;
     /// `/drift`: every device compared with a reference.
-    DriftRoute => drift_view => crate::pages::DriftPage, needs Role::Operator;
+    DriftRoute at "/drift" => drift_view (preload_drift) => crate::pages::DriftPage,
+        needs Role::Operator;
     /// `/logs`: the archive's or the devices' logs.
-    LogsRoute => logs_view => crate::pages::LogsPage;
+    LogsRoute at "/logs" => logs_view (preload_logs) => crate::pages::LogsPage;
     /// `/live`: punches as they happen.
-    LiveRoute => live_view => crate::pages::LivePage;
+    LiveRoute at "/live" => live_view (preload_live) => crate::pages::LivePage;
     /// `/accounts`: who may sign in.
-    AccountsRoute => accounts_view => crate::pages::AccountsPage, needs Role::Admin;
+    AccountsRoute at "/accounts" => accounts_view (preload_accounts) => crate::pages::AccountsPage,
+        needs Role::Admin;
     /// `/clocks`: device clocks and zones.
-    ClocksRoute => clocks_view => crate::pages::ClocksPage;
+    ClocksRoute at "/clocks" => clocks_view (preload_clocks) => crate::pages::ClocksPage;
     /// `/timecards`: hours per person and day.
-    TimecardsRoute => timecards_view => crate::pages::TimecardsPage;
+    TimecardsRoute at "/timecards" => timecards_view (preload_timecards)
+        => crate::pages::TimecardsPage;
     /// `/archive`: the log archive's state.
-    ArchiveRoute => archive_view => crate::pages::ArchivePage;
+    ArchiveRoute at "/archive" => archive_view (preload_archive) => crate::pages::ArchivePage;
     /// `/audit`: every write, by whom.
-    AuditRoute => audit_view => crate::pages::AuditPage, needs Role::Admin;
+    AuditRoute at "/audit" => audit_view (preload_audit) => crate::pages::AuditPage,
+        needs Role::Admin;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_names_its_lazy_page() {
+        assert_eq!(page_index("/devices/541000001"), Some(0));
+        assert_eq!(page_index("/devices/"), None);
+        assert_eq!(page_index("/logs"), Some(3));
+        assert_eq!(page_index("/logs?device=5&from=2026-12-01"), Some(3));
+        assert_eq!(page_index("/audit#top"), Some(9));
+        assert_eq!(page_index("/"), None);
+        assert_eq!(page_index("/logsx"), None);
+        assert!(PATHS.len() <= 32, "preload keeps one bit per page");
+    }
 }

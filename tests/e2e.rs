@@ -1221,6 +1221,23 @@ async fn a_page_whose_module_is_gone_says_so_in_chromium() -> Result<()> {
     result
 }
 
+/// Pointing at a link to a lazy page fetches its module before the click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pointed_at_link_fetches_its_page_in_chromium() -> Result<()> {
+    let Some(chromedriver) = prerequisites()? else {
+        return Ok(());
+    };
+    let _one = BROWSER.lock().await;
+    let relay = e2e::lazy_pages::start(&repo().join("dist")).await?;
+    let r = &relay;
+    let result = with_browser(&chromedriver, |client| async move {
+        e2e::lazy_pages::pointing_fetches_the_page(&client, r).await
+    })
+    .await;
+    shutdown(relay).await;
+    result
+}
+
 /// A fresh SQLite archive for one test relay (in the target dir, so `cargo clean` removes it).
 fn archive_url(name: &str) -> String {
     let dir = target_dir().join("e2e-archives");

@@ -84,3 +84,36 @@ pub async fn missing_module(client: &Client, relay: &RunningRelay) -> Result<()>
     );
     Ok(())
 }
+
+/// The pointer over the Logs link (no click) fetches the Logs page's module; the page stays.
+pub async fn pointing_fetches_the_page(client: &Client, relay: &RunningRelay) -> Result<()> {
+    client.goto(&relay.url()).await?;
+    wait_for_count(client, "[data-testid=device-row]", 4).await?;
+    let before = crate::fetched_wasm(client).await?;
+    ensure!(
+        !before.iter().any(|f| f.contains("split_logs_view")),
+        "the Logs module was fetched before anyone pointed at Logs: {before:?}"
+    );
+    client
+        .execute(
+            "document.querySelector(\"#main-nav a[href='/logs']\")\
+               .dispatchEvent(new PointerEvent('pointerover', {bubbles: true}));",
+            vec![],
+        )
+        .await?;
+    let deadline = std::time::Instant::now() + crate::PAGE_WAIT;
+    loop {
+        let now = crate::fetched_wasm(client).await?;
+        if now.iter().any(|f| f.contains("split_logs_view")) {
+            break;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "pointing at Logs did not fetch its module: {now:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let here = client.current_url().await?;
+    ensure!(here.path() == "/", "pointing at a link navigated to {here}");
+    Ok(())
+}

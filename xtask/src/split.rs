@@ -30,6 +30,9 @@ const MAIN_PLACEHOLDER: &str = "./tna-console-main.js";
 /// What the link module gets instead of that import.
 const INIT_SYNC_FROM_WINDOW: &str =
     "const initSync = (...args) => window.wasmBindings.initSync(...args);";
+/// Smaller modules are left as LLVM made them (at `opt-level = "z"`): most of the shared chunks
+/// are a few hundred bytes, where wasm-opt saves a few bytes and costs a process start.
+const OPT_MIN_BYTES: u64 = 4096;
 /// How many wasm-opt runs at once (the machines this runs on have two cores or more).
 const OPT_THREADS: usize = 2;
 /// The console's raw WASM, under the target directory.
@@ -219,9 +222,14 @@ fn file_name(path: &Path) -> Result<String> {
         .with_context(|| format!("{} has no name", path.display()))
 }
 
-/// wasm-opt every one of `modules` in place, [`OPT_THREADS`] at a time (about 190 modules: 2 min
-/// one by one on two cores).
+/// wasm-opt every one of `modules` of at least [`OPT_MIN_BYTES`] in place, [`OPT_THREADS`] at a
+/// time. (npm's wasm-opt starts a Node.js process each time, about half a second: for all 190
+/// modules one by one, two minutes.)
 fn wasm_opt_all(ctx: &Ctx, modules: &[PathBuf]) -> Result<()> {
+    let modules: Vec<&PathBuf> = modules
+        .iter()
+        .filter(|m| std::fs::metadata(m).is_ok_and(|m| m.len() >= OPT_MIN_BYTES))
+        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..OPT_THREADS)

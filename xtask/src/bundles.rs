@@ -247,7 +247,7 @@ fn content_name(name: &str, content: &[u8]) -> Result<String> {
 }
 
 /// Subresource Integrity's form of a SHA-384 digest: `sha384-<base64>`.
-fn sri(bytes: &[u8]) -> String {
+pub fn sri(bytes: &[u8]) -> String {
     use base64::Engine as _;
     use sha2::Digest as _;
     let digest = sha2::Sha384::digest(bytes);

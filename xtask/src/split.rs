@@ -139,7 +139,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .run(ctx)?;
     let main_wasm = out.join("tna-console_bg.wasm");
     wasm_opt(ctx, &main_wasm)?;
-    replace_trunk_files(&dist, &out.join("tna-console.js"), &main_wasm)?;
+    replace_trunk_files(
+        &dist,
+        &out.join("tna-console.js"),
+        &main_wasm,
+        (&link_name, &link),
+    )?;
 
     let main_size = std::fs::metadata(&main_wasm).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -161,8 +166,9 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 
 /// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's console files in `dist`:
 /// the JS under Trunk's name (the minify step names it by content next), the WASM named by its
-/// content; `index.html`'s references and digests follow.
-fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path) -> Result<()> {
+/// content; `index.html`'s references and digests follow. The page also preloads the `link`
+/// module (name, content), which wasm-bindgen's JS imports: fetched at once, not after that JS.
+fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path, link: (&str, &[u8])) -> Result<()> {
     let page = dist.join("index.html");
     let mut html =
         std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
@@ -187,6 +193,13 @@ fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path) -> Result<()> {
         page.display()
     );
     html = html.replace(&old_name, &new_name);
+    let preload = format!(
+        "<link crossorigin href=/{} integrity={} rel=modulepreload>",
+        link.0.trim_start_matches("./"),
+        crate::bundles::sri(link.1)
+    );
+    html = replace_once(&html, "</head>", &format!("{preload}</head>"))
+        .with_context(|| format!("the end of {}'s head", page.display()))?;
     std::fs::remove_file(&trunk_wasm)
         .with_context(|| format!("remove {}", trunk_wasm.display()))?;
     std::fs::write(dist.join(&new_name), &new_wasm).with_context(|| format!("write {new_name}"))?;

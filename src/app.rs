@@ -24,8 +24,11 @@ use crate::strings::signin as signin_s;
 /// The whole console.
 #[component]
 pub fn App() -> impl IntoView {
+    // Set while the router gets the next page ready: a lazy page's module on its first opening.
+    let routing = RwSignal::new(false);
+    provide_context(Routing(routing));
     view! {
-        <Router>
+        <Router set_is_routing=routing>
             <SessionGate
                 signed_out=|session, hint| view! { <SignInPage session hint /> }.into_any()
                 signed_in=|who, session| view! { <Console who session /> }.into_any()
@@ -33,6 +36,10 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// Whether the router is getting the next page ready ([`App`]'s `set_is_routing`).
+#[derive(Clone, Copy)]
+struct Routing(RwSignal<bool>);
 
 /// Starts fetching the module of the page the event's link opens ([`routes::preload`]).
 fn preload_link_target(event: web_sys::Event) {
@@ -90,6 +97,7 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
         }
         return view! { <p class="loading signin">{signin_s::CHECKING()}</p> }.into_any();
     }
+    let routing = use_context::<Routing>().map_or(Signal::stored(false), |r| r.0.into());
     let writes = role >= Role::Operator;
     let admin = role == Role::Admin;
     let sign_out = move |_| {
@@ -167,7 +175,10 @@ fn Console(who: WhoamiResult, session: RwSignal<SessionState>) -> impl IntoView 
                 })}
             </div>
         </header>
-        <main id="main" class="app-main">
+        // A thin bar at the top while a page's module is fetched (shown after a moment, so a
+        // quick change shows nothing); the page region says it is busy.
+        <div class="routing-bar" class:on=routing aria-hidden="true"></div>
+        <main id="main" class="app-main" aria-busy=move || routing.get().to_string()>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=DevicesPage />
                 <Route path=path!("/devices/:id") view={Lazy::<routes::DeviceRoute>::new()} />

@@ -211,6 +211,7 @@ fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
         );
     }
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))?;
+    name_by_content(dir)?;
     // The kiosk's service worker: a classic script under a fixed name (its scope's worker is
     // found by that name), referenced without a digest. 6.0 → 2.6 kB, brotli 2.0 → 1.0 kB.
     let worker = dir.join("sw.js");
@@ -235,15 +236,53 @@ pub fn terser(ctx: &Ctx, path: &Path, module: bool) -> Result<()> {
     .run(ctx)
 }
 
-/// `name` (Trunk's `<stem>-<16 hex>.js`) with the 16 hex digits taken from `content` instead.
+/// The kinds of file Trunk names `<stem>-<hash><suffix>`.
+const TRUNK_SUFFIXES: [&str; 3] = ["_bg.wasm", ".js", ".css"];
+
+/// `name` split into Trunk's stem, hash and suffix: `tna-kiosk-72d0…a95_bg.wasm` →
+/// (`tna-kiosk`, `72d0…a95`, `_bg.wasm`). Trunk writes its 64-bit hash without leading zeros, so
+/// one build in sixteen has 15 digits or fewer.
+pub fn trunk_name(name: &str) -> Option<(&str, &str, &str)> {
+    TRUNK_SUFFIXES.iter().find_map(|suffix| {
+        let (stem, hash) = name.strip_suffix(suffix)?.rsplit_once('-')?;
+        let hex = (1..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        hex.then_some((stem, hash, *suffix))
+    })
+}
+
+/// `name` (Trunk's `<stem>-<hash><suffix>`) with 16 hex digits taken from `content` instead:
+/// always 16, as the kiosk's service worker recognises a hashed file by them.
 fn content_name(name: &str, content: &[u8]) -> Result<String> {
-    let stem = name
-        .strip_suffix(".js")
-        .and_then(|n| n.rsplit_once('-'))
-        .filter(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(|(stem, _)| stem)
-        .with_context(|| format!("{name} is not named <stem>-<16 hex digits>.js"))?;
-    Ok(format!("{stem}-{}.js", split::hex16(content)))
+    let (stem, _, suffix) = trunk_name(name)
+        .with_context(|| format!("{name} is not named <stem>-<hex digits>.js/.css/_bg.wasm"))?;
+    Ok(format!("{stem}-{}{suffix}", split::hex16(content)))
+}
+
+/// Renames the Trunk-named files of `dir` that `minify_js` left (the stylesheet; the kiosk's
+/// WASM) by their content, and `index.html`'s references with them.
+fn name_by_content(dir: &Path) -> Result<()> {
+    let page = dir.join("index.html");
+    let mut html =
+        std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if trunk_name(name).is_some_and(|(_, _, suffix)| suffix != ".js") {
+            files.push((name.to_string(), path.clone()));
+        }
+    }
+    for (name, path) in files {
+        let content = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+        let new_name = content_name(&name, &content)?;
+        if new_name == name {
+            continue;
+        }
+        std::fs::rename(&path, dir.join(&new_name))
+            .with_context(|| format!("rename {} to {new_name}", path.display()))?;
+        html = html.replace(&name, &new_name);
+    }
+    std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
 }
 
 /// Subresource Integrity's form of a SHA-384 digest: `sha384-<base64>`.
@@ -330,6 +369,14 @@ mod tests {
         assert_eq!(a.len(), "tna-kiosk-72d072daacf8ca95.js".len());
         assert!(content_name("sw.js", b"one").is_err());
         assert!(content_name("tna-kiosk-xyz.js", b"one").is_err());
+        // Trunk drops leading zeros: 15 digits; the wasm and the stylesheet too.
+        let wasm = content_name("tna-console-6bfb80ee8063d23_bg.wasm", b"one").expect("15");
+        assert!(wasm.starts_with("tna-console-") && wasm.ends_with("_bg.wasm"));
+        assert_eq!(wasm.len(), "tna-console-".len() + 16 + "_bg.wasm".len());
+        let css = content_name("main-a2f9806c1c23acd3.css", b"one").expect("css");
+        assert_eq!(css, format!("main-{}.css", split::hex16(b"one")));
+        assert!(content_name("icon-192.png", b"one").is_err());
+        assert!(content_name("manifest.webmanifest", b"one").is_err());
     }
 
     #[test]

@@ -212,10 +212,9 @@ fn trunk_file(dist: &Path, suffix: &str) -> Result<PathBuf> {
     for entry in std::fs::read_dir(dist).with_context(|| format!("read {}", dist.display()))? {
         let path = entry?.path();
         let name = file_name(&path)?;
-        let hash = name
-            .strip_prefix("tna-console-")
-            .and_then(|n| n.strip_suffix(suffix));
-        if hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        if crate::bundles::trunk_name(&name)
+            .is_some_and(|(stem, _, s)| stem == "tna-console" && s == suffix)
+        {
             found.push(path);
         }
     }

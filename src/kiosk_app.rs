@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 
 use crate::api::session::{self, SessionState};
 use crate::api::{ConnectionState, provide_api};
+use crate::components::NotLoaded;
 use crate::components::session_gate::{SessionGate, follow_session_end};
 use crate::pages::kiosk::{KioskPage, forget_saved_board, has_saved_board};
 use crate::pages::signin::PairPage;
@@ -30,12 +32,37 @@ pub fn KioskApp() -> impl IntoView {
             signed_out=|session, _hint| {
                 // Signed out or unpaired: the tablet forgets the board it kept.
                 forget_saved_board();
-                view! { <PairPage session /> }.into_any()
+                view! { <LazyPairPage session /> }.into_any()
             }
             signed_in=|_who, session| view! { <KioskShell session /> }.into_any()
             unreachable=offline_start
         />
     }
+}
+
+/// The pairing page, fetched as a module of its own in the release bundle (feature
+/// `kiosk-split`): a paired tablet, which starts with the board, never loads it.
+#[component]
+fn LazyPairPage(session: RwSignal<SessionState>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                #[cfg(feature = "kiosk-split")]
+                let page = pair_page(session).await;
+                #[cfg(not(feature = "kiosk-split"))]
+                let page = pair_page(session);
+                page.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg_attr(
+    feature = "kiosk-split",
+    leptos::wasm_split::wasm_split(pair_page, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn pair_page(session: RwSignal<SessionState>) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <PairPage session /> }.into_any())
 }
 
 /// Started without the relay: a tablet that was a kiosk before (it kept a board) shows the

@@ -17,8 +17,8 @@ use tna_types::Role;
 
 use leptos::wasm_split::SplitLoaderError;
 
+use crate::components::NotLoaded;
 use crate::components::role::RequireRole;
-use crate::strings::app as s;
 
 /// Declares one lazy route per page: `Route at "/path" => view function (its preload function)
 /// => page component`, and the role the page needs, if any; and [`preload`] over all of them.
@@ -115,24 +115,6 @@ pub fn preload(path: &str) {
     }
     #[cfg(not(feature = "split"))]
     let _ = first;
-}
-
-/// What a page shows when its module could not be fetched: the relay was unreachable, or it was
-/// updated since this tab loaded and the old module is gone. Reloading gets the current version.
-#[component]
-fn NotLoaded() -> impl IntoView {
-    let reload = |_| {
-        if let Err(e) = window().location().reload() {
-            leptos::logging::warn!("reload: {e:?}");
-        }
-    };
-    view! {
-        <section class="page" data-testid="page-not-loaded">
-            <h1>{s::PAGE_NOT_LOADED_TITLE()}</h1>
-            <p>{s::PAGE_NOT_LOADED()}</p>
-            <p><button type="button" class="btn" on:click=reload>{s::RELOAD()}</button></p>
-        </section>
-    }
 }
 
 lazy_pages! {

@@ -745,6 +745,12 @@ async fn kiosk(client: Client, relay: &RunningRelay) -> Result<()> {
     wait_for_within(&client, "[data-testid=kiosk-fullscreen]", PAGE_WAIT).await?;
     js_click(&client, "[data-testid=kiosk-fullscreen-later]").await?;
     e2e::signin::ensure_kiosk_bundle(&client).await?;
+    // The board needs only the main module: pairing and settings are modules of their own.
+    let fetched = fetched_wasm(&client).await?;
+    ensure!(
+        fetched.len() == 1,
+        "the kiosk's board fetched more than its main module: {fetched:?}"
+    );
     let devices: Vec<u32> = sim
         .device_ids()
         .into_iter()

@@ -19,13 +19,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
 use tna_types::archive::LogQuery;
 use tna_types::time as time_of_day;
 
 use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::components::{
-    DeviceChecklist, LangSwitch, PunchTime, format_device_list, parse_device_list, relay_resource,
-    use_user_names,
+    DeviceChecklist, LangSwitch, NotLoaded, PunchTime, format_device_list, parse_device_list,
+    relay_resource, use_user_names,
 };
 use crate::kiosk_pwa::{self, FullscreenPrompt};
 use crate::live::{LiveStatus, live_devices, use_live};
@@ -561,14 +562,20 @@ pub fn KioskPage() -> impl IntoView {
                 settings_open
                     .get()
                     .then(|| {
+                        let candidates =
+                            Signal::derive(move || candidates.get().unwrap_or_default());
+                        let on_close = Callback::new(move |()| settings_open.set(false));
                         view! {
-                            <Settings
-                                directions
-                                theme
-                                chosen
-                                candidates=Signal::derive(move || candidates.get().unwrap_or_default())
-                                on_close=move || settings_open.set(false)
-                            />
+                            <Suspense fallback=|| ()>
+                                {Suspend::new(async move {
+                                    #[cfg(feature = "kiosk-split")]
+                                    let panel = settings_panel(directions, theme, chosen, candidates, on_close)
+                                        .await;
+                                    #[cfg(not(feature = "kiosk-split"))]
+                                    let panel = settings_panel(directions, theme, chosen, candidates, on_close);
+                                    panel.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
+                                })}
+                            </Suspense>
                         }
                     })
             }}
@@ -679,13 +686,29 @@ fn BoardCard(
     }
 }
 
+/// The settings panel, fetched as a module of its own in the release bundle (feature
+/// `kiosk-split`): staff open it while setting a tablet up; the board never needs it.
+#[cfg_attr(
+    feature = "kiosk-split",
+    leptos::wasm_split::wasm_split(kiosk_settings, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn settings_panel(
+    directions: RwSignal<DirectionMap>,
+    theme: RwSignal<String>,
+    chosen: RwSignal<Option<Vec<u32>>>,
+    candidates: Signal<Vec<u32>>,
+    on_close: Callback<()>,
+) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <Settings directions theme chosen candidates on_close /> }.into_any())
+}
+
 #[component]
 fn Settings(
     directions: RwSignal<DirectionMap>,
     theme: RwSignal<String>,
     chosen: RwSignal<Option<Vec<u32>>>,
     candidates: Signal<Vec<u32>>,
-    on_close: impl Fn() + 'static,
+    on_close: Callback<()>,
 ) -> impl IntoView {
     let selected = RwSignal::new(
         chosen
@@ -778,7 +801,7 @@ fn Settings(
                     {s::DEVICES_RESET()}
                 </button>
             </p>
-            <button type="button" class="kiosk-btn" on:click=move |_| on_close()>{s::CLOSE()}</button>
+            <button type="button" class="kiosk-btn" on:click=move |_| on_close.run(())>{s::CLOSE()}</button>
         </div>
     }
 }

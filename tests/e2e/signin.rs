@@ -212,8 +212,13 @@ pub async fn ensure_kiosk_bundle(client: &Client) -> Result<()> {
         .await?;
     let (path, wasm): (String, Vec<String>) = serde_json::from_value(v)?;
     ensure!(path == "/kiosk/", "the kiosk is at {path}");
+    // Its main module, and its own lazy modules (the pairing page's, `split_…`/`chunk_…`).
     ensure!(
-        !wasm.is_empty() && wasm.iter().all(|w| w.starts_with("/kiosk/tna-kiosk-")),
+        wasm.iter()
+            .filter(|w| w.starts_with("/kiosk/tna-kiosk-"))
+            .count()
+            == 1
+            && wasm.iter().all(|w| w.starts_with("/kiosk/")),
         "the kiosk loaded {wasm:?}"
     );
     Ok(())

@@ -47,9 +47,14 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
         .task("trunk build", |ctx: &Ctx| {
             with_size_toolchain(ctx, trunk_build()).run(ctx)
         })
-        .task("split the console's wasm", split::run)
+        .task("split the console's wasm", |ctx: &Ctx| {
+            split::run(ctx, &split::CONSOLE)
+        })
         .task("trunk build (kiosk)", |ctx: &Ctx| {
             with_size_toolchain(ctx, trunk_build_kiosk()).run(ctx)
+        })
+        .task("split the kiosk's wasm", |ctx: &Ctx| {
+            split::run(ctx, &split::KIOSK)
         })
         .task("minify js", |ctx: &Ctx| {
             minify_js(ctx, &ctx.root.join("dist"))?;
@@ -116,8 +121,11 @@ fn trunk_build_kiosk() -> Step {
         "dist/kiosk",
         "--public-url",
         "/kiosk/",
-        // Without `split`: each lazy page's entry is an exported symbol, which the linker keeps in
-        // every binary of the library (with it, the kiosk carried every page: 1.76 MB).
+        // `kiosk-split`, not `split`: each console page's entry is an exported symbol, which the
+        // linker keeps in every binary of the library (with `split`, the kiosk carried every
+        // page: 1.76 MB).
+        "--features",
+        "kiosk-split",
         "kiosk.html",
     ])
 }

@@ -1,13 +1,15 @@
-//! The console's code splitting: one WASM module per lazy page (`src/routes.rs`, feature
-//! `split`), as cargo-leptos builds Leptos' `#[lazy]` — Trunk 0.21 cannot.
+//! Code splitting of the release bundles, as cargo-leptos builds Leptos' `#[lazy]` — Trunk 0.21
+//! cannot: the console gets one WASM module per lazy page (`src/routes.rs`, feature `split`),
+//! the kiosk one for its pairing page and one for its settings panel (feature `kiosk-split`).
 //!
-//! Trunk builds the console as before (`--features split`); `build.rs` then links its WASM with
-//! `--emit-relocs`, so every reference in the raw WASM can be moved. This step then cuts that raw WASM with
-//! `wasm_split_cli_support`: the main module (the shell, sign-in, Devices), one module per page,
-//! and chunks of code several pages share; a link module (`split-<hash>.js`) fetches a page's
-//! modules on first use and links them to the main module's memory and function table. The main
-//! module goes through wasm-bindgen and wasm-opt as Trunk's does, and replaces Trunk's JS and
-//! WASM in `dist/` (names, references and integrity digests in `index.html` updated).
+//! Trunk builds each bundle as before, with its feature; `build.rs` then links its WASM with
+//! `--emit-relocs`, so every reference in the raw WASM can be moved. This step then cuts that raw
+//! WASM with `wasm_split_cli_support`: the main module (the console's shell, sign-in and Devices;
+//! the kiosk's board), one module per split point, and chunks of code several share; a link
+//! module (`split-<hash>.js`) fetches a piece's modules on first use and links them to the main
+//! module's memory and function table. The main module goes through wasm-bindgen and wasm-opt as
+//! Trunk's does, and replaces Trunk's JS and WASM (names, references and integrity digests in
+//! `index.html` updated).
 //!
 //! Every file is named by its content, so the relay serves them all as immutable. The link module
 //! and wasm-bindgen's JS would name each other (the JS imports the link module by the name
@@ -26,17 +28,35 @@ use crate::process::{Ctx, Step};
 /// as long as `split-<16 hex>.js`, so the final name is written over it in place.
 const LINK_PLACEHOLDER: &str = "./split-________________.js";
 /// The module the link module would import `initSync` from; replaced, see the module doc.
-const MAIN_PLACEHOLDER: &str = "./tna-console-main.js";
+const MAIN_PLACEHOLDER: &str = "./main-module.js";
 /// What the link module gets instead of that import.
 const INIT_SYNC_FROM_WINDOW: &str =
     "const initSync = (...args) => window.wasmBindings.initSync(...args);";
-/// Smaller modules are left as LLVM made them (at `opt-level = "z"`): most of the shared chunks
-/// are a few hundred bytes, where wasm-opt saves a few bytes and costs a process start.
-const OPT_MIN_BYTES: u64 = 4096;
 /// How many wasm-opt runs at once (the machines this runs on have two cores or more).
 const OPT_THREADS: usize = 2;
-/// The console's raw WASM, under the target directory.
-const RAW_WASM: &str = "wasm32-unknown-unknown/wasm-release/tna-console.wasm";
+/// Where cargo puts a binary's raw WASM, under the target directory.
+const RAW_WASM_DIR: &str = "wasm32-unknown-unknown/wasm-release";
+
+/// A bundle to split: its binary, its directory under the root, its public URL.
+pub struct Bundle {
+    bin: &'static str,
+    dir: &'static str,
+    public: &'static str,
+}
+
+/// The console (`--features split`): every page but Devices.
+pub const CONSOLE: Bundle = Bundle {
+    bin: "tna-console",
+    dir: "dist",
+    public: "/",
+};
+
+/// The kiosk (`--features kiosk-split`): its pairing page and its settings panel.
+pub const KIOSK: Bundle = Bundle {
+    bin: "tna-kiosk",
+    dir: "dist/kiosk",
+    public: "/kiosk/",
+};
 /// wasm-opt as Trunk runs it for `data-wasm-opt="z"`, with the features Rust's wasm32 target
 /// emits.
 const WASM_OPT_ARGS: [&str; 8] = [
@@ -50,10 +70,14 @@ const WASM_OPT_ARGS: [&str; 8] = [
     "--strip-debug",
 ];
 
-/// Splits the console's WASM and puts the modules into `dist`.
-pub fn run(ctx: &Ctx) -> Result<()> {
-    let dist = ctx.root.join("dist");
-    let raw = ctx.target_dir().join(RAW_WASM);
+/// Splits a bundle's WASM and puts the modules into its directory.
+pub fn run(ctx: &Ctx, bundle: &Bundle) -> Result<()> {
+    let bin = bundle.bin;
+    let dist = ctx.root.join(bundle.dir);
+    let raw = ctx
+        .target_dir()
+        .join(RAW_WASM_DIR)
+        .join(format!("{bin}.wasm"));
     if ctx.dry_run {
         println!(
             "  would split {} into {}/split_*.wasm, chunk_*.wasm, split-*.js",
@@ -62,7 +86,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         );
         return Ok(());
     }
-    let work = ctx.target_dir().join("split");
+    let work = ctx.target_dir().join("split").join(bin);
     if work.exists() {
         std::fs::remove_dir_all(&work).with_context(|| format!("clear {}", work.display()))?;
     }
@@ -82,7 +106,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     };
     ensure!(
         !split.split_modules.is_empty(),
-        "{} has no lazy pages: was it built with `--features split` and `--emit-relocs`?",
+        "{} has no split points: was it built with its feature (`split`, `kiosk-split`)?",
         raw.display()
     );
     let link_path = work.join(LINK_PLACEHOLDER);
@@ -134,17 +158,14 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let out = work.join("bindgen");
     Step::new("wasm-bindgen", "wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--keep-lld-exports"])
-        .args(["--out-name", "tna-console", "--out-dir"])
+        .args(["--out-name", bin, "--out-dir"])
         .args([out.as_os_str(), main.as_os_str()])
         .run(ctx)?;
-    let main_wasm = out.join("tna-console_bg.wasm");
+    let main_wasm = out.join(format!("{bin}_bg.wasm"));
     wasm_opt(ctx, &main_wasm)?;
-    replace_trunk_files(
-        &dist,
-        &out.join("tna-console.js"),
-        &main_wasm,
-        (&link_name, &link),
-    )?;
+    let link_href = format!("{}{}", bundle.public, link_name.trim_start_matches("./"));
+    let glue = out.join(format!("{bin}.js"));
+    replace_trunk_files(&dist, bin, &glue, &main_wasm, (&link_href, &link))?;
 
     let main_size = std::fs::metadata(&main_wasm).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -164,16 +185,23 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's console files in `dist`:
+/// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's files of `bin` in `dist`:
 /// the JS under Trunk's name (the minify step names it by content next), the WASM named by its
 /// content; `index.html`'s references and digests follow. The page also preloads the `link`
-/// module (name, content), which wasm-bindgen's JS imports: fetched at once, not after that JS.
-fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path, link: (&str, &[u8])) -> Result<()> {
+/// module (URL, content), which wasm-bindgen's JS imports: fetched at once, not after that JS
+/// (and the kiosk's service worker keeps what its page names).
+fn replace_trunk_files(
+    dist: &Path,
+    bin: &str,
+    js: &Path,
+    wasm: &Path,
+    link: (&str, &[u8]),
+) -> Result<()> {
     let page = dist.join("index.html");
     let mut html =
         std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
-    let trunk_js = trunk_file(dist, ".js")?;
-    let trunk_wasm = trunk_file(dist, "_bg.wasm")?;
+    let trunk_js = trunk_file(dist, bin, ".js")?;
+    let trunk_wasm = trunk_file(dist, bin, "_bg.wasm")?;
     let new_js = std::fs::read(js).with_context(|| format!("read {}", js.display()))?;
     let new_wasm = std::fs::read(wasm).with_context(|| format!("read {}", wasm.display()))?;
 
@@ -186,7 +214,7 @@ fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path, link: (&str, &[u8]))
         std::fs::read(&trunk_wasm).with_context(|| format!("read {}", trunk_wasm.display()))?;
     html = crate::bundles::with_new_integrity(&html, &old_wasm, &new_wasm)?;
     let old_name = file_name(&trunk_wasm)?;
-    let new_name = format!("tna-console-{}_bg.wasm", hex16(&new_wasm));
+    let new_name = format!("{bin}-{}_bg.wasm", hex16(&new_wasm));
     ensure!(
         html.contains(&old_name),
         "{} does not load {old_name}",
@@ -194,8 +222,8 @@ fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path, link: (&str, &[u8]))
     );
     html = html.replace(&old_name, &new_name);
     let preload = format!(
-        "<link crossorigin href=/{} integrity={} rel=modulepreload>",
-        link.0.trim_start_matches("./"),
+        "<link crossorigin href={} integrity={} rel=modulepreload>",
+        link.0,
         crate::bundles::sri(link.1)
     );
     html = replace_once(&html, "</head>", &format!("{preload}</head>"))
@@ -206,14 +234,13 @@ fn replace_trunk_files(dist: &Path, js: &Path, wasm: &Path, link: (&str, &[u8]))
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
 }
 
-/// Trunk's one console file in `dist` ending in `suffix` (`tna-console-<hash><suffix>`).
-fn trunk_file(dist: &Path, suffix: &str) -> Result<PathBuf> {
+/// Trunk's one file of `bin` in `dist` ending in `suffix` (`<bin>-<hash><suffix>`).
+fn trunk_file(dist: &Path, bin: &str, suffix: &str) -> Result<PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dist).with_context(|| format!("read {}", dist.display()))? {
         let path = entry?.path();
         let name = file_name(&path)?;
-        if crate::bundles::trunk_name(&name)
-            .is_some_and(|(stem, _, s)| stem == "tna-console" && s == suffix)
+        if crate::bundles::trunk_name(&name).is_some_and(|(stem, _, s)| stem == bin && s == suffix)
         {
             found.push(path);
         }
@@ -221,7 +248,7 @@ fn trunk_file(dist: &Path, suffix: &str) -> Result<PathBuf> {
     match found.as_slice() {
         [one] => Ok(one.clone()),
         _ => bail!(
-            "expected one tna-console-<hash>{suffix} in {}, found {found:?}",
+            "expected one {bin}-<hash>{suffix} in {}, found {found:?}",
             dist.display()
         ),
     }
@@ -234,14 +261,10 @@ fn file_name(path: &Path) -> Result<String> {
         .with_context(|| format!("{} has no name", path.display()))
 }
 
-/// wasm-opt every one of `modules` of at least [`OPT_MIN_BYTES`] in place, [`OPT_THREADS`] at a
-/// time. (npm's wasm-opt starts a Node.js process each time, about half a second: for all 190
-/// modules one by one, two minutes.)
+/// wasm-opt every one of `modules` in place, [`OPT_THREADS`] at a time. (npm's wasm-opt starts
+/// a Node.js process each time, about half a second; a small module must still go through it:
+/// it also drops the name section, which left in made the shared chunks 25 % larger.)
 fn wasm_opt_all(ctx: &Ctx, modules: &[PathBuf]) -> Result<()> {
-    let modules: Vec<&PathBuf> = modules
-        .iter()
-        .filter(|m| std::fs::metadata(m).is_ok_and(|m| m.len() >= OPT_MIN_BYTES))
-        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..OPT_THREADS)

@@ -2,11 +2,12 @@
 //! kiosk's own bundle (`dist/kiosk/`) — raw, and the gzip and brotli variants `cargo xtask`
 //! writes next to them (exactly what the relay serves).
 //!
-//! The console's pages but Devices are lazy modules (`split_<page>-<hash>.wasm`, and
-//! `chunk_<n>-<hash>.wasm` for code several pages share; `xtask/src/split.rs`): its budget is
-//! the first load (every css and js, the main module), what a browser fetches before the first
-//! page shows. The lazy modules are reported beside it: each page's own module, the shared
-//! chunks, and the whole bundle.
+//! The console's pages but Devices, and the kiosk's pairing page and settings panel, are lazy
+//! modules (`split_<name>-<hash>.wasm`, and `chunk_<n>-<hash>.wasm` for code several share;
+//! `xtask/src/split.rs`): each budget is on the first load (every css and js, the main module),
+//! what a browser fetches before the first page (the console's Devices, the kiosk's board)
+//! shows. The lazy modules are reported beside it: each one's own module, the shared chunks, and
+//! the whole bundle.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use crate::report::Report;
 const GROUP: &str = "1. transfer size";
 /// Budget of the console's first load (wasm + js + css), brotli.
 const CONSOLE_BUDGET_BROTLI: u64 = 300_000;
-/// Budget of the kiosk bundle for wasm + js + css, brotli.
+/// Budget of the kiosk's first load (wasm + js + css), brotli.
 const KIOSK_BUDGET_BROTLI: u64 = 150_000;
 
 pub fn run(dist: &Path, report: &mut Report) -> anyhow::Result<()> {
@@ -73,7 +74,7 @@ fn bundle(dir: &Path, name: &str, budget: u64, report: &mut Report) -> anyhow::R
                     let page = page.trim_end_matches("_view");
                     report.add(
                         GROUP,
-                        &format!("{name} page module {page}: brotli"),
+                        &format!("{name} lazy module {page}: brotli"),
                         s[2] as f64,
                         "bytes",
                     );

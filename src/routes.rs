@@ -2,20 +2,20 @@
 //!
 //! The Devices page (where the console opens) is part of the main WASM module; every other page
 //! is a [`LazyRoute`]: the router awaits its view before it shows the page. With the `split`
-//! feature (the release bundle, `cargo xtask dist`), each page's view is a Leptos `#[lazy]`
-//! function, so `wasm_split_cli_support` moves the code only that page reaches into a module of
-//! its own, fetched the first time the page is opened; code two pages share goes into a chunk
-//! both load. Without the feature (tests, `trunk serve`), the same routes call the page at once.
+//! feature (the release bundle, `cargo xtask dist`), each page's view is a `wasm_split` split
+//! point (what Leptos' `#[lazy]` expands to), so `wasm_split_cli_support` moves the code only that
+//! page reaches into a module of its own, fetched the first time the page is opened (or a link to
+//! it is pointed at, [`preload`]); code two pages share goes into a chunk both load. Without the
+//! feature (tests, `trunk serve`), the same routes call the page at once.
 //!
 //! A page for a higher role is wrapped in [`RequireRole`] inside its lazy view: a viewer who
 //! types `/bulk` gets the module (WASM is public; the relay refuses the writes) and the "needs the
 //! operator role" page.
 
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use leptos_router::LazyRoute;
 use tna_types::Role;
-
-use leptos::wasm_split::SplitLoaderError;
 
 use crate::components::NotLoaded;
 use crate::components::role::RequireRole;

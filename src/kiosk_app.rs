@@ -15,8 +15,8 @@ use leptos::wasm_split::SplitLoaderError;
 
 use crate::api::session::{self, SessionState};
 use crate::api::{ConnectionState, provide_api};
-use crate::components::NotLoaded;
 use crate::components::session_gate::{SessionGate, follow_session_end};
+use crate::components::when_loaded;
 use crate::pages::kiosk::{KioskPage, forget_saved_board, has_saved_board};
 use crate::pages::signin::PairPage;
 
@@ -44,17 +44,11 @@ pub fn KioskApp() -> impl IntoView {
 /// `kiosk-split`): a paired tablet, which starts with the board, never loads it.
 #[component]
 fn LazyPairPage(session: RwSignal<SessionState>) -> impl IntoView {
-    view! {
-        <Suspense fallback=|| ()>
-            {Suspend::new(async move {
-                #[cfg(feature = "kiosk-split")]
-                let page = pair_page(session).await;
-                #[cfg(not(feature = "kiosk-split"))]
-                let page = pair_page(session);
-                page.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
-            })}
-        </Suspense>
-    }
+    #[cfg(feature = "kiosk-split")]
+    let load = pair_page(session);
+    #[cfg(not(feature = "kiosk-split"))]
+    let load = async move { pair_page(session) };
+    when_loaded(load)
 }
 
 #[cfg_attr(

@@ -17,14 +17,14 @@ use leptos::wasm_split::SplitLoaderError;
 use leptos_router::LazyRoute;
 use tna_types::Role;
 
-use crate::components::NotLoaded;
+use crate::components::or_not_loaded;
 use crate::components::role::RequireRole;
 
 /// Declares one lazy route per page: `Route at "/path" => view function (its preload function)
 /// => page component`, and the role the page needs, if any; and [`preload`] over all of them.
 ///
 /// The view function is a `wasm_split` split point (what Leptos' `#[lazy]` expands to), marked
-/// `fallible`: a module that cannot be fetched becomes [`NotLoaded`], not a panic that would
+/// `fallible`: a module that cannot be fetched becomes "could not be loaded" ([`or_not_loaded`]), not a panic that would
 /// take the whole console down.
 macro_rules! lazy_pages {
     ($($(#[$doc:meta])* $route:ident at $path:literal
@@ -43,7 +43,7 @@ macro_rules! lazy_pages {
                     let loaded = $view().await;
                     #[cfg(not(feature = "split"))]
                     let loaded = $view();
-                    loaded.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
+                    or_not_loaded(loaded)
                 }
             }
 

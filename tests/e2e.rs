@@ -86,6 +86,15 @@ async fn demo_relay_with(
     devices: u32,
     auth: Option<tna_relay::auth::Auth>,
 ) -> Result<RunningRelay> {
+    demo_relay_serving(devices, auth, repo().join("dist")).await
+}
+
+/// [`demo_relay_with`] serving the bundles in `dist`.
+async fn demo_relay_serving(
+    devices: u32,
+    auth: Option<tna_relay::auth::Auth>,
+    dist: PathBuf,
+) -> Result<RunningRelay> {
     // The simulated gateway's config, reached through the relay's type (no extra dependency).
     let mut gateway = GatewayTarget::Demo(Default::default());
     if let GatewayTarget::Demo(sim) = &mut gateway {
@@ -96,7 +105,7 @@ async fn demo_relay_with(
     tokio::time::timeout(
         Duration::from_secs(30),
         tna_relay::start(RelayConfig {
-            dist: Some(repo().join("dist")),
+            dist: Some(dist),
             sign_in_hint: auth
                 .as_ref()
                 .map(|_| "Test relay: accounts admin and viewer.".into()),
@@ -1216,7 +1225,7 @@ async fn a_page_whose_module_is_gone_says_so_in_chromium() -> Result<()> {
     let dist = target_dir().join(format!("e2e-dist-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dist);
     e2e::lazy_pages::dist_without_logs(&dist)?;
-    let relay = e2e::lazy_pages::start(&dist).await?;
+    let relay = demo_relay_serving(4, None, dist.clone()).await?;
     let r = &relay;
     let result = with_browser(&chromedriver, |client| async move {
         e2e::lazy_pages::missing_module(&client, r).await
@@ -1234,7 +1243,7 @@ async fn a_pointed_at_link_fetches_its_page_in_chromium() -> Result<()> {
         return Ok(());
     };
     let _one = BROWSER.lock().await;
-    let relay = e2e::lazy_pages::start(&repo().join("dist")).await?;
+    let relay = demo_relay(4).await?;
     let r = &relay;
     let result = with_browser(&chromedriver, |client| async move {
         e2e::lazy_pages::pointing_fetches_the_page(&client, r).await

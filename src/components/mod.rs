@@ -35,7 +35,7 @@ pub use error_banner::ErrorBanner;
 pub use field_error::{FieldErrorText, field_error_text};
 pub use lang_switch::LangSwitch;
 pub use loaded::{Loaded, RelayResource, error_title, load_error, ok_data, relay_resource};
-pub use not_loaded::NotLoaded;
+pub use not_loaded::{NotLoaded, or_not_loaded, when_loaded};
 pub use role::{RequireRole, may, use_role};
 pub use row_time::PunchTime;
 pub use status_badge::StatusBadge;

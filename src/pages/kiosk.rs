@@ -25,8 +25,8 @@ use tna_types::time as time_of_day;
 
 use crate::api::{ApiClient, ConnectionState, use_api};
 use crate::components::{
-    DeviceChecklist, LangSwitch, NotLoaded, PunchTime, format_device_list, parse_device_list,
-    relay_resource, use_user_names,
+    DeviceChecklist, LangSwitch, PunchTime, format_device_list, parse_device_list, relay_resource,
+    use_user_names, when_loaded,
 };
 use crate::kiosk_pwa::{self, FullscreenPrompt};
 use crate::live::{LiveStatus, live_devices, use_live};
@@ -565,18 +565,13 @@ pub fn KioskPage() -> impl IntoView {
                         let candidates =
                             Signal::derive(move || candidates.get().unwrap_or_default());
                         let on_close = Callback::new(move |()| settings_open.set(false));
-                        view! {
-                            <Suspense fallback=|| ()>
-                                {Suspend::new(async move {
-                                    #[cfg(feature = "kiosk-split")]
-                                    let panel = settings_panel(directions, theme, chosen, candidates, on_close)
-                                        .await;
-                                    #[cfg(not(feature = "kiosk-split"))]
-                                    let panel = settings_panel(directions, theme, chosen, candidates, on_close);
-                                    panel.unwrap_or_else(|_| view! { <NotLoaded /> }.into_any())
-                                })}
-                            </Suspense>
-                        }
+                        #[cfg(feature = "kiosk-split")]
+                        let load = settings_panel(directions, theme, chosen, candidates, on_close);
+                        #[cfg(not(feature = "kiosk-split"))]
+                        let load = async move {
+                            settings_panel(directions, theme, chosen, candidates, on_close)
+                        };
+                        when_loaded(load)
                     })
             }}
         </div>

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
-use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
+use tna_relay::RunningRelay;
 
 use crate::{js_click, repo, save_screenshot, wait_for_count};
 
@@ -40,22 +40,6 @@ fn copy_dir(from: &Path, to: &Path, keep: &mut dyn FnMut(&str) -> bool) -> Resul
         }
     }
     Ok(())
-}
-
-/// A demo relay serving `dist`.
-pub async fn start(dist: &Path) -> Result<RunningRelay> {
-    let mut gateway = GatewayTarget::Demo(Default::default());
-    if let GatewayTarget::Demo(sim) = &mut gateway {
-        sim.devices = 4;
-        sim.logs_per_device = 20;
-        sim.punch_interval = None;
-    }
-    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    Ok(tna_relay::start(RelayConfig {
-        dist: Some(dist.to_path_buf()),
-        ..RelayConfig::new(loopback, gateway)
-    })
-    .await?)
 }
 
 /// Opens Logs (its module missing), then Devices again.

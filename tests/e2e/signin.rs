@@ -203,15 +203,9 @@ pub async fn flow(client: &Client, relay: &RunningRelay) -> Result<()> {
 /// The page is `/kiosk/` and runs the kiosk's own bundle: its wasm came from `/kiosk/`, and
 /// nothing of the console's bundle was loaded by this document.
 pub async fn ensure_kiosk_bundle(client: &Client) -> Result<()> {
-    let v = client
-        .execute(
-            "return [location.pathname, performance.getEntriesByType('resource')\
-               .map(e => new URL(e.name).pathname).filter(p => p.endsWith('.wasm'))];",
-            vec![],
-        )
-        .await?;
-    let (path, wasm): (String, Vec<String>) = serde_json::from_value(v)?;
+    let path = client.current_url().await?.path().to_string();
     ensure!(path == "/kiosk/", "the kiosk is at {path}");
+    let wasm = crate::fetched_wasm(client).await?;
     // Its main module, and its own lazy modules (the pairing page's, `split_…`/`chunk_…`).
     ensure!(
         wasm.iter()

@@ -13,7 +13,7 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 
 use crate::precompress;
 use crate::process::{Ctx, Plan, Step};
@@ -56,9 +56,12 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
         .task("split the kiosk's wasm", |ctx: &Ctx| {
             split::run(ctx, &split::KIOSK)
         })
-        .task("minify js", |ctx: &Ctx| {
-            minify_js(ctx, &ctx.root.join("dist"))?;
-            minify_js(ctx, &ctx.root.join("dist/kiosk"))
+        .task("minify js, name files by content", |ctx: &Ctx| {
+            for dir in [ctx.root.join("dist"), ctx.root.join("dist/kiosk")] {
+                minify_js(ctx, &dir)?;
+                name_by_content(ctx, &dir)?;
+            }
+            Ok(())
         })
         .task("precompress dist", precompress::run)
 }
@@ -178,11 +181,10 @@ fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
         .env("RUSTFLAGS", SIZE_RUSTFLAGS)
 }
 
-/// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser, names it by its
-/// new content and gives the page's references and `integrity` attribute the new name and
-/// digest. Trunk's own minifier cannot read the file's `export default` and leaves it as it
-/// is: terser takes 65 kB to 29 kB (brotli 8.6 to 6.8 kB) for the console, 47 to 21 kB (7.1 to
-/// 5.4 kB) for the kiosk.
+/// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser and gives the
+/// page's `integrity` attribute the new digest ([`name_by_content`] names it next). Trunk's own
+/// minifier cannot read the file's `export default` and leaves it as it is: terser takes 65 kB to
+/// 29 kB (brotli 8.6 to 6.8 kB) for the console, 47 to 21 kB (7.1 to 5.4 kB) for the kiosk.
 fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
     if ctx.dry_run {
         println!("  would minify {}/tna-*.js and sw.js", dir.display());
@@ -191,35 +193,20 @@ fn minify_js(ctx: &Ctx, dir: &Path) -> Result<()> {
     let page = dir.join("index.html");
     let mut html = std::fs::read_to_string(&page)
         .with_context(|| format!("read {} (run the Trunk build first)", page.display()))?;
-    // Listed before any is renamed (a renamed file must not come up again).
-    let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with("tna-") && name.ends_with(".js") {
-            files.push((name.to_string(), path.clone()));
+        if !(name.starts_with("tna-") && name.ends_with(".js")) {
+            continue;
         }
-    }
-    for (name, path) in files {
-        let name = name.as_str();
         let before = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
         terser(ctx, &path, true)?;
         let after = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
         html = with_new_integrity(&html, &before, &after)
             .with_context(|| format!("the integrity of {name} in {}", page.display()))?;
-        // The name says the content: the kiosk's service worker keeps a hashed file for good.
-        let new_name = content_name(name, &after)?;
-        std::fs::rename(&path, dir.join(&new_name))
-            .with_context(|| format!("rename {} to {new_name}", path.display()))?;
-        html = html.replace(name, &new_name);
-        println!(
-            "  {name} → {new_name}: {} → {} bytes",
-            before.len(),
-            after.len()
-        );
+        println!("  {name}: {} → {} bytes", before.len(), after.len());
     }
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))?;
-    name_by_content(dir)?;
     // The kiosk's service worker: a classic script under a fixed name (its scope's worker is
     // found by that name), referenced without a digest. 6.0 → 2.6 kB, brotli 2.0 → 1.0 kB.
     let worker = dir.join("sw.js");
@@ -263,20 +250,26 @@ pub fn trunk_name(name: &str) -> Option<(&str, &str, &str)> {
 fn content_name(name: &str, content: &[u8]) -> Result<String> {
     let (stem, _, suffix) = trunk_name(name)
         .with_context(|| format!("{name} is not named <stem>-<hex digits>.js/.css/_bg.wasm"))?;
-    Ok(format!("{stem}-{}{suffix}", split::hex16(content)))
+    Ok(format!("{stem}-{}{suffix}", hex16(content)))
 }
 
-/// Renames the Trunk-named files of `dir` that `minify_js` left (the stylesheet; the kiosk's
-/// WASM) by their content, and `index.html`'s references with them.
-fn name_by_content(dir: &Path) -> Result<()> {
+/// Names every Trunk-named file of `dir` (wasm-bindgen's JS, the WASM, the stylesheet — as they
+/// are after minifying and splitting) by its content, and `index.html`'s references with them.
+/// The kiosk's service worker keeps a hashed file for good, so the name must say the content.
+fn name_by_content(ctx: &Ctx, dir: &Path) -> Result<()> {
+    if ctx.dry_run {
+        println!("  would name {}'s files by their content", dir.display());
+        return Ok(());
+    }
     let page = dir.join("index.html");
     let mut html =
         std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
+    // Listed before any is renamed (a renamed file must not come up again).
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if trunk_name(name).is_some_and(|(_, _, suffix)| suffix != ".js") {
+        if trunk_name(name).is_some() {
             files.push((name.to_string(), path.clone()));
         }
     }
@@ -286,11 +279,26 @@ fn name_by_content(dir: &Path) -> Result<()> {
         if new_name == name {
             continue;
         }
+        ensure!(
+            html.contains(&name),
+            "{} does not name {name}",
+            page.display()
+        );
         std::fs::rename(&path, dir.join(&new_name))
             .with_context(|| format!("rename {} to {new_name}", path.display()))?;
         html = html.replace(&name, &new_name);
+        println!("  {name} → {new_name}");
     }
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
+}
+
+/// The first 16 hex digits of the SHA-384 of `bytes`: the content part of a file's name.
+pub fn hex16(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha384::digest(bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Subresource Integrity's form of a SHA-384 digest: `sha384-<base64>`.
@@ -382,7 +390,7 @@ mod tests {
         assert!(wasm.starts_with("tna-console-") && wasm.ends_with("_bg.wasm"));
         assert_eq!(wasm.len(), "tna-console-".len() + 16 + "_bg.wasm".len());
         let css = content_name("main-a2f9806c1c23acd3.css", b"one").expect("css");
-        assert_eq!(css, format!("main-{}.css", split::hex16(b"one")));
+        assert_eq!(css, format!("main-{}.css", hex16(b"one")));
         assert!(content_name("icon-192.png", b"one").is_err());
         assert!(content_name("manifest.webmanifest", b"one").is_err());
     }

@@ -8,8 +8,8 @@
 //! the kiosk's board), one module per split point, and chunks of code several share; a link
 //! module (`split-<hash>.js`) fetches a piece's modules on first use and links them to the main
 //! module's memory and function table. The main module goes through wasm-bindgen and wasm-opt as
-//! Trunk's does, and replaces Trunk's JS and WASM (names, references and integrity digests in
-//! `index.html` updated).
+//! Trunk's does, and replaces Trunk's JS and WASM (integrity digests in `index.html` updated;
+//! `bundles.rs` names them by content afterwards).
 //!
 //! Every file is named by its content, so the relay serves them all as immutable. The link module
 //! and wasm-bindgen's JS would name each other (the JS imports the link module by the name
@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::bundles::hex16;
 use crate::process::{Ctx, Step};
 
 /// The name the main module imports the link module by, until the link module's content is known:
@@ -57,6 +58,7 @@ pub const KIOSK: Bundle = Bundle {
     dir: "dist/kiosk",
     public: "/kiosk/",
 };
+
 /// wasm-opt as Trunk runs it for `data-wasm-opt="z"`, with the features Rust's wasm32 target
 /// emits.
 const WASM_OPT_ARGS: [&str; 8] = [
@@ -185,11 +187,11 @@ pub fn run(ctx: &Ctx, bundle: &Bundle) -> Result<()> {
     Ok(())
 }
 
-/// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's files of `bin` in `dist`:
-/// the JS under Trunk's name (the minify step names it by content next), the WASM named by its
-/// content; `index.html`'s references and digests follow. The page also preloads the `link`
-/// module (URL, content), which wasm-bindgen's JS imports: fetched at once, not after that JS
-/// (and the kiosk's service worker keeps what its page names).
+/// Puts wasm-bindgen's `js` and the optimised `wasm` in place of Trunk's files of `bin` in `dist`,
+/// under Trunk's names (the next step names every file by its content), with their digests in
+/// `index.html`. The page also preloads the `link` module (URL, content), which wasm-bindgen's
+/// JS imports: fetched at once, not after that JS (and the kiosk's service worker keeps what its
+/// page names).
 fn replace_trunk_files(
     dist: &Path,
     bin: &str,
@@ -200,27 +202,13 @@ fn replace_trunk_files(
     let page = dist.join("index.html");
     let mut html =
         std::fs::read_to_string(&page).with_context(|| format!("read {}", page.display()))?;
-    let trunk_js = trunk_file(dist, bin, ".js")?;
-    let trunk_wasm = trunk_file(dist, bin, "_bg.wasm")?;
-    let new_js = std::fs::read(js).with_context(|| format!("read {}", js.display()))?;
-    let new_wasm = std::fs::read(wasm).with_context(|| format!("read {}", wasm.display()))?;
-
-    let old_js =
-        std::fs::read(&trunk_js).with_context(|| format!("read {}", trunk_js.display()))?;
-    html = crate::bundles::with_new_integrity(&html, &old_js, &new_js)?;
-    std::fs::write(&trunk_js, &new_js).with_context(|| format!("write {}", trunk_js.display()))?;
-
-    let old_wasm =
-        std::fs::read(&trunk_wasm).with_context(|| format!("read {}", trunk_wasm.display()))?;
-    html = crate::bundles::with_new_integrity(&html, &old_wasm, &new_wasm)?;
-    let old_name = file_name(&trunk_wasm)?;
-    let new_name = format!("{bin}-{}_bg.wasm", hex16(&new_wasm));
-    ensure!(
-        html.contains(&old_name),
-        "{} does not load {old_name}",
-        page.display()
-    );
-    html = html.replace(&old_name, &new_name);
+    for (new, suffix) in [(js, ".js"), (wasm, "_bg.wasm")] {
+        let trunk = trunk_file(dist, bin, suffix)?;
+        let before = std::fs::read(&trunk).with_context(|| format!("read {}", trunk.display()))?;
+        let after = std::fs::read(new).with_context(|| format!("read {}", new.display()))?;
+        html = crate::bundles::with_new_integrity(&html, &before, &after)?;
+        std::fs::write(&trunk, &after).with_context(|| format!("write {}", trunk.display()))?;
+    }
     let preload = format!(
         "<link crossorigin href={} integrity={} rel=modulepreload>",
         link.0,
@@ -228,9 +216,6 @@ fn replace_trunk_files(
     );
     html = replace_once(&html, "</head>", &format!("{preload}</head>"))
         .with_context(|| format!("the end of {}'s head", page.display()))?;
-    std::fs::remove_file(&trunk_wasm)
-        .with_context(|| format!("remove {}", trunk_wasm.display()))?;
-    std::fs::write(dist.join(&new_name), &new_wasm).with_context(|| format!("write {new_name}"))?;
     std::fs::write(&page, html).with_context(|| format!("write {}", page.display()))
 }
 
@@ -239,9 +224,8 @@ fn trunk_file(dist: &Path, bin: &str, suffix: &str) -> Result<PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dist).with_context(|| format!("read {}", dist.display()))? {
         let path = entry?.path();
-        let name = file_name(&path)?;
-        if crate::bundles::trunk_name(&name).is_some_and(|(stem, _, s)| stem == bin && s == suffix)
-        {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if crate::bundles::trunk_name(name).is_some_and(|(stem, _, s)| stem == bin && s == suffix) {
             found.push(path);
         }
     }
@@ -252,13 +236,6 @@ fn trunk_file(dist: &Path, bin: &str, suffix: &str) -> Result<PathBuf> {
             dist.display()
         ),
     }
-}
-
-fn file_name(path: &Path) -> Result<String> {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .map(str::to_string)
-        .with_context(|| format!("{} has no name", path.display()))
 }
 
 /// wasm-opt every one of `modules` in place, [`OPT_THREADS`] at a time. (npm's wasm-opt starts
@@ -295,15 +272,6 @@ fn wasm_opt(ctx: &Ctx, path: &Path) -> Result<()> {
         .args(["-o"])
         .args([path.as_os_str()])
         .run(ctx)
-}
-
-/// The first 16 hex digits of the SHA-384 of `bytes` (as the minify step names files).
-pub fn hex16(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha384::digest(bytes)[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// `text` with `from`, which must occur exactly once, replaced by `to`.

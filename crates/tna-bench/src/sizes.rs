@@ -26,7 +26,7 @@ pub fn run(dist: &Path, report: &mut Report) -> anyhow::Result<()> {
     bundle(&dist.join("kiosk"), "kiosk", KIOSK_BUDGET_BROTLI, report)
 }
 
-/// A lazy module of the console: a page's own (`split_…`) or a shared chunk (`chunk_…`).
+/// A lazy module of a bundle: a split point's own (`split_…`) or a shared chunk (`chunk_…`).
 fn lazy_kind(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_str()?;
     if !name.ends_with(".wasm") {

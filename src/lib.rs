@@ -32,6 +32,7 @@ pub mod kiosk_app;
 pub mod kiosk_pwa;
 pub mod live;
 pub mod logs;
+pub mod order;
 pub mod pages;
 pub mod routes;
 pub mod stored;

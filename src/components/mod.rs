@@ -69,7 +69,7 @@ pub fn sites_of(devices: &[tna_types::Device], ids: &[u32]) -> Vec<String> {
         .filter_map(|d| d.site.clone())
         .filter(|s| !s.is_empty())
         .collect();
-    sites.sort();
+    crate::order::sort(&mut sites);
     sites.dedup();
     sites
 }

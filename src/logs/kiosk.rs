@@ -88,7 +88,7 @@ impl DirectionMap {
     /// The stored form, keys in order.
     pub fn to_setting(&self) -> String {
         let mut keys: Vec<_> = self.0.iter().collect();
-        keys.sort_unstable();
+        crate::order::sort(&mut keys);
         keys.iter()
             .map(|(k, d)| format!("{k}={}", d.key()))
             .collect::<Vec<_>>()
@@ -175,7 +175,7 @@ impl Board {
                 .and_then(|k| map.get(k))
                 .is_some_and(Direction::present)
         };
-        v.sort_unstable_by(|a, b| {
+        crate::order::sort_by(&mut v, |a, b| {
             present(b)
                 .cmp(&present(a))
                 .then(b.last.timestamp.cmp(&a.last.timestamp))
@@ -243,7 +243,7 @@ impl TodayTail {
             .iter()
             .map(|(&device, &(_, id))| (device, id.saturating_add(1)))
             .collect();
-        next.sort_unstable();
+        crate::order::sort(&mut next);
         next
     }
 
@@ -325,12 +325,12 @@ impl Saved {
                 labels: m.labels.clone(),
             })
             .collect();
-        devices.sort_unstable_by_key(|d| d.device_id);
+        crate::order::sort_by_key(&mut devices, |d| d.device_id);
         let mut names: Vec<(String, String)> = rows
             .iter()
             .filter_map(|r| Some((r.user_id.clone(), name(&r.user_id)?)))
             .collect();
-        names.sort_unstable();
+        crate::order::sort(&mut names);
         names.dedup();
         Saved {
             rows,

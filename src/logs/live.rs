@@ -55,7 +55,7 @@ impl LiveFeed {
     /// The devices with a cursor.
     pub fn devices(&self) -> Vec<u32> {
         let mut d: Vec<u32> = self.low.keys().copied().collect();
-        d.sort_unstable();
+        crate::order::sort(&mut d);
         d
     }
 

@@ -179,7 +179,7 @@ pub fn event_name_texts() -> Vec<&'static str> {
     for (_, _, n) in event_names::SUB {
         texts.extend(n.split(" + "));
     }
-    texts.sort_unstable();
+    crate::order::sort(&mut texts);
     texts.dedup();
     texts
 }
@@ -323,6 +323,8 @@ pub fn select(
         let r = &rows[*i as usize];
         (r.timestamp, r.device_id, r.id)
     };
+    // The standard sort, not `crate::order`: this one orders up to 100k rows as the user
+    // waits, where an indirect call per comparison would show.
     idx.sort_unstable_by_key(key);
     if newest_first {
         idx.reverse();

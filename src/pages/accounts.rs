@@ -107,7 +107,7 @@ pub fn AccountsPage() -> impl IntoView {
     let sites = relay_resource(move || async move {
         let devices = api.list_devices().await?;
         let mut sites: Vec<String> = devices.into_iter().filter_map(|d| d.site).collect();
-        sites.sort();
+        crate::order::sort(&mut sites);
         sites.dedup();
         Ok(sites)
     });

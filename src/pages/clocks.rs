@@ -220,7 +220,7 @@ pub fn ClocksPage() -> impl IntoView {
                 .filter(|r| ids.contains(&r.clock.device_id))
                 .filter_map(|r| r.site.clone())
                 .collect();
-            sites.sort();
+            crate::order::sort(&mut sites);
             sites.dedup();
             sites
         });

@@ -283,7 +283,7 @@ pub fn KioskPage() -> impl IntoView {
                     .filter(|d| shown.contains(&d.device_id))
                     .map(|d| d.zone.clone())
                     .collect();
-                z.sort_unstable();
+                crate::order::sort(&mut z);
                 z.dedup();
                 z
             }

@@ -82,6 +82,25 @@ pub async fn console_and_kiosk_in_korean(client: &Client, relay: &RunningRelay) 
         clock.contains('년') && clock.contains('월'),
         "the kiosk's date is not Korean: {clock:?}"
     );
+    // Its texts too, from the kiosk's own catalog (only the texts its WASM holds, `xtask
+    // catalog.rs`): the board's, and those of the settings panel, a module of its own.
+    let settings = crate::text_of(client, "[data-testid=kiosk-settings]").await?;
+    ensure!(
+        settings == t("Settings")?,
+        "the kiosk's settings button says {settings:?}"
+    );
+    let board = crate::text_of(client, "#kiosk-board-title").await?;
+    ensure!(
+        board.starts_with(&t("Who is in")?),
+        "the kiosk's board is titled {board:?}"
+    );
+    crate::js_click(client, "[data-testid=kiosk-settings]").await?;
+    wait_for_within(client, "#kiosk-settings-title", PAGE_WAIT).await?;
+    let title = crate::text_of(client, "#kiosk-settings-title").await?;
+    ensure!(
+        title == t("Kiosk settings")?,
+        "the kiosk's settings panel is titled {title:?}"
+    );
 
     // Korean words are longer or shorter: still no page scrolls sideways on a phone.
     let mut sideways = Vec::new();

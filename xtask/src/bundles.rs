@@ -15,6 +15,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::catalog;
 use crate::precompress;
 use crate::process::{Ctx, Plan, Step};
 use crate::setup::{self, WASM_TARGET};
@@ -55,6 +56,13 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
         })
         .task("split the kiosk's wasm", |ctx: &Ctx| {
             split::run(ctx, &split::KIOSK)
+        })
+        .task("the kiosk's catalogs: its own texts", |ctx: &Ctx| {
+            if ctx.dry_run {
+                println!("  would keep in dist/kiosk/i18n/*.json the texts its WASM holds");
+                return Ok(());
+            }
+            catalog::trim_to_bundle(&ctx.root.join("dist/kiosk"))
         })
         .task("minify js, name files by content", |ctx: &Ctx| {
             for dir in [ctx.root.join("dist"), ctx.root.join("dist/kiosk")] {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bundles;
+mod catalog;
 mod demo;
 mod precompress;
 mod process;

@@ -7,7 +7,7 @@
 //! `xtask/src/split.rs`): each budget is on the first load (every css and js, the main module),
 //! what a browser fetches before the first page (the console's Devices, the kiosk's board)
 //! shows. The lazy modules are reported beside it: each one's own module, the shared chunks, and
-//! the whole bundle.
+//! the whole bundle; and the Korean catalog, which a browser in Korean fetches before it too.
 
 use std::path::{Path, PathBuf};
 
@@ -130,6 +130,24 @@ fn bundle(dir: &Path, name: &str, budget: u64, report: &mut Report) -> anyhow::R
         &format!("≤ {} kB", budget / 1000),
         br <= budget,
     );
+    // A browser in Korean fetches the catalog before its first paint (`src/i18n.rs`); the
+    // kiosk's holds only its own texts (`xtask/src/catalog.rs`).
+    let catalog = dir.join("i18n/ko.json");
+    if catalog.is_file() {
+        let br_catalog = size(&variant(&catalog, "br"))?;
+        report.add(
+            GROUP,
+            &format!("{name} Korean catalog: brotli"),
+            br_catalog as f64,
+            "bytes",
+        );
+        report.add(
+            GROUP,
+            &format!("{name} {first} in Korean: brotli"),
+            (br + br_catalog) as f64,
+            "bytes",
+        );
+    }
     if lazy[0] > 0 {
         report.add(
             GROUP,

@@ -205,14 +205,10 @@ pub async fn start(base: &str) {
         let url = format!("{base}{CATALOG_DIR}{}.json", chosen.tag());
         let loaded = crate::api::session::fetch_text(&url)
             .await
-            .and_then(|text| serde_json::from_str::<HashMap<String, String>>(&text).ok());
+            .and_then(|text| catalog_of(&text));
         match loaded {
             Some(map) => {
-                let leaked: HashMap<&'static str, &'static str> = map
-                    .into_iter()
-                    .map(|(k, v)| (&*k.leak(), &*v.leak()))
-                    .collect();
-                let _ = CATALOG.set(leaked);
+                let _ = CATALOG.set(map);
             }
             None => chosen = Lang::En,
         }
@@ -224,6 +220,27 @@ pub async fn start(base: &str) {
     {
         let _ = root.set_attribute("lang", chosen.tag());
     }
+}
+
+/// A catalog file's texts (a JSON object of text → text), read by the browser's `JSON.parse`:
+/// serde's reader of it was the last `HashMap<String, String>` decoder in both bundles. `None`
+/// for anything else (the console then stays in English). The texts live as long as the page.
+fn catalog_of(text: &str) -> Option<HashMap<&'static str, &'static str>> {
+    use wasm_bindgen::JsCast;
+    let parsed = js_sys::JSON::parse(text).ok()?;
+    if js_sys::Array::is_array(&parsed) {
+        return None;
+    }
+    let object: js_sys::Object = parsed.dyn_into().ok()?;
+    js_sys::Object::entries(&object)
+        .iter()
+        .map(|entry| {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let key = pair.get(0).as_string()?;
+            let value = pair.get(1).as_string()?;
+            Some((&*key.leak(), &*value.leak()))
+        })
+        .collect()
 }
 
 /// Keeps `lang` as this browser's choice and reloads into it.

@@ -24,10 +24,32 @@ pub enum SessionState {
     Unreachable(String),
 }
 
-/// An HTTP answer: status and parsed JSON body (`Null` when there is none).
+/// An HTTP answer: status and body text (empty when there is none). Each caller reads the
+/// body straight into the type it expects: no `serde_json::Value` in between, whose reader and
+/// a second copy of every decoder it feeds would be built into both bundles.
 struct Answer {
     status: u16,
-    body: serde_json::Value,
+    text: String,
+}
+
+/// What a refused sign-in, pairing or session check carries (every field optional: a proxy's
+/// error page has none of them).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Refusal {
+    /// The relay's own sentence.
+    error: Option<String>,
+    /// A stable reason the console words itself (`badCredentials`, `rateLimited`, …).
+    reason: Option<String>,
+    retry_after_secs: Option<u64>,
+    /// A signed-out session's hint (demo relays name their demo account).
+    hint: Option<String>,
+}
+
+impl Answer {
+    fn refusal(&self) -> Refusal {
+        serde_json::from_str(&self.text).unwrap_or_default()
+    }
 }
 
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, String> {
@@ -54,10 +76,10 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, 
         Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     };
-    let body = text
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(serde_json::Value::Null);
-    Ok(Answer { status, body })
+    Ok(Answer {
+        status,
+        text: text.unwrap_or_default(),
+    })
 }
 
 /// The body of a plain `GET url` (a file of the relay's: a catalog, the kiosk's page); `None`
@@ -88,22 +110,18 @@ fn js_text(v: JsValue) -> String {
 /// relay's own sentence.
 fn error_text(a: &Answer) -> String {
     use crate::strings::signin as s;
-    match a.body["reason"].as_str() {
+    let refusal = a.refusal();
+    match refusal.reason.as_deref() {
         Some("badCredentials") => return s::BAD_CREDENTIALS().to_string(),
         Some("badPairingCode") => return s::BAD_PAIRING_CODE().to_string(),
-        Some("rateLimited") => {
-            return s::rate_limited(a.body["retryAfterSecs"].as_u64().unwrap_or(0));
-        }
+        Some("rateLimited") => return s::rate_limited(refusal.retry_after_secs.unwrap_or(0)),
         _ => {}
     }
-    a.body["error"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| s::http_status(a.status))
+    refusal.error.unwrap_or_else(|| s::http_status(a.status))
 }
 
 fn session_of(a: Answer) -> Result<WhoamiResult, String> {
-    serde_json::from_value(a.body).map_err(|e| format!("Unexpected answer from the relay: {e}"))
+    serde_json::from_str(&a.text).map_err(|e| format!("Unexpected answer from the relay: {e}"))
 }
 
 /// Who the session cookie belongs to.
@@ -114,7 +132,7 @@ pub async fn check() -> SessionState {
             Err(e) => SessionState::Unreachable(e),
         },
         Ok(a) if a.status == 401 => SessionState::SignedOut {
-            hint: a.body["hint"].as_str().map(str::to_string),
+            hint: a.refusal().hint,
         },
         Ok(a) => SessionState::Unreachable(error_text(&a)),
         Err(e) => SessionState::Unreachable(e),
@@ -123,7 +141,12 @@ pub async fn check() -> SessionState {
 
 /// Signs in; the answer's message on failure (wrong password, too many attempts).
 pub async fn sign_in(username: &str, password: &str) -> Result<WhoamiResult, String> {
-    let body = serde_json::json!({"username": username, "password": password}).to_string();
+    #[derive(serde::Serialize)]
+    struct SignIn<'a> {
+        username: &'a str,
+        password: &'a str,
+    }
+    let body = serde_json::to_string(&SignIn { username, password }).map_err(|e| e.to_string())?;
     let a = send("POST", "/api/session", Some(body)).await?;
     if a.status == 200 {
         session_of(a)
@@ -134,7 +157,11 @@ pub async fn sign_in(username: &str, password: &str) -> Result<WhoamiResult, Str
 
 /// Enrols this browser as a kiosk with a pairing code.
 pub async fn pair(code: &str) -> Result<WhoamiResult, String> {
-    let body = serde_json::json!({ "code": code }).to_string();
+    #[derive(serde::Serialize)]
+    struct Pair<'a> {
+        code: &'a str,
+    }
+    let body = serde_json::to_string(&Pair { code }).map_err(|e| e.to_string())?;
     let a = send("POST", "/api/kiosk/pair", Some(body)).await?;
     if a.status == 200 {
         session_of(a)

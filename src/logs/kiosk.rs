@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use super::live::LiveFeed;
@@ -268,6 +270,11 @@ pub struct SavedDevice {
     pub labels: Option<Vec<String>>,
 }
 
+/// The version of [`Saved`]'s stored form. postcard writes fields in order without names, so a
+/// snapshot of another shape cannot be told apart by its bytes: change this with any field of
+/// `Saved`, `LogRow` or `SavedDevice`, and an older snapshot is refused instead of misread.
+const SAVED_FORMAT: &str = "k1:";
+
 /// What the kiosk shows, kept in the browser (`localStorage`) while it is connected: after a
 /// reload without the network it shows this board, marked offline since [`Saved::at`], and
 /// its feed starts from [`Saved::cursors`], so the punches made meanwhile are read from the
@@ -375,12 +382,21 @@ impl Saved {
 
     /// Reads a stored snapshot; `None` when it is damaged or from an older kiosk.
     pub fn parse(s: &str) -> Option<Saved> {
-        serde_json::from_str(s).ok()
+        let bytes = BASE64.decode(s.strip_prefix(SAVED_FORMAT)?).ok()?;
+        match postcard::take_from_bytes::<Saved>(&bytes) {
+            Ok((saved, [])) => Some(saved),
+            _ => None,
+        }
     }
 
-    /// The stored form.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The stored form: [`SAVED_FORMAT`], then the snapshot in postcard as base64.
+    ///
+    /// Why not JSON: this was the kiosk's last JSON reader and writer of these shapes, and
+    /// postcard's (already in the bundle for log pages) are a fraction of their size; the
+    /// text is about half as long too.
+    pub fn to_text(&self) -> String {
+        let bytes = postcard::to_allocvec(self).unwrap_or_default();
+        format!("{SAVED_FORMAT}{}", BASE64.encode(bytes))
     }
 }
 
@@ -536,7 +552,20 @@ mod tests {
         assert_eq!(saved.cursors, vec![(1, 14)]);
         assert_eq!(saved.names, vec![("7".to_string(), "김서윤".to_string())]);
 
-        let back = Saved::parse(&saved.to_json()).expect("round trip");
+        let text = saved.to_text();
+        let back = Saved::parse(&text).expect("round trip");
+        // An older kiosk's snapshot (JSON, or another version), a cut or damaged one: refused,
+        // never misread.
+        let json = serde_json::to_string(&saved).unwrap();
+        assert_eq!(Saved::parse(&json), None);
+        assert_eq!(Saved::parse(&text.replacen(SAVED_FORMAT, "k0:", 1)), None);
+        assert_eq!(Saved::parse(&text[..text.len() - 8]), None);
+        assert_eq!(
+            Saved::parse(&format!("{text}AAAA")),
+            None,
+            "bytes after the snapshot"
+        );
+        assert_eq!(Saved::parse(&format!("{SAVED_FORMAT}not base64!")), None);
         assert_eq!(back, saved);
         let (mut feed2, mut board2) = (LiveFeed::new(2), Board::new(10));
         back.restore(&mut feed2, &mut board2);

@@ -417,7 +417,7 @@ pub fn KioskPage() -> impl IntoView {
                 })
             })
         });
-        stored::set(KEY_SAVED, &snapshot.to_json());
+        stored::set(KEY_SAVED, &snapshot.to_text());
     };
     Effect::new(move |_| {
         live.feed.track();

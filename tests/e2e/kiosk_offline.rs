@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use fantoccini::{Client, Locator};
 use gateway_sim::{Gateway, RunningGateway, SimConfig};
+use tna_console::logs::kiosk::Saved;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 
 use crate::{PAGE_WAIT, archive_url, repo, save_screenshot, wait_for_within};
@@ -92,18 +93,23 @@ async fn worker(client: &Client) -> Result<(bool, Vec<String>)> {
     Ok(serde_json::from_value(v)?)
 }
 
-/// Whether the kiosk's saved board holds event `id` of `device`.
+/// Whether the kiosk's saved board holds event `id` of `device` (read with the kiosk's own
+/// reader of its stored form, `Saved::parse`).
 async fn saved_has(client: &Client, device: u32, id: u32) -> Result<bool> {
     let v = client
         .execute(
-            &format!(
-                "const s = JSON.parse(localStorage.getItem('{SAVED_KEY}') || '{{\"rows\":[]}}');\
-                 return s.rows.some(r => r.device_id === arguments[0] && r.id === arguments[1]);"
-            ),
-            vec![device.into(), id.into()],
+            &format!("return localStorage.getItem('{SAVED_KEY}');"),
+            vec![],
         )
         .await?;
-    Ok(v.as_bool().unwrap_or(false))
+    let Some(text) = v.as_str() else {
+        return Ok(false);
+    };
+    let saved = Saved::parse(text).context("the saved board cannot be read")?;
+    Ok(saved
+        .rows
+        .iter()
+        .any(|r| r.device_id == device && r.id == id))
 }
 
 async fn poll<F, Fut>(what: &str, mut check: F) -> Result<()>

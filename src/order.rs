@@ -2,16 +2,16 @@
 //!
 //! Why: `sort_unstable*` is compiled once per element type and comparison, about 3 kB each
 //! with its helpers; the kiosk sorted six kinds of list and carried six copies. These sort a
-//! list of positions (`u32`) with a comparison behind a reference (`&dyn Fn`), so every caller
+//! list of positions (`usize`) with a comparison behind a reference (`&dyn Fn`), so every caller
 //! shares one sort, and then move the items into that order. The lists sorted here are short
 //! (devices, users on a board, names): the indirect call per comparison does not show.
 
 use std::cmp::Ordering;
 
 /// The positions `0..len` ordered by `cmp` (not stable).
-fn positions(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..len).filter_map(|i| u32::try_from(i).ok()).collect();
-    order.sort_unstable_by(|&a, &b| cmp(a as usize, b as usize));
+fn positions(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_unstable_by(|&a, &b| cmp(a, b));
     order
 }
 
@@ -19,7 +19,7 @@ fn positions(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<u32> {
 pub fn sort_by<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
     let order = positions(items.len(), &|a, b| cmp(&items[a], &items[b]));
     let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(order.into_iter().filter_map(|i| slots[i as usize].take()));
+    items.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 /// Sorts `items` in their natural order.

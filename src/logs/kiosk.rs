@@ -512,6 +512,36 @@ mod tests {
         assert_eq!(users, vec!["9", "8", "7"], "the most recent stay");
     }
 
+    /// The stored form, pinned: postcard has no field names, so adding, removing or reordering
+    /// a field of `Saved`, `LogRow` or `SavedDevice` changes these bytes. Then bump
+    /// `SAVED_FORMAT` (older snapshots are refused, not misread) and pin the new text.
+    #[test]
+    fn the_saved_form_is_pinned() {
+        let saved = Saved {
+            at: 1_764_547_200,
+            day: 20_423,
+            chosen: Some(vec![540_000_001]),
+            zones: vec![Some("Asia/Seoul".into())],
+            rows: vec![LogRow {
+                job_code: Some(7),
+                ..punch("1001", 42, 1_764_547_100, Some(1))
+            }],
+            cursors: vec![(1, 43)],
+            devices: vec![SavedDevice {
+                device_id: 1,
+                zone: None,
+                labels: Some(vec!["In".into()]),
+            }],
+            names: vec![("1001".into(), "김서윤".into())],
+        };
+        let text = saved.to_text();
+        assert_eq!(
+            text,
+            "k1:gLWzyQaOvwIBAYH+voECAQEKQXNpYS9TZW91bAEBKpy0s8kGBDEwMDGAJgEBAQEHAQErAQEAAQECSW4BBDEwMDEJ6rmA7ISc7Jyk"
+        );
+        assert_eq!(Saved::parse(&text), Some(saved));
+    }
+
     #[test]
     fn a_saved_board_comes_back_with_its_cursors_and_names() {
         let map = DirectionMap::default();

@@ -309,6 +309,24 @@ async fn browse(client: Client, relay: &RunningRelay) -> Result<()> {
     Ok(())
 }
 
+/// Waits until `check` says yes, asking every 200 ms; an error after [`PAGE_WAIT`] says `what`
+/// was awaited.
+async fn poll<F, Fut>(what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    while !check().await? {
+        ensure!(
+            started.elapsed() < PAGE_WAIT,
+            "waited {PAGE_WAIT:?}: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 /// The paths of the WASM files the page has fetched so far (Resource Timing).
 async fn fetched_wasm(client: &Client) -> Result<Vec<String>> {
     let names = client
@@ -1236,22 +1254,12 @@ async fn a_page_whose_module_is_gone_says_so_in_chromium() -> Result<()> {
     result
 }
 
-/// Pointing at a link to a lazy page fetches its module before the click.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pointed_at_link_fetches_its_page_in_chromium() -> Result<()> {
-    let Some(chromedriver) = prerequisites()? else {
-        return Ok(());
-    };
-    let _one = BROWSER.lock().await;
-    let relay = demo_relay(4).await?;
-    let r = &relay;
-    let result = with_browser(&chromedriver, |client| async move {
-        e2e::lazy_pages::pointing_fetches_the_page(&client, r).await
-    })
-    .await;
-    shutdown(relay).await;
-    result
-}
+// Pointing at a link to a lazy page fetches its module before the click.
+browser_test!(
+    a_pointed_at_link_fetches_its_page_in_chromium,
+    e2e::lazy_pages::pointing_fetches_the_page,
+    demo_relay(4)
+);
 
 /// A fresh SQLite archive for one test relay (in the target dir, so `cargo clean` removes it).
 fn archive_url(name: &str) -> String {

@@ -16,7 +16,7 @@ use gateway_sim::{Gateway, RunningGateway, SimConfig};
 use tna_console::logs::kiosk::Saved;
 use tna_relay::{GatewayTarget, RelayConfig, RunningRelay};
 
-use crate::{PAGE_WAIT, archive_url, repo, save_screenshot, wait_for_within};
+use crate::{PAGE_WAIT, archive_url, poll, repo, save_screenshot, wait_for_within};
 
 /// The service worker's cache (`pwa/sw.js`).
 const SHELL_CACHE: &str = "tna-kiosk-shell-v1";
@@ -110,22 +110,6 @@ async fn saved_has(client: &Client, device: u32, id: u32) -> Result<bool> {
         .rows
         .iter()
         .any(|r| r.device_id == device && r.id == id))
-}
-
-async fn poll<F, Fut>(what: &str, mut check: F) -> Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<bool>>,
-{
-    let started = Instant::now();
-    while !check().await? {
-        ensure!(
-            started.elapsed() < PAGE_WAIT,
-            "waited {PAGE_WAIT:?}: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Ok(())
 }
 
 pub async fn offline_reload_and_gap_fill(client: &Client, setup: &Setup) -> Result<()> {

@@ -85,18 +85,11 @@ pub async fn pointing_fetches_the_page(client: &Client, relay: &RunningRelay) ->
             vec![],
         )
         .await?;
-    let deadline = std::time::Instant::now() + crate::PAGE_WAIT;
-    loop {
+    crate::poll("pointing at Logs fetches its module", || async {
         let now = crate::fetched_wasm(client).await?;
-        if now.iter().any(|f| f.contains("split_logs_view")) {
-            break;
-        }
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "pointing at Logs did not fetch its module: {now:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        Ok(now.iter().any(|f| f.contains("split_logs_view")))
+    })
+    .await?;
     let here = client.current_url().await?;
     ensure!(here.path() == "/", "pointing at a link navigated to {here}");
     Ok(())

@@ -27,6 +27,12 @@ pub fn sort<T: Ord>(items: &mut Vec<T>) {
     sort_by(items, T::cmp);
 }
 
+/// Sorts `items` and keeps each value once.
+pub fn sort_unique<T: Ord>(items: &mut Vec<T>) {
+    sort(items);
+    items.dedup();
+}
+
 /// Sorts `items` by the key `key` gives each.
 pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(items, |a, b| key(a).cmp(&key(b)));
@@ -62,6 +68,12 @@ mod tests {
             let mut keys: Vec<u32> = items.iter().map(|x| x.0).collect();
             keys.sort_unstable();
             assert_eq!(sorted_keys, keys, "nothing lost or doubled");
+            let mut unique = items.clone();
+            sort_unique(&mut unique);
+            let mut std_unique = items.clone();
+            std_unique.sort();
+            std_unique.dedup();
+            assert_eq!(unique, std_unique, "len {len}");
         }
     }
 }

@@ -69,7 +69,6 @@ pub fn sites_of(devices: &[tna_types::Device], ids: &[u32]) -> Vec<String> {
         .filter_map(|d| d.site.clone())
         .filter(|s| !s.is_empty())
         .collect();
-    crate::order::sort(&mut sites);
-    sites.dedup();
+    crate::order::sort_unique(&mut sites);
     sites
 }

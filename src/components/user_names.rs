@@ -73,8 +73,7 @@ impl UserNames {
             .into_iter()
             .filter(|id| !id.is_empty() && self.names.with_untracked(|m| !m.contains_key(id)))
             .collect();
-        crate::order::sort(&mut unknown);
-        unknown.dedup();
+        crate::order::sort_unique(&mut unknown);
         for chunk in unknown.chunks(MAX_USERS_PER_CALL) {
             self.answer(chunk, self.api.get_users(chunk.to_vec()).await);
         }

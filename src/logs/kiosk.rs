@@ -337,8 +337,7 @@ impl Saved {
             .iter()
             .filter_map(|r| Some((r.user_id.clone(), name(&r.user_id)?)))
             .collect();
-        crate::order::sort(&mut names);
-        names.dedup();
+        crate::order::sort_unique(&mut names);
         Saved {
             rows,
             cursors,

@@ -179,8 +179,7 @@ pub fn event_name_texts() -> Vec<&'static str> {
     for (_, _, n) in event_names::SUB {
         texts.extend(n.split(" + "));
     }
-    crate::order::sort(&mut texts);
-    texts.dedup();
+    crate::order::sort_unique(&mut texts);
     texts
 }
 

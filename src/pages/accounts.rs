@@ -107,8 +107,7 @@ pub fn AccountsPage() -> impl IntoView {
     let sites = relay_resource(move || async move {
         let devices = api.list_devices().await?;
         let mut sites: Vec<String> = devices.into_iter().filter_map(|d| d.site).collect();
-        crate::order::sort(&mut sites);
-        sites.dedup();
+        crate::order::sort_unique(&mut sites);
         Ok(sites)
     });
     let chosen_sites = RwSignal::new(Vec::<String>::new());

@@ -214,8 +214,7 @@ fn SyncTable(
     let summary = move || {
         states.with(|list| {
             let mut devices: Vec<u32> = list.iter().map(|st| st.cursor.device_id).collect();
-            crate::order::sort(&mut devices);
-            devices.dedup();
+            crate::order::sort_unique(&mut devices);
             let stored = list.iter().map(|st| st.cursor.stored).sum();
             s::summary(list.len(), devices.len(), stored)
         })

@@ -220,8 +220,7 @@ pub fn ClocksPage() -> impl IntoView {
                 .filter(|r| ids.contains(&r.clock.device_id))
                 .filter_map(|r| r.site.clone())
                 .collect();
-            crate::order::sort(&mut sites);
-            sites.dedup();
+            crate::order::sort_unique(&mut sites);
             sites
         });
         let ask = crate::strings::components::confirm_many(s::CONFIRM_SYNC(), ids.len(), &sites);

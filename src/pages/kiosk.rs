@@ -283,8 +283,7 @@ pub fn KioskPage() -> impl IntoView {
                     .filter(|d| shown.contains(&d.device_id))
                     .map(|d| d.zone.clone())
                     .collect();
-                crate::order::sort(&mut z);
-                z.dedup();
+                crate::order::sort_unique(&mut z);
                 z
             }
             _ => saved_zones.clone(),

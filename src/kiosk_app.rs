@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use leptos::wasm_split::SplitLoaderError;
 
 use crate::api::session::{self, SessionState};
-use crate::api::{ConnectionState, provide_api};
+use crate::api::{ConnectionState, provide_binary_api};
 use crate::components::session_gate::{SessionGate, follow_session_end};
 use crate::components::when_loaded;
 use crate::pages::kiosk::{KioskPage, forget_saved_board, has_saved_board};
@@ -73,7 +73,7 @@ fn KioskShell(
     #[prop(optional)]
     offline_start: bool,
 ) -> impl IntoView {
-    let api = provide_api();
+    let api = provide_binary_api();
     crate::components::provide_user_names(api);
     follow_session_end(api, session);
     if offline_start {

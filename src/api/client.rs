@@ -11,7 +11,7 @@ use futures::channel::oneshot;
 use futures::future::{Either, select};
 use leptos::logging::{debug_warn, log, warn};
 use leptos::prelude::*;
-use tna_types::protocol::{Method, Notification, Outcome, Response, encode_params, request_frame};
+use tna_types::protocol::{Method, Notification, encode_params, request_frame};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
@@ -19,7 +19,7 @@ use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
 use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
-use super::routing::{Pending, Reply, Routed, route_binary, route_frame};
+use super::routing::{Pending, Reply, Routed, route_binary};
 
 /// How long a call may take, from the moment it is made until its answer arrives.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -70,22 +70,33 @@ pub fn page_ws_url() -> Option<String> {
     Some(ws_url(&location.protocol().ok()?, &location.host().ok()?))
 }
 
+/// Reads a JSON text frame from the relay (`routing::route_frame`).
+pub type TextReader = fn(&str) -> Routed;
+
 impl ApiClient {
-    /// Connects to the relay that served this page (`ws(s)://<page host>/ws`).
-    pub fn for_page() -> Self {
+    /// Connects to the relay that served this page (`ws(s)://<page host>/ws`); `text` reads
+    /// its JSON text frames (see [`ApiClient::new`]).
+    pub fn for_page(text: Option<TextReader>) -> Self {
         let url = page_ws_url().unwrap_or_else(|| "ws://127.0.0.1/ws".to_string());
-        Self::new(url, CALL_TIMEOUT)
+        Self::new(url, CALL_TIMEOUT, text)
     }
 
     /// Connects to `url`; every call fails with [`ApiError::Timeout`] after `timeout`.
     /// Must run inside a reactive owner (the connection state lives in signals).
-    pub fn new(url: impl Into<String>, timeout: Duration) -> Self {
+    ///
+    /// The socket speaks the binary subprotocol (`tna_types::binary`): results of the methods
+    /// marked `binary`, errors and pushes come as binary frames. `text` reads the JSON text
+    /// frames, the results of every other method; `None` (the kiosk, whose every method
+    /// answers in binary) leaves the JSON reader out of the WASM, and a text frame is logged
+    /// as one this client cannot read.
+    pub fn new(url: impl Into<String>, timeout: Duration, text: Option<TextReader>) -> Self {
         let state = RwSignal::new(ConnectionState::Connecting);
         let epoch = RwSignal::new(0);
         let url = url.into();
         let inner = Rc::new_cyclic(|weak| Inner {
             url,
             timeout,
+            text,
             state,
             epoch,
             socket: RefCell::new(None),
@@ -170,10 +181,7 @@ impl ApiClient {
         };
         match select(pin!(work), pin!(sleep(timeout))).await {
             Either::Left((Ok(reply), _)) => {
-                if let Reply::Json(Response {
-                    outcome: Outcome::Error(e),
-                    ..
-                }) = &reply
+                if let Some(e) = reply.error()
                     && e.code == tna_types::protocol::ErrorCode::PermissionDenied as i32
                     && e.data.as_ref().is_some_and(|d| d["signIn"] == true)
                 {
@@ -256,6 +264,8 @@ impl Handlers {
 struct Inner {
     url: String,
     timeout: Duration,
+    /// Reads JSON text frames (`None`: binary frames only).
+    text: Option<TextReader>,
     state: RwSignal<ConnectionState>,
     epoch: RwSignal<u64>,
     socket: RefCell<Option<WebSocket>>,
@@ -289,8 +299,8 @@ impl Inner {
     fn connect(self: &Rc<Self>) {
         self.retry_generation.set(self.retry_generation.get() + 1);
         self.state.set(ConnectionState::Connecting);
-        // The binary subprotocol: log pages come as binary frames, far cheaper to decode than
-        // JSON (`tna_types::binary`); everything else stays JSON.
+        // The binary subprotocol: results, errors and pushes come as binary frames, far cheaper
+        // to decode than JSON (`tna_types::binary`); results without a binary form stay JSON.
         match WebSocket::new_with_str(&self.url, tna_types::binary::SUBPROTOCOL) {
             Ok(ws) => {
                 ws.set_binary_type(BinaryType::Arraybuffer);
@@ -309,6 +319,17 @@ impl Inner {
 
     fn on_open(&self) {
         log!("connected to the relay at {}", self.url);
+        if let Some(ws) = self.socket.borrow().as_ref()
+            && ws.protocol() != tna_types::binary::SUBPROTOCOL
+        {
+            // A proxy that dropped the subprotocol header, or another relay version: the
+            // methods that answer in binary fail with a protocol error saying so.
+            warn!(
+                "the relay did not take the subprotocol {} (got {:?})",
+                tna_types::binary::SUBPROTOCOL,
+                ws.protocol()
+            );
+        }
         self.failures.set(0);
         self.state.set(ConnectionState::Connected);
         self.epoch.update(|e| *e += 1);
@@ -321,7 +342,12 @@ impl Inner {
     fn on_message(&self, ev: &MessageEvent) {
         let data = ev.data();
         let routed = match data.as_string() {
-            Some(text) => route_frame(&text),
+            Some(text) => match self.text {
+                Some(read) => read(&text),
+                None => {
+                    Routed::Unroutable("a JSON text frame, which this client does not read".into())
+                }
+            },
             None => match data.dyn_ref::<js_sys::ArrayBuffer>() {
                 Some(buffer) => route_binary(&js_sys::Uint8Array::new(buffer).to_vec()),
                 None => Routed::Unroutable("a frame that is neither text nor binary".into()),

@@ -21,14 +21,25 @@ pub mod methods;
 pub mod routing;
 pub mod session;
 
-pub use client::{ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, page_ws_url, ws_url};
+pub use client::{
+    ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, TextReader, page_ws_url, ws_url,
+};
 pub use error::{ApiError, rpc_sentence};
 
 use leptos::prelude::{expect_context, provide_context};
 
-/// Connects to the relay that served the page and provides the client to every component below.
+/// Connects to the relay that served the page and provides the client to every component below
+/// (the console: it reads JSON text frames too, the results without a binary form).
 pub fn provide_api() -> ApiClient {
-    let client = ApiClient::for_page();
+    let client = ApiClient::for_page(Some(routing::route_frame));
+    provide_context(client);
+    client
+}
+
+/// [`provide_api`] for the kiosk: every method it calls answers in binary, so its client reads
+/// binary frames only and its WASM carries no JSON reader.
+pub fn provide_binary_api() -> ApiClient {
+    let client = ApiClient::for_page(None);
     provide_context(client);
     client
 }

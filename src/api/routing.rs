@@ -5,41 +5,65 @@
 use std::collections::HashMap;
 
 use futures::channel::oneshot;
-use tna_types::binary;
-use tna_types::protocol::{Method, Notification, Outcome, RequestId, Response, ServerMessage};
+use tna_types::binary::{self, ServerFrame};
+use tna_types::protocol::{
+    Method, Notification, Outcome, RequestId, Response, RpcError, ServerMessage,
+};
 
 use super::ApiError;
 
 /// What a pending call receives: the relay's reply, or why none will come.
 pub type Answer = Result<Reply, ApiError>;
 
-/// A reply as it arrived: a JSON response, or the result bytes of a binary frame (decoded by
-/// the caller, who knows the result's type).
+/// A reply as it arrived: a JSON response, or a binary frame's result bytes or error.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     /// A JSON-RPC response (a result or an error).
     Json(Response),
     /// A binary result (`tna_types::binary`): the bytes after the request ID.
     Binary(Vec<u8>),
+    /// A binary error frame.
+    Refused(RpcError),
 }
 
 impl Reply {
-    /// The result of method `M`, or its error. Only a method the protocol table marks `binary`
-    /// may be answered in binary (so the binary decoder is built only for those results: the
-    /// `if` is on a constant).
+    /// The relay's error, when it refused.
+    pub fn error(&self) -> Option<&RpcError> {
+        match self {
+            Reply::Json(Response {
+                outcome: Outcome::Error(e),
+                ..
+            })
+            | Reply::Refused(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The result of method `M`, or its error. A method the protocol table marks `binary`
+    /// answers in binary, every other in JSON; each decoder is built only for the results
+    /// that come its way (the `if`s are on constants), so the kiosk, whose every method is a
+    /// binary one, carries no JSON result reader.
     pub fn into_result<M: Method>(self) -> Result<M::Result, ApiError> {
         match self {
-            Reply::Json(response) => response.into_result::<M::Result>().map_err(ApiError::Rpc),
-            Reply::Binary(bytes) => {
-                if M::BINARY {
-                    binary::decode_result(&bytes).map_err(|e| ApiError::Protocol(e.to_string()))
-                } else {
-                    Err(ApiError::Protocol(format!(
-                        "a binary answer to {}, which answers in JSON",
-                        M::NAME
-                    )))
-                }
+            Reply::Refused(e) => Err(ApiError::Rpc(e)),
+            Reply::Binary(bytes) if M::BINARY => {
+                binary::decode_result(&bytes).map_err(|e| ApiError::Protocol(e.to_string()))
             }
+            Reply::Json(response) if !M::BINARY => {
+                response.into_result::<M::Result>().map_err(ApiError::Rpc)
+            }
+            Reply::Json(Response {
+                outcome: Outcome::Error(e),
+                ..
+            }) => Err(ApiError::Rpc(e)),
+            Reply::Json(_) => Err(ApiError::Protocol(format!(
+                "a JSON answer to {}, which answers in binary",
+                M::NAME
+            ))),
+            Reply::Binary(_) => Err(ApiError::Protocol(format!(
+                "a binary answer to {}, which answers in JSON",
+                M::NAME
+            ))),
         }
     }
 }
@@ -112,7 +136,8 @@ pub enum Routed {
     Unroutable(String),
 }
 
-/// Decodes one relay text frame and says where it goes.
+/// Decodes one relay text frame and says where it goes (the console's client reads these: the
+/// results without a binary form; the kiosk's reads none, and carries no JSON reader).
 pub fn route_frame(text: &str) -> Routed {
     match ServerMessage::decode(text) {
         Ok(ServerMessage::Response(resp)) => match resp.id {
@@ -130,10 +155,12 @@ pub fn route_frame(text: &str) -> Routed {
     }
 }
 
-/// Splits one binary frame from the relay into its request ID and result bytes.
+/// Reads one binary frame from the relay and says where it goes.
 pub fn route_binary(frame: &[u8]) -> Routed {
-    match binary::split_reply(frame) {
-        Ok((id, body)) => Routed::Response(id, Reply::Binary(body.to_vec())),
+    match binary::read_frame(frame) {
+        Ok(ServerFrame::Result(id, body)) => Routed::Response(id, Reply::Binary(body.to_vec())),
+        Ok(ServerFrame::Error(id, e)) => Routed::Response(id, Reply::Refused(e)),
+        Ok(ServerFrame::Push(n)) => Routed::Notification(n),
         Err(e) => Routed::Unroutable(e.to_string()),
     }
 }
@@ -200,6 +227,7 @@ mod tests {
 
     #[test]
     fn binary_frames_reach_their_caller_who_decodes_them() {
+        use tna_types::protocol::{DevicesStale, RpcError};
         use tna_types::{LogPage, TnaLog};
         let page = LogPage::<TnaLog> {
             logs: vec![],
@@ -220,12 +248,38 @@ mod tests {
                     Err(ApiError::Protocol(_))
                 ));
                 assert!(matches!(
-                    reply.into_result::<method::DevicesList>(),
+                    reply.into_result::<method::SchedulesList>(),
                     Err(ApiError::Protocol(_))
                 ));
             }
             other => panic!("{other:?}"),
         }
+        // A JSON result for a binary method is refused the same way (the kiosk reads none).
+        let json = route_frame(r#"{"jsonrpc":"2.0","id":3,"result":{"devices":[]}}"#);
+        match json {
+            Routed::Response(3, reply) => assert!(matches!(
+                reply.into_result::<method::DevicesList>(),
+                Err(ApiError::Protocol(_))
+            )),
+            other => panic!("{other:?}"),
+        }
+        // Errors and pushes in binary.
+        let refusal = RpcError::new(ErrorCode::Timeout, "late")
+            .with_data(serde_json::json!({"afterMs": 15000}));
+        let frame = binary::encode_error(4, &refusal).unwrap();
+        match route_binary(&frame) {
+            Routed::Response(4, reply) => {
+                assert_eq!(reply.error(), Some(&refusal));
+                assert_eq!(
+                    reply.into_result::<method::DevicesList>(),
+                    Err(ApiError::Rpc(refusal))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let push = Notification::DevicesStale(DevicesStale { lost: 2 });
+        let frame = binary::encode_push(&push).unwrap();
+        assert_eq!(route_binary(&frame), Routed::Notification(push));
         assert!(matches!(route_binary(&[]), Routed::Unroutable(_)));
     }
 }

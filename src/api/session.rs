@@ -1,6 +1,7 @@
 //! Sign-in over plain HTTP (`/api/session`, `/api/kiosk/pair`): the relay sets an `HttpOnly`
 //! session cookie the WebSocket then carries, so the token never reaches this code.
 
+use tna_types::auth::Role;
 use tna_types::protocol::WhoamiResult;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -24,9 +25,7 @@ pub enum SessionState {
     Unreachable(String),
 }
 
-/// An HTTP answer: status and body text (empty when there is none). Each caller reads the
-/// body straight into the type it expects: no `serde_json::Value` in between, whose reader and
-/// a second copy of every decoder it feeds would be built into both bundles.
+/// An HTTP answer: status and body text (empty when there is none).
 struct Answer {
     status: u16,
     text: String,
@@ -34,21 +33,61 @@ struct Answer {
 
 /// What a refused sign-in, pairing or session check carries (every field optional: a proxy's
 /// error page has none of them).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 struct Refusal {
-    /// The relay's own sentence.
+    /// The relay's own sentence (`error`).
     error: Option<String>,
     /// A stable reason the console words itself (`badCredentials`, `rateLimited`, …).
     reason: Option<String>,
+    /// `retryAfterSecs`.
     retry_after_secs: Option<u64>,
     /// A signed-out session's hint (demo relays name their demo account).
     hint: Option<String>,
 }
 
+/// A JSON object of an HTTP answer, parsed by the browser (`JSON.parse`) and read member by
+/// member. Why not serde: these few members are all the kiosk reads as JSON — every other frame
+/// it gets is binary (`tna_types::binary`) — and serde_json's reader would cost its WASM more
+/// than everything else it decodes.
+struct Object(JsValue);
+
+impl Object {
+    /// The body as an object; `None` when it is not JSON or not an object.
+    fn parse(text: &str) -> Option<Object> {
+        js_sys::JSON::parse(text)
+            .ok()
+            .filter(|v| v.is_object())
+            .map(Object)
+    }
+
+    fn member(&self, name: &str) -> JsValue {
+        js_sys::Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A string member.
+    fn text(&self, name: &str) -> Option<String> {
+        self.member(name).as_string()
+    }
+
+    /// A whole, non-negative number member.
+    fn count(&self, name: &str) -> Option<u64> {
+        self.member(name)
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
+            .map(|n| n as u64)
+    }
+}
+
 impl Answer {
     fn refusal(&self) -> Refusal {
-        serde_json::from_str(&self.text).unwrap_or_default()
+        Object::parse(&self.text)
+            .map(|o| Refusal {
+                error: o.text("error"),
+                reason: o.text("reason"),
+                retry_after_secs: o.count("retryAfterSecs"),
+                hint: o.text("hint"),
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -120,8 +159,16 @@ fn error_text(a: &Answer) -> String {
     refusal.error.unwrap_or_else(|| s::http_status(a.status))
 }
 
+/// The session an answer names (`WhoamiResult`'s JSON: `username`, `role`, `expiresAt`).
 fn session_of(a: Answer) -> Result<WhoamiResult, String> {
-    serde_json::from_str(&a.text).map_err(|e| format!("Unexpected answer from the relay: {e}"))
+    let unexpected = |what: &str| format!("Unexpected answer from the relay: {what}");
+    let o = Object::parse(&a.text).ok_or_else(|| unexpected("not a JSON object"))?;
+    let role = o.text("role").ok_or_else(|| unexpected("no role"))?;
+    Ok(WhoamiResult {
+        username: o.text("username"),
+        role: Role::parse(&role).ok_or_else(|| unexpected(&format!("unknown role {role:?}")))?,
+        expires_at: o.count("expiresAt"),
+    })
 }
 
 /// Who the session cookie belongs to.

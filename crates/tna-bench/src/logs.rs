@@ -175,8 +175,10 @@ fn codec(report: &mut Report) -> anyhow::Result<()> {
         let bin = binary::encode_reply(7, &page)?;
         times[2].push(per_record(t.elapsed()));
         let t = Instant::now();
-        let (_, body) = binary::split_reply(&bin)?;
-        let back: LogPage<TnaLog> = binary::decode_result(body)?;
+        let back: LogPage<TnaLog> = match binary::read_frame(&bin)? {
+            binary::ServerFrame::Result(_, body) => binary::decode_result(body)?,
+            other => bail!("not a result: {other:?}"),
+        };
         times[3].push(per_record(t.elapsed()));
         ensure!(back == page, "binary round trip");
         (json_len, bin_len) = (json.len(), bin.len());
@@ -255,11 +257,14 @@ async fn read_relay(ws: &mut Ws, device: u32) -> anyhow::Result<usize> {
                     Ok(ServerMessage::Notification(_)) => continue,
                     Err(e) => bail!("bad frame: {e}"),
                 },
-                Some(Ok(Message::Binary(b))) => {
-                    let (rid, body) = binary::split_reply(&b)?;
-                    ensure!(rid == id, "answer {rid} to request {id}");
-                    break binary::decode_result(body)?;
-                }
+                Some(Ok(Message::Binary(b))) => match binary::read_frame(&b)? {
+                    binary::ServerFrame::Result(rid, body) => {
+                        ensure!(rid == id, "answer {rid} to request {id}");
+                        break binary::decode_result(body)?;
+                    }
+                    binary::ServerFrame::Push(_) => continue,
+                    binary::ServerFrame::Error(_, e) => bail!("the relay refused: {e}"),
+                },
                 Some(Ok(_)) => continue,
                 other => bail!("socket ended: {other:?}"),
             }

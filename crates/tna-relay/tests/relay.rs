@@ -354,13 +354,16 @@ async fn read_ahead_downloads_stay_exact_and_see_new_punches() {
     h.stop().await;
 }
 
-/// The binary subprotocol: a client that offers it gets it, log pages come as binary frames
-/// holding exactly what a JSON client reads, and everything else stays JSON text (other
-/// results, errors, string IDs).
+/// The binary subprotocol: a client that offers it gets it; log pages and every other result a
+/// kiosk reads come as binary frames holding exactly what a JSON client reads, and so do errors
+/// and pushes. Other results and answers to string IDs stay JSON text.
 #[tokio::test]
-async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
-    use tna_types::binary::{SUBPROTOCOL, decode_result, split_reply};
-    use tna_types::{JobCodeLog, LogPage, TnaLog};
+async fn binary_subprotocol_sends_results_errors_and_pushes_as_binary_frames() {
+    use tna_types::binary::{SUBPROTOCOL, ServerFrame, decode_result, read_frame};
+    use tna_types::protocol::{
+        ConfigResult, DevicesResult, Notification, TimeZoneResult, WhoamiResult,
+    };
+    use tna_types::{ConnectionStatus, JobCodeLog, LogPage, TnaLog};
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
     let h = Harness::start(false).await;
@@ -392,18 +395,26 @@ async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
             .and_then(|v| v.to_str().ok()),
         Some(SUBPROTOCOL)
     );
-    let next = async |ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>| loop {
+    // The next answer: a binary frame (Ok) or a JSON text one (Err); pushes are kept aside.
+    let mut pushes = Vec::new();
+    let next = async |ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
+                      pushes: &mut Vec<Notification>| loop {
         match tokio::time::timeout(STEP, ws.next())
             .await
             .expect("in time")
         {
             Some(Ok(Message::Text(t))) => {
                 let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
-                if v.get("id").is_some() {
-                    return Err(v);
-                }
+                assert!(v.get("id").is_some(), "a push as JSON text: {v}");
+                return Err(v);
             }
-            Some(Ok(Message::Binary(b))) => return Ok(b.to_vec()),
+            Some(Ok(Message::Binary(b))) => {
+                if let Ok(ServerFrame::Push(n)) = read_frame(&b) {
+                    pushes.push(n);
+                    continue;
+                }
+                return Ok(b.to_vec());
+            }
             Some(Ok(_)) => {}
             other => panic!("socket ended: {other:?}"),
         }
@@ -415,14 +426,21 @@ async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
                 .into(),
         )
     };
+    fn result_of(frame: &[u8], want_id: i64) -> &[u8] {
+        match read_frame(frame) {
+            Ok(ServerFrame::Result(id, body)) if id == want_id => body,
+            other => panic!("not the result of {want_id}: {other:?}"),
+        }
+    }
 
     ws.send(send(json!(5), "tna.getLog", &params))
         .await
         .expect("send");
-    let frame = next(&mut ws).await.expect("a binary frame");
-    let (rid, body) = split_reply(&frame).expect("an ID");
-    assert_eq!(rid, 5);
-    assert_eq!(decode_result::<LogPage<TnaLog>>(body).ok(), Some(want));
+    let frame = next(&mut ws, &mut pushes).await.expect("a binary frame");
+    assert_eq!(
+        decode_result::<LogPage<TnaLog>>(result_of(&frame, 5)).ok(),
+        Some(want)
+    );
     let json_len = serde_json::to_vec(&json_client.ok("tna.getLog", params.clone()).await)
         .expect("json")
         .len();
@@ -435,27 +453,63 @@ async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
     ws.send(send(json!(6), "tna.getJobCodeLog", &params))
         .await
         .expect("send");
-    let frame = next(&mut ws).await.expect("a binary frame");
-    let (rid, body) = split_reply(&frame).expect("an ID");
-    assert_eq!(rid, 6);
+    let frame = next(&mut ws, &mut pushes).await.expect("a binary frame");
     assert_eq!(
-        decode_result::<LogPage<JobCodeLog>>(body).ok(),
+        decode_result::<LogPage<JobCodeLog>>(result_of(&frame, 6)).ok(),
         Some(want_jobs)
     );
 
-    // Other results, a string ID and errors stay JSON.
-    ws.send(send(json!(7), "devices.list", &json!({})))
+    // What a kiosk reads: the same values as the JSON client's, typed (devices.list), or built
+    // as JSON by their handler and read back into their type (session.whoami).
+    let one = json!({"deviceId": id});
+    for (n, method, p) in [
+        (10, "devices.list", json!({})),
+        (11, "tna.getConfig", one.clone()),
+        (12, "system.getTimeZone", one.clone()),
+        (13, "session.whoami", json!({})),
+    ] {
+        ws.send(send(json!(n), method, &p)).await.expect("send");
+        let frame = next(&mut ws, &mut pushes).await.expect("a binary frame");
+        let body = result_of(&frame, n);
+        let json_result = json_client.ok(method, p).await;
+        let same = match method {
+            "devices.list" => {
+                let got: DevicesResult = decode_result(body).expect("devices");
+                assert!(
+                    got.devices
+                        .iter()
+                        .any(|d| d.status == ConnectionStatus::Connected)
+                );
+                serde_json::to_value(got).ok()
+            }
+            "tna.getConfig" => decode_result::<ConfigResult>(body)
+                .ok()
+                .and_then(|r| serde_json::to_value(r).ok()),
+            "system.getTimeZone" => decode_result::<TimeZoneResult>(body)
+                .ok()
+                .and_then(|r| serde_json::to_value(r).ok()),
+            _ => decode_result::<WhoamiResult>(body)
+                .ok()
+                .and_then(|r| serde_json::to_value(r).ok()),
+        };
+        assert_eq!(same, Some(json_result), "{method}");
+    }
+
+    // A result without a binary form, and a string ID, stay JSON.
+    ws.send(send(json!(7), "schedules.list", &one))
         .await
         .expect("send");
-    let v = next(&mut ws).await.expect_err("JSON text");
+    let v = next(&mut ws, &mut pushes).await.expect_err("JSON text");
     assert_eq!(v["id"], 7);
-    assert!(v["result"]["devices"].is_array());
+    assert!(v["result"]["schedules"].is_array(), "{v}");
     ws.send(send(json!("eight"), "tna.getLog", &params))
         .await
         .expect("send");
-    let v = next(&mut ws).await.expect_err("JSON text");
+    let v = next(&mut ws, &mut pushes).await.expect_err("JSON text");
     assert_eq!(v["id"], "eight");
     assert_eq!(v["result"]["logs"].as_array().map(Vec::len), Some(700));
+
+    // An error answers in binary, with its data.
     ws.send(send(
         json!(9),
         "tna.getLog",
@@ -463,9 +517,38 @@ async fn binary_subprotocol_sends_log_pages_as_binary_frames() {
     ))
     .await
     .expect("send");
-    let v = next(&mut ws).await.expect_err("JSON text");
-    assert_eq!(v["id"], 9);
-    assert!(v["error"]["code"].is_i64(), "{v}");
+    let frame = next(&mut ws, &mut pushes).await.expect("a binary frame");
+    match read_frame(&frame) {
+        Ok(ServerFrame::Error(9, e)) => {
+            assert_eq!(e.code, -32002, "{e:?}");
+            assert_eq!(
+                e.data.as_ref().map(|d| d["deviceId"].clone()),
+                Some(json!(1))
+            );
+        }
+        other => panic!("not an error: {other:?}"),
+    }
+
+    // A push comes in binary too.
+    assert!(
+        h.relay.status_stream_up(STEP).await,
+        "the relay's status stream did not open"
+    );
+    let device = h.sim().device_ids()[2];
+    h.sim().set_offline(device, true);
+    let offline = |pushes: &[Notification]| {
+        pushes.iter().any(|n| {
+            matches!(n, Notification::DevicesStatus(c)
+                if c.device_id == device && c.status == ConnectionStatus::Disconnected)
+        })
+    };
+    while !offline(&pushes) {
+        ws.send(send(json!(20), "session.whoami", &json!({})))
+            .await
+            .expect("send");
+        let _ = next(&mut ws, &mut pushes).await.expect("a binary frame");
+    }
+    h.sim().set_offline(device, false);
     h.stop().await;
 }
 

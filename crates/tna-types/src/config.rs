@@ -211,7 +211,7 @@ mod tests {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfigFile {
     /// The device it was exported from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub device: Option<ExportedFrom>,
     /// The config.
     pub config: TnaConfig,
@@ -224,10 +224,10 @@ pub struct ExportedFrom {
     /// Device ID.
     pub device_id: u32,
     /// Its name ("Reception entrance"), if it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub name: Option<String>,
     /// Where it is, if that was said.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub location: Option<String>,
     /// Its product name ("BioStation A2").
     pub product: String,

@@ -23,11 +23,11 @@ pub struct Device {
     /// Device ID (the serial number on the device label).
     pub device_id: u32,
     /// The site (gateway name) the device belongs to, when several gateways are configured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub site: Option<String>,
     /// The IANA time zone of the device's site (`Europe/Berlin`, the relay's `time_zone` of its
     /// gateway). Absent: the site has no zone set, and the relay computes its days in UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub zone: Option<String>,
     /// G-SDK device type name, e.g. `BIOSTATION_A2`.
     #[serde(rename = "type")]
@@ -37,24 +37,24 @@ pub struct Device {
     /// Connection state.
     pub status: ConnectionStatus,
     /// The gateway's own status name where it says more than `status` (e.g. `TLS_CANNOT_CONNECT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub status_detail: Option<String>,
     /// `CapabilityInfo.TNASupported`.
     pub tna_supported: bool,
     /// `CapabilityInfo.jobCodeSupported`.
     pub job_code_supported: bool,
     /// Whether the device has a keypad or touch screen to pick a key, where known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub has_keypad: Option<bool>,
     /// The name an admin gave the device ("Reception entrance"), kept in the archive; absent
     /// until one is given (`devices.setInfo`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub name: Option<String>,
     /// Where the device is ("Building A, ground floor"), kept with the name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub location: Option<String>,
     /// Free tags for selecting devices (`tnactl`'s desired-state files, filters), kept with the name.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub tags: Vec<String>,
 }
 
@@ -66,10 +66,10 @@ pub struct DeviceInfo {
     /// Device ID.
     pub device_id: u32,
     /// Its name ("Reception entrance").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub name: Option<String>,
     /// Where it is ("Building A, ground floor").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub location: Option<String>,
     /// Tags for selecting devices (`lobby`, `warehouse`).
     #[serde(default)]
@@ -176,7 +176,7 @@ pub struct DeviceCapabilities {
     /// `CapabilityInfo.jobCodeSupported`.
     pub job_code_supported: bool,
     /// Keypad or touch screen, where known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub has_keypad: Option<bool>,
 }
 
@@ -199,14 +199,14 @@ pub struct DeviceResult {
     /// The device took the change.
     pub ok: bool,
     /// The gRPC status code the gateway gave for this device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub code: Option<i32>,
     /// The gateway's message for this device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub message: Option<String>,
     /// Where the relay itself refused or could not reach the device: that refusal (`code`,
     /// English `message`, `data`), for a client to word like any other.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub error: Option<crate::protocol::RpcError>,
 }
 

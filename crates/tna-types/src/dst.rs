@@ -105,24 +105,24 @@ pub struct DeviceZone {
     /// The settings could be read (and, with a site zone, judged).
     pub ok: bool,
     /// The site's IANA zone (`[[gateway]] time_zone`); absent when the site has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub zone: Option<String>,
     /// What the device holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub settings: Option<ZoneSettings>,
     /// This year's verdict then next year's (empty when the site has no zone or the read
     /// failed).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub verdicts: Vec<YearVerdict>,
     /// gRPC status code of a failed read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub code: Option<i32>,
     /// Why the row is not ok (read failed, site without a zone, zone's DST not expressible).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub message: Option<String>,
     /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
     /// the relay wrote it): a client words it like any refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub error: Option<crate::protocol::RpcError>,
 }
 
@@ -154,13 +154,13 @@ pub struct ZoneFix {
     /// Nothing failed for this device (a dry run: it could be read and judged).
     pub ok: bool,
     /// The site's IANA zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub zone: Option<String>,
     /// What the device held before.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub before: Option<ZoneSettings>,
     /// What the zone asks for this year (what is written).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub target: Option<ZoneSettings>,
     /// The offset differs from the target (a fix writes `TimeConfig`).
     pub offset_changes: bool,
@@ -170,20 +170,20 @@ pub struct ZoneFix {
     pub written: bool,
     /// What the device holds after the fix, re-read (absent in a dry run or when the re-read
     /// failed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub after: Option<ZoneSettings>,
     /// This year's verdict of `after` (or of `before` in a dry run).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub verdict: Option<ZoneVerdict>,
     /// gRPC status code of the failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub code: Option<i32>,
     /// Why the row is not ok.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub message: Option<String>,
     /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
     /// the relay wrote it): a client words it like any refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub error: Option<crate::protocol::RpcError>,
 }
 

@@ -55,13 +55,61 @@ impl<'de> Deserialize<'de> for Version {
 }
 
 /// A request ID: a number or a string, echoed in the response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(untagged)]
+///
+/// JSON has the bare number or string; a compact format (a `bulk.progress` push in a binary
+/// frame, `crate::binary`, which cannot tell them apart by looking) the variant's index first.
+/// Formats say which they are by `is_human_readable`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RequestId {
     /// Numeric ID (the console uses these).
     Number(i64),
     /// String ID (allowed for scripts).
     String(String),
+}
+
+/// [`RequestId`] as JSON has it.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum BareId<'a> {
+    Number(i64),
+    String(std::borrow::Cow<'a, str>),
+}
+
+/// [`RequestId`] in a compact format.
+#[derive(Serialize, Deserialize)]
+enum TaggedId<'a> {
+    Number(i64),
+    String(std::borrow::Cow<'a, str>),
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (bare, tagged) = match self {
+            RequestId::Number(n) => (BareId::Number(*n), TaggedId::Number(*n)),
+            RequestId::String(t) => (BareId::String(t.into()), TaggedId::String(t.into())),
+        };
+        if s.is_human_readable() {
+            bare.serialize(s)
+        } else {
+            tagged.serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(if d.is_human_readable() {
+            match BareId::deserialize(d)? {
+                BareId::Number(n) => RequestId::Number(n),
+                BareId::String(t) => RequestId::String(t.into_owned()),
+            }
+        } else {
+            match TaggedId::deserialize(d)? {
+                TaggedId::Number(n) => RequestId::Number(n),
+                TaggedId::String(t) => RequestId::String(t.into_owned()),
+            }
+        })
+    }
 }
 
 /// A method: its wire name, params and result. Implemented by the marker types in [`method`].
@@ -115,7 +163,7 @@ pub struct SetConfigMultiParams {
     /// One bulk operation sent as several calls (batches) names each with the same ID: the
     /// audit trail then keeps one entry for the whole operation (optional; at most
     /// [`MAX_OPERATION_ID_LEN`] bytes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub operation_id: Option<String>,
 }
 
@@ -141,7 +189,7 @@ pub struct GetJobCodesParams {
     /// The device.
     pub device_id: u32,
     /// The users to read; absent or empty = every enrolled user.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub user_ids: Vec<String>,
 }
 
@@ -164,7 +212,7 @@ pub struct SetJobCodesMultiParams {
     /// The users and their job codes, written to every target.
     pub users: Vec<UserJobCodes>,
     /// Like `tna.setConfigMulti`'s: batches of one operation share one audit entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub operation_id: Option<String>,
 }
 
@@ -231,21 +279,21 @@ pub struct DeviceClock {
     /// The clock could be read.
     pub ok: bool,
     /// The device's clock (Unix seconds, UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub device_time: Option<u64>,
     /// Device clock minus the relay's clock when the answer arrived (seconds; positive = the
     /// device is ahead). Good to about a second.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub offset_seconds: Option<i64>,
     /// The device's time zone (seconds east of UTC), from its TimeConfig.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub time_zone: Option<i32>,
     /// Why the clock could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub message: Option<String>,
     /// The failure as a protocol error (`code`, English `message`, `data` with a `reason` where
     /// the relay wrote it): a client words it like any refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub error: Option<RpcError>,
 }
 
@@ -352,16 +400,16 @@ pub struct SetPasswordParams {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KioskScope {
     /// Sites (gateway names) whose devices it shows.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub sites: Vec<String>,
     /// Devices it shows, besides those of `sites`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub devices: Vec<u32>,
     /// Every device (then `sites` and `devices` are left empty).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_default")]
     pub all_devices: bool,
     /// How people's names reach the tablet: in full, or shortened for a public wall.
-    #[serde(default, skip_serializing_if = "NameForm::is_full")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_default")]
     pub name_form: NameForm,
 }
 
@@ -541,7 +589,7 @@ pub struct ArchiveStatusResult {
     pub states: Vec<SyncState>,
     /// Devices of other relays sharing this (PostgreSQL) archive: none of this relay's gateways
     /// lists them, but their live events reach it, so `events.subscribe` takes them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub remote_devices: Vec<u32>,
 }
 
@@ -555,7 +603,7 @@ pub struct SyncState {
     /// A sync of the device runs now.
     pub syncing: bool,
     /// Seconds since the last stored page (how stale the archive may be for this device).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub lag_seconds: Option<i64>,
 }
 
@@ -650,7 +698,7 @@ pub struct DevicesResult {
     /// listed as last seen, with status `error` and a `statusDetail` saying so.
     pub devices: Vec<Device>,
     /// One entry per configured gateway (site) when the relay has several; empty for one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub gateways: Vec<GatewayState>,
 }
 
@@ -661,12 +709,12 @@ pub struct GatewayState {
     /// The site name from the relay's config (`Device.site` of its devices).
     pub name: String,
     /// The site's IANA time zone (`Device.zone` of its devices); absent when none is set (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub zone: Option<String>,
     /// The gateway answered this `devices.list`.
     pub reachable: bool,
     /// Why it could not be reached.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub message: Option<String>,
     /// Devices listed for it (as last seen when unreachable).
     pub devices: u32,
@@ -775,6 +823,22 @@ macro_rules! methods {
                 }
             }
 
+            /// For a method marked `binary`: its result, given as JSON text, as the binary
+            /// frame answering request `id` (`None`: the method has no binary result). For a
+            /// handler that builds its result as JSON.
+            pub fn binary_from_json(
+                method: &str,
+                id: i64,
+                json: &str,
+            ) -> Option<Result<Vec<u8>, crate::binary::BinaryError>> {
+                match method {
+                    $( $name if method_flag!(binary, $($flag)?) => {
+                        Some(crate::binary::reencode::<$result>(id, json))
+                    } )*
+                    _ => None,
+                }
+            }
+
             /// The wire name of this request's method.
             pub fn method(&self) -> &'static str {
                 match self { $( Request::$variant(_) => $name, )* }
@@ -808,7 +872,7 @@ macro_rules! methods {
 
 methods! {
     /// Every device of every gateway, with status and T&A capability.
-    DevicesList = "devices.list" (NoParams) -> DevicesResult, role Kiosk;
+    DevicesList = "devices.list" (NoParams) -> DevicesResult, role Kiosk, binary;
     /// Gives a device a name, a location and tags (kept in the archive, shared by the relays of
     /// one archive); absent fields are cleared.
     DevicesSetInfo = "devices.setInfo" (DeviceInfo) -> DeviceInfoResult, role Operator, audited;
@@ -817,7 +881,7 @@ methods! {
     /// The schedules a device holds (`Schedule.GetList`).
     SchedulesList = "schedules.list" (DeviceParams) -> SchedulesResult, role Viewer;
     /// A device's T&A config (`TNA.GetConfig`).
-    TnaGetConfig = "tna.getConfig" (DeviceParams) -> ConfigResult, role Kiosk;
+    TnaGetConfig = "tna.getConfig" (DeviceParams) -> ConfigResult, role Kiosk, binary;
     /// Validates, writes (`TNA.SetConfig`) and re-reads a device's T&A config.
     TnaSetConfig = "tna.setConfig" (SetConfigParams) -> ConfigResult, role Operator, audited;
     /// Writes one config to many devices (`TNA.SetConfigMulti`); one result per device.
@@ -837,11 +901,11 @@ methods! {
     /// Switches `useJobCode` by reading, modifying and writing the whole `SystemConfig`.
     SystemSetJobCodeUse = "system.setJobCodeUse" (SetJobCodeUseParams) -> JobCodeUseResult, role Operator, audited;
     /// A device's time zone (`System.GetConfig` → `SystemConfig.timeZone`).
-    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult, role Kiosk;
+    SystemGetTimeZone = "system.getTimeZone" (DeviceParams) -> TimeZoneResult, role Kiosk, binary;
     /// Live T&A events of devices: `events.log` pushes (and `events.gap` when some were lost).
-    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult, role Kiosk;
+    EventsSubscribe = "events.subscribe" (SubscribeParams) -> SubscribeResult, role Kiosk, binary;
     /// Ends a subscription of this socket.
-    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult, role Kiosk;
+    EventsUnsubscribe = "events.unsubscribe" (UnsubscribeParams) -> EmptyResult, role Kiosk, binary;
     /// The devices' clocks and time zones, and their offset from the relay's clock (`Time.Get`,
     /// `Time.GetConfig`); a device that cannot be read gets its own error row.
     TimeGet = "time.get" (DeviceIdsParams) -> ClocksResult, role Viewer;
@@ -856,7 +920,7 @@ methods! {
     /// `dryRun` only says what would change. One row per device.
     TimeFixZones = "time.fixZones" (FixZonesParams) -> FixZonesResult, role Operator, audited;
     /// Who this socket is signed in as.
-    SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult, role Kiosk;
+    SessionWhoami = "session.whoami" (NoParams) -> WhoamiResult, role Kiosk, binary;
     /// Every account (admin).
     AccountsList = "accounts.list" (NoParams) -> AccountsResult, role Admin;
     /// Creates an account (admin).
@@ -892,7 +956,7 @@ methods! {
     /// One page of the user directory, optionally a search by ID prefix or name part.
     UsersList = "users.list" (UsersListParams) -> UsersPage, role Viewer;
     /// Directory entries of some users (a kiosk: names only, of users its devices hold).
-    UsersGet = "users.get" (UsersGetParams) -> UsersResult, role Kiosk;
+    UsersGet = "users.get" (UsersGetParams) -> UsersResult, role Kiosk, binary;
     /// Reads the devices' users into the directory now (`User.GetList` + `User.GetPartial`).
     UsersSync = "users.sync" (UsersSyncParams) -> EmptyResult, role Operator, audited;
 }
@@ -1019,9 +1083,9 @@ pub struct Response {
 struct ResponseOut<'a> {
     jsonrpc: Version,
     id: &'a Option<RequestId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::binary::omit_none")]
     result: Option<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "crate::binary::omit_none")]
     error: Option<&'a RpcError>,
 }
 
@@ -1092,7 +1156,7 @@ pub struct DeviceStatusChange {
     /// When it changed (Unix seconds).
     pub at: u32,
     /// What more there is to say (e.g. the device's gateway cannot be reached).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub detail: Option<String>,
 }
 
@@ -1159,21 +1223,43 @@ impl Notification {
     ///
     /// Why not the derived reader: it buffers the params of an adjacently tagged enum and
     /// decodes them a second time; reading each push's params straight into its type is the
-    /// smaller code in the console's WASM. The names are the `serde(rename)`s above (a test
-    /// decodes every push from its own frame).
+    /// smaller code in the console's WASM.
     pub fn from_parts(method: &str, params: &str) -> Result<Self, String> {
-        fn read<T: serde::de::DeserializeOwned>(method: &str, params: &str) -> Result<T, String> {
-            serde_json::from_str(params).map_err(|e| format!("bad {method} params: {e}"))
+        /// JSON text params.
+        struct Json<'a>(&'a str);
+        impl PushParams for Json<'_> {
+            fn read<T: DeserializeOwned>(self, method: &str) -> Result<T, String> {
+                serde_json::from_str(self.0).map_err(|e| format!("bad {method} params: {e}"))
+            }
         }
+        Self::read(method, Json(params))
+    }
+
+    /// The push named `method`, its params read from `params` (JSON text, or postcard in a
+    /// binary frame: `crate::binary`). The names are the `serde(rename)`s above (a test decodes
+    /// every push from its own frame, in both forms).
+    pub fn read(method: &str, params: impl PushParams) -> Result<Self, String> {
         Ok(match method {
-            "devices.status" => Notification::DevicesStatus(read(method, params)?),
-            "devices.stale" => Notification::DevicesStale(read(method, params)?),
-            "events.log" => Notification::EventsLog(read(method, params)?),
-            "events.gap" => Notification::EventsGap(read(method, params)?),
-            "bulk.progress" => Notification::BulkProgress(read(method, params)?),
-            "archive.reset" => Notification::ArchiveReset(read(method, params)?),
+            "devices.status" => Notification::DevicesStatus(params.read(method)?),
+            "devices.stale" => Notification::DevicesStale(params.read(method)?),
+            "events.log" => Notification::EventsLog(params.read(method)?),
+            "events.gap" => Notification::EventsGap(params.read(method)?),
+            "bulk.progress" => Notification::BulkProgress(params.read(method)?),
+            "archive.reset" => Notification::ArchiveReset(params.read(method)?),
             other => return Err(format!("bad notification: unknown method {other:?}")),
         })
+    }
+
+    /// The push's method name (the `serde(rename)` of its variant).
+    pub fn method(&self) -> &'static str {
+        match self {
+            Notification::DevicesStatus(_) => "devices.status",
+            Notification::DevicesStale(_) => "devices.stale",
+            Notification::EventsLog(_) => "events.log",
+            Notification::EventsGap(_) => "events.gap",
+            Notification::BulkProgress(_) => "bulk.progress",
+            Notification::ArchiveReset(_) => "archive.reset",
+        }
     }
 
     /// The frame text (`{"jsonrpc":"2.0","method":…,"params":…}`).
@@ -1184,6 +1270,12 @@ impl Notification {
         }
         v.to_string()
     }
+}
+
+/// Where a push's params are read from ([`Notification::read`]): JSON text, or postcard bytes.
+pub trait PushParams {
+    /// The params as `T`; the error names `method`.
+    fn read<T: DeserializeOwned>(self, method: &str) -> Result<T, String>;
 }
 
 /// Anything the relay sends.
@@ -1314,7 +1406,7 @@ pub struct RpcError {
     /// One sentence a person can act on.
     pub message: String,
     /// Structured detail, per code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub data: Option<Value>,
 }
 

@@ -235,14 +235,14 @@ pub struct TimecardDay {
     pub last_out: Option<u32>,
     /// The IANA name of the zone the day is in: the zone of the site of the device whose punch
     /// opened it. Absent: no zone set for that site, the day is in UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub zone: Option<String>,
     /// The day's zone's offset at `firstIn`, seconds east of UTC (to show it as local time).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub first_in_offset: Option<i32>,
     /// The day's zone's offset at `lastOut` (differs from `firstInOffset` when a DST change
     /// falls inside the day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub last_out_offset: Option<i32>,
     /// Paired IN→OUT time minus the breaks and meals inside it.
     pub worked_seconds: u64,
@@ -287,7 +287,7 @@ pub struct UserTotals {
 pub struct SiteZone {
     /// The IANA name (`Europe/Berlin`); `None` when the site has no zone set (then `offsets`
     /// is UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub name: Option<String>,
     /// Its offsets over the span computed.
     pub offsets: ZoneOffsets,

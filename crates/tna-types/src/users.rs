@@ -13,19 +13,19 @@ pub struct DirectoryUser {
     /// The name the devices give; absent when none does (devices without name support answer
     /// none): show the ID alone. When devices disagree, the name most of them give (ties: the
     /// smallest in string order), and [`DirectoryUser::name_conflict`] lists them all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub name: Option<String>,
     /// The devices that hold the user, ascending (absent for a kiosk).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub device_ids: Vec<u32>,
     /// The user's first T&A event in the archive (Unix seconds); absent when it holds none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub first_seen: Option<i64>,
     /// The user's last T&A event in the archive (Unix seconds); absent when it holds none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub last_seen: Option<i64>,
     /// The differing names when devices disagree (sorted, each once); absent when they agree.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_empty")]
     pub name_conflict: Vec<String>,
 }
 
@@ -50,12 +50,12 @@ pub struct UsersListParams {
     /// Matches users whose ID starts with it, or whose name contains it — case- and
     /// accent-insensitively (Hangul too: a syllable's first letters match it); absent or blank:
     /// everyone. At most [`crate::limits::MAX_USER_QUERY_CHARS`] characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub query: Option<String>,
     /// Users in the page: 1 ..= [`crate::limits::MAX_USERS_PAGE`].
     pub limit: u32,
     /// The `next` of the previous page: users after this ID (string order).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub after: Option<String>,
 }
 

@@ -22,7 +22,7 @@ pub struct FieldError {
     pub message: String,
     /// The rule and its values, for a client that words it in its own language (absent where a
     /// device or an older relay gave only the sentence).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::binary::omit_none")]
     pub rule: Option<Rule>,
 }
 

@@ -10,9 +10,7 @@ use futures::future::join_all;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tna_types::archive::{
-    ArchivedJobCodeLog, ArchivedTnaLog, LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT, QueryPage,
-};
+use tna_types::archive::{LogQuery, MAX_QUERY_DEVICES, MAX_QUERY_LIMIT};
 use tna_types::dst::{ZoneFix, ZoneSettings, ZonesResult};
 use tna_types::limits::{MAX_DEVICES_PER_CALL, MAX_LOG_PAGE, MAX_USERS_PER_CALL};
 use tna_types::protocol::{
@@ -24,8 +22,7 @@ use tna_types::protocol::{
 };
 use tna_types::validate::{check_user_id, validate_user_id};
 use tna_types::{
-    DeviceResult, FieldError, JobCodeLog, LogPage, TnaConfig, TnaLog, UserJobCodes,
-    validate_config, validate_users,
+    DeviceResult, FieldError, LogPage, TnaConfig, UserJobCodes, validate_config, validate_users,
 };
 
 use crate::audit;
@@ -36,7 +33,7 @@ use crate::fanout::{Fanout, SocketEvents};
 use crate::gateways::Gateways;
 use crate::gsdk::{self, GatewayClient};
 use crate::kiosk_scope::KioskView;
-use crate::outbox::Frame;
+use crate::outbox::{Encoding, Frame};
 use crate::signin::{self, Caller};
 use crate::sync::{Syncer, archive_error};
 use crate::timecards;
@@ -73,54 +70,68 @@ pub struct AppState {
     pub read_ahead: crate::read_ahead::ReadAhead,
 }
 
-/// A request's result as the session writes it: JSON, or — for the methods the `methods!` table
-/// marks `binary` — the typed value, written as JSON or as a binary frame by the socket's
-/// encoding (`tna_types::binary`).
+/// A request's result as the session writes it: JSON, or a typed value. On a socket of the
+/// binary subprotocol (`tna_types::binary`) the result of a method the `methods!` table marks
+/// `binary` goes out as a binary frame: a typed value is written straight to postcard (log
+/// pages: the fast path), a JSON one is read back into the method's result type first.
 #[derive(Debug)]
 pub enum Reply {
     /// The `result` object, encoded.
     Json(Box<RawValue>),
-    /// A page of `tna.getLog`.
-    TnaLogs(LogPage<TnaLog>),
-    /// A page of `tna.getJobCodeLog`.
-    JobCodeLogs(LogPage<JobCodeLog>),
-    /// A page of `archive.logs`.
-    ArchiveLogs(QueryPage<ArchivedTnaLog>),
-    /// A page of `archive.jobCodeLogs`.
-    ArchiveJobCodeLogs(QueryPage<ArchivedJobCodeLog>),
+    /// The result as its type (only for methods marked `binary`).
+    Typed(Box<dyn TypedResult>),
+}
+
+/// A result that can be written as JSON or as postcard.
+pub trait TypedResult: Send + std::fmt::Debug {
+    /// The `result` object as JSON.
+    fn json(&self) -> Result<Box<RawValue>, RpcError>;
+    /// The binary frame answering request `id`.
+    fn binary(&self, id: i64) -> Result<Vec<u8>, RpcError>;
+}
+
+impl<T: Serialize + Send + std::fmt::Debug> TypedResult for T {
+    fn json(&self) -> Result<Box<RawValue>, RpcError> {
+        raw_json(self)
+    }
+
+    fn binary(&self, id: i64) -> Result<Vec<u8>, RpcError> {
+        tna_types::binary::encode_reply(id, self).map_err(|e| encode_failed(&e))
+    }
 }
 
 impl Reply {
-    /// The frame answering request `id`: binary when the socket speaks the binary
-    /// subprotocol, the result is a binary one and the ID a number; JSON text otherwise.
-    pub fn into_frame(self, id: RequestId, binary: bool) -> Result<Frame, RpcError> {
+    /// The frame answering request `id` of `method`: binary when the socket speaks the binary
+    /// subprotocol, the method has a binary result and the ID is a number; JSON text otherwise.
+    pub fn into_frame(
+        self,
+        method: &str,
+        id: RequestId,
+        encoding: Encoding,
+    ) -> Result<Frame, RpcError> {
         let number = match id {
-            RequestId::Number(n) if binary => Some(n),
+            RequestId::Number(n)
+                if encoding == Encoding::Binary && Request::has_binary_result(method) =>
+            {
+                Some(n)
+            }
             _ => None,
         };
-        let result = match self {
-            Reply::Json(raw) => raw,
-            Reply::TnaLogs(page) => return typed_frame(&page, id, number),
-            Reply::JobCodeLogs(page) => return typed_frame(&page, id, number),
-            Reply::ArchiveLogs(page) => return typed_frame(&page, id, number),
-            Reply::ArchiveJobCodeLogs(page) => return typed_frame(&page, id, number),
-        };
-        Ok(json_frame(id, result))
+        match (self, number) {
+            (Reply::Typed(value), Some(n)) => value.binary(n).map(Frame::Binary),
+            (Reply::Typed(value), None) => Ok(json_frame(id, value.json()?)),
+            (Reply::Json(raw), Some(n)) => Request::binary_from_json(method, n, raw.get())
+                .unwrap_or_else(|| Err(tna_types::binary::BinaryError::no_binary_form(method)))
+                .map(Frame::Binary)
+                .map_err(|e| encode_failed(&e)),
+            (Reply::Json(raw), None) => Ok(json_frame(id, raw)),
+        }
     }
 }
 
-/// A typed result's frame: binary for request number `number`, else JSON.
-fn typed_frame<T: Serialize>(
-    value: &T,
-    id: RequestId,
-    number: Option<i64>,
-) -> Result<Frame, RpcError> {
-    match number {
-        Some(n) => tna_types::binary::encode_reply(n, value)
-            .map(Frame::Binary)
-            .map_err(|e| encode_failed(&e)),
-        None => Ok(json_frame(id, raw_json(value)?)),
-    }
+/// `v` as a typed result (for the methods marked `binary`).
+fn typed<T: Serialize + Send + std::fmt::Debug + 'static>(v: T) -> Result<Reply, RpcError> {
+    Ok(Reply::Typed(Box::new(v)))
 }
 
 /// A JSON response frame.
@@ -175,7 +186,7 @@ pub async fn handle(
                 k.narrow_list(&mut devices, &mut gateways);
             }
             device_info::fill(state.sync.as_ref(), &mut devices).await;
-            to_value(DevicesResult { devices, gateways })
+            typed(DevicesResult { devices, gateways })
         }
         Request::DevicesSetInfo(p) => {
             let sync = archive_of(state)?;
@@ -212,7 +223,7 @@ pub async fn handle(
                 .on_device(p.device_id, |gw| gsdk::schedule::list(gw, p.device_id))
                 .await?,
         }),
-        Request::TnaGetConfig(p) => to_value(ConfigResult {
+        Request::TnaGetConfig(p) => typed(ConfigResult {
             config: gws
                 .on_device(p.device_id, |gw| gsdk::tna::get_config(gw, p.device_id))
                 .await?,
@@ -285,16 +296,16 @@ pub async fn handle(
                 let today = k.today_start(p.device_id).await;
                 page.logs.retain(|l| l.timestamp >= today);
             }
-            Ok(Reply::TnaLogs(page))
+            typed(page)
         }
         Request::TnaGetJobCodeLog(p) => {
             check_page(&p)?;
-            Ok(Reply::JobCodeLogs(
+            typed(
                 gws.on_device(p.device_id, |gw| {
                     gsdk::tna::get_job_code_log(gw, p.device_id, p.start_event_id, p.limit)
                 })
                 .await?,
-            ))
+            )
         }
         Request::JobCodesGet(p) => {
             check_user_ids(&p.user_ids)?;
@@ -498,20 +509,18 @@ pub async fn handle(
                 k.narrow_query(&mut q).await?;
             }
             let _turn = state.heavy.turn().await?;
-            Ok(Reply::ArchiveLogs(
-                sync.archive().query_tna(&q).await.map_err(archive_error)?,
-            ))
+            typed(sync.archive().query_tna(&q).await.map_err(archive_error)?)
         }
         Request::ArchiveJobCodeLogs(q) => {
             let sync = archive_of(state)?;
             check_query(&q)?;
             let _turn = state.heavy.turn().await?;
-            Ok(Reply::ArchiveJobCodeLogs(
+            typed(
                 sync.archive()
                     .query_job_codes(&q)
                     .await
                     .map_err(archive_error)?,
-            ))
+            )
         }
         Request::TimecardsGet(p) => {
             let sync = archive_of(state)?;
@@ -581,7 +590,7 @@ pub async fn handle(
                 }
                 users = shown;
             }
-            to_value(tna_types::users::UsersResult { users })
+            typed(tna_types::users::UsersResult { users })
         }
         Request::UsersSync(p) => {
             let sync = archive_of(state)?;
@@ -607,7 +616,7 @@ pub async fn handle(
                 entries: sync.archive().list_audit(&q).await.map_err(archive_error)?,
             })
         }
-        Request::SystemGetTimeZone(p) => to_value(TimeZoneResult {
+        Request::SystemGetTimeZone(p) => typed(TimeZoneResult {
             device_id: p.device_id,
             time_zone: gws
                 .on_device(p.device_id, |gw| gsdk::system::time_zone(gw, p.device_id))
@@ -632,7 +641,7 @@ pub async fn handle(
                     }
                 }
             }
-            to_value(SubscribeResult {
+            typed(SubscribeResult {
                 subscription_id,
                 next_event_ids,
             })
@@ -644,7 +653,7 @@ pub async fn handle(
                     p.subscription_id
                 )));
             }
-            to_value(EmptyResult {})
+            typed(EmptyResult {})
         }
     }
 }

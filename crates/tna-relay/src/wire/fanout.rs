@@ -126,13 +126,17 @@ pub async fn forward(
     socket: Arc<SocketEvents>,
     mut rx: mpsc::Receiver<Notification>,
     outbox: crate::outbox::Outbox,
+    encoding: crate::outbox::Encoding,
 ) {
     // Waits for room in the outbox; a client that reads nothing for SLOW_SOCKET_LIMIT is let go.
-    let deliver = |text: String| {
+    let deliver = |push: Notification| {
         let outbox = &outbox;
         let socket = &socket;
         async move {
-            match outbox.push_within(text, SLOW_SOCKET_LIMIT).await {
+            match outbox
+                .push_within(encoding.push(&push), SLOW_SOCKET_LIMIT)
+                .await
+            {
                 Ok(()) => true,
                 Err(_) if outbox.is_closed() => false,
                 Err(_) => {
@@ -146,7 +150,7 @@ pub async fn forward(
         tokio::select! {
             n = rx.recv() => match n {
                 Some(n) => {
-                    if !deliver(n.to_text()).await {
+                    if !deliver(n).await {
                         return;
                     }
                 }
@@ -155,7 +159,7 @@ pub async fn forward(
             _ = socket.wake.notified() => {}
         }
         for gap in socket.take_gaps() {
-            if !deliver(Notification::EventsGap(gap).to_text()).await {
+            if !deliver(Notification::EventsGap(gap)).await {
                 return;
             }
         }
@@ -759,7 +763,12 @@ mod tests {
         let f = fanout_with(&[(4, &s, 1)]);
         let (out_tx, mut out_rx) =
             crate::outbox::outbox(1024 * 1024, crate::metrics::Metrics::new());
-        let task = tokio::spawn(forward(s.clone(), rx, out_tx));
+        let task = tokio::spawn(forward(
+            s.clone(),
+            rx,
+            out_tx,
+            crate::outbox::Encoding::Json,
+        ));
         f.publish(log(1, 5));
         s.add_gap(4, 1, 2);
         let mut frames = Vec::new();

@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tna_types::binary;
 pub use tna_types::limits::MAX_OUTBOX_BYTES;
+use tna_types::protocol::{Notification, RequestId, Response, RpcError};
 use tokio::sync::{Notify, mpsc};
 
 use crate::metrics::Metrics;
@@ -39,7 +41,7 @@ pub const GUARANTEED_BYTES: usize = 1024 * 1024;
 /// Bytes all sockets together may hold beyond their [`GUARANTEED_BYTES`].
 pub const MAX_RELAY_OUTBOX_BYTES: usize = 256 * 1024 * 1024;
 
-/// One frame for a socket: JSON text, or a binary reply of the binary subprotocol
+/// One frame for a socket: JSON text, or a binary frame of the binary subprotocol
 /// (`tna_types::binary`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -81,6 +83,43 @@ impl From<String> for Frame {
 impl From<&str> for Frame {
     fn from(text: &str) -> Self {
         Frame::Text(text.to_owned())
+    }
+}
+
+/// How a socket's frames are written: JSON text, or — for a client that opened it with
+/// `tna_types::binary::SUBPROTOCOL` — binary frames for every result that has a binary form,
+/// every error and every push (`tna_types::binary`; an answer to a request whose ID is a string
+/// or could not be read stays JSON text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// JSON text frames only (the public protocol).
+    #[default]
+    Json,
+    /// The binary subprotocol.
+    Binary,
+}
+
+impl Encoding {
+    /// The frame answering `id` with `error`.
+    pub fn error(self, id: Option<RequestId>, error: RpcError) -> Frame {
+        if let (Encoding::Binary, Some(RequestId::Number(n))) = (self, &id) {
+            match binary::encode_error(*n, &error) {
+                Ok(bytes) => return Frame::Binary(bytes),
+                Err(e) => tracing::error!("an error frame could not be encoded: {e}"),
+            }
+        }
+        Frame::Text(Response::error(id, error).to_text())
+    }
+
+    /// The frame of a push.
+    pub fn push(self, push: &Notification) -> Frame {
+        if self == Encoding::Binary {
+            match binary::encode_push(push) {
+                Ok(bytes) => return Frame::Binary(bytes),
+                Err(e) => tracing::error!("a push could not be encoded: {e}"),
+            }
+        }
+        Frame::Text(push.to_text())
     }
 }
 

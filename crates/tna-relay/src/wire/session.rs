@@ -16,12 +16,13 @@ use std::time::Instant;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use tna_types::limits::{MAX_FRAME_BYTES, MAX_IN_FLIGHT_PER_SOCKET, MAX_OUTBOX_BYTES};
-use tna_types::protocol::{ErrorCode, Response, RpcError, decode_request};
+use tna_types::protocol::{ErrorCode, RpcError, decode_request};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::dispatch::{self, AppState};
 use crate::fanout::{self, SocketEvents};
+pub use crate::outbox::Encoding;
 use crate::outbox::{
     CLOSE_GRACE, Frame, IDLE_TIMEOUT, Outbox, OutboxReceiver, PING_INTERVAL, WRITE_TIMEOUT,
     outbox_in,
@@ -35,17 +36,6 @@ pub const CLOSE_OUTBOX_FULL: u16 = 1008;
 pub const CLOSE_SIGNED_OUT: u16 = 1008;
 /// Close code sent to an idle socket (1001: going away).
 pub const CLOSE_IDLE: u16 = 1001;
-
-/// How the socket's results are written: JSON text always, or binary frames for the results
-/// that have a binary form (the client opened the socket with `tna_types::binary::SUBPROTOCOL`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Encoding {
-    /// JSON text frames only (the public protocol).
-    #[default]
-    Json,
-    /// The binary subprotocol.
-    Binary,
-}
 
 /// Serves one socket until the client leaves, the relay shuts down, or `kick` changes (the relay
 /// closes every socket: used by tests to break connections).
@@ -104,8 +94,17 @@ pub async fn serve<W, R>(
     let mut writer = tokio::spawn(write_loop(sink, rx, close_rx));
     let overflow = Arc::new(Notify::new());
     let (events, events_rx) = SocketEvents::new();
-    let forwarder = tokio::spawn(fanout::forward(events.clone(), events_rx, tx.clone()));
-    let status_forwarder = tokio::spawn(status::forward(state.status.subscribe(), tx.clone()));
+    let forwarder = tokio::spawn(fanout::forward(
+        events.clone(),
+        events_rx,
+        tx.clone(),
+        encoding,
+    ));
+    let status_forwarder = tokio::spawn(status::forward(
+        state.status.subscribe(),
+        tx.clone(),
+        encoding,
+    ));
     let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_SOCKET));
     let mut tasks = JoinSet::new();
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
@@ -141,7 +140,7 @@ pub async fn serve<W, R>(
                             ErrorCode::InvalidRequest,
                             "Binary frames are not supported: send JSON-RPC as text frames.",
                         );
-                        if tx.push(Response::error(None, err).to_text()).is_err() {
+                        if tx.push(encoding.error(None, err)).is_err() {
                             break End::OutboxFull;
                         }
                     }
@@ -291,17 +290,17 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
             MAX_FRAME_BYTES as u64,
             text.len() as u64,
         );
-        return tx.push(Response::error(None, err).to_text()).is_ok();
+        return tx.push(encoding.error(None, err)).is_ok();
     }
     let (id, request) = match decode_request(text) {
         Ok(ok) => ok,
-        Err(e) => return tx.push(Response::error(e.id, e.error).to_text()).is_ok(),
+        Err(e) => return tx.push(encoding.error(e.id, e.error)).is_ok(),
     };
     // Signed out, expired or the wrong role: refused before anything reaches a device.
     if let Err(err) = authorize(state.auth.as_ref(), caller, request.method()) {
         tracing::info!(method = request.method(), user = ?caller.username, "refused: {}", err.message);
         state.metrics.request(request.method(), Err(err.code));
-        return tx.push(Response::error(Some(id), err).to_text()).is_ok();
+        return tx.push(encoding.error(Some(id), err)).is_ok();
     }
     let Ok(permit) = in_flight.clone().try_acquire_owned() else {
         let err = RpcError::limit_exceeded(
@@ -310,7 +309,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
             MAX_IN_FLIGHT_PER_SOCKET as u64 + 1,
         );
         state.metrics.request(request.method(), Err(err.code));
-        return tx.push(Response::error(Some(id), err).to_text()).is_ok();
+        return tx.push(encoding.error(Some(id), err)).is_ok();
     };
     let state = state.clone();
     let events = events.clone();
@@ -322,7 +321,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
         let started = Instant::now();
         let outcome = dispatch::handle(&state, request, &events, &caller)
             .await
-            .and_then(|reply| reply.into_frame(id.clone(), encoding == Encoding::Binary));
+            .and_then(|reply| reply.into_frame(method, id.clone(), encoding));
         // A reply that does not fit in the outbox is not buffered: the request gets
         // `limitExceeded` (and the socket is closed if not even that fits).
         let outcome = match outcome {
@@ -351,7 +350,7 @@ fn on_text(text: &str, ctx: Ctx<'_>, in_flight: &Arc<Semaphore>, tasks: &mut Joi
             Err(e) => tracing::info!(method, code = e.code, message = %e.message, "request failed"),
         }
         if let Err(err) = outcome
-            && tx.push(Response::error(Some(id), err).to_text()).is_err()
+            && tx.push(encoding.error(Some(id), err)).is_err()
         {
             overflow.notify_one();
         }

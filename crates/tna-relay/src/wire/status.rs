@@ -193,12 +193,20 @@ fn now() -> u32 {
 /// Writes every change to one socket's outbox until the socket or the relay goes away.
 /// A client that leaves no room for a change within [`crate::fanout::SLOW_SOCKET_LIMIT`] gets no
 /// more (its socket is closed by the write timeout).
-pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: crate::outbox::Outbox) {
+pub async fn forward(
+    mut rx: broadcast::Receiver<Notification>,
+    outbox: crate::outbox::Outbox,
+    encoding: crate::outbox::Encoding,
+) {
     let limit = crate::fanout::SLOW_SOCKET_LIMIT;
     loop {
         match rx.recv().await {
             Ok(notice) => {
-                if outbox.push_within(notice.to_text(), limit).await.is_err() {
+                if outbox
+                    .push_within(encoding.push(&notice), limit)
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -206,7 +214,11 @@ pub async fn forward(mut rx: broadcast::Receiver<Notification>, outbox: crate::o
                 tracing::warn!(lost = n, "a socket fell behind on device status changes");
                 // Its list is out of date now: tell it to read the list again.
                 let stale = Notification::DevicesStale(DevicesStale { lost: n });
-                if outbox.push_within(stale.to_text(), limit).await.is_err() {
+                if outbox
+                    .push_within(encoding.push(&stale), limit)
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -238,7 +250,7 @@ mod tests {
         drop(tx);
         let (outbox, mut frames) =
             crate::outbox::outbox(1024 * 1024, crate::metrics::Metrics::new());
-        forward(rx, outbox).await;
+        forward(rx, outbox, crate::outbox::Encoding::Json).await;
         let mut got = Vec::new();
         while let Some(frame) = frames.recv().await {
             got.push(frame.as_text().unwrap_or_default().to_owned());

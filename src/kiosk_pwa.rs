@@ -65,7 +65,10 @@ pub fn register_service_worker() {
     if let Some(p) = call(&container, "register", &[SW_URL.into(), options.into()]) {
         spawn_local(async move {
             if let Err(e) = settle(p).await {
-                leptos::logging::warn!("the kiosk's service worker was not registered: {e:?}");
+                leptos::logging::warn!(
+                    "the kiosk's service worker was not registered: {}",
+                    crate::api::js_text(&e)
+                );
             }
         });
     }

@@ -16,10 +16,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
 use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
 use super::routing::{Pending, Reply, Routed, route_binary};
+use super::{ApiError, js_text};
 
 /// How long a call may take, from the moment it is made until its answer arrives.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -325,7 +325,7 @@ impl Inner {
             // A proxy that dropped the subprotocol header, or another relay version: the
             // methods that answer in binary fail with a protocol error saying so.
             warn!(
-                "the relay did not take the subprotocol {} (got {:?})",
+                "the relay did not take the subprotocol {} (got \"{}\")",
                 tna_types::binary::SUBPROTOCOL,
                 ws.protocol()
             );
@@ -457,16 +457,6 @@ impl Inner {
             .map_err(|e| ApiError::Protocol(js_text(&e)))?;
         Ok((guard, answer))
     }
-}
-
-/// A JS exception as text (its message when it is an `Error`), without `Debug` formatting.
-fn js_text(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| "unknown browser error".to_string())
 }
 
 struct ForgetOnDrop {

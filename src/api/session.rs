@@ -4,6 +4,8 @@
 use tna_types::auth::Role;
 use tna_types::protocol::WhoamiResult;
 use wasm_bindgen::{JsCast, JsValue};
+
+use super::js_text;
 use wasm_bindgen_futures::JsFuture;
 
 /// Where the relay serves the kiosk's own bundle; its pairing page is `/kiosk/pair`.
@@ -99,17 +101,17 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, 
     if let Some(b) = &body {
         init.set_body(&JsValue::from_str(b));
     }
-    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_text)?;
+    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| js_text(&e))?;
     if body.is_some() {
         req.headers()
             .set("Content-Type", "application/json")
-            .map_err(js_text)?;
+            .map_err(|e| js_text(&e))?;
     }
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(js_text)?
+        .map_err(|e| js_text(&e))?
         .dyn_into()
-        .map_err(js_text)?;
+        .map_err(|e| js_text(&e))?;
     let status = resp.status();
     let text = match resp.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
@@ -136,15 +138,6 @@ pub async fn fetch_text(url: &str) -> Option<String> {
     JsFuture::from(resp.text().ok()?).await.ok()?.as_string()
 }
 
-fn js_text(v: JsValue) -> String {
-    v.as_string()
-        .or_else(|| {
-            v.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| "network error".into())
-}
-
 /// A refused sign-in or pairing in the console's words (by the relay's `reason`), else the
 /// relay's own sentence.
 fn error_text(a: &Answer) -> String {
@@ -166,7 +159,7 @@ fn session_of(a: Answer) -> Result<WhoamiResult, String> {
     let role = o.text("role").ok_or_else(|| unexpected("no role"))?;
     Ok(WhoamiResult {
         username: o.text("username"),
-        role: Role::parse(&role).ok_or_else(|| unexpected(&format!("unknown role {role:?}")))?,
+        role: Role::parse(&role).ok_or_else(|| unexpected(&format!("unknown role \"{role}\"")))?,
         expires_at: o.count("expiresAt"),
     })
 }

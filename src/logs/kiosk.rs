@@ -11,6 +11,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
 use super::live::LiveFeed;
+use tna_types::limits::MAX_TNA_KEYS;
+
 use super::{DeviceMeta, LogRow, MetaMap};
 
 /// What a T&A key means at the reception.
@@ -56,19 +58,20 @@ impl Direction {
     }
 }
 
-/// Key number (1..=16) → direction.
+/// Key number (1..=16) → direction: one slot per key (a fixed array, not a map: sixteen keys,
+/// read in order).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirectionMap(pub HashMap<u8, Direction>);
+pub struct DirectionMap([Option<Direction>; MAX_TNA_KEYS]);
 
 impl Default for DirectionMap {
     /// KEY_1 check in, KEY_2 check out, KEY_3 break start, KEY_4 break end.
     fn default() -> Self {
-        DirectionMap(HashMap::from([
-            (1, Direction::In),
-            (2, Direction::Out),
-            (3, Direction::BreakStart),
-            (4, Direction::BreakEnd),
-        ]))
+        let mut map = DirectionMap([None; MAX_TNA_KEYS]);
+        map.set(1, Some(Direction::In));
+        map.set(2, Some(Direction::Out));
+        map.set(3, Some(Direction::BreakStart));
+        map.set(4, Some(Direction::BreakEnd));
+        map
     }
 }
 
@@ -76,38 +79,52 @@ impl DirectionMap {
     /// Parses `1=in,2=out,3=break,4=back`; bad parts are skipped (a damaged setting never breaks
     /// the kiosk).
     pub fn parse(s: &str) -> DirectionMap {
-        let map = s
-            .split(',')
-            .filter_map(|part| {
-                let (k, d) = part.split_once('=')?;
-                let k: u8 = k.trim().parse().ok().filter(|k| (1..=16).contains(k))?;
-                Some((k, Direction::parse(d.trim())?))
-            })
-            .collect();
-        DirectionMap(map)
+        let mut map = DirectionMap([None; MAX_TNA_KEYS]);
+        for part in s.split(',') {
+            let Some((k, d)) = part.split_once('=') else {
+                continue;
+            };
+            if let (Ok(k), Some(d)) = (k.trim().parse::<u8>(), Direction::parse(d.trim())) {
+                map.set(k, Some(d));
+            }
+        }
+        map
     }
 
     /// The stored form, keys in order.
     pub fn to_setting(&self) -> String {
-        let mut keys: Vec<_> = self.0.iter().collect();
-        crate::order::sort(&mut keys);
-        keys.iter()
-            .map(|(k, d)| format!("{k}={}", d.key()))
+        (1..=MAX_TNA_KEYS as u8)
+            .filter_map(|k| Some(format!("{k}={}", self.get(k)?.key())))
             .collect::<Vec<_>>()
             .join(",")
     }
 
     /// The direction of a key, if set.
     pub fn get(&self, key: u8) -> Option<Direction> {
-        self.0.get(&key).copied()
+        self.0
+            .get(usize::from(key).checked_sub(1)?)
+            .copied()
+            .flatten()
     }
 
-    /// Sets or clears a key's direction.
+    /// Sets or clears a key's direction (a number outside 1..=16 is no key: nothing changes).
     pub fn set(&mut self, key: u8, d: Option<Direction>) {
-        match d {
-            Some(d) => self.0.insert(key, d),
-            None => self.0.remove(&key),
-        };
+        if let Some(slot) = usize::from(key)
+            .checked_sub(1)
+            .and_then(|i| self.0.get_mut(i))
+        {
+            *slot = d;
+        }
+    }
+
+    /// How many keys have a direction.
+    pub fn len(&self) -> usize {
+        self.0.iter().flatten().count()
+    }
+
+    /// Whether no key has a direction.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -440,7 +457,7 @@ mod tests {
         let damaged = DirectionMap::parse("1=in,x=out,2=sideways,17=in,,5 = out");
         assert_eq!(damaged.get(1), Some(Direction::In));
         assert_eq!(damaged.get(5), Some(Direction::Out));
-        assert_eq!(damaged.0.len(), 2);
+        assert_eq!(damaged.len(), 2);
         let mut m = m;
         m.set(2, None);
         m.set(9, Some(Direction::In));

@@ -20,6 +20,7 @@ use crate::precompress;
 use crate::process::{Ctx, Plan, Step};
 use crate::setup::{self, WASM_TARGET};
 use crate::split;
+use crate::stylesheet;
 
 /// The nightly that builds the release bundles (1.97.0-nightly, e50aa6fba 2026-05-19).
 /// Pinned: a newer nightly may change sizes or break, and the bundle must be reproducible.
@@ -29,6 +30,14 @@ pub const SIZE_TOOLCHAIN: &str = "nightly-2026-05-20";
 /// `.cargo/config.toml` for the wasm target, so its flags are repeated first (a test checks).
 pub const SIZE_RUSTFLAGS: &str =
     "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
+/// The kiosk's flags: the bundle's, and `-Zfmt-debug=none`, which compiles every `Debug`
+/// formatting (`{:?}`, derived `Debug`) to nothing — 3.0 kB of the kiosk's brotli first load.
+/// The kiosk shows no `Debug` text to anyone (what it shows goes through `Display` and
+/// `src/strings.rs`); its browser-console warnings lose their `{:?}` details. The console keeps
+/// full `Debug`: its config diffs and validation messages quote values with it.
+pub const KIOSK_RUSTFLAGS: &str = "--cfg erase_components -Zunstable-options \
+     -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
 
 /// What `-Zbuild-std` rebuilds (std and the abort runtime it links).
 const BUILD_STD: &str = "std,panic_abort";
@@ -46,13 +55,13 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
     plan.step(fetch(ctx))
         .task("cargo fetch (std, for the size toolchain)", fetch_std)
         .task("trunk build", |ctx: &Ctx| {
-            with_size_toolchain(ctx, trunk_build()).run(ctx)
+            with_size_toolchain(ctx, trunk_build(), SIZE_RUSTFLAGS).run(ctx)
         })
         .task("split the console's wasm", |ctx: &Ctx| {
             split::run(ctx, &split::CONSOLE)
         })
         .task("trunk build (kiosk)", |ctx: &Ctx| {
-            with_size_toolchain(ctx, trunk_build_kiosk()).run(ctx)
+            with_size_toolchain(ctx, trunk_build_kiosk(), KIOSK_RUSTFLAGS).run(ctx)
         })
         .task("split the kiosk's wasm", |ctx: &Ctx| {
             split::run(ctx, &split::KIOSK)
@@ -63,6 +72,13 @@ pub fn add_dist<'a>(ctx: &Ctx, plan: Plan<'a>) -> Plan<'a> {
                 return Ok(());
             }
             catalog::trim_to_bundle(&ctx.root.join("dist/kiosk"))
+        })
+        .task("the kiosk's stylesheet: its own rules", |ctx: &Ctx| {
+            if ctx.dry_run {
+                println!("  would keep in dist/kiosk/main-*.css the rules its markup can use");
+                return Ok(());
+            }
+            stylesheet::trim_to_bundle(&ctx.root.join("dist/kiosk"))
         })
         .task("minify js, name files by content", |ctx: &Ctx| {
             for dir in [ctx.root.join("dist"), ctx.root.join("dist/kiosk")] {
@@ -174,8 +190,8 @@ pub fn install_size_toolchain() -> Step {
     ])
 }
 
-/// `step` (a Trunk build) with the size toolchain when it is installed.
-fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
+/// `step` (a Trunk build) with the size toolchain and `flags` when it is installed.
+fn with_size_toolchain(ctx: &Ctx, step: Step, flags: &str) -> Step {
     // A dry run shows the build as it runs once setup has installed the toolchain.
     if !ctx.dry_run && !size_toolchain_installed(ctx) {
         println!(
@@ -186,7 +202,7 @@ fn with_size_toolchain(ctx: &Ctx, step: Step) -> Step {
     }
     step.env("RUSTUP_TOOLCHAIN", SIZE_TOOLCHAIN)
         .env("CARGO_UNSTABLE_BUILD_STD", BUILD_STD)
-        .env("RUSTFLAGS", SIZE_RUSTFLAGS)
+        .env("RUSTFLAGS", flags)
 }
 
 /// Minifies wasm-bindgen's JS of the bundle in `dir` (`tna-*.js`) with terser and gives the
@@ -410,10 +426,15 @@ mod tests {
             config.contains(&"erase_components".to_string()),
             "{config:?}"
         );
-        let ours: Vec<&str> = SIZE_RUSTFLAGS.split_whitespace().collect();
+        let config: Vec<&str> = config.iter().map(String::as_str).collect();
+        let size: Vec<&str> = SIZE_RUSTFLAGS.split_whitespace().collect();
         assert!(
-            ours.starts_with(&config.iter().map(String::as_str).collect::<Vec<_>>()),
+            size.starts_with(&config),
             "RUSTFLAGS replaces the config's flags, so it must start with them: {config:?}"
         );
+        // The kiosk's are the bundle's and one more.
+        let kiosk: Vec<&str> = KIOSK_RUSTFLAGS.split_whitespace().collect();
+        assert_eq!(kiosk[..size.len()], size[..]);
+        assert_eq!(kiosk[size.len()..], ["-Zfmt-debug=none"]);
     }
 }

@@ -9,6 +9,7 @@ mod precompress;
 mod process;
 mod setup;
 mod split;
+mod stylesheet;
 mod test;
 
 use std::process::ExitCode;

@@ -229,19 +229,9 @@ async fn connection_indicator_follows_the_state() {
 
 fn device(id: u32, ty: &str, status: ConnectionStatus, tna: bool) -> Device {
     Device {
-        device_id: id,
-        site: None,
-        zone: None,
-        device_type: ty.into(),
-        address: format!("192.168.0.{}:51211", id % 250),
-        status,
-        status_detail: None,
         tna_supported: tna,
         job_code_supported: !tna,
-        has_keypad: None,
-        name: None,
-        location: None,
-        tags: Vec::new(),
+        ..Device::listed(id, ty, format!("192.168.0.{}:51211", id % 250), status)
     }
 }
 

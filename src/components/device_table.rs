@@ -184,19 +184,9 @@ mod tests {
 
     fn dev(id: u32, ty: &str, status: ConnectionStatus) -> Device {
         Device {
-            device_id: id,
             site: Some("HQ".into()),
-            zone: None,
-            device_type: ty.into(),
-            address: format!("10.0.0.{id}:51211"),
-            status,
-            status_detail: None,
             tna_supported: true,
-            job_code_supported: false,
-            has_keypad: None,
-            name: None,
-            location: None,
-            tags: Vec::new(),
+            ..Device::listed(id, ty, format!("10.0.0.{id}:51211"), status)
         }
     }
 

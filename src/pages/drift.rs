@@ -284,19 +284,8 @@ mod tests {
 
     fn dev(id: u32, tna: bool, status: ConnectionStatus) -> Device {
         Device {
-            device_id: id,
-            site: None,
-            zone: None,
-            device_type: "X".into(),
-            address: "a:1".into(),
-            status,
-            status_detail: None,
             tna_supported: tna,
-            job_code_supported: false,
-            has_keypad: None,
-            name: None,
-            location: None,
-            tags: Vec::new(),
+            ..Device::listed(id, "X", "a:1", status)
         }
     }
 

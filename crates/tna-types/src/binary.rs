@@ -336,19 +336,13 @@ mod tests {
 
     fn bare_device() -> Device {
         Device {
-            device_id: 1,
-            site: None,
-            zone: None,
-            device_type: "BIOSTATION_A2".into(),
-            address: "10.0.0.1:51211".into(),
-            status: ConnectionStatus::Connected,
-            status_detail: None,
             tna_supported: true,
-            job_code_supported: false,
-            has_keypad: None,
-            name: None,
-            location: None,
-            tags: Vec::new(),
+            ..Device::listed(
+                1,
+                "BIOSTATION_A2",
+                "10.0.0.1:51211",
+                ConnectionStatus::Connected,
+            )
         }
     }
 

@@ -58,6 +58,34 @@ pub struct Device {
     pub tags: Vec<String>,
 }
 
+impl Device {
+    /// A device as a gateway lists it, before anything else is known: no capabilities, and no
+    /// site, zone, name, location or tags (the relay fills those in from its configuration and
+    /// the archive).
+    pub fn listed(
+        device_id: u32,
+        device_type: impl Into<String>,
+        address: impl Into<String>,
+        status: ConnectionStatus,
+    ) -> Device {
+        Device {
+            device_id,
+            site: None,
+            zone: None,
+            device_type: device_type.into(),
+            address: address.into(),
+            status,
+            status_detail: None,
+            tna_supported: false,
+            job_code_supported: false,
+            has_keypad: None,
+            name: None,
+            location: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
 /// What admins say about a device (`devices.setInfo`): kept in the archive, shown wherever the
 /// device appears. An absent name or location, or no tags, clears them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -277,19 +305,10 @@ mod tests {
             .is_empty()
         );
         let mut d = Device {
-            device_id: 7,
-            site: None,
-            zone: None,
-            device_type: "BIOSTATION_A2".into(),
-            address: String::new(),
-            status: ConnectionStatus::Connected,
-            status_detail: None,
             tna_supported: true,
             job_code_supported: true,
-            has_keypad: None,
-            name: None,
             location: Some("old".into()),
-            tags: Vec::new(),
+            ..Device::listed(7, "BIOSTATION_A2", "", ConnectionStatus::Connected)
         };
         n.apply_to(&mut d);
         assert_eq!(d.name.as_deref(), Some("Reception entrance"));

@@ -187,19 +187,9 @@ mod tests {
 
     fn device(tna: bool, status: ConnectionStatus, keypad: Option<bool>) -> Device {
         Device {
-            device_id: 1,
-            site: None,
-            zone: None,
-            device_type: "X".into(),
-            address: "a:1".into(),
-            status,
-            status_detail: None,
             tna_supported: tna,
-            job_code_supported: false,
             has_keypad: keypad,
-            name: None,
-            location: None,
-            tags: Vec::new(),
+            ..Device::listed(1, "X", "a:1", status)
         }
     }
 

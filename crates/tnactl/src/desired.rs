@@ -565,19 +565,13 @@ pub(crate) mod tests {
         tags: &[&str],
     ) -> Device {
         Device {
-            device_id: id,
             site: Some(site.into()),
-            zone: None,
-            device_type: ty.into(),
-            address: "a:1".into(),
-            status: ConnectionStatus::Connected,
-            status_detail: None,
             tna_supported: true,
             job_code_supported: true,
             has_keypad: Some(true),
             name: name.map(str::to_string),
-            location: None,
             tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Device::listed(id, ty, "a:1", ConnectionStatus::Connected)
         }
     }
 

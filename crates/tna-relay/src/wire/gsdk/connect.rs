@@ -86,19 +86,16 @@ fn to_device(
         ),
     };
     Device {
-        device_id: info.device_id,
-        site: None,
-        zone: None,
-        device_type: device::type_name(info.r#type),
-        address: format!("{}:{}", info.ip_addr, info.port),
-        status,
         status_detail: detail,
         tna_supported: tna,
         job_code_supported: job,
         has_keypad: keypad,
-        name: None,
-        location: None,
-        tags: Vec::new(),
+        ..Device::listed(
+            info.device_id,
+            device::type_name(info.r#type),
+            format!("{}:{}", info.ip_addr, info.port),
+            status,
+        )
     }
 }
 

@@ -301,6 +301,8 @@ impl Inner {
         self.state.set(ConnectionState::Connecting);
         // The binary subprotocol: results, errors and pushes come as binary frames, far cheaper
         // to decode than JSON (`tna_types::binary`); results without a binary form stay JSON.
+        // A relay that does not answer with it fails the handshake (the browser's rule for a
+        // socket opened with a subprotocol), so an open socket always speaks it.
         match WebSocket::new_with_str(&self.url, tna_types::binary::SUBPROTOCOL) {
             Ok(ws) => {
                 ws.set_binary_type(BinaryType::Arraybuffer);
@@ -319,17 +321,6 @@ impl Inner {
 
     fn on_open(&self) {
         log!("connected to the relay at {}", self.url);
-        if let Some(ws) = self.socket.borrow().as_ref()
-            && ws.protocol() != tna_types::binary::SUBPROTOCOL
-        {
-            // A proxy that dropped the subprotocol header, or another relay version: the
-            // methods that answer in binary fail with a protocol error saying so.
-            warn!(
-                "the relay did not take the subprotocol {} (got \"{}\")",
-                tna_types::binary::SUBPROTOCOL,
-                ws.protocol()
-            );
-        }
         self.failures.set(0);
         self.state.set(ConnectionState::Connected);
         self.epoch.update(|e| *e += 1);

@@ -7,8 +7,8 @@
 //! - [`session`]: one WebSocket — a reader loop, a writer task fed by the socket's [`outbox`]
 //!   (bounded in bytes, with a relay-wide budget; write timeout, pings, idle close), and one task
 //!   per request so a slow device never blocks other requests (bounded in-flight count); JSON
-//!   text frames, or binary frames for log pages on a socket of the binary subprotocol
-//!   (`tna_types::binary`); [`socket_caps`]: open sockets per session, per client address and
+//!   text frames, or on a socket of the binary subprotocol (`tna_types::binary`) binary frames
+//!   for errors, pushes and the results of the methods marked `binary`; [`socket_caps`]: open sockets per session, per client address and
 //!   in total.
 //! - [`dispatch`]: method → handler; validation with `tna_types::validate` before any write;
 //!   the one audited-write path; [`kiosk_scope`]: what a kiosk session may see — its paired

@@ -77,6 +77,29 @@ impl Harness {
         Client { ws, next_id: 1 }
     }
 
+    /// A socket that offers the WebSocket subprotocol `name`; the relay's answer must name it.
+    async fn socket_with(&self, name: &str) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/ws", self.relay.addr())
+            .into_client_request()
+            .expect("request");
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", name.parse().expect("header"));
+        let (ws, answer) = tokio::time::timeout(STEP, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("connect in time")
+            .expect("websocket connects");
+        assert_eq!(
+            answer
+                .headers()
+                .get("Sec-WebSocket-Protocol")
+                .and_then(|v| v.to_str().ok()),
+            Some(name)
+        );
+        ws
+    }
+
     async fn stop(self) {
         self.relay.shutdown().await;
         self.gateway.shutdown().await;
@@ -364,7 +387,6 @@ async fn binary_subprotocol_sends_results_errors_and_pushes_as_binary_frames() {
         ConfigResult, DevicesResult, Notification, TimeZoneResult, WhoamiResult,
     };
     use tna_types::{ConnectionStatus, JobCodeLog, LogPage, TnaLog};
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
     let h = Harness::start(false).await;
     let mut json_client = h.client().await;
@@ -377,24 +399,7 @@ async fn binary_subprotocol_sends_results_errors_and_pushes_as_binary_frames() {
         serde_json::from_value(json_client.ok("tna.getJobCodeLog", params.clone()).await)
             .expect("page");
 
-    let mut request = format!("ws://{}/ws", h.relay.addr())
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        SUBPROTOCOL.parse().expect("header"),
-    );
-    let (mut ws, answer) = tokio::time::timeout(STEP, tokio_tungstenite::connect_async(request))
-        .await
-        .expect("connect in time")
-        .expect("websocket connects");
-    assert_eq!(
-        answer
-            .headers()
-            .get("Sec-WebSocket-Protocol")
-            .and_then(|v| v.to_str().ok()),
-        Some(SUBPROTOCOL)
-    );
+    let mut ws = h.socket_with(SUBPROTOCOL).await;
     // The next answer: a binary frame (Ok) or a JSON text one (Err); pushes are kept aside.
     let mut pushes = Vec::new();
     let next = async |ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -549,6 +554,35 @@ async fn binary_subprotocol_sends_results_errors_and_pushes_as_binary_frames() {
         let _ = next(&mut ws, &mut pushes).await.expect("a binary frame");
     }
     h.sim().set_offline(device, false);
+    h.stop().await;
+}
+
+/// A console tab or kiosk of an earlier release offers `tna.bin.v1`: its browser would fail a
+/// socket whose answer does not name it, so the relay names it — and answers in JSON text, which
+/// such a client reads for every method.
+#[tokio::test]
+async fn a_client_of_the_retired_subprotocol_gets_json() {
+    use tna_types::binary::RETIRED_SUBPROTOCOL;
+
+    let h = Harness::start(false).await;
+    let ws = h.socket_with(RETIRED_SUBPROTOCOL).await;
+    // The JSON test client reads text frames only: a binary frame would fail it.
+    let mut old = Client { ws, next_id: 1 };
+    let id = tna_devices(&old.ok("devices.list", json!({})).await)[0];
+    let page = old
+        .ok(
+            "tna.getLog",
+            json!({"deviceId": id, "startEventId": 0, "limit": 10}),
+        )
+        .await;
+    assert_eq!(page["logs"].as_array().map(Vec::len), Some(10));
+    let refused = old
+        .err(
+            "tna.getLog",
+            json!({"deviceId": 1, "startEventId": 0, "limit": 5}),
+        )
+        .await;
+    assert_eq!(refused["code"], -32002, "{refused}");
     h.stop().await;
 }
 

@@ -41,6 +41,12 @@ use crate::protocol::{Notification, PushParams, RpcError};
 /// The WebSocket subprotocol name a client offers to get binary frames.
 pub const SUBPROTOCOL: &str = "tna.bin.v2";
 
+/// The subprotocol of earlier releases (binary log pages only). A browser fails a socket whose
+/// offered subprotocol the server does not name, so the relay still takes it — and answers in
+/// plain JSON, which those clients read for every method: a console tab or kiosk left open
+/// across an upgrade keeps working until it reloads.
+pub const RETIRED_SUBPROTOCOL: &str = "tna.bin.v1";
+
 /// The first byte of a result frame.
 const RESULT: u8 = 0;
 /// The first byte of an error frame.

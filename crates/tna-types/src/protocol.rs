@@ -1083,9 +1083,10 @@ pub struct Response {
 struct ResponseOut<'a> {
     jsonrpc: Version,
     id: &'a Option<RequestId>,
-    #[serde(skip_serializing_if = "crate::binary::omit_none")]
+    // JSON only, and exactly one of the two: never both written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     result: Option<&'a RawValue>,
-    #[serde(skip_serializing_if = "crate::binary::omit_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a RpcError>,
 }
 
@@ -1246,7 +1247,7 @@ impl Notification {
             "events.gap" => Notification::EventsGap(params.read(method)?),
             "bulk.progress" => Notification::BulkProgress(params.read(method)?),
             "archive.reset" => Notification::ArchiveReset(params.read(method)?),
-            other => return Err(format!("bad notification: unknown method {other:?}")),
+            other => return Err(format!("bad notification: unknown method \"{other}\"")),
         })
     }
 

@@ -639,9 +639,16 @@ async fn ws_upgrade(
             return (refused.status, refused.message).into_response();
         }
     };
-    // A client that offers the binary subprotocol gets log pages as binary frames.
-    let ws = ws.protocols([tna_types::binary::SUBPROTOCOL]);
-    let encoding = if ws.selected_protocol().is_some() {
+    // A client that offers the binary subprotocol gets binary frames; one of an earlier release
+    // (`RETIRED_SUBPROTOCOL`) gets its name back, or its browser would fail the socket, and JSON.
+    let ws = ws.protocols([
+        tna_types::binary::SUBPROTOCOL,
+        tna_types::binary::RETIRED_SUBPROTOCOL,
+    ]);
+    let encoding = if ws
+        .selected_protocol()
+        .is_some_and(|p| p.as_bytes() == tna_types::binary::SUBPROTOCOL.as_bytes())
+    {
         session::Encoding::Binary
     } else {
         session::Encoding::Json

@@ -13,20 +13,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::bundle_bytes::BundleBytes;
+
 /// Keeps in every catalog of `dir`/i18n only the keys found in `dir`'s WASM modules.
 pub fn trim_to_bundle(dir: &Path) -> Result<()> {
-    let mut modules = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "wasm") {
-            modules.push(std::fs::read(&path).with_context(|| format!("read {}", path.display()))?);
-        }
-    }
-    anyhow::ensure!(
-        !modules.is_empty(),
-        "no WASM in {} (build it first)",
-        dir.display()
-    );
+    let modules = BundleBytes::read(dir, &["wasm"])?;
     let catalogs = dir.join("i18n");
     for entry in
         std::fs::read_dir(&catalogs).with_context(|| format!("read {}", catalogs.display()))?
@@ -55,13 +46,10 @@ pub fn trim_to_bundle(dir: &Path) -> Result<()> {
 }
 
 /// The entries of `catalog` whose key occurs in one of `modules`.
-fn texts_in(catalog: BTreeMap<String, String>, modules: &[Vec<u8>]) -> BTreeMap<String, String> {
+fn texts_in(catalog: BTreeMap<String, String>, modules: &BundleBytes) -> BTreeMap<String, String> {
     catalog
         .into_iter()
-        .filter(|(key, _)| {
-            let finder = memchr::memmem::Finder::new(key.as_bytes());
-            modules.iter().any(|m| finder.find(m).is_some())
-        })
+        .filter(|(key, _)| modules.holds(key))
         .collect()
 }
 
@@ -82,7 +70,7 @@ mod tests {
         .collect();
         let main = b"\0asm..Settings{n} devices..".to_vec();
         let lazy = b"\0asm..Who is in..".to_vec();
-        let kept = texts_in(catalog, &[main, lazy]);
+        let kept = texts_in(catalog, &BundleBytes::new(vec![main, lazy]));
         let keys: Vec<&str> = kept.keys().map(String::as_str).collect();
         assert_eq!(keys, ["Settings", "Who is in", "{n} devices"]);
         assert_eq!(kept["Who is in"], "출근 현황");

@@ -2,6 +2,7 @@
 //! lives in its own module and every external program runs through [`process::Step`].
 
 mod bench;
+mod bundle_bytes;
 mod bundles;
 mod catalog;
 mod demo;

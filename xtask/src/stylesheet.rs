@@ -18,6 +18,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::bundle_bytes::BundleBytes;
 use crate::bundles::with_new_integrity;
 
 /// At-rules whose block holds rules, trimmed like the top level.
@@ -26,15 +27,12 @@ const CONDITIONAL: [&str; 4] = ["@media", "@supports", "@layer", "@container"];
 /// Trims the one stylesheet of `dir` (a bundle: its WASM, JS and `index.html`) to the rules the
 /// bundle can use, and gives the page's `integrity` attribute the new digest.
 pub fn trim_to_bundle(dir: &Path) -> Result<()> {
-    let mut bundle = Vec::new();
+    let bundle = BundleBytes::read(dir, &["wasm", "js", "html"])?;
     let mut sheets = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
         let path = entry?.path();
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm" | "js" | "html") => bundle
-                .push(std::fs::read(&path).with_context(|| format!("read {}", path.display()))?),
-            Some("css") => sheets.push(path),
-            _ => {}
+        if path.extension().is_some_and(|e| e == "css") {
+            sheets.push(path);
         }
     }
     let [sheet] = sheets.as_slice() else {
@@ -65,15 +63,11 @@ pub fn trim_to_bundle(dir: &Path) -> Result<()> {
 }
 
 /// Whether `class` (or a prefix of it up to a `-`) occurs in one of `bundle`'s files.
-fn used(class: &str, bundle: &[Vec<u8>]) -> bool {
-    let occurs = |needle: &str| {
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        bundle.iter().any(|file| finder.find(file).is_some())
-    };
-    occurs(class)
+fn used(class: &str, bundle: &BundleBytes) -> bool {
+    bundle.holds(class)
         || class
             .match_indices('-')
-            .any(|(at, _)| at > 0 && occurs(&class[..=at]))
+            .any(|(at, _)| at > 0 && bundle.holds(&class[..=at]))
 }
 
 /// `css` with the selectors whose classes are not all `used` left out, and the rules and
@@ -321,11 +315,14 @@ mod tests {
 
     #[test]
     fn a_class_composed_at_run_time_is_found_by_its_prefix() {
-        let bundle = vec![b"...kiosk-card kiosk-card-...btn...".to_vec()];
+        let bundle = BundleBytes::new(vec![b"...kiosk-card kiosk-card-...btn...".to_vec()]);
         assert!(used("kiosk-card-in", &bundle));
         assert!(used("btn", &bundle));
         assert!(!used("logs-table", &bundle));
-        assert!(!used("-x", &[b"-".to_vec()]), "no empty prefix");
+        assert!(
+            !used("-x", &BundleBytes::new(vec![b"-".to_vec()])),
+            "no empty prefix"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::js::member;
 use crate::strings::kiosk as s;
 
 /// The service worker's script and scope (the kiosk bundle's public URL).
@@ -28,15 +29,9 @@ pub const QUIET_BEFORE_RELOAD_SECS: f64 = 20.0;
 /// Where the kiosk remembers that the full-screen prompt was answered.
 const KEY_FULLSCREEN_ASKED: &str = "tna-console.kiosk.fullscreen-asked";
 
-fn get(target: &JsValue, name: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
-
 /// Calls `target.name(args…)`; `None` when there is no such method or it threw.
 fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Option<JsValue> {
-    let f: Function = get(target, name)?.dyn_into().ok()?;
+    let f: Function = member(target, name)?.dyn_into().ok()?;
     let list = js_sys::Array::new();
     for a in args {
         list.push(a);
@@ -57,7 +52,7 @@ fn navigator() -> Option<JsValue> {
 
 /// Registers the kiosk's service worker (once per page; the browser keeps it up to date).
 pub fn register_service_worker() {
-    let Some(container) = navigator().and_then(|n| get(&n, "serviceWorker")) else {
+    let Some(container) = navigator().and_then(|n| member(&n, "serviceWorker")) else {
         return; // not a secure context, or an old browser: the kiosk works online only
     };
     let options = js_sys::Object::new();
@@ -67,7 +62,7 @@ pub fn register_service_worker() {
             if let Err(e) = settle(p).await {
                 leptos::logging::warn!(
                     "the kiosk's service worker was not registered: {}",
-                    crate::api::js_text(&e)
+                    crate::js::error_text(&e)
                 );
             }
         });
@@ -98,7 +93,7 @@ impl WakeLock {
 pub fn keep_screen_on() -> RwSignal<WakeLock> {
     let state = RwSignal::new(WakeLock::Released);
     let acquire = move || {
-        let Some(lock) = navigator().and_then(|n| get(&n, "wakeLock")) else {
+        let Some(lock) = navigator().and_then(|n| member(&n, "wakeLock")) else {
             state.try_set(WakeLock::Unavailable);
             return;
         };
@@ -130,7 +125,7 @@ pub fn keep_screen_on() -> RwSignal<WakeLock> {
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         let visible = doc.clone();
         let handle = window_event_listener_untyped("visibilitychange", move |_| {
-            if get(&visible, "visibilityState").and_then(|v| v.as_string())
+            if member(&visible, "visibilityState").and_then(|v| v.as_string())
                 == Some("visible".into())
                 && state.get_untracked() != WakeLock::Held
             {
@@ -150,7 +145,7 @@ fn fills_screen() -> bool {
     };
     let in_fullscreen = window
         .document()
-        .and_then(|d| get(&d.into(), "fullscreenElement"))
+        .and_then(|d| member(&d.into(), "fullscreenElement"))
         .is_some();
     let display_mode = |mode: &str| {
         call(
@@ -158,7 +153,7 @@ fn fills_screen() -> bool {
             "matchMedia",
             &[format!("(display-mode: {mode})").into()],
         )
-        .and_then(|m| get(&m, "matches"))
+        .and_then(|m| member(&m, "matches"))
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
     };

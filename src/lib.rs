@@ -11,6 +11,7 @@
 //! - [`components`]: small reusable pieces with plain props (status badge, connection indicator,
 //!   error banner, device table, T&A config view), mounted directly by the component tests.
 //! - [`download`]: offering a file the console made (CSV exports, a config as JSON) for download.
+//! - [`js`]: reading JavaScript values (a member by name, an exception as text).
 //! - [`stored`]: what this browser remembers (`localStorage`): language, zone view, kiosk
 //!   settings and its saved board.
 //! - [`strings`]: every user-visible string, per area, in the language in use ([`i18n`]:
@@ -28,6 +29,7 @@ pub mod app;
 pub mod components;
 pub mod download;
 pub mod i18n;
+pub mod js;
 pub mod kiosk_app;
 pub mod kiosk_pwa;
 pub mod live;

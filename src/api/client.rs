@@ -16,10 +16,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use super::ApiError;
 use super::backoff::{countdown_secs, next_tick_ms, retry_delay_ms};
 use super::gate::{Gate, MAX_IN_FLIGHT_PER_SOCKET};
 use super::routing::{Pending, Reply, Routed, route_binary};
-use super::{ApiError, js_text};
+use crate::js::error_text;
 
 /// How long a call may take, from the moment it is made until its answer arrives.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -313,7 +314,7 @@ impl Inner {
                 *self.socket.borrow_mut() = Some(ws);
             }
             Err(e) => {
-                warn!("cannot open a socket to {}: {}", self.url, js_text(&e));
+                warn!("cannot open a socket to {}: {}", self.url, error_text(&e));
                 self.on_close(0, "the browser refused the socket URL");
             }
         }
@@ -445,7 +446,7 @@ impl Inner {
         let socket = self.socket.borrow();
         let ws = socket.as_ref().ok_or(ApiError::NotConnected)?;
         ws.send_with_str(&frame)
-            .map_err(|e| ApiError::Protocol(js_text(&e)))?;
+            .map_err(|e| ApiError::Protocol(error_text(&e)))?;
         Ok((guard, answer))
     }
 }

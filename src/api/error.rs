@@ -166,18 +166,6 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// A JS exception or rejection as text: its message when it is an `Error`, the string when it
-/// is one. (Not `Debug`: the kiosk's bundle compiles `Debug` formatting to nothing.)
-pub fn js_text(e: &wasm_bindgen::JsValue) -> String {
-    use wasm_bindgen::JsCast as _;
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| "unknown browser error".to_string())
-}
-
 impl From<RpcError> for ApiError {
     fn from(e: RpcError) -> Self {
         ApiError::Rpc(e)

@@ -24,7 +24,7 @@ pub mod session;
 pub use client::{
     ApiClient, CALL_TIMEOUT, ConnectionState, ListenerId, TextReader, page_ws_url, ws_url,
 };
-pub use error::{ApiError, js_text, rpc_sentence};
+pub use error::{ApiError, rpc_sentence};
 
 use leptos::prelude::{expect_context, provide_context};
 

@@ -5,7 +5,7 @@ use tna_types::auth::Role;
 use tna_types::protocol::WhoamiResult;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js_text;
+use crate::js;
 use wasm_bindgen_futures::JsFuture;
 
 /// Where the relay serves the kiosk's own bundle; its pairing page is `/kiosk/pair`.
@@ -62,18 +62,14 @@ impl Object {
             .map(Object)
     }
 
-    fn member(&self, name: &str) -> JsValue {
-        js_sys::Reflect::get(&self.0, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-    }
-
     /// A string member.
     fn text(&self, name: &str) -> Option<String> {
-        self.member(name).as_string()
+        js::member(&self.0, name)?.as_string()
     }
 
     /// A whole, non-negative number member.
     fn count(&self, name: &str) -> Option<u64> {
-        self.member(name)
+        js::member(&self.0, name)?
             .as_f64()
             .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
             .map(|n| n as u64)
@@ -101,17 +97,18 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Answer, 
     if let Some(b) = &body {
         init.set_body(&JsValue::from_str(b));
     }
-    let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| js_text(&e))?;
+    let req =
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| js::error_text(&e))?;
     if body.is_some() {
         req.headers()
             .set("Content-Type", "application/json")
-            .map_err(|e| js_text(&e))?;
+            .map_err(|e| js::error_text(&e))?;
     }
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(|e| js_text(&e))?
+        .map_err(|e| js::error_text(&e))?
         .dyn_into()
-        .map_err(|e| js_text(&e))?;
+        .map_err(|e| js::error_text(&e))?;
     let status = resp.status();
     let text = match resp.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),

@@ -28,7 +28,7 @@ pub fn when_loaded(
 pub fn NotLoaded() -> impl IntoView {
     let reload = |_| {
         if let Err(e) = window().location().reload() {
-            leptos::logging::warn!("reload: {}", crate::api::js_text(&e));
+            leptos::logging::warn!("reload: {}", crate::js::error_text(&e));
         }
     };
     view! {
